@@ -1,0 +1,397 @@
+"""Hypothesis strategies that build valid, random citizen data sets.
+
+For property tests here and in tools built on cdinterop (needs ``hypothesis``, part of
+the ``test`` extra)::
+
+    from hypothesis import given
+    from cdinterop.testing import citizen_datasets
+
+    @given(citizen_datasets())
+    def test_round_trip(ds): ...
+
+Every value drawn is valid for the model; text avoids control characters so that every
+exchange format can carry it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from hypothesis import strategies as st
+
+from cdinterop.model import (
+    AccessRights,
+    Activity,
+    ActivityType,
+    Agent,
+    AgentKind,
+    AttachmentLevel,
+    Attribute,
+    Attribution,
+    Checksum,
+    CitizenDataset,
+    Code,
+    Codelist,
+    Concept,
+    Consent,
+    ConsentBasis,
+    ConsentMethod,
+    ContactPoint,
+    DataStructure,
+    DateRange,
+    Dimension,
+    DimensionScore,
+    DisclosureControl,
+    DisclosureMethod,
+    EngagementLevel,
+    EthicsCheck,
+    Frequency,
+    InitiatorType,
+    Measure,
+    OrganisationType,
+    Participation,
+    PermittedUse,
+    Population,
+    Provenance,
+    Quality,
+    QualityAssessment,
+    QualityDimension,
+    QualityMeasurement,
+    QualityVerdict,
+    ReferencePeriod,
+    Role,
+    Source,
+    Theme,
+    ThemeScheme,
+    TimeDimension,
+    ValueChainStage,
+    ValueType,
+    Withdrawal,
+)
+
+__all__ = [
+    "citizen_datasets",
+    "data_structures",
+    "identifiers",
+    "multilingual_texts",
+    "provenances",
+    "texts",
+]
+
+LANGUAGES = ("en", "fr", "es", "pt", "ak", "tw", "ar", "sw")
+"""Language tags the strategies draw from (real BCP 47 tags)."""
+_UTC = dt.UTC
+
+
+def texts(max_size: int = 40) -> st.SearchStrategy[str]:
+    """Non-blank text without control characters or surrogates."""
+    alphabet = st.characters(exclude_categories=("Cs", "Cc", "Co", "Cn"))
+    return st.text(alphabet, min_size=1, max_size=max_size).filter(
+        lambda s: s.strip() == s and bool(s)
+    )
+
+
+def identifiers(prefix: str = "") -> st.SearchStrategy[str]:
+    """SDMX-style identifiers that are also valid component ids (start with a letter)."""
+    return st.from_regex(r"[A-Z][A-Z0-9_]{0,9}", fullmatch=True).map(lambda s: prefix + s)
+
+
+def multilingual_texts() -> st.SearchStrategy[dict[str, str]]:
+    """``{language: text}`` dicts with one to three languages."""
+    return st.dictionaries(st.sampled_from(LANGUAGES), texts(), min_size=1, max_size=3)
+
+
+def _datetimes() -> st.SearchStrategy[dt.datetime]:
+    return st.datetimes(
+        min_value=dt.datetime(2000, 1, 1),
+        max_value=dt.datetime(2035, 12, 31),
+        timezones=st.just(_UTC),
+    ).map(lambda d: d.replace(microsecond=0))
+
+
+def _dates() -> st.SearchStrategy[dt.date]:
+    return st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2035, 12, 31))
+
+
+@st.composite
+def _codelist(draw: st.DrawFn, cl_id: str) -> Codelist:
+    ids = draw(
+        st.lists(
+            st.from_regex(r"[A-Z0-9_]{1,6}", fullmatch=True), min_size=1, max_size=5, unique=True
+        )
+    )
+    codes = [Code(id=i, name=draw(multilingual_texts())) for i in ids]
+    return Codelist(id=cl_id, agency="TEST", name=draw(multilingual_texts()), codes=codes)
+
+
+@st.composite
+def data_structures(draw: st.DrawFn) -> DataStructure:
+    """Valid structures: 1-3 coded dimensions, optional time dimension, attributes at each
+    level, ``OBS_VALUE`` and sometimes a second, integer measure."""
+    dim_ids = draw(st.lists(identifiers("D"), min_size=1, max_size=3, unique=True))
+    codelists = [draw(_codelist(f"CL_{d}")) for d in dim_ids]
+    dims = [Dimension(id=d, codelist=f"CL_{d}") for d in dim_ids]
+    time = TimeDimension() if draw(st.booleans()) else None
+    status = draw(_codelist("CL_STATUS"))
+    attributes = [
+        Attribute(id="OBS_STATUS", codelist="CL_STATUS"),
+        Attribute(id="COMMENT", attachment=AttachmentLevel.SERIES),
+        Attribute(id="SOURCE_NOTE", attachment=AttachmentLevel.DATASET),
+    ]
+    measures = [Measure()]
+    if draw(st.booleans()):
+        measures.append(Measure(id="N_CONTRIB", value_type=ValueType.INTEGER))
+    components = [*dims, *attributes, *measures] + ([time] if time else [])
+    concepts = [Concept(id=c.id, name=draw(multilingual_texts())) for c in components]
+    return DataStructure(
+        id=draw(identifiers("DSD_")),
+        agency="TEST",
+        name=draw(multilingual_texts()),
+        concepts=concepts,
+        codelists=[*codelists, status],
+        dimensions=dims,
+        time_dimension=time,
+        attributes=attributes,
+        measures=measures,
+    )
+
+
+_PERIODS = ("2020", "2021", "2022-Q1", "2022-03", "2023-W05", "2023-05-17", "2024-S2")
+_SIMPLE_FLOATS = st.floats(
+    min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False, allow_subnormal=False
+)
+
+
+@st.composite
+def _observations(draw: st.DrawFn, structure: DataStructure) -> list[dict[str, Any]]:
+    dims = structure.dimensions
+    code_lists = [list(structure.codelist(d.codelist).code_ids) for d in dims if d.codelist]
+    series_keys = list(itertools.product(*[sorted(c) for c in code_lists]))
+    chosen = draw(
+        st.lists(st.sampled_from(series_keys), max_size=min(6, len(series_keys)), unique=True)
+    )
+    periods = (
+        draw(st.lists(st.sampled_from(_PERIODS), min_size=1, max_size=3, unique=True))
+        if structure.time_dimension
+        else [None]
+    )
+    status_codes = sorted(structure.codelist("CL_STATUS").code_ids)
+    measure_ids = [m.id for m in structure.measures]
+    rows = []
+    for key in chosen:
+        comment = draw(st.none() | texts(20))
+        for period in periods:
+            row: dict[str, Any] = {d.id: k for d, k in zip(dims, key, strict=True)}
+            if structure.time_dimension:
+                row[structure.time_dimension.id] = period
+            row["OBS_VALUE"] = draw(st.none() | _SIMPLE_FLOATS)
+            if "N_CONTRIB" in measure_ids:
+                row["N_CONTRIB"] = draw(st.none() | st.integers(0, 10**9))
+            row["OBS_STATUS"] = draw(st.none() | st.sampled_from(status_codes))
+            row["COMMENT"] = comment
+            rows.append(row)
+    return rows
+
+
+@st.composite
+def provenances(draw: st.DrawFn) -> Provenance:
+    """Provenance records whose references all resolve."""
+    org = Agent(
+        id="ORG",
+        kind=AgentKind.ORGANISATION,
+        name=draw(texts()),
+        organisation_type=draw(st.sampled_from(OrganisationType)),
+        homepage=draw(st.none() | st.just("https://example.org/cso")),
+        email=draw(st.none() | st.just("data@example.org")),
+    )
+    person = Agent(id="P1", kind=AgentKind.PERSON, name="volunteer-001", acted_on_behalf_of="ORG")
+    software = Agent(
+        id="SW",
+        kind=AgentKind.SOFTWARE,
+        name="cdinterop",
+        version=draw(st.sampled_from(["0.1.0", "1.2.3"])),
+    )
+    digest = draw(st.from_regex(r"[0-9a-f]{64}", fullmatch=True))
+    source = Source(
+        id="SRC1",
+        title=draw(texts()),
+        path="submissions.csv",
+        media_type="text/csv",
+        size=draw(st.integers(0, 10**9)),
+        checksum=Checksum(value=digest),
+        version=draw(st.none() | st.just("v3")),
+        created=draw(st.none() | _datetimes()),
+    )
+    start = draw(_datetimes())
+    activities = [
+        Activity(
+            id="A1",
+            type=ActivityType.COLLECTION,
+            label=draw(texts()),
+            started_at=start,
+            ended_at=start + dt.timedelta(days=draw(st.integers(0, 90))),
+            agents=("P1", "ORG"),
+            generated=("SRC1",),
+        ),
+        Activity(
+            id="A2",
+            type=draw(st.sampled_from(ActivityType)),
+            label=draw(texts()),
+            agents=("ORG",),
+            used=("SRC1",),
+            software="SW",
+            rows_in=draw(st.none() | st.integers(0, 10**6)),
+            rows_out=draw(st.none() | st.integers(0, 10**6)),
+            parameters=draw(
+                st.dictionaries(identifiers(), st.integers(0, 100) | texts(10), max_size=2)
+            ),
+        ),
+    ]
+    roles = draw(st.lists(st.sampled_from(Role), min_size=1, max_size=3, unique=True))
+    return Provenance(
+        agents=(org, person, software),
+        attributions=tuple(Attribution(agent="ORG", role=r) for r in roles),
+        activities=tuple(activities),
+        sources=(source,),
+        statement=draw(st.none() | multilingual_texts()),
+    )
+
+
+@st.composite
+def _participation(draw: st.DrawFn) -> Participation:
+    return Participation(
+        initiator=draw(st.sampled_from(InitiatorType)),
+        initiator_agent=draw(st.none() | st.just("ORG")),
+        engagement_level=draw(st.sampled_from(EngagementLevel)),
+        stages=tuple(
+            draw(st.lists(st.sampled_from(ValueChainStage), min_size=1, max_size=6, unique=True))
+        ),
+        populations=tuple(
+            Population(
+                id=f"POP{i}",
+                name=draw(multilingual_texts()),
+                estimated_size=draw(st.none() | st.integers(0, 10**7)),
+            )
+            for i in range(draw(st.integers(0, 2)))
+        ),
+        participants=draw(st.none() | st.integers(0, 10**5)),
+        description=draw(st.none() | multilingual_texts()),
+    )
+
+
+@st.composite
+def _consent(draw: st.DrawFn) -> Consent:
+    obtained = draw(st.booleans())
+    return Consent(
+        obtained=obtained,
+        basis=ConsentBasis.INFORMED_CONSENT if obtained else ConsentBasis.PUBLIC_TASK,
+        method=draw(st.sampled_from([ConsentMethod.WRITTEN, ConsentMethod.ELECTRONIC]))
+        if obtained
+        else ConsentMethod.NOT_APPLICABLE,
+        date=draw(st.none() | _dates()),
+        permitted_uses=tuple(draw(st.lists(st.sampled_from(PermittedUse), unique=True))),
+        withdrawal=draw(
+            st.none() | st.builds(Withdrawal, possible=st.booleans(), withdrawn=st.integers(0, 50))
+        ),
+    )
+
+
+@st.composite
+def _quality(draw: st.DrawFn) -> Quality:
+    dims = draw(st.lists(st.sampled_from(QualityDimension), min_size=1, max_size=6, unique=True))
+    return Quality(
+        assessment=QualityAssessment(
+            dimensions=tuple(
+                DimensionScore(
+                    dimension=d,
+                    score=draw(st.floats(0, 1)),
+                    notes=draw(st.none() | multilingual_texts()),
+                )
+                for d in dims
+            ),
+            ethics_checks=(EthicsCheck(id="DO_NO_HARM", label={"en": "Do no harm"}, passed=True),),
+            assessor="ORG",
+            date=draw(_dates()),
+            verdict=draw(st.sampled_from(QualityVerdict)),
+        ),
+        measurements=tuple(
+            QualityMeasurement(
+                metric="COMPLETENESS",
+                value=draw(st.floats(0, 100)),
+                unit="percent",
+                dimension=QualityDimension.ACCURACY_AND_RELIABILITY,
+            )
+            for _ in range(draw(st.integers(0, 1)))
+        ),
+    )
+
+
+@st.composite
+def citizen_datasets(draw: st.DrawFn, *, complete: bool = False) -> CitizenDataset:
+    """Valid random data sets; ``complete=True`` fills every optional part."""
+
+    def maybe(strategy: st.SearchStrategy[Any]) -> Any:
+        return draw(strategy) if complete or draw(st.booleans()) else None
+
+    structure = draw(data_structures())
+    start = draw(_dates())
+    return CitizenDataset(
+        id=draw(identifiers("DF_")),
+        agency="TEST",
+        version=draw(st.sampled_from(["1.0", "1.2.0", "2.0"])),
+        title=draw(multilingual_texts()),
+        description=maybe(multilingual_texts()),
+        keywords=draw(
+            st.dictionaries(
+                st.sampled_from(LANGUAGES), st.lists(texts(15), max_size=3).map(tuple), max_size=2
+            )
+        ),
+        themes=(
+            Theme(scheme=ThemeScheme.SDG_INDICATOR, code="14.1.1b"),
+            Theme(scheme=ThemeScheme.EU_DATA_THEME, code="ENVI"),
+        ),
+        languages=tuple(draw(st.lists(st.sampled_from(LANGUAGES), max_size=3, unique=True))),
+        licence=draw(st.sampled_from(["CC-BY-4.0", "CC0-1.0", "ODbL-1.0", "CC-BY-SA-4.0"])),
+        access_rights=draw(st.sampled_from(AccessRights)),
+        publisher="ORG",
+        contact_point=maybe(st.just(ContactPoint(name="Data desk", email="data@example.org"))),
+        landing_page=maybe(st.just("https://example.org/data")),
+        temporal_coverage=maybe(
+            st.integers(0, 800).map(
+                lambda n: DateRange(start=start, end=start + dt.timedelta(days=n))
+            )
+        ),
+        spatial_coverage=tuple(
+            draw(
+                st.lists(
+                    st.sampled_from(["GH", "GHA", "288", "GH-AA", "KE", "002"]),
+                    max_size=3,
+                    unique=True,
+                )
+            )
+        ),
+        reference_period=maybe(st.just(ReferencePeriod(start="2020", end="2024-Q2"))),
+        frequency=maybe(st.sampled_from(Frequency)),
+        issued=maybe(st.just(start)),
+        modified=maybe(st.integers(0, 100).map(lambda n: start + dt.timedelta(days=n))),
+        citation=maybe(texts()),
+        structure=structure,
+        attribute_values=draw(st.dictionaries(st.just("SOURCE_NOTE"), texts(), max_size=1)),
+        observations=draw(_observations(structure)),
+        provenance=draw(provenances()),
+        participation=maybe(_participation()),
+        consent=maybe(_consent()),
+        quality=maybe(_quality()),
+        disclosure=maybe(
+            st.builds(
+                DisclosureControl,
+                method=st.just(DisclosureMethod.CELL_SUPPRESSION),
+                threshold=st.integers(1, 20),
+                cells_suppressed=st.integers(0, 100),
+                secondary_suppression=st.just(True),
+                secondary_cells_suppressed=st.integers(0, 100),
+            )
+        ),
+    )
