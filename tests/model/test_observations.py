@@ -31,7 +31,7 @@ def test_all_problems_reported_in_one_pass(
     assert (1, "OBS_VALUE", "wrong-type") in found
     assert not any(code == "inconsistent-series-attribute" for _, _, code in found)
     assert (2, "TIME_PERIOD", "malformed-period") in found
-    assert (3, "TIME_PERIOD", "duplicate-key") in found
+    assert (3, None, "duplicate-key") in found
     assert (4, "UNIT_MEASURE", "missing-value") in found
     assert (5, "SEX", "missing-value") in found
     assert (5, "TIME_PERIOD", "frequency-mismatch") in found

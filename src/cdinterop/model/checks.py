@@ -232,49 +232,47 @@ def _check_facets(
         issues.rows(bad, column, cid, "non-finite", "not a finite number")
     if f is None:
         return
+    rules: list[tuple[Any, str, str]] = []
     if pa.types.is_string(column.type):
         lengths = pc.utf8_length(column)
         if f.min_length is not None:
-            issues.rows(
-                pc.less(lengths, f.min_length),
-                column,
-                cid,
-                "too-short",
-                f"shorter than {f.min_length} characters",
+            rules.append(
+                (
+                    pc.less(lengths, f.min_length),
+                    "too-short",
+                    f"shorter than {f.min_length} characters",
+                )
             )
         if f.max_length is not None:
-            issues.rows(
-                pc.greater(lengths, f.max_length),
-                column,
-                cid,
-                "too-long",
-                f"longer than {f.max_length} characters",
+            rules.append(
+                (
+                    pc.greater(lengths, f.max_length),
+                    "too-long",
+                    f"longer than {f.max_length} characters",
+                )
             )
         if f.pattern is not None:
-            issues.rows(
-                pc.invert(pc.match_substring_regex(column, f"^(?:{f.pattern})$")),
-                column,
-                cid,
-                "pattern-mismatch",
-                f"does not match {f.pattern!r}",
-            )
+            matches = pc.match_substring_regex(column, f"^(?:{f.pattern})$")
+            rules.append((pc.invert(matches), "pattern-mismatch", f"does not match {f.pattern!r}"))
     if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
         if f.min_value is not None:
-            issues.rows(
-                pc.less(column, f.min_value),
-                column,
-                cid,
-                "below-minimum",
-                f"less than the minimum {f.min_value:g}",
+            rules.append(
+                (
+                    pc.less(column, f.min_value),
+                    "below-minimum",
+                    f"less than the minimum {f.min_value:g}",
+                )
             )
         if f.max_value is not None:
-            issues.rows(
-                pc.greater(column, f.max_value),
-                column,
-                cid,
-                "above-maximum",
-                f"greater than the maximum {f.max_value:g}",
+            rules.append(
+                (
+                    pc.greater(column, f.max_value),
+                    "above-maximum",
+                    f"greater than the maximum {f.max_value:g}",
+                )
             )
+    for mask, code, message in rules:
+        issues.rows(mask, column, cid, code, message)
 
 
 def _check_periods(
@@ -334,7 +332,6 @@ def _check_duplicates(table: pa.Table, key: list[str], issues: _Collector) -> No
     dupes = groups.filter(pc.greater(groups.column(f"{_ROW}_count"), 1))
     if dupes.num_rows == 0:
         return
-    shown = key[-1]
     for record in dupes.to_pylist():
         rows = sorted(record[f"{_ROW}_list"])
         text = ".".join("" if record[k] is None else str(record[k]) for k in key)
@@ -346,7 +343,7 @@ def _check_duplicates(table: pa.Table, key: list[str], issues: _Collector) -> No
                     f"key {text} already used by row {rows[0]}",
                     text,
                     row,
-                    shown,
+                    None,
                 )
             )
 

@@ -210,8 +210,8 @@ class CitizenDataset(Model):
     """SDG goals, targets, indicators and EU data themes (``dcat:theme``)."""
     languages: tuple[LanguageTag, ...] = ()
     """Languages of the data and metadata (``dct:language``)."""
-    licence: SpdxLicenceId
-    """Licence, as an SPDX id (``dct:license``)."""
+    licence: SpdxLicenceId | None = None
+    """Licence, as an SPDX id (``dct:license``); ``None`` only when the source states none."""
     access_rights: AccessRights = AccessRights.PUBLIC
     """Access rights (``dct:accessRights``)."""
     publisher: LocalId | None = None
