@@ -26,8 +26,9 @@ class Issue:
     """One problem found by validation, with enough context to find and fix it.
 
     ``location`` is a dotted path into the data set (``structure.dimensions[1].codelist``,
-    ``observations[41].SEX``); ``row`` and ``component`` repeat the observation row
-    (0-based) and component id when the problem is in the observation table.
+    ``observations[41].SEX``); ``row`` repeats the observation row (0-based) for problems
+    in the observation table, and ``component`` the component id where one component is
+    at fault (a duplicate key involves them all and has none).
     """
 
     location: str

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "binary_output"]
 
 
 def _umask() -> int:
@@ -39,3 +39,14 @@ def atomic_write(path: str | Path, mode: str = "wb", encoding: str | None = None
         with contextlib.suppress(FileNotFoundError):
             Path(tmp).unlink()
         raise
+
+
+@contextlib.contextmanager
+def binary_output(target: str | Path | IO[bytes]) -> Iterator[IO[bytes]]:
+    """Yield a binary handle for ``target``: a path is written atomically, an open
+    binary stream is written to as it is (and left open)."""
+    if isinstance(target, str | Path):
+        with atomic_write(target, "wb") as handle:
+            yield handle
+    else:
+        yield target

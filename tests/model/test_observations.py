@@ -215,3 +215,22 @@ def test_integer_overflow_and_nan_in_mandatory(structure: DataStructure) -> None
     )
     issues = Observations.from_arrow(strings).check(s)
     assert {(i.row, i.code) for i in issues} == {(1, "wrong-type"), (3, "missing-value")}
+
+
+def test_nested_value_among_plain_values_is_refused() -> None:
+    with pytest.raises(ValueError, match="observation 1: list value"):
+        Observations.from_records([{"A": "x"}, {"A": [1, 2]}])
+
+
+def test_large_integers_into_decimal_and_uint64(structure: DataStructure) -> None:
+    base = {
+        "FREQ": ["A"] * 2,
+        "SEX": ["F", "M"],
+        "REF_AREA": ["GH"] * 2,
+        "TIME_PERIOD": ["2020"] * 2,
+        "UNIT_MEASURE": ["P"] * 2,
+    }
+    big = pa.table({**base, "OBS_VALUE": pa.array([2**60, 2**63 + 5], pa.uint64())})
+    conformed, issues = Observations.from_arrow(big).conform(structure)
+    assert issues == []
+    assert conformed.to_records()[0]["OBS_VALUE"] == float(2**60)

@@ -1,4 +1,4 @@
-"""Layer 1: the typed model of a citizen data set (pydantic v2, frozen, strict).
+"""Layer 1: the typed model of a citizen data set (pydantic v2, frozen, unknown fields rejected).
 
 No exchange formats live here; :mod:`cdinterop.model.jsonio` saves and loads the model
 itself as JSON.

@@ -123,9 +123,11 @@ def _cast_checked(
         return _as_strings(column)
     numeric = pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
     if pa.types.is_floating(target) and numeric:
-        return column.cast(target)
+        return column.cast(target, safe=False)  # large integers round to the nearest double
     if pa.types.is_integer(target) and pa.types.is_integer(column.type):
-        too_big = pc.greater(column.cast(pa.float64()), _INT64_LIMIT - 1)
+        if column.type != pa.uint64():
+            return column.cast(target)
+        too_big = pc.greater(column, pa.scalar(2**63 - 1, pa.uint64()))
         issues.rows(too_big, column, component, "wrong-type", "too large for a 64-bit integer")
         return pc.if_else(too_big, None, column).cast(target, safe=False)
     if pa.types.is_integer(target) and pa.types.is_floating(column.type):
@@ -385,14 +387,13 @@ def check_value(
         _check_codes(column, codelist.code_ids, codelist.id, component.id, issues)
     else:
         _check_facets(component, column, issues)
-    return [f"{value!r}: {issue.message}" if issue.value is None else issue.message
-            for issue in issues.issues]  # fmt: skip
+    return [f"{value!r}: {issue.message}" for issue in issues.issues]
 
 
 def _column_array_of(value: Any) -> pa.Array:
     try:
         return pa.array([value])
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
         return pa.array([str(value)], pa.string())
 
 

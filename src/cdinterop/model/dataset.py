@@ -310,14 +310,15 @@ class CitizenDataset(Model):
                 isinstance(value, bool) and expected is not bool
             ):
                 problems.append(
-                    f"attribute_values.{attr_id}: {value!r} is not a {attr.value_type.value}"
+                    f"attribute_values.{attr_id}: {value!r} is not of type {attr.value_type.value}"
                 )
                 continue
             for message in check_value(attr, self.structure, value):
                 problems.append(f"attribute_values.{attr_id}: {message}")
         for attr in self.structure.attributes:
             if (
-                attr.attachment is AttachmentLevel.DATASET
+                len(self.observations) > 0  # a structure without data needs no values yet
+                and attr.attachment is AttachmentLevel.DATASET
                 and attr.usage is Usage.MANDATORY
                 and attr.id not in self.attribute_values
             ):

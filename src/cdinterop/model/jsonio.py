@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cdinterop.errors import InvalidDatasetError, Issue, ReadError
+from cdinterop.errors import InvalidDatasetError, Issue, ReadError, WriteError
 from cdinterop.files import atomic_write
 from cdinterop.model.dataset import CitizenDataset
 from cdinterop.model.observations import Observations
@@ -109,9 +109,13 @@ def dumps(dataset: CitizenDataset, *, indent: int | None = 2) -> str:
 def save(dataset: CitizenDataset, path: str | Path, *, indent: int | None = 2) -> Path:
     """Write a data set to ``path`` as JSON, atomically; return the path."""
     target = Path(path)
-    with atomic_write(target, "w", encoding="utf-8") as handle:
-        handle.write(dumps(dataset, indent=indent))
-        handle.write("\n")
+    text = dumps(dataset, indent=indent)
+    try:
+        with atomic_write(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.write("\n")
+    except OSError as exc:
+        raise WriteError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target
 
 

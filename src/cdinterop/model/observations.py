@@ -65,6 +65,13 @@ def _column_array(values: list[Any]) -> pa.Array:
     try:
         return pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        nested = next((v for v in values if isinstance(v, dict | list | tuple | set)), None)
+        if nested is not None:
+            row = next(i for i, v in enumerate(values) if v is nested)
+            raise ValueError(
+                f"observation {row}: {type(nested).__name__} value {nested!r:.60}; "
+                "observations hold single values"
+            ) from None
         return pa.array(
             [None if v is None else (v if isinstance(v, str) else _stringify(v)) for v in values],
             type=pa.string(),

@@ -114,8 +114,8 @@ class Agent(Model):
             raise ValueError("version applies to software agents only")
         if self.kind is AgentKind.PERSON and self.pseudonymous and self.email is not None:
             raise ValueError(
-                "a pseudonymous person must not carry an e-mail address; "
-                "set pseudonymous=False only with the person's consent"
+                "a pseudonymous person must not carry an e-mail address "
+                "(set pseudonymous=False only with the person's consent)"
             )
         if self.acted_on_behalf_of == self.id:
             raise ValueError("an agent cannot act on behalf of itself")

@@ -228,11 +228,11 @@ class _Represented(Model):
     def _representation_consistent(self) -> _Represented:
         if self.codelist is not None and self.value_type is not ValueType.STRING:
             raise ValueError(
-                f"{self.id}: a coded component takes string codes; drop value_type "
+                f"component {self.id} is coded, so its values are string codes: drop value_type "
                 f"{self.value_type.value!r} or the codelist"
             )
         if self.codelist is not None and self.facets is not None:
-            raise ValueError(f"{self.id}: facets apply to non-coded components only")
+            raise ValueError(f"component {self.id}: facets apply to non-coded components only")
         return self
 
     @property
@@ -377,7 +377,7 @@ class DataStructure(Model):
 
     @property
     def column_ids(self) -> tuple[str, ...]:
-        """Columns of the observation table: key, observation/series attributes, measures."""
+        """Columns of the observation table: key, measures, series and observation attributes."""
         attrs = tuple(a.id for a in self.attributes if a.attachment != AttachmentLevel.DATASET)
         return self.key_ids + tuple(m.id for m in self.measures) + attrs
 
