@@ -50,7 +50,7 @@ def test_codelist_rules() -> None:
 
 
 def test_representation_rules() -> None:
-    with pytest.raises(ValidationError, match="coded component takes string"):
+    with pytest.raises(ValidationError, match="is coded, so its values are string codes"):
         Dimension(id="AGE", codelist="CL_AGE", value_type=ValueType.INTEGER)
     with pytest.raises(ValidationError, match="facets apply to non-coded"):
         Attribute(id="A", codelist="CL_A", facets=Facets(max_length=3))
