@@ -138,6 +138,9 @@ def _cast_checked(
         issues.rows(bad, column, component, "wrong-type", "not a whole 64-bit number")
         return pc.if_else(pc.or_(bad, pc.invert(present)), None, column).cast(target)
     strings = _as_strings(column)
+    if pa.types.is_integer(target) or pa.types.is_floating(target):
+        # SDMX writes a missing observation value as NaN
+        strings = pc.if_else(pc.equal(strings, "NaN"), pa.scalar(None, pa.string()), strings)
     pattern, label = {
         "int64": (_INTEGER, "a whole 64-bit number"),
         "double": (_NUMBER, "a number"),

@@ -1,1 +1,159 @@
-"""SDMX: CitizenDataset to and from SDMX-ML 2.1 / 3.0 and SDMX-CSV 1.0 / 2.0."""
+"""SDMX: CitizenDataset to and from SDMX-ML 2.1 / 3.0 and SDMX-CSV 1.0 / 2.0.
+
+The SDMX form of a data set is a structure message (codelists, concept scheme, DSD and a
+dataflow whose ``cdinterop:*`` annotations carry every metadata field SDMX has no place
+for) plus one or more data messages::
+
+    from cdinterop import sdmx
+    paths = sdmx.write_all(ds, "out/")                  # structures + every data format
+    sdmx.write(ds, "out/data.xml", format="ml21-ss")    # one data message
+    again = sdmx.read("out/data.xml", structure="out/structure-2.1.xml")
+
+Data formats (see :data:`FORMATS`): ``ml21-ss``, ``ml21-ss-ts``, ``ml21-generic``,
+``ml30-ss``, ``ml30-ss-ts``, ``csv10``, ``csv20``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, Any
+
+import pyarrow as pa
+from pydantic import ValidationError
+
+from cdinterop.errors import InvalidDatasetError, ReadError, WriteError
+from cdinterop.model import AttachmentLevel, CitizenDataset, Observations, ValueType
+from cdinterop.model.jsonio import issues_from_pydantic
+from cdinterop.sdmx.data_read import DataPayload, read_payload, sniff_format
+from cdinterop.sdmx.formats import FORMATS, DataFormat
+
+__all__ = [
+    "FORMATS",
+    "STRUCTURE_FILES",
+    "DataFormat",
+    "read",
+    "read_structure",
+    "sniff_format",
+    "write",
+    "write_all",
+    "write_structure",
+]
+
+STRUCTURE_FILES = {"2.1": "structure-2.1.xml", "3.0": "structure-3.0.xml"}
+"""File names :func:`write_all` gives the structure messages."""
+
+
+def write(dataset: CitizenDataset, target: str | Path | IO[bytes], *, format: str) -> None:
+    """Write one data message in ``format`` (a key of :data:`FORMATS`) to a path or stream."""
+    try:
+        fmt = FORMATS[format]
+    except KeyError:
+        raise WriteError(
+            f"unknown SDMX format {format!r}; choose from {', '.join(FORMATS)}"
+        ) from None
+    fmt.write(dataset, target)
+
+
+def write_structure(
+    dataset: CitizenDataset, target: str | Path | IO[bytes], *, version: str = "2.1"
+) -> None:
+    """Write the structure message (SDMX-ML ``2.1`` or ``3.0``) of a data set."""
+    from cdinterop.sdmx.structure_xml import write_structure as _write_structure
+
+    _write_structure(dataset, target, version=version)
+
+
+def write_all(
+    dataset: CitizenDataset, directory: str | Path, *, formats: list[str] | None = None
+) -> list[Path]:
+    """Write both structure messages and each data format (all that can carry the data
+    set by default) into ``directory``; return the written paths."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    chosen = list(FORMATS) if formats is None else formats
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise WriteError(f"unknown SDMX format(s) {unknown}; choose from {', '.join(FORMATS)}")
+    written: list[Path] = []
+    for version, name in STRUCTURE_FILES.items():
+        if version == "2.1" and not FORMATS["ml21-ss"].supports(dataset):
+            continue
+        write_structure(dataset, folder / name, version=version)
+        written.append(folder / name)
+    for name in chosen:
+        fmt = FORMATS[name]
+        if formats is None and not fmt.supports(dataset):
+            continue
+        path = folder / f"data-{name}{fmt.extension}"
+        fmt.write(dataset, path)
+        written.append(path)
+    return written
+
+
+def read_structure(source: str | Path | bytes, *, dataflow: str | None = None) -> CitizenDataset:
+    """Read a structure message (2.1 or 3.0) into a data set without observations."""
+    from cdinterop.sdmx.native import read_structure as _read_structure
+
+    return _read_structure(source, dataflow=dataflow)
+
+
+def _find_structure(source: Any) -> Path:
+    if not isinstance(source, str | Path):
+        raise ReadError("<stream>", "give the structure (structure=...) to read a stream")
+    folder = Path(source).parent
+    for name in (*STRUCTURE_FILES.values(), "structure.xml"):
+        if (folder / name).is_file():
+            return folder / name
+    raise ReadError(
+        str(source),
+        f"no structure given and none found beside it ({', '.join(STRUCTURE_FILES.values())})",
+    )
+
+
+def _typed(value_type: ValueType, text: str) -> str | int | float | bool:
+    try:
+        if value_type is ValueType.INTEGER:
+            return int(text)
+        if value_type is ValueType.DECIMAL:
+            return float(text)
+    except ValueError:
+        return text  # the model reports the wrong type, with its location
+    if value_type is ValueType.BOOLEAN:
+        return text.lower() in ("true", "1")
+    return text
+
+
+def read(
+    source: str | Path | IO[bytes] | bytes,
+    *,
+    structure: CitizenDataset | str | Path | bytes | None = None,
+) -> CitizenDataset:
+    """Read an SDMX data message or SDMX-CSV file into a :class:`CitizenDataset`.
+
+    ``structure`` is a data set (its metadata and structure are used), or a structure
+    message (path or bytes); when omitted, a structure message beside ``source`` is used.
+    Raises :class:`~cdinterop.errors.ReadError` for unreadable input and
+    :class:`~cdinterop.errors.InvalidDatasetError` listing every problem in the data.
+    """
+    if structure is None:
+        structure = _find_structure(source)
+    base = structure if isinstance(structure, CitizenDataset) else read_structure(structure)
+    payload: DataPayload = read_payload(source, base.structure)
+    attributes: dict[str, Any] = {}
+    for attribute in base.structure.attributes:
+        if attribute.attachment is AttachmentLevel.DATASET and attribute.id in (
+            payload.dataset_attributes
+        ):
+            text = payload.dataset_attributes[attribute.id]
+            attributes[attribute.id] = (
+                text if attribute.codelist else _typed(attribute.value_type, text)
+            )
+    table = pa.table({k: pa.array(v, pa.string()) for k, v in payload.columns.items()})
+    try:
+        return base.replace(observations=Observations(table), attribute_values=attributes)
+    except ValidationError as exc:
+        raise InvalidDatasetError(issues_from_pydantic(exc), context=_name(source)) from None
+
+
+def _name(source: Any) -> str:
+    return "<bytes>" if isinstance(source, bytes) else str(getattr(source, "name", source))

@@ -1,0 +1,93 @@
+"""Vectorised text formatting of observation columns for the SDMX writers.
+
+Every value is formatted by Arrow compute kernels over whole columns: numbers in their
+shortest round-trip form, booleans as ``true``/``false``, dates and date-times in ISO 8601,
+text escaped for XML attributes. Writers then join the formatted columns row-wise with
+``binary_join_element_wise`` and write the resulting buffer as is, so no Python object is
+created per observation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cdinterop.errors import WriteError
+
+__all__ = ["as_text", "attribute_fragment", "join", "write_strings", "xml_escape"]
+
+_XML_SPECIAL = r'[&<>"\t\n\r]'
+_XML_FORBIDDEN = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
+_XML_REPLACEMENTS = (
+    ("&", "&amp;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ('"', "&quot;"),
+    ("\t", "&#9;"),
+    ("\n", "&#10;"),
+    ("\r", "&#13;"),
+)
+
+
+def as_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Format a column as strings (nulls stay null), in SDMX/XSD lexical forms."""
+    t = column.type
+    if pa.types.is_string(t):
+        return column
+    if pa.types.is_boolean(t):
+        return pc.if_else(column, "true", "false")
+    if pa.types.is_timestamp(t):
+        text = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
+        return pc.binary_join_element_wise(text, "Z", "") if t.tz else text
+    if pa.types.is_dictionary(t):
+        return as_text(column.cast(t.value_type))
+    return column.cast(pa.string())
+
+
+def xml_escape(column: pa.ChunkedArray | pa.Array, name: str) -> pa.ChunkedArray | pa.Array:
+    """Escape a string column for use in an XML attribute value.
+
+    Raises :class:`~cdinterop.errors.WriteError` for characters XML 1.0 cannot carry.
+    """
+    if pc.any(pc.match_substring_regex(column, _XML_FORBIDDEN)).as_py():
+        raise WriteError(f"column {name} holds control characters that XML 1.0 cannot carry")
+    if not pc.any(pc.match_substring_regex(column, _XML_SPECIAL)).as_py():
+        return column
+    for old, new in _XML_REPLACEMENTS:
+        column = pc.replace_substring(column, old, new)
+    return column
+
+
+def attribute_fragment(
+    name: str, column: pa.ChunkedArray | pa.Array, *, prefix: str = " "
+) -> pa.ChunkedArray | pa.Array:
+    """``' NAME="value"'`` per row, or ``''`` where the value is null."""
+    escaped = xml_escape(as_text(column), name)
+    fragment = pc.binary_join_element_wise(f'{prefix}{name}="', escaped, '"', "")
+    return pc.fill_null(fragment, "")
+
+
+def join(*pieces: Any) -> pa.ChunkedArray | pa.Array:
+    """Concatenate string columns and scalars row-wise (no separator)."""
+    return pc.binary_join_element_wise(*pieces, "")
+
+
+def write_strings(handle: IO[bytes], column: pa.ChunkedArray | pa.Array) -> None:
+    """Write the concatenation of a non-null string column straight from its buffer."""
+    chunks: Iterator[pa.Array] = (
+        iter(column.chunks) if isinstance(column, pa.ChunkedArray) else iter([column])
+    )
+    for chunk in chunks:
+        if len(chunk) == 0:
+            continue
+        if chunk.null_count:
+            raise ValueError("cannot write a string column with nulls")
+        _, offset_buffer, data = chunk.buffers()
+        offsets = pa.Array.from_buffers(
+            pa.int32(), len(chunk) + 1, [None, offset_buffer], offset=chunk.offset
+        )
+        start, end = offsets[0].as_py(), offsets[-1].as_py()
+        handle.write(memoryview(data)[start:end])
