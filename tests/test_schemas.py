@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 
 import cdinterop
 from cdinterop.model import CitizenDataset
-from cdinterop.model.schemas import SCHEMA_MODELS, json_schema
+from cdinterop.schemas import SCHEMA_MODELS, json_schema
 from cdinterop.testing import citizen_datasets
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"

@@ -122,7 +122,7 @@ def schema_export(
 
     Example: [bold]cdinterop schema export schemas/[/]
     """
-    from cdinterop.model.schemas import export_schemas
+    from cdinterop.schemas import export_schemas
 
     for written in export_schemas(directory):
         out.print(f"wrote {written}")
