@@ -7,8 +7,10 @@ for internal errors.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections import Counter
+from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +33,11 @@ app = typer.Typer(
 )
 schema_app = typer.Typer(help="JSON Schemas of the cdinterop models.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
+sdmx_app = typer.Typer(
+    help="SDMX: write a data set as SDMX-ML / SDMX-CSV, read it back, conform it to a DSD.",
+    no_args_is_help=True,
+)
+app.add_typer(sdmx_app, name="sdmx")
 
 out = Console()
 err = Console(stderr=True)
@@ -54,46 +61,80 @@ def _root(
     """Carry citizen data to official statistics: validate, convert and describe data sets."""
 
 
+def _short(text: str, limit: int = 140) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _report_issues(path: Path, issues: list[Issue], max_shown: int) -> None:
-    counts = Counter(issue.code for issue in issues)
-    summary = ", ".join(f"{n} {code}" for code, n in counts.most_common())
-    err.print(f"[bold red]✗ {path}[/]: {len(issues)} problem(s) — {summary}")
-    table = Table(show_header=True, header_style="bold", show_lines=False)
+    """A summary per kind of problem, then the first ``max_shown`` problems in detail."""
+    groups: dict[tuple[str, str], list[Issue]] = defaultdict(list)
+    for issue in issues:
+        groups[(issue.code, issue.component or "")].append(issue)
+    err.print(f"[bold red]✗ {path}[/]: {len(issues)} problem(s) of {len(groups)} kind(s)")
+    summary = Table(title="by kind", show_header=True, header_style="bold")
+    for column in ("problem", "component", "count", "first rows / places", "example"):
+        summary.add_column(column, overflow="fold")
+    for (code, component), members in sorted(groups.items(), key=lambda g: -len(g[1])):
+        places = [str(i.row) if i.row is not None else i.location for i in members[:5]]
+        more = ", …" if len(members) > 5 else ""
+        example = members[0]
+        summary.add_row(
+            code,
+            component,
+            str(len(members)),
+            ", ".join(places) + more,
+            _short(example.message + ("" if example.value is None else f" ({example.value!r})")),
+        )
+    err.print(summary)
+    details = Table(title=f"first {min(max_shown, len(issues))}", header_style="bold")
     for column in ("row", "component", "problem", "value", "location"):
-        table.add_column(column, overflow="fold")
+        details.add_column(column, overflow="fold")
     for issue in issues[:max_shown]:
-        table.add_row(
+        details.add_row(
             "" if issue.row is None else str(issue.row),
             issue.component or "",
-            f"{issue.message} [dim]({issue.code})[/]",
-            "" if issue.value is None else repr(issue.value),
+            f"{_short(issue.message)} [dim]({issue.code})[/]",
+            "" if issue.value is None else _short(repr(issue.value), 40),
             issue.location,
         )
-    err.print(table)
+    err.print(details)
     if len(issues) > max_shown:
-        err.print(f"… and {len(issues) - max_shown} more (use --max-issues to show more)")
+        err.print(
+            f"… and {len(issues) - max_shown} more (--max-issues N to list more, --json for all)"
+        )
 
 
 @app.command()
 def validate(
-    path: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],
+    path: Annotated[Path, typer.Argument(help="A data set (JSON), or SDMX-ML / SDMX-CSV data.")],
+    structure: Annotated[
+        Path | None,
+        typer.Option(
+            "--structure",
+            "-s",
+            help="SDMX structure message for SDMX data (default: one beside the data file).",
+        ),
+    ] = None,
     max_issues: Annotated[
-        int, typer.Option("--max-issues", min=1, help="How many problems to list.")
-    ] = 50,
+        int, typer.Option("--max-issues", min=1, help="How many problems to list in detail.")
+    ] = 20,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the report as JSON on standard output.")
     ] = False,
 ) -> None:
-    """Check a data set: metadata rules, references and every observation.
+    """Check a file: metadata rules, references and every observation; for SDMX-ML also
+    the official XSDs and the schema the DSD implies.
 
     Exits 0 when valid, 1 when invalid, 2 when the file cannot be read.
 
-    Example: [bold]cdinterop validate examples/marine-litter-ghana/dataset.json[/]
+    Examples:
+    [bold]cdinterop validate examples/marine-litter-ghana/dataset.json[/]
+    [bold]cdinterop validate out/data-ml21-ss.xml --structure out/structure-2.1.xml[/]
     """
-    from cdinterop.model.jsonio import check_json
+    from cdinterop.checking import check_file
 
     try:
-        issues = check_json(path)
+        kind, issues = check_file(path, structure=structure)
     except ReadError as exc:
         if as_json:
             out.print_json(json.dumps({"path": str(path), "readable": False, "error": exc.reason}))
@@ -102,6 +143,7 @@ def validate(
     if as_json:
         report = {
             "path": str(path),
+            "kind": kind,
             "readable": True,
             "valid": not issues,
             "issues": [issue.to_dict() for issue in issues],
@@ -110,7 +152,7 @@ def validate(
     elif issues:
         _report_issues(path, issues, max_issues)
     else:
-        out.print(f"[bold green]✓ {path}[/]: valid")
+        out.print(f"[bold green]✓ {path}[/] ({kind}): valid")
     raise typer.Exit(EXIT_INVALID if issues else EXIT_OK)
 
 
@@ -126,6 +168,96 @@ def schema_export(
 
     for written in export_schemas(directory):
         out.print(f"wrote {written}")
+
+
+@contextlib.contextmanager
+def _user_errors(path: Path) -> Iterator[None]:
+    """Turn cdinterop errors into a readable report and the documented exit code."""
+    from cdinterop.errors import InvalidDatasetError
+
+    try:
+        yield
+    except InvalidDatasetError as exc:
+        _report_issues(path, list(exc.issues), 20)
+        raise typer.Exit(EXIT_INVALID) from None
+    except ReadError as exc:
+        err.print(f"[bold red]✗ cannot read {exc.source}[/]: {exc.reason}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    except CdinteropError as exc:
+        err.print(f"[bold red]✗ {exc}[/]")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+
+
+@sdmx_app.command("write")
+def sdmx_write(
+    dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")],
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Data format(s) to write (repeatable; default: every format that can "
+            "carry the data set). Formats: ml21-ss, ml21-ss-ts, ml21-generic, ml30-ss, "
+            "ml30-ss-ts, csv10, csv20.",
+        ),
+    ] = None,
+) -> None:
+    """Write the structure messages (SDMX-ML 2.1 and 3.0) and the data in every SDMX format.
+
+    Formats: ml21-ss (SDMX-ML 2.1 structure-specific, flat), ml21-ss-ts (2.1
+    structure-specific, time series), ml21-generic (2.1 generic), ml30-ss / ml30-ss-ts
+    (SDMX-ML 3.0 structure-specific), csv10 (SDMX-CSV 1.0), csv20 (SDMX-CSV 2.0).
+
+    Example: [bold]cdinterop sdmx write examples/marine-litter-ghana/dataset.json -o out/sdmx[/]
+    """
+    from rich.progress import Progress
+
+    from cdinterop import sdmx
+    from cdinterop.model.jsonio import load
+
+    with _user_errors(dataset):
+        ds = load(dataset)
+        planned = sdmx.planned_files(ds, formats or None)
+    table = Table(title=f"SDMX written to {output}", header_style="bold")
+    for column in ("file", "size", "what"):
+        table.add_column(column)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("writing SDMX", total=len(planned))
+
+        def done(path: Path) -> None:
+            progress.advance(task)
+            fmt = sdmx.FORMATS.get(path.stem.removeprefix("data-"))
+            what = (
+                fmt.description if fmt else "structure message (codelists, concepts, DSD, dataflow)"
+            )
+            table.add_row(path.name, f"{path.stat().st_size:,} B", what)
+
+        with _user_errors(dataset):
+            sdmx.write_all(ds, output, formats=formats or None, on_written=done)
+    out.print(table)
+
+
+@sdmx_app.command("read")
+def sdmx_read(
+    data: Annotated[Path, typer.Argument(help="SDMX-ML or SDMX-CSV data.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Data set JSON to write.")],
+    structure: Annotated[
+        Path | None,
+        typer.Option("--structure", "-s", help="Structure message (default: beside the data)."),
+    ] = None,
+) -> None:
+    """Read SDMX data (with its structure message) into a cdinterop data set (JSON).
+
+    Example: [bold]cdinterop sdmx read out/sdmx/data-csv20.csv -o dataset.json[/]
+    """
+    from cdinterop import sdmx
+    from cdinterop.model.jsonio import save
+
+    with _user_errors(data):
+        ds = sdmx.read(data, structure=structure)
+        save(ds, output)
+    out.print(f"[bold green]✓[/] {len(ds.observations):,} observations read from {data} → {output}")
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ Data formats (see :data:`FORMATS`): ``ml21-ss``, ``ml21-ss-ts``, ``ml21-generic`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -31,6 +32,8 @@ __all__ = [
     "FORMATS",
     "STRUCTURE_FILES",
     "DataFormat",
+    "find_structure",
+    "planned_files",
     "read",
     "read_structure",
     "sniff_format",
@@ -63,30 +66,50 @@ def write_structure(
     _write_structure(dataset, target, version=version)
 
 
-def write_all(
-    dataset: CitizenDataset, directory: str | Path, *, formats: list[str] | None = None
-) -> list[Path]:
-    """Write both structure messages and each data format (all that can carry the data
-    set by default) into ``directory``; return the written paths."""
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
+def planned_files(dataset: CitizenDataset, formats: list[str] | None = None) -> list[str]:
+    """Names of the files :func:`write_all` writes for ``dataset`` (structures first)."""
     chosen = list(FORMATS) if formats is None else formats
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
         raise WriteError(f"unknown SDMX format(s) {unknown}; choose from {', '.join(FORMATS)}")
-    written: list[Path] = []
-    for version, name in STRUCTURE_FILES.items():
-        if version == "2.1" and not FORMATS["ml21-ss"].supports(dataset):
-            continue
-        write_structure(dataset, folder / name, version=version)
-        written.append(folder / name)
+    names = [
+        name
+        for version, name in STRUCTURE_FILES.items()
+        if version != "2.1" or FORMATS["ml21-ss"].supports(dataset)
+    ]
     for name in chosen:
         fmt = FORMATS[name]
         if formats is None and not fmt.supports(dataset):
             continue
-        path = folder / f"data-{name}{fmt.extension}"
-        fmt.write(dataset, path)
+        names.append(f"data-{name}{fmt.extension}")
+    return names
+
+
+def write_all(
+    dataset: CitizenDataset,
+    directory: str | Path,
+    *,
+    formats: list[str] | None = None,
+    on_written: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Write both structure messages and each data format (all that can carry the data
+    set by default) into ``directory``; return the written paths.
+
+    ``on_written`` is called with each path as soon as it is complete (for progress).
+    """
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name in planned_files(dataset, formats):
+        path = folder / name
+        if name in STRUCTURE_FILES.values():
+            version = name.removeprefix("structure-").removesuffix(".xml")
+            write_structure(dataset, path, version=version)
+        else:
+            FORMATS[path.stem.removeprefix("data-")].write(dataset, path)
         written.append(path)
+        if on_written is not None:
+            on_written(path)
     return written
 
 
@@ -97,7 +120,9 @@ def read_structure(source: str | Path | bytes, *, dataflow: str | None = None) -
     return _read_structure(source, dataflow=dataflow)
 
 
-def _find_structure(source: Any) -> Path:
+def find_structure(source: Any) -> Path:
+    """The structure message beside a data file (``structure-2.1.xml``, ``structure-3.0.xml``
+    or ``structure.xml``); :class:`ReadError` if there is none."""
     if not isinstance(source, str | Path):
         raise ReadError("<stream>", "give the structure (structure=...) to read a stream")
     folder = Path(source).parent
@@ -136,7 +161,7 @@ def read(
     :class:`~cdinterop.errors.InvalidDatasetError` listing every problem in the data.
     """
     if structure is None:
-        structure = _find_structure(source)
+        structure = find_structure(source)
     base = structure if isinstance(structure, CitizenDataset) else read_structure(structure)
     payload: DataPayload = read_payload(source, base.structure)
     attributes: dict[str, Any] = {}
