@@ -16,8 +16,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cdinterop.errors import WriteError
+from cdinterop.model import DataStructure, ValueType
 
-__all__ = ["as_text", "attribute_fragment", "join", "write_strings", "xml_escape"]
+__all__ = [
+    "as_text",
+    "attribute_fragment",
+    "free_text_ids",
+    "join",
+    "write_strings",
+    "xml_escape",
+]
 
 _XML_SPECIAL = r'[&<>"\t\n\r]'
 _XML_FORBIDDEN = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
@@ -30,6 +38,16 @@ _XML_REPLACEMENTS = (
     ("\n", "&#10;"),
     ("\r", "&#13;"),
 )
+
+
+def free_text_ids(structure: DataStructure) -> frozenset[str]:
+    """Components whose values are free text, the only ones that may need escaping or
+    quoting: codes, time periods, numbers and dates are checked by the model."""
+    return frozenset(
+        c.id
+        for c in (*structure.dimensions, *structure.attributes, *structure.measures)
+        if c.codelist is None and c.value_type in (ValueType.STRING, ValueType.URI)
+    )
 
 
 def as_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -62,11 +80,15 @@ def xml_escape(column: pa.ChunkedArray | pa.Array, name: str) -> pa.ChunkedArray
 
 
 def attribute_fragment(
-    name: str, column: pa.ChunkedArray | pa.Array, *, prefix: str = " "
+    name: str, column: pa.ChunkedArray | pa.Array, *, escape: bool = True
 ) -> pa.ChunkedArray | pa.Array:
-    """``' NAME="value"'`` per row, or ``''`` where the value is null."""
-    escaped = xml_escape(as_text(column), name)
-    fragment = pc.binary_join_element_wise(f'{prefix}{name}="', escaped, '"', "")
+    """``' NAME="value"'`` per row, or ``''`` where the value is null.
+
+    ``escape=False`` skips XML escaping for columns that cannot hold special characters
+    (codes, time periods, numbers, dates): their values were checked by the model."""
+    text = as_text(column)
+    escaped = xml_escape(text, name) if escape else text
+    fragment = pc.binary_join_element_wise(f' {name}="', escaped, '"', "")
     return pc.fill_null(fragment, "")
 
 

@@ -24,7 +24,7 @@ import pyarrow.csv as pacsv
 from cdinterop.errors import WriteError
 from cdinterop.files import binary_output
 from cdinterop.model import AttachmentLevel, CitizenDataset
-from cdinterop.sdmx.columns import as_text
+from cdinterop.sdmx.columns import as_text, free_text_ids
 from cdinterop.sdmx.data_xml import BATCH_ROWS
 
 __all__ = ["csv_columns", "dataflow_ref", "write_csv"]
@@ -64,6 +64,7 @@ def write_csv(
     columns = csv_columns(ds)
     dataset_level = {a.id for a in s.attributes if a.attachment is AttachmentLevel.DATASET}
     measures = {m.id for m in s.measures}
+    free_text = free_text_ids(s)
     names = [*lead, *columns]
     schema = pa.schema([(n, pa.string()) for n in names])
     plain = pacsv.WriteOptions(include_header=False, quoting_style="none")
@@ -85,10 +86,12 @@ def write_csv(
                     arrays.append(as_text(batch.column(c)))
             out = pa.RecordBatch.from_arrays(arrays, schema=schema)
             # quote only batches whose text needs it (RFC 4180): Arrow's "needed" style
-            # quotes every string, "none" refuses special characters
+            # quotes every string, "none" refuses special characters. Only free text can
+            # hold them (codes, periods and numbers were checked by the model).
+            texts = [out.column(c) for c in columns if c in free_text]
             special = any(
-                pc.any(pc.match_substring_regex(a, r'[,"\r\n]')).as_py() for a in arrays
-            ) or any(pc.any(pc.equal(a, "")).as_py() for a in arrays)
+                pc.any(pc.match_substring_regex(a, r'^$|[,"\r\n]')).as_py() for a in texts
+            )
             pacsv.write_csv(out, handle, write_options=quoted if special else plain)
 
 

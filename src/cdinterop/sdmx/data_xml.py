@@ -26,7 +26,14 @@ import pyarrow.compute as pc
 from cdinterop.errors import WriteError
 from cdinterop.files import binary_output
 from cdinterop.model import AttachmentLevel, CitizenDataset, DataStructure
-from cdinterop.sdmx.columns import as_text, attribute_fragment, join, write_strings, xml_escape
+from cdinterop.sdmx.columns import (
+    as_text,
+    attribute_fragment,
+    free_text_ids,
+    join,
+    write_strings,
+    xml_escape,
+)
 
 __all__ = ["NS", "dsd_namespace", "write_generic", "write_structure_specific"]
 
@@ -78,6 +85,8 @@ class _Columns:
     series_attributes: tuple[str, ...]
     observation_attributes: tuple[str, ...]
     dataset_attributes: tuple[str, ...]
+    free_text: frozenset[str]
+    """Components whose values are free text and so need XML escaping."""
 
     @classmethod
     def of(cls, structure: DataStructure) -> _Columns:
@@ -91,6 +100,7 @@ class _Columns:
             series_attributes=tuple(by_level[AttachmentLevel.SERIES]),
             observation_attributes=tuple(by_level[AttachmentLevel.OBSERVATION]),
             dataset_attributes=tuple(by_level[AttachmentLevel.DATASET]),
+            free_text=free_text_ids(structure),
         )
 
 
@@ -137,9 +147,12 @@ def _dataset_attribute_text(ds: CitizenDataset, names: tuple[str, ...]) -> dict[
         if value is None:
             continue
         values[name] = (
-            ("true" if value else "false") if isinstance(value, bool) else
-            repr(value) if isinstance(value, float) else str(value)
-        )  # fmt: skip
+            ("true" if value else "false")
+            if isinstance(value, bool)
+            else repr(value)
+            if isinstance(value, float)
+            else str(value)
+        )
     return values
 
 
@@ -155,17 +168,24 @@ def _ordered_batches(
         return
     keys = join(*[x for d in cols.dimensions for x in (pc.fill_null(table[d], ""), "\x1f")])
     ordinal = pc.index_in(keys, value_set=pc.unique(keys))
-    order = pc.sort_indices(ordinal)  # stable
-    ordered = ordinal.take(order)
-    flags = pc.not_equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
-    is_new = pa.concat_arrays([pa.array([True]), flags.combine_chunks()]) if len(ordered) else (
-        pa.array([], pa.bool_())
-    )  # fmt: skip
-    for start in range(0, table.num_rows, batch_rows):
-        rows = order.slice(start, batch_rows)
-        batch = table.take(rows).combine_chunks().to_batches()
-        if batch:
-            yield batch[0], is_new.slice(start, batch_rows)
+    n = len(ordinal)
+    grouped = n < 2 or pc.all(pc.greater_equal(ordinal.slice(1), ordinal.slice(0, n - 1))).as_py()
+    order = None if grouped else pc.sort_indices(ordinal)  # stable
+    ordered = ordinal if order is None else ordinal.take(order)
+    flags = pc.not_equal(ordered.slice(1), ordered.slice(0, max(n - 1, 0)))
+    is_new = (
+        pa.concat_arrays([pa.array([True]), _as_array(flags)]) if n else pa.array([], pa.bool_())
+    )
+    if order is None:  # already grouped by series, as sorted data sets are: no copy
+        start = 0
+        for batch in table.to_batches(max_chunksize=batch_rows):
+            yield batch, is_new.slice(start, batch.num_rows)
+            start += batch.num_rows
+        return
+    for start in range(0, n, batch_rows):
+        taken = table.take(order.slice(start, batch_rows)).combine_chunks().to_batches()
+        if taken:
+            yield taken[0], is_new.slice(start, batch_rows)
 
 
 def _check_writable(ds: CitizenDataset, version: str) -> None:
@@ -207,9 +227,13 @@ def write_structure_specific(
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<mes:StructureSpecificData xmlns:mes="{ns["mes"]}" xmlns:ss="{ns["ss"]}" '
             f'xmlns:com="{ns["com"]}" xmlns:xsi="{_XSI}" xmlns:ns1="{namespace}">\n'
-            + _header(ds, version, ns, _structure_element(ds, version, dimension_at_observation,
-                                                           specific=True))
-        )  # fmt: skip
+            + _header(
+                ds,
+                version,
+                ns,
+                _structure_element(ds, version, dimension_at_observation, specific=True),
+            )
+        )
         dataset_attrs = "".join(
             f" {k}={quoteattr(v)}"
             for k, v in _dataset_attribute_text(ds, cols.dataset_attributes).items()
@@ -225,58 +249,58 @@ def write_structure_specific(
             obs_cols = (cols.time or "", *cols.measures, *cols.observation_attributes)
             series_cols = (*cols.dimensions, *cols.series_attributes)
         else:
-            obs_cols = (*cols.dimensions, *((cols.time,) if cols.time else ()), *cols.measures,
-                        *cols.series_attributes, *cols.observation_attributes)  # fmt: skip
-            series_cols = ()
-        for batch, is_new in _ordered_batches(ds, cols, series, batch_rows):
-            obs = join(
-                "<Obs",
-                *[attribute_fragment(c, batch.column(c)) for c in obs_cols],
-                "/>\n",
+            obs_cols = (
+                *cols.dimensions,
+                *((cols.time,) if cols.time else ()),
+                *cols.measures,
+                *cols.series_attributes,
+                *cols.observation_attributes,
             )
+            series_cols = ()
+
+        def fragments(batch: pa.RecordBatch, names: tuple[str, ...]) -> list[Any]:
+            return [
+                attribute_fragment(c, batch.column(c), escape=c in cols.free_text) for c in names
+            ]
+
+        for batch, is_new in _ordered_batches(ds, cols, series, batch_rows):
+            obs = join("<Obs", *fragments(batch, obs_cols), "/>\n")
             if series:
-                opening = join(
-                    "<Series",
-                    *[attribute_fragment(c, batch.column(c)) for c in series_cols],
-                    ">\n",
-                )
-                obs = join(_series_prefix(is_new, opening, "</Series>\n", not wrote_rows), obs)
+                flags = pc.fill_null(is_new, False)
+                starts = batch.filter(flags)  # series openers only where a series starts
+                opening = join("<Series", *fragments(starts, series_cols), ">\n")
+                obs = join(_series_prefix(flags, opening, "</Series>\n", not wrote_rows), obs)
             write_strings(handle, obs)
             wrote_rows = wrote_rows or batch.num_rows > 0
         tail = "</Series>\n" if series and wrote_rows else ""
         handle.write(f"{tail}</mes:DataSet>\n</mes:StructureSpecificData>\n".encode())
 
 
-def _series_prefix(
-    is_new: pa.Array, opening: Any, closing_tag: str, first_in_message: bool
-) -> pa.Array:
-    """Per row: close the previous series and open a new one where a series starts;
-    the first series of the message has nothing to close."""
-    flags = pc.fill_null(is_new, False)
-    prefix = _as_array(pc.if_else(flags, join(closing_tag, opening), ""))
-    if first_in_message and len(prefix):
-        prefix = pa.concat_arrays([_as_array(opening).slice(0, 1), prefix.slice(1)])
-    return prefix
+def _series_prefix(flags: Any, openings: Any, closing_tag: str, first_in_message: bool) -> pa.Array:
+    """Per row: close the previous series and open a new one where a series starts (the
+    ``openings`` are given for those rows only); the message's first series closes none."""
+    flags = _as_array(flags)
+    texts = _as_array(join(closing_tag, openings))
+    if first_in_message and len(texts):
+        texts = pa.concat_arrays([_as_array(openings).slice(0, 1), texts.slice(1)])
+    blank = pa.array([""] * len(flags), pa.string())
+    return _as_array(pc.replace_with_mask(blank, flags, texts))
 
 
 def _value_elements(
-    batch: pa.RecordBatch, names: tuple[str, ...], wrapper: str
+    batch: pa.RecordBatch, names: tuple[str, ...], wrapper: str, free_text: frozenset[str]
 ) -> pa.Array | pa.ChunkedArray:
     """``<gen:WRAPPER><gen:Value id= value=/>...</gen:WRAPPER>`` or '' when all are null."""
     if not names:
         return pa.array([""] * batch.num_rows, pa.string())
-    values = join(
-        *[
-            pc.fill_null(
-                join(f'<gen:Value id="{n}" value="', xml_escape(as_text(batch.column(n)), n),
-                     '"/>'),
-                "",
-            )
-            for n in names
-        ]
-    )  # fmt: skip
-    wrapped = join(f"<gen:{wrapper}>", values, f"</gen:{wrapper}>")
-    return pc.if_else(pc.equal(values, ""), "", wrapped)
+    values = []
+    for n in names:
+        text = as_text(batch.column(n))
+        text = xml_escape(text, n) if n in free_text else text
+        values.append(pc.fill_null(join(f'<gen:Value id="{n}" value="', text, '"/>'), ""))
+    joined = join(*values)
+    wrapped = join(f"<gen:{wrapper}>", joined, f"</gen:{wrapper}>")
+    return pc.if_else(pc.equal(joined, ""), "", wrapped)
 
 
 def write_generic(ds: CitizenDataset, target: Any, *, batch_rows: int = BATCH_ROWS) -> None:
@@ -317,22 +341,29 @@ def write_generic(ds: CitizenDataset, target: Any, *, batch_rows: int = BATCH_RO
                     xml_escape(as_text(batch.column(dim_at_obs)), dim_at_obs),
                     '"/>',
                 )
-                obs = join("<gen:Obs>", time, value,
-                           _value_elements(batch, cols.observation_attributes, "Attributes"),
-                           "</gen:Obs>\n")  # fmt: skip
+                attributes = _value_elements(
+                    batch, cols.observation_attributes, "Attributes", cols.free_text
+                )
+                obs = join("<gen:Obs>", time, value, attributes, "</gen:Obs>\n")
+                flags = pc.fill_null(is_new, False)
+                starts = batch.filter(flags)
                 opening = join(
                     "<gen:Series>",
-                    _value_elements(batch, cols.dimensions, "SeriesKey"),
-                    _value_elements(batch, cols.series_attributes, "Attributes"),
+                    _value_elements(starts, cols.dimensions, "SeriesKey", cols.free_text),
+                    _value_elements(starts, cols.series_attributes, "Attributes", cols.free_text),
                     "\n",
                 )
-                obs = join(_series_prefix(is_new, opening, "</gen:Series>\n", not wrote_rows), obs)
+                obs = join(_series_prefix(flags, opening, "</gen:Series>\n", not wrote_rows), obs)
             else:
                 key_names = (*cols.dimensions, *((cols.time,) if cols.time else ()))
-                obs = join("<gen:Obs>", _value_elements(batch, key_names, "ObsKey"), value,
-                           _value_elements(batch, (*cols.series_attributes,
-                                                   *cols.observation_attributes), "Attributes"),
-                           "</gen:Obs>\n")  # fmt: skip
+                attributes = (*cols.series_attributes, *cols.observation_attributes)
+                obs = join(
+                    "<gen:Obs>",
+                    _value_elements(batch, key_names, "ObsKey", cols.free_text),
+                    value,
+                    _value_elements(batch, attributes, "Attributes", cols.free_text),
+                    "</gen:Obs>\n",
+                )
             write_strings(handle, obs)
             wrote_rows = wrote_rows or batch.num_rows > 0
         tail = "</gen:Series>\n" if series and wrote_rows else ""
