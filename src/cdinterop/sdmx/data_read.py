@@ -56,9 +56,9 @@ def sniff_format(source: Source) -> str:
             raise ReadError(_label(source), "no root element found")
         name = root.group(2).decode()
         version = "30" if b"/v3_0/message" in head or b"/v3_1/message" in head else "21"
-        if name == "StructureSpecificData":
+        if name in ("StructureSpecificData", "StructureSpecificTimeSeriesData"):
             return f"ml{version}-ss"
-        if name == "GenericData" and version == "21":
+        if name in ("GenericData", "GenericTimeSeriesData") and version == "21":
             return "ml21-generic"
         raise ReadError(_label(source), f"<{name}> is not an SDMX data message cdinterop reads")
     first = text.split(b"\n", 1)[0].decode("utf-8", "replace").strip().lstrip('"')
