@@ -33,10 +33,12 @@ __all__ = [
     "STRUCTURE_FILES",
     "DataFormat",
     "find_structure",
+    "from_structure",
     "planned_files",
     "read",
     "read_structure",
     "sniff_format",
+    "to_structure",
     "write",
     "write_all",
     "write_structure",
@@ -111,6 +113,21 @@ def write_all(
         if on_written is not None:
             on_written(path)
     return written
+
+
+def to_structure(dataset: CitizenDataset) -> Any:
+    """The data set's structure as an sdmx1 ``StructureMessage`` (codelists, concept
+    scheme, DSD, dataflow with the ``cdinterop:*`` annotations)."""
+    from cdinterop.sdmx.native import to_structure as _to_structure
+
+    return _to_structure(dataset)
+
+
+def from_structure(message: Any, *, dataflow: str | None = None) -> CitizenDataset:
+    """A data set (no observations) from an sdmx1 ``StructureMessage``."""
+    from cdinterop.sdmx.native import from_structure as _from_structure
+
+    return _from_structure(message, dataflow=dataflow)
 
 
 def read_structure(source: str | Path | bytes, *, dataflow: str | None = None) -> CitizenDataset:
