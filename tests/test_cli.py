@@ -62,6 +62,7 @@ def test_schema_export(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "citizen-dataset.schema.json",
         "codelist.schema.json",
+        "conformance-mapping.schema.json",
         "data-structure.schema.json",
     ]
 

@@ -260,6 +260,46 @@ def sdmx_read(
     out.print(f"[bold green]✓[/] {len(ds.observations):,} observations read from {data} → {output}")
 
 
+@sdmx_app.command("conform")
+def sdmx_conform(
+    dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],
+    structure: Annotated[
+        Path, typer.Option("--structure", "-s", help="Target SDMX structure message (DSD).")
+    ],
+    mapping: Annotated[Path, typer.Option("--mapping", "-m", help="Conformance mapping (YAML).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the conformed data set and SDMX.")
+    ],
+    formats: Annotated[
+        list[str] | None,
+        typer.Option("--format", "-f", help="SDMX data format(s) to write (default: all)."),
+    ] = None,
+) -> None:
+    """Conform a data set to an external DSD (e.g. the global SDG DSD) with a mapping, then
+    write the conformed data set (dataset.json) and its SDMX forms into OUTPUT.
+
+    Example: [bold]cdinterop sdmx conform examples/public-services-satisfaction/dataset.json
+    -s IAEG-SDGs_SDG_1.0_structure.xml -m mappings/services-satisfaction-to-sdg.yaml
+    -o out/sdg[/]
+    """
+    from cdinterop import sdmx
+    from cdinterop.model.jsonio import load, save
+    from cdinterop.sdmx.conform import ConformanceError, conform_with_report
+
+    with _user_errors(dataset):
+        source = load(dataset)
+        try:
+            result = conform_with_report(source, structure, mapping)
+        except ConformanceError as exc:
+            err.print(exc.report.summary())
+            raise
+        output.mkdir(parents=True, exist_ok=True)
+        save(result.dataset, output / "dataset.json")
+        written = sdmx.write_all(result.dataset, output, formats=formats or None)
+    out.print(result.report.summary())
+    out.print(f"[bold green]✓[/] wrote dataset.json and {len(written)} SDMX files to {output}")
+
+
 def main() -> None:
     """Entry point of the ``cdinterop`` console script."""
     import sys

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from cdinterop.files import atomic_write
+from cdinterop.mapping.spec import ConformanceSpec
 from cdinterop.model.dataset import CitizenDataset
 from cdinterop.model.structure import Codelist, DataStructure
 
@@ -25,6 +26,7 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "citizen-dataset": CitizenDataset,
     "data-structure": DataStructure,
     "codelist": Codelist,
+    "conformance-mapping": ConformanceSpec,
 }
 """File stem of each exported schema and the model it describes."""
 

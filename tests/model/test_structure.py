@@ -99,3 +99,10 @@ def test_structure_references_must_resolve() -> None:
         _structure(codelists=[_cl("F"), _cl("M")])
     with pytest.raises(ValidationError, match="at least 1"):
         _structure(dimensions=[])
+
+
+def test_subset_and_copies_have_their_own_codes() -> None:
+    cl = _cl("A", "B")
+    assert "B" in cl  # reads the codes once
+    assert "B" not in cl.subset(["A"])
+    assert "B" not in cl.model_copy(update={"codes": cl.codes[:1]})

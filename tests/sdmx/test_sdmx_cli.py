@@ -62,3 +62,53 @@ def test_validate_without_structure_is_unreadable(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(tmp_path / "data-csv10.csv")])
     assert result.exit_code == 2
     assert "no structure given" in " ".join(result.output.split())
+
+
+SHARED_SDG = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "standards"
+    / "sdmx"
+    / "IAEG-SDGs_SDG_1.0_structure.xml"
+)
+MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
+
+
+def test_conform_to_sdg_from_the_command_line(tmp_path: Path) -> None:
+    import pytest
+
+    if not SHARED_SDG.is_file():
+        pytest.skip(f"the SDG DSD copy is absent ({SHARED_SDG})")
+    services = EXAMPLE.parent.parent / "public-services-satisfaction" / "dataset.json"
+    args = [
+        "sdmx",
+        "conform",
+        str(services),
+        "-s",
+        str(SHARED_SDG),
+        "-m",
+        str(MAPPINGS / "services-satisfaction-to-sdg.yaml"),
+        "-o",
+        str(tmp_path / "ok"),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "rows in: 883, rows out: 36" in " ".join(result.output.split())
+    conformed = cdinterop.load(tmp_path / "ok" / "dataset.json")
+    assert conformed.structure.id == "SDG" and len(conformed.observations) == 36
+    args = [
+        "sdmx",
+        "conform",
+        str(EXAMPLE),
+        "-s",
+        str(SHARED_SDG),
+        "-m",
+        str(MAPPINGS / "marine-litter-to-sdg.yaml"),
+        "-o",
+        str(tmp_path / "no"),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    flat = " ".join(result.output.split())
+    assert "'EN_MAR_BEALITSQ' is not a code of CL_SERIES" in flat
+    assert not (tmp_path / "no").exists()

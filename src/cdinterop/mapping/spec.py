@@ -30,7 +30,14 @@ import math
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, PlainValidator, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from cdinterop.model.base import AgencyId, Model, NCNameId, SdmxId, VersionString
 
@@ -108,13 +115,16 @@ class ValueRule(Model):
     unmapped: UnmappedPolicy | None = None
     """Policy for source values missing from ``map``; the spec's ``unmapped`` if not set."""
     default: Scalar | None = None
-    """Value for rows whose result is null (a null source value, or one mapped to null)."""
+    """Value for rows whose source value is null."""
     description: str | None = None
     """Why the rule is what it is (for the reader of the spec)."""
 
-    model_config = {**Model.model_config, "populate_by_name": True}
+    model_config = ConfigDict(**Model.model_config, populate_by_name=True)
 
-    _keys_as_text = field_validator("map", mode="before")(lambda v: _text_keys(v))
+    @field_validator("map", mode="before")
+    @classmethod
+    def _keys_as_text(cls, value: Any) -> Any:
+        return _text_keys(value)
 
     @model_validator(mode="after")
     def _one_source(self) -> ValueRule:

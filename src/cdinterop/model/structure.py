@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
-from functools import cached_property
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -133,9 +132,10 @@ class Codelist(Model):
                 node = parents.get(node)
         return self
 
-    @cached_property
+    @property
     def code_ids(self) -> frozenset[str]:
-        """The set of code ids, for fast membership tests."""
+        """The set of code ids, for membership tests (computed on each call, so copies
+        made with ``model_copy(update=...)`` never see a stale set)."""
         return frozenset(code.id for code in self.codes)
 
     def __contains__(self, code: object) -> bool:

@@ -32,6 +32,7 @@ __all__ = [
     "FORMATS",
     "STRUCTURE_FILES",
     "DataFormat",
+    "conform",
     "find_structure",
     "from_structure",
     "planned_files",
@@ -113,6 +114,14 @@ def write_all(
         if on_written is not None:
             on_written(path)
     return written
+
+
+def conform(dataset: CitizenDataset, target: Any, mapping: Any) -> CitizenDataset:
+    """Map a data set onto a DSD it did not define (e.g. the SDG DSD) with a declarative
+    mapping (YAML path or spec); see :mod:`cdinterop.sdmx.conform`."""
+    from cdinterop.sdmx.conform import conform as _conform
+
+    return _conform(dataset, target, mapping)
 
 
 def to_structure(dataset: CitizenDataset) -> Any:
