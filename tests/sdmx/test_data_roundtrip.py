@@ -92,3 +92,17 @@ def test_unreadable_input(content: bytes, message: str) -> None:
     ds = cdinterop.load(EXAMPLES / NAMES[0] / "dataset.json")
     with pytest.raises(ReadError, match=message):
         sdmx.read(content, structure=_empty(ds))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(citizen_datasets())
+def test_random_round_trip_through_structure_messages(
+    tmp_path_factory: pytest.TempPathFactory, ds: CitizenDataset
+) -> None:
+    """The full SDMX form: metadata and provenance travel in the structure message."""
+    folder = tmp_path_factory.mktemp("sdmx")
+    for path in sdmx.write_all(ds, folder):
+        if path.name.startswith("data-"):
+            version = sdmx.FORMATS[path.stem.removeprefix("data-")].sdmx_version
+            structure = folder / sdmx.STRUCTURE_FILES[version]
+            assert sdmx.read(path, structure=structure) == ds, path.name
