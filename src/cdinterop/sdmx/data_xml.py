@@ -34,8 +34,9 @@ from cdinterop.sdmx.columns import (
     write_strings,
     xml_escape,
 )
+from cdinterop.sdmx.urns import structure_ref_id, structure_urn, target_namespace
 
-__all__ = ["NS", "dsd_namespace", "write_generic", "write_structure_specific"]
+__all__ = ["NS", "write_generic", "write_structure_specific"]
 
 NS = {
     "2.1": {
@@ -53,26 +54,6 @@ NS = {
 """SDMX-ML namespaces per version."""
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 BATCH_ROWS = 65_536
-
-
-def dsd_urn(structure: DataStructure) -> str:
-    """The URN of the data structure definition."""
-    return (
-        "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure="
-        f"{structure.agency}:{structure.id}({structure.version})"
-    )
-
-
-def dsd_namespace(structure: DataStructure, dimension_at_observation: str) -> str:
-    """Namespace of the DSD-specific schema for structure-specific data."""
-    level = "AllDimensions" if dimension_at_observation == "AllDimensions" else "TIME_PERIOD"
-    return f"{dsd_urn(structure)}:ObsLevelDim:{level}"
-
-
-def structure_ref_id(structure: DataStructure) -> str:
-    """The ``structureID`` that ties the data set to the header's structure."""
-    version = structure.version.replace(".", "_")
-    return f"{structure.agency}_{structure.id}_{version}".replace(".", "_")
 
 
 @dataclass(frozen=True)
@@ -126,14 +107,14 @@ def _structure_element(
     ds: CitizenDataset, version: str, dimension_at_observation: str, *, specific: bool
 ) -> str:
     s = ds.structure
-    ns_attr = f' namespace="{dsd_namespace(s, dimension_at_observation)}"' if specific else ""
+    ns_attr = f' namespace="{target_namespace(s, dimension_at_observation)}"' if specific else ""
     if version == "2.1":
         ref = (
             f'<com:Structure><Ref agencyID="{s.agency}" id="{s.id}" version="{s.version}" '
             'class="DataStructure" package="datastructure"/></com:Structure>'
         )
     else:
-        ref = f"<com:Structure>{dsd_urn(s)}</com:Structure>"
+        ref = f"<com:Structure>{structure_urn(s)}</com:Structure>"
     return (
         f'<mes:Structure structureID="{structure_ref_id(s)}"{ns_attr} '
         f'dimensionAtObservation="{dimension_at_observation}">{ref}</mes:Structure>'
@@ -221,7 +202,7 @@ def write_structure_specific(
         )
     ns = NS[version]
     cols = _Columns.of(s)
-    namespace = dsd_namespace(s, dimension_at_observation)
+    namespace = target_namespace(s, dimension_at_observation)
     with binary_output(target) as handle:
         head = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -108,6 +108,13 @@ from cdinterop.model.structure import (
     Usage,
     ValueType,
 )
+from cdinterop.sdmx.urns import (
+    ALL_DIMENSIONS,
+    ncname,
+    structure_ref_id,
+    structure_urn,
+    target_namespace,
+)
 
 __all__ = [
     "ALL_DIMENSIONS",
@@ -127,7 +134,6 @@ __all__ = [
 
 VERSIONS: Final = ("2.1", "3.0")
 """SDMX-ML versions supported."""
-ALL_DIMENSIONS: Final = "AllDimensions"
 """``dimensionAtObservation`` of the flat layout (every observation carries its full key)."""
 TIME_PERIOD: Final = "TIME_PERIOD"
 """The fixed id of the SDMX time dimension, and ``dimensionAtObservation`` of time series."""
@@ -206,7 +212,6 @@ XSD_TYPES: Final[Mapping[str, str]] = {
 """XSD type of each SDMX text type (data type), as tabled in the SDMX-ML technical notes."""
 
 _XS = "http://www.w3.org/2001/XMLSchema"
-_URN = "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure="
 _OBS_VALUE = "OBS_VALUE"
 _RYSD = "REPORTING_YEAR_START_DAY"
 _RESERVED_TYPE_NAMES = frozenset({"DataSetType", "SeriesType", "ObsType", "AttsType", "GroupType"})
@@ -227,41 +232,9 @@ _DECLARATION = re.compile(r"^<\?xml[^>]*\?>")
 # --------------------------------------------------------------------------- names
 
 
-def structure_urn(structure: DataStructure) -> str:
-    """The URN of the DSD, e.g. ``urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=
-    IAEG-SDGs:SDG(1.0)``."""
-    return f"{_URN}{structure.agency}:{structure.id}({structure.version})"
-
-
-def target_namespace(
-    structure: DataStructure, dimension_at_observation: str = ALL_DIMENSIONS
-) -> str:
-    """The namespace of the DSD-specific schema: ``[DSD URN]:ObsLevelDim:[dimension]``.
-
-    The same in SDMX-ML 2.1 and 3.0; it is the value of the header's ``namespace`` and of
-    the prefix that the DataSet's ``xsi:type`` uses.
-    """
-    return f"{structure_urn(structure)}:ObsLevelDim:{dimension_at_observation}"
-
-
-def structure_ref_id(structure: DataStructure) -> str:
-    """The conventional header ``structureID`` (``AGENCY_ID_VERSION``, dots as ``_``).
-
-    ``structureID`` is an ``xs:ID``; characters an XML name cannot hold become ``_``.
-    """
-    return _ncname(f"{structure.agency}_{structure.id}_{structure.version}".replace(".", "_"))
-
-
 def codelist_type_name(codelist: Codelist) -> str:
     """Name of the enumerated simple type of a codelist: ``Codelist.AGENCY.ID.VERSION``."""
-    return _ncname(f"Codelist.{codelist.agency}.{codelist.id}.{codelist.version}")
-
-
-def _ncname(text: str) -> str:
-    chars = [c if c.isalnum() or c in "._-" else "_" for c in text]
-    if not chars or not (chars[0].isalpha() or chars[0] == "_"):
-        chars.insert(0, "_")
-    return "".join(chars)
+    return ncname(f"Codelist.{codelist.agency}.{codelist.id}.{codelist.version}")
 
 
 def _check_version(version: str) -> str:
