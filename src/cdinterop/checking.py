@@ -57,7 +57,7 @@ _XSD_LINE = re.compile(r"^line (\d+): (.*)$", re.S)
 
 def _check_sdmx(path: Path, structure: Path | None) -> list[Issue]:
     from cdinterop import sdmx
-    from cdinterop.sdmx.dsd_schema import validate_official, validate_structure_specific
+    from cdinterop.sdmx.xsd_validation import validate_official, validate_structure_specific
 
     kind = sdmx.sniff_format(path)
     structure_path = structure if structure is not None else sdmx.find_structure(path)

@@ -37,7 +37,7 @@ from cdinterop.sdmx.conform import (
     conform,
     conform_with_report,
 )
-from cdinterop.sdmx.dsd_schema import validate_structure_specific
+from cdinterop.sdmx.xsd_validation import validate_structure_specific
 
 ROOT = Path(__file__).resolve().parents[2]
 SDG_PATH = ROOT.parent / "shared" / "standards" / "sdmx" / "IAEG-SDGs_SDG_1.0_structure.xml"

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 import cdinterop
 from cdinterop import sdmx
 from cdinterop.model import AttachmentLevel, CitizenDataset, ValueType
-from cdinterop.sdmx.dsd_schema import validate_official, validate_structure_specific
+from cdinterop.sdmx.xsd_validation import validate_official, validate_structure_specific
 from cdinterop.testing import citizen_datasets
 
 sdmx1 = pytest.importorskip("sdmx")

