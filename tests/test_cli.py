@@ -64,6 +64,7 @@ def test_schema_export(tmp_path: Path) -> None:
         "codelist.schema.json",
         "conformance-mapping.schema.json",
         "data-structure.schema.json",
+        "datapackage-extension.schema.json",
     ]
 
 

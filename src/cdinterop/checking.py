@@ -80,7 +80,22 @@ def _check_sdmx(path: Path, structure: Path | None) -> list[Issue]:
     return issues
 
 
+def _is_datapackage(head: bytes, path: Path) -> bool:
+    if path.is_dir():
+        return (path / "datapackage.json").is_file()
+    if path.name == "datapackage.json":
+        return True
+    return path.suffix.lower() == ".zip" and head.startswith(b"PK")
+
+
+def _check_datapackage(path: Path, structure: Path | None) -> list[Issue]:
+    from cdinterop.datapackage import check_package
+
+    return check_package(path)
+
+
 CHECKERS: list[Checker] = [
+    Checker("Data Package", _is_datapackage, _check_datapackage),
     Checker("cdinterop data set (JSON)", _is_json, _check_json),
     Checker("SDMX-ML / SDMX-CSV data", _is_sdmx, _check_sdmx),
 ]
@@ -95,8 +110,10 @@ def check_file(path: str | Path, *, structure: str | Path | None = None) -> tupl
     """
     source = Path(path)
     try:
-        with source.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES)
+        head = b""
+        if not source.is_dir():
+            with source.open("rb") as handle:
+                head = handle.read(_HEAD_BYTES)
     except OSError as exc:
         raise ReadError(str(source), exc.strerror or str(exc)) from None
     for checker in CHECKERS:

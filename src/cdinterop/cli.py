@@ -38,6 +38,11 @@ sdmx_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(sdmx_app, name="sdmx")
+datapackage_app = typer.Typer(
+    help="Frictionless Data Package (v2): write a data set as a package, read one back.",
+    no_args_is_help=True,
+)
+app.add_typer(datapackage_app, name="datapackage")
 
 out = Console()
 err = Console(stderr=True)
@@ -298,6 +303,52 @@ def sdmx_conform(
         written = sdmx.write_all(result.dataset, output, formats=formats or None)
     out.print(result.report.summary())
     out.print(f"[bold green]✓[/] wrote dataset.json and {len(written)} SDMX files to {output}")
+
+
+@datapackage_app.command("write")
+def datapackage_write(
+    dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="Folder to create, or a path ending in .zip."),
+    ],
+) -> None:
+    """Write a data set as a Data Package v2: datapackage.json and CSV resources, in a
+    folder or a zip.
+
+    Example: [bold]cdinterop datapackage write examples/marine-litter-ghana/dataset.json
+    -o out/marine-litter.zip[/]
+    """
+    from cdinterop import datapackage
+    from cdinterop.model.jsonio import load
+
+    with _user_errors(dataset):
+        ds = load(dataset)
+        with err.status(f"writing {len(ds.observations):,} observations"):
+            datapackage.write(ds, output)
+    out.print(f"[bold green]✓[/] Data Package written to {output}")
+
+
+@datapackage_app.command("read")
+def datapackage_read(
+    package: Annotated[
+        Path, typer.Argument(help="A package folder, its datapackage.json, or a .zip.")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Data set JSON to write.")],
+) -> None:
+    """Read a Data Package (ours or any other) into a cdinterop data set (JSON).
+
+    Example: [bold]cdinterop datapackage read out/marine-litter.zip -o dataset.json[/]
+    """
+    from cdinterop import datapackage
+    from cdinterop.model.jsonio import save
+
+    with _user_errors(package):
+        ds = datapackage.read(package)
+        save(ds, output)
+    out.print(
+        f"[bold green]✓[/] {len(ds.observations):,} observations read from {package} → {output}"
+    )
 
 
 def main() -> None:

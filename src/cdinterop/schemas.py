@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from cdinterop.datapackage.extension import EXTENSION_MODEL
 from cdinterop.files import atomic_write
 from cdinterop.mapping.spec import ConformanceSpec
 from cdinterop.model.dataset import CitizenDataset
@@ -27,6 +28,7 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "data-structure": DataStructure,
     "codelist": Codelist,
     "conformance-mapping": ConformanceSpec,
+    "datapackage-extension": EXTENSION_MODEL,
 }
 """File stem of each exported schema and the model it describes."""
 
