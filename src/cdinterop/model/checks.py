@@ -331,21 +331,47 @@ def _check_frequency(
         )
 
 
+def _key_codes(table: pa.Table, key: list[str]) -> pa.Array | None:
+    """One int64 per row that is equal exactly when the key is (nulls included), from the
+    dictionary codes of each key column; ``None`` if the code space would overflow."""
+    combined: Any = None
+    space = 1
+    for name in key:
+        encoded = pc.dictionary_encode(table.column(name)).combine_chunks()
+        size = len(encoded.dictionary) + 1  # one more code for null
+        if space * size >= 2**62:
+            return None
+        codes = pc.fill_null(encoded.indices.cast(pa.int64()), size - 1)
+        combined = codes if combined is None else pc.add(pc.multiply(combined, size), codes)
+        space *= size
+    return combined
+
+
 def _check_duplicates(table: pa.Table, key: list[str], issues: _Collector) -> None:
-    indexed = table.select(key).append_column(_ROW, pa.array(range(table.num_rows), pa.int64()))
+    codes = _key_codes(table, key)
+    if codes is not None:
+        if len(pc.unique(codes)) == table.num_rows:
+            return  # the common case, settled without grouping
+        counts = pc.value_counts(codes)
+        repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+        rows = pc.indices_nonzero(pc.is_in(codes, value_set=repeated))
+        table = table.select(key).take(rows)
+        row_numbers = rows.cast(pa.int64())
+    else:
+        table = table.select(key)
+        row_numbers = pa.array(range(table.num_rows), pa.int64())
+    indexed = table.append_column(_ROW, row_numbers)
     groups = indexed.group_by(key, use_threads=False).aggregate([(_ROW, "list"), (_ROW, "count")])
     dupes = groups.filter(pc.greater(groups.column(f"{_ROW}_count"), 1))
-    if dupes.num_rows == 0:
-        return
     for record in dupes.to_pylist():
-        rows = sorted(record[f"{_ROW}_list"])
+        rows_of_key = sorted(record[f"{_ROW}_list"])
         text = ".".join("" if record[k] is None else str(record[k]) for k in key)
-        for row in rows[1:]:
+        for row in rows_of_key[1:]:
             issues.issues.append(
                 Issue(
                     f"observations[{row}]",
                     "duplicate-key",
-                    f"key {text} already used by row {rows[0]}",
+                    f"key {text} already used by row {rows_of_key[0]}",
                     text,
                     row,
                     None,
@@ -353,10 +379,31 @@ def _check_duplicates(table: pa.Table, key: list[str], issues: _Collector) -> No
             )
 
 
+def _constant_within_series(table: pa.Table, key: list[str], attribute: str) -> bool:
+    """Fast path: whether each series has at most one non-null value of ``attribute``
+    (decided on integer codes; ``False`` also when it cannot be decided that way)."""
+    column = table.column(attribute)
+    valid = pc.is_valid(column)
+    if not pc.any(valid).as_py():
+        return True
+    series_codes = _key_codes(table.filter(valid), key)
+    value_codes = _key_codes(table.select([attribute]).filter(valid), [attribute])
+    if series_codes is None or value_codes is None:
+        return False
+    size = int(pc.max(value_codes).as_py()) + 1
+    if int(pc.max(series_codes).as_py()) * size >= 2**62:
+        return False
+    pairs = pc.add(pc.multiply(series_codes, size), value_codes)
+    return len(pc.unique(pairs)) == len(pc.unique(series_codes))
+
+
 def _check_series_attributes(table: pa.Table, structure: DataStructure, issues: _Collector) -> None:
     series = [a for a in structure.attributes if a.attachment is AttachmentLevel.SERIES]
     key = list(structure.series_key_ids)
     if not series or not key:
+        return
+    series = [a for a in series if not _constant_within_series(table, key, a.id)]
+    if not series:
         return
     aggs = [(a.id, "count_distinct", pc.CountOptions(mode="only_valid")) for a in series]
     indexed = table.append_column(_ROW, pa.array(range(table.num_rows), pa.int64()))
