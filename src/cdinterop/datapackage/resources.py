@@ -38,9 +38,9 @@ from cdinterop.model import (
     CitizenDataset,
     Codelist,
     DataStructure,
-    ValueType,
     text_in,
 )
+from cdinterop.model.lexical import as_text, free_text_ids
 
 __all__ = [
     "BATCH_ROWS",
@@ -72,32 +72,6 @@ def csv_columns(structure: DataStructure) -> tuple[str, ...]:
     )
 
 
-def _free_text(structure: DataStructure) -> frozenset[str]:
-    return frozenset(
-        c.id
-        for c in (*structure.dimensions, *structure.attributes, *structure.measures)
-        if c.codelist is None and c.value_type in (ValueType.STRING, ValueType.URI)
-    )
-
-
-def _as_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """Format a column as Table Schema text (nulls stay null)."""
-    t = column.type
-    if pa.types.is_dictionary(t):
-        return _as_text(column.cast(t.value_type))
-    if pa.types.is_string(t):
-        return column
-    if pa.types.is_boolean(t):
-        return pc.if_else(column, "true", "false")
-    if pa.types.is_timestamp(t):
-        text = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
-        text = pc.replace_substring_regex(text, r"\.0+$", "")  # drop an all-zero fraction
-        return pc.binary_join_element_wise(text, "Z", "") if t.tz else text
-    if pa.types.is_date(t):
-        return pc.strftime(column, format="%Y-%m-%d")
-    return column.cast(pa.string())
-
-
 def value_text(value: str | int | float | bool) -> str:
     """A single value as it appears in the CSV (same formatting as the columns)."""
     if isinstance(value, bool):
@@ -113,7 +87,7 @@ def _text_batches(ds: CitizenDataset, batch_rows: int) -> Any:
     s = ds.structure
     names = csv_columns(s)
     dataset_level = {a.id for a in s.attributes if a.attachment is AttachmentLevel.DATASET}
-    free = _free_text(s)
+    free = free_text_ids(s)
     schema = pa.schema([(n, pa.string()) for n in names])
     table = ds.observations.table
     for batch in table.to_batches(max_chunksize=batch_rows):
@@ -125,7 +99,7 @@ def _text_batches(ds: CitizenDataset, batch_rows: int) -> Any:
                 text = None if value is None else value_text(value)
                 arrays.append(pa.array([text] * n, pa.string()))
             else:
-                arrays.append(_as_text(batch.column(name)))
+                arrays.append(as_text(batch.column(name)))
         out = pa.RecordBatch.from_arrays(arrays, schema=schema)
         special = any(
             pc.any(pc.match_substring_regex(out.column(c), _NEEDS_QUOTES)).as_py()

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cdinterop.errors import WriteError
-from cdinterop.model import DataStructure, ValueType
+from cdinterop.model.lexical import as_text, free_text_ids
 
 __all__ = [
     "as_text",
@@ -38,31 +38,6 @@ _XML_REPLACEMENTS = (
     ("\n", "&#10;"),
     ("\r", "&#13;"),
 )
-
-
-def free_text_ids(structure: DataStructure) -> frozenset[str]:
-    """Components whose values are free text, the only ones that may need escaping or
-    quoting: codes, time periods, numbers and dates are checked by the model."""
-    return frozenset(
-        c.id
-        for c in (*structure.dimensions, *structure.attributes, *structure.measures)
-        if c.codelist is None and c.value_type in (ValueType.STRING, ValueType.URI)
-    )
-
-
-def as_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """Format a column as strings (nulls stay null), in SDMX/XSD lexical forms."""
-    t = column.type
-    if pa.types.is_string(t):
-        return column
-    if pa.types.is_boolean(t):
-        return pc.if_else(column, "true", "false")
-    if pa.types.is_timestamp(t):
-        text = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
-        return pc.binary_join_element_wise(text, "Z", "") if t.tz else text
-    if pa.types.is_dictionary(t):
-        return as_text(column.cast(t.value_type))
-    return column.cast(pa.string())
 
 
 def xml_escape(column: pa.ChunkedArray | pa.Array, name: str) -> pa.ChunkedArray | pa.Array:
