@@ -1,0 +1,93 @@
+"""RDF namespaces and the controlled-vocabulary mappings used by :mod:`cdinterop.dcat`.
+
+``CDI`` (``https://w3id.org/cdinterop/vocab#``) is the project's own small vocabulary for
+what DCAT-AP, PROV-O and DQV have no term for: participation, consent, disclosure control,
+quality dimensions and roles, and the JSON literals that carry each part losslessly.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+
+from cdinterop.model import AccessRights, Frequency, OrganisationType
+
+__all__ = [
+    "ACCESS_RIGHT",
+    "ACCESS_RIGHTS",
+    "ADMS_PUBLISHER_TYPE",
+    "CDI",
+    "COUNTRY",
+    "DATA_THEME",
+    "DQV",
+    "FREQUENCIES",
+    "FREQUENCY",
+    "LANGUAGE",
+    "OA",
+    "ORGANISATION_TYPES",
+    "SDG",
+    "SPDX",
+    "SPDX_LICENCE",
+    "VCARD",
+]
+
+CDI = Namespace("https://w3id.org/cdinterop/vocab#")
+"""The cdinterop vocabulary."""
+DQV = Namespace("http://www.w3.org/ns/dqv#")
+"""W3C Data Quality Vocabulary."""
+OA = Namespace("http://www.w3.org/ns/oa#")
+"""W3C Web Annotation vocabulary."""
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+"""SPDX RDF terms (checksums)."""
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+"""vCard ontology."""
+SPDX_LICENCE = Namespace("https://spdx.org/licenses/")
+"""SPDX licence IRIs."""
+DATA_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
+"""EU data-theme authority table."""
+LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+"""EU language authority table (ISO 639-3 codes, upper case)."""
+COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
+"""EU country authority table (ISO 3166-1 alpha-3 codes)."""
+FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
+"""EU frequency authority table."""
+ACCESS_RIGHT = Namespace("http://publications.europa.eu/resource/authority/access-right/")
+"""EU access-right authority table."""
+ADMS_PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
+"""ADMS publisher-type vocabulary."""
+SDG = Namespace("http://metadata.un.org/sdg/")
+"""UN SDG knowledge organisation system (goals and targets as ``/14``, ``/14.1``)."""
+
+FREQUENCIES: dict[Frequency, str] = {
+    Frequency.ANNUAL: "ANNUAL",
+    Frequency.HALF_YEARLY: "ANNUAL_2",
+    Frequency.QUARTERLY: "QUARTERLY",
+    Frequency.MONTHLY: "MONTHLY",
+    Frequency.WEEKLY: "WEEKLY",
+    Frequency.DAILY: "DAILY",
+    Frequency.BUSINESS_DAILY: "DAILY",
+    Frequency.HOURLY: "HOURLY",
+    Frequency.MINUTELY: "UPDATE_CONT",
+}
+"""SDMX FREQ code to EU frequency code (business-daily maps to DAILY; the exact SDMX
+code travels in ``cdi:sdmxFrequency``)."""
+
+ACCESS_RIGHTS: dict[AccessRights, str] = {
+    AccessRights.PUBLIC: "PUBLIC",
+    AccessRights.RESTRICTED: "RESTRICTED",
+    AccessRights.NON_PUBLIC: "NON_PUBLIC",
+}
+"""Access rights to EU access-right codes."""
+
+ORGANISATION_TYPES: dict[OrganisationType, str] = {
+    OrganisationType.COMMUNITY_GROUP: "NonGovernmentalOrganisation",
+    OrganisationType.CIVIL_SOCIETY_ORGANISATION: "NonGovernmentalOrganisation",
+    OrganisationType.NON_PROFIT: "NonProfitOrganisation",
+    OrganisationType.ACADEMIA: "Academia-ScientificOrganisation",
+    OrganisationType.NATIONAL_STATISTICAL_OFFICE: "NationalAuthority",
+    OrganisationType.NATIONAL_AUTHORITY: "NationalAuthority",
+    OrganisationType.REGIONAL_AUTHORITY: "RegionalAuthority",
+    OrganisationType.LOCAL_AUTHORITY: "LocalAuthority",
+    OrganisationType.INTERNATIONAL_ORGANISATION: "InternationalOrganisation",
+    OrganisationType.COMPANY: "Company",
+}
+"""Organisation types to ADMS publisher types (lossy; exact value in the provenance carrier)."""
