@@ -11,7 +11,7 @@ consent and disclosure control::
     dcat.write(ds, "out/marine-litter.ttl")   # turtle, json-ld, xml or nt
     again = dcat.read("out/marine-litter.ttl")
 
-Readable triples carry what DCAT-AP, PROV-O, DQV and SPDX can say; one ``cdi:*Json``
+Readable triples carry what DCAT-AP, PROV-O, DQV, StatDCAT-AP and SPDX can say; one ``cdi:*Json``
 literal per part makes the round trip exact (see :mod:`cdinterop.dcat.graph`). Parsing
 never fetches anything over the network (:mod:`cdinterop.dcat.files`).
 """

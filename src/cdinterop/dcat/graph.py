@@ -1,6 +1,8 @@
 """CitizenDataset to and from an ``rdflib.Graph`` in DCAT-AP 3 with PROV-O and DQV.
 
-Readable triples carry every field DCAT-AP, PROV-O, DQV and SPDX have a term for. Exactness
+Readable triples carry every field DCAT-AP, PROV-O, DQV and SPDX have a term for, and
+StatDCAT-AP 1.0.1 views of the structure (``stat:dimension``, ``stat:attribute``,
+``stat:statUnitMeasure``, ``stat:numSeries``). See ``docs/dcat.md`` for the full mapping. Exactness
 (order of tuples, the spelling of area codes and language tags, enum values that the EU
 vocabularies merge, the data structure) travels in one ``cdi:`` JSON literal per part on the
 dataset node: ``cdi:coreJson``, ``cdi:structureJson``, ``cdi:provenanceJson``,
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import langcodes
 from rdflib import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
@@ -22,6 +25,7 @@ from cdinterop.codes import to_alpha3
 from cdinterop.dcat.vocab import (
     ACCESS_RIGHT,
     ACCESS_RIGHTS,
+    ADMS_LICENCE_TYPE,
     ADMS_PUBLISHER_TYPE,
     CDI,
     COUNTRY,
@@ -32,10 +36,15 @@ from cdinterop.dcat.vocab import (
     LANGUAGE,
     OA,
     ORGANISATION_TYPES,
+    PRIVATE_INDIVIDUAL,
+    QB,
     SDG,
     SPDX,
+    SPDX_ALGORITHM,
     SPDX_LICENCE,
+    STAT,
     VCARD,
+    licence_types,
 )
 from cdinterop.errors import ReadError
 from cdinterop.model import (
@@ -90,6 +99,8 @@ def _bind(graph: Graph) -> None:
         ("dqv", DQV),
         ("oa", OA),
         ("spdx", SPDX),
+        ("stat", STAT),
+        ("qb", QB),
         ("cdi", CDI),
     ):
         graph.bind(prefix, ns)
@@ -114,6 +125,20 @@ def _in_eu_scheme(g: Graph, iri: URIRef, namespace: str) -> None:
     g.add((iri, SKOS.inScheme, URIRef(namespace.rstrip("/"))))
     if (iri, SKOS.prefLabel, None) not in g:
         g.add((iri, SKOS.prefLabel, Literal(str(iri)[len(namespace) :], lang="en")))
+
+
+_SCHEME_TITLES = {
+    ADMS_PUBLISHER_TYPE["1.0"]: "ADMS publisher type vocabulary",
+    ADMS_LICENCE_TYPE["1.0"]: "ADMS licence type vocabulary",
+}
+
+
+def _in_scheme(g: Graph, iri: URIRef, scheme: URIRef) -> None:
+    """Put ``iri`` in the concept scheme ``scheme`` (typed ``skos:ConceptScheme`` with the
+    ``dct:title`` DCAT-AP requires of a concept scheme)."""
+    g.add((iri, SKOS.inScheme, scheme))
+    g.add((scheme, RDF.type, SKOS.ConceptScheme))
+    g.add((scheme, DCTERMS.title, Literal(_SCHEME_TITLES[scheme], lang="en")))
 
 
 def theme_iri(theme: Theme) -> URIRef:
@@ -183,6 +208,9 @@ def to_graph(ds: CitizenDataset, *, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
         g.add((d, DCTERMS.license, lic))
         g.add((lic, RDF.type, DCTERMS.LicenseDocument))
         g.add((lic, DCTERMS.identifier, Literal(ds.licence)))
+        for kind in licence_types(ds.licence):
+            g.add((lic, DCTERMS.type, _concept(g, ADMS_LICENCE_TYPE[kind], kind)))
+            _in_scheme(g, ADMS_LICENCE_TYPE[kind], ADMS_LICENCE_TYPE["1.0"])
     rights = ACCESS_RIGHT[ACCESS_RIGHTS[ds.access_rights]]
     g.add((d, DCTERMS.accessRights, rights))
     g.add((rights, RDF.type, DCTERMS.RightsStatement))
@@ -226,6 +254,7 @@ def to_graph(ds: CitizenDataset, *, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
     _provenance(g, d, ds, base_iri)
     _quality(g, d, ds)
     _context(g, d, ds)
+    _statistics(g, d, ds)
     core = ds.model_dump(mode="json", include=set(_CORE_FIELDS))
     g.add((d, CDI.coreJson, Literal(json.dumps(core, ensure_ascii=False, sort_keys=True))))
     g.add((d, CDI.structureJson, _json(ds.structure)))
@@ -257,12 +286,15 @@ def _provenance(g: Graph, d: URIRef, ds: CitizenDataset, base: str) -> None:
         g.add((node, RDF.type, _AGENT_CLASS[agent.kind]))
         g.add((node, FOAF.name, Literal(agent.name)))
         g.add((node, DCTERMS.identifier, Literal(agent.id)))
+        label = None
         if agent.organisation_type is not None:
-            kind = ADMS_PUBLISHER_TYPE[ORGANISATION_TYPES[agent.organisation_type]]
-            g.add((kind, SKOS.inScheme, ADMS_PUBLISHER_TYPE["1.0"]))
-            g.add(
-                (node, DCTERMS.type, _concept(g, kind, ORGANISATION_TYPES[agent.organisation_type]))
-            )
+            label = ORGANISATION_TYPES[agent.organisation_type]
+        elif agent.kind is AgentKind.PERSON:
+            label = PRIVATE_INDIVIDUAL
+        if label is not None:
+            kind = ADMS_PUBLISHER_TYPE[label]
+            _in_scheme(g, kind, ADMS_PUBLISHER_TYPE["1.0"])
+            g.add((node, DCTERMS.type, _concept(g, kind, label)))
         if agent.homepage is not None:
             page = URIRef(str(agent.homepage))
             g.add((node, FOAF.homepage, page))
@@ -292,7 +324,7 @@ def _provenance(g: Graph, d: URIRef, ds: CitizenDataset, base: str) -> None:
             cs = URIRef(f"{node}#checksum")
             g.add((node, SPDX.checksum, cs))
             g.add((cs, RDF.type, SPDX.Checksum))
-            algo = SPDX[f"checksumAlgorithm_{source.checksum.algorithm.value}"]
+            algo = SPDX_ALGORITHM[f"checksumAlgorithm_{source.checksum.algorithm.value}"]
             g.add((cs, SPDX.algorithm, algo))
             g.add((algo, RDF.type, SPDX.ChecksumAlgorithm))
             g.add((cs, SPDX.checksumValue, Literal(source.checksum.value, datatype=XSD.hexBinary)))
@@ -383,6 +415,55 @@ def _context(g: Graph, d: URIRef, ds: CitizenDataset) -> None:
         if ds.disclosure.threshold is not None:
             g.add((node, CDI.threshold, Literal(ds.disclosure.threshold)))
         g.add((node, CDI.cellsSuppressed, Literal(ds.disclosure.cells_suppressed)))
+
+
+def _statistics(g: Graph, d: URIRef, ds: CitizenDataset) -> None:
+    """StatDCAT-AP 1.0.1 views of the structure: ``stat:dimension``, ``stat:attribute``,
+    ``stat:statUnitMeasure`` and ``stat:numSeries`` (the exact structure travels in
+    ``cdi:structureJson``; :func:`from_graph` never reads these triples)."""
+    structure = ds.structure
+    concepts = {c.id: c for c in structure.concepts}
+
+    def component(component_id: str, concept_id: str, cls: URIRef) -> URIRef:
+        node = URIRef(f"{d}#component-{component_id}")
+        g.add((node, RDF.type, cls))
+        g.add((node, SKOS.notation, Literal(component_id)))
+        concept = concepts.get(concept_id)
+        _text(g, node, RDFS.label, concept.name if concept is not None else None)
+        return node
+
+    for dim in structure.dimensions:
+        g.add((d, STAT.dimension, component(dim.id, dim.concept_id, QB.DimensionProperty)))
+    time = structure.time_dimension
+    if time is not None:
+        g.add((d, STAT.dimension, component(time.id, time.concept_id, QB.DimensionProperty)))
+    for attr in structure.attributes:
+        g.add((d, STAT.attribute, component(attr.id, attr.concept_id, QB.AttributeProperty)))
+    unit = ds.attribute_values.get("UNIT_MEASURE")
+    if unit is not None:
+        code = str(unit)
+        node = URIRef(f"{d}#unit-{quote(code, safe='')}")
+        g.add((d, STAT.statUnitMeasure, node))
+        g.add((node, RDF.type, SKOS.Concept))
+        g.add((node, SKOS.notation, Literal(code)))
+        label = _code_name(structure, "UNIT_MEASURE", code) or {"en": code}
+        _text(g, node, SKOS.prefLabel, label)
+    if len(ds.observations) and structure.series_key_ids:
+        table = ds.observations.to_arrow().select(list(structure.series_key_ids))
+        series = table.group_by(list(structure.series_key_ids)).aggregate([]).num_rows
+        g.add((d, STAT.numSeries, Literal(series, datatype=XSD.integer)))
+
+
+def _code_name(structure: DataStructure, component_id: str, code: str) -> dict[str, str] | None:
+    """Name of ``code`` in the codelist of ``component_id``, if it is coded and listed."""
+    try:
+        codelist_id = getattr(structure.component(component_id), "codelist", None)
+        if codelist_id is None:
+            return None
+        codes = structure.codelist(codelist_id).codes
+    except KeyError:
+        return None
+    return next((dict(c.name) for c in codes if c.id == code), None)
 
 
 # -- reading -----------------------------------------------------------------------------

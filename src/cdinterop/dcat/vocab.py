@@ -14,6 +14,7 @@ from cdinterop.model import AccessRights, Frequency, OrganisationType
 __all__ = [
     "ACCESS_RIGHT",
     "ACCESS_RIGHTS",
+    "ADMS_LICENCE_TYPE",
     "ADMS_PUBLISHER_TYPE",
     "CDI",
     "COUNTRY",
@@ -24,10 +25,15 @@ __all__ = [
     "LANGUAGE",
     "OA",
     "ORGANISATION_TYPES",
+    "PRIVATE_INDIVIDUAL",
+    "QB",
     "SDG",
     "SPDX",
+    "SPDX_ALGORITHM",
     "SPDX_LICENCE",
+    "STAT",
     "VCARD",
+    "licence_types",
 ]
 
 CDI = Namespace("https://w3id.org/cdinterop/vocab#")
@@ -40,6 +46,16 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 """SPDX RDF terms (checksums)."""
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 """vCard ontology."""
+SPDX_ALGORITHM = Namespace("https://spdx.org/rdf/terms#")
+"""IRIs of SPDX checksum algorithms (``checksumAlgorithm_sha256``). The ``https`` form
+satisfies both DCAT-AP 3.0.1 shape forms: the split form's vocabulary shape requires the
+pattern ``^https://spdx.org/rdf/terms``, the full form only the class
+``spdx:ChecksumAlgorithm``."""
+STAT = Namespace("http://data.europa.eu/m8g/")
+"""StatDCAT-AP 1.0.1 properties (``stat:dimension``, ``stat:attribute``, ``stat:numSeries``,
+``stat:statUnitMeasure``)."""
+QB = Namespace("http://purl.org/linked-data/cube#")
+"""W3C RDF Data Cube vocabulary (component property classes used by StatDCAT-AP)."""
 SPDX_LICENCE = Namespace("https://spdx.org/licenses/")
 """SPDX licence IRIs."""
 DATA_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
@@ -54,6 +70,8 @@ ACCESS_RIGHT = Namespace("http://publications.europa.eu/resource/authority/acces
 """EU access-right authority table."""
 ADMS_PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
 """ADMS publisher-type vocabulary."""
+ADMS_LICENCE_TYPE = Namespace("http://purl.org/adms/licencetype/")
+"""ADMS licence-type vocabulary."""
 SDG = Namespace("http://metadata.un.org/sdg/")
 """UN SDG knowledge organisation system (goals and targets as ``/14``, ``/14.1``)."""
 
@@ -91,3 +109,28 @@ ORGANISATION_TYPES: dict[OrganisationType, str] = {
     OrganisationType.COMPANY: "Company",
 }
 """Organisation types to ADMS publisher types (lossy; exact value in the provenance carrier)."""
+
+PRIVATE_INDIVIDUAL = "PrivateIndividual(s)"
+"""ADMS publisher type of persons (``AgentKind.PERSON``)."""
+
+
+def licence_types(licence: str) -> tuple[str, ...]:
+    """ADMS licence types of an SPDX licence id, for the few licences whose terms are
+    unambiguous (Creative Commons BY/BY-SA/CC0 and the Open Data Commons family);
+    ``()`` for any other licence."""
+    fixed = {
+        "CC0-1.0": ("PublicDomain",),
+        "PDDL-1.0": ("PublicDomain",),
+        "ODC-By-1.0": ("Attribution",),
+        "ODbL-1.0": ("Attribution", "ViralEffect-ShareAlike"),
+    }
+    if licence in fixed:
+        return fixed[licence]
+    parts = licence.split("-")
+    if len(parts) < 3 or parts[:2] != ["CC", "BY"]:
+        return ()
+    if parts[2] == "SA":
+        return ("Attribution", "ViralEffect-ShareAlike")
+    if parts[2][:1].isdigit():
+        return ("Attribution",)
+    return ()
