@@ -43,6 +43,11 @@ datapackage_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(datapackage_app, name="datapackage")
+dcat_app = typer.Typer(
+    help="DCAT-AP 3 RDF: describe a data set for catalogues (Turtle, JSON-LD, RDF/XML, N-Triples).",
+    no_args_is_help=True,
+)
+app.add_typer(dcat_app, name="dcat")
 
 out = Console()
 err = Console(stderr=True)
@@ -349,6 +354,58 @@ def datapackage_read(
     out.print(
         f"[bold green]✓[/] {len(ds.observations):,} observations read from {package} → {output}"
     )
+
+
+@dcat_app.command("write")
+def dcat_write(
+    dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="RDF file to write (.ttl, .jsonld, .rdf, .nt).")
+    ],
+    rdf_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="turtle, json-ld, xml or nt (default: from the file suffix)."
+        ),
+    ] = None,
+    base_iri: Annotated[
+        str | None,
+        typer.Option("--base-iri", help="Base IRI the data set, agents and activities get."),
+    ] = None,
+) -> None:
+    """Describe a data set in DCAT-AP 3 with PROV-O provenance, DQV quality and StatDCAT-AP
+    components.
+
+    Example: [bold]cdinterop dcat write examples/marine-litter-ghana/dataset.json
+    -o out/marine-litter.ttl --base-iri https://data.example.org/[/]
+    """
+    from cdinterop import dcat
+    from cdinterop.model.jsonio import load
+
+    with _user_errors(dataset):
+        ds = load(dataset)
+        options = {"base_iri": base_iri} if base_iri else {}
+        written = dcat.write(ds, output, format=rdf_format, **options)
+    out.print(f"[bold green]✓[/] DCAT description written to {written}")
+
+
+@dcat_app.command("read")
+def dcat_read(
+    source: Annotated[Path, typer.Argument(help="A DCAT description written by cdinterop.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Data set JSON to write.")],
+) -> None:
+    """Read a DCAT description (written by cdinterop) back into a data set without
+    observations.
+
+    Example: [bold]cdinterop dcat read out/marine-litter.ttl -o metadata.json[/]
+    """
+    from cdinterop import dcat
+    from cdinterop.model.jsonio import save
+
+    with _user_errors(source):
+        ds = dcat.read(source)
+        save(ds, output)
+    out.print(f"[bold green]✓[/] {ds.id} read from {source} → {output}")
 
 
 def main() -> None:

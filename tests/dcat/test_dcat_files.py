@@ -9,7 +9,7 @@ import pytest
 
 import cdinterop
 from cdinterop import dcat
-from cdinterop.errors import ReadError
+from cdinterop.errors import ReadError, WriteError
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "marine-litter-ghana" / "dataset.json"
@@ -27,7 +27,7 @@ def test_explicit_format(tmp_path: Path) -> None:
     ds = cdinterop.load(EXAMPLE)
     path = dcat.write(ds, tmp_path / "ds.txt", format="nt")
     assert dcat.read(path, format="nt") == ds.replace(observations=[])
-    with pytest.raises(ValueError, match="unknown format"):
+    with pytest.raises(WriteError, match="unknown RDF format"):
         dcat.write(ds, tmp_path / "x.ttl", format="n3")
     with pytest.raises(ReadError):
         dcat.read(tmp_path / "ds.txt")

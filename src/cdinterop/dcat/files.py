@@ -14,7 +14,7 @@ from typing import Any
 from rdflib import Graph
 
 from cdinterop.dcat.graph import DEFAULT_BASE_IRI, from_graph, to_graph
-from cdinterop.errors import ReadError
+from cdinterop.errors import ReadError, WriteError
 from cdinterop.files import atomic_write
 from cdinterop.model import CitizenDataset
 
@@ -48,7 +48,7 @@ def write(
     target = Path(path)
     fmt = format or _format_of(target)
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise WriteError(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
     data = to_graph(dataset, base_iri=base_iri).serialize(format=fmt, encoding="utf-8")
     with atomic_write(target, "wb") as handle:
         handle.write(data)
