@@ -1,0 +1,94 @@
+"""Random data sets (``cdinterop.testing.citizen_datasets``) give DCAT graphs with no
+Violation against the official DCAT-AP 3.0.1 SHACL shapes (``dcat-ap-SHACL.ttl``)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from rdflib import Graph, Namespace
+
+import cdinterop
+from cdinterop import dcat
+from cdinterop.model import CitizenDataset
+from cdinterop.testing import citizen_datasets
+
+ROOT = Path(__file__).resolve().parents[2]
+SHAPES = ROOT.parent / "shared" / "standards" / "dcat-ap-3.0.1" / "dcat-ap-SHACL.ttl"
+EXAMPLE = ROOT / "examples" / "marine-litter-ghana" / "dataset.json"
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+pytestmark = pytest.mark.skipif(
+    not SHAPES.is_file(), reason=f"official DCAT-AP 3.0.1 shapes not found at {SHAPES}"
+)
+
+
+@cache
+def _shapes() -> Graph:
+    """The shapes graph, parsed once per test session (parsing it takes seconds)."""
+    return Graph().parse(SHAPES, format="turtle")
+
+
+def _violations(data: Graph) -> list[str]:
+    """Shape, focus node, path and message of every result of severity sh:Violation."""
+    from pyshacl import validate
+
+    _conforms, report, _text = validate(
+        data, shacl_graph=_shapes(), inference="none", advanced=True
+    )
+    assert isinstance(report, Graph)
+    return sorted(
+        f"shape={report.value(r, SH.sourceShape)} focus={report.value(r, SH.focusNode)} "
+        f"path={report.value(r, SH.resultPath)}: {report.value(r, SH.resultMessage)}"
+        for r in report.subjects(SH.resultSeverity, SH.Violation)
+    )
+
+
+# A data set without a description gets no dct:description, which DCAT-AP 3.0.1 makes
+# mandatory for dcat:Dataset (sh:minCount 1): the one violation random data sets expose.
+MISSING_DESCRIPTION = (
+    "DCAT-AP 3.0.1 dcat:DatasetShape requires dct:description (sh:minCount 1), but "
+    "CitizenDataset.description is optional and to_graph writes none when it is None"
+)
+SLOW = [HealthCheck.too_slow]
+
+
+@pytest.mark.xfail(strict=True, reason=MISSING_DESCRIPTION)
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=SLOW,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+)
+@given(citizen_datasets())
+def test_random_dataset_has_no_violations(ds: CitizenDataset) -> None:
+    assert _violations(dcat.to_graph(ds)) == []
+
+
+def _described(ds: CitizenDataset) -> CitizenDataset:
+    return ds if ds.description is not None else ds.replace(description=ds.title)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=SLOW)
+@given(citizen_datasets().map(_described))
+def test_random_described_dataset_has_no_violations(ds: CitizenDataset) -> None:
+    """Apart from the missing description, random data sets conform."""
+    assert _violations(dcat.to_graph(ds)) == []
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=SLOW)
+@given(citizen_datasets(complete=True))
+def test_complete_random_dataset_has_no_violations(ds: CitizenDataset) -> None:
+    assert _violations(dcat.to_graph(ds)) == []
+
+
+def test_missing_description_is_the_violation() -> None:
+    """Pins the xfail above to its cause: exactly one Violation, on dct:description."""
+    ds = cdinterop.load(EXAMPLE).replace(description=None)
+    (violation,) = _violations(dcat.to_graph(ds))
+    assert "DatasetShape" in violation
+    assert "path=http://purl.org/dc/terms/description:" in violation
