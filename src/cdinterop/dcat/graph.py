@@ -185,7 +185,11 @@ def to_graph(ds: CitizenDataset, *, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
     g.add((d, RDF.type, DCAT.Dataset))
     g.add((d, DCTERMS.identifier, Literal(ds.id)))
     _text(g, d, DCTERMS.title, ds.title)
-    _text(g, d, DCTERMS.description, ds.description)
+    # DCAT-AP makes dct:description mandatory: without one, the title stands in, and a
+    # cdi:descriptionIsTitle flag keeps the round trip exact
+    _text(g, d, DCTERMS.description, ds.description or ds.title)
+    if ds.description is None:
+        g.add((d, CDI.descriptionIsTitle, Literal(True)))
     for lang, words in ds.keywords.items():
         for word in words:
             g.add((d, DCAT.keyword, Literal(word, lang=lang)))
@@ -493,7 +497,8 @@ def from_graph(graph: Graph) -> CitizenDataset:
     fields: dict[str, Any] = {}
     fields["id"] = str(_one(graph, d, DCTERMS.identifier))
     fields["title"] = _texts(graph, d, DCTERMS.title)
-    fields["description"] = _texts(graph, d, DCTERMS.description)
+    flagged = (d, CDI.descriptionIsTitle, Literal(True)) in graph
+    fields["description"] = None if flagged else _texts(graph, d, DCTERMS.description)
     keywords: dict[str, list[str]] = {}
     for kw in graph.objects(d, DCAT.keyword):
         if isinstance(kw, Literal):
