@@ -8,7 +8,7 @@ and raises :class:`InvalidDatasetError` carrying all of them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,12 +85,6 @@ class InvalidDatasetError(CdinteropError):
     def counts(self) -> dict[str, int]:
         """Number of issues per issue code."""
         return dict(Counter(issue.code for issue in self.issues))
-
-    @classmethod
-    def from_issues(cls, issues: Sequence[Issue], *, context: str = "data set") -> None:
-        """Raise an :class:`InvalidDatasetError` if ``issues`` is not empty."""
-        if issues:
-            raise cls(issues, context=context)
 
 
 class ReadError(CdinteropError):

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from cdinterop.model.structure import DataStructure, ValueType
 
-__all__ = ["as_text", "free_text_ids"]
+__all__ = ["as_text", "free_text_ids", "scalar_text"]
 
 
 def as_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -41,3 +41,13 @@ def free_text_ids(structure: DataStructure) -> frozenset[str]:
         for c in (*structure.dimensions, *structure.attributes, *structure.measures)
         if c.codelist is None and c.value_type in (ValueType.STRING, ValueType.URI)
     )
+
+
+def scalar_text(value: str | int | float | bool) -> str:
+    """One value in the same lexical form as :func:`as_text` gives a column of them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        text: str = pa.array([value]).cast(pa.string())[0].as_py()
+        return text
+    return str(value)

@@ -24,6 +24,7 @@ import pyarrow.csv as pacsv
 from cdinterop.errors import WriteError
 from cdinterop.files import binary_output
 from cdinterop.model import AttachmentLevel, CitizenDataset
+from cdinterop.model.lexical import scalar_text
 from cdinterop.sdmx.columns import as_text, free_text_ids
 from cdinterop.sdmx.data_xml import BATCH_ROWS
 
@@ -77,7 +78,7 @@ def write_csv(
             for c in columns:
                 if c in dataset_level:
                     value = ds.attribute_values.get(c)
-                    text = None if value is None else _scalar_text(value)
+                    text = None if value is None else scalar_text(value)
                     arrays.append(pa.array([text] * n, pa.string()))
                 elif c in measures and pa.types.is_floating(batch.column(c).type):
                     # SDMX marks a missing (floating-point) observation value NaN
@@ -93,11 +94,3 @@ def write_csv(
                 pc.any(pc.match_substring_regex(a, r'^$|[,"\r\n]')).as_py() for a in texts
             )
             pacsv.write_csv(out, handle, write_options=quoted if special else plain)
-
-
-def _scalar_text(value: str | int | float | bool) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return pa.array([value]).cast(pa.string())[0].as_py()  # type: ignore[no-any-return]
-    return str(value)

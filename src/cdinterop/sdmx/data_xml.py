@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from cdinterop.errors import WriteError
 from cdinterop.files import binary_output
 from cdinterop.model import AttachmentLevel, CitizenDataset, DataStructure
+from cdinterop.model.lexical import scalar_text
 from cdinterop.sdmx.columns import (
     as_text,
     attribute_fragment,
@@ -127,13 +128,7 @@ def _dataset_attribute_text(ds: CitizenDataset, names: tuple[str, ...]) -> dict[
         value = ds.attribute_values.get(name)
         if value is None:
             continue
-        values[name] = (
-            ("true" if value else "false")
-            if isinstance(value, bool)
-            else repr(value)
-            if isinstance(value, float)
-            else str(value)
-        )
+        values[name] = scalar_text(value)
     return values
 
 
