@@ -48,9 +48,11 @@ from cdinterop.model import (
     ActivityType,
     Agent,
     AgentKind,
+    AreaExtent,
     AttachmentLevel,
     Attribute,
     Attribution,
+    Availability,
     Checksum,
     CitizenDataset,
     Code,
@@ -66,6 +68,7 @@ from cdinterop.model import (
     DimensionScore,
     DisclosureControl,
     DisclosureMethod,
+    Distribution,
     EngagementLevel,
     EthicsCheck,
     Frequency,
@@ -288,6 +291,48 @@ def _litter_observations(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def _published_files(base_url: str, licence: str) -> tuple[Distribution, ...]:
+    """The files the collective publishes on its data page (as ``cdinterop sdmx write`` and
+    ``cdinterop datapackage write`` name them)."""
+    structure = f"{base_url}/structure-2.1.xml"
+    common = {"licence": licence, "availability": Availability.STABLE}
+    return (
+        Distribution(
+            id="SDMX_ML21",
+            title={"en": "SDMX-ML 2.1 structure-specific data"},
+            description={"en": "The observations as an SDMX-ML 2.1 structure-specific message."},
+            access_url=base_url,
+            download_url=f"{base_url}/data-ml21-ss.xml",
+            format="SDMX",
+            media_type="application/xml",
+            conforms_to=(structure,),
+            **common,
+        ),
+        Distribution(
+            id="SDMX_CSV",
+            title={"en": "SDMX-CSV 2.0 data"},
+            description={"en": "The observations as SDMX-CSV 2.0, one row per observation."},
+            access_url=base_url,
+            download_url=f"{base_url}/data-csv20.csv",
+            format="CSV",
+            media_type="text/csv",
+            conforms_to=(structure,),
+            **common,
+        ),
+        Distribution(
+            id="DATA_PACKAGE",
+            title={"en": "Frictionless Data Package"},
+            description={"en": "The observations, codelists and metadata as a Data Package v2."},
+            access_url=base_url,
+            download_url=f"{base_url}/datapackage.zip",
+            format="ZIP",
+            media_type="application/zip",
+            conforms_to=("https://datapackage.org/standard/data-package/",),
+            **common,
+        ),
+    )
+
+
 def marine_litter() -> CitizenDataset:
     """The marine-litter example: beach clean-ups on Ghana's coast, SDG 14.1.1b."""
     rng = random.Random(1411)
@@ -435,12 +480,21 @@ def marine_litter() -> CitizenDataset:
         landing_page="https://coastal-cleanup.example.org/data",
         temporal_coverage=DateRange(start=dt.date(2021, 1, 9), end=dt.date(2024, 12, 14)),
         spatial_coverage=("GH", "GH-AA", "GH-CP", "GH-TV", "GH-WP"),
+        # approximate extents, rounded to 0.05 degrees
+        area_extents={
+            "GH": AreaExtent(west=-3.25, south=4.7, east=1.2, north=11.15),
+            "GH-AA": AreaExtent(west=-0.5, south=5.45, east=0.7, north=6.1),
+            "GH-CP": AreaExtent(west=-2.2, south=5.05, east=-0.35, north=6.4),
+            "GH-TV": AreaExtent(west=0.05, south=5.75, east=1.2, north=8.75),
+            "GH-WP": AreaExtent(west=-3.25, south=4.7, east=-1.6, north=6.6),
+        },
         reference_period=ReferencePeriod(start="2021", end="2024"),
         frequency=Frequency.ANNUAL,
         issued=dt.date(2025, 2, 20),
         modified=dt.date(2025, 3, 1),
         citation="Coastal Clean-up Collective Ghana (2025). Plastic litter on Ghana's beaches, "
         "community clean-ups 2021-2024, version 1.0.",
+        distributions=_published_files("https://coastal-cleanup.example.org/data", "CC-BY-4.0"),
         structure=_litter_structure(agency),
         attribute_values={"UNIT_MEASURE": "NUMBER", "UNIT_MULT": "0"},
         observations=observations,
@@ -870,12 +924,23 @@ def public_services() -> CitizenDataset:
         landing_page="https://sauti-data.example.org/services-2024",
         temporal_coverage=DateRange(start=dt.date(2024, 6, 3), end=dt.date(2024, 8, 30)),
         spatial_coverage=("KE", *COUNTIES),
+        # approximate extents, rounded to 0.05 degrees
+        area_extents={
+            "KE": AreaExtent(west=33.9, south=-4.7, east=41.9, north=5.05),
+            "KE-30": AreaExtent(west=36.65, south=-1.45, east=37.1, north=-1.15),
+            "KE-17": AreaExtent(west=34.4, south=-0.55, east=35.4, north=0.05),
+            "KE-28": AreaExtent(west=39.55, south=-4.15, east=39.75, north=-3.9),
+            "KE-43": AreaExtent(west=34.0, south=1.7, east=36.3, north=5.05),
+        },
         reference_period=ReferencePeriod(start="2024", end="2024"),
         frequency=Frequency.ANNUAL,
         issued=dt.date(2024, 10, 1),
         modified=dt.date(2024, 10, 1),
         citation="Sauti ya Wananchi Data Collective (2024). Satisfaction with public services, "
         "community survey, Kenya 2024.",
+        distributions=_published_files(
+            "https://sauti-data.example.org/services-2024", "CC-BY-SA-4.0"
+        ),
         structure=_satisfaction_structure(agency),
         attribute_values={"UNIT_MEASURE": "PT", "UNIT_MULT": "0", "NATURE": "C"},
         observations=observations,

@@ -2,21 +2,50 @@
 
 Each :class:`Checker` recognises its files from their first bytes and returns every
 problem as located :class:`~cdinterop.errors.Issue` objects. Format packages contribute
-checkers here; the CLI only calls :func:`check_file`.
+checkers here; the CLI only calls :func:`checker_for` and :func:`check_file`.
+
+RDF files (DCAT descriptions: Turtle, JSON-LD, RDF/XML, N-Triples) are checked against
+SHACL shapes: the project's own ``cdi:`` shapes, plus any shapes files given in
+:class:`CheckOptions` (e.g. the official DCAT-AP ones). SHACL warnings and infos are
+reported as issues with the codes in :data:`cdinterop.dcat.shacl.ADVISORY_CODES`; they do
+not make a file invalid (see :func:`cdinterop.dcat.shacl.failures`).
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cdinterop.errors import InvalidDatasetError, Issue, ReadError
+from cdinterop.errors import CdinteropError, InvalidDatasetError, Issue, ReadError
 
-__all__ = ["CHECKERS", "Checker", "check_file"]
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+__all__ = [
+    "CHECKERS",
+    "RDF_KIND",
+    "CheckOptions",
+    "Checker",
+    "check_file",
+    "checker_for",
+    "default_shapes",
+]
 
 _HEAD_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What a check may need besides the file itself."""
+
+    structure: Path | None = None
+    """SDMX structure message for SDMX data (default: one found beside the data)."""
+    shapes: tuple[Path, ...] = ()
+    """SHACL shapes files added to the project's own shapes, for RDF files only."""
 
 
 @dataclass(frozen=True)
@@ -27,8 +56,10 @@ class Checker:
     """Short name of the kind of file."""
     handles: Callable[[bytes, Path], bool]
     """Whether a file (its first bytes and path) is of this kind."""
-    check: Callable[[Path, Path | None], list[Issue]]
-    """Check a file, given an optional structure file; return every problem."""
+    check: Callable[[Path, CheckOptions], list[Issue]]
+    """Check a file with the given options; return every problem."""
+    uses_shapes: bool = False
+    """Whether :attr:`CheckOptions.shapes` applies to this kind of file."""
 
 
 def _is_json(head: bytes, path: Path) -> bool:
@@ -36,7 +67,7 @@ def _is_json(head: bytes, path: Path) -> bool:
     return text.startswith(b"{") or path.suffix.lower() == ".json"
 
 
-def _check_json(path: Path, structure: Path | None) -> list[Issue]:
+def _check_json(path: Path, options: CheckOptions) -> list[Issue]:
     from cdinterop.model.jsonio import check_json
 
     return check_json(path)
@@ -55,11 +86,12 @@ def _is_sdmx(head: bytes, path: Path) -> bool:
 _XSD_LINE = re.compile(r"^line (\d+): (.*)$", re.S)
 
 
-def _check_sdmx(path: Path, structure: Path | None) -> list[Issue]:
+def _check_sdmx(path: Path, options: CheckOptions) -> list[Issue]:
     from cdinterop import sdmx
     from cdinterop.sdmx.xsd_validation import validate_official, validate_structure_specific
 
     kind = sdmx.sniff_format(path)
+    structure = options.structure
     structure_path = structure if structure is not None else sdmx.find_structure(path)
     base = sdmx.read_structure(structure_path)
     issues: list[Issue] = []
@@ -88,36 +120,208 @@ def _is_datapackage(head: bytes, path: Path) -> bool:
     return path.suffix.lower() == ".zip" and head.startswith(b"PK")
 
 
-def _check_datapackage(path: Path, structure: Path | None) -> list[Issue]:
+def _check_datapackage(path: Path, options: CheckOptions) -> list[Issue]:
     from cdinterop.datapackage import check_package
 
     return check_package(path)
 
 
+_RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml", ".owl": "xml"}
+_RDF_NS = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_XML_PROLOGUE = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>\s*)*\s*", re.S)
+_XML_ROOT = re.compile(rb"<(?:([\w.-]+):)?RDF[\s/>]")
+
+
+def _top_level_keys(text: str) -> list[str]:
+    """The keys of the top-level JSON object(s) in the start of a JSON document: of the
+    object itself, or of the objects directly in a top-level array. Tolerates truncation."""
+    keys: list[str] = []
+    depth = 0
+    container = text.lstrip()[:1]
+    key_depth = 1 if container == "{" else 2
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == '"':
+            end = i + 1
+            while end < len(text) and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if depth == key_depth and text[end + 1 :].lstrip().startswith(":"):
+                keys.append(text[i + 1 : end])
+            i = end + 1
+            continue
+        if char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+        i += 1
+    return keys
+
+
+def _is_jsonld(head: bytes) -> bool:
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if not text.startswith(("{", "[")):
+        return False
+    keys = _top_level_keys(text)
+    if text.startswith("{"):
+        return "@context" in keys or "@graph" in keys
+    return bool(keys) and keys[0].startswith("@")
+
+
+def _is_rdfxml(head: bytes) -> bool:
+    body = head.removeprefix(b"\xef\xbb\xbf")
+    prologue = _XML_PROLOGUE.match(body)
+    rest = body[prologue.end() :] if prologue else body
+    root = _XML_ROOT.match(rest)
+    if root is None:
+        return False
+    prefix = root[1]
+    declaration = b"xmlns:" + prefix if prefix else b"xmlns"
+    return (
+        re.search(re.escape(declaration) + rb"\s*=\s*[\"']" + re.escape(_RDF_NS), rest) is not None
+    )
+
+
+def _is_rdf(head: bytes, path: Path) -> bool:
+    suffix = path.suffix.lower()
+    if suffix in _RDF_SUFFIXES:
+        return True
+    if suffix == ".json":
+        return _is_jsonld(head)
+    if suffix == ".xml":
+        return _is_rdfxml(head)
+    return False
+
+
+def default_shapes() -> Graph:
+    """The project's own ``cdi:`` SHACL shapes (:mod:`cdinterop.dcat.vocabulary`)."""
+    module = importlib.import_module("cdinterop.dcat.vocabulary")
+    shapes_graph: Callable[[], Graph] = module.shapes_graph
+    return shapes_graph()
+
+
+def _parse_rdf_file(path: Path) -> Graph:
+    from cdinterop.dcat.files import parse_graph
+
+    suffix = path.suffix.lower()
+    fmt = _RDF_SUFFIXES.get(suffix) or {".json": "json-ld", ".xml": "xml"}.get(suffix)
+    if fmt is None:
+        known = ", ".join([*_RDF_SUFFIXES, ".json", ".xml"])
+        raise ReadError(str(path), f"unknown RDF file suffix {path.suffix!r} (use {known})")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(str(path), exc.strerror or str(exc)) from None
+    return parse_graph(data, fmt, source=str(path))
+
+
+def _structure_issues(graph: Graph) -> list[Issue]:
+    """A graph with one ``dcat:Dataset`` written by cdinterop (it has ``cdi:structureJson``)
+    must read back with :func:`cdinterop.dcat.from_graph`; each failure is an issue."""
+    from pydantic import ValidationError
+    from rdflib import URIRef
+    from rdflib.namespace import DCAT, RDF
+
+    from cdinterop.dcat import CDI, from_graph
+
+    datasets = sorted(graph.subjects(RDF.type, DCAT.Dataset), key=str)
+    ours = [d for d in datasets if (d, CDI.structureJson, None) in graph]
+    if len(datasets) != 1 or not ours:
+        return []  # from_graph reads single-data-set graphs only; nothing of ours to read
+    node = ours[0]
+    where = graph.namespace_manager.normalizeUri(node) if isinstance(node, URIRef) else "[]"
+    try:
+        from_graph(graph)
+    except InvalidDatasetError as exc:
+        return [
+            Issue(f"{where} {issue.location}", "dcat-read", issue.message, issue.value)
+            for issue in exc.issues
+        ]
+    except ValidationError as exc:
+        return [
+            Issue(
+                f"{where} {'.'.join(str(part) for part in error['loc'])}".strip(),
+                "dcat-read",
+                f"cannot read the data set back: {error['msg']}",
+            )
+            for error in exc.errors()
+        ]
+    except CdinteropError as exc:
+        return [Issue(where, "dcat-read", f"cannot read the data set back: {exc}")]
+    except (ValueError, KeyError, TypeError, LookupError) as exc:
+        # from_graph trusts the cdi:*Json literals and vocabulary IRIs it wrote itself
+        return [Issue(where, "dcat-read", f"cannot read the data set back: {exc!r}")]
+    return []
+
+
+def _check_rdf(path: Path, options: CheckOptions) -> list[Issue]:
+    from cdinterop.dcat.shacl import validate_graph
+
+    data = _parse_rdf_file(path)
+    shapes = default_shapes()
+    for shapes_file in options.shapes:
+        shapes += _parse_rdf_file(shapes_file)
+    issues = validate_graph(data, shapes, source=str(path))
+    return issues + _structure_issues(data)
+
+
+RDF_KIND = "RDF (DCAT)"
+"""Name of the RDF checker: Turtle, JSON-LD, RDF/XML or N-Triples."""
+
 CHECKERS: list[Checker] = [
     Checker("Data Package", _is_datapackage, _check_datapackage),
+    Checker(RDF_KIND, _is_rdf, _check_rdf, uses_shapes=True),
     Checker("cdinterop data set (JSON)", _is_json, _check_json),
     Checker("SDMX-ML / SDMX-CSV data", _is_sdmx, _check_sdmx),
 ]
-"""The kinds of file ``check_file`` recognises, tried in order."""
+"""The kinds of file ``check_file`` recognises, tried in order (RDF before JSON: a
+``.json`` file is JSON-LD only when its top-level object has ``@context`` or ``@graph``)."""
 
 
-def check_file(path: str | Path, *, structure: str | Path | None = None) -> tuple[str, list[Issue]]:
-    """Check a file of any supported kind; return (kind name, problems).
+def _head(source: Path) -> bytes:
+    try:
+        if source.is_dir():
+            return b""
+        with source.open("rb") as handle:
+            return handle.read(_HEAD_BYTES)
+    except OSError as exc:
+        raise ReadError(str(source), exc.strerror or str(exc)) from None
+
+
+def checker_for(path: str | Path) -> Checker:
+    """The checker for a file (the first in :data:`CHECKERS` that handles it).
 
     Raises :class:`~cdinterop.errors.ReadError` when the file cannot be read or is of no
     supported kind.
     """
     source = Path(path)
-    try:
-        head = b""
-        if not source.is_dir():
-            with source.open("rb") as handle:
-                head = handle.read(_HEAD_BYTES)
-    except OSError as exc:
-        raise ReadError(str(source), exc.strerror or str(exc)) from None
+    head = _head(source)
     for checker in CHECKERS:
         if checker.handles(head, source):
-            return checker.name, checker.check(source, Path(structure) if structure else None)
+            return checker
     kinds = ", ".join(c.name for c in CHECKERS)
     raise ReadError(str(source), f"not a file cdinterop can check ({kinds})")
+
+
+def check_file(
+    path: str | Path,
+    *,
+    structure: str | Path | None = None,
+    shapes: tuple[str | Path, ...] | list[str | Path] = (),
+) -> tuple[str, list[Issue]]:
+    """Check a file of any supported kind; return (kind name, problems).
+
+    ``structure`` is the SDMX structure message for SDMX data; ``shapes`` are SHACL shapes
+    files added to the project's own shapes for RDF files (a :class:`ValueError` for other
+    kinds). Raises :class:`~cdinterop.errors.ReadError` when the file (or a shapes file)
+    cannot be read or is of no supported kind.
+    """
+    source = Path(path)
+    checker = checker_for(source)
+    options = CheckOptions(
+        structure=Path(structure) if structure else None,
+        shapes=tuple(Path(p) for p in shapes),
+    )
+    if options.shapes and not checker.uses_shapes:
+        raise ValueError(f"shapes apply to RDF files only; {source} is a {checker.name}")
+    return checker.name, checker.check(source, options)

@@ -114,15 +114,49 @@ def _report_issues(path: Path, issues: list[Issue], max_shown: int) -> None:
         )
 
 
+def _report_advice(path: Path, kind: str, issues: list[Issue], max_shown: int) -> None:
+    """A valid file with SHACL warnings or infos: say so, then list the first ones."""
+    out.print(f"[bold green]✓ {path}[/] ({kind}): valid, with {len(issues)} warning(s) or note(s)")
+    details = Table(title=f"first {min(max_shown, len(issues))}", header_style="bold")
+    for column in ("severity", "problem", "value", "location"):
+        details.add_column(column, overflow="fold")
+    for issue in issues[:max_shown]:
+        details.add_row(
+            issue.code.removeprefix("shacl-"),
+            _short(issue.message),
+            "" if issue.value is None else _short(repr(issue.value), 40),
+            issue.location,
+        )
+    out.print(details)
+    if len(issues) > max_shown:
+        out.print(
+            f"… and {len(issues) - max_shown} more (--max-issues N to list more, --json for all)"
+        )
+
+
 @app.command()
 def validate(
-    path: Annotated[Path, typer.Argument(help="A data set (JSON), or SDMX-ML / SDMX-CSV data.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A data set (JSON), a Data Package, SDMX-ML / SDMX-CSV data, or an RDF "
+            "(DCAT) description: Turtle, JSON-LD, RDF/XML or N-Triples."
+        ),
+    ],
     structure: Annotated[
         Path | None,
         typer.Option(
             "--structure",
             "-s",
             help="SDMX structure message for SDMX data (default: one beside the data file).",
+        ),
+    ] = None,
+    shapes: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--shapes",
+            help="SHACL shapes file to check RDF against, besides cdinterop's own shapes "
+            "(repeatable), e.g. the official DCAT-AP dcat-ap-SHACL.ttl. RDF files only.",
         ),
     ] = None,
     max_issues: Annotated[
@@ -133,37 +167,66 @@ def validate(
     ] = False,
 ) -> None:
     """Check a file: metadata rules, references and every observation; for SDMX-ML also
-    the official XSDs and the schema the DSD implies.
+    the official XSDs and the schema the DSD implies; for RDF the SHACL shapes (cdinterop's
+    own and any --shapes) and that a cdinterop data set reads back.
 
-    Exits 0 when valid, 1 when invalid, 2 when the file cannot be read.
+    Exits 0 when valid, 1 when invalid, 2 when the file (or a shapes file) cannot be read
+    or --shapes is given for a file that is not RDF. SHACL warnings are listed but do not
+    make a file invalid; only violations do.
 
     Examples:
     [bold]cdinterop validate examples/marine-litter-ghana/dataset.json[/]
     [bold]cdinterop validate out/data-ml21-ss.xml --structure out/structure-2.1.xml[/]
+    [bold]cdinterop validate out/dataset.ttl --shapes dcat-ap-SHACL.ttl[/]
     """
-    from cdinterop.checking import check_file
+    from collections import Counter
+
+    from cdinterop.checking import RDF_KIND, check_file, checker_for
+    from cdinterop.dcat.shacl import failures, summarize
+
+    def unreadable(reason: str, source: object = path) -> typer.Exit:
+        if as_json:
+            report = {"path": str(path), "readable": False, "error": reason}
+            out.print_json(json.dumps(report))
+        err.print(f"[bold red]✗ cannot read {source}[/]: {reason}")
+        return typer.Exit(EXIT_UNREADABLE)
 
     try:
-        kind, issues = check_file(path, structure=structure)
+        checker = checker_for(path)
+        if shapes and not checker.uses_shapes:
+            if as_json:
+                error = f"--shapes applies to RDF files only; this is a {checker.name}"
+                out.print_json(json.dumps({"path": str(path), "readable": True, "error": error}))
+            err.print(
+                f"[bold red]✗ --shapes applies to RDF files only[/]; {path} is a {checker.name}"
+            )
+            raise typer.Exit(EXIT_UNREADABLE)
+        kind, issues = check_file(path, structure=structure, shapes=tuple(shapes or ()))
     except ReadError as exc:
-        if as_json:
-            out.print_json(json.dumps({"path": str(path), "readable": False, "error": exc.reason}))
-        err.print(f"[bold red]✗ cannot read {path}[/]: {exc.reason}")
-        raise typer.Exit(EXIT_UNREADABLE) from None
+        raise unreadable(exc.reason, exc.source) from None
+    failing = failures(issues)
+    summary = summarize(issues) if kind == RDF_KIND else None
     if as_json:
-        report = {
+        report: dict[str, object] = {
             "path": str(path),
             "kind": kind,
             "readable": True,
-            "valid": not issues,
+            "valid": not failing,
+            "counts": dict(Counter(issue.code for issue in issues)),
             "issues": [issue.to_dict() for issue in issues],
         }
+        if summary is not None:
+            report["shacl"] = {**summary.to_dict(), "text": str(summary)}
         out.print_json(json.dumps(report, default=str))
-    elif issues:
+    elif failing:
         _report_issues(path, issues, max_issues)
+    elif issues:
+        _report_advice(path, kind, issues, max_issues)
     else:
         out.print(f"[bold green]✓ {path}[/] ({kind}): valid")
-    raise typer.Exit(EXIT_INVALID if issues else EXIT_OK)
+    if summary is not None and not as_json:
+        (err if failing else out).print(f"SHACL: {summary}")
+    raise typer.Exit(EXIT_INVALID if failing else EXIT_OK)
 
 
 @schema_app.command("export")

@@ -1,4 +1,6 @@
-"""JSON Schemas of the models, exported to ``schemas/`` by ``cdinterop schema export``.
+"""JSON Schemas of the models, exported to ``schemas/`` by ``cdinterop schema export``,
+together with the ``cdi:`` RDF vocabulary and its SHACL shapes
+(:mod:`cdinterop.dcat.vocabulary`) as ``cdi-vocabulary.ttl`` and ``cdi-shapes.ttl``.
 
 The committed files are checked for drift by the test suite: change a model, re-run the
 export, commit both.
@@ -7,18 +9,21 @@ export, commit both.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+from rdflib import Graph
 
 from cdinterop.datapackage.extension import EXTENSION_MODEL
+from cdinterop.dcat.vocabulary import shapes_graph, vocabulary_graph
 from cdinterop.files import atomic_write
 from cdinterop.mapping.spec import ConformanceSpec
 from cdinterop.model.dataset import CitizenDataset
 from cdinterop.model.structure import Codelist, DataStructure
 
-__all__ = ["SCHEMA_BASE", "SCHEMA_MODELS", "export_schemas", "json_schema"]
+__all__ = ["RDF_SCHEMAS", "SCHEMA_BASE", "SCHEMA_MODELS", "export_schemas", "json_schema"]
 
 SCHEMA_BASE = "https://w3id.org/cdinterop/schemas/"
 """Base IRI of the ``$id`` of every exported schema."""
@@ -31,6 +36,13 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "datapackage-extension": EXTENSION_MODEL,
 }
 """File stem of each exported schema and the model it describes."""
+
+
+RDF_SCHEMAS: dict[str, Callable[[], Graph]] = {
+    "cdi-vocabulary.ttl": vocabulary_graph,
+    "cdi-shapes.ttl": shapes_graph,
+}
+"""File name of each exported RDF graph (Turtle) and the function that builds it."""
 
 
 def json_schema(model: type[BaseModel], name: str) -> dict[str, Any]:
@@ -46,7 +58,8 @@ def json_schema(model: type[BaseModel], name: str) -> dict[str, Any]:
 
 
 def export_schemas(directory: str | Path) -> list[Path]:
-    """Write one ``<name>.schema.json`` per model in :data:`SCHEMA_MODELS`; return paths."""
+    """Write one ``<name>.schema.json`` per model in :data:`SCHEMA_MODELS` and the Turtle
+    files of :data:`RDF_SCHEMAS`; return their paths."""
     folder = Path(directory)
     written = []
     for name, model in SCHEMA_MODELS.items():
@@ -54,5 +67,14 @@ def export_schemas(directory: str | Path) -> list[Path]:
         with atomic_write(path, "w", encoding="utf-8") as handle:
             json.dump(json_schema(model, name), handle, indent=2, ensure_ascii=False)
             handle.write("\n")
+        written.append(path)
+    for filename, build in RDF_SCHEMAS.items():
+        path = folder / filename
+        # rdflib's Turtle serialiser sorts subjects, predicates and objects, and the graphs
+        # name every shape a node has several of, so that the bytes do not depend on
+        # blank-node ids
+        turtle = build().serialize(format="turtle", encoding="utf-8")
+        with atomic_write(path, "wb") as handle:
+            handle.write(turtle)
         written.append(path)
     return written

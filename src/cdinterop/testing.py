@@ -27,9 +27,11 @@ from cdinterop.model import (
     ActivityType,
     Agent,
     AgentKind,
+    AreaExtent,
     AttachmentLevel,
     Attribute,
     Attribution,
+    Availability,
     Checksum,
     CitizenDataset,
     Code,
@@ -45,6 +47,7 @@ from cdinterop.model import (
     DimensionScore,
     DisclosureControl,
     DisclosureMethod,
+    Distribution,
     EngagementLevel,
     EthicsCheck,
     Frequency,
@@ -74,6 +77,7 @@ from cdinterop.model import (
 __all__ = [
     "citizen_datasets",
     "data_structures",
+    "distributions",
     "identifiers",
     "multilingual_texts",
     "provenances",
@@ -329,6 +333,40 @@ def _quality(draw: st.DrawFn) -> Quality:
 
 
 @st.composite
+def _area_extent(draw: st.DrawFn) -> AreaExtent:
+    lon = st.floats(-180, 180, allow_nan=False)
+    south, north = sorted(
+        draw(st.lists(st.floats(-90, 90, allow_nan=False), min_size=2, max_size=2))
+    )
+    centroid = draw(st.none() | st.tuples(lon, st.floats(-90, 90, allow_nan=False)))
+    return AreaExtent(west=draw(lon), south=south, east=draw(lon), north=north, centroid=centroid)
+
+
+@st.composite
+def distributions(draw: st.DrawFn) -> Distribution:
+    """Valid random distributions (``dcat:Distribution``)."""
+    name = draw(identifiers("D"))
+    url = f"https://example.org/files/{name}"
+    return Distribution(
+        id=name,
+        title=draw(st.none() | multilingual_texts()),
+        description=draw(st.none() | multilingual_texts()),
+        access_url=url,
+        download_url=draw(st.none() | st.just(f"{url}.xml")),
+        format=draw(st.sampled_from(["SDMX", "CSV", "ZIP", "JSON", "RDF_TURTLE"])),
+        media_type=draw(st.sampled_from(["application/xml", "text/csv", "application/zip"])),
+        byte_size=draw(st.none() | st.integers(0, 2**40)),
+        checksum=draw(
+            st.none()
+            | st.builds(Checksum, value=st.text("0123456789abcdef", min_size=64, max_size=64))
+        ),
+        licence=draw(st.none() | st.sampled_from(["CC-BY-4.0", "CC0-1.0"])),
+        conforms_to=tuple(draw(st.lists(st.just("https://example.org/dsd"), max_size=1))),
+        availability=draw(st.none() | st.sampled_from(Availability)),
+    )
+
+
+@st.composite
 def citizen_datasets(draw: st.DrawFn, *, complete: bool = False) -> CitizenDataset:
     """Valid random data sets; ``complete=True`` fills every optional part."""
 
@@ -337,6 +375,14 @@ def citizen_datasets(draw: st.DrawFn, *, complete: bool = False) -> CitizenDatas
 
     structure = draw(data_structures())
     start = draw(_dates())
+    areas = tuple(
+        draw(
+            st.lists(
+                st.sampled_from(["GH", "GHA", "288", "GH-AA", "KE", "002"]), max_size=3, unique=True
+            )
+        )
+    )
+    with_extent = draw(st.lists(st.sampled_from(areas), unique=True)) if areas else []
     return CitizenDataset(
         id=draw(identifiers("DF_")),
         agency="TEST",
@@ -363,20 +409,16 @@ def citizen_datasets(draw: st.DrawFn, *, complete: bool = False) -> CitizenDatas
                 lambda n: DateRange(start=start, end=start + dt.timedelta(days=n))
             )
         ),
-        spatial_coverage=tuple(
-            draw(
-                st.lists(
-                    st.sampled_from(["GH", "GHA", "288", "GH-AA", "KE", "002"]),
-                    max_size=3,
-                    unique=True,
-                )
-            )
-        ),
+        spatial_coverage=areas,
+        area_extents={code: draw(_area_extent()) for code in with_extent},
         reference_period=maybe(st.just(ReferencePeriod(start="2020", end="2024-Q2"))),
         frequency=maybe(st.sampled_from(Frequency)),
         issued=maybe(st.just(start)),
         modified=maybe(st.integers(0, 100).map(lambda n: start + dt.timedelta(days=n))),
         citation=maybe(texts()),
+        distributions=tuple(
+            {d.id: d for d in draw(st.lists(distributions(), max_size=2))}.values()
+        ),
         structure=structure,
         attribute_values=draw(st.dictionaries(st.just("SOURCE_NOTE"), texts(), max_size=1)),
         observations=draw(_observations(structure)),

@@ -31,8 +31,12 @@ def test_dimensions_and_attributes(example: CitizenDataset) -> None:
     expected_dims = [c.id for c in structure.dimensions]
     assert structure.time_dimension is not None
     expected_dims.append(structure.time_dimension.id)
-    assert dims == {URIRef(f"{d}#component-{i}") for i in expected_dims}
-    assert attrs == {URIRef(f"{d}#component-{a.id}") for a in structure.attributes}
+    assert {str(graph.value(n, SKOS.notation)) for n in dims} == set(expected_dims)
+    assert {str(graph.value(n, SKOS.notation)) for n in attrs} == {
+        a.id for a in structure.attributes
+    }
+    assert len(dims) == len(expected_dims)
+    assert all(str(n).startswith(f"{BASE}component/{example.id}.") for n in dims | attrs)
     names = {c.id: c.name for c in structure.concepts}
     for node, cls in [(n, QB.DimensionProperty) for n in dims] + [
         (n, QB.AttributeProperty) for n in attrs
@@ -50,9 +54,9 @@ def test_unit_and_number_of_series(example: CitizenDataset) -> None:
     graph = dcat.to_graph(example, base_iri=BASE)
     d = URIRef(f"{BASE}dataset/{example.id}")
     unit = example.attribute_values["UNIT_MEASURE"]
-    assert list(graph.objects(d, STAT.statUnitMeasure)) == [URIRef(f"{d}#unit-{unit}")]
-    assert (URIRef(f"{d}#unit-{unit}"), SKOS.notation, Literal(unit)) in graph
-    assert list(graph.objects(URIRef(f"{d}#unit-{unit}"), SKOS.prefLabel))
+    [node] = graph.objects(d, STAT.statUnitMeasure)
+    assert (node, SKOS.notation, Literal(unit)) in graph
+    assert list(graph.objects(node, SKOS.prefLabel))
     frame = example.observations.to_pandas()
     series = len(frame[list(example.structure.series_key_ids)].drop_duplicates())
     assert 0 < series <= len(frame)

@@ -19,12 +19,17 @@ __all__ = [
     "CDI",
     "COUNTRY",
     "DATA_THEME",
+    "DCATAP",
     "DQV",
+    "FILE_TYPE",
     "FREQUENCIES",
     "FREQUENCY",
+    "GSP",
+    "IANA_MEDIA_TYPE",
     "LANGUAGE",
     "OA",
     "ORGANISATION_TYPES",
+    "PLANNED_AVAILABILITY",
     "PRIVATE_INDIVIDUAL",
     "QB",
     "SDG",
@@ -74,6 +79,18 @@ ADMS_LICENCE_TYPE = Namespace("http://purl.org/adms/licencetype/")
 """ADMS licence-type vocabulary."""
 SDG = Namespace("http://metadata.un.org/sdg/")
 """UN SDG knowledge organisation system (goals and targets as ``/14``, ``/14.1``)."""
+FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+"""EU file-type authority table (``SDMX``, ``CSV``, ``JSON``, ``ZIP``, ...)."""
+PLANNED_AVAILABILITY = Namespace(
+    "http://publications.europa.eu/resource/authority/planned-availability/"
+)
+"""EU planned-availability authority table."""
+IANA_MEDIA_TYPE = Namespace("https://www.iana.org/assignments/media-types/")
+"""IANA media type registry (``application/xml`` and so on)."""
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+"""DCAT-AP's own properties (``dcatap:availability``)."""
+GSP = Namespace("http://www.opengis.net/ont/geosparql#")
+"""GeoSPARQL (``gsp:wktLiteral`` for bounding boxes and centroids)."""
 
 FREQUENCIES: dict[Frequency, str] = {
     Frequency.ANNUAL: "ANNUAL",

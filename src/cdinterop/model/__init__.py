@@ -4,13 +4,14 @@ No exchange formats live here; :mod:`cdinterop.model.jsonio` saves and loads the
 itself as JSON.
 """
 
-from cdinterop.model.areas import M49_REGIONS, AreaScheme, area_scheme, is_area_code
+from cdinterop.model.areas import M49_REGIONS, AreaExtent, AreaScheme, area_scheme, is_area_code
 from cdinterop.model.base import (
     Model,
     check_language_tag,
     check_spdx_licence,
     text_in,
 )
+from cdinterop.model.catalog import Catalog
 from cdinterop.model.dataset import (
     AccessRights,
     CitizenDataset,
@@ -21,6 +22,7 @@ from cdinterop.model.dataset import (
     Theme,
     ThemeScheme,
 )
+from cdinterop.model.distribution import Availability, Distribution
 from cdinterop.model.observations import Observation, Observations
 from cdinterop.model.participation import (
     Consent,
@@ -82,10 +84,13 @@ __all__ = [
     "ActivityType",
     "Agent",
     "AgentKind",
+    "AreaExtent",
     "AreaScheme",
     "AttachmentLevel",
     "Attribute",
     "Attribution",
+    "Availability",
+    "Catalog",
     "Checksum",
     "ChecksumAlgorithm",
     "CitizenDataset",
@@ -103,6 +108,7 @@ __all__ = [
     "DimensionScore",
     "DisclosureControl",
     "DisclosureMethod",
+    "Distribution",
     "EngagementLevel",
     "EthicsCheck",
     "Facets",

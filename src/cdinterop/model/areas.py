@@ -7,8 +7,11 @@ from enum import StrEnum
 from functools import cache
 
 import pycountry
+from pydantic import Field, model_validator
 
-__all__ = ["M49_REGIONS", "AreaScheme", "area_scheme", "is_area_code"]
+from cdinterop.model.base import Model
+
+__all__ = ["M49_REGIONS", "AreaExtent", "AreaScheme", "area_scheme", "is_area_code"]
 
 
 class AreaScheme(StrEnum):
@@ -78,3 +81,38 @@ def area_scheme(code: str) -> AreaScheme | None:
 def is_area_code(code: str) -> bool:
     """Whether ``code`` is an ISO 3166-1/-2 or UN M49 reference-area code."""
     return code in _index()
+
+
+class AreaExtent(Model):
+    """Where an area of the spatial coverage lies: its bounding box and centroid in WGS 84
+    longitude/latitude degrees (``dcat:bbox``, ``dcat:centroid`` of a ``dct:Location``).
+
+    A box whose ``west`` is greater than its ``east`` crosses the antimeridian. The
+    centroid defaults to the middle of the box.
+    """
+
+    west: float = Field(ge=-180, le=180)
+    """Westernmost longitude."""
+    south: float = Field(ge=-90, le=90)
+    """Southernmost latitude."""
+    east: float = Field(ge=-180, le=180)
+    """Easternmost longitude."""
+    north: float = Field(ge=-90, le=90)
+    """Northernmost latitude."""
+    centroid: tuple[float, float] | None = None
+    """Longitude and latitude of the centre; the middle of the box when not given."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AreaExtent:
+        if self.south > self.north:
+            raise ValueError(f"south {self.south} is north of north {self.north}")
+        if self.centroid is None:
+            east = self.east if self.west <= self.east else self.east + 360
+            lon = (self.west + east) / 2
+            lon = lon - 360 if lon > 180 else lon
+            self.__dict__["centroid"] = (lon, (self.south + self.north) / 2)
+        else:
+            lon, lat = self.centroid
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                raise ValueError(f"centroid {self.centroid} is not a longitude/latitude pair")
+        return self

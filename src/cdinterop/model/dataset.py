@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import AnyUrl, EmailStr, Field, field_validator, model_validator
 
 from cdinterop.errors import InvalidDatasetError, Issue
-from cdinterop.model.areas import is_area_code
+from cdinterop.model.areas import AreaExtent, is_area_code
 from cdinterop.model.base import (
     AgencyId,
     LanguageTag,
@@ -29,6 +29,7 @@ from cdinterop.model.base import (
     VersionString,
 )
 from cdinterop.model.checks import check_value
+from cdinterop.model.distribution import Distribution
 from cdinterop.model.observations import Observations
 from cdinterop.model.participation import Consent, Participation
 from cdinterop.model.periods import parse_period
@@ -224,6 +225,8 @@ class CitizenDataset(Model):
     """Dates the data cover (``dct:temporal``)."""
     spatial_coverage: tuple[str, ...] = ()
     """Reference areas covered: ISO 3166-1 alpha-2/alpha-3, UN M49 or ISO 3166-2 codes."""
+    area_extents: dict[str, AreaExtent] = Field(default_factory=dict)
+    """Bounding box and centroid of areas of ``spatial_coverage``, keyed by area code."""
     reference_period: ReferencePeriod | None = None
     """Periods the statistics refer to."""
     frequency: Frequency | None = None
@@ -234,6 +237,8 @@ class CitizenDataset(Model):
     """Date of the last change (``dct:modified``)."""
     citation: str | None = None
     """How to cite the data set."""
+    distributions: tuple[Distribution, ...] = ()
+    """The files in which the data set is published (``dcat:Distribution``)."""
     structure: DataStructure
     """The data structure the observations follow."""
     attribute_values: dict[str, AttributeValue] = Field(default_factory=dict)
@@ -270,6 +275,15 @@ class CitizenDataset(Model):
     @model_validator(mode="after")
     def _consistent(self) -> CitizenDataset:
         problems = self._reference_problems() + self._attribute_value_problems()
+        problems += [
+            f"area_extents.{code}: not an area of spatial_coverage"
+            for code in self.area_extents
+            if code not in self.spatial_coverage
+        ]
+        ids = [d.id for d in self.distributions]
+        problems += [
+            f"distributions[{i}]: id {d!r} is used twice" for i, d in enumerate(ids) if d in ids[:i]
+        ]
         if self.issued and self.modified and self.issued > self.modified:
             problems.append(f"issued {self.issued} is after modified {self.modified}")
         if problems:
