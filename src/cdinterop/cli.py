@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cdinterop._version import __version__
-from cdinterop.errors import CdinteropError, Issue, ReadError
+from cdinterop.errors import CdinteropError, Issue, ReadError, WriteError
 
 __all__ = ["app", "main"]
 
@@ -452,13 +452,81 @@ def dcat_write(
     out.print(f"[bold green]✓[/] DCAT description written to {written}")
 
 
+@dcat_app.command("catalog")
+def dcat_catalog(
+    catalog: Annotated[
+        Path,
+        typer.Argument(
+            help="The catalogue's own description (YAML or JSON): id, title, description, "
+            "publisher, homepage, languages, licence, issued, modified."
+        ),
+    ],
+    datasets: Annotated[list[Path], typer.Argument(help="The data sets it lists (JSON).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="RDF file to write (.ttl, .jsonld, .rdf, .nt).")
+    ],
+    rdf_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="turtle, json-ld, xml or nt (default: from the file suffix)."
+        ),
+    ] = None,
+    base_iri: Annotated[
+        str | None,
+        typer.Option("--base-iri", help="Base IRI the catalogue, data sets and agents get."),
+    ] = None,
+) -> None:
+    """Describe a catalogue of data sets in DCAT-AP 3: a dcat:Catalog with its publisher
+    and one dcat:Dataset per data set.
+
+    Example: [bold]cdinterop dcat catalog catalog.yaml examples/*/dataset.json
+    -o out/catalog.ttl[/]
+    """
+    from pydantic import ValidationError
+
+    from cdinterop import dcat
+    from cdinterop.mapping.loading import load_spec
+    from cdinterop.model import Catalog
+    from cdinterop.model.jsonio import load
+
+    with _user_errors(catalog):
+        description = load_spec(catalog, Catalog)
+    loaded = []
+    for path in datasets:
+        with _user_errors(path):
+            loaded.append(load(path))
+    with _user_errors(catalog):
+        try:
+            full = description.replace(datasets=tuple(loaded))
+        except ValidationError as exc:
+            reasons = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+            raise WriteError(f"the data sets do not form a catalogue: {reasons}") from None
+        options = {"base_iri": base_iri} if base_iri else {}
+        written = dcat.write(full, output, format=rdf_format, **options)
+    out.print(
+        f"[bold green]✓[/] catalogue {full.id} with {len(loaded)} data set(s) written to {written}"
+    )
+
+
 @dcat_app.command("read")
 def dcat_read(
-    source: Annotated[Path, typer.Argument(help="A DCAT description written by cdinterop.")],
+    source: Annotated[
+        Path, typer.Argument(help="A DCAT description of one data set (any RDF syntax).")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Data set JSON to write.")],
+    structure: Annotated[
+        Path | None,
+        typer.Option(
+            "--structure",
+            "-s",
+            help="SDMX structure message giving the data structure of a data set that "
+            "cdinterop did not write and that names none (no stat:dimension).",
+        ),
+    ] = None,
 ) -> None:
-    """Read a DCAT description (written by cdinterop) back into a data set without
-    observations.
+    """Read a DCAT description back into a data set without observations. Descriptions
+    that cdinterop wrote come back exactly; others (a portal's DCAT-AP) are read
+    tolerantly, and what cannot be represented is listed in the provenance.
 
     Example: [bold]cdinterop dcat read out/marine-litter.ttl -o metadata.json[/]
     """
@@ -466,7 +534,12 @@ def dcat_read(
     from cdinterop.model.jsonio import save
 
     with _user_errors(source):
-        ds = dcat.read(source)
+        dsd = None
+        if structure is not None:
+            from cdinterop import sdmx
+
+            dsd = sdmx.read_structure(structure).structure
+        ds = dcat.read(source, structure=dsd)
         save(ds, output)
     out.print(f"[bold green]✓[/] {ds.id} read from {source} → {output}")
 

@@ -122,7 +122,10 @@ def test_air_quality(portal: dict[str, CitizenDataset | str]) -> None:
 
 def test_no_structure_is_a_clear_error(portal: dict[str, CitizenDataset | str]) -> None:
     reason = portal[f"{BASE}water-points"]
-    assert reason == "has no data structure (no stat:dimension); pass structure= to read it"
+    assert reason == (
+        "has no data structure (no stat:dimension); supply one (structure= in Python, "
+        "--structure on the command line)"
+    )
 
 
 def test_structure_given() -> None:

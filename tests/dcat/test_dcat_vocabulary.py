@@ -312,12 +312,12 @@ def test_cell_suppression_without_threshold_is_a_violation() -> None:
     g = Graph()
     node = URIRef("https://example.org/d")
     g.add((node, RDF.type, CDI.DisclosureControl))
-    g.add((node, CDI.method, CDI["disclosure-cell_suppression"]))
+    g.add((node, CDI.disclosureMethod, CDI["disclosure-cell_suppression"]))
     g.add((node, CDI.cellsSuppressed, Literal(2)))
     assert _results(g)
     g.add((node, CDI.threshold, Literal(5)))
     assert _results(g) == []
-    g.set((node, CDI.method, CDI["disclosure-none"]))
+    g.set((node, CDI.disclosureMethod, CDI["disclosure-none"]))
     assert _results(g)
 
 

@@ -190,22 +190,24 @@ def _read_theme(g: Graph, iri: Node) -> Theme:
 
 
 def catalog_from_graph(graph: Graph, *, structure: DataStructure | None = None) -> Catalog:
-    """Read the single ``dcat:Catalog`` of ``graph`` with every data set it lists (in IRI
-    order). ``structure`` is passed on to data sets that name none (see
-    :func:`from_graph`)."""
+    """Read the single ``dcat:Catalog`` of ``graph`` with every data set it lists (in the
+    order cdinterop wrote them; other catalogues in IRI order). ``structure`` is passed on
+    to data sets that name none (see :func:`from_graph`)."""
     catalogs = sorted(graph.subjects(RDF.type, DCAT.Catalog), key=str)
     if len(catalogs) != 1:
         raise ReadError("graph", f"expected one dcat:Catalog, found {len(catalogs)}")
     c = catalogs[0]
-    datasets = tuple(
+    datasets = [
         dataset_from_node(graph, d, structure=structure)
         for d in sorted(graph.objects(c, DCAT.dataset), key=str)
-    )
+    ]
     fields = _json_literal(graph, c, CDI.catalogJson)
     if fields is None:
         fields = _foreign_catalog(graph, c)
+    order = {ds_id: i for i, ds_id in enumerate(fields.pop("datasets", []))}
+    datasets.sort(key=lambda ds: order.get(ds.id, len(order)))
     try:
-        return Catalog.model_validate({**fields, "datasets": datasets})
+        return Catalog.model_validate({**fields, "datasets": tuple(datasets)})
     except (ValidationError, ValueError) as exc:
         raise ReadError(_name(c), f"not a valid catalogue: {exc}") from None
 

@@ -741,7 +741,9 @@ class _Reader:
                 parts[kind].append(cls(id=cid))
         if not parts["dimension"]:
             raise ReadError(
-                str(self.d), "has no data structure (no stat:dimension); pass structure= to read it"
+                str(self.d),
+                "has no data structure (no stat:dimension); supply one "
+                "(structure= in Python, --structure on the command line)",
             )
         concepts.append(Concept(id="OBS_VALUE", name={"en": "Observation value"}))
         self.change("structure", "built from StatDCAT-AP stat:dimension/stat:attribute")

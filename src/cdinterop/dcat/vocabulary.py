@@ -478,8 +478,8 @@ _PROPERTIES: tuple[_Property, ...] = (
         scheme="permittedUses",
     ),
     _Property(
-        "method",
-        "method",
+        "disclosureMethod",
+        "disclosure method",
         _field(DisclosureControl, "method"),
         CDI.DisclosureControl,
         SKOS.Concept,
@@ -786,21 +786,28 @@ def shapes_graph() -> Graph:
     )
 
     sdc = s.node("DisclosureControl", CDI.DisclosureControl, _doc(DisclosureControl))
-    s.prop(sdc, CDI.method, min_count=1, max_count=1, iri=True, values=_in(g, "disclosureMethods"))
+    s.prop(
+        sdc,
+        CDI.disclosureMethod,
+        min_count=1,
+        max_count=1,
+        iri=True,
+        values=_in(g, "disclosureMethods"),
+    )
     s.prop(sdc, CDI.threshold, max_count=1, datatype=XSD.integer, minimum=1)
     s.prop(sdc, CDI.cellsSuppressed, max_count=1, datatype=XSD.integer, minimum=0)
     methods = CONCEPT_SCHEMES["disclosureMethods"]
     s.implies(
         sdc,
         "DisclosureControl-cellSuppression",
-        (CDI.method, methods.concept(DisclosureMethod.CELL_SUPPRESSION)),
+        (CDI.disclosureMethod, methods.concept(DisclosureMethod.CELL_SUPPRESSION)),
         (CDI.threshold, SH.minCount, Literal(1)),
         "Cell suppression needs a threshold (minimum cell count).",
     )
     s.implies(
         sdc,
         "DisclosureControl-none",
-        (CDI.method, methods.concept(DisclosureMethod.NONE)),
+        (CDI.disclosureMethod, methods.concept(DisclosureMethod.NONE)),
         (CDI.cellsSuppressed, SH.maxInclusive, Literal(0)),
         "The method is none, but cells are counted as suppressed.",
     )

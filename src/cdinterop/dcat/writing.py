@@ -17,6 +17,7 @@ vocabularies themselves.
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
@@ -53,6 +54,7 @@ from cdinterop.dcat.vocab import (
     VCARD,
     licence_types,
 )
+from cdinterop.dcat.vocabulary import CONCEPT_SCHEMES
 from cdinterop.model import (
     Agent,
     AgentKind,
@@ -104,7 +106,6 @@ _AGENT_CLASS = {
 _SCHEME_TITLES = {
     ADMS_PUBLISHER_TYPE["1.0"]: "ADMS publisher type vocabulary",
     ADMS_LICENCE_TYPE["1.0"]: "ADMS licence type vocabulary",
-    CDI.agentTypes: "cdinterop agent types",
     URIRef(str(DATA_THEME).rstrip("/")): "Data theme",
     URIRef(str(SDG).rstrip("/")): "UN Sustainable Development Goals",
 }
@@ -163,6 +164,20 @@ def _in_scheme(g: Graph, iri: URIRef, scheme: URIRef) -> None:
     g.add((iri, SKOS.inScheme, _scheme(g, scheme)))
 
 
+def _cdi(g: Graph, scheme_name: str, member: StrEnum) -> URIRef:
+    """The ``cdi:`` concept of ``member`` in its scheme, typed and labelled as the
+    vocabulary defines it (so that the graph is readable without the vocabulary)."""
+    scheme = CONCEPT_SCHEMES[scheme_name]
+    iri = scheme.concept(member)
+    _concept(g, iri, scheme.label(member))
+    for cls in scheme.classes:
+        g.add((iri, RDF.type, cls))
+    g.add((iri, SKOS.inScheme, scheme.iri))
+    g.add((scheme.iri, RDF.type, SKOS.ConceptScheme))
+    g.add((scheme.iri, DCTERMS.title, Literal(scheme.title, lang="en")))
+    return iri
+
+
 def _json(model: Any) -> Literal:
     return Literal(model.model_dump_json(exclude_defaults=False))
 
@@ -218,9 +233,7 @@ def _agent(g: Graph, node: URIRef, agent: Agent) -> None:
     g.add((node, FOAF.name, Literal(agent.name)))
     g.add((node, DCTERMS.identifier, Literal(agent.id)))
     if agent.kind is AgentKind.SOFTWARE:
-        kind = CDI["agentType-software"]
-        g.add((node, DCTERMS.type, _concept(g, kind, "software")))
-        _in_scheme(g, kind, CDI.agentTypes)
+        g.add((node, DCTERMS.type, _cdi(g, "agentTypes", AgentKind.SOFTWARE)))
     else:
         # an organisation without organisation_type has no ADMS type to give
         label = None
@@ -405,13 +418,10 @@ class _DatasetWriter:
             g.add((d, DCTERMS.publisher, agents[ds.publisher]))
         for i, attribution in enumerate(prov.attributions):
             node = self.node("attribution", str(i))
-            role = CDI[f"role-{attribution.role.value}"]
             g.add((d, PROV.qualifiedAttribution, node))
             g.add((node, RDF.type, PROV.Attribution))
             g.add((node, PROV.agent, agents[attribution.agent]))
-            g.add((node, DCAT.hadRole, role))
-            _concept(g, role, attribution.role.value.replace("_", " "), DCAT.Role)
-            g.add((role, SKOS.inScheme, CDI.roles))
+            g.add((node, DCAT.hadRole, _cdi(g, "roles", attribution.role)))
             if attribution.role is Role.CREATOR:
                 g.add((d, DCTERMS.creator, agents[attribution.agent]))
         sources = {s.id: self.node("source", s.id) for s in prov.sources}
@@ -427,7 +437,7 @@ class _DatasetWriter:
             g.add((d, PROV.wasGeneratedBy, node))
             g.add((node, RDF.type, PROV.Activity))
             g.add((node, DCTERMS.identifier, Literal(activity.id)))
-            g.add((node, DCTERMS.type, CDI[f"activity-{activity.type.value}"]))
+            g.add((node, DCTERMS.type, _cdi(g, "activityTypes", activity.type)))
             g.add((node, RDFS.label, Literal(activity.label)))
             if activity.started_at is not None:
                 g.add((node, PROV.startedAtTime, Literal(activity.started_at)))
@@ -454,25 +464,22 @@ class _DatasetWriter:
         if assessment is not None:
             for score in assessment.dimensions:
                 node = self.node("quality", score.dimension.value)
-                metric = CDI[f"metric-{score.dimension.value}"]
-                dimension = CDI[f"dimension-{score.dimension.value}"]
+                metric = _cdi(g, "qualityMetrics", score.dimension)
+                dimension = _cdi(g, "qualityDimensions", score.dimension)
                 g.add((d, DQV.hasQualityMeasurement, node))
                 g.add((node, RDF.type, DQV.QualityMeasurement))
                 g.add((node, DQV.isMeasurementOf, metric))
                 g.add((node, DQV.computedOn, d))
                 g.add((node, DQV.value, Literal(score.score, datatype=XSD.double)))
-                g.add((metric, RDF.type, DQV.Metric))
                 g.add((metric, DQV.inDimension, dimension))
-                g.add((dimension, RDF.type, DQV.Dimension))
             verdict = self.node("verdict")
-            body = CDI[f"verdict-{assessment.verdict.value}"]
+            body = _cdi(g, "qualityVerdicts", assessment.verdict)
             g.add((d, DQV.hasQualityAnnotation, verdict))
             g.add((verdict, RDF.type, DQV.QualityAnnotation))
             g.add((verdict, OA.hasTarget, d))
             g.add((verdict, OA.hasBody, body))
             g.add((verdict, OA.motivatedBy, DQV.qualityAssessment))
             g.add((verdict, DCTERMS.date, Literal(assessment.date, datatype=XSD.date)))
-            _concept(g, body, assessment.verdict.value.replace("_", " "))
         for i, measurement in enumerate(ds.quality.measurements):
             node = self.node("measurement", str(i))
             metric = self.mint.node("metric", measurement.metric)
@@ -484,9 +491,8 @@ class _DatasetWriter:
             g.add((metric, RDF.type, DQV.Metric))
             g.add((metric, SKOS.notation, Literal(measurement.metric)))
             if measurement.dimension is not None:
-                dimension = CDI[f"dimension-{measurement.dimension.value}"]
+                dimension = _cdi(g, "qualityDimensions", measurement.dimension)
                 g.add((metric, DQV.inDimension, dimension))
-                g.add((dimension, RDF.type, DQV.Dimension))
 
     def context(self) -> None:
         g, d, ds = self.g, self.d, self.ds
@@ -495,23 +501,24 @@ class _DatasetWriter:
             p = ds.participation
             g.add((d, CDI.participation, node))
             g.add((node, RDF.type, CDI.Participation))
-            g.add((node, CDI.initiatorType, CDI[f"initiator-{p.initiator.value}"]))
+            g.add((node, CDI.initiatorType, _cdi(g, "initiatorTypes", p.initiator)))
             g.add((node, CDI.engagementLevel, Literal(int(p.engagement_level))))
             for stage in p.stages:
-                g.add((node, CDI.stage, CDI[f"stage-{stage.value}"]))
+                g.add((node, CDI.stage, _cdi(g, "valueChainStages", stage)))
         if ds.consent is not None:
             node = self.node("consent")
             g.add((d, CDI.consent, node))
             g.add((node, RDF.type, CDI.Consent))
             g.add((node, CDI.obtained, Literal(ds.consent.obtained)))
-            g.add((node, CDI.basis, CDI[f"basis-{ds.consent.basis.value}"]))
+            g.add((node, CDI.basis, _cdi(g, "consentBases", ds.consent.basis)))
             for use in ds.consent.permitted_uses:
-                g.add((node, CDI.permittedUse, CDI[f"use-{use.value}"]))
+                g.add((node, CDI.permittedUse, _cdi(g, "permittedUses", use)))
         if ds.disclosure is not None:
             node = self.node("disclosure")
             g.add((d, CDI.disclosureControl, node))
             g.add((node, RDF.type, CDI.DisclosureControl))
-            g.add((node, CDI.method, CDI[f"disclosure-{ds.disclosure.method.value}"]))
+            method = _cdi(g, "disclosureMethods", ds.disclosure.method)
+            g.add((node, CDI.disclosureMethod, method))
             if ds.disclosure.threshold is not None:
                 g.add((node, CDI.threshold, Literal(ds.disclosure.threshold)))
             g.add((node, CDI.cellsSuppressed, Literal(ds.disclosure.cells_suppressed)))
@@ -600,5 +607,6 @@ def add_catalog(g: Graph, catalog: Catalog, mint: Minter) -> URIRef:
     for scheme in sorted(taxonomies):
         g.add((c, DCAT.themeTaxonomy, _scheme(g, scheme)))
     fields = catalog.model_dump(mode="json", exclude={"datasets"})
+    fields["datasets"] = [ds.id for ds in catalog.datasets]  # their order
     g.add((c, CDI.catalogJson, Literal(json.dumps(fields, ensure_ascii=False, sort_keys=True))))
     return c

@@ -100,7 +100,8 @@ class AreaExtent(Model):
     north: float = Field(ge=-90, le=90)
     """Northernmost latitude."""
     centroid: tuple[float, float] | None = None
-    """Longitude and latitude of the centre; the middle of the box when not given."""
+    """Longitude and latitude of the centre; the middle of the box (to 1e-7 degrees) when
+    not given."""
 
     @model_validator(mode="after")
     def _ordered(self) -> AreaExtent:
@@ -110,7 +111,9 @@ class AreaExtent(Model):
             east = self.east if self.west <= self.east else self.east + 360
             lon = (self.west + east) / 2
             lon = lon - 360 if lon > 180 else lon
-            self.__dict__["centroid"] = (lon, (self.south + self.north) / 2)
+            # rounded to 1e-7 degrees (about 1 cm), so that 7.925 is not 7.925000000000001
+            centre = (round(lon, 7), round((self.south + self.north) / 2, 7))
+            self.__dict__["centroid"] = centre
         else:
             lon, lat = self.centroid
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
