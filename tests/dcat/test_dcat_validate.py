@@ -164,7 +164,7 @@ def test_json_report_has_issues_and_counts(tmp_path: Path) -> None:
     assert report["shacl"]["violations"] == 1
     assert report["shacl"]["most_frequent"][0] == {"path": "dct:title", "count": 1}
     violation = next(i for i in report["issues"] if i["code"] == "shacl-violation")
-    assert violation["location"].endswith("/dataset/DF_MARINE_LITTER_GH> dct:title")
+    assert violation["location"] == "dataset:DF_MARINE_LITTER_GH dct:title"
     assert violation["component"] == "dct:title"
     assert violation["message"] == "missing (at least 1 required)"
     # the structural check: the data set no longer reads back

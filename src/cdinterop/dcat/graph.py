@@ -34,6 +34,7 @@ def to_graph(item: CitizenDataset | Catalog, *, base_iri: str = DEFAULT_BASE_IRI
     graph = Graph()
     bind_prefixes(graph)
     mint = Minter(base_iri)
+    mint.bind(graph)
     if isinstance(item, Catalog):
         add_catalog(graph, item, mint)
     else:
