@@ -172,3 +172,12 @@ def test_random_catalogues_round_trip_and_conform(datasets: list[CitizenDataset]
     _conforms, report, text = validate(graph, shacl_graph=_shapes(), inference="none")
     assert isinstance(report, Graph)
     assert not list(report.subjects(SH.resultSeverity, SH.Violation)), text
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "json-ld", "xml", "nt"])
+def test_catalog_serialisations_parse_back_isomorphic(examples: Catalog, fmt: str) -> None:
+    from rdflib.compare import isomorphic
+
+    graph = dcat.to_graph(examples)
+    again = Graph().parse(data=graph.serialize(format=fmt), format=fmt)
+    assert isomorphic(graph, again)

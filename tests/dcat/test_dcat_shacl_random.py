@@ -85,3 +85,34 @@ def test_dataset_without_description_has_no_violations() -> None:
     graph = dcat.to_graph(ds)
     assert _violations(graph) == []
     assert dcat.from_graph(graph) == ds
+
+
+SPLIT = [SHAPES.parent / name for name in ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl")]
+
+
+@cache
+def _split_shapes() -> Graph:
+    graph = Graph()
+    for path in SPLIT:
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@pytest.mark.skipif(
+    not all(p.is_file() for p in SPLIT), reason=f"split-form shapes not found in {SHAPES.parent}"
+)
+@settings(max_examples=8, deadline=None, suppress_health_check=SLOW, database=None)
+@given(citizen_datasets())
+def test_random_dataset_has_no_violations_split_form(ds: CitizenDataset) -> None:
+    """The split form too: no top-level result of severity Violation (nested sh:detail
+    results only explain a Warning of the vocabulary shape)."""
+    from pyshacl import validate
+
+    _conforms, report, text = validate(
+        dcat.to_graph(ds), shacl_graph=_split_shapes(), inference="none", advanced=True
+    )
+    assert isinstance(report, Graph)
+    top = [
+        r for r in report.objects(None, SH.result) if (r, SH.resultSeverity, SH.Violation) in report
+    ]
+    assert top == [], text

@@ -93,3 +93,12 @@ def test_licence_types() -> None:
     assert licence_types("CC0-1.0") == ("PublicDomain",)
     assert licence_types("CC-BY-NC-4.0") == ()
     assert licence_types("MIT") == ()
+
+
+def test_conforms_to_the_structure(example: CitizenDataset) -> None:
+    graph = dcat.to_graph(example, base_iri=BASE)
+    d = URIRef(f"{BASE}dataset/{example.id}")
+    s = example.structure
+    urn = f"urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure={s.agency}:{s.id}({s.version})"
+    assert list(graph.objects(d, DCTERMS.conformsTo)) == [URIRef(urn)]
+    assert (URIRef(urn), RDF.type, DCTERMS.Standard) in graph

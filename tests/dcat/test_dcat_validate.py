@@ -57,7 +57,7 @@ ex:DatasetAdvice a sh:NodeShape ;
     sh:targetClass dcat:Dataset ;
     sh:property [ sh:path dcat:spatialResolutionInMeters ; sh:minCount 1 ;
                   sh:severity sh:Warning ] ,
-                [ sh:path dct:conformsTo ; sh:minCount 1 ; sh:severity sh:Warning ;
+                [ sh:path dcat:temporalResolution ; sh:minCount 1 ; sh:severity sh:Warning ;
                   sh:message "say which standard the data set conforms to"@en ] .
 """
 
@@ -177,7 +177,7 @@ def test_warnings_only_is_valid(tmp_path: Path) -> None:
     code, output = _invoke(_written(tmp_path, ".ttl"), "--shapes", shapes)
     assert code == 0, output
     assert "0 violations, 2 warnings" in output
-    assert "dcat:spatialResolutionInMeters" in output and "dct:conformsTo" in output
+    assert "dcat:spatialResolutionInMeters" in output and "dcat:temporalResolution" in output
     assert "say which standard" in output
 
 
@@ -351,6 +351,6 @@ def test_validate_graph_sorts_and_summarize_counts() -> None:
     assert (summary.violations, summary.warnings, summary.infos) == (2, 4, 0)
     assert str(summary) == (
         "2 violations, 4 warnings; most frequent: dcat:spatialResolutionInMeters (4), "
-        "dct:conformsTo (2)"
+        "dcat:temporalResolution (2)"
     )
     assert len(failures(issues)) == 2

@@ -524,12 +524,21 @@ class _DatasetWriter:
             g.add((node, CDI.cellsSuppressed, Literal(ds.disclosure.cells_suppressed)))
 
     def statistics(self) -> None:
-        """StatDCAT-AP 1.0.1 views of the structure: ``stat:dimension``, ``stat:attribute``,
+        """The structure: ``dct:conformsTo`` its SDMX URN (a ``dct:Standard``), and
+        StatDCAT-AP 1.0.1 views of it: ``stat:dimension``, ``stat:attribute``,
         ``stat:statUnitMeasure`` and ``stat:numSeries`` (the exact structure travels in
         ``cdi:structureJson``)."""
         g, d, ds = self.g, self.d, self.ds
         structure = ds.structure
         concepts = {c.id: c for c in structure.concepts}
+        dsd = URIRef(
+            "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure="
+            f"{structure.agency}:{structure.id}({structure.version})"
+        )
+        g.add((d, DCTERMS.conformsTo, dsd))
+        g.add((dsd, RDF.type, DCTERMS.Standard))
+        g.add((dsd, DCTERMS.identifier, Literal(structure.id)))
+        _text(g, dsd, DCTERMS.title, structure.name)
 
         def component(component_id: str, concept_id: str, cls: URIRef) -> URIRef:
             node = self.node("component", component_id)
