@@ -67,6 +67,7 @@ def test_schema_export(tmp_path: Path) -> None:
         "conformance-mapping.schema.json",
         "data-structure.schema.json",
         "datapackage-extension.schema.json",
+        "ingest-mapping.schema.json",
     ]
 
 

@@ -261,6 +261,111 @@ def _user_errors(path: Path) -> Iterator[None]:
         raise typer.Exit(EXIT_UNREADABLE) from None
 
 
+@app.command("ingest")
+def ingest_command(
+    submission: Annotated[
+        Path,
+        typer.Argument(
+            help="A KoboToolbox / ODK Central export or plain CSV, XLSX or JSON submissions."
+        ),
+    ],
+    mapping: Annotated[
+        Path, typer.Option("--mapping", "-m", help="The ingest mapping spec (YAML).")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            help="Where the pseudonymisation key is: env:VARIABLE or file:PATH "
+            "(default: the spec's privacy.key).",
+        ),
+    ] = None,
+    max_rejected: Annotated[
+        float | None,
+        typer.Option(
+            "--max-rejected",
+            min=0,
+            max=1,
+            help="Fail when more than this share of the rows is rejected, e.g. 0.05 "
+            "(default: the spec's max_rejected).",
+        ),
+    ] = None,
+    no_datapackage: Annotated[
+        bool, typer.Option("--no-datapackage", help="Write dataset.json only, no Data Package.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON on standard output.")
+    ] = False,
+) -> None:
+    """Ingest raw submissions into validated unit records with a declarative mapping spec.
+
+    Writes dataset.json, datapackage/, rejects.csv (row, column, value, reason) and
+    summary.json into the output folder. Every row read is accepted, filtered by a named
+    rule or rejected. Exits 0 on success, 1 when more rows are rejected than allowed
+    (rejects.csv and summary.json are still written), 2 when the file or the spec cannot
+    be used.
+
+    Example: [bold]cdinterop ingest examples/public-services-satisfaction/submissions.csv
+    -m mappings/services-survey-kobo.yaml -o out/ingest[/]
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from cdinterop.ingest.outputs import write_outputs
+    from cdinterop.ingest.run import IngestError, ingest
+    from cdinterop.ingest.spec import IngestSpec
+    from cdinterop.ingest.transforms import load_key
+    from cdinterop.mapping.loading import load_spec
+
+    with _user_errors(mapping):
+        spec = load_spec(mapping, IngestSpec)
+    failed = False
+    with _user_errors(submission):
+        secret = load_key(key) if key is not None else None
+        size = submission.stat().st_size if submission.is_file() else 0
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]ingesting[/] {task.description}"),
+            TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=size < 1_000_000 or as_json,
+        ) as progress:
+            task = progress.add_task(submission.name, total=None)
+            try:
+                result = ingest(
+                    submission,
+                    spec,
+                    key=secret,
+                    max_rejected=max_rejected,
+                    progress=lambda rows: progress.update(task, completed=rows),
+                )
+            except IngestError as exc:
+                if exc.result is None:
+                    raise
+                result, failed = exc.result, True
+                err.print(f"[bold red]✗ {exc}[/]")
+        written = write_outputs(result, output, datapackage=not no_datapackage, failed=failed)
+    summary = result.summary
+    if as_json:
+        out.print_json(json.dumps({**summary.to_json(), "failed": failed}))
+    else:
+        table = Table(title=f"{submission.name} → {output}", show_header=False)
+        table.add_row("rows read", f"{summary.rows_read:,}")
+        table.add_row("accepted", f"[green]{summary.accepted:,}[/]")
+        table.add_row("filtered", f"{summary.filtered:,}")
+        for rule, n in summary.filtered_by_rule.items():
+            table.add_row(f"  by {rule}", f"{n:,}")
+        table.add_row("rejected", f"[red]{summary.rejected:,}[/]" if summary.rejected else "0")
+        for column, n in summary.rejected_by_column.items():
+            table.add_row(f"  in {column}", f"{n:,}")
+        table.add_row("written", ", ".join(p.name for p in written))
+        out.print(table)
+    if failed:
+        raise typer.Exit(EXIT_INVALID)
+
+
 @sdmx_app.command("write")
 def sdmx_write(
     dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],

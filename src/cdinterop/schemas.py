@@ -19,6 +19,7 @@ from rdflib import Graph
 from cdinterop.datapackage.extension import EXTENSION_MODEL
 from cdinterop.dcat.vocabulary import shapes_graph, vocabulary_graph
 from cdinterop.files import atomic_write
+from cdinterop.ingest.spec import IngestSpec
 from cdinterop.mapping.spec import ConformanceSpec
 from cdinterop.model.dataset import CitizenDataset
 from cdinterop.model.structure import Codelist, DataStructure
@@ -33,6 +34,7 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "data-structure": DataStructure,
     "codelist": Codelist,
     "conformance-mapping": ConformanceSpec,
+    "ingest-mapping": IngestSpec,
     "datapackage-extension": EXTENSION_MODEL,
 }
 """File stem of each exported schema and the model it describes."""

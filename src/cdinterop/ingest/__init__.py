@@ -1,0 +1,1 @@
+"""Ingestion of citizen-data submissions (KoboToolbox/ODK exports) into unit records."""
