@@ -524,22 +524,30 @@ def datapackage_read(
     )
 
 
+RdfOutput = Annotated[
+    Path, typer.Option("--output", "-o", help="RDF file to write (.ttl, .jsonld, .rdf, .nt).")
+]
+RdfFormat = Annotated[
+    str | None,
+    typer.Option(
+        "--format", "-f", help="turtle, json-ld, xml or nt (default: from the file suffix)."
+    ),
+]
+BaseIri = Annotated[
+    str | None,
+    typer.Option(
+        "--base-iri",
+        help="Base IRI under which the catalogue, data sets, agents and activities are minted.",
+    ),
+]
+
+
 @dcat_app.command("write")
 def dcat_write(
     dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="RDF file to write (.ttl, .jsonld, .rdf, .nt).")
-    ],
-    rdf_format: Annotated[
-        str | None,
-        typer.Option(
-            "--format", "-f", help="turtle, json-ld, xml or nt (default: from the file suffix)."
-        ),
-    ] = None,
-    base_iri: Annotated[
-        str | None,
-        typer.Option("--base-iri", help="Base IRI the data set, agents and activities get."),
-    ] = None,
+    output: RdfOutput,
+    rdf_format: RdfFormat = None,
+    base_iri: BaseIri = None,
 ) -> None:
     """Describe a data set in DCAT-AP 3 with PROV-O provenance, DQV quality and StatDCAT-AP
     components.
@@ -567,19 +575,9 @@ def dcat_catalog(
         ),
     ],
     datasets: Annotated[list[Path], typer.Argument(help="The data sets it lists (JSON).")],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="RDF file to write (.ttl, .jsonld, .rdf, .nt).")
-    ],
-    rdf_format: Annotated[
-        str | None,
-        typer.Option(
-            "--format", "-f", help="turtle, json-ld, xml or nt (default: from the file suffix)."
-        ),
-    ] = None,
-    base_iri: Annotated[
-        str | None,
-        typer.Option("--base-iri", help="Base IRI the catalogue, data sets and agents get."),
-    ] = None,
+    output: RdfOutput,
+    rdf_format: RdfFormat = None,
+    base_iri: BaseIri = None,
 ) -> None:
     """Describe a catalogue of data sets in DCAT-AP 3: a dcat:Catalog with its publisher
     and one dcat:Dataset per data set.
