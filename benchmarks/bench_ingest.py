@@ -116,9 +116,8 @@ def main() -> None:
         start = time.perf_counter()
         write_outputs(result, Path(tmp) / "out")
         seconds = time.perf_counter() - start
-        print(
-            f"write outputs (dataset.json, datapackage/, rejects.csv, summary.json): {seconds:.2f} s"
-        )
+        outputs = "dataset.json, datapackage/, rejects.csv, summary.json"
+        print(f"write outputs ({outputs}): {seconds:.2f} s")
 
 
 if __name__ == "__main__":

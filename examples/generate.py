@@ -14,6 +14,19 @@ Two realistic, complete data sets (every part of the model filled in):
 
 The numbers are synthetic, drawn from a seeded random generator; the organisations are
 fictional. Source checksums are computed over the synthetic unit records rendered as CSV.
+
+Beside each data set, the raw submissions its unit records come from, for
+``cdinterop ingest`` with the specs in ``mappings/``:
+
+* ``public-services-satisfaction/submissions-kobo.csv``: a KoboToolbox CSV export, one
+  submission per respondent and service used (the first 440 respondents of the example);
+* ``marine-litter-ghana/data-cards.xlsx``: the digitised beach data cards, one row per
+  clean-up event;
+
+each with the mess of real files (spellings, codes and labels, text dates, empty boxes)
+and with planted problem rows listed in ``planted-problems.json`` with the rule that
+filters them or the column they are rejected at. ``--check`` compares the CSV and JSON
+files by bytes and the workbook by cell content.
 """
 
 from __future__ import annotations
@@ -1062,6 +1075,612 @@ def public_services() -> CitizenDataset:
     )
 
 
+# -- raw submissions behind the examples (for `cdinterop ingest`) -------------------------
+#
+# The two examples above are aggregates of simulated unit records. The functions below
+# write those same unit records (same seeds) as the raw files a data engineer receives --
+# a KoboToolbox CSV export and a workbook of digitised beach data cards -- with the mess
+# real files have, plus planted problem rows whose expected fate (filtered by a named rule
+# or rejected at a column) is listed in a manifest, planted-problems.json, beside each file.
+
+SUBMISSION_RESPONDENTS = 440
+"""The export holds the records of the first 440 simulated respondents (~1,000 rows), a
+sample of the 1,500 behind the published figures, to keep the repository small."""
+KOBO_FORM_VERSIONS = ("vB8nC2kLw5Hq9xTz3mPd7r", "vQ3xF9mYk4Lp8RzT2wHn5c")
+"""Kobo ``__version__`` ids: the first form version, then the 2024-05-02 one."""
+ENUMERATORS = {
+    # county: Kobo usernames of the enumerators working there (raw, never published)
+    "KE-30": ("wanjiku_kamau", "brian_otieno"),
+    "KE-17": ("akinyi_odhiambo",),
+    "KE-28": ("amina_hassan", "juma_mwinyi"),
+    "KE-43": ("ekai_lokwang",),
+}
+COUNTY_SPELLINGS = {
+    # county: how its answer appears (the form's choice is the national county code)
+    "KE-30": ("047", "047", "047", "Nairobi", "Nairobi City", "nairobi"),
+    "KE-17": ("042", "042", "042", "Kisumu", "kisumu"),
+    "KE-28": ("001", "001", "001", "Mombasa", "MOMBASA"),
+    "KE-43": ("023", "023", "Turkana"),
+}
+COUNTY_CENTRES = {
+    "KE-30": (-1.2864, 36.8172),
+    "KE-17": (-0.0917, 34.7680),
+    "KE-28": (-4.0435, 39.6682),
+    "KE-43": (3.1166, 35.5973),
+}
+SEX_SPELLINGS = {
+    # mostly the form's XML values; "1"/"2" from the first form version, the rest typed
+    # in by hand when submissions were corrected
+    "F": ("female",) * 12 + ("Female", "F", "woman", "2"),
+    "M": ("male",) * 12 + ("Male", "M", "man", "1"),
+}
+SERVICE_CHOICES = {"HEALTH": "health", "EDUCATION": "education", "GOV_ID": "id_card"}
+AGE_RANGES = {"Y18T29": (18, 29), "Y30T44": (30, 44), "Y45T64": (45, 64), "Y_GE65": (65, 88)}
+ISSUES = ("long_wait", "bribe_requested", "staff_rude", "too_far", "documents_missing")
+KOBO_HEADER = (
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "respondent/consent",
+    "respondent/gender",
+    "respondent/age",
+    "respondent/disability",
+    "location/county",
+    "location/gps",
+    "location/_gps_latitude",
+    "location/_gps_longitude",
+    "location/_gps_altitude",
+    "location/_gps_precision",
+    "services/service_used",
+    "services/satisfaction",
+    "services/issues",
+    *(f"services/issues/{issue}" for issue in ISSUES),
+    "services/comment",
+    "_id",
+    "_uuid",
+    "_submission_time",
+    "_validation_status",
+    "_notes",
+    "_status",
+    "_submitted_by",
+    "__version__",
+    "_tags",
+    "_index",
+)
+COMMENTS = (
+    "The nurse was kind but we waited all morning.",
+    "Asked to come back next week; no reason given.",
+    "Quick service; the new queue system helps.",
+    "Had to pay for the form; they said it was free.\nNo receipt was given.",
+    "Office closed at lunch time, reopened at 3pm.",
+)
+
+
+def _uuid(rng: random.Random) -> str:
+    import uuid
+
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _survey_record_times(count: int, rng: random.Random) -> list[dt.datetime]:
+    """Interview start times (local, UTC+3) of ``count`` interviews, in order, spread over
+    the fieldwork days 2024-06-03 to 2024-08-30, 08:00 to 17:00."""
+    first, last = dt.date(2024, 6, 3), dt.date(2024, 8, 30)
+    days = (last - first).days + 1
+    moments = sorted(rng.randrange(days * 9 * 60) for _ in range(count))
+    return [
+        dt.datetime.combine(first + dt.timedelta(days=m // 540), dt.time(8))
+        + dt.timedelta(minutes=m % 540, seconds=rng.randrange(60))
+        for m in moments
+    ]
+
+
+def _kobo_row(
+    record: dict[str, Any], start: dt.datetime, rng: random.Random, number: int
+) -> dict[str, str]:
+    """One Kobo export row (all text, "" for blank) for a unit record."""
+    county = record["county"]
+    tz = dt.timezone(dt.timedelta(hours=3))
+    end = start + dt.timedelta(minutes=rng.randint(7, 25), seconds=rng.randrange(60))
+    synced = end + dt.timedelta(minutes=rng.randint(2, 600))  # phones sync when online
+    low, high = AGE_RANGES[record["age"]]
+    satisfied = record["satisfied"]
+    level = rng.choice(("very_satisfied", "satisfied", "satisfied"))
+    if not satisfied:
+        level = rng.choice(("dissatisfied", "dissatisfied", "very_dissatisfied"))
+    if rng.random() < 0.04:  # answers exported as labels from an old form version
+        level = level.replace("_", " ").capitalize()
+    issues = (
+        [] if satisfied and rng.random() < 0.7 else sorted(rng.sample(ISSUES, rng.randint(1, 2)))
+    )
+    gps = lat = lon = alt = precision = ""
+    if rng.random() < 0.93:  # the rest: no GPS fix indoors (the question is optional)
+        centre_lat, centre_lon = COUNTY_CENTRES[county]
+        lat = f"{centre_lat + rng.uniform(-0.06, 0.06):.6f}"
+        lon = f"{centre_lon + rng.uniform(-0.06, 0.06):.6f}"
+        alt = f"{rng.uniform(0, 1800):.1f}"
+        precision = f"{rng.uniform(3, 25):.1f}"
+        gps = f"{lat} {lon} {alt} {precision}"
+    service = SERVICE_CHOICES[record["service"]]
+    if service == "id_card" and start.date() < dt.date(2024, 6, 15):
+        service = "national_id"  # the choice's name before the form was revised
+    version = KOBO_FORM_VERSIONS[0 if start.date() < dt.date(2024, 6, 15) else 1]
+    return {
+        "start": start.replace(tzinfo=tz).isoformat(timespec="milliseconds"),
+        "end": end.replace(tzinfo=tz).isoformat(timespec="milliseconds"),
+        "today": start.date().isoformat(),
+        "deviceid": f"collect:{rng.getrandbits(64):016X}",
+        "respondent/consent": "yes",
+        "respondent/gender": rng.choice(SEX_SPELLINGS[record["sex"]]),
+        "respondent/age": str(rng.randint(low, high)),
+        "respondent/disability": rng.choice(
+            ("yes", "yes", "yes", "Yes") if record["disability"] == "PD" else ("no",) * 9 + ("No",)
+        ),
+        "location/county": rng.choice(COUNTY_SPELLINGS[county]),
+        "location/gps": gps,
+        "location/_gps_latitude": lat,
+        "location/_gps_longitude": lon,
+        "location/_gps_altitude": alt,
+        "location/_gps_precision": precision,
+        "services/service_used": service,
+        "services/satisfaction": level,
+        "services/issues": " ".join(issues),
+        **{f"services/issues/{i}": ("1" if i in issues else "0") if issues else "" for i in ISSUES},
+        "services/comment": rng.choice(COMMENTS) if rng.random() < 0.05 else "",
+        "_id": str(318_204_000 + number),
+        "_uuid": _uuid(rng),
+        "_submission_time": (synced - dt.timedelta(hours=3)).isoformat(timespec="seconds"),
+        "_validation_status": "Approved",
+        "_notes": "",
+        "_status": "submitted_via_web",
+        "_submitted_by": rng.choice(ENUMERATORS[county]),
+        "__version__": version,
+        "_tags": "",
+        "_index": "",
+    }
+
+
+def _survey_planted(
+    valid: list[dict[str, str]], rng: random.Random
+) -> list[tuple[int, dict[str, str], dict[str, Any]]]:
+    """Problem rows: (index of the valid row they follow, the row, the expected outcome)."""
+
+    def fresh(i: int, **changes: str) -> dict[str, str]:
+        row = dict(valid[i])
+        row["_uuid"] = _uuid(rng)
+        row["_id"] = str(318_209_000 + len(planted))
+        row.update(changes)
+        return row
+
+    def rejected(problem: str, *columns: str) -> dict[str, Any]:
+        return {"problem": problem, "outcome": "rejected", "columns": list(columns)}
+
+    def filtered(problem: str, rule: str) -> dict[str, Any]:
+        return {"problem": problem, "outcome": "filtered", "rule": rule}
+
+    planted: list[tuple[int, dict[str, str], dict[str, Any]]] = []
+    n = len(valid)
+    spots = sorted(rng.sample(range(20, n - 5), 14))
+    for k, i in enumerate(spots):
+        if k == 0:
+            row = fresh(i, **{"respondent/age": "230"})
+            case = rejected("impossible age 230", "respondent/age")
+        elif k == 1:
+            row = fresh(i, **{"respondent/age": "-3"})
+            case = rejected("negative age", "respondent/age")
+        elif k == 2:
+            row = fresh(i, **{"respondent/age": "twenty"})
+            case = rejected("age written in words", "respondent/age")
+        elif k == 3:
+            row = fresh(i, **{"respondent/age": "15"})
+            case = rejected("respondent under 18, outside the survey population", "respondent/age")
+        elif k == 4:
+            row = fresh(i, **{"respondent/gender": "x"})
+            case = rejected("gender no map knows", "respondent/gender")
+        elif k == 5:
+            row = dict(valid[i])  # the same submission synced twice
+            row["_id"] = str(318_209_000 + len(planted))
+            case = filtered("duplicate _uuid (re-submission)", "duplicate-submission")
+        elif k == 6:
+            row = dict(valid[i])
+            row["_id"] = str(318_209_000 + len(planted))
+            moved = dt.datetime.fromisoformat(valid[i]["_submission_time"]) + dt.timedelta(days=2)
+            row["_submission_time"] = moved.isoformat(timespec="seconds")
+            case = filtered("duplicate _uuid (re-submitted two days later)", "duplicate-submission")
+        elif k == 7:
+            row = fresh(i, _validation_status="Not Approved")
+            case = filtered("submission not approved by the supervisor", "not-approved")
+        elif k == 8:
+            row = fresh(i, _validation_status="On Hold")
+            case = filtered("submission on hold", "not-approved")
+        elif k == 9:
+            row = fresh(i, _validation_status="")
+            case = filtered("submission not yet validated", "not-approved")
+        elif k == 10:
+            row = fresh(i, **{"location/gps": "-1.28 GPS_TIMEOUT"})
+            case = rejected("unreadable geopoint", "location/gps")
+        elif k == 11:
+            row = fresh(i, **{"services/satisfaction": ""})
+            case = rejected("mandatory satisfaction answer missing", "SATISFIED")
+        elif k == 12:
+            row = fresh(i, **{"services/service_used": ""})
+            case = rejected("mandatory service answer missing", "SERVICE")
+        else:
+            row = fresh(i, **{"location/county": "Nakuru"})
+            case = rejected("county outside the survey", "location/county")
+        planted.append((i, row, case))
+    return planted
+
+
+def satisfaction_submissions() -> tuple[list[dict[str, str]], list[dict[str, Any]], dict[str, Any]]:
+    """The KoboToolbox export behind the satisfaction example: (rows, the unit records
+    they must ingest to, the manifest of planted problems).
+
+    The rows are the first ``SUBMISSION_RESPONDENTS`` respondents' records of
+    ``_satisfaction_records`` (seed 1662, as the example), one submission per respondent
+    and service, in submission order, with planted problem rows in between.
+    """
+    records = [
+        r
+        for r in _satisfaction_records(random.Random(1662))
+        if int(r["respondent"][1:]) <= SUBMISSION_RESPONDENTS
+    ]
+    rng = random.Random(16620)
+    starts = _survey_record_times(len(records), rng)
+    order = list(range(len(records)))
+    rng.shuffle(order)  # interviews happen in no particular order of respondent ids
+    valid = [_kobo_row(records[j], starts[k], rng, k) for k, j in enumerate(order)]
+    expected = []
+    for k, j in enumerate(order):
+        period = valid[k]["_submission_time"][:7]
+        expected.append({**records[j], "period": period})
+    planted = _survey_planted(valid, rng)
+    after: dict[int, list[tuple[dict[str, str], dict[str, Any]]]] = defaultdict(list)
+    for i, row, case in planted:
+        after[i].append((row, case))
+    rows: list[dict[str, str]] = []
+    cases = []
+    line = 2  # the header is line 1
+    for i, row in enumerate(valid):
+        items: list[tuple[dict[str, str], dict[str, Any] | None]] = [(row, None), *after[i]]
+        for item, outcome in items:
+            item["_index"] = str(len(rows) + 1)
+            rows.append(item)
+            if outcome is not None:
+                cases.append({"row": line, **outcome})
+            line += 1 + sum(value.count("\n") for value in item.values())
+    manifest = _manifest(
+        "submissions-kobo.csv", "mappings/services-survey-kobo.yaml", len(rows), len(records), cases
+    )
+    return rows, expected, manifest
+
+
+def _manifest(
+    name: str, spec: str, rows: int, accepted: int, cases: list[dict[str, Any]]
+) -> dict[str, Any]:
+    filtered: dict[str, int] = defaultdict(int)
+    for case in cases:
+        if case["outcome"] == "filtered":
+            filtered[case["rule"]] += 1
+    rejected = sum(case["outcome"] == "rejected" for case in cases)
+    return {
+        "file": name,
+        "spec": spec,
+        "description": "Rows planted in the submission file, each with one problem, and "
+        "what `cdinterop ingest` with the spec must do with it. Every other row is a "
+        "simulated unit record of the example and must be accepted. `row` is the line "
+        "(CSV) or the Excel row of the planted record.",
+        "rows_read": rows,
+        "accepted": accepted,
+        "filtered": dict(sorted(filtered.items())),
+        "rejected": rejected,
+        "planted": cases,
+    }
+
+
+def _kobo_csv(rows: list[dict[str, str]]) -> bytes:
+    """The rows as KoboToolbox writes a CSV export: ``;``-separated, UTF-8, every field
+    quoted, CRLF line ends."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=list(KOBO_HEADER), delimiter=";", quoting=csv.QUOTE_ALL
+    )
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+# -- beach data cards, Ghana --------------------------------------------------------------
+
+BEACH_SPELLINGS = {
+    "LABADI": ("Labadi Beach", "Labadi Beach", "Labadi", "LABADI BEACH", "La Pleasure Beach"),
+    "KOKROBITE": ("Kokrobite Beach", "Kokrobite Beach", "Kokrobite", "Kokrobi"),
+    "ADA_FOAH": ("Ada Foah Beach", "Ada Foah", "Ada Foah Beach", "Ada"),
+    "CAPE_COAST": ("Cape Coast Victoria Park Beach", "Victoria Park", "Cape Coast"),
+    "ELMINA": ("Elmina Beach", "Elmina Beach", "Elmina"),
+    "BUSUA": ("Busua Beach", "Busua Beach", "Busua", "busua beach"),
+    "AXIM": ("Axim Beach", "Axim Beach", "Axim"),
+    "KETA": ("Keta Beach", "Keta Beach", "Keta", "KETA"),
+}
+BEACH_TEAMS = {
+    "LABADI": "La Youth Beach Wardens",
+    "KOKROBITE": "Kokrobite Fisherfolk Association",
+    "ADA_FOAH": "Ada Green Volunteers",
+    "CAPE_COAST": "UCC Environmental Club",
+    "ELMINA": "Elmina Fish Traders Group",
+    "BUSUA": "Busua Surf Club",
+    "AXIM": "Axim Coastal Watch",
+    "KETA": "Keta Lagoon Keepers",
+}
+CARD_ITEMS = {
+    # data card column: item id of the example
+    "Plastic bottles & caps": "BOTTLE",
+    "Water sachets": "SACHET",
+    "Plastic bags": "BAG",
+    "Food wrappers & containers": "WRAPPER",
+    "Fishing nets, lines & ropes": "FISHING_GEAR",
+    "Other plastic": "OTHER",
+}
+CARD_HEADER = (
+    "Card No.",
+    "Beach",
+    "Date",
+    "Team / organisation",
+    "Team leader",
+    "Leader phone",
+    "Volunteers",
+    "Length cleaned (m)",
+    *CARD_ITEMS,
+    "Total plastic items",
+    "Bags filled",
+    "Weight (kg)",
+    "Notes",
+)
+LEADERS = (
+    "Kwame Mensah",
+    "Ama Owusu",
+    "Kofi Boateng",
+    "Efua Asante",
+    "Yaw Darko",
+    "Abena Ofori",
+    "Kojo Appiah",
+    "Akosua Nyarko",
+)
+
+
+def _cleanup_dates(year: int, events: int, rng: random.Random) -> list[dt.date]:
+    """Saturdays of ``events`` clean-ups in ``year``, in different months."""
+    months = sorted(rng.sample(range(1, 13), events))
+    dates = []
+    for month in months:
+        first = dt.date(year, month, 1)
+        saturday = first + dt.timedelta(days=(5 - first.weekday()) % 7)
+        dates.append(saturday + dt.timedelta(weeks=rng.randrange(4)))
+    return dates
+
+
+def litter_cards() -> tuple[list[list[Any]], list[dict[str, Any]], dict[str, Any]]:
+    """The digitised data cards behind the marine-litter example: (rows of the sheet
+    without the header, the unit records they must ingest to, the manifest).
+
+    One card per beach and clean-up event of ``_litter_records`` (seed 1411, as the
+    example), with the item counts of that event; planted problem cards in between.
+    """
+    records = _litter_records(random.Random(1411))
+    cards: dict[tuple[int, str, int], dict[str, Any]] = {}
+    for r in records:
+        card = cards.setdefault(
+            (r["year"], r["beach"], r["event"]),
+            {"year": r["year"], "beach": r["beach"], "region": r["region"], "metres": r["metres"]},
+        )
+        card[r["item"]] = r["count"]
+    rng = random.Random(14110)
+    events: dict[tuple[int, str], int] = defaultdict(int)
+    for year, beach, _ in cards:
+        events[(year, beach)] += 1
+    dates = {key: _cleanup_dates(key[0], n, rng) for key, n in sorted(events.items())}
+    for (year, beach, event), card in cards.items():
+        card["date"] = dates[(year, beach)][event - 1]
+    ordered = sorted(cards.values(), key=lambda c: (c["date"], c["beach"]))
+    rows: list[list[Any]] = []
+    expected = []
+    for number, card in enumerate(ordered, start=1):
+        expected.append({k: v for k, v in card.items() if k != "region"})
+        rows.append(_card_row(card, f"CC-{card['date'].year}-{number:04d}", rng))
+    return _plant_cards(rows, expected, rng)
+
+
+def _card_row(card: dict[str, Any], card_no: str, rng: random.Random) -> list[Any]:
+    date: dt.date = card["date"]
+    style = rng.random()
+    when: Any = date  # an Excel date
+    if style < 0.15:
+        when = date.strftime("%d/%m/%Y")  # typed as text, day first
+    elif style < 0.22:
+        when = date.isoformat()  # pasted from the app export, as text
+    counts: list[Any] = []
+    for item in CARD_ITEMS.values():
+        value: Any = card[item]
+        if value == 0 and rng.random() < 0.6:
+            value = None  # volunteers leave the box empty for none
+        elif rng.random() < 0.03:
+            value = str(value)  # a number stored as text
+        counts.append(value)
+    total = sum(card[item] for item in CARD_ITEMS.values())
+    return [
+        card_no,
+        rng.choice(BEACH_SPELLINGS[card["beach"]]),
+        when,
+        BEACH_TEAMS[card["beach"]],
+        rng.choice(LEADERS),
+        f"+233 {rng.choice((20, 24, 27, 54, 55))} {rng.randrange(1000000, 9999999)}",
+        rng.randint(8, 45),
+        card["metres"],
+        *counts,
+        total,
+        rng.randint(3, 30),
+        round(total * rng.uniform(0.015, 0.03), 1),
+        rng.choice(("", "", "", "Rain in the afternoon", "High tide, upper strand only")) or None,
+    ]
+
+
+def _plant_cards(
+    rows: list[list[Any]], expected: list[dict[str, Any]], rng: random.Random
+) -> tuple[list[list[Any]], list[dict[str, Any]], dict[str, Any]]:
+    count_at = {item: CARD_HEADER.index(column) for column, item in CARD_ITEMS.items()}
+    spots = sorted(rng.sample(range(10, len(rows) - 2), 6))
+    after: dict[int, tuple[list[Any], dict[str, Any]]] = {}
+    for k, i in enumerate(spots):
+        row = list(rows[i])
+        row[0] = f"CC-{rng.randint(2021, 2024)}-{9001 + k}"  # a number of its own
+        # and the Sunday after the copied card's Saturday, so that it has one problem only
+        row[2] = expected[i]["date"] + dt.timedelta(days=1)
+        if k == 0:
+            row[count_at["BAG"]] = -4
+            case = {"problem": "negative count", "outcome": "rejected", "columns": ["BAG"]}
+        elif k == 1:
+            row[1] = "Sakumono Beach"
+            case = {
+                "problem": "beach not monitored by the collective",
+                "outcome": "rejected",
+                "columns": ["Beach"],
+            }
+        elif k == 2:
+            row = list(rows[i])  # the same card entered twice (double entry)
+            case = {
+                "problem": "card entered twice",
+                "outcome": "filtered",
+                "rule": "duplicate-card",
+            }
+        elif k == 3:
+            row[count_at["SACHET"]] = "about 200"
+            case = {"problem": "count in words", "outcome": "rejected", "columns": ["SACHET"]}
+        elif k == 4:
+            row[2] = "31/02/2023"
+            case = {"problem": "impossible date", "outcome": "rejected", "columns": ["Date"]}
+        else:
+            row[2] = None
+            case = {
+                "problem": "clean-up date missing",
+                "outcome": "rejected",
+                "columns": ["TIME_PERIOD"],
+            }
+        after[i] = (row, case)
+    out: list[list[Any]] = []
+    cases = []
+    for i, row in enumerate(rows):
+        out.append(row)
+        if i in after:
+            planted, case = after[i]
+            out.append(planted)
+            cases.append({"row": len(out) + 1, **case})  # Excel row; the header is row 1
+    manifest = _manifest(
+        "data-cards.xlsx", "mappings/beach-data-cards.yaml", len(out), len(expected), cases
+    )
+    return out, expected, manifest
+
+
+def _cards_xlsx(rows: list[list[Any]], path: Path) -> None:
+    """Write the data cards as an XLSX workbook with fixed document times."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Data cards"
+    sheet.append(list(CARD_HEADER))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+        cell = sheet.cell(row=sheet.max_row, column=CARD_HEADER.index("Date") + 1)
+        if isinstance(cell.value, dt.date):
+            cell.number_format = "DD/MM/YYYY"
+    fixed = dt.datetime(2025, 1, 20, 9, 0, 0)
+    workbook.properties.creator = "Coastal Clean-up Collective Ghana"
+    workbook.properties.created = fixed
+    workbook.properties.modified = fixed
+    workbook.properties.lastModifiedBy = None
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _fixed_zip_times(buffer.getvalue(), path)
+
+
+def _fixed_zip_times(data: bytes, path: Path) -> None:
+    """Write the XLSX (a zip) with every member and the "modified" property dated
+    2025-01-20, so that regenerating an unchanged workbook gives the same bytes with the
+    same openpyxl version (openpyxl stamps both with the current time)."""
+    import re
+    import zipfile
+
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 20, 9, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl sets "modified" on save
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>2025-01-20T09:00:00Z\g<2>",
+                    content,
+                )
+            target.writestr(member, content)
+
+
+def _xlsx_content(path: Path) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    rows: list[list[Any]] = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    return rows
+
+
+def _json_bytes(data: Any) -> bytes:
+    import json
+
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_submissions(check: bool) -> list[Path]:
+    """Write (or with ``check`` compare) the raw submission files and their manifests;
+    return the stale paths. CSV and JSON compare by bytes, XLSX by cell content."""
+    import tempfile
+
+    stale: list[Path] = []
+    rows, _, manifest = satisfaction_submissions()
+    folder = HERE / "public-services-satisfaction"
+    files = {
+        folder / "submissions-kobo.csv": _kobo_csv(rows),
+        folder / "planted-problems.json": _json_bytes(manifest),
+    }
+    cards, _, card_manifest = litter_cards()
+    folder = HERE / "marine-litter-ghana"
+    files[folder / "planted-problems.json"] = _json_bytes(card_manifest)
+    for path, data in files.items():
+        if check:
+            if not path.exists() or path.read_bytes() != data:
+                stale.append(path)
+            continue
+        path.write_bytes(data)
+        print(f"wrote {path.relative_to(HERE.parent)}")
+    xlsx = folder / "data-cards.xlsx"
+    if check:
+        with tempfile.TemporaryDirectory() as tmp:
+            fresh = Path(tmp) / xlsx.name
+            _cards_xlsx(cards, fresh)
+            if not xlsx.exists() or _xlsx_content(xlsx) != _xlsx_content(fresh):
+                stale.append(xlsx)
+    else:
+        _cards_xlsx(cards, xlsx)
+        print(f"wrote {xlsx.relative_to(HERE.parent)}")
+    return stale
+
+
 EXAMPLES = {
     "marine-litter-ghana": marine_litter,
     "public-services-satisfaction": public_services,
@@ -1085,6 +1704,7 @@ def main() -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path.relative_to(HERE.parent)}")
+    stale.extend(write_submissions(args.check))
     for path in stale:
         print(f"stale: {path} (run python examples/generate.py)", file=sys.stderr)
     return 1 if stale else 0

@@ -306,7 +306,7 @@ def ingest_command(
     (rejects.csv and summary.json are still written), 2 when the file or the spec cannot
     be used.
 
-    Example: [bold]cdinterop ingest examples/public-services-satisfaction/submissions.csv
+    Example: [bold]cdinterop ingest examples/public-services-satisfaction/submissions-kobo.csv
     -m mappings/services-survey-kobo.yaml -o out/ingest[/]
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn

@@ -278,3 +278,50 @@ def test_header_only(tmp_path: Path) -> None:
     result = ingest(_write(tmp_path, []), _spec())
     assert (result.summary.rows_read, result.summary.accepted) == (0, 0)
     assert len(result.dataset.observations) == 0
+
+
+def test_deduplicate_keep_last_and_empty_keys(tmp_path: Path) -> None:
+    from cdinterop.ingest.spec import Deduplicate
+
+    rows = [list(r) for r in ROWS]
+    rows[2][4] = "Female"  # the re-submission (line 4) differs from the first (line 3)
+    rows[2][5] = "33"
+    rows[6][1] = ""  # line 8: no _uuid, never compared
+    rows[7][1] = ""  # line 9: no _uuid either
+    rows[6][2] = "2024-07-03T09:00:00"
+    last = _spec(deduplicate=Deduplicate(name="resubmitted", key=("_uuid",), keep="last"))
+    result = ingest(_write(tmp_path, rows), last)
+    frame = result.dataset.observations.to_pandas()
+    assert "Y30T44" in set(frame["AGE"])  # the later submission of uuid-0002 won
+    assert result.summary.filtered_by_rule["resubmitted"] == 1  # not the two empty keys
+    assert result.summary.accepted == 2  # line 2, and line 4 (the last of uuid-0002)
+    rejected = {(r["row"], r["column"]) for r in result.rejects.to_pylist()}
+    assert {(8, "RESPONDENT"), (9, "RESPONDENT")} <= rejected  # compared by nobody
+
+
+def test_numeric_default_on_a_text_column(tmp_path: Path) -> None:
+    rows = [list(r) for r in ROWS]
+    rows[0][0] = ""  # line 2: no _id, so OBS_VALUE takes the default
+    spec = loads_spec(
+        SPEC.replace(
+            '  OBS_VALUE: {expression: "1 if satisfaction in',
+            '  OBS_VALUE: {from: _id, default: 0}\n  X: {expression: "1 if satisfaction in',
+        ).replace("  X: {expression", "  # X: {expression"),
+        IngestSpec,
+    )
+    result = ingest(_write(tmp_path, rows), spec.model_copy(update={"max_rejected": None}))
+    assert result.summary.accepted == 3
+    assert sorted(result.dataset.observations.to_pandas()["OBS_VALUE"]) == [0.0, 2.0, 8.0]
+
+
+def test_duplicate_keys_name_source_rows(tmp_path: Path) -> None:
+    """A unit-record key that repeats is rejected, and the reason names the file's row
+    of the first record (not a position in the records table)."""
+    rows = [list(r) for r in ROWS]
+    rows[7][1] = "uuid-0001"  # line 9 repeats line 2's respondent, month and age band
+    rows[7][2] = "2024-06-20T08:00:00"
+    rows[7][5] = "25"
+    spec = _spec(deduplicate=None)
+    result = ingest(_write(tmp_path, rows), spec)
+    [duplicate] = [r for r in result.rejects.to_pylist() if r["row"] == 9]
+    assert "already used by row 2" in duplicate["reason"]

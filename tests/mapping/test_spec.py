@@ -21,7 +21,7 @@ from cdinterop.mapping import (
 from cdinterop.schemas import SCHEMA_MODELS, json_schema
 
 ROOT = Path(__file__).resolve().parents[2]
-MAPPINGS = sorted((ROOT / "mappings").glob("*.yaml"))
+MAPPINGS = sorted((ROOT / "mappings").glob("*-to-sdg.yaml"))  # conformance specs
 SCHEMA = ROOT / "schemas" / "conformance-mapping.schema.json"
 
 VALID = """\

@@ -3,6 +3,7 @@
 import io
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -106,3 +107,26 @@ def test_random_round_trip_through_structure_messages(
             version = sdmx.FORMATS[path.stem.removeprefix("data-")].sdmx_version
             structure = folder / sdmx.STRUCTURE_FILES[version]
             assert sdmx.read(path, structure=structure) == ds, path.name
+
+
+@pytest.mark.parametrize("fmt", ["csv10", "csv20"])
+def test_csv_text_that_looks_like_a_null_marker_stays_text(tmp_path: Path, fmt: str) -> None:
+    """Only an empty field is missing in SDMX-CSV: "null", "NA" and "N/A" are text."""
+    ds = cdinterop.load(EXAMPLES / "marine-litter-ghana" / "dataset.json")
+    table = ds.observations.to_arrow()
+    comments = ["null", "NA", "N/A", "NULL"] + [None] * (table.num_rows - 4)
+    index = table.schema.get_field_index("COMMENT")
+    table = table.set_column(index, "COMMENT", pa.array(comments, pa.string()))
+    ds = ds.replace(observations=table)
+    folder = tmp_path / "out"
+    written = sdmx.write_all(ds, folder, formats=[fmt])
+    data = next(p for p in written if p.name.startswith("data-"))
+    version = sdmx.FORMATS[fmt].sdmx_version
+    back = sdmx.read(data, structure=folder / sdmx.STRUCTURE_FILES[version])
+    assert back.observations.to_arrow().column("COMMENT").to_pylist()[:5] == [
+        "null",
+        "NA",
+        "N/A",
+        "NULL",
+        None,
+    ]

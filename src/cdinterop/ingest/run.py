@@ -24,12 +24,16 @@ version, cdinterop version, row counts). Every row read is accepted, filtered or
 from __future__ import annotations
 
 import datetime as dt
+import queue
+import re
+import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -49,7 +53,7 @@ from cdinterop.ingest.transforms import (
     to_bands,
     to_period,
 )
-from cdinterop.mapping.spec import UnmappedPolicy
+from cdinterop.mapping.spec import UnmappedPolicy, scalar_text
 from cdinterop.mapping.values import filter_mask, fixed_values, map_values
 from cdinterop.model import (
     Activity,
@@ -148,7 +152,7 @@ class _Rejects:
     def __init__(self) -> None:
         self.tables: list[pa.Table] = []
         self.rows: set[int] = set()
-        self.by_column: Counter[str] = Counter()
+        self.columns: dict[str, set[int]] = {}
 
     def add(self, rows: pa.Array, column: str, values: pa.Array | None, reasons: pa.Array) -> None:
         if len(rows) == 0:
@@ -164,7 +168,12 @@ class _Rejects:
         )
         new = set(rows.to_pylist())
         self.rows |= new
-        self.by_column[column] += len(new)
+        self.columns.setdefault(column, set()).update(new)
+
+    @property
+    def by_column(self) -> Counter[str]:
+        """Rejected rows per column at fault (a row counts once per column)."""
+        return Counter({column: len(rows) for column, rows in self.columns.items()})
 
     def table(self) -> pa.Table:
         if not self.tables:
@@ -263,7 +272,7 @@ def _privacy(batch: pa.Table, plan: _Plan, rejects: _Rejects) -> tuple[pa.Table,
             rejects.add(_text(rows), name, None, reasons)
             failed = pc.or_(failed, points.failed)
         if coarsening.grid is not None:
-            cells = coarsen_to_grid(points.lat, points.lon, coarsening.grid)
+            cells = coarsen_to_grid(points.lat, points.lon, coarsening.grid, labels=False)
             lat = pc.cast(cells.lat, pa.string())
             lon = pc.cast(cells.lon, pa.string())
             coarse = pc.binary_join_element_wise(lat, lon, " ")
@@ -316,7 +325,13 @@ def _apply(rule: ComponentRule, cid: str, batch: pa.Table, plan: _Plan) -> Trans
     else:
         result = Transformed.ok(source)
     if rule.default is not None:
-        filled = pc.if_else(pc.is_null(source), pa.scalar(rule.default), result.values)
+        values = result.values
+        default = pa.scalar(rule.default)
+        if pa.types.is_string(values.type) or pa.types.is_null(values.type):
+            default = pa.scalar(scalar_text(rule.default), pa.string())
+        elif not default.type.equals(values.type):
+            default = default.cast(values.type)
+        filled = pc.if_else(pc.is_null(source), default, values)
         result = Transformed(filled, result.failed, result.reasons)
     return result
 
@@ -359,23 +374,39 @@ def _process(
 
 
 def _deduplicate(records: pa.Table, keys: pa.Table, plan: _Plan) -> tuple[pa.Table, int]:
-    """Keep one record per dedup key (first or last in file order)."""
+    """Keep one record per dedup key (first or last in file order); records with an
+    empty key cell cannot be compared and are all kept."""
     dedup = plan.spec.deduplicate
     if dedup is None or records.num_rows == 0:
         return records, 0
-    joined = pc.binary_join_element_wise(
-        *[pc.fill_null(_text(keys.column(i)), "") for i in range(keys.num_columns)], "\x1f"
-    )
-    order = pa.array(range(records.num_rows), pa.int64())
-    table = pa.table({"k": joined, "i": order})
-    pick = "min" if dedup.keep == "first" else "max"
-    chosen = table.group_by("k").aggregate([("i", pick)]).column(f"i_{pick}")
-    mask = pc.is_in(order, value_set=chosen)
+    columns = [_text(keys.column(i)) for i in range(keys.num_columns)]
+    key = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, "\x1f")
+    encoded = pc.dictionary_encode(key)  # one integer per distinct key; nulls stay null
+    valid = pc.is_valid(encoded).to_numpy(zero_copy_only=False)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    if dedup.keep == "last":
+        codes = codes[::-1]
+    _unique, first = np.unique(codes, return_index=True)
+    keep = np.zeros(len(codes), dtype=bool)
+    keep[first] = True
+    if dedup.keep == "last":
+        keep = keep[::-1]
+    mask = pa.array(keep | ~valid)
     kept = records.filter(mask)
     return kept, records.num_rows - kept.num_rows
 
 
-def _reject_issues(table: pa.Table, issues: list[Issue], rows: pa.Array, rejects: _Rejects) -> None:
+_ROW_REFERENCE = re.compile(r"\brow (\d+)\b")
+
+
+def _reject_issues(issues: list[Issue], rows: pa.Array, rejects: _Rejects) -> None:
+    """Reject the rows of the structure's issues; positions in the records table that a
+    message names ("already used by row 25") become the rows of the source file."""
+
+    def source_row(match: re.Match[str]) -> str:
+        position = int(match[1])
+        return f"row {rows[position].as_py()}" if position < len(rows) else match[0]
+
     for issue in issues:
         if issue.row is None:
             raise IngestError(f"the unit records do not fit the structure: {issue}")
@@ -384,8 +415,52 @@ def _reject_issues(table: pa.Table, issues: list[Issue], rows: pa.Array, rejects
             pa.array([rows[issue.row].as_py()], pa.int64()),
             issue.component or "(key)",
             pa.array([value], pa.string()),
-            pa.array([issue.message], pa.string()),
+            pa.array([_ROW_REFERENCE.sub(source_row, issue.message)], pa.string()),
         )
+
+
+_DONE = object()
+
+
+def _prefetch(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
+    """Read the next batches in a background thread while this one is processed (pyarrow
+    parses with the GIL released), keeping at most ``depth`` batches waiting so memory
+    stays bounded; an error of the reader is raised here, in the caller's thread."""
+    waiting: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        waiting.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            waiting.put(_DONE)
+        except BaseException as exc:  # handed over to the consumer
+            waiting.put(exc)
+
+    worker = threading.Thread(target=produce, name="cdinterop-ingest-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = waiting.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                waiting.get_nowait()
+            except queue.Empty:
+                worker.join(timeout=0.05)
 
 
 def ingest(
@@ -421,7 +496,7 @@ def ingest(
     key_parts: list[pa.Table] = []
     with open_submission(path, opts) as submission:
         plan = _resolve(spec, submission.info, key)
-        for batch in submission.batches():
+        for batch in _prefetch(submission.batches()):
             records, keys = _process(pa.Table.from_batches([batch]), plan, rejects, filtered)
             parts.append(records)
             key_parts.append(keys)
@@ -447,7 +522,7 @@ def ingest(
     unit = records.drop_columns([ROW]) if ROW in records.column_names else records
     conformed, issues = check_observations(unit, structure)
     if issues:
-        _reject_issues(unit, issues, rows, rejects)
+        _reject_issues(issues, rows, rejects)
         bad = pa.array(sorted({i.row for i in issues if i.row is not None}), pa.int64())
         mask = pc.invert(pc.is_in(pa.array(range(unit.num_rows), pa.int64()), value_set=bad))
         conformed = conformed.filter(mask)

@@ -173,6 +173,7 @@ def _read_csv(source: Source, structure: DataStructure) -> DataPayload:
             read_options=pacsv.ReadOptions(use_threads=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in _header(source)},
+                null_values=[""],  # only an empty field is missing: "NA", "null" are text
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=False,
             ),

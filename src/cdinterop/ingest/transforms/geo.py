@@ -132,14 +132,22 @@ def _decimals(cell_degrees: float) -> int:
 
 
 def _axis(
-    values: pa.Array, cell: float, limit: float, letters: tuple[str, str], width: int, places: int
-) -> tuple[pa.Array, pa.Array]:
-    """Cell index -> (corner label, centre) along one axis."""
+    values: pa.Array,
+    cell: float,
+    limit: float,
+    letters: tuple[str, str],
+    width: int,
+    places: int,
+    labels: bool = True,
+) -> tuple[pa.Array | None, pa.Array]:
+    """Cell index -> (corner label or ``None`` without ``labels``, centre) along one axis."""
     # The top edge (90 N, 180 E) belongs to the last cell; a small epsilon keeps values on
     # a cell edge (5.65 / 0.05 = 112.999...) in the cell they start.
     clipped = pc.min_element_wise(values, limit - cell / 2, skip_nulls=False)
     index = pc.floor(pc.add(pc.divide(clipped, cell), 1e-9))
     centre = pc.round(pc.multiply(pc.add(index, 0.5), cell), places + 1)
+    if not labels:
+        return None, centre
     scale = 10**places
     units = pc.multiply(index, round(cell * scale)).cast(pa.int64())
     magnitude = pc.abs(units)
@@ -153,11 +161,14 @@ def _axis(
     return joined(hemisphere, label), centre
 
 
-def coarsen_to_grid(lat: ArrayLike, lon: ArrayLike, cell_degrees: float) -> GridCells:
+def coarsen_to_grid(
+    lat: ArrayLike, lon: ArrayLike, cell_degrees: float, *, labels: bool = True
+) -> GridCells:
     """The grid cell of each position (see the module docs for cell ids).
 
     ``cell_degrees`` is the cell size in degrees (e.g. ``0.05``, about 5.5 km at the
-    equator), from 0.000001 to 10, with at most 6 decimals.
+    equator), from 0.000001 to 10, with at most 6 decimals. Without ``labels`` only the
+    centres are computed (``cell`` is all null), which is faster.
     """
     if isinstance(cell_degrees, bool) or not isinstance(cell_degrees, int | float):
         raise ValueError(f"cell size must be a number of degrees, not {cell_degrees!r}")
@@ -168,11 +179,16 @@ def coarsen_to_grid(lat: ArrayLike, lon: ArrayLike, cell_degrees: float) -> Grid
         raise ValueError(f"cell size {cell_degrees!r} has more than 6 decimals")
     lats = array(lat).cast(pa.float64())
     lons = array(lon).cast(pa.float64())
-    lat_label, lat_centre = _axis(lats, float(cell_degrees), 90.0, ("N", "S"), 2, places)
-    lon_label, lon_centre = _axis(lons, float(cell_degrees), 180.0, ("E", "W"), 3, places)
+    size = float(cell_degrees)
+    lat_label, lat_centre = _axis(lats, size, 90.0, ("N", "S"), 2, places, labels)
+    lon_label, lon_centre = _axis(lons, size, 180.0, ("E", "W"), 3, places, labels)
     missing = pc.or_(pc.is_null(lats), pc.is_null(lons))
+    if lat_label is None or lon_label is None:
+        cells = pa.nulls(len(lats), pa.string())
+    else:
+        cells = joined(lat_label, "_", lon_label)
     return GridCells(
-        joined(lat_label, "_", lon_label),
+        cells,
         null_where(lat_centre, missing),
         null_where(lon_centre, missing),
     )
