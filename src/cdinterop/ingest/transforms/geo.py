@@ -71,21 +71,29 @@ def parse_geopoint(column: ArrayLike) -> GeoPoints:
     flat = pc.list_flatten(tokens)
     starts = tokens.offsets[:-1]
 
-    def part(k: int) -> pa.Array:
+    # every token is parsed once; the four parts are then taken from the parsed tokens
+    parsed, bad_token = parse_numbers(flat) if len(flat) else (flat, flat)
+
+    def index_of(k: int) -> pa.Array:
         present = pc.and_(shaped, pc.greater(count, k))
-        index = pc.if_else(present, pc.add(starts, k), pa.scalar(None, starts.type))
-        return pc.take(flat, index) if len(flat) else pa.nulls(len(values), pa.string())
+        return pc.if_else(present, pc.add(starts, k), pa.scalar(None, starts.type))
 
-    raw = {name: part(k) for k, name in enumerate(("lat", "lon", "alt", "precision"))}
+    def take(source: pa.Array, index: pa.Array, kind: pa.DataType) -> pa.Array:
+        return pc.take(source, index) if len(flat) else pa.nulls(len(values), kind)
 
-    def number(name: str) -> tuple[pa.Array, pa.Array | None]:
-        numbers, bad = parse_numbers(raw[name])
+    raw: dict[str, pa.Array] = {}
+
+    def number(k: int, name: str) -> tuple[pa.Array, pa.Array | None]:
+        index = index_of(k)
+        raw[name] = take(flat, index, pa.string())
+        numbers = take(parsed, index, pa.float64())
+        bad = pc.fill_null(take(bad_token, index, pa.bool_()), False)
         return numbers, _reason_for(_NAMES[name], bad, raw[name])
 
-    lat, lat_bad = number("lat")
-    lon, lon_bad = number("lon")
-    alt, alt_bad = number("alt")
-    precision, precision_bad = number("precision")
+    lat, lat_bad = number(0, "lat")
+    lon, lon_bad = number(1, "lon")
+    alt, alt_bad = number(2, "alt")
+    precision, precision_bad = number(3, "precision")
     lat_out = pc.fill_null(pc.greater(pc.abs(lat), 90), False)
     lon_out = pc.fill_null(pc.greater(pc.abs(lon), 180), False)
     precision_out = pc.fill_null(pc.less(precision, 0), False)

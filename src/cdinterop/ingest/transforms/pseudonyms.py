@@ -19,7 +19,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from cdinterop.ingest.transforms.result import ArrayLike, array
 from cdinterop.mapping.values import as_text
@@ -77,16 +76,26 @@ def load_key(source: str) -> bytes:
 def pseudonymise(column: ArrayLike, key: bytes, *, length: int = 16) -> pa.Array:
     """Keyed pseudonyms (hex HMAC-SHA256, ``length`` characters) of a column's values.
 
-    Hashes each distinct value once, so a million rows with a hundred thousand distinct
-    identifiers cost a hundred thousand HMACs. ``length`` is 16 to 64.
+    Hashes each distinct value once (a dictionary of the values seen), so a million rows
+    with a hundred thousand distinct identifiers cost a hundred thousand HMACs. ``length``
+    is 16 to 64.
     """
     key = _check_key(key, "key argument")
     if isinstance(length, bool) or not isinstance(length, int) or not 16 <= length <= 64:
         raise ValueError(f"length must be a whole number from 16 to 64, got {length!r}")
-    encoded = pc.dictionary_encode(array(as_text(column)))
     mac = _hmac_sha256(key)
-    digests = [mac(value.encode())[:length] for value in encoded.dictionary.to_pylist()]
-    return pc.take(pa.array(digests, pa.string()), encoded.indices)
+    seen: dict[str, str] = {}
+    digests: list[str | None] = []
+    append = digests.append
+    for value in array(as_text(column)).to_pylist():
+        if value is None:
+            append(None)
+            continue
+        digest = seen.get(value)
+        if digest is None:
+            digest = seen[value] = mac(value.encode())[:length]
+        append(digest)
+    return pa.array(digests, pa.string())
 
 
 def _hmac_sha256(key: bytes) -> Callable[[bytes], str]:
