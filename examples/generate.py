@@ -733,7 +733,7 @@ def _satisfaction_structure(agency: str) -> DataStructure:
                 "CL_SERVICE", agency, "Public services", [("_T", "All services"), *SERVICES.items()]
             ),
             OBS_STATUS.subset(["A", "Q"]),
-            CONF_STATUS.subset(["F", "C"]),
+            CONF_STATUS.subset(["F", "C", "D"]),
             _codelist("CL_UNIT_MEASURE", agency, "Units of measure", [("PT", "Percent")]),
             UNIT_MULT.subset(["0"]),
             NATURE.subset(["C"]),

@@ -60,6 +60,7 @@ def test_schema_export(tmp_path: Path) -> None:
     result = runner.invoke(app, ["schema", "export", str(tmp_path)])
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "aggregation.schema.json",
         "cdi-shapes.ttl",
         "cdi-vocabulary.ttl",
         "citizen-dataset.schema.json",

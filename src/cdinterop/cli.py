@@ -366,6 +366,111 @@ def ingest_command(
         raise typer.Exit(EXIT_INVALID)
 
 
+@app.command("convert")
+def convert_command(
+    submission: Annotated[
+        Path, typer.Argument(help="A raw submission: KoboToolbox / ODK export, CSV, XLSX, JSON.")
+    ],
+    mapping: Annotated[
+        Path,
+        typer.Option("--mapping", "-m", help="The mapping spec (YAML) with its aggregation."),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
+    to: Annotated[
+        str, typer.Option("--to", help="Outputs, comma-separated: sdmx, datapackage, dcat.")
+    ] = "sdmx,datapackage,dcat",
+    structure: Annotated[
+        Path | None,
+        typer.Option("--structure", "-s", help="External DSD (SDMX structure) to conform to."),
+    ] = None,
+    conform_map: Annotated[
+        Path | None,
+        typer.Option("--conform", help="Conformance mapping (YAML) for --structure."),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="Where the files will be published (distribution URLs in the DCAT "
+            "description; default: the data set's landing page).",
+        ),
+    ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option("--key", help="Pseudonymisation key: env:VARIABLE or file:PATH."),
+    ] = None,
+    max_rejected: Annotated[
+        float | None,
+        typer.Option(
+            "--max-rejected", min=0, max=1, help="Fail when more than this share is rejected."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON on standard output.")
+    ] = False,
+) -> None:
+    """Convert a raw submission to SDMX, a Data Package and DCAT in one go: ingest,
+    aggregate with disclosure control, optionally conform to an external DSD, and write
+    every output with dataset.json, rejects.csv and summary.json (files with SHA-256).
+
+    Nothing half-written is left behind: the outputs appear together or not at all.
+    Exits 0 on success, 1 when too many rows are rejected or the data break a rule,
+    2 when a file or the spec cannot be used.
+
+    Example: [bold]CDINTEROP_PSEUDONYM_KEY=... cdinterop convert
+    examples/public-services-satisfaction/submissions-kobo.csv
+    -m mappings/services-survey-kobo.yaml -o out/services[/]
+    """
+    from cdinterop.convert import convert
+    from cdinterop.ingest.run import IngestError
+    from cdinterop.ingest.spec import IngestSpec
+    from cdinterop.ingest.transforms import load_key
+    from cdinterop.mapping.loading import load_spec
+
+    with _user_errors(mapping):
+        spec = load_spec(mapping, IngestSpec)
+    outputs = [part.strip() for part in to.split(",") if part.strip()]
+    with _user_errors(submission):
+        secret = load_key(key) if key is not None else None
+        with err.status("converting") as status:
+            try:
+                result = convert(
+                    submission,
+                    spec,
+                    output,
+                    to=outputs,
+                    structure=structure,
+                    conform=conform_map,
+                    base_url=base_url,
+                    key=secret,
+                    max_rejected=max_rejected,
+                    progress=lambda line: status.update(line),
+                )
+            except IngestError as exc:
+                err.print(f"[bold red]✗ {exc}[/]")
+                raise typer.Exit(EXIT_INVALID) from None
+    summary = result.summary
+    if as_json:
+        out.print_json(json.dumps(summary))
+        return
+    counts = summary["ingest"]
+    table = Table(title=f"{submission.name} → {output}", show_header=False)
+    table.add_row("rows read", f"{counts['rows_read']:,}")
+    table.add_row(
+        "accepted / filtered / rejected",
+        f"{counts['accepted']:,} / {counts['filtered']:,} / {counts['rejected']:,}",
+    )
+    if "aggregate" in summary:
+        agg = summary["aggregate"]
+        table.add_row("cells published", f"{agg['published']:,} of {agg['cells']:,}")
+        table.add_row(
+            "cells suppressed",
+            f"{agg['primary_suppressed']:,} primary, {agg['secondary_suppressed']:,} secondary",
+        )
+    table.add_row("files", f"{len(result.files)} (see summary.json for SHA-256)")
+    out.print(table)
+
+
 @sdmx_app.command("write")
 def sdmx_write(
     dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 from rdflib import Graph
 
+from cdinterop.aggregate.spec import AggregationSpec
 from cdinterop.datapackage.extension import EXTENSION_MODEL
 from cdinterop.dcat.vocabulary import shapes_graph, vocabulary_graph
 from cdinterop.files import atomic_write
@@ -35,6 +36,7 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "codelist": Codelist,
     "conformance-mapping": ConformanceSpec,
     "ingest-mapping": IngestSpec,
+    "aggregation": AggregationSpec,
     "datapackage-extension": EXTENSION_MODEL,
 }
 """File stem of each exported schema and the model it describes."""

@@ -25,7 +25,10 @@ filters, the unmapped-value policy) with what ingesting needs::
 
 Values a map does not know are rejected by default (``unmapped: reject``): the row goes to
 the rejects file with its row number, column, value and reason. The spec's id and version
-go into the provenance of every data set it produces.
+go into the provenance of every data set it produces. An optional ``aggregation`` section
+(:class:`~cdinterop.aggregate.spec.AggregationSpec`) says how ``cdinterop convert`` turns
+the unit records into indicators; the spec model of the aggregate layer is imported here
+so that one YAML document carries both steps.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from pydantic import (
     model_validator,
 )
 
+from cdinterop.aggregate.spec import AggregationSpec
 from cdinterop.errors import InvalidDatasetError
 from cdinterop.mapping.spec import MappingSpec, ValueRule
 from cdinterop.model.base import Model, NCNameId, SdmxId
@@ -241,6 +245,9 @@ class IngestSpec(MappingSpec):
     """Default policy for values a map has no entry for: ``reject`` (default) or ``keep``."""
     max_rejected: float | None = Field(default=None, ge=0, le=1)
     """Fail the run when more than this share of the rows read is rejected (e.g. ``0.05``)."""
+    aggregation: AggregationSpec | None = None
+    """How ``cdinterop convert`` turns the unit records into indicator observations, with
+    disclosure control (:mod:`cdinterop.aggregate`); ``cdinterop ingest`` ignores it."""
 
     @model_validator(mode="after")
     def _covers_structure(self) -> IngestSpec:

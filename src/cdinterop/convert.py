@@ -1,0 +1,300 @@
+"""The main job: one raw submission to SDMX, a Data Package and DCAT, all or nothing.
+
+:func:`convert` runs every step an NSO data engineer needs, each recorded in the
+provenance of the published data set (source file checksum → ingest → aggregation →
+disclosure control → conversion, with agents and software versions):
+
+1. ingest the submission with the mapping spec (:func:`cdinterop.ingest.run.ingest`);
+2. aggregate the unit records with the spec's ``aggregation`` section, with disclosure
+   control (:func:`cdinterop.aggregate.aggregate`);
+3. optionally conform the indicators to an external DSD (:mod:`cdinterop.sdmx.conform`);
+4. write the requested outputs (``sdmx/``, ``datapackage.zip``, ``dataset.ttl``) plus
+   ``dataset.json``, ``rejects.csv`` and ``summary.json``; the DCAT description lists the
+   SDMX data files and the Data Package as distributions with their sizes and SHA-256.
+
+Everything is written to a staging folder beside the output and moved in at the end, so a
+failure leaves the output folder as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.csv as pacsv
+
+from cdinterop._version import __version__
+from cdinterop.errors import CdinteropError, WriteError
+from cdinterop.ingest.run import IngestResult, ingest
+from cdinterop.ingest.spec import IngestSpec
+from cdinterop.model import (
+    Activity,
+    ActivityType,
+    Agent,
+    AgentKind,
+    Availability,
+    Checksum,
+    CitizenDataset,
+    Distribution,
+)
+
+__all__ = ["OUTPUTS", "ConvertError", "ConvertResult", "WrittenFile", "convert"]
+
+OUTPUTS = ("sdmx", "datapackage", "dcat")
+"""The outputs :func:`convert` can write."""
+_SOFTWARE = "CDINTEROP"
+_DATA_FORMATS = {
+    ".xml": ("SDMX", "application/xml"),
+    ".csv": ("CSV", "text/csv"),
+}
+
+
+class ConvertError(CdinteropError):
+    """A conversion step failed; ``summary`` holds what was known (e.g. ingest counts)."""
+
+    def __init__(self, message: str, summary: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.summary = summary or {}
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    """A file :func:`convert` wrote, relative to the output folder."""
+
+    path: str
+    """Path inside the output folder, with ``/`` separators."""
+    bytes: int
+    """Size in bytes."""
+    sha256: str
+    """SHA-256 of the bytes."""
+
+
+@dataclass(frozen=True)
+class ConvertResult:
+    """What :func:`convert` returns."""
+
+    dataset: CitizenDataset
+    """The published data set (indicators, provenance chain, distributions)."""
+    files: tuple[WrittenFile, ...]
+    """Every file written, with size and checksum."""
+    summary: dict[str, Any]
+    """The content of ``summary.json``."""
+
+
+def _software(ds: CitizenDataset) -> tuple[Agent, ...]:
+    if any(a.id == _SOFTWARE for a in ds.provenance.agents):
+        return ()
+    return (
+        Agent(
+            id=_SOFTWARE,
+            kind=AgentKind.SOFTWARE,
+            name="cdinterop",
+            identifier="pypi:cdinterop",
+            version=__version__,
+        ),
+    )
+
+
+def _free_id(stem: str, taken: set[str]) -> str:
+    n, candidate = 2, stem
+    while candidate in taken:
+        candidate, n = f"{stem}_{n}", n + 1
+    return candidate
+
+
+def _with_conversion(
+    ds: CitizenDataset, outputs: Sequence[str], started: dt.datetime
+) -> CitizenDataset:
+    """Append the conversion activity (which outputs, by which software version)."""
+    taken = {a.id for a in ds.provenance.activities}
+    return ds.with_activity(
+        Activity(
+            id=_free_id("CONVERT", taken),
+            type=ActivityType.CONVERSION,
+            label=f"convert to {', '.join(outputs)} with cdinterop {__version__}",
+            started_at=started,
+            ended_at=dt.datetime.now(dt.UTC),
+            agents=(_SOFTWARE,),
+            software=_SOFTWARE,
+            rows_in=len(ds.observations),
+            rows_out=len(ds.observations),
+            parameters={"outputs": ",".join(outputs), "cdinterop": __version__},
+        ),
+        agents=_software(ds),
+    )
+
+
+def _distributions(
+    ds: CitizenDataset, staging: Path, files: Sequence[Path], base_url: str
+) -> tuple[Distribution, ...]:
+    """One distribution per published data file, measured on disk."""
+    structure_url = f"{base_url}sdmx/structure-2.1.xml"
+    out = []
+    for path in files:
+        relative = path.relative_to(staging).as_posix()
+        if path.suffix == ".zip":
+            fmt, media = "ZIP", "application/zip"
+            conforms: tuple[str, ...] = ("https://datapackage.org/standard/data-package/",)
+            what = "The observations, codelists and metadata as a Data Package v2"
+        else:
+            fmt, media = _DATA_FORMATS[path.suffix]
+            conforms = (structure_url,) if (staging / "sdmx" / "structure-2.1.xml").exists() else ()
+            what = f"The observations as SDMX ({path.stem.removeprefix('data-')})"
+        out.append(
+            Distribution.of_file(
+                path,
+                id=relative.replace("/", "_").replace(".", "_").replace("-", "_").upper(),
+                access_url=f"{base_url}{relative}",
+                format=fmt,
+                media_type=media,
+                title={"en": relative},
+                description={"en": f"{what}."},
+                licence=ds.licence,
+                conforms_to=conforms,
+                availability=Availability.STABLE,
+            )
+        )
+    return tuple(out)
+
+
+def _written(staging: Path) -> tuple[WrittenFile, ...]:
+    files = []
+    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+        checksum = Checksum.of_file(path)
+        files.append(
+            WrittenFile(path.relative_to(staging).as_posix(), path.stat().st_size, checksum.value)
+        )
+    return tuple(files)
+
+
+def _move_into(staging: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for item in sorted(staging.iterdir()):
+        final = target / item.name
+        if final.is_dir() and not final.is_symlink():
+            shutil.rmtree(final)
+        item.replace(final)
+
+
+def convert(
+    submission: str | Path,
+    spec: IngestSpec,
+    output: str | Path,
+    *,
+    to: Sequence[str] = OUTPUTS,
+    structure: str | Path | None = None,
+    conform: str | Path | None = None,
+    base_url: str | None = None,
+    key: bytes | None = None,
+    max_rejected: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ConvertResult:
+    """Convert ``submission`` with ``spec`` and write the outputs into ``output``.
+
+    ``to`` picks outputs among :data:`OUTPUTS`; ``structure`` and ``conform`` (an SDMX
+    structure message and a conformance mapping) conform the indicators to an external
+    DSD first; ``base_url`` is where the files will be published (the distributions'
+    URLs; default: the data set's landing page, else the output folder as a ``file:``
+    URL). ``progress`` receives a line per step. Raises :class:`ConvertError` (with the
+    summary so far), :class:`~cdinterop.ingest.run.IngestError`, or the errors of the
+    steps (:class:`~cdinterop.errors.ReadError`, ``InvalidDatasetError``).
+    """
+    unknown = [name for name in to if name not in OUTPUTS]
+    if unknown or not to:
+        raise ConvertError(f"unknown output(s) {unknown}; choose from {', '.join(OUTPUTS)}")
+    if (structure is None) != (conform is None):
+        raise ConvertError("--structure and --conform go together: give both or neither")
+    started = dt.datetime.now(dt.UTC)
+    say = progress or (lambda _line: None)
+    target = Path(output)
+    say(f"ingesting {Path(submission).name}")
+    result: IngestResult = ingest(submission, spec, key=key, max_rejected=max_rejected)
+    summary: dict[str, Any] = {"ingest": result.summary.to_json()}
+    dataset = result.dataset
+    if spec.aggregation is not None:
+        from cdinterop.aggregate import aggregate
+
+        say(f"aggregating {len(dataset.observations):,} unit records")
+        aggregated = aggregate(dataset, spec.aggregation)
+        dataset = aggregated.dataset
+        summary["aggregate"] = aggregated.report.to_dict()
+    if structure is not None and conform is not None:
+        from cdinterop.sdmx.conform import conform_with_report
+
+        say(f"conforming to {Path(structure).name}")
+        conformed = conform_with_report(dataset, structure, conform)
+        dataset = conformed.dataset
+        summary["conform"] = {
+            "rows_in": conformed.report.rows_in,
+            "rows_out": conformed.report.rows_out,
+        }
+    dataset = _with_conversion(dataset, to, started)
+    if base_url is None:
+        if dataset.landing_page is not None:
+            base_url = str(dataset.landing_page)
+        else:
+            base_url = target.resolve().as_uri()
+    if not base_url.endswith("/"):
+        base_url += "/"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise WriteError(f"cannot create {target}: {exc.strerror or exc}") from None
+    try:
+        published = _write_outputs(dataset, result, staging, to, base_url, say)
+        files = _written(staging)
+        summary["files"] = [f.__dict__ for f in files]
+        summary["outputs"] = list(to)
+        (staging / "summary.json").write_text(
+            json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        _move_into(staging, target)
+    except OSError as exc:
+        raise WriteError(f"cannot write into {target}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    say(f"written to {target}")
+    return ConvertResult(published, files, summary)
+
+
+def _write_outputs(
+    dataset: CitizenDataset,
+    result: IngestResult,
+    staging: Path,
+    to: Sequence[str],
+    base_url: str,
+    say: Callable[[str], None],
+) -> CitizenDataset:
+    """Write every output into ``staging``; return the data set with its distributions."""
+    from cdinterop.model.jsonio import save
+
+    data_files: list[Path] = []
+    if "sdmx" in to:
+        from cdinterop import sdmx
+
+        say("writing SDMX")
+        written = sdmx.write_all(dataset, staging / "sdmx")
+        data_files += [p for p in written if p.name.startswith("data-")]
+    if "datapackage" in to:
+        from cdinterop import datapackage
+
+        say("writing the Data Package")
+        data_files.append(datapackage.write(dataset, staging / "datapackage.zip"))
+    published = dataset.replace(
+        distributions=_distributions(dataset, staging, data_files, base_url)
+    )
+    if "dcat" in to:
+        from cdinterop import dcat
+
+        say("writing DCAT")
+        dcat.write(published, staging / "dataset.ttl")
+    save(published, staging / "dataset.json")
+    pacsv.write_csv(result.rejects, staging / "rejects.csv")
+    return published
