@@ -1,0 +1,234 @@
+"""`cdinterop convert` on the services survey's raw KoboToolbox export: every output passes
+the independent oracles, the published values equal a pandas recomputation, and no
+suppressed value can be derived from what is published."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from rdflib import Graph
+from typer.testing import CliRunner
+
+import cdinterop
+from cdinterop import sdmx
+from cdinterop.cli import app
+from cdinterop.sdmx.xsd_validation import validate_official, validate_structure_specific
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBMISSION = ROOT / "examples" / "public-services-satisfaction" / "submissions-kobo.csv"
+SPEC = ROOT / "mappings" / "services-survey-kobo.yaml"
+SHAPES = ROOT.parent / "shared" / "standards" / "dcat-ap-3.0.1"
+KEY = "a-long-secret-key-for-the-tests"
+DIMENSIONS = ["REF_AREA", "SEX", "AGE", "DISABILITY_STATUS", "SERVICE"]
+runner = CliRunner()
+
+
+@cache
+def _converted(base: str) -> Path:
+    out = Path(base) / "services"
+    result = runner.invoke(
+        app,
+        ["convert", str(SUBMISSION), "-m", str(SPEC), "-o", str(out)],
+        env={"CDINTEROP_PSEUDONYM_KEY": KEY},
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _converted(str(tmp_path_factory.mktemp("convert")))
+
+
+@pytest.fixture(scope="module")
+def units(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    """The unit records, through `cdinterop ingest` (the aggregation is what is checked)."""
+    folder = tmp_path_factory.mktemp("ingest")
+    result = runner.invoke(
+        app,
+        ["ingest", str(SUBMISSION), "-m", str(SPEC), "-o", str(folder), "--no-datapackage"],
+        env={"CDINTEROP_PSEUDONYM_KEY": KEY},
+    )
+    assert result.exit_code == 0, result.output
+    return cdinterop.load(folder / "dataset.json").observations.to_pandas()
+
+
+def test_outputs_and_summary(out: Path) -> None:
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    ingest = summary["ingest"]
+    assert ingest["rows_read"] == ingest["accepted"] + ingest["filtered"] + ingest["rejected"]
+    agg = summary["aggregate"]
+    assert (
+        agg["cells"]
+        == agg["published"]
+        + agg["primary_suppressed"]
+        + agg["secondary_suppressed"]
+        + agg["missing"]
+    )
+    listed = {f["path"]: f for f in summary["files"]}
+    for name in ("dataset.json", "dataset.ttl", "datapackage.zip", "rejects.csv"):
+        assert name in listed
+    import hashlib
+
+    for path, entry in listed.items():
+        data = (out / path).read_bytes()
+        assert entry["bytes"] == len(data)
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_sdmx_passes_the_xsds_and_pysdmx(out: Path) -> None:
+    pysdmx_io = pytest.importorskip("pysdmx.io")
+    ds = cdinterop.load(out / "dataset.json")
+    folder = out / "sdmx"
+    for name, info in sdmx.FORMATS.items():
+        path = folder / f"data-{name}{info.extension}"
+        if not path.exists():
+            continue
+        if info.extension == ".xml":
+            if "-ss" in name:
+                errors = validate_structure_specific(path, ds.structure, version=info.sdmx_version)
+            else:
+                errors = validate_official(path, version=info.sdmx_version)
+            assert errors == [], name
+        structure = folder / sdmx.STRUCTURE_FILES[info.sdmx_version]
+        datasets = pysdmx_io.get_datasets(path, structure)
+        assert len(datasets) == 1 and len(datasets[0].data) == len(ds.observations), name
+
+
+def test_sdmx1_reads_the_structure_and_data(out: Path) -> None:
+    import sdmx as sdmx1
+
+    message = sdmx1.read_sdmx(out / "sdmx" / "structure-2.1.xml")
+    dsd = next(iter(message.structure.values()))
+    data = sdmx1.read_sdmx(out / "sdmx" / "data-ml21-ss.xml", structure=dsd)
+    ds = cdinterop.load(out / "dataset.json")
+    assert len(data.data[0].obs) == len(ds.observations)
+
+
+def test_datapackage_passes_frictionless(out: Path, tmp_path: Path) -> None:
+    import frictionless
+
+    folder = tmp_path / "package"
+    with zipfile.ZipFile(out / "datapackage.zip") as archive:
+        archive.extractall(folder)
+    report = frictionless.validate(folder / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+
+
+@pytest.mark.skipif(
+    not (SHAPES / "dcat-ap-SHACL.ttl").is_file(), reason=f"DCAT-AP shapes not found at {SHAPES}"
+)
+def test_dcat_passes_the_dcat_ap_shapes(out: Path) -> None:
+    from pyshacl import validate
+
+    data = Graph().parse(out / "dataset.ttl", format="turtle")
+    for name in ("dcat-ap-SHACL.ttl", "shapes_recommended.ttl"):
+        shapes = Graph().parse(SHAPES / name, format="turtle")
+        conforms, _report, text = validate(data, shacl_graph=shapes, inference="none")
+        assert conforms, text
+    distributions = cdinterop.load(out / "dataset.json").distributions
+    assert {str(d.download_url).rsplit("/", 1)[-1] for d in distributions} >= {
+        "datapackage.zip",
+        "data-ml21-ss.xml",
+    }
+
+
+def test_provenance_chain(out: Path) -> None:
+    ds = cdinterop.load(out / "dataset.json")
+    kinds = [a.type.value for a in ds.provenance.activities]
+    for step in (
+        "pseudonymisation",
+        "ingestion",
+        "aggregation",
+        "disclosure_control",
+        "conversion",
+    ):
+        assert step in kinds
+    order = [kinds.index(s) for s in ("ingestion", "aggregation", "conversion")]
+    assert order == sorted(order)
+    [source] = [s for s in ds.provenance.sources if s.title == SUBMISSION.name]
+    import hashlib
+
+    assert source.checksum is not None
+    assert source.checksum.value == hashlib.sha256(SUBMISSION.read_bytes()).hexdigest()
+    assert any(a.kind.value == "software" and a.version for a in ds.provenance.agents)
+
+
+def _recomputed(units: pd.DataFrame) -> dict[tuple[Any, ...], tuple[float, int]]:
+    """Percentage satisfied and interview count of every cell, totals included, by
+    pandas group-bys over every subset of the dimensions."""
+    from itertools import combinations
+
+    frame = units.copy()
+    frame["TIME_PERIOD"] = frame["TIME_PERIOD"].str[:4]
+    cells: dict[tuple[Any, ...], tuple[float, int]] = {}
+    for r in range(len(DIMENSIONS) + 1):
+        for kept in combinations(DIMENSIONS, r):
+            grouped = (
+                frame.groupby([*kept, "TIME_PERIOD"]) if kept else frame.groupby("TIME_PERIOD")
+            )
+            stats = grouped["SATISFIED"].agg(["sum", "count"]).reset_index()
+            for row in stats.itertuples(index=False):
+                values = row._asdict()
+                key = tuple(
+                    values[d] if d in kept else ("KE" if d == "REF_AREA" else "_T")
+                    for d in DIMENSIONS
+                )
+                cells[(*key, values["TIME_PERIOD"])] = (
+                    100 * values["sum"] / values["count"],
+                    int(values["count"]),
+                )
+    return cells
+
+
+def test_values_equal_a_pandas_recomputation(out: Path, units: pd.DataFrame) -> None:
+    published = cdinterop.load(out / "dataset.json").observations.to_pandas()
+    expected = _recomputed(units)
+    assert len(published) == len(expected)
+    checked = 0
+    for row in published.itertuples(index=False):
+        values = row._asdict()
+        value, count = expected[(*(values[d] for d in DIMENSIONS), values["TIME_PERIOD"])]
+        if count < 10:
+            assert pd.isna(values["OBS_VALUE"]) and values["CONF_STATUS"] == "C"
+            continue
+        if pd.isna(values["OBS_VALUE"]):
+            assert values["CONF_STATUS"] == "D"  # secondary suppression
+            continue
+        assert values["OBS_VALUE"] == pytest.approx(round(value, 1), abs=0.051)
+        assert values["SAMPLE_SIZE"] == count
+        checked += 1
+    assert checked > 100
+
+
+def test_no_suppressed_count_can_be_derived(out: Path) -> None:
+    """For every additive relation (a total and its children along one dimension, the
+    other dimensions fixed) of the published interview counts, never exactly one unknown."""
+    table = cdinterop.load(out / "dataset.json").observations.to_pandas()
+    totals = {d: ("KE" if d == "REF_AREA" else "_T") for d in DIMENSIONS}
+    known = {
+        tuple(row[d] for d in DIMENSIONS): not pd.isna(row["SAMPLE_SIZE"])
+        for row in table.to_dict("records")
+    }
+    relations = 0
+    for key in known:
+        for i, dim in enumerate(DIMENSIONS):
+            if key[i] != totals[dim]:
+                continue
+            children = [
+                k
+                for k in known
+                if k[i] != totals[dim] and k[:i] + k[i + 1 :] == key[:i] + key[i + 1 :]
+            ]
+            if not children:
+                continue
+            unknown = [not known[key]] + [not known[c] for c in children]
+            assert sum(unknown) != 1, (dim, key)
+            relations += 1
+    assert relations > 100
