@@ -20,9 +20,40 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_first_command_installs_and_runs_the_example() -> None:
     first = _bash_blocks()[0].strip()
-    assert "pip install ." in first and "cdinterop validate examples/" in first
-    example = first.split("cdinterop validate ")[1].split()[0]
+    assert "pip install ." in first and "cdinterop convert examples/" in first
+    example = first.split("cdinterop convert ")[1].split()[0]
     assert (ROOT / example).is_file()
+    mapping = next(token for token in first.split() if token.endswith(".yaml"))
+    assert (ROOT / mapping).is_file()
+
+
+def test_first_command_runs(tmp_path: Path) -> None:
+    """The part after the install, as a user runs it (from the checkout)."""
+    import shlex
+    import subprocess
+    import sys
+
+    first = _bash_blocks()[0].strip()
+    command = first.split("pip install . && ")[1].split(" && ls ")[0]
+    env_part, rest = command.split(" cdinterop ", 1)
+    name, value = env_part.split("=", 1)
+    args = shlex.split(rest)
+    out = args.index("-o")
+    args[out + 1] = str(tmp_path / "services")
+    code = "import sys; from cdinterop.cli import main; sys.argv[0] = 'cdinterop'; main()"
+    import os
+
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env={**os.environ, name: value},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    for produced in ("sdmx", "datapackage.zip", "dataset.ttl", "dataset.json", "summary.json"):
+        assert (tmp_path / "services" / produced).exists()
 
 
 def test_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
