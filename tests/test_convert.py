@@ -232,3 +232,90 @@ def test_no_suppressed_count_can_be_derived(out: Path) -> None:
             assert sum(unknown) != 1, (dim, key)
             relations += 1
     assert relations > 100
+
+
+CARDS = ROOT / "examples" / "marine-litter-ghana" / "data-cards.xlsx"
+CARDS_SPEC = ROOT / "mappings" / "beach-data-cards.yaml"
+LITTER_KEYS = ["REF_AREA", "BEACH", "LITTER_TYPE", "TIME_PERIOD"]
+
+
+@pytest.fixture(scope="module")
+def litter(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The beach data cards through `cdinterop convert` and through `cdinterop ingest`."""
+    base = tmp_path_factory.mktemp("litter")
+    env = {"CDINTEROP_PSEUDONYM_KEY": KEY}
+    out, units = base / "convert", base / "ingest"
+    result = runner.invoke(
+        app, ["convert", str(CARDS), "-m", str(CARDS_SPEC), "-o", str(out)], env=env
+    )
+    assert result.exit_code == 0, result.output
+    args = ["ingest", str(CARDS), "-m", str(CARDS_SPEC), "-o", str(units), "--no-datapackage"]
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == 0, result.output
+    return out, units
+
+
+def test_litter_outputs_pass_the_oracles(litter: tuple[Path, Path], tmp_path: Path) -> None:
+    import frictionless
+
+    out, _units = litter
+    ds = cdinterop.load(out / "dataset.json")
+    folder = out / "sdmx"
+    assert (
+        validate_structure_specific(folder / "data-ml21-ss.xml", ds.structure, version="2.1") == []
+    )
+    assert validate_official(folder / "data-ml21-generic.xml", version="2.1") == []
+    pysdmx_io = pytest.importorskip("pysdmx.io")
+    datasets = pysdmx_io.get_datasets(folder / "data-ml30-ss.xml", folder / "structure-3.0.xml")
+    assert len(datasets[0].data) == len(ds.observations)
+    with zipfile.ZipFile(out / "datapackage.zip") as archive:
+        archive.extractall(tmp_path / "package")
+    assert frictionless.validate(tmp_path / "package" / "datapackage.json").valid
+    if (SHAPES / "dcat-ap-SHACL.ttl").is_file():
+        from pyshacl import validate
+
+        data = Graph().parse(out / "dataset.ttl", format="turtle")
+        for name in ("dcat-ap-SHACL.ttl", "shapes_recommended.ttl"):
+            shapes = Graph().parse(SHAPES / name, format="turtle")
+            conforms, _report, text = validate(data, shacl_graph=shapes, inference="none")
+            assert conforms, text
+
+
+def test_litter_values_equal_pandas_and_the_published_example(litter: tuple[Path, Path]) -> None:
+    """Items summed per region, beach, category and year with totals, recomputed by pandas
+    from the unit records; they also equal the published example's values."""
+    out, units_folder = litter
+    units = cdinterop.load(units_folder / "dataset.json").observations.to_pandas()
+    categories = ["BOTTLE", "SACHET", "BAG", "WRAPPER", "FISHING_GEAR", "OTHER"]
+    long = units.melt(
+        id_vars=["REF_AREA", "BEACH", "TIME_PERIOD"],
+        value_vars=categories,
+        var_name="LITTER_TYPE",
+        value_name="ITEMS",
+    )
+    long["TIME_PERIOD"] = long["TIME_PERIOD"].str[:4]
+    expected: dict[tuple[str, ...], int] = {}
+    for area_total in (False, True):
+        for beach_total in (False, True):
+            if area_total and not beach_total:
+                continue  # no beach detail under the national total
+            for type_total in (False, True):
+                frame = long.copy()
+                if area_total:
+                    frame["REF_AREA"] = "GH"
+                if beach_total:
+                    frame["BEACH"] = "_T"
+                if type_total:
+                    frame["LITTER_TYPE"] = "_T"
+                sums = frame.groupby(LITTER_KEYS)["ITEMS"].sum()
+                expected.update({key: int(v) for key, v in sums.items()})
+    published = cdinterop.load(out / "dataset.json").observations.to_pandas()
+    got = {
+        tuple(r[k] for k in LITTER_KEYS): int(r["OBS_VALUE"]) for r in published.to_dict("records")
+    }
+    assert got == expected
+    example = cdinterop.load(ROOT / "examples" / "marine-litter-ghana" / "dataset.json")
+    frame = example.observations.to_pandas()
+    assert got == {
+        tuple(r[k] for k in LITTER_KEYS): int(r["OBS_VALUE"]) for r in frame.to_dict("records")
+    }

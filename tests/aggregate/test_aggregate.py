@@ -347,3 +347,20 @@ def test_spec_loads_from_yaml_with_located_errors() -> None:
     with pytest.raises(InvalidDatasetError) as info:
         loads_spec(text.replace("threshold: 10", "threshold: 0"), AggregationSpec)
     assert "disclosure.threshold" in str(info.value)
+
+
+def test_unpivot_stacks_value_columns() -> None:
+    import pyarrow as pa
+
+    from cdinterop.aggregate import Unpivot, unpivot
+
+    table = pa.table({"BEACH": ["A", "B"], "BOTTLE": [1, 2], "BAG": [3, None]})
+    long = unpivot(
+        table, Unpivot(columns={"BOTTLE": "BOTTLE", "BAG": "BAG"}, code="TYPE", value="N")
+    )
+    assert long.to_pylist() == [
+        {"BEACH": "A", "TYPE": "BOTTLE", "N": 1},
+        {"BEACH": "B", "TYPE": "BOTTLE", "N": 2},
+        {"BEACH": "A", "TYPE": "BAG", "N": 3},
+        {"BEACH": "B", "TYPE": "BAG", "N": None},
+    ]

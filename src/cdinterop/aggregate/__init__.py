@@ -26,7 +26,7 @@ from cdinterop.aggregate.disclosure import (
     protect,
     secondary_suppression,
 )
-from cdinterop.aggregate.run import AggregationReport, AggregationResult, aggregate
+from cdinterop.aggregate.run import AggregationReport, AggregationResult, aggregate, unpivot
 from cdinterop.aggregate.spec import (
     AggregateOutput,
     AggregationSpec,
@@ -41,6 +41,7 @@ from cdinterop.aggregate.spec import (
     ProportionMeasure,
     RatioMeasure,
     SumMeasure,
+    Unpivot,
 )
 
 __all__ = [
@@ -60,10 +61,12 @@ __all__ = [
     "RatioMeasure",
     "Relations",
     "SumMeasure",
+    "Unpivot",
     "additive_relations",
     "aggregate",
     "derivable_cells",
     "primary_suppression",
     "protect",
     "secondary_suppression",
+    "unpivot",
 ]

@@ -44,14 +44,16 @@ from cdinterop.aggregate.spec import (
     ProportionMeasure,
     RatioMeasure,
     SumMeasure,
+    Unpivot,
 )
+from cdinterop.errors import InvalidDatasetError, Issue
 from cdinterop.model.dataset import CitizenDataset
 from cdinterop.model.observations import Observations
 from cdinterop.model.provenance import Activity, ActivityType, Agent, AgentKind
 from cdinterop.model.quality import DisclosureControl, DisclosureMethod
 from cdinterop.model.structure import ValueType
 
-__all__ = ["AggregationReport", "AggregationResult", "aggregate"]
+__all__ = ["AggregationReport", "AggregationResult", "aggregate", "unpivot"]
 
 _SOFTWARE = "CDINTEROP"
 _DROPPED_FIELDS = ("structure", "observations", "attribute_values", "distributions", "disclosure")
@@ -129,6 +131,30 @@ def _values(cells: pa.Table, spec: AggregationSpec, has_den: bool) -> tuple[np.n
     return value, missing
 
 
+def unpivot(records: pa.Table, spec: Unpivot) -> pa.Table:
+    """One table per value column, with the column's code and its values, stacked (the
+    other columns repeated); raises ``InvalidDatasetError`` for a missing column."""
+    missing = [c for c in spec.columns if c not in records.column_names]
+    if missing:
+        issues = [
+            Issue(
+                location=f"unpivot.columns.{c}",
+                code="unknown-column",
+                message=f"the unit records have no column {c!r}",
+                value=c,
+            )
+            for c in missing
+        ]
+        raise InvalidDatasetError(issues, context="aggregation")
+    kept = records.drop_columns(list(spec.columns))
+    parts = []
+    for column, code in spec.columns.items():
+        values = records.column(column)
+        part = kept.append_column(spec.code, pa.repeat(pa.scalar(code), records.num_rows))
+        parts.append(part.append_column(spec.value, values))
+    return pa.concat_tables(parts, promote_options="permissive")
+
+
 def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> AggregationResult:
     """Aggregate unit records to the spec's target structure, with totals and disclosure
     control.
@@ -140,6 +166,8 @@ def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> Aggregatio
     clock = time.perf_counter()
     started = dt.datetime.now(dt.UTC)
     records = unit_records.observations.table
+    if spec.unpivot is not None:
+        records = unpivot(records, spec.unpivot)
     prepared = prepare(records, spec)
     cells = cells_with_totals(prepared, spec)
     order = [k for k in (*spec.dimension_ids, spec.time_id) if k in prepared.keys]

@@ -272,6 +272,18 @@ class AggregateOutput(Model):
     disclosure-controlled indicators public)."""
 
 
+class Unpivot(Model):
+    """Wide unit records to long ones before grouping: each of several value columns (one
+    per category, as on a beach data card) becomes a row with the category's code."""
+
+    columns: dict[str, SdmxId] = Field(min_length=1)
+    """Value column → the code its values get (e.g. ``{BOTTLE: BOTTLE, BAG: BAG}``)."""
+    code: NCNameId
+    """Name of the new column holding the code (e.g. ``LITTER_TYPE``)."""
+    value: NCNameId
+    """Name of the new column holding the value (e.g. ``COUNT``)."""
+
+
 class AggregationSpec(Model):
     """From unit records to indicator observations: grouping, totals, measure, disclosure."""
 
@@ -301,6 +313,8 @@ class AggregationSpec(Model):
     """Values of data-set-level attributes (``UNIT_MEASURE``, ``UNIT_MULT``, ``NATURE``)."""
     disclosure: DisclosureSpec = DisclosureSpec(method=DisclosureMethodName.NONE)
     """Disclosure control; none unless given."""
+    unpivot: Unpivot | None = None
+    """Turn several value columns into one code column and one value column first."""
     output: AggregateOutput = AggregateOutput()
     """Identity and title of the aggregated data set."""
 
