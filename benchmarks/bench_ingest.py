@@ -8,7 +8,7 @@ time into a monthly period and sums two counts with an expression. Prints rows/s
 ``ingest()`` (read, filter, privacy, rules, checks, data set) and for writing the outputs,
 and the peak memory against the file's size.
 
-    PYTHONPATH=src python benchmarks/bench_ingest.py [--rows N]
+    PYTHONPATH=src python benchmarks/bench_ingest.py [--rows N] [--repeat N]
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ def _peak_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=1, help="ingest the file this many times")
     args = parser.parse_args()
 
     from bench_ingest_read import generate
@@ -99,17 +100,18 @@ def main() -> None:
         took = time.perf_counter() - start
         print(f"generated {args.rows:,} rows, {size_mb:,.0f} MB in {took:.1f} s")
         before = _peak_mb()
-        start = time.perf_counter()
-        result = ingest(path, spec)
-        seconds = time.perf_counter() - start
-        s = result.summary
-        print(
-            f"ingest: {s.rows_read:,} rows in {seconds:.2f} s = "
-            f"{s.rows_read / seconds:,.0f} rows/s "
-            f"(accepted {s.accepted:,}, filtered {s.filtered:,} {s.filtered_by_rule}, "
-            f"rejected {s.rejected:,})"
-        )
-        peak = _peak_mb()
+        for _ in range(max(1, args.repeat)):
+            start = time.perf_counter()
+            result = ingest(path, spec)
+            seconds = time.perf_counter() - start
+            s = result.summary
+            print(
+                f"ingest: {s.rows_read:,} rows in {seconds:.2f} s = "
+                f"{s.rows_read / seconds:,.0f} rows/s "
+                f"(accepted {s.accepted:,}, filtered {s.filtered:,} {s.filtered_by_rule}, "
+                f"rejected {s.rejected:,})"
+            )
+            peak = _peak_mb()
         print(
             f"peak memory {peak:,.0f} MB (before the run {before:,.0f} MB; file {size_mb:,.0f} MB)"
         )

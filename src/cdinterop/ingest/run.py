@@ -1,7 +1,9 @@
 """The ingest run: a submission file and an :class:`~cdinterop.ingest.spec.IngestSpec` in,
 validated unit records, rejects and a summary out.
 
-Per record batch (streamed from :mod:`cdinterop.ingest.sources`):
+Per record batch (streamed from :mod:`cdinterop.ingest.sources`; the reader's batches
+are joined into tables of up to ``batch_rows`` rows, read, trimmed to the columns the
+spec uses and filtered in a background thread while the previous table is processed):
 
 1. the spec's row filters, in order, on the values as received (rows leave as *filtered*,
    counted per rule);
@@ -40,7 +42,7 @@ import pyarrow.compute as pc
 from cdinterop._version import __version__
 from cdinterop.errors import CdinteropError, Issue
 from cdinterop.ingest.sources import SourceInfo, SourceOptions, open_submission
-from cdinterop.ingest.sources.base import Layout
+from cdinterop.ingest.sources.base import Layout, Submission, short_names
 from cdinterop.ingest.spec import ComponentRule, IngestSpec, IngestUnmapped
 from cdinterop.ingest.transforms import (
     Band,
@@ -65,7 +67,6 @@ from cdinterop.model import (
     Observations,
     Source,
 )
-from cdinterop.model.checks import check_observations
 
 __all__ = ["REJECT_COLUMNS", "IngestError", "IngestResult", "IngestSummary", "ingest"]
 
@@ -193,11 +194,16 @@ class _Plan:
     key: bytes | None
 
 
-def _resolve(spec: IngestSpec, info: SourceInfo, key: bytes | None) -> _Plan:
+def _resolve(spec: IngestSpec, submission: Submission, key: bytes | None) -> _Plan:
     """Map every column the spec names to a column of the file (full or Kobo short
-    name); unknown columns are one clear error listing them and what the file has."""
-    available = set(info.columns)
-    short = {s: full for full, s in getattr(info, "short_names", {}).items()}
+    name); unknown columns are one clear error listing them and what the file has.
+
+    Uses the submission's columns, not its :attr:`~Submission.info`, which would wait
+    for the SHA-256 of the whole file before the first batch is read."""
+    columns_of_file = submission.columns
+    available = set(columns_of_file)
+    shortened = short_names(columns_of_file, submission.group_separator)
+    short = {s: full for full, s in shortened.items()}
     wanted: dict[str, str] = {}
 
     def need(name: str, where: str) -> None:
@@ -236,10 +242,10 @@ def _resolve(spec: IngestSpec, info: SourceInfo, key: bytes | None) -> _Plan:
             except ValueError as exc:
                 unknown.append(f"components.{cid}.expression: {exc}")
     if unknown:
-        more = " …" if len(info.columns) > 40 else ""
-        has = ", ".join(info.columns[:40]) + more
+        more = " …" if len(columns_of_file) > 40 else ""
+        has = ", ".join(columns_of_file[:40]) + more
         raise IngestError(
-            f"the spec does not fit {info.path}: {'; '.join(unknown)} (the file has: {has})"
+            f"the spec does not fit {submission.path}: {'; '.join(unknown)} (the file has: {has})"
         )
     if privacy.pseudonymise and key is None:
         key = load_key(privacy.key)
@@ -336,18 +342,22 @@ def _apply(rule: ComponentRule, cid: str, batch: pa.Table, plan: _Plan) -> Trans
     return result
 
 
-def _process(
-    batch: pa.Table, plan: _Plan, rejects: _Rejects, filtered: Counter[str]
-) -> tuple[pa.Table, pa.Table]:
-    """One batch through privacy, filters and rules: (unit-record columns with ``_row``,
-    the dedup key columns)."""
-    spec = plan.spec
-    for row_filter in spec.rows:  # on the values as received: nothing filtered is written
+def _filter_rows(batch: pa.Table, plan: _Plan, filtered: Counter[str]) -> pa.Table:
+    """The spec's row filters, in order, on the values as received (nothing filtered is
+    written); the rows each one leaves out are counted under its name."""
+    for row_filter in plan.spec.rows:
         conditions = {plan.names[c]: v for c, v in row_filter.conditions.items()}
         hit = filter_mask(batch, conditions)
         keep = hit if row_filter.keep is not None else pc.invert(hit)
         filtered[row_filter.name] += batch.num_rows - int(pc.sum(keep).as_py() or 0)
         batch = batch.filter(keep)
+    return batch
+
+
+def _process(batch: pa.Table, plan: _Plan, rejects: _Rejects) -> tuple[pa.Table, pa.Table]:
+    """One batch (already filtered by :func:`_filter_rows`) through privacy and rules:
+    (unit-record columns with ``_row``, the dedup key columns)."""
+    spec = plan.spec
     batch, unreadable = _privacy(batch, plan, rejects)
     columns: dict[str, pa.Array | pa.ChunkedArray] = {}
     failed = unreadable
@@ -391,8 +401,10 @@ def _deduplicate(records: pa.Table, keys: pa.Table, plan: _Plan) -> tuple[pa.Tab
     keep[first] = True
     if dedup.keep == "last":
         keep = keep[::-1]
-    mask = pa.array(keep | ~valid)
-    kept = records.filter(mask)
+    keep |= ~valid
+    if keep.all():  # no duplicates: the records as they are
+        return records, 0
+    kept = records.filter(pa.array(keep))
     return kept, records.num_rows - kept.num_rows
 
 
@@ -422,7 +434,45 @@ def _reject_issues(issues: list[Issue], rows: pa.Array, rejects: _Rejects) -> No
 _DONE = object()
 
 
-def _prefetch(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
+def _needed(plan: _Plan, columns: Iterable[str]) -> list[str]:
+    """The columns of the file a run reads (in file order): those the spec names, those
+    its expressions read, and ``_row``; the others are left out right after reading."""
+    wanted = set(plan.names.values()) | {ROW}
+    for expression in plan.expressions.values():
+        wanted |= set(expression.columns)
+    return [name for name in columns if name in wanted]
+
+
+def _prepared(
+    batches: Iterator[pa.RecordBatch],
+    plan: _Plan,
+    columns: list[str],
+    rows: int,
+    filtered: Counter[str],
+) -> Iterator[pa.Table]:
+    """The reader's batches (one per parsed block, a few thousand rows) joined into
+    tables of at most ``rows`` rows with only the ``columns`` a run reads, one chunk per
+    column, and filtered by the spec's row filters. Every rule then runs once per
+    ``rows`` rows rather than once per block, and memory stays bounded by ``rows``. Runs
+    in the reader thread of :func:`_prefetch` (Arrow work, mostly without the GIL)."""
+    group: list[pa.RecordBatch] = []
+    count = 0
+
+    def joined() -> pa.Table:
+        table = _filter_rows(pa.Table.from_batches(group).select(columns), plan, filtered)
+        return table.combine_chunks()
+
+    for batch in batches:
+        if group and count + batch.num_rows > rows:
+            yield joined()
+            group, count = [], 0
+        group.append(batch)
+        count += batch.num_rows
+    if group:
+        yield joined()
+
+
+def _prefetch(batches: Iterator[pa.Table], depth: int = 2) -> Iterator[pa.Table]:
     """Read the next batches in a background thread while this one is processed (pyarrow
     parses with the GIL released), keeping at most ``depth`` batches waiting so memory
     stays bounded; an error of the reader is raised here, in the caller's thread."""
@@ -495,9 +545,11 @@ def ingest(
     parts: list[pa.Table] = []
     key_parts: list[pa.Table] = []
     with open_submission(path, opts) as submission:
-        plan = _resolve(spec, submission.info, key)
-        for batch in _prefetch(submission.batches()):
-            records, keys = _process(pa.Table.from_batches([batch]), plan, rejects, filtered)
+        plan = _resolve(spec, submission, key)
+        needed = _needed(plan, submission.schema.names)
+        tables = _prepared(submission.batches(), plan, needed, opts.batch_rows, filtered)
+        for batch in _prefetch(tables):
+            records, keys = _process(batch, plan, rejects)
             parts.append(records)
             key_parts.append(keys)
             if progress is not None:
@@ -520,12 +572,14 @@ def ingest(
     structure = spec.structure
     rows = records.column(ROW).combine_chunks() if records.num_rows else pa.array([], pa.int64())
     unit = records.drop_columns([ROW]) if ROW in records.column_names else records
-    conformed, issues = check_observations(unit, structure)
+    # Conformed without issues, the observations remember the structure object, and the
+    # data set built from them below does not check them a second time.
+    conformed, issues = Observations.from_arrow(unit).conform(structure)
     if issues:
         _reject_issues(issues, rows, rejects)
         bad = pa.array(sorted({i.row for i in issues if i.row is not None}), pa.int64())
         mask = pc.invert(pc.is_in(pa.array(range(unit.num_rows), pa.int64()), value_set=bad))
-        conformed = conformed.filter(mask)
+        conformed = Observations.from_arrow(conformed.table.filter(mask))  # checked again
         rows = rows.filter(mask)
     accepted = conformed.num_rows
     rejected = len(rejects.rows)
@@ -561,7 +615,7 @@ def ingest(
 
 def _dataset(
     spec: IngestSpec,
-    records: pa.Table,
+    records: Observations,
     info: SourceInfo,
     summary: IngestSummary,
     started: dt.datetime,
@@ -641,7 +695,7 @@ def _dataset(
         agents=agents,
         sources=sources,
     )
-    return ds.replace(observations=Observations.from_arrow(records))
+    return ds.replace(observations=records)
 
 
 def _privacy_steps(spec: IngestSpec) -> list[str]:

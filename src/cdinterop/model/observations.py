@@ -92,10 +92,14 @@ class Observations:
     (1, ('REF_AREA', 'OBS_VALUE'))
     """
 
-    __slots__ = ("_table",)
+    __slots__ = ("_conformed_to", "_table")
 
     def __init__(self, table: pa.Table | None = None) -> None:
         self._table: pa.Table = table if table is not None else pa.table({})
+        # The structure this exact table passed every check of, set only by
+        # :meth:`conform` when it found no issue: conforming again to the same structure
+        # object is then a no-op (the table is immutable, the structure frozen).
+        self._conformed_to: DataStructure | None = None
 
     # -- construction ----------------------------------------------------------------
     @classmethod
@@ -221,12 +225,19 @@ class Observations:
         """Cast to the structure's column types and order, and check every rule.
 
         Returns the conformed table and every problem found; a table with problems is
-        not fit for a :class:`~cdinterop.model.dataset.CitizenDataset`.
+        not fit for a :class:`~cdinterop.model.dataset.CitizenDataset`. A table returned
+        without problems remembers the structure object: conforming it to that same
+        object again returns it at once, without repeating the checks.
         """
         from cdinterop.model.checks import check_observations
 
+        if structure is self._conformed_to:
+            return self, []
         table, issues = check_observations(self._table, structure)
-        return Observations(table), issues
+        conformed = Observations(table)
+        if not issues:
+            conformed._conformed_to = structure
+        return conformed, issues
 
     # -- value semantics -------------------------------------------------------------
     def __eq__(self, other: object) -> bool:

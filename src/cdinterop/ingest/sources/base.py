@@ -249,6 +249,18 @@ class Submission(ABC):
         return self._info
 
     @property
+    def path(self) -> str:
+        """The file's path, as given (:attr:`SourceInfo.path`)."""
+        return str(self._path)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns of the batches without ``_row`` (:attr:`SourceInfo.columns`),
+        known when the file is opened; unlike :attr:`info`, this does not wait for the
+        SHA-256 of the file, which is computed in the background while it is read."""
+        return self._out_columns
+
+    @property
     def schema(self) -> pa.Schema:
         """The Arrow schema of every batch: the columns as strings, then ``_row`` (int64)."""
         return self._schema

@@ -47,8 +47,10 @@ from cdinterop.ingest.sources.odk import ODK_FORM_VERSION_COLUMN, ODK_GROUP_SEPA
 
 __all__ = ["CsvSubmission"]
 
-_BLOCK_BYTES = 1 << 20
-"""pyarrow block size: small blocks parse fastest; a record longer than a block makes
+_BLOCK_BYTES = 1 << 22
+"""pyarrow block size: blocks of a few MB parse fastest (16 MB ones are slower), and
+fewer batches mean less per-batch Python work in the reader thread, which competes for
+the GIL with the processing of the previous batch; a record longer than a block makes
 the reader start again from that record with blocks eight times larger."""
 _MAX_BLOCK_BYTES = 1 << 30
 _NATIVE = frozenset({"utf-8", "utf8", "utf-8-sig", "utf_8", "utf_8_sig"})

@@ -210,6 +210,33 @@ def to_period(
         dates = source.cast(pa.date32())
         parsed = Transformed.ok(dates)
     else:
-        parsed = to_date(column, formats)
+        return _text_periods(text(column), frequency, formats)
     periods, _ = on_distinct(array(parsed.values), lambda d: (_periods(d, frequency), None))
     return Transformed(periods, parsed.failed, parsed.reasons)
+
+
+_SAMPLE = 4096
+"""Values looked at to choose between parsing the distinct texts and parsing every row
+(the choice changes the speed only, never the result)."""
+
+
+def _text_periods(values: pa.Array, frequency: Frequency, formats: Sequence[str]) -> Transformed:
+    """:func:`to_period` of text. Every value is parsed and checked on its own, so when
+    the texts repeat (submission times of a batch upload) the whole computation runs on
+    the distinct texts and the periods, failures and reasons are taken back per row;
+    mostly distinct texts are parsed row by row (their dates are still distinct-only)."""
+    _date_parser(formats)  # refuse unknown formats before looking at the data
+    sample = values.slice(0, _SAMPLE)
+    if 2 * pc.count_distinct(sample, mode="all").as_py() > len(sample):
+        parsed = result(*_parse(values, formats))
+        periods, _ = on_distinct(array(parsed.values), lambda d: (_periods(d, frequency), None))
+        return Transformed(periods, parsed.failed, parsed.reasons)
+    encoded = pc.dictionary_encode(values)  # nulls (blank cells) stay null in the indices
+    dates, reasons = _parse(encoded.dictionary, formats)
+    parsed = result(dates, reasons)
+    periods, _ = on_distinct(array(parsed.values), lambda d: (_periods(d, frequency), None))
+    indices = encoded.indices
+    if parsed.reasons is None:
+        return Transformed.ok(pc.take(periods, indices))
+    failed = pc.fill_null(pc.take(parsed.failed, indices), False)
+    return Transformed(pc.take(periods, indices), failed, pc.take(parsed.reasons, indices))

@@ -15,6 +15,7 @@ for zero). The cell centres are returned too, for maps.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -57,8 +58,8 @@ class GeoPoints:
     """Reason per failed row (null elsewhere), ``None`` if no row failed."""
 
 
-def _reason_for(name: str, bad: pa.Array, part: pa.Array) -> pa.Array | None:
-    return reason_where(bad, lambda: joined(f"{name} ", quoted(part), " is not a number"))
+def _reason_for(name: str, bad: pa.Array, part: Callable[[], pa.Array]) -> pa.Array | None:
+    return reason_where(bad, lambda: joined(f"{name} ", quoted(part()), " is not a number"))
 
 
 def parse_geopoint(column: ArrayLike) -> GeoPoints:
@@ -81,14 +82,20 @@ def parse_geopoint(column: ArrayLike) -> GeoPoints:
     def take(source: pa.Array, index: pa.Array, kind: pa.DataType) -> pa.Array:
         return pc.take(source, index) if len(flat) else pa.nulls(len(values), kind)
 
-    raw: dict[str, pa.Array] = {}
+    indices: dict[str, pa.Array] = {}
+    raws: dict[str, pa.Array] = {}
+
+    def raw(name: str) -> pa.Array:
+        """The part's text, taken only when a reason shows it."""
+        if name not in raws:
+            raws[name] = take(flat, indices[name], pa.string())
+        return raws[name]
 
     def number(k: int, name: str) -> tuple[pa.Array, pa.Array | None]:
-        index = index_of(k)
-        raw[name] = take(flat, index, pa.string())
+        index = indices[name] = index_of(k)
         numbers = take(parsed, index, pa.float64())
         bad = pc.fill_null(take(bad_token, index, pa.bool_()), False)
-        return numbers, _reason_for(_NAMES[name], bad, raw[name])
+        return numbers, _reason_for(_NAMES[name], bad, lambda: raw(name))
 
     lat, lat_bad = number(0, "lat")
     lon, lon_bad = number(1, "lon")
@@ -101,8 +108,8 @@ def parse_geopoint(column: ArrayLike) -> GeoPoints:
         reason_where(wrong_shape, NOT_A_GEOPOINT),
         lat_bad,
         lon_bad,
-        reason_where(lat_out, lambda: joined("latitude ", raw["lat"], " is outside -90..90")),
-        reason_where(lon_out, lambda: joined("longitude ", raw["lon"], " is outside -180..180")),
+        reason_where(lat_out, lambda: joined("latitude ", raw("lat"), " is outside -90..90")),
+        reason_where(lon_out, lambda: joined("longitude ", raw("lon"), " is outside -180..180")),
         alt_bad,
         precision_bad,
         reason_where(precision_out, "precision is negative"),

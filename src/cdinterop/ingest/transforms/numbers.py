@@ -31,11 +31,13 @@ _NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
 def parse_numbers(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     """Parse trimmed text (nulls for blanks) into float64; also the mask of bad cells."""
-    shaped = pc.match_substring_regex(values, _NUMBER)
-    numbers = null_where(values, pc.invert(shaped)).cast(pa.float64())
-    bad = pc.or_kleene(pc.invert(shaped), pc.invert(pc.is_finite(numbers)))
-    bad = pc.fill_null(bad, False)
-    return null_where(numbers, bad), bad
+    refused = pc.invert(pc.match_substring_regex(values, _NUMBER))
+    # Only the well-shaped texts are cast; when all are (the usual case) the column is
+    # cast as it is, without first copying it with the others nulled.
+    shaped_only = null_where(values, refused) if pc.any(refused).as_py() else values
+    numbers = shaped_only.cast(pa.float64())
+    bad = pc.fill_null(pc.or_kleene(refused, pc.invert(pc.is_finite(numbers))), False)
+    return (null_where(numbers, bad) if pc.any(bad).as_py() else numbers), bad
 
 
 def to_number(column: ArrayLike) -> Transformed:
