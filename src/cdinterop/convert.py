@@ -34,21 +34,21 @@ from cdinterop.errors import CdinteropError, WriteError
 from cdinterop.ingest.run import IngestResult, ingest
 from cdinterop.ingest.spec import IngestSpec
 from cdinterop.model import (
+    CDINTEROP_AGENT_ID,
     Activity,
     ActivityType,
-    Agent,
-    AgentKind,
     Availability,
     Checksum,
     CitizenDataset,
     Distribution,
+    cdinterop_agents,
+    free_id,
 )
 
 __all__ = ["OUTPUTS", "ConvertError", "ConvertResult", "WrittenFile", "convert"]
 
 OUTPUTS = ("sdmx", "datapackage", "dcat")
 """The outputs :func:`convert` can write."""
-_SOFTWARE = "CDINTEROP"
 _DATA_FORMATS = {
     ".xml": ("SDMX", "application/xml"),
     ".csv": ("CSV", "text/csv"),
@@ -87,27 +87,6 @@ class ConvertResult:
     """The content of ``summary.json``."""
 
 
-def _software(ds: CitizenDataset) -> tuple[Agent, ...]:
-    if any(a.id == _SOFTWARE for a in ds.provenance.agents):
-        return ()
-    return (
-        Agent(
-            id=_SOFTWARE,
-            kind=AgentKind.SOFTWARE,
-            name="cdinterop",
-            identifier="pypi:cdinterop",
-            version=__version__,
-        ),
-    )
-
-
-def _free_id(stem: str, taken: set[str]) -> str:
-    n, candidate = 2, stem
-    while candidate in taken:
-        candidate, n = f"{stem}_{n}", n + 1
-    return candidate
-
-
 def _with_conversion(
     ds: CitizenDataset, outputs: Sequence[str], started: dt.datetime
 ) -> CitizenDataset:
@@ -115,18 +94,18 @@ def _with_conversion(
     taken = {a.id for a in ds.provenance.activities}
     return ds.with_activity(
         Activity(
-            id=_free_id("CONVERT", taken),
+            id=free_id("CONVERT", taken),
             type=ActivityType.CONVERSION,
             label=f"convert to {', '.join(outputs)} with cdinterop {__version__}",
             started_at=started,
             ended_at=dt.datetime.now(dt.UTC),
-            agents=(_SOFTWARE,),
-            software=_SOFTWARE,
+            agents=(CDINTEROP_AGENT_ID,),
+            software=CDINTEROP_AGENT_ID,
             rows_in=len(ds.observations),
             rows_out=len(ds.observations),
             parameters={"outputs": ",".join(outputs), "cdinterop": __version__},
         ),
-        agents=_software(ds),
+        agents=cdinterop_agents(ds.provenance),
     )
 
 

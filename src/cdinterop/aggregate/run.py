@@ -49,13 +49,18 @@ from cdinterop.aggregate.spec import (
 from cdinterop.errors import InvalidDatasetError, Issue
 from cdinterop.model.dataset import CitizenDataset
 from cdinterop.model.observations import Observations
-from cdinterop.model.provenance import Activity, ActivityType, Agent, AgentKind
+from cdinterop.model.provenance import (
+    CDINTEROP_AGENT_ID,
+    Activity,
+    ActivityType,
+    cdinterop_agents,
+    free_id,
+)
 from cdinterop.model.quality import DisclosureControl, DisclosureMethod
 from cdinterop.model.structure import ValueType
 
 __all__ = ["AggregationReport", "AggregationResult", "aggregate", "unpivot"]
 
-_SOFTWARE = "CDINTEROP"
 _DROPPED_FIELDS = ("structure", "observations", "attribute_values", "distributions", "disclosure")
 
 
@@ -95,15 +100,6 @@ class AggregationResult:
     """The indicator data set on the spec's target structure."""
     report: AggregationReport
     """Counts of the run."""
-
-
-def _free_id(base: str, taken: set[str]) -> str:
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
 
 
 def _values(cells: pa.Table, spec: AggregationSpec, has_den: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -235,17 +231,7 @@ def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> Aggregatio
     base = {k: v for k, v in unit_records.__dict__.items() if k not in _DROPPED_FIELDS}
     base.update(spec.output.model_dump(exclude_none=True))
     provenance = unit_records.provenance
-    agents: tuple[Agent, ...] = ()
-    if _SOFTWARE not in {a.id for a in provenance.agents}:
-        agents = (
-            Agent(
-                id=_SOFTWARE,
-                kind=AgentKind.SOFTWARE,
-                name="cdinterop",
-                identifier="pypi:cdinterop",
-                version=__version__,
-            ),
-        )
+    agents = cdinterop_agents(provenance)
     taken = {a.id for a in provenance.activities}
     ended = dt.datetime.now(dt.UTC)
     groupings = len(total_subsets(spec))
@@ -265,13 +251,13 @@ def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> Aggregatio
         parameters["numerator"] = f"{m.column} in ({', '.join(str(v) for v in m.values)})"
     activities = [
         Activity(
-            id=_free_id("AGGREGATE", taken),
+            id=free_id("AGGREGATE", taken),
             type=ActivityType.AGGREGATION,
             label=f"{m.type} per cell of {spec.structure.id}, with totals",
             started_at=started,
             ended_at=ended,
-            agents=(_SOFTWARE,),
-            software=_SOFTWARE,
+            agents=(CDINTEROP_AGENT_ID,),
+            software=CDINTEROP_AGENT_ID,
             method=f"aggregation spec {spec.id}",
             rows_in=records.num_rows,
             rows_out=n_cells,
@@ -291,14 +277,14 @@ def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> Aggregatio
         )
         activities.append(
             Activity(
-                id=_free_id("SDC", taken),
+                id=free_id("SDC", taken),
                 type=ActivityType.DISCLOSURE_CONTROL,
                 label=f"Cells with fewer than {d.threshold} contributors suppressed"
                 + (", with secondary suppression" if d.secondary else ""),
                 started_at=ended,
                 ended_at=dt.datetime.now(dt.UTC),
-                agents=(_SOFTWARE,),
-                software=_SOFTWARE,
+                agents=(CDINTEROP_AGENT_ID,),
+                software=CDINTEROP_AGENT_ID,
                 method="cell suppression (threshold rule)",
                 rows_in=n_cells,
                 rows_out=n_cells,

@@ -58,14 +58,15 @@ from cdinterop.ingest.transforms import (
 from cdinterop.mapping.spec import UnmappedPolicy, scalar_text
 from cdinterop.mapping.values import filter_mask, fixed_values, map_values
 from cdinterop.model import (
+    CDINTEROP_AGENT_ID,
     Activity,
     ActivityType,
-    Agent,
-    AgentKind,
     Checksum,
     CitizenDataset,
     Observations,
     Source,
+    cdinterop_agents,
+    free_id,
 )
 
 __all__ = ["REJECT_COLUMNS", "IngestError", "IngestResult", "IngestSummary", "ingest"]
@@ -77,7 +78,6 @@ REJECT_COLUMNS = ("row", "column", "value", "reason")
 _REJECTS_SCHEMA = pa.schema(
     [("row", pa.int64()), ("column", pa.string()), ("value", pa.string()), ("reason", pa.string())]
 )
-_SOFTWARE = "CDINTEROP"
 
 
 class IngestError(CdinteropError):
@@ -623,20 +623,9 @@ def _dataset(
     """The unit records with the spec's metadata and the provenance of this run."""
     base = CitizenDataset.model_validate({**spec.dataset, "structure": spec.structure})
     provenance = base.provenance
-    existing = {a.id for a in provenance.agents}
-    agents: tuple[Agent, ...] = ()
+    agents = cdinterop_agents(provenance)
     sources: tuple[Source, ...] = ()
-    if _SOFTWARE not in existing:
-        agents = (
-            Agent(
-                id=_SOFTWARE,
-                kind=AgentKind.SOFTWARE,
-                name="cdinterop",
-                identifier="pypi:cdinterop",
-                version=__version__,
-            ),
-        )
-    source_id = _free_id("SUBMISSION", {s.id for s in provenance.sources})
+    source_id = free_id("SUBMISSION", {s.id for s in provenance.sources})
     source = Source(
         id=source_id,
         title=Path(info.path).name,
@@ -653,14 +642,14 @@ def _dataset(
     if steps:
         ds = ds.with_activity(
             Activity(
-                id=_free_id("PSEUDONYMISE", taken),
+                id=free_id("PSEUDONYMISE", taken),
                 type=ActivityType.PSEUDONYMISATION,
                 label="; ".join(steps),
                 started_at=started,
                 ended_at=ended,
-                agents=(_SOFTWARE,),
+                agents=(CDINTEROP_AGENT_ID,),
                 used=(source_id,),
-                software=_SOFTWARE,
+                software=CDINTEROP_AGENT_ID,
                 parameters={"key": spec.privacy.key} if spec.privacy.pseudonymise else {},
             ),
             agents=agents,
@@ -671,15 +660,15 @@ def _dataset(
         sources = (source,)
     ds = ds.with_activity(
         Activity(
-            id=_free_id("INGEST", taken),
+            id=free_id("INGEST", taken),
             type=ActivityType.INGESTION,
             label=f"ingest {Path(info.path).name} with mapping spec {spec.id} {spec.version}",
             started_at=started,
             ended_at=ended,
-            agents=(_SOFTWARE,),
+            agents=(CDINTEROP_AGENT_ID,),
             used=(source_id,),
             method=f"mapping spec {spec.id} version {spec.version}",
-            software=_SOFTWARE,
+            software=CDINTEROP_AGENT_ID,
             rows_in=summary.rows_read,
             rows_out=summary.accepted,
             parameters={
@@ -709,13 +698,3 @@ def _privacy_steps(spec: IngestSpec) -> list[str]:
         how = f"a {coarsening.grid}° grid" if coarsening.grid else f"the area in {coarsening.area}"
         steps.append(f"coarsened {name} to {how}")
     return steps
-
-
-def _free_id(stem: str, taken: Iterable[str]) -> str:
-    used = set(taken)
-    if stem not in used:
-        return stem
-    n = 2
-    while f"{stem}_{n}" in used:
-        n += 1
-    return f"{stem}_{n}"

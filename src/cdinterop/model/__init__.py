@@ -38,6 +38,7 @@ from cdinterop.model.participation import (
 )
 from cdinterop.model.periods import Period, PeriodKind, TimeValueType, parse_period
 from cdinterop.model.provenance import (
+    CDINTEROP_AGENT_ID,
     Activity,
     ActivityType,
     Agent,
@@ -49,6 +50,8 @@ from cdinterop.model.provenance import (
     Provenance,
     Role,
     Source,
+    cdinterop_agents,
+    free_id,
 )
 from cdinterop.model.quality import (
     DimensionScore,
@@ -78,6 +81,7 @@ from cdinterop.model.structure import (
 )
 
 __all__ = [
+    "CDINTEROP_AGENT_ID",
     "M49_REGIONS",
     "AccessRights",
     "Activity",
@@ -142,8 +146,10 @@ __all__ = [
     "ValueType",
     "Withdrawal",
     "area_scheme",
+    "cdinterop_agents",
     "check_language_tag",
     "check_spdx_licence",
+    "free_id",
     "is_area_code",
     "parse_period",
     "text_in",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -19,6 +20,7 @@ from pydantic import AnyUrl, EmailStr, Field, model_validator
 from cdinterop.model.base import LocalId, Model, MultilingualText
 
 __all__ = [
+    "CDINTEROP_AGENT_ID",
     "Activity",
     "ActivityType",
     "Agent",
@@ -30,7 +32,12 @@ __all__ = [
     "Provenance",
     "Role",
     "Source",
+    "cdinterop_agents",
+    "free_id",
 ]
+
+CDINTEROP_AGENT_ID = "CDINTEROP"
+"""Id of the software agent cdinterop records for the steps it performs."""
 
 
 class AgentKind(StrEnum):
@@ -342,3 +349,29 @@ class Provenance(Model):
                 "activities": (*self.activities, activity),
             }
         )
+
+
+def cdinterop_agents(provenance: Provenance) -> tuple[Agent, ...]:
+    """The cdinterop software agent (this version), unless ``provenance`` has it already:
+    what a step that cdinterop performs adds to the agents."""
+    if any(agent.id == CDINTEROP_AGENT_ID for agent in provenance.agents):
+        return ()
+    from cdinterop._version import __version__
+
+    agent = Agent(
+        id=CDINTEROP_AGENT_ID,
+        kind=AgentKind.SOFTWARE,
+        name="cdinterop",
+        identifier="pypi:cdinterop",
+        version=__version__,
+    )
+    return (agent,)
+
+
+def free_id(stem: str, taken: Iterable[str]) -> str:
+    """``stem``, or ``stem_2``, ``stem_3`` ... : the first id not in ``taken``."""
+    used = set(taken)
+    candidate, n = stem, 2
+    while candidate in used:
+        candidate, n = f"{stem}_{n}", n + 1
+    return candidate
