@@ -567,7 +567,7 @@ def sdmx_conform(
     """
     from cdinterop import sdmx
     from cdinterop.model.jsonio import load, save
-    from cdinterop.sdmx.conform import ConformanceError, conform_with_report
+    from cdinterop.sdmx.conformance import ConformanceError, conform_with_report
 
     with _user_errors(dataset):
         source = load(dataset)

@@ -7,7 +7,7 @@ disclosure control → conversion, with agents and software versions):
 1. ingest the submission with the mapping spec (:func:`cdinterop.ingest.run.ingest`);
 2. aggregate the unit records with the spec's ``aggregation`` section, with disclosure
    control (:func:`cdinterop.aggregate.aggregate`);
-3. optionally conform the indicators to an external DSD (:mod:`cdinterop.sdmx.conform`);
+3. optionally conform the indicators to an external DSD (:mod:`cdinterop.sdmx.conformance`);
 4. write the requested outputs (``sdmx/``, ``datapackage.zip``, ``dataset.ttl``) plus
    ``dataset.json``, ``rejects.csv`` and ``summary.json``; the DCAT description lists the
    SDMX data files and the Data Package as distributions with their sizes and SHA-256.
@@ -204,7 +204,7 @@ def convert(
         dataset = aggregated.dataset
         summary["aggregate"] = aggregated.report.to_dict()
     if structure is not None and conform is not None:
-        from cdinterop.sdmx.conform import conform_with_report
+        from cdinterop.sdmx.conformance import conform_with_report
 
         say(f"conforming to {Path(structure).name}")
         conformed = conform_with_report(dataset, structure, conform)

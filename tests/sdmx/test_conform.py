@@ -31,7 +31,7 @@ from cdinterop.model import (
     TimeDimension,
     Usage,
 )
-from cdinterop.sdmx.conform import (
+from cdinterop.sdmx.conformance import (
     ConformanceError,
     ConformanceReport,
     conform,
@@ -472,3 +472,13 @@ def test_unknown_code_suggests_close_codes(litter: CitizenDataset, sdg: DataStru
     with pytest.raises(ConformanceError) as info:
         conform(litter, sdg, typo)
     assert "close codes: SP_PSR_SATIS" in info.value.issues[0].message
+
+
+def test_sdmx_conform_can_be_called_twice() -> None:
+    """The package function is not shadowed by its module (it was, when the module was
+    also called ``conform``: the second call got the module)."""
+    import cdinterop.sdmx.conformance  # noqa: F401  (importing it must not shadow anything)
+    from cdinterop import sdmx
+
+    assert callable(sdmx.conform)
+    assert sdmx.conform.__module__ == "cdinterop.sdmx"

@@ -1,6 +1,6 @@
 """Layer 2.5: declarative mapping specs and the vectorised value mapping they run on.
 
-Shared by the SDMX conformance step (:func:`cdinterop.sdmx.conform.conform`) and the
+Shared by the SDMX conformance step (:func:`cdinterop.sdmx.conformance.conform`) and the
 ingestion of submissions: one implementation of value maps, fixed values, row filters
 and unmapped-value policies, not one per use.
 

@@ -118,8 +118,8 @@ def write_all(
 
 def conform(dataset: CitizenDataset, target: Any, mapping: Any) -> CitizenDataset:
     """Map a data set onto a DSD it did not define (e.g. the SDG DSD) with a declarative
-    mapping (YAML path or spec); see :mod:`cdinterop.sdmx.conform`."""
-    from cdinterop.sdmx.conform import conform as _conform
+    mapping (YAML path or spec); see :mod:`cdinterop.sdmx.conformance`."""
+    from cdinterop.sdmx.conformance import conform as _conform
 
     return _conform(dataset, target, mapping)
 

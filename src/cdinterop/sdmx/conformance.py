@@ -4,7 +4,7 @@ The main case is the global SDG DSD ``IAEG-SDGs:SDG``: a citizen data set with i
 dimensions and codes is carried onto the SDG dimensions and codelists by a declarative
 :class:`~cdinterop.mapping.spec.ConformanceSpec` (YAML, see ``mappings/``)::
 
-    from cdinterop.sdmx.conform import conform
+    from cdinterop.sdmx.conformance import conform
     sdg = conform(ds, "IAEG-SDGs_SDG_1.0_structure.xml",
                   "mappings/services-satisfaction-to-sdg.yaml")
 
@@ -526,7 +526,7 @@ def _activity(
         ended_at=datetime.now(UTC),
         agents=(software,),
         used=used,
-        method=f"cdinterop.sdmx.conform with mapping spec {spec.id} {spec.version}",
+        method=f"cdinterop.sdmx.conformance with mapping spec {spec.id} {spec.version}",
         software=software,
         rows_in=result.rows_in,
         rows_out=result.rows_out,

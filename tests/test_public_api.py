@@ -1,0 +1,273 @@
+"""The public API is explicit and changes only on purpose.
+
+Every public package declares ``__all__``; this test describes each name in it (function
+signatures, class methods, pydantic and dataclass fields, enum members) as sorted text
+lines and compares them with the committed snapshot ``tests/public_api.txt``. After a
+deliberate change, regenerate the snapshot with::
+
+    PYTHONPATH=src python tests/test_public_api.py
+
+and record the change in ``CHANGELOG.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import enum
+import importlib
+import importlib.util
+import inspect
+import re
+import sys
+import types
+import typing
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+SNAPSHOT = Path(__file__).with_name("public_api.txt")
+
+PACKAGES = (
+    "cdinterop",
+    "cdinterop.model",
+    "cdinterop.codes",
+    "cdinterop.mapping",
+    "cdinterop.sdmx",
+    "cdinterop.datapackage",
+    "cdinterop.dcat",
+    "cdinterop.ingest",
+    "cdinterop.aggregate",
+    "cdinterop.convert",
+    "cdinterop.testing",
+    "cdinterop.errors",
+    "cdinterop.schemas",
+)
+
+MESSAGE = (
+    "the public API changed: if deliberate, run `python tests/test_public_api.py` "
+    "and record it in CHANGELOG.md"
+)
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _clean(text: str) -> str:
+    """One line, no memory addresses: the same text on every run."""
+    return " ".join(_ADDRESS.sub("", text).split())
+
+
+class _Verbatim(str):
+    """Text that :mod:`inspect` prints as it is (not quoted) in a signature."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _value(value: Any) -> str:
+    """A default or literal value as deterministic text."""
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__qualname__}.{value.name}"
+    if isinstance(value, (set, frozenset)):
+        items = ", ".join(sorted(_value(item) for item in value))
+        return f"{type(value).__qualname__}({{{items}}})"
+    return _clean(repr(value))
+
+
+def _render(annotation: Any) -> str:
+    """A type annotation as deterministic text, in the style of ``typing``'s repr."""
+    if isinstance(annotation, str):
+        return _clean(annotation)
+    if annotation is None or annotation is type(None):
+        return "None"
+    if annotation is Ellipsis:
+        return "..."
+    if isinstance(annotation, typing.ForwardRef):
+        return annotation.__forward_arg__
+    if isinstance(annotation, typing.TypeVar):
+        return annotation.__name__
+    if isinstance(annotation, list):
+        return "[" + ", ".join(_render(item) for item in annotation) + "]"
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        # the kinds of metadata only: their reprs vary with the pydantic version, and the
+        # constraints themselves are snapshotted by the committed JSON Schemas
+        metadata = ", ".join(type(item).__qualname__ for item in annotation.__metadata__)
+        return f"Annotated[{_render(args[0])}, {metadata}]"
+    if origin is typing.Literal:
+        return "Literal[" + ", ".join(_value(arg) for arg in args) + "]"
+    if origin is typing.Union or origin is types.UnionType:
+        return " | ".join(_render(arg) for arg in args)
+    if origin is not None:
+        name = _render(origin) if isinstance(origin, type) else _clean(repr(origin))
+        if not args:
+            return name
+        return f"{name}[{', '.join(_render(arg) for arg in args)}]"
+    if isinstance(annotation, type):
+        if annotation.__module__ == "builtins":
+            return annotation.__qualname__
+        return f"{annotation.__module__}.{annotation.__qualname__}"
+    return _clean(repr(annotation).replace("typing.", ""))
+
+
+def _signature(function: Callable[..., Any]) -> str:
+    """``inspect.signature`` as text: annotations unquoted, defaults without addresses."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):  # builtins without a text signature
+        return "(...)"
+    empty = inspect.Parameter.empty
+    parameters = [
+        parameter.replace(
+            annotation=(
+                empty if parameter.annotation is empty else _Verbatim(_render(parameter.annotation))
+            ),
+            default=(empty if parameter.default is empty else _Verbatim(_value(parameter.default))),
+        )
+        for parameter in signature.parameters.values()
+    ]
+    returns = signature.return_annotation
+    signature = signature.replace(
+        parameters=parameters,
+        return_annotation=(
+            inspect.Signature.empty
+            if returns is inspect.Signature.empty
+            else _Verbatim(_render(returns))
+        ),
+    )
+    return _clean(str(signature))
+
+
+def _own(cls: type) -> bool:
+    return cls.__module__.split(".")[0] == "cdinterop"
+
+
+def _members(cls: type) -> Iterator[tuple[str, Any]]:
+    """Public attributes that cdinterop's own classes in the MRO define, first one wins."""
+    seen: set[str] = set()
+    for klass in cls.__mro__:
+        if not _own(klass):
+            continue
+        for name, value in vars(klass).items():
+            if name not in seen:
+                seen.add(name)
+                yield name, value
+
+
+def _describe_class(prefix: str, cls: type) -> Iterator[str]:
+    bases = ", ".join(_render(base) for base in cls.__bases__ if base is not object)
+    yield f"{prefix} class {cls.__qualname__}({bases})"
+    if issubclass(cls, BaseModel):
+        for name, info in cls.model_fields.items():
+            yield f"{prefix}.{name}: {_render(info.annotation)}"
+    elif dataclasses.is_dataclass(cls):
+        for item in dataclasses.fields(cls):
+            yield f"{prefix}.{item.name}: {_render(item.type)}"
+    elif "__init__" in dict(_members(cls)):
+        init = dict(_members(cls))["__init__"]
+        if callable(init) and getattr(init, "__module__", "").startswith("cdinterop"):
+            yield f"{prefix}.__init__{_signature(init)}"
+    if issubclass(cls, enum.Enum):
+        for member in cls:
+            yield f"{prefix}.{member.name} = {_value(member.value)}"
+    for name, value in _members(cls):
+        if name.startswith("_"):
+            continue
+        if isinstance(value, property):
+            returns = inspect.signature(value.fget).return_annotation if value.fget else None
+            yield f"{prefix}.{name} property -> {_render(returns)}"
+        elif isinstance(value, (classmethod, staticmethod)):
+            kind = type(value).__name__
+            yield f"{prefix}.{name} {kind}{_signature(getattr(cls, name))}"
+        elif inspect.isfunction(value) and value.__module__.startswith("cdinterop"):
+            yield f"{prefix}.{name}{_signature(value)}"
+
+
+def _describe(prefix: str, value: Any) -> Iterator[str]:
+    if inspect.isclass(value):
+        yield from _describe_class(prefix, value)
+    elif inspect.ismodule(value):
+        yield f"{prefix} module"
+    elif typing.get_origin(value) is not None:  # a type alias such as ``Scalar``
+        yield f"{prefix} = {_render(value)}"
+    elif callable(value):
+        yield f"{prefix}{_signature(value)}"
+    else:
+        yield f"{prefix} {type(value).__qualname__}"
+
+
+def _submodule_named(module: types.ModuleType, name: str) -> bool:
+    """Whether ``name`` is also a submodule of the package ``module``: importing that
+    submodule rebinds the package's attribute to the module, so what the name means
+    depends on what was imported before."""
+    if not hasattr(module, "__path__"):
+        return False
+    return importlib.util.find_spec(f"{module.__name__}.{name}") is not None
+
+
+def public_api() -> list[str]:
+    """The description of every public name, as sorted lines."""
+    lines: list[str] = []
+    for package in PACKAGES:
+        module = importlib.import_module(package)
+        for name in module.__all__:
+            prefix = f"{package}.{name}"
+            if _submodule_named(module, name):  # not describable independently of imports
+                lines.append(f"{prefix} SHADOWED by the submodule {prefix}")
+            else:
+                lines.extend(_describe(prefix, getattr(module, name)))
+    return sorted(lines)
+
+
+def _snapshot_text() -> str:
+    return "\n".join(public_api()) + "\n"
+
+
+def _dunder(name: str) -> bool:
+    """``__version__`` and the like: public by convention."""
+    return name.startswith("__") and name.endswith("__")
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_package_declares_its_public_names(package: str) -> None:
+    module = importlib.import_module(package)
+    assert "__all__" in vars(module), f"{package} has no __all__"
+    names = list(module.__all__)
+    assert len(names) == len(set(names)), f"{package}.__all__ repeats a name"
+    missing = [name for name in names if not hasattr(module, name)]
+    assert not missing, f"{package}.__all__ names what it does not define: {missing}"
+    private = [name for name in names if name.startswith("_") and not _dunder(name)]
+    assert not private, f"{package}.__all__ exports private names: {private}"
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_no_public_name_is_also_a_submodule(package: str) -> None:
+    module = importlib.import_module(package)
+    clashes = [name for name in module.__all__ if _submodule_named(module, name)]
+    assert not clashes, f"{package}.__all__ names submodules of {package}: {clashes}"
+
+
+def test_public_api_matches_snapshot() -> None:
+    expected = SNAPSHOT.read_text(encoding="utf-8") if SNAPSHOT.exists() else ""
+    actual = _snapshot_text()
+    if actual != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True),
+                actual.splitlines(keepends=True),
+                fromfile="tests/public_api.txt",
+                tofile="current public API",
+            )
+        )
+        pytest.fail(f"{MESSAGE}\n\n{diff}", pytrace=False)
+
+
+if __name__ == "__main__":
+    SNAPSHOT.write_text(_snapshot_text(), encoding="utf-8")
+    print(f"wrote {SNAPSHOT} ({len(public_api())} lines)", file=sys.stderr)
