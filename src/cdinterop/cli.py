@@ -31,7 +31,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-schema_app = typer.Typer(help="JSON Schemas of the cdinterop models.", no_args_is_help=True)
+schema_app = typer.Typer(
+    help="JSON Schemas of the models and specs, and the cdi: RDF vocabulary and shapes.",
+    no_args_is_help=True,
+)
 app.add_typer(schema_app, name="schema")
 sdmx_app = typer.Typer(
     help="SDMX: write a data set as SDMX-ML / SDMX-CSV, read it back, conform it to a DSD.",
@@ -44,7 +47,7 @@ datapackage_app = typer.Typer(
 )
 app.add_typer(datapackage_app, name="datapackage")
 dcat_app = typer.Typer(
-    help="DCAT-AP 3 RDF: describe a data set for catalogues (Turtle, JSON-LD, RDF/XML, N-Triples).",
+    help="DCAT-AP 3 RDF: describe data sets and catalogues (Turtle, JSON-LD, RDF/XML, N-Triples).",
     no_args_is_help=True,
 )
 app.add_typer(dcat_app, name="dcat")
@@ -68,7 +71,11 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    """Carry citizen data to official statistics: validate, convert and describe data sets."""
+    """Carry citizen data to official statistics: validate, convert and describe data sets.
+
+    The main job: [bold]cdinterop convert SUBMISSION -m SPEC.yaml -o OUT[/] (a raw
+    KoboToolbox / ODK export to SDMX, a Data Package and DCAT; see docs/quickstart.md).
+    """
 
 
 def _short(text: str, limit: int = 140) -> str:
@@ -166,9 +173,11 @@ def validate(
         bool, typer.Option("--json", help="Print the report as JSON on standard output.")
     ] = False,
 ) -> None:
-    """Check a file: metadata rules, references and every observation; for SDMX-ML also
-    the official XSDs and the schema the DSD implies; for RDF the SHACL shapes (cdinterop's
-    own and any --shapes) and that a cdinterop data set reads back.
+    """Check a file: a data set (JSON), SDMX data, a Data Package or a DCAT description.
+
+    Checks metadata rules, references and every observation; for SDMX-ML also the official
+    XSDs and the schema the DSD implies; for RDF the SHACL shapes (cdinterop's own and any
+    --shapes) and that a cdinterop data set reads back.
 
     Exits 0 when valid, 1 when invalid, 2 when the file (or a shapes file) cannot be read
     or --shapes is given for a file that is not RDF. SHACL warnings are listed but do not
@@ -409,9 +418,11 @@ def convert_command(
         bool, typer.Option("--json", help="Print the summary as JSON on standard output.")
     ] = False,
 ) -> None:
-    """Convert a raw submission to SDMX, a Data Package and DCAT in one go: ingest,
-    aggregate with disclosure control, optionally conform to an external DSD, and write
-    every output with dataset.json, rejects.csv and summary.json (files with SHA-256).
+    """Convert a raw submission to SDMX, a Data Package and DCAT in one go (the main job).
+
+    Ingests, aggregates with disclosure control, optionally conforms to an external DSD,
+    and writes every output with dataset.json, rejects.csv and summary.json (files with
+    SHA-256).
 
     Nothing half-written is left behind: the outputs appear together or not at all.
     Exits 0 on success, 1 when too many rows are rejected or the data break a rule,
