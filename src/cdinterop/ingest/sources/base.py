@@ -14,7 +14,7 @@ import hashlib
 import threading
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -126,6 +126,25 @@ class SourceInfo:
     segment is unique in the file (``group_x/question`` -> ``question``)."""
 
 
+KOBO_VERSION_COLUMN = "__version__"
+"""The column of a Kobo export (every layout) that holds the form version."""
+
+
+def check_header(columns: Sequence[str], source: str) -> None:
+    """Raise :class:`ReadError` for empty or repeated column names (every layout)."""
+    empty = [str(i) for i, name in enumerate(columns, start=1) if not name.strip()]
+    if empty:
+        raise ReadError(
+            source,
+            f"the header has empty column names at position(s) {', '.join(empty)}; "
+            "every column needs a name",
+        )
+    counts = Counter(columns)
+    duplicates = [f"{name!r} ({n}x)" for name, n in counts.items() if n > 1]
+    if duplicates:
+        raise ReadError(source, f"the header has duplicate column names: {', '.join(duplicates)}")
+
+
 def short_names(columns: tuple[str, ...], separator: str) -> dict[str, str]:
     """Map each column to its last ``separator``-path segment where that segment is unique."""
     lasts = [name.rsplit(separator, 1)[-1] for name in columns]
@@ -213,6 +232,8 @@ class Submission(ABC):
         self._problems: list[Issue] = []
         self._yielded = 0
         self._form_versions: Counter[str] = Counter()
+        if layout.is_kobo and KOBO_VERSION_COLUMN in columns:
+            self.form_version_column = KOBO_VERSION_COLUMN
         self._normalise_status = layout.is_kobo and "_validation_status" in columns
         out_columns = columns
         if self._normalise_status:

@@ -105,8 +105,6 @@ class CsvSubmission(Submission):
             self.group_separator = ODK_GROUP_SEPARATOR
             if ODK_FORM_VERSION_COLUMN in head.columns:
                 self.form_version_column = ODK_FORM_VERSION_COLUMN
-        elif layout is Layout.KOBO_CSV and "__version__" in head.columns:
-            self.form_version_column = "__version__"
 
     # -- pyarrow ----------------------------------------------------------------------
 

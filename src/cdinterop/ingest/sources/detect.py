@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cdinterop.errors import ReadError
-from cdinterop.ingest.sources.base import Layout
+from cdinterop.ingest.sources.base import Layout, check_header
 from cdinterop.ingest.sources.kobo import is_kobo_header
 from cdinterop.ingest.sources.odk import is_odk_header
 
@@ -182,19 +182,7 @@ def read_csv_head(
     if not header or header == [""]:
         raise ReadError(source, f"the header at line {header_row} is empty")
     columns = tuple(header)
-    empty = [str(i) for i, name in enumerate(columns, start=1) if not name.strip()]
-    if empty:
-        raise ReadError(
-            source,
-            f"the header has empty column names at position(s) {', '.join(empty)}; "
-            "every column needs a name",
-        )
-    seen: dict[str, int] = {}
-    for name in columns:
-        seen[name] = seen.get(name, 0) + 1
-    duplicates = [f"{name!r} ({count}x)" for name, count in seen.items() if count > 1]
-    if duplicates:
-        raise ReadError(source, f"the header has duplicate column names: {', '.join(duplicates)}")
+    check_header(columns, source)
     header_lines = 1 + sum(name.count("\n") for name in columns)
     return CsvHead(encoding=chosen, delimiter=delimiter, columns=columns, header_lines=header_lines)
 

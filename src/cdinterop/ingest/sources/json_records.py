@@ -69,8 +69,6 @@ class JsonSubmission(Submission):
             columns=tuple(columns),
             digest=FileDigest(path),
         )
-        if layout is Layout.KOBO_JSON and "__version__" in columns:
-            self.form_version_column = "__version__"
 
     def _records(self, path: Path) -> Iterator[Any]:
         try:

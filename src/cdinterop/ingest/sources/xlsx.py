@@ -27,6 +27,7 @@ from cdinterop.ingest.sources.base import (
     Layout,
     SourceOptions,
     Submission,
+    check_header,
 )
 
 __all__ = ["XlsxSubmission", "cell_text", "xlsx_header"]
@@ -97,14 +98,7 @@ class XlsxSubmission(Submission):
         header = _trim(xlsx_header(path, options.sheet, options.header_row))
         if not header:
             raise ReadError(source, f"there is no header in row {options.header_row}")
-        empty = [str(i) for i, name in enumerate(header, start=1) if not name.strip()]
-        if empty:
-            raise ReadError(
-                source, f"the header has empty column names at position(s) {', '.join(empty)}"
-            )
-        duplicates = sorted({name for name in header if header.count(name) > 1})
-        if duplicates:
-            raise ReadError(source, f"the header has duplicate column names: {duplicates}")
+        check_header(header, source)
         if layout is None:
             from cdinterop.ingest.sources.kobo import is_kobo_header
 
@@ -118,8 +112,6 @@ class XlsxSubmission(Submission):
             columns=tuple(header),
             digest=FileDigest(path),
         )
-        if layout is Layout.KOBO_XLSX and "__version__" in header:
-            self.form_version_column = "__version__"
 
     def _raw_batches(self) -> Iterator[pa.RecordBatch]:
         width = len(self._columns)
