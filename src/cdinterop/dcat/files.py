@@ -44,6 +44,7 @@ from cdinterop.dcat.graph import DEFAULT_BASE_IRI, catalog_from_graph, from_grap
 from cdinterop.errors import ReadError, WriteError
 from cdinterop.files import atomic_write
 from cdinterop.model import Catalog, CitizenDataset, DataStructure
+from cdinterop.safe_xml import PROLOG_BYTES, check_prolog
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -71,14 +72,11 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 """Largest input :func:`parse_graph` and :func:`read` accept by default (256 MiB)."""
 DEFAULT_MAX_TRIPLES = 2_000_000
 """Most triples a parse may produce by default before it is stopped."""
-PROLOG_BYTES = 65_536
-"""How much of the start of an RDF/XML document is searched for a DTD declaration."""
 MAX_XML_REFERENCES = 100_000
 """Most character/entity references (``&#65;``, ``&amp;``) an RDF/XML document may hold."""
 MAX_XML_TEXT_RUN = 8 * 1024 * 1024
 """Longest run of bytes without markup an RDF/XML document may hold (8 MiB)."""
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 _RDF_NS = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _JSONLD_KEYS = frozenset({"@context", "@id", "@graph", "@type"})
 _LINE = re.compile(r"at line (\d+)")
@@ -172,12 +170,7 @@ def _check_utf8(data: bytes, fmt: str, source: str) -> None:
 
 
 def _check_xml(data: bytes, source: str) -> None:
-    if _DOCTYPE.search(data[:PROLOG_BYTES]):
-        raise ReadError(
-            source,
-            "the document declares a DTD or entities (<!DOCTYPE/<!ENTITY); RDF/XML never "
-            "needs one and cdinterop refuses it to prevent entity-expansion and XXE attacks",
-        )
+    check_prolog(data[:PROLOG_BYTES], source, kind="RDF/XML")
     references = data.count(b"&")
     if references > MAX_XML_REFERENCES:
         raise ReadError(

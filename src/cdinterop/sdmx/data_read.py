@@ -21,7 +21,7 @@ from lxml import etree
 
 from cdinterop.errors import ReadError
 from cdinterop.model import AttachmentLevel, DataStructure
-from cdinterop.sdmx.safe_xml import check_prolog, parser_options, read_prolog
+from cdinterop.safe_xml import check_prolog, parser_options, read_prolog
 
 __all__ = ["DataPayload", "read_payload", "sniff_format"]
 

@@ -44,10 +44,10 @@ from cdinterop.model.structure import (
     Usage,
     ValueType,
 )
+from cdinterop.safe_xml import PROLOG_BYTES, check_prolog, parser_options
 from cdinterop.sdmx.annotations import decode as decode_annotations
 from cdinterop.sdmx.annotations import encode as encode_annotations
 from cdinterop.sdmx.annotations import is_ours
-from cdinterop.sdmx.safe_xml import PROLOG_BYTES, check_prolog, parser_options
 from cdinterop.sdmx.structure_xml import COMPONENT_ANNOTATION, TEXT_TYPES, component_notes
 
 if TYPE_CHECKING:

@@ -1,6 +1,7 @@
-"""Safe parsing of untrusted SDMX-ML: no DTDs, no entity expansion, no network.
+"""Safe parsing of untrusted XML (SDMX-ML, RDF/XML): no DTDs, no entity expansion, no
+network.
 
-Every SDMX-ML document cdinterop reads goes through :func:`check_prolog` (which rejects any
+Every XML document cdinterop reads goes through :func:`check_prolog` (which rejects any
 ``<!DOCTYPE`` before the root element, the door to XXE and "billion laughs" attacks) and
 is then parsed with :func:`parser_options` (entities not resolved, no DTD loading, no
 network access, no huge-tree mode).
@@ -32,12 +33,13 @@ def parser_options() -> dict[str, Any]:
     }
 
 
-def check_prolog(head: bytes, source: str) -> None:
-    """Raise :class:`ReadError` if the document declares a DTD or entities."""
+def check_prolog(head: bytes, source: str, *, kind: str = "SDMX-ML") -> None:
+    """Raise :class:`ReadError` if the document declares a DTD or entities (``kind``
+    names the format in the message)."""
     if _DOCTYPE.search(head):
         raise ReadError(
             source,
-            "the document declares a DTD or entities (<!DOCTYPE/<!ENTITY); SDMX-ML never "
+            f"the document declares a DTD or entities (<!DOCTYPE/<!ENTITY); {kind} never "
             "needs one and cdinterop refuses it to prevent entity-expansion and XXE attacks",
         )
 
