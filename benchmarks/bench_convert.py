@@ -59,8 +59,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from cdinterop.convert import convert
-    from cdinterop.ingest.spec import IngestSpec
-    from cdinterop.mapping.loading import load_spec
+    from cdinterop.ingest._spec import IngestSpec
+    from cdinterop.mapping._loading import load_spec
 
     os.environ.setdefault("CDINTEROP_PSEUDONYM_KEY", "benchmark-key-not-a-secret")
     spec = load_spec(SPEC, IngestSpec).model_copy(update={"max_rejected": 0.5})

@@ -85,10 +85,10 @@ def main() -> None:
 
     from bench_ingest_read import generate
 
-    from cdinterop.ingest.outputs import write_outputs
-    from cdinterop.ingest.run import ingest
-    from cdinterop.ingest.spec import IngestSpec
-    from cdinterop.mapping.loading import loads_spec
+    from cdinterop.ingest._outputs import write_outputs
+    from cdinterop.ingest._run import ingest
+    from cdinterop.ingest._spec import IngestSpec
+    from cdinterop.mapping._loading import loads_spec
 
     os.environ.setdefault("BENCH_KEY", "benchmark-key-not-a-secret")
     spec = loads_spec(SPEC, IngestSpec)

@@ -1,4 +1,4 @@
-"""Benchmark: read a 1,000,000-row Kobo-style CSV (25 columns) with cdinterop.ingest.sources.
+"""Benchmark: read a 1,000,000-row Kobo-style CSV (25 columns) with cdinterop.ingest._sources.
 
 Compares open_submission + iterating the batches (all columns as raw text, ``_row`` line
 numbers, SHA-256 of the file) with ``pandas.read_csv(dtype=str)`` and Python's
@@ -72,7 +72,7 @@ def main() -> None:
     args = parser.parse_args()
     rows: int = args.rows
 
-    from cdinterop.ingest.sources import open_submission
+    from cdinterop.ingest._sources import open_submission
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "kobo_export.csv"

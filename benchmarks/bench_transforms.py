@@ -2,7 +2,7 @@
 
 Times, on N rows (default 1,000,000) of raw text: age bands, dates to periods
 (Kobo ``_submission_time`` date-times, nearly all distinct), a value map (via
-:func:`cdinterop.mapping.values.map_values`), an expression over three columns,
+:func:`cdinterop.mapping._values.map_values`), an expression over three columns,
 pseudonymisation (100k distinct ids) and geopoint parsing + grid coarsening; prints rows
 per second for each.
 
@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import pyarrow as pa
 
-from cdinterop.ingest.transforms import (
+from cdinterop.ingest._transforms import (
     age_bands,
     coarsen_to_grid,
     compile_expression,
@@ -27,8 +27,8 @@ from cdinterop.ingest.transforms import (
     to_bands,
     to_period,
 )
-from cdinterop.mapping.spec import UnmappedPolicy
-from cdinterop.mapping.values import map_values
+from cdinterop.mapping._spec import UnmappedPolicy
+from cdinterop.mapping._values import map_values
 
 
 def build(rows: int, seed: int = 1) -> pa.Table:

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cdinterop
-from cdinterop.cli import app
+from cdinterop._cli import app
 from cdinterop.model import CitizenDataset
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "json"
@@ -74,7 +74,7 @@ def test_schema_export(tmp_path: Path) -> None:
 
 def test_console_script_has_no_traceback(tmp_path: Path) -> None:
     """The installed entry point (main) maps errors to exit codes without tracebacks."""
-    code = "from cdinterop.cli import main; main()"
+    code = "from cdinterop._cli import main; main()"
     proc = subprocess.run(
         [sys.executable, "-c", code, "validate", str(CORPUS / "truncated.json")],
         capture_output=True,

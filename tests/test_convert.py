@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 import cdinterop
 from cdinterop import sdmx
-from cdinterop.cli import app
-from cdinterop.sdmx.xsd_validation import validate_official, validate_structure_specific
+from cdinterop._cli import app
+from cdinterop.sdmx._xsd_validation import validate_official, validate_structure_specific
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSION = ROOT / "examples" / "public-services-satisfaction" / "submissions-kobo.csv"
@@ -395,7 +395,7 @@ def test_convert_conforms_to_the_sdg_dsd(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    code = "import sys; from cdinterop.cli import main; sys.argv[0] = 'cdinterop'; main()"
+    code = "import sys; from cdinterop._cli import main; sys.argv[0] = 'cdinterop'; main()"
     done = subprocess.run(
         [sys.executable, "-c", code, *args],
         env={**os.environ, "CDINTEROP_PSEUDONYM_KEY": KEY},

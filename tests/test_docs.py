@@ -29,3 +29,37 @@ def test_python_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     namespace: dict[str, object] = {}
     for i, block in enumerate(blocks):
         exec(compile(block, f"{page.name}[python block {i}]", "exec"), namespace)
+
+
+_PRIVATE_IMPORT = re.compile(
+    r"^\s*(?:from|import)\s+(cdinterop(?:\.\w+)*)(?:\s+import\s+([\w\s,()]+))?", re.M
+)
+
+
+def _private_imports(text: str) -> list[str]:
+    """``cdinterop`` modules or names with a leading underscore that ``text`` imports."""
+    found = []
+    for module, names in _PRIVATE_IMPORT.findall(text):
+        if any(part.startswith("_") for part in module.split(".")):
+            found.append(module)
+        for name in re.split(r"[\s,()]+", names or ""):
+            if name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
+                found.append(f"{module}.{name}")
+    return found
+
+
+EXAMPLE_SOURCES = [
+    *PAGES,
+    DOCS.parent / "README.md",
+    *sorted((DOCS.parent / "examples").glob("*.py")),
+]
+
+
+@pytest.mark.parametrize("source", EXAMPLE_SOURCES, ids=lambda p: str(p.relative_to(DOCS.parent)))
+def test_examples_import_only_the_public_api(source: Path) -> None:
+    """The documentation teaches the public API only: no example imports a private
+    module (``cdinterop.x._y``) or a private name."""
+    text = source.read_text(encoding="utf-8")
+    if source.suffix == ".md":
+        text = "\n".join(re.findall(r"```python\n(.*?)```", text, flags=re.S))
+    assert not _private_imports(text), f"{source.name} imports private parts of cdinterop"

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cdinterop
-from cdinterop.cli import app
+from cdinterop._cli import app
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NAMES = ["marine-litter-ghana", "public-services-satisfaction"]

@@ -45,6 +45,7 @@ PACKAGES = (
     "cdinterop.testing",
     "cdinterop.errors",
     "cdinterop.schemas",
+    "cdinterop.checking",
 )
 
 MESSAGE = (
@@ -112,8 +113,32 @@ def _render(annotation: Any) -> str:
     if isinstance(annotation, type):
         if annotation.__module__ == "builtins":
             return annotation.__qualname__
-        return f"{annotation.__module__}.{annotation.__qualname__}"
+        return _public_name(annotation) or f"{annotation.__module__}.{annotation.__qualname__}"
     return _clean(repr(annotation).replace("typing.", ""))
+
+
+def _public_homes() -> dict[int, str]:
+    """Where each public object is exported: ``id(object)`` -> its first public name."""
+    homes: dict[int, str] = {}
+    for package in PACKAGES:
+        module = importlib.import_module(package)
+        for name in module.__all__:
+            if not _submodule_named(module, name):
+                homes.setdefault(id(getattr(module, name)), f"{package}.{name}")
+    return homes
+
+
+def _public_name(value: Any) -> str | None:
+    """The public name of one of cdinterop's objects, or ``None`` if it has none."""
+    if not getattr(value, "__module__", "").startswith("cdinterop"):
+        return None
+    global _HOMES
+    if _HOMES is None:
+        _HOMES = _public_homes()
+    return _HOMES.get(id(value))
+
+
+_HOMES: dict[int, str] | None = None
 
 
 def _signature(function: Callable[..., Any]) -> str:
@@ -202,6 +227,12 @@ def _describe(prefix: str, value: Any) -> Iterator[str]:
         yield f"{prefix} {type(value).__qualname__}"
 
 
+def _private_references(lines: list[str]) -> list[str]:
+    """Dotted names of private modules that the public descriptions mention."""
+    found = re.findall(r"cdinterop(?:\.\w+)*\._[a-z]\w*(?:\.\w+)+", "\n".join(lines))
+    return sorted(set(found))
+
+
 def _submodule_named(module: types.ModuleType, name: str) -> bool:
     """Whether ``name`` is also a submodule of the package ``module``: importing that
     submodule rebinds the package's attribute to the module, so what the name means
@@ -251,6 +282,29 @@ def test_no_public_name_is_also_a_submodule(package: str) -> None:
     module = importlib.import_module(package)
     clashes = [name for name in module.__all__ if _submodule_named(module, name)]
     assert not clashes, f"{package}.__all__ names submodules of {package}: {clashes}"
+
+
+def test_public_signatures_name_only_public_types() -> None:
+    """A public signature never makes users reach into a private module for a type."""
+    private = _private_references(public_api())
+    assert not private, f"public signatures mention private names: {private}"
+
+
+def test_every_module_is_public_or_private() -> None:
+    """A module is either one of the public packages above or private: a leading
+    underscore in some part of its dotted name."""
+    import pkgutil
+
+    import cdinterop
+
+    names = [info.name for info in pkgutil.walk_packages(cdinterop.__path__, "cdinterop.")]
+    assert len(names) > 50  # the walk saw the implementation modules
+    neither = [
+        name
+        for name in names
+        if name not in PACKAGES and not any(part.startswith("_") for part in name.split("."))
+    ]
+    assert not neither, f"modules neither listed as public nor private: {neither}"
 
 
 def test_public_api_matches_snapshot() -> None:

@@ -40,7 +40,7 @@ def test_first_command_runs(tmp_path: Path) -> None:
     args = shlex.split(rest)
     out = args.index("-o")
     args[out + 1] = str(tmp_path / "services")
-    code = "import sys; from cdinterop.cli import main; sys.argv[0] = 'cdinterop'; main()"
+    code = "import sys; from cdinterop._cli import main; sys.argv[0] = 'cdinterop'; main()"
     import os
 
     done = subprocess.run(

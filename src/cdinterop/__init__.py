@@ -10,7 +10,7 @@ The top level offers the data set model, JSON load/save and the error types::
 from cdinterop._version import __version__
 from cdinterop.errors import CdinteropError, InvalidDatasetError, Issue, ReadError, WriteError
 from cdinterop.model import CitizenDataset, DataStructure, Observations
-from cdinterop.model.jsonio import check_json, dumps, load, loads, save
+from cdinterop.model._jsonio import check_json, dumps, load, loads, save
 
 __all__ = [
     "CdinteropError",

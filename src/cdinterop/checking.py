@@ -1,14 +1,15 @@
 """Checking files of any supported kind: the registry behind ``cdinterop validate``.
 
-Each :class:`Checker` recognises its files from their first bytes and returns every
-problem as located :class:`~cdinterop.errors.Issue` objects. Format packages contribute
-checkers here; the CLI only calls :func:`checker_for` and :func:`check_file`.
+Each [`Checker`][cdinterop.checking.Checker] recognises its files from their first bytes and returns
+every problem as located [`Issue`][cdinterop.errors.Issue] objects. Format packages contribute
+checkers here; the CLI only calls [`checker_for()`][cdinterop.checking.checker_for] and
+[`check_file()`][cdinterop.checking.check_file].
 
-RDF files (DCAT descriptions: Turtle, JSON-LD, RDF/XML, N-Triples) are checked against
-SHACL shapes: the project's own ``cdi:`` shapes, plus any shapes files given in
-:class:`CheckOptions` (e.g. the official DCAT-AP ones). SHACL warnings and infos are
-reported as issues with the codes in :data:`cdinterop.dcat.shacl.ADVISORY_CODES`; they do
-not make a file invalid (see :func:`cdinterop.dcat.shacl.failures`).
+RDF files (DCAT descriptions: Turtle, JSON-LD, RDF/XML, N-Triples) are checked against SHACL shapes:
+the project's own ``cdi:`` shapes, plus any shapes files given in
+[`CheckOptions`][cdinterop.checking.CheckOptions] (e.g. the official DCAT-AP ones). SHACL warnings
+and infos are reported as issues with the codes ``shacl-warning`` and ``shacl-info``; they do not
+make a file invalid.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHECKERS",
-    "RDF_KIND",
     "CheckOptions",
     "Checker",
     "check_file",
@@ -59,7 +59,7 @@ class Checker:
     check: Callable[[Path, CheckOptions], list[Issue]]
     """Check a file with the given options; return every problem."""
     uses_shapes: bool = False
-    """Whether :attr:`CheckOptions.shapes` applies to this kind of file."""
+    """Whether `CheckOptions.shapes` applies to this kind of file."""
 
 
 def _is_json(head: bytes, path: Path) -> bool:
@@ -68,7 +68,7 @@ def _is_json(head: bytes, path: Path) -> bool:
 
 
 def _check_json(path: Path, options: CheckOptions) -> list[Issue]:
-    from cdinterop.model.jsonio import check_json
+    from cdinterop.model._jsonio import check_json
 
     return check_json(path)
 
@@ -88,7 +88,7 @@ _XSD_LINE = re.compile(r"^line (\d+): (.*)$", re.S)
 
 def _check_sdmx(path: Path, options: CheckOptions) -> list[Issue]:
     from cdinterop import sdmx
-    from cdinterop.sdmx.xsd_validation import validate_official, validate_structure_specific
+    from cdinterop.sdmx._xsd_validation import validate_official, validate_structure_specific
 
     kind = sdmx.sniff_format(path)
     structure = options.structure
@@ -194,14 +194,14 @@ def _is_rdf(head: bytes, path: Path) -> bool:
 
 
 def default_shapes() -> Graph:
-    """The project's own ``cdi:`` SHACL shapes (:mod:`cdinterop.dcat.vocabulary`)."""
-    module = importlib.import_module("cdinterop.dcat.vocabulary")
+    """The project's own ``cdi:`` SHACL shapes (``schemas/cdi-shapes.ttl``)."""
+    module = importlib.import_module("cdinterop.dcat._vocabulary")
     shapes_graph: Callable[[], Graph] = module.shapes_graph
     return shapes_graph()
 
 
 def _parse_rdf_file(path: Path) -> Graph:
-    from cdinterop.dcat.files import parse_graph
+    from cdinterop.dcat._files import parse_graph
 
     suffix = path.suffix.lower()
     fmt = _RDF_SUFFIXES.get(suffix) or {".json": "json-ld", ".xml": "xml"}.get(suffix)
@@ -216,8 +216,9 @@ def _parse_rdf_file(path: Path) -> Graph:
 
 
 def _structure_issues(graph: Graph) -> list[Issue]:
-    """A graph with one ``dcat:Dataset`` written by cdinterop (it has ``cdi:structureJson``)
-    must read back with :func:`cdinterop.dcat.from_graph`; each failure is an issue."""
+    """A graph with one ``dcat:Dataset`` written by cdinterop (it has ``cdi:structureJson``) must
+    read back with [`cdinterop.dcat.from_graph()`][cdinterop.dcat.from_graph]; each failure is an
+    issue."""
     from pydantic import ValidationError
     from rdflib import URIRef
     from rdflib.namespace import DCAT, RDF
@@ -255,7 +256,7 @@ def _structure_issues(graph: Graph) -> list[Issue]:
 
 
 def _check_rdf(path: Path, options: CheckOptions) -> list[Issue]:
-    from cdinterop.dcat.shacl import validate_graph
+    from cdinterop.dcat._shacl import validate_graph
 
     data = _parse_rdf_file(path)
     shapes = default_shapes()
@@ -289,9 +290,10 @@ def _head(source: Path) -> bytes:
 
 
 def checker_for(path: str | Path) -> Checker:
-    """The checker for a file (the first in :data:`CHECKERS` that handles it).
+    """The checker for a file (the first in [`CHECKERS`][cdinterop.checking.CHECKERS] that handles
+    it).
 
-    Raises :class:`~cdinterop.errors.ReadError` when the file cannot be read or is of no
+    Raises [`ReadError`][cdinterop.errors.ReadError] when the file cannot be read or is of no
     supported kind.
     """
     source = Path(path)
@@ -312,8 +314,8 @@ def check_file(
     """Check a file of any supported kind; return (kind name, problems).
 
     ``structure`` is the SDMX structure message for SDMX data; ``shapes`` are SHACL shapes
-    files added to the project's own shapes for RDF files (a :class:`ValueError` for other
-    kinds). Raises :class:`~cdinterop.errors.ReadError` when the file (or a shapes file)
+    files added to the project's own shapes for RDF files (a `ValueError` for other
+    kinds). Raises [`ReadError`][cdinterop.errors.ReadError] when the file (or a shapes file)
     cannot be read or is of no supported kind.
     """
     source = Path(path)

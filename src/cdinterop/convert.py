@@ -1,13 +1,15 @@
 """The main job: one raw submission to SDMX, a Data Package and DCAT, all or nothing.
 
-:func:`convert` runs every step an NSO data engineer needs, each recorded in the
-provenance of the published data set (source file checksum → ingest → aggregation →
+[`convert()`][cdinterop.convert.convert] runs every step an NSO data engineer needs, each recorded
+in the provenance of the published data set (source file checksum → ingest → aggregation →
 disclosure control → conversion, with agents and software versions):
 
-1. ingest the submission with the mapping spec (:func:`cdinterop.ingest.run.ingest`);
+1. ingest the submission with the mapping spec
+   ([`cdinterop.ingest.ingest()`][cdinterop.ingest.ingest]);
 2. aggregate the unit records with the spec's ``aggregation`` section, with disclosure
-   control (:func:`cdinterop.aggregate.aggregate`);
-3. optionally conform the indicators to an external DSD (:mod:`cdinterop.sdmx.conformance`);
+   control ([`cdinterop.aggregate.aggregate()`][cdinterop.aggregate.aggregate]);
+3. optionally conform the indicators to an external DSD
+   ([`cdinterop.sdmx.conform_with_report`][cdinterop.sdmx.conform_with_report]);
 4. write the requested outputs (``sdmx/``, ``datapackage.zip``, ``dataset.ttl``) plus
    ``dataset.json``, ``rejects.csv`` and ``summary.json``; the DCAT description lists the
    SDMX data files and the Data Package as distributions with their sizes and SHA-256.
@@ -31,24 +33,22 @@ import pyarrow.csv as pacsv
 
 from cdinterop._version import __version__
 from cdinterop.errors import CdinteropError, WriteError
-from cdinterop.ingest.run import IngestResult, ingest
-from cdinterop.ingest.spec import IngestSpec
+from cdinterop.ingest._run import IngestResult, ingest
+from cdinterop.ingest._spec import IngestSpec
 from cdinterop.model import (
-    CDINTEROP_AGENT_ID,
     Activity,
     ActivityType,
     Availability,
     Checksum,
     CitizenDataset,
     Distribution,
-    cdinterop_agents,
-    free_id,
 )
+from cdinterop.model._provenance import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
 
 __all__ = ["OUTPUTS", "ConvertError", "ConvertResult", "WrittenFile", "convert"]
 
 OUTPUTS = ("sdmx", "datapackage", "dcat")
-"""The outputs :func:`convert` can write."""
+"""The outputs ``convert()`` can write."""
 _DATA_FORMATS = {
     ".xml": ("SDMX", "application/xml"),
     ".csv": ("CSV", "text/csv"),
@@ -65,7 +65,7 @@ class ConvertError(CdinteropError):
 
 @dataclass(frozen=True)
 class WrittenFile:
-    """A file :func:`convert` wrote, relative to the output folder."""
+    """A file [`convert()`][cdinterop.convert.convert] wrote, relative to the output folder."""
 
     path: str
     """Path inside the output folder, with ``/`` separators."""
@@ -77,7 +77,7 @@ class WrittenFile:
 
 @dataclass(frozen=True)
 class ConvertResult:
-    """What :func:`convert` returns."""
+    """What [`convert()`][cdinterop.convert.convert] returns."""
 
     dataset: CitizenDataset
     """The published data set (indicators, provenance chain, distributions)."""
@@ -176,13 +176,13 @@ def convert(
 ) -> ConvertResult:
     """Convert ``submission`` with ``spec`` and write the outputs into ``output``.
 
-    ``to`` picks outputs among :data:`OUTPUTS`; ``structure`` and ``conform`` (an SDMX
-    structure message and a conformance mapping) conform the indicators to an external
-    DSD first; ``base_url`` is where the files will be published (the distributions'
-    URLs; default: the data set's landing page, else the output folder as a ``file:``
-    URL). ``progress`` receives a line per step. Raises :class:`ConvertError` (with the
-    summary so far), :class:`~cdinterop.ingest.run.IngestError`, or the errors of the
-    steps (:class:`~cdinterop.errors.ReadError`, ``InvalidDatasetError``).
+    ``to`` picks outputs among [`OUTPUTS`][cdinterop.convert.OUTPUTS]; ``structure`` and ``conform``
+    (an SDMX structure message and a conformance mapping) conform the indicators to an external DSD
+    first; ``base_url`` is where the files will be published (the distributions' URLs; default: the
+    data set's landing page, else the output folder as a ``file:`` URL). ``progress`` receives a
+    line per step. Raises [`ConvertError`][cdinterop.convert.ConvertError] (with the summary so
+    far), [`IngestError`][cdinterop.ingest.IngestError], or the errors of the steps
+    ([`ReadError`][cdinterop.errors.ReadError], ``InvalidDatasetError``).
     """
     unknown = [name for name in to if name not in OUTPUTS]
     if unknown or not to:
@@ -204,7 +204,7 @@ def convert(
         dataset = aggregated.dataset
         summary["aggregate"] = aggregated.report.to_dict()
     if structure is not None and conform is not None:
-        from cdinterop.sdmx.conformance import conform_with_report
+        from cdinterop.sdmx._conformance import conform_with_report
 
         say(f"conforming to {Path(structure).name}")
         conformed = conform_with_report(dataset, structure, conform)
@@ -252,7 +252,7 @@ def _write_outputs(
     say: Callable[[str], None],
 ) -> CitizenDataset:
     """Write every output into ``staging``; return the data set with its distributions."""
-    from cdinterop.model.jsonio import save
+    from cdinterop.model._jsonio import save
 
     data_files: list[Path] = []
     if "sdmx" in to:

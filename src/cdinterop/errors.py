@@ -1,8 +1,9 @@
 """The exception hierarchy of cdinterop and the located issues that validation reports.
 
-Every error cdinterop raises on purpose is a :class:`CdinteropError`. Validation never
-stops at the first problem: it collects :class:`Issue` objects (where, what, which value)
-and raises :class:`InvalidDatasetError` carrying all of them.
+Every error cdinterop raises on purpose is a [`CdinteropError`][cdinterop.errors.CdinteropError].
+Validation never stops at the first problem: it collects [`Issue`][cdinterop.errors.Issue] objects
+(where, what, which value) and raises [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError]
+carrying all of them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """JSON Schemas of the models, exported to ``schemas/`` by ``cdinterop schema export``,
-together with the ``cdi:`` RDF vocabulary and its SHACL shapes
-(:mod:`cdinterop.dcat.vocabulary`) as ``cdi-vocabulary.ttl`` and ``cdi-shapes.ttl``.
+together with the ``cdi:`` RDF vocabulary and its SHACL shapes, generated from the
+model's enums, as ``cdi-vocabulary.ttl`` and ``cdi-shapes.ttl``.
 
 The committed files are checked for drift by the test suite: change a model, re-run the
 export, commit both.
@@ -16,14 +16,14 @@ from typing import Any
 from pydantic import BaseModel
 from rdflib import Graph
 
-from cdinterop.aggregate.spec import AggregationSpec
-from cdinterop.datapackage.extension import EXTENSION_MODEL
-from cdinterop.dcat.vocabulary import shapes_graph, vocabulary_graph
-from cdinterop.files import atomic_write
-from cdinterop.ingest.spec import IngestSpec
-from cdinterop.mapping.spec import ConformanceSpec
-from cdinterop.model.dataset import CitizenDataset
-from cdinterop.model.structure import Codelist, DataStructure
+from cdinterop._files import atomic_write
+from cdinterop.aggregate._spec import AggregationSpec
+from cdinterop.datapackage._extension import EXTENSION_MODEL
+from cdinterop.dcat._vocabulary import shapes_graph, vocabulary_graph
+from cdinterop.ingest._spec import IngestSpec
+from cdinterop.mapping._spec import ConformanceSpec
+from cdinterop.model._dataset import CitizenDataset
+from cdinterop.model._structure import Codelist, DataStructure
 
 __all__ = ["RDF_SCHEMAS", "SCHEMA_BASE", "SCHEMA_MODELS", "export_schemas", "json_schema"]
 
@@ -62,8 +62,9 @@ def json_schema(model: type[BaseModel], name: str) -> dict[str, Any]:
 
 
 def export_schemas(directory: str | Path) -> list[Path]:
-    """Write one ``<name>.schema.json`` per model in :data:`SCHEMA_MODELS` and the Turtle
-    files of :data:`RDF_SCHEMAS`; return their paths."""
+    """Write one ``<name>.schema.json`` per model in
+    [`SCHEMA_MODELS`][cdinterop.schemas.SCHEMA_MODELS] and the Turtle
+    files of [`RDF_SCHEMAS`][cdinterop.schemas.RDF_SCHEMAS]; return their paths."""
     folder = Path(directory)
     written = []
     for name, model in SCHEMA_MODELS.items():

@@ -329,7 +329,7 @@ def test_more_than_six_totalled_dimensions_are_refused() -> None:
 
 
 def test_spec_loads_from_yaml_with_located_errors() -> None:
-    from cdinterop.mapping.loading import loads_spec
+    from cdinterop.mapping._loading import loads_spec
 
     structure = target_structure({"SEX": ["F", "M"]}).model_dump(mode="json", exclude_defaults=True)
     import yaml

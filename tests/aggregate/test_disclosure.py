@@ -17,10 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cdinterop.aggregate import (
-    AggregationSpec,
+from cdinterop.aggregate import AggregationSpec, aggregate
+from cdinterop.aggregate._disclosure import (
     additive_relations,
-    aggregate,
     derivable_cells,
     protect,
     secondary_suppression,

@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 
 from cdinterop.aggregate import AggregationSpec, aggregate
-from cdinterop.model import jsonio
+from cdinterop.model import _jsonio as jsonio
 
 from .helpers import EXAMPLES, generator, unit_records
 

@@ -18,7 +18,7 @@ from cdinterop.codes import (
     to_alpha3,
     to_m49,
 )
-from cdinterop.codes import ref_area as ref_area_module
+from cdinterop.codes import _ref_area as ref_area_module
 from cdinterop.model import M49_REGIONS, AreaScheme, Codelist
 
 

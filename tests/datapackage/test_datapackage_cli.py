@@ -7,7 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 import cdinterop
-from cdinterop.cli import app
+from cdinterop._cli import app
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "marine-litter-ghana" / "dataset.json"
 runner = CliRunner()

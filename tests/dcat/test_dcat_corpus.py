@@ -12,8 +12,8 @@ import pytest
 from rdflib import RDF, URIRef
 
 from cdinterop import dcat
-from cdinterop.dcat.files import parse_graph, read_graph
-from cdinterop.dcat.third_party import dataset_from_dcat
+from cdinterop.dcat._files import parse_graph, read_graph
+from cdinterop.dcat._third_party import dataset_from_dcat
 from cdinterop.errors import ReadError
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "dcat"
@@ -114,7 +114,7 @@ def test_triple_limit(fmt: str) -> None:
 
 
 def test_many_xml_references_are_refused() -> None:
-    from cdinterop.dcat import files
+    from cdinterop.dcat import _files as files
 
     body = (CORPUS / "xxe-file.rdf").read_text().split("\n", 2)[2]
     data = body.replace("&x;", "&#65;" * (files.MAX_XML_REFERENCES + 1)).encode()

@@ -12,7 +12,7 @@ from rdflib import DCAT, DCTERMS, RDF, XSD, Graph, Literal, Namespace, URIRef
 
 import cdinterop
 from cdinterop import datapackage, dcat, sdmx
-from cdinterop.dcat.vocab import SPDX
+from cdinterop.dcat._vocab import SPDX
 from cdinterop.model import AreaExtent, Availability, CitizenDataset, Distribution
 
 ROOT = Path(__file__).resolve().parents[2]

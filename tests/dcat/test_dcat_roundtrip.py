@@ -11,6 +11,7 @@ from rdflib.compare import isomorphic
 
 import cdinterop
 from cdinterop import dcat
+from cdinterop.dcat import _graph
 from cdinterop.model import CitizenDataset
 from cdinterop.testing import citizen_datasets
 
@@ -65,9 +66,9 @@ def test_minted_iris_and_vocabularies(example: CitizenDataset) -> None:
 
 
 def test_language_and_area_iris() -> None:
-    assert str(dcat.graph.language_iri("en")).endswith("/language/ENG")
-    assert str(dcat.graph.language_iri("fr-CA")).endswith("/language/FRA")
+    assert str(_graph.language_iri("en")).endswith("/language/ENG")
+    assert str(_graph.language_iri("fr-CA")).endswith("/language/FRA")
     for code in ("GH", "GHA", "288"):
-        assert str(dcat.graph.area_iri(code, "b:")).endswith("/country/GHA")
-    assert str(dcat.graph.area_iri("GH-AA", "https://x/")) == "https://x/area/GH-AA"
-    assert str(dcat.graph.area_iri("002", "https://x/")) == "https://x/area/002"
+        assert str(_graph.area_iri(code, "b:")).endswith("/country/GHA")
+    assert str(_graph.area_iri("GH-AA", "https://x/")) == "https://x/area/GH-AA"
+    assert str(_graph.area_iri("002", "https://x/")) == "https://x/area/002"

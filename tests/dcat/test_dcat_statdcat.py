@@ -9,7 +9,7 @@ from rdflib import DCTERMS, RDF, RDFS, SKOS, Literal, URIRef
 
 import cdinterop
 from cdinterop import dcat
-from cdinterop.dcat.vocab import ADMS_LICENCE_TYPE, QB, SPDX, STAT, licence_types
+from cdinterop.dcat._vocab import ADMS_LICENCE_TYPE, QB, SPDX, STAT, licence_types
 from cdinterop.model import CitizenDataset
 
 ROOT = Path(__file__).resolve().parents[2]

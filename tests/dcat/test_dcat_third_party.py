@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 
-from cdinterop.dcat.files import read_graph
-from cdinterop.dcat.third_party import dataset_from_dcat
+from cdinterop.dcat._files import read_graph
+from cdinterop.dcat._third_party import dataset_from_dcat
 from cdinterop.errors import ReadError
 from cdinterop.model import (
     AccessRights,

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 import cdinterop
 from cdinterop import dcat
+from cdinterop._cli import app
 from cdinterop.checking import RDF_KIND, check_file, checker_for
-from cdinterop.cli import app
-from cdinterop.dcat.shacl import failures, issue_from_result, summarize, validate_graph
+from cdinterop.dcat._shacl import failures, issue_from_result, summarize, validate_graph
 from cdinterop.errors import Issue, ReadError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,15 +33,15 @@ runner = CliRunner()
 
 def _has_default_shapes() -> bool:
     try:
-        module = importlib.import_module("cdinterop.dcat.vocabulary")
+        module = importlib.import_module("cdinterop.dcat._vocabulary")
     except ImportError:
         return False
     return hasattr(module, "shapes_graph")
 
 
-# Every RDF check starts from cdinterop's own shapes (cdinterop.dcat.vocabulary).
+# Every RDF check starts from cdinterop's own shapes (cdinterop.dcat._vocabulary).
 pytestmark = pytest.mark.skipif(
-    not _has_default_shapes(), reason="cdinterop.dcat.vocabulary.shapes_graph not available yet"
+    not _has_default_shapes(), reason="cdinterop.dcat._vocabulary.shapes_graph not available yet"
 )
 needs_dcat_ap = pytest.mark.skipif(
     not DCAT_AP.is_file(), reason=f"official DCAT-AP 3.0.1 shapes not found at {DCAT_AP}"

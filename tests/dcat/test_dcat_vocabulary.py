@@ -18,8 +18,8 @@ from rdflib.compare import isomorphic
 
 import cdinterop
 from cdinterop import dcat
-from cdinterop.dcat.vocab import CDI
-from cdinterop.dcat.vocabulary import CONCEPT_SCHEMES, shapes_graph, vocabulary_graph
+from cdinterop.dcat._vocab import CDI
+from cdinterop.dcat._vocabulary import CONCEPT_SCHEMES, shapes_graph, vocabulary_graph
 from cdinterop.model import (
     ActivityType,
     Agent,
@@ -180,7 +180,7 @@ def test_software_agent_type_is_defined() -> None:
 
 
 def test_roles_metrics_and_dimensions_have_their_dcat_and_dqv_classes() -> None:
-    from cdinterop.dcat.vocab import DQV
+    from cdinterop.dcat._vocab import DQV
 
     vocab = _vocabulary()
     for role in Role:

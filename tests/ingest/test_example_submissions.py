@@ -19,10 +19,10 @@ import pytest
 from typer.testing import CliRunner
 
 import cdinterop
-from cdinterop.cli import app
-from cdinterop.ingest.run import IngestResult, ingest
-from cdinterop.ingest.spec import IngestSpec
-from cdinterop.mapping.loading import load_spec
+from cdinterop._cli import app
+from cdinterop.ingest._run import IngestResult, ingest
+from cdinterop.ingest._spec import IngestSpec
+from cdinterop.mapping._loading import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -322,7 +322,7 @@ def test_specs_validate_against_the_json_schema(case: str) -> None:
     import jsonschema
     import yaml
 
-    from cdinterop.mapping.loading import parse_yaml
+    from cdinterop.mapping._loading import parse_yaml
 
     path = CASES[case][1]
     schema = json.loads((ROOT / "schemas" / "ingest-mapping.schema.json").read_text("utf-8"))

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cdinterop.ingest.transforms import ExpressionError, compile_expression
+from cdinterop.ingest._transforms import ExpressionError, compile_expression
 
 COLUMNS = ["a", "b", "c", "group_x/age", "_row"]
 
@@ -433,7 +433,7 @@ def test_security_corpus_is_refused(text: str) -> None:
 def test_no_eval_in_module() -> None:
     from pathlib import Path
 
-    import cdinterop.ingest.transforms.expressions as module
+    import cdinterop.ingest._transforms.expressions as module
 
     source = Path(module.__file__).read_text()
     assert "eval(" not in source.replace('mode="eval"', "")

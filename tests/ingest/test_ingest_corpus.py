@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cdinterop.cli import app
+from cdinterop._cli import app
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "ingest"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))

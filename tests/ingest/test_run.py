@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 import cdinterop
-from cdinterop.cli import app
-from cdinterop.ingest.run import IngestError, ingest
-from cdinterop.ingest.spec import IngestSpec
-from cdinterop.mapping.loading import loads_spec
+from cdinterop._cli import app
+from cdinterop.ingest._run import IngestError, ingest
+from cdinterop.ingest._spec import IngestSpec
+from cdinterop.mapping._loading import loads_spec
 
 from .test_spec import SPEC
 
@@ -281,7 +281,7 @@ def test_header_only(tmp_path: Path) -> None:
 
 
 def test_deduplicate_keep_last_and_empty_keys(tmp_path: Path) -> None:
-    from cdinterop.ingest.spec import Deduplicate
+    from cdinterop.ingest._spec import Deduplicate
 
     rows = [list(r) for r in ROWS]
     rows[2][4] = "Female"  # the re-submission (line 4) differs from the first (line 3)

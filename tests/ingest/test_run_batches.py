@@ -12,11 +12,11 @@ import pyarrow as pa
 import pytest
 
 from cdinterop.errors import InvalidDatasetError
-from cdinterop.ingest.run import IngestError, IngestResult, ingest
-from cdinterop.ingest.sources import Layout, SourceOptions, open_submission
-from cdinterop.ingest.spec import IngestSpec
-from cdinterop.ingest.transforms import pseudonymise, to_period
-from cdinterop.mapping.loading import loads_spec
+from cdinterop.ingest._run import IngestError, IngestResult, ingest
+from cdinterop.ingest._sources import Layout, SourceOptions, open_submission
+from cdinterop.ingest._spec import IngestSpec
+from cdinterop.ingest._transforms import pseudonymise, to_period
+from cdinterop.mapping._loading import loads_spec
 from cdinterop.model import CitizenDataset, Observations
 
 KEY_VAR = "CDI_TEST_BATCH_KEY"
@@ -169,7 +169,7 @@ def test_batch_and_block_size_change_nothing(
     for batch_rows in (9, 128):
         _same(reference, _run(path, spec, batch_rows))
     # small parse blocks: many reader batches per group, and restarts for long records
-    monkeypatch.setattr("cdinterop.ingest.sources.csv_text._BLOCK_BYTES", 4096)
+    monkeypatch.setattr("cdinterop.ingest._sources.csv_text._BLOCK_BYTES", 4096)
     for batch_rows in (11, 65_536):
         _same(reference, _run(path, spec, batch_rows))
 
@@ -192,7 +192,7 @@ def test_structure_is_checked_once_and_only_for_a_clean_table(
     path = tmp_path / "kobo.csv"
     _write(path, 400)
     calls: list[int] = []
-    import cdinterop.model.checks as checks
+    import cdinterop.model._checks as checks
 
     original = checks.check_observations
 
@@ -209,7 +209,7 @@ def test_structure_is_checked_once_and_only_for_a_clean_table(
 
 
 def test_conformed_observations_skip_the_second_check() -> None:
-    from cdinterop.model.structure import DataStructure
+    from cdinterop.model._structure import DataStructure
 
     structure = DataStructure.model_validate(
         {
@@ -313,7 +313,7 @@ def test_spec_is_resolved_from_the_columns_without_the_digest(
 
 def test_pseudonyms_beyond_one_arrays_offsets(monkeypatch: pytest.MonkeyPatch) -> None:
     key = b"k3y-for-tests-0123456789abcdef"
-    monkeypatch.setattr("cdinterop.ingest.transforms.pseudonyms._MAX_STRING_BYTES", 20)
+    monkeypatch.setattr("cdinterop.ingest._transforms.pseudonyms._MAX_STRING_BYTES", 20)
     values = ["a", None, "b", "a"]
     want = [
         None if v is None else hmac.new(key, v.encode(), "sha256").hexdigest()[:16] for v in values

@@ -1,4 +1,4 @@
-"""Tests of cdinterop.ingest.sources: every fixture is generated here, in tmp_path."""
+"""Tests of cdinterop.ingest._sources: every fixture is generated here, in tmp_path."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from cdinterop.errors import ReadError
-from cdinterop.ingest.sources import (
+from cdinterop.ingest._sources import (
     Layout,
     SourceOptions,
     Submission,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from cdinterop.errors import InvalidDatasetError
-from cdinterop.ingest.spec import ComponentRule, IngestSpec
-from cdinterop.mapping.loading import load_spec, loads_spec
+from cdinterop.ingest._spec import ComponentRule, IngestSpec
+from cdinterop.mapping._loading import load_spec, loads_spec
 
 SPEC = """\
 id: services-survey-kobo

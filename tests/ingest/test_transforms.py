@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from cdinterop.ingest.transforms import (
+from cdinterop.ingest._transforms import (
     AGE_PRESETS,
     Band,
     age_bands,
@@ -22,9 +22,9 @@ from cdinterop.ingest.transforms import (
     to_number,
     to_period,
 )
-from cdinterop.mapping.spec import UnmappedPolicy
-from cdinterop.mapping.values import map_values
-from cdinterop.model.periods import parse_period
+from cdinterop.mapping._spec import UnmappedPolicy
+from cdinterop.mapping._values import map_values
+from cdinterop.model._periods import parse_period
 
 MESSY = [" 23 ", "23.0", "", "twenty", "-4", "230", None, "24.9", "65", "15", "14"]
 
@@ -366,7 +366,7 @@ def test_pseudonyms_are_hmac_sha256() -> None:
     and for keys longer than the SHA-256 block (hashed first, as RFC 2104 says)."""
     import hmac as std_hmac
 
-    from cdinterop.ingest.transforms import pseudonymise
+    from cdinterop.ingest._transforms import pseudonymise
 
     values = ["uuid-0001", "", "ü-ñ-✓", "x" * 500]
     for key in (b"k" * 16, b"a-longer-key-of-some-length", b"K" * 100):

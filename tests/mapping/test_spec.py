@@ -16,8 +16,8 @@ from cdinterop.mapping import (
     load_conformance_spec,
     load_spec,
     loads_spec,
-    parse_yaml,
 )
+from cdinterop.mapping._loading import parse_yaml
 from cdinterop.schemas import SCHEMA_MODELS, json_schema
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,17 +7,15 @@ import pyarrow.compute as pc
 import pytest
 
 from cdinterop.mapping import (
-    DropCount,
     RowFilter,
     UnmappedPolicy,
     ValueRule,
     apply_rules,
-    as_text,
     filter_mask,
     fixed_values,
     map_values,
-    value_counts,
 )
+from cdinterop.mapping._values import DropCount, as_text, value_counts
 
 AGES = pa.chunked_array(
     [pa.array(["Y18T29", "Y30T44", None, "_T"]), pa.array(["Y30T44", "Y99", "_T"])]

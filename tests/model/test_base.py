@@ -1,7 +1,8 @@
 import pytest
 from pydantic import ValidationError
 
-from cdinterop.model import Code, Concept, check_language_tag, check_spdx_licence, text_in
+from cdinterop.model import Code, Concept, text_in
+from cdinterop.model._base import check_language_tag, check_spdx_licence
 
 
 @pytest.mark.parametrize("tag", ["en", "fr-CA", "ak", "tw", "ak-GH", "zh-Hant-TW", "es-419"])

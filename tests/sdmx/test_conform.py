@@ -31,13 +31,13 @@ from cdinterop.model import (
     TimeDimension,
     Usage,
 )
-from cdinterop.sdmx.conformance import (
+from cdinterop.sdmx._conformance import (
     ConformanceError,
     ConformanceReport,
     conform,
     conform_with_report,
 )
-from cdinterop.sdmx.xsd_validation import validate_structure_specific
+from cdinterop.sdmx._xsd_validation import validate_structure_specific
 
 ROOT = Path(__file__).resolve().parents[2]
 SDG_PATH = ROOT.parent / "shared" / "standards" / "sdmx" / "IAEG-SDGs_SDG_1.0_structure.xml"
@@ -477,7 +477,7 @@ def test_unknown_code_suggests_close_codes(litter: CitizenDataset, sdg: DataStru
 def test_sdmx_conform_can_be_called_twice() -> None:
     """The package function is not shadowed by its module (it was, when the module was
     also called ``conform``: the second call got the module)."""
-    import cdinterop.sdmx.conformance  # noqa: F401  (importing it must not shadow anything)
+    import cdinterop.sdmx._conformance  # noqa: F401  (importing it must not shadow anything)
     from cdinterop import sdmx
 
     assert callable(sdmx.conform)

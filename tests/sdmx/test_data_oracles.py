@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, given, settings
 import cdinterop
 from cdinterop import sdmx
 from cdinterop.model import AttachmentLevel, CitizenDataset, ValueType
-from cdinterop.sdmx.xsd_validation import validate_official, validate_structure_specific
+from cdinterop.sdmx._xsd_validation import validate_official, validate_structure_specific
 from cdinterop.testing import citizen_datasets
 
 sdmx1 = pytest.importorskip("sdmx")
 # sdmx1 2.28 cannot import its 3.0 reader after reading structure-specific data with the
-# 2.1 reader (see cdinterop.sdmx.native._SDMX1_IMPORT_ORDER): import it first
+# 2.1 reader (see cdinterop.sdmx._native._SDMX1_IMPORT_ORDER): import it first
 importlib.import_module("sdmx.reader.xml.v30")
 pysdmx_io = pytest.importorskip("pysdmx.io")
 logging.getLogger("sdmx").setLevel(logging.ERROR)

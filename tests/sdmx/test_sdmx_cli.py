@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 import cdinterop
 from cdinterop import sdmx
-from cdinterop.cli import app
+from cdinterop._cli import app
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "marine-litter-ghana" / "dataset.json"
 runner = CliRunner()

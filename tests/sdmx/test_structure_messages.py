@@ -37,9 +37,9 @@ from cdinterop.model import (
     Usage,
     ValueType,
 )
-from cdinterop.sdmx.annotations import decode, encode
-from cdinterop.sdmx.native import from_structure, read_structure, to_structure
-from cdinterop.sdmx.structure_xml import write_structure
+from cdinterop.sdmx._annotations import decode, encode
+from cdinterop.sdmx._native import from_structure, read_structure, to_structure
+from cdinterop.sdmx._structure_xml import write_structure
 from cdinterop.testing import citizen_datasets
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,33 +1,24 @@
 """Layer 4: unit records to indicator observations, with disclosure control.
 
-:func:`aggregate` runs an :class:`AggregationSpec` (grouping by the target dimensions,
-``_T`` totals for every dimension and their combinations, a count, sum, mean, ratio or
-proportion measure, optionally weighted, units set) on a unit-record
-:class:`~cdinterop.model.CitizenDataset`, then suppresses cells with fewer than k
-contributors and, by secondary suppression, every cell that would let one be recovered
-from a total (UN Fundamental Principles of Official Statistics, principle 6).
+[`aggregate()`][cdinterop.aggregate.aggregate] runs an
+[`AggregationSpec`][cdinterop.aggregate.AggregationSpec] (grouping by the target dimensions, ``_T``
+totals for every dimension and their combinations, a count, sum, mean, ratio or proportion measure,
+optionally weighted, units set) on a unit-record [`CitizenDataset`][cdinterop.model.CitizenDataset],
+then suppresses cells with fewer than k contributors and, by secondary suppression, every cell that
+would let one be recovered from a total (UN Fundamental Principles of Official Statistics, principle
+6).
 
-* :mod:`cdinterop.aggregate.spec` — the spec models (the ``aggregation`` section of a
-  mapping spec);
-* :mod:`cdinterop.aggregate.groupby` — the vectorised Arrow group-by with totals;
-* :mod:`cdinterop.aggregate.disclosure` — primary and secondary cell suppression and the
-  linear-algebra audit;
-* :mod:`cdinterop.aggregate.run` — :func:`aggregate` and its result.
+The spec models are the ``aggregation`` section of an ingest mapping spec;
+[`unpivot`][cdinterop.aggregate.unpivot] turns wide columns (one per category) into a
+code and a value first. A linear-algebra audit (on by default) also finds suppressed
+values that several relations together would reveal, and widens the suppression.
 
-Imports only :mod:`cdinterop.model`, :mod:`cdinterop.mapping` and :mod:`cdinterop.errors`;
-never the exchange-format packages.
+Imports only `cdinterop.model`, `cdinterop.mapping` and `cdinterop.errors`; never the
+exchange-format packages.
 """
 
-from cdinterop.aggregate.disclosure import (
-    Relations,
-    additive_relations,
-    derivable_cells,
-    primary_suppression,
-    protect,
-    secondary_suppression,
-)
-from cdinterop.aggregate.run import AggregationReport, AggregationResult, aggregate, unpivot
-from cdinterop.aggregate.spec import (
+from cdinterop.aggregate._run import AggregationReport, AggregationResult, aggregate, unpivot
+from cdinterop.aggregate._spec import (
     AggregateOutput,
     AggregationSpec,
     ConfStatusCodes,
@@ -59,14 +50,8 @@ __all__ = [
     "ObsStatusCodes",
     "ProportionMeasure",
     "RatioMeasure",
-    "Relations",
     "SumMeasure",
     "Unpivot",
-    "additive_relations",
     "aggregate",
-    "derivable_cells",
-    "primary_suppression",
-    "protect",
-    "secondary_suppression",
     "unpivot",
 ]

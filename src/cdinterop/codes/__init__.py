@@ -1,22 +1,30 @@
-"""Layer 2: built-in codelists, ready to put in a :class:`~cdinterop.model.DataStructure`.
+"""Layer 2: built-in codelists, ready to put in a [`DataStructure`][cdinterop.model.DataStructure].
 
-* :mod:`cdinterop.codes.cross_domain`: the SDMX cross-domain and SDG Global DSD codelists
-  (:data:`SEX`, :data:`AGE`, :data:`OBS_STATUS`, :data:`CONF_STATUS`, :data:`UNIT_MULT`,
-  :data:`FREQ`, :data:`NATURE`, :data:`URBANISATION`, :data:`DISABILITY_STATUS`) and the
-  age-band helpers (:func:`age_band`, :func:`parse_age_code`, :func:`age_codelist`).
-* :mod:`cdinterop.codes.ref_area`: reference areas from ``pycountry`` and UN M49
-  (:func:`ref_area_codelist`, :func:`subdivisions`, :data:`REF_AREA`) and code conversion
-  (:func:`to_alpha2`, :func:`to_alpha3`, :func:`to_m49`, :func:`area_name`).
+* the SDMX cross-domain and SDG Global DSD codelists ([`SEX`][cdinterop.codes.SEX],
+  [`AGE`][cdinterop.codes.AGE], [`OBS_STATUS`][cdinterop.codes.OBS_STATUS],
+  [`CONF_STATUS`][cdinterop.codes.CONF_STATUS], [`UNIT_MULT`][cdinterop.codes.UNIT_MULT],
+  [`FREQ`][cdinterop.codes.FREQ], [`NATURE`][cdinterop.codes.NATURE],
+  [`URBANISATION`][cdinterop.codes.URBANISATION],
+  [`DISABILITY_STATUS`][cdinterop.codes.DISABILITY_STATUS]) and the age-band helpers
+  ([`age_band()`][cdinterop.codes.age_band], [`parse_age_code()`][cdinterop.codes.parse_age_code],
+  [`age_codelist()`][cdinterop.codes.age_codelist]).
+* reference areas from ``pycountry`` and UN M49
+  ([`ref_area_codelist()`][cdinterop.codes.ref_area_codelist],
+  [`subdivisions()`][cdinterop.codes.subdivisions], [`REF_AREA`][cdinterop.codes.REF_AREA]) and code
+  conversion ([`to_alpha2()`][cdinterop.codes.to_alpha2],
+  [`to_alpha3()`][cdinterop.codes.to_alpha3], [`to_m49()`][cdinterop.codes.to_m49],
+  [`area_name()`][cdinterop.codes.area_name]).
 
-Only :mod:`cdinterop.model` is imported. The small cross-domain lists are built at import;
-the ``pycountry``-based lists are built on first use, :data:`REF_AREA` included.
+Only [`cdinterop.model`][cdinterop.model] is imported. The small cross-domain lists are built at
+import; the ``pycountry``-based lists are built on first use, [`REF_AREA`][cdinterop.codes.REF_AREA]
+included.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cdinterop.codes.cross_domain import (
+from cdinterop.codes._cross_domain import (
     AGE,
     CONF_STATUS,
     CROSS_DOMAIN_CODELISTS,
@@ -33,7 +41,7 @@ from cdinterop.codes.cross_domain import (
     is_age_code,
     parse_age_code,
 )
-from cdinterop.codes.ref_area import (
+from cdinterop.codes._ref_area import (
     UnknownAreaError,
     area_name,
     ref_area_codelist,
@@ -44,7 +52,7 @@ from cdinterop.codes.ref_area import (
 )
 
 if TYPE_CHECKING:
-    from cdinterop.model.structure import Codelist
+    from cdinterop.model._structure import Codelist
 
 __all__ = [
     "AGE",
@@ -74,9 +82,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Codelist:
-    """Build :data:`REF_AREA` on first access (PEP 562), keeping the import cheap."""
+    """Build [`REF_AREA`][cdinterop.codes.REF_AREA] on first access (PEP 562), keeping the import
+    cheap."""
     if name == "REF_AREA":
-        from cdinterop.codes import ref_area
+        from cdinterop.codes import _ref_area as ref_area
 
         return ref_area.REF_AREA
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -88,4 +97,4 @@ def __dir__() -> list[str]:
 
 REF_AREA: Codelist
 """The ISO 3166-1 alpha-3 country codelist, built on first access (see
-:func:`ref_area_codelist`)."""
+``ref_area_codelist()``)."""

@@ -15,16 +15,13 @@ A data set becomes a folder or a zip archive::
     issues = datapackage.check_package("out/marine-litter")  # [] when valid
 
 ``read`` also takes packages cdinterop did not write: their structure is inferred from
-the Table Schema (:mod:`cdinterop.datapackage.thirdparty`). ``to_package`` and
-``from_package`` exchange ``frictionless.Package`` objects; ``to_descriptor`` and
-``from_descriptor`` plain descriptor dicts.
+the Table Schema. ``to_package`` and ``from_package`` exchange ``frictionless.Package``
+objects; ``to_descriptor`` and ``from_descriptor`` plain descriptor dicts.
 
-Where each field goes: native properties where the v2 specification has a place
-(:mod:`cdinterop.datapackage.descriptor`, :mod:`cdinterop.datapackage.tableschema`),
-the rest in ``cdinterop:*`` properties (:mod:`cdinterop.datapackage.extension`, JSON
-Schema in ``schemas/datapackage-extension.schema.json``). Nothing outside a package is
-read, nothing is fetched over the network, writes are atomic
-(:mod:`cdinterop.datapackage.storage`).
+Where each field goes: native properties where the v2 specification has a place, the
+rest in ``cdinterop:*`` properties (JSON Schema in
+``schemas/datapackage-extension.schema.json``). Nothing outside a package is read,
+nothing is fetched over the network, and writes are atomic.
 """
 
 from __future__ import annotations
@@ -34,35 +31,35 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cdinterop.datapackage.descriptor import (
+from cdinterop.datapackage._descriptor import (
     CODELIST_FOLDER,
     OBSERVATIONS_PATH,
     OBSERVATIONS_RESOURCE,
     PACKAGE_PROFILE,
     to_descriptor,
 )
-from cdinterop.datapackage.extension import EXTENSION_MODEL, FORMAT_VERSION, PREFIX
-from cdinterop.datapackage.reader import (
+from cdinterop.datapackage._extension import FORMAT_VERSION, PREFIX
+from cdinterop.datapackage._reader import (
     Options,
     build,
     dedupe,
     parse_descriptor,
     resource_issues,
 )
-from cdinterop.datapackage.resources import (
+from cdinterop.datapackage._resources import (
     codelist_rows,
     observation_rows,
     write_codelist,
     write_observations,
 )
-from cdinterop.datapackage.storage import (
+from cdinterop.datapackage._storage import (
     InlineSource,
     PackageWriter,
     open_source,
     write_package_files,
 )
-from cdinterop.datapackage.tableschema import TABLE_SCHEMA_PROFILE
-from cdinterop.datapackage.thirdparty import DEFAULT_AGENCY, DEFAULT_LANGUAGE
+from cdinterop.datapackage._tableschema import TABLE_SCHEMA_PROFILE
+from cdinterop.datapackage._thirdparty import DEFAULT_AGENCY, DEFAULT_LANGUAGE
 from cdinterop.errors import Issue, WriteError
 from cdinterop.model import CitizenDataset
 
@@ -74,7 +71,6 @@ __all__ = [
     "DEFAULT_AGENCY",
     "DEFAULT_LANGUAGE",
     "DESCRIPTOR_NAME",
-    "EXTENSION_MODEL",
     "EXTENSION_PREFIX",
     "FORMAT_VERSION",
     "OBSERVATIONS_PATH",
@@ -114,7 +110,7 @@ def write(dataset: CitizenDataset, target: str | Path) -> Path:
 
     The write is atomic (nothing is left behind on failure); an existing folder is
     replaced only if it holds a Data Package or is empty. Raises
-    :class:`~cdinterop.errors.WriteError`.
+    [`WriteError`][cdinterop.errors.WriteError].
     """
     descriptor = to_descriptor(dataset)
     language = _language(dataset)
@@ -138,13 +134,13 @@ def write(dataset: CitizenDataset, target: str | Path) -> Path:
 
 
 def _language(dataset: CitizenDataset) -> str:
-    from cdinterop.datapackage.descriptor import default_language
+    from cdinterop.datapackage._descriptor import default_language
 
     return default_language(dataset)
 
 
 def _codelist_of(dataset: CitizenDataset, resource: dict[str, Any]) -> Any:
-    from cdinterop.datapackage.tableschema import codelist_resource_names
+    from cdinterop.datapackage._tableschema import codelist_resource_names
 
     names = codelist_resource_names(dataset.structure)
     codelist_id = next(cid for cid, name in names.items() if name == resource["name"])
@@ -164,12 +160,13 @@ def read(
 ) -> CitizenDataset:
     """Read a Data Package (a folder, its ``datapackage.json`` or a ``.zip``).
 
-    Packages written by cdinterop come back exactly as written. Others get a structure
-    inferred from the Table Schema of ``resource`` (default: ``observations``, else the
-    first tabular resource); ``language`` and ``agency`` fill what plain packages lack.
-    Raises :class:`~cdinterop.errors.ReadError` for a package that cannot be read
-    (broken JSON, missing or unsafe paths, bad encoding, a schema with no representation)
-    and :class:`~cdinterop.errors.InvalidDatasetError` with every problem of one that can.
+    Packages written by cdinterop come back exactly as written. Others get a structure inferred from
+    the Table Schema of ``resource`` (default: ``observations``, else the first tabular resource);
+    ``language`` and ``agency`` fill what plain packages lack. Raises
+    [`ReadError`][cdinterop.errors.ReadError] for a package that cannot be read (broken JSON,
+    missing or unsafe paths, bad encoding, a schema with no representation) and
+    [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] with every problem of one that
+    can.
     """
     options = _options(resource, language, agency)
     with open_source(source) as package:
@@ -188,8 +185,9 @@ def from_descriptor(
     language: str = DEFAULT_LANGUAGE,
     agency: str = DEFAULT_AGENCY,
 ) -> CitizenDataset:
-    """A data set from a descriptor dict; file paths resolve inside ``basepath`` (without
-    one, only inline ``data`` can be read). Options and errors as for :func:`read`."""
+    """A data set from a descriptor dict; file paths resolve inside ``basepath`` (without one, only
+    inline ``data`` can be read). Options and errors as for
+    [`read()`][cdinterop.datapackage.read]."""
     options = _options(resource, language, agency)
     label = str(basepath) if basepath is not None else "<descriptor>"
     source = InlineSource(basepath, label)
@@ -201,9 +199,9 @@ def from_descriptor(
 def to_package(dataset: CitizenDataset, *, basepath: str | Path | None = None) -> Any:
     """The data set as a ``frictionless.Package``.
 
-    Without ``basepath`` the tables are inline ``data`` (rows of CSV text, nulls as
-    ``null``); with one, the package is first written there (:func:`write`: a folder, or a
-    zip archive for a path ending in ``.zip``) and the returned package reads its files.
+    Without ``basepath`` the tables are inline ``data`` (rows of CSV text, nulls as ``null``); with
+    one, the package is first written there ([`write()`][cdinterop.datapackage.write]: a folder, or
+    a zip archive for a path ending in ``.zip``) and the returned package reads its files.
     """
     import frictionless
 
@@ -237,7 +235,7 @@ def from_package(
     agency: str = DEFAULT_AGENCY,
 ) -> CitizenDataset:
     """A data set from a ``frictionless.Package`` (files are read inside its basepath;
-    inline data as is). Options and errors as for :func:`read`."""
+    inline data as is). Options and errors as for [`read()`][cdinterop.datapackage.read]."""
     descriptor = package.to_descriptor()
     basepath = package.basepath or None
     label = basepath or f"<frictionless.Package {package.name or ''}>"
@@ -260,10 +258,10 @@ def check_package(
     needs ``dplib-py``), the ``cdinterop:*`` properties, the files (unsafe or missing
     paths, ``bytes`` and ``hash``), the CSV (encoding, parsing, columns) and every
     observation against the structure (row, component, value). Raises
-    :class:`~cdinterop.errors.ReadError` only when the package cannot be opened at all
+    [`ReadError`][cdinterop.errors.ReadError] only when the package cannot be opened at all
     (no such path, no descriptor, descriptor not JSON).
     """
-    from cdinterop.datapackage.profiles import descriptor_issues
+    from cdinterop.datapackage._profiles import descriptor_issues
 
     options = _options(resource, language, agency)
     with open_source(source) as package:

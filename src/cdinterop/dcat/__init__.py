@@ -3,8 +3,8 @@
 The metadata of a data set (not its observations, which live in the distributions a
 catalogue points to) becomes a ``dcat:Dataset`` with PROV-O provenance, DQV quality,
 StatDCAT-AP views of its structure and a small ``cdi:`` vocabulary
-(``https://w3id.org/cdinterop/vocab#``, see :mod:`cdinterop.dcat.vocabulary`) for
-participation, consent and disclosure control; a :class:`~cdinterop.model.Catalog` becomes
+(``https://w3id.org/cdinterop/vocab#``, exported by ``cdinterop schema export``) for
+participation, consent and disclosure control; a [`Catalog`][cdinterop.model.Catalog] becomes
 a ``dcat:Catalog`` with its publisher and data sets::
 
     from cdinterop import dcat
@@ -16,17 +16,18 @@ a ``dcat:Catalog`` with its publisher and data sets::
     catalog = dcat.read_catalog("out/catalog.jsonld")
 
 Readable triples carry what DCAT-AP, PROV-O, DQV, StatDCAT-AP and SPDX can say; one ``cdi:*Json``
-literal per part makes the round trip exact (see :mod:`cdinterop.dcat.writing`). Data sets
-that cdinterop did not write (a portal's catalogue) are read tolerantly
-(:mod:`cdinterop.dcat.third_party`). Parsing never fetches anything over the network and
-refuses oversized or hostile input (:mod:`cdinterop.dcat.files`).
+literal per part makes the round trip exact. Data sets that cdinterop did not write (a
+portal's catalogue) are read tolerantly, and what the model cannot hold is recorded in a
+``conversion`` activity. Parsing never fetches anything over the network and refuses
+oversized or hostile input (DTDs and entities, remote JSON-LD contexts, files over 256 MiB,
+graphs over 2 million triples).
 """
 
 from __future__ import annotations
 
-from cdinterop.dcat.files import FORMATS, parse_graph, read, read_catalog, read_graph, write
-from cdinterop.dcat.graph import DEFAULT_BASE_IRI, catalog_from_graph, from_graph, to_graph
-from cdinterop.dcat.vocab import CDI
+from cdinterop.dcat._files import FORMATS, parse_graph, read, read_catalog, read_graph, write
+from cdinterop.dcat._graph import DEFAULT_BASE_IRI, catalog_from_graph, from_graph, to_graph
+from cdinterop.dcat._vocab import CDI
 
 __all__ = [
     "CDI",

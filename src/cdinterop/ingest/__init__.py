@@ -1,7 +1,7 @@
 """Layer 3: ingestion of citizen-data submissions (KoboToolbox/ODK exports) into unit records.
 
-A submission file and an :class:`IngestSpec` in; validated unit records (a
-:class:`~cdinterop.model.CitizenDataset`), the rejected rows with their reasons and the
+A submission file and an [`IngestSpec`][cdinterop.ingest.IngestSpec] in; validated unit records (a
+[`CitizenDataset`][cdinterop.model.CitizenDataset]), the rejected rows with their reasons and the
 counts out::
 
     from cdinterop.ingest import IngestSpec, ingest, write_outputs
@@ -13,24 +13,26 @@ counts out::
 
 The public entry points:
 
-* :func:`ingest` — run a spec on a submission file; returns an :class:`IngestResult`
-  (``dataset``, ``rejects``, ``summary``: an :class:`IngestSummary`) and raises
-  :class:`IngestError` when the spec does not fit the file or too many rows are rejected;
-* :func:`write_outputs` — write a result's ``dataset.json``, ``datapackage/``,
-  ``rejects.csv`` and ``summary.json`` into a folder, all or nothing;
-* :class:`IngestSpec` — the mapping spec (YAML; JSON Schema
-  ``schemas/ingest-mapping.schema.json``);
-* :func:`open_submission` — read a submission file as streamed Arrow record batches, with
-  :class:`SourceOptions` (layout, encoding, delimiter, sheet) and the :class:`Layout`
-  values it recognises.
-
-The modules behind them: :mod:`cdinterop.ingest.spec` (the spec models),
-:mod:`cdinterop.ingest.sources` (the readers), :mod:`cdinterop.ingest.transforms` (the
-per-component rules), :mod:`cdinterop.ingest.run` (the run) and
-:mod:`cdinterop.ingest.outputs` (the output folder).
+* [`ingest()`][cdinterop.ingest.ingest] — run a spec on a submission file; returns an
+  [`IngestResult`][cdinterop.ingest.IngestResult] (``dataset``, ``rejects``, ``summary``: an
+  [`IngestSummary`][cdinterop.ingest.IngestSummary]) and raises
+  [`IngestError`][cdinterop.ingest.IngestError] when the spec does not fit the file or too many rows
+  are rejected;
+* [`write_outputs()`][cdinterop.ingest.write_outputs] — write a result's ``dataset.json``,
+  ``datapackage/``, ``rejects.csv`` and ``summary.json`` into a folder, all or nothing;
+* [`IngestSpec`][cdinterop.ingest.IngestSpec] — the mapping spec (YAML; JSON Schema
+  ``schemas/ingest-mapping.schema.json``) and its parts [`SourceSpec`][cdinterop.ingest.SourceSpec],
+  [`PrivacySpec`][cdinterop.ingest.PrivacySpec], [`GeoCoarsening`][cdinterop.ingest.GeoCoarsening],
+  [`Deduplicate`][cdinterop.ingest.Deduplicate], [`ComponentRule`][cdinterop.ingest.ComponentRule]
+  and [`IngestUnmapped`][cdinterop.ingest.IngestUnmapped];
+* [`load_key()`][cdinterop.ingest.load_key] — read a pseudonymisation key from ``env:NAME`` or
+  ``file:PATH``;
+* [`open_submission()`][cdinterop.ingest.open_submission] — read a submission file as streamed Arrow
+  record batches, with [`SourceOptions`][cdinterop.ingest.SourceOptions] (layout, encoding,
+  delimiter, sheet) and the [`Layout`][cdinterop.ingest.Layout] values it recognises.
 
 The names are imported on first use, so that importing only the spec models (as
-:mod:`cdinterop.schemas` does) does not load the readers and the run.
+[`cdinterop.schemas`][cdinterop.schemas] does) does not load the readers and the run.
 """
 
 from __future__ import annotations
@@ -39,33 +41,56 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cdinterop.ingest.outputs import write_outputs
-    from cdinterop.ingest.run import IngestError, IngestResult, IngestSummary, ingest
-    from cdinterop.ingest.sources import Layout, SourceOptions, open_submission
-    from cdinterop.ingest.spec import IngestSpec
+    from cdinterop.ingest._outputs import write_outputs
+    from cdinterop.ingest._run import IngestError, IngestResult, IngestSummary, ingest
+    from cdinterop.ingest._sources import Layout, SourceOptions, open_submission
+    from cdinterop.ingest._spec import (
+        ComponentRule,
+        Deduplicate,
+        GeoCoarsening,
+        IngestSpec,
+        IngestUnmapped,
+        PrivacySpec,
+        SourceSpec,
+    )
+    from cdinterop.ingest._transforms import load_key
 
 __all__ = [
+    "ComponentRule",
+    "Deduplicate",
+    "GeoCoarsening",
     "IngestError",
     "IngestResult",
     "IngestSpec",
     "IngestSummary",
+    "IngestUnmapped",
     "Layout",
+    "PrivacySpec",
     "SourceOptions",
+    "SourceSpec",
     "ingest",
+    "load_key",
     "open_submission",
     "write_outputs",
 ]
 
 _SOURCES = {
-    "IngestError": "cdinterop.ingest.run",
-    "IngestResult": "cdinterop.ingest.run",
-    "IngestSpec": "cdinterop.ingest.spec",
-    "IngestSummary": "cdinterop.ingest.run",
-    "Layout": "cdinterop.ingest.sources",
-    "SourceOptions": "cdinterop.ingest.sources",
-    "ingest": "cdinterop.ingest.run",
-    "open_submission": "cdinterop.ingest.sources",
-    "write_outputs": "cdinterop.ingest.outputs",
+    "ComponentRule": "cdinterop.ingest._spec",
+    "Deduplicate": "cdinterop.ingest._spec",
+    "GeoCoarsening": "cdinterop.ingest._spec",
+    "IngestUnmapped": "cdinterop.ingest._spec",
+    "PrivacySpec": "cdinterop.ingest._spec",
+    "SourceSpec": "cdinterop.ingest._spec",
+    "load_key": "cdinterop.ingest._transforms",
+    "IngestError": "cdinterop.ingest._run",
+    "IngestResult": "cdinterop.ingest._run",
+    "IngestSpec": "cdinterop.ingest._spec",
+    "IngestSummary": "cdinterop.ingest._run",
+    "Layout": "cdinterop.ingest._sources",
+    "SourceOptions": "cdinterop.ingest._sources",
+    "ingest": "cdinterop.ingest._run",
+    "open_submission": "cdinterop.ingest._sources",
+    "write_outputs": "cdinterop.ingest._outputs",
 }
 
 

@@ -1,18 +1,16 @@
 """Layer 1: the typed model of a citizen data set (pydantic v2, frozen, unknown fields rejected).
 
-No exchange formats live here; :mod:`cdinterop.model.jsonio` saves and loads the model
-itself as JSON.
+No exchange formats live here; [`cdinterop.load`][cdinterop.load] and
+[`cdinterop.save`][cdinterop.save] read and write the model itself as JSON.
 """
 
-from cdinterop.model.areas import M49_REGIONS, AreaExtent, AreaScheme, area_scheme, is_area_code
-from cdinterop.model.base import (
+from cdinterop.model._areas import M49_REGIONS, AreaExtent, AreaScheme, area_scheme, is_area_code
+from cdinterop.model._base import (
     Model,
-    check_language_tag,
-    check_spdx_licence,
     text_in,
 )
-from cdinterop.model.catalog import Catalog
-from cdinterop.model.dataset import (
+from cdinterop.model._catalog import Catalog
+from cdinterop.model._dataset import (
     AccessRights,
     CitizenDataset,
     ContactPoint,
@@ -22,9 +20,9 @@ from cdinterop.model.dataset import (
     Theme,
     ThemeScheme,
 )
-from cdinterop.model.distribution import Availability, Distribution
-from cdinterop.model.observations import Observation, Observations
-from cdinterop.model.participation import (
+from cdinterop.model._distribution import Availability, Distribution
+from cdinterop.model._observations import Observation, Observations
+from cdinterop.model._participation import (
     Consent,
     ConsentBasis,
     ConsentMethod,
@@ -36,9 +34,8 @@ from cdinterop.model.participation import (
     ValueChainStage,
     Withdrawal,
 )
-from cdinterop.model.periods import Period, PeriodKind, TimeValueType, parse_period
-from cdinterop.model.provenance import (
-    CDINTEROP_AGENT_ID,
+from cdinterop.model._periods import Period, PeriodKind, TimeValueType, parse_period
+from cdinterop.model._provenance import (
     Activity,
     ActivityType,
     Agent,
@@ -50,10 +47,8 @@ from cdinterop.model.provenance import (
     Provenance,
     Role,
     Source,
-    cdinterop_agents,
-    free_id,
 )
-from cdinterop.model.quality import (
+from cdinterop.model._quality import (
     DimensionScore,
     DisclosureControl,
     DisclosureMethod,
@@ -64,7 +59,7 @@ from cdinterop.model.quality import (
     QualityMeasurement,
     QualityVerdict,
 )
-from cdinterop.model.structure import (
+from cdinterop.model._structure import (
     AttachmentLevel,
     Attribute,
     Code,
@@ -75,13 +70,13 @@ from cdinterop.model.structure import (
     Dimension,
     Facets,
     Measure,
+    RepresentedComponent,
     TimeDimension,
     Usage,
     ValueType,
 )
 
 __all__ = [
-    "CDINTEROP_AGENT_ID",
     "M49_REGIONS",
     "AccessRights",
     "Activity",
@@ -135,6 +130,7 @@ __all__ = [
     "QualityMeasurement",
     "QualityVerdict",
     "ReferencePeriod",
+    "RepresentedComponent",
     "Role",
     "Source",
     "Theme",
@@ -146,10 +142,6 @@ __all__ = [
     "ValueType",
     "Withdrawal",
     "area_scheme",
-    "cdinterop_agents",
-    "check_language_tag",
-    "check_spdx_licence",
-    "free_id",
     "is_area_code",
     "parse_period",
     "text_in",

@@ -9,30 +9,44 @@ for) plus one or more data messages::
     sdmx.write(ds, "out/data.xml", format="ml21-ss")    # one data message
     again = sdmx.read("out/data.xml", structure="out/structure-2.1.xml")
 
-Data formats (see :data:`FORMATS`): ``ml21-ss``, ``ml21-ss-ts``, ``ml21-generic``,
-``ml30-ss``, ``ml30-ss-ts``, ``csv10``, ``csv20``.
+Data formats (see [`FORMATS`][cdinterop.sdmx.FORMATS]): ``ml21-ss``, ``ml21-ss-ts``,
+``ml21-generic``, ``ml30-ss``, ``ml30-ss-ts``, ``csv10``, ``csv20``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pyarrow as pa
 from pydantic import ValidationError
 
 from cdinterop.errors import InvalidDatasetError, ReadError, WriteError
 from cdinterop.model import AttachmentLevel, CitizenDataset, Observations, ValueType
-from cdinterop.model.jsonio import issues_from_pydantic
-from cdinterop.sdmx.data_read import DataPayload, read_payload, sniff_format
-from cdinterop.sdmx.formats import FORMATS, DataFormat
+from cdinterop.model._jsonio import issues_from_pydantic
+from cdinterop.sdmx._data_read import DataPayload, read_payload, sniff_format
+from cdinterop.sdmx._formats import FORMATS, DataFormat
+
+if TYPE_CHECKING:
+    from cdinterop.mapping import ConformanceSpec
+    from cdinterop.model import DataStructure
+    from cdinterop.sdmx._conformance import (
+        ConformanceError,
+        ConformanceReport,
+        ConformanceResult,
+        conform_with_report,
+    )
 
 __all__ = [
     "FORMATS",
     "STRUCTURE_FILES",
+    "ConformanceError",
+    "ConformanceReport",
+    "ConformanceResult",
     "DataFormat",
     "conform",
+    "conform_with_report",
     "find_structure",
     "from_structure",
     "planned_files",
@@ -46,11 +60,12 @@ __all__ = [
 ]
 
 STRUCTURE_FILES = {"2.1": "structure-2.1.xml", "3.0": "structure-3.0.xml"}
-"""File names :func:`write_all` gives the structure messages."""
+"""File names ``write_all()`` gives the structure messages."""
 
 
 def write(dataset: CitizenDataset, target: str | Path | IO[bytes], *, format: str) -> None:
-    """Write one data message in ``format`` (a key of :data:`FORMATS`) to a path or stream."""
+    """Write one data message in ``format`` (a key of [`FORMATS`][cdinterop.sdmx.FORMATS]) to a path
+    or stream."""
     try:
         fmt = FORMATS[format]
     except KeyError:
@@ -64,13 +79,14 @@ def write_structure(
     dataset: CitizenDataset, target: str | Path | IO[bytes], *, version: str = "2.1"
 ) -> None:
     """Write the structure message (SDMX-ML ``2.1`` or ``3.0``) of a data set."""
-    from cdinterop.sdmx.structure_xml import write_structure as _write_structure
+    from cdinterop.sdmx._structure_xml import write_structure as _write_structure
 
     _write_structure(dataset, target, version=version)
 
 
 def planned_files(dataset: CitizenDataset, formats: list[str] | None = None) -> list[str]:
-    """Names of the files :func:`write_all` writes for ``dataset`` (structures first)."""
+    """Names of the files [`write_all()`][cdinterop.sdmx.write_all] writes for ``dataset``
+    (structures first)."""
     chosen = list(FORMATS) if formats is None else formats
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
@@ -116,39 +132,64 @@ def write_all(
     return written
 
 
-def conform(dataset: CitizenDataset, target: Any, mapping: Any) -> CitizenDataset:
+def conform(
+    dataset: CitizenDataset,
+    target: CitizenDataset | DataStructure | str | Path,
+    mapping: ConformanceSpec | str | Path,
+) -> CitizenDataset:
     """Map a data set onto a DSD it did not define (e.g. the SDG DSD) with a declarative
-    mapping (YAML path or spec); see :mod:`cdinterop.sdmx.conformance`."""
-    from cdinterop.sdmx.conformance import conform as _conform
+    mapping (a YAML path or a ``ConformanceSpec``); ``conform_with_report`` also returns
+    what was dropped and why."""
+    from cdinterop.sdmx._conformance import conform as _conform
 
     return _conform(dataset, target, mapping)
+
+
+_LAZY = {
+    "ConformanceError",
+    "ConformanceReport",
+    "ConformanceResult",
+    "conform_with_report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The conformance names, imported on first use: their module reads structures with
+    this package's ``read_structure``, so it cannot be imported while this one loads."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from cdinterop.sdmx import _conformance
+
+    value = getattr(_conformance, name)
+    globals()[name] = value
+    return value
 
 
 def to_structure(dataset: CitizenDataset) -> Any:
     """The data set's structure as an sdmx1 ``StructureMessage`` (codelists, concept
     scheme, DSD, dataflow with the ``cdinterop:*`` annotations)."""
-    from cdinterop.sdmx.native import to_structure as _to_structure
+    from cdinterop.sdmx._native import to_structure as _to_structure
 
     return _to_structure(dataset)
 
 
 def from_structure(message: Any, *, dataflow: str | None = None) -> CitizenDataset:
     """A data set (no observations) from an sdmx1 ``StructureMessage``."""
-    from cdinterop.sdmx.native import from_structure as _from_structure
+    from cdinterop.sdmx._native import from_structure as _from_structure
 
     return _from_structure(message, dataflow=dataflow)
 
 
 def read_structure(source: str | Path | bytes, *, dataflow: str | None = None) -> CitizenDataset:
     """Read a structure message (2.1 or 3.0) into a data set without observations."""
-    from cdinterop.sdmx.native import read_structure as _read_structure
+    from cdinterop.sdmx._native import read_structure as _read_structure
 
     return _read_structure(source, dataflow=dataflow)
 
 
 def find_structure(source: Any) -> Path:
     """The structure message beside a data file (``structure-2.1.xml``, ``structure-3.0.xml``
-    or ``structure.xml``); :class:`ReadError` if there is none."""
+    or ``structure.xml``); [`ReadError`][cdinterop.errors.ReadError] if there is none."""
     if not isinstance(source, str | Path):
         raise ReadError("<stream>", "give the structure (structure=...) to read a stream")
     folder = Path(source).parent
@@ -179,12 +220,13 @@ def read(
     *,
     structure: CitizenDataset | str | Path | bytes | None = None,
 ) -> CitizenDataset:
-    """Read an SDMX data message or SDMX-CSV file into a :class:`CitizenDataset`.
+    """Read an SDMX data message or SDMX-CSV file into a
+    [`CitizenDataset`][cdinterop.model.CitizenDataset].
 
     ``structure`` is a data set (its metadata and structure are used), or a structure
     message (path or bytes); when omitted, a structure message beside ``source`` is used.
-    Raises :class:`~cdinterop.errors.ReadError` for unreadable input and
-    :class:`~cdinterop.errors.InvalidDatasetError` listing every problem in the data.
+    Raises [`ReadError`][cdinterop.errors.ReadError] for unreadable input and
+    [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] listing every problem in the data.
     """
     if structure is None:
         structure = find_structure(source)

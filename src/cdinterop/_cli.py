@@ -1,0 +1,785 @@
+"""The ``cdinterop`` command line: a thin Typer app over the library.
+
+Exit codes: 0 success / valid, 1 invalid input (validation problems), 2 unreadable input
+or bad usage, 3 internal error. Bad input never shows a traceback; ``--debug`` shows one
+for internal errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cdinterop._version import __version__
+from cdinterop.errors import CdinteropError, Issue, ReadError, WriteError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="cdinterop",
+    help="Carry citizen data to official statistics: validate, convert and describe data sets.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+schema_app = typer.Typer(
+    help="JSON Schemas of the models and specs, and the cdi: RDF vocabulary and shapes.",
+    no_args_is_help=True,
+)
+app.add_typer(schema_app, name="schema")
+sdmx_app = typer.Typer(
+    help="SDMX: write a data set as SDMX-ML / SDMX-CSV, read it back, conform it to a DSD.",
+    no_args_is_help=True,
+)
+app.add_typer(sdmx_app, name="sdmx")
+datapackage_app = typer.Typer(
+    help="Frictionless Data Package (v2): write a data set as a package, read one back.",
+    no_args_is_help=True,
+)
+app.add_typer(datapackage_app, name="datapackage")
+dcat_app = typer.Typer(
+    help="DCAT-AP 3 RDF: describe data sets and catalogues (Turtle, JSON-LD, RDF/XML, N-Triples).",
+    no_args_is_help=True,
+)
+app.add_typer(dcat_app, name="dcat")
+
+out = Console()
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"cdinterop {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Carry citizen data to official statistics: validate, convert and describe data sets.
+
+    The main job: [bold]cdinterop convert SUBMISSION -m SPEC.yaml -o OUT[/] (a raw
+    KoboToolbox / ODK export to SDMX, a Data Package and DCAT; see docs/quickstart.md).
+    """
+
+
+def _short(text: str, limit: int = 140) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _report_issues(path: Path, issues: list[Issue], max_shown: int) -> None:
+    """A summary per kind of problem, then the first ``max_shown`` problems in detail."""
+    groups: dict[tuple[str, str], list[Issue]] = defaultdict(list)
+    for issue in issues:
+        groups[(issue.code, issue.component or "")].append(issue)
+    err.print(f"[bold red]✗ {path}[/]: {len(issues)} problem(s) of {len(groups)} kind(s)")
+    summary = Table(title="by kind", show_header=True, header_style="bold")
+    for column in ("problem", "component", "count", "first rows / places", "example"):
+        summary.add_column(column, overflow="fold")
+    for (code, component), members in sorted(groups.items(), key=lambda g: -len(g[1])):
+        places = [str(i.row) if i.row is not None else i.location for i in members[:5]]
+        more = ", …" if len(members) > 5 else ""
+        example = members[0]
+        summary.add_row(
+            code,
+            component,
+            str(len(members)),
+            ", ".join(places) + more,
+            _short(example.message + ("" if example.value is None else f" ({example.value!r})")),
+        )
+    err.print(summary)
+    details = Table(title=f"first {min(max_shown, len(issues))}", header_style="bold")
+    for column in ("row", "component", "problem", "value", "location"):
+        details.add_column(column, overflow="fold")
+    for issue in issues[:max_shown]:
+        details.add_row(
+            "" if issue.row is None else str(issue.row),
+            issue.component or "",
+            f"{_short(issue.message)} [dim]({issue.code})[/]",
+            "" if issue.value is None else _short(repr(issue.value), 40),
+            issue.location,
+        )
+    err.print(details)
+    if len(issues) > max_shown:
+        err.print(
+            f"… and {len(issues) - max_shown} more (--max-issues N to list more, --json for all)"
+        )
+
+
+def _report_advice(path: Path, kind: str, issues: list[Issue], max_shown: int) -> None:
+    """A valid file with SHACL warnings or infos: say so, then list the first ones."""
+    out.print(f"[bold green]✓ {path}[/] ({kind}): valid, with {len(issues)} warning(s) or note(s)")
+    details = Table(title=f"first {min(max_shown, len(issues))}", header_style="bold")
+    for column in ("severity", "problem", "value", "location"):
+        details.add_column(column, overflow="fold")
+    for issue in issues[:max_shown]:
+        details.add_row(
+            issue.code.removeprefix("shacl-"),
+            _short(issue.message),
+            "" if issue.value is None else _short(repr(issue.value), 40),
+            issue.location,
+        )
+    out.print(details)
+    if len(issues) > max_shown:
+        out.print(
+            f"… and {len(issues) - max_shown} more (--max-issues N to list more, --json for all)"
+        )
+
+
+@app.command()
+def validate(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A data set (JSON), a Data Package, SDMX-ML / SDMX-CSV data, or an RDF "
+            "(DCAT) description: Turtle, JSON-LD, RDF/XML or N-Triples."
+        ),
+    ],
+    structure: Annotated[
+        Path | None,
+        typer.Option(
+            "--structure",
+            "-s",
+            help="SDMX structure message for SDMX data (default: one beside the data file).",
+        ),
+    ] = None,
+    shapes: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--shapes",
+            help="SHACL shapes file to check RDF against, besides cdinterop's own shapes "
+            "(repeatable), e.g. the official DCAT-AP dcat-ap-SHACL.ttl. RDF files only.",
+        ),
+    ] = None,
+    max_issues: Annotated[
+        int, typer.Option("--max-issues", min=1, help="How many problems to list in detail.")
+    ] = 20,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON on standard output.")
+    ] = False,
+) -> None:
+    """Check a file: a data set (JSON), SDMX data, a Data Package or a DCAT description.
+
+    Checks metadata rules, references and every observation; for SDMX-ML also the official
+    XSDs and the schema the DSD implies; for RDF the SHACL shapes (cdinterop's own and any
+    --shapes) and that a cdinterop data set reads back.
+
+    Exits 0 when valid, 1 when invalid, 2 when the file (or a shapes file) cannot be read
+    or --shapes is given for a file that is not RDF. SHACL warnings are listed but do not
+    make a file invalid; only violations do.
+
+    Examples:
+    [bold]cdinterop validate examples/marine-litter-ghana/dataset.json[/]
+    [bold]cdinterop validate out/data-ml21-ss.xml --structure out/structure-2.1.xml[/]
+    [bold]cdinterop validate out/dataset.ttl --shapes dcat-ap-SHACL.ttl[/]
+    """
+    from collections import Counter
+
+    from cdinterop.checking import RDF_KIND, check_file, checker_for
+    from cdinterop.dcat._shacl import failures, summarize
+
+    def unreadable(reason: str, source: object = path) -> typer.Exit:
+        if as_json:
+            report = {"path": str(path), "readable": False, "error": reason}
+            out.print_json(json.dumps(report))
+        err.print(f"[bold red]✗ cannot read {source}[/]: {reason}")
+        return typer.Exit(EXIT_UNREADABLE)
+
+    try:
+        checker = checker_for(path)
+        if shapes and not checker.uses_shapes:
+            if as_json:
+                error = f"--shapes applies to RDF files only; this is a {checker.name}"
+                out.print_json(json.dumps({"path": str(path), "readable": True, "error": error}))
+            err.print(
+                f"[bold red]✗ --shapes applies to RDF files only[/]; {path} is a {checker.name}"
+            )
+            raise typer.Exit(EXIT_UNREADABLE)
+        kind, issues = check_file(path, structure=structure, shapes=tuple(shapes or ()))
+    except ReadError as exc:
+        raise unreadable(exc.reason, exc.source) from None
+    failing = failures(issues)
+    summary = summarize(issues) if kind == RDF_KIND else None
+    if as_json:
+        report: dict[str, object] = {
+            "path": str(path),
+            "kind": kind,
+            "readable": True,
+            "valid": not failing,
+            "counts": dict(Counter(issue.code for issue in issues)),
+            "issues": [issue.to_dict() for issue in issues],
+        }
+        if summary is not None:
+            report["shacl"] = {**summary.to_dict(), "text": str(summary)}
+        out.print_json(json.dumps(report, default=str))
+    elif failing:
+        _report_issues(path, issues, max_issues)
+    elif issues:
+        _report_advice(path, kind, issues, max_issues)
+    else:
+        out.print(f"[bold green]✓ {path}[/] ({kind}): valid")
+    if summary is not None and not as_json:
+        (err if failing else out).print(f"SHACL: {summary}")
+    raise typer.Exit(EXIT_INVALID if failing else EXIT_OK)
+
+
+@schema_app.command("export")
+def schema_export(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the JSON Schemas to.")],
+) -> None:
+    """Write the JSON Schemas of the models to DIRECTORY (regenerates ``schemas/``).
+
+    Example: [bold]cdinterop schema export schemas/[/]
+    """
+    from cdinterop.schemas import export_schemas
+
+    for written in export_schemas(directory):
+        out.print(f"wrote {written}")
+
+
+@contextlib.contextmanager
+def _user_errors(path: Path) -> Iterator[None]:
+    """Turn cdinterop errors into a readable report and the documented exit code."""
+    from cdinterop.errors import InvalidDatasetError
+
+    try:
+        yield
+    except InvalidDatasetError as exc:
+        _report_issues(path, list(exc.issues), 20)
+        raise typer.Exit(EXIT_INVALID) from None
+    except ReadError as exc:
+        err.print(f"[bold red]✗ cannot read {exc.source}[/]: {exc.reason}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    except CdinteropError as exc:
+        err.print(f"[bold red]✗ {exc}[/]")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+
+
+@app.command("ingest")
+def ingest_command(
+    submission: Annotated[
+        Path,
+        typer.Argument(
+            help="A KoboToolbox / ODK Central export or plain CSV, XLSX or JSON submissions."
+        ),
+    ],
+    mapping: Annotated[
+        Path, typer.Option("--mapping", "-m", help="The ingest mapping spec (YAML).")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            help="Where the pseudonymisation key is: env:VARIABLE or file:PATH "
+            "(default: the spec's privacy.key).",
+        ),
+    ] = None,
+    max_rejected: Annotated[
+        float | None,
+        typer.Option(
+            "--max-rejected",
+            min=0,
+            max=1,
+            help="Fail when more than this share of the rows is rejected, e.g. 0.05 "
+            "(default: the spec's max_rejected).",
+        ),
+    ] = None,
+    no_datapackage: Annotated[
+        bool, typer.Option("--no-datapackage", help="Write dataset.json only, no Data Package.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON on standard output.")
+    ] = False,
+) -> None:
+    """Ingest raw submissions into validated unit records with a declarative mapping spec.
+
+    Writes dataset.json, datapackage/, rejects.csv (row, column, value, reason) and
+    summary.json into the output folder. Every row read is accepted, filtered by a named
+    rule or rejected. Exits 0 on success, 1 when more rows are rejected than allowed
+    (rejects.csv and summary.json are still written), 2 when the file or the spec cannot
+    be used.
+
+    Example: [bold]cdinterop ingest examples/public-services-satisfaction/submissions-kobo.csv
+    -m mappings/services-survey-kobo.yaml -o out/ingest[/]
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from cdinterop.ingest._outputs import write_outputs
+    from cdinterop.ingest._run import IngestError, ingest
+    from cdinterop.ingest._spec import IngestSpec
+    from cdinterop.ingest._transforms import load_key
+    from cdinterop.mapping._loading import load_spec
+
+    with _user_errors(mapping):
+        spec = load_spec(mapping, IngestSpec)
+    failed = False
+    with _user_errors(submission):
+        secret = load_key(key) if key is not None else None
+        size = submission.stat().st_size if submission.is_file() else 0
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]ingesting[/] {task.description}"),
+            TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=size < 1_000_000 or as_json,
+        ) as progress:
+            task = progress.add_task(submission.name, total=None)
+            try:
+                result = ingest(
+                    submission,
+                    spec,
+                    key=secret,
+                    max_rejected=max_rejected,
+                    progress=lambda rows: progress.update(task, completed=rows),
+                )
+            except IngestError as exc:
+                if exc.result is None:
+                    raise
+                result, failed = exc.result, True
+                err.print(f"[bold red]✗ {exc}[/]")
+        written = write_outputs(result, output, datapackage=not no_datapackage, failed=failed)
+    summary = result.summary
+    if as_json:
+        out.print_json(json.dumps({**summary.to_json(), "failed": failed}))
+    else:
+        table = Table(title=f"{submission.name} → {output}", show_header=False)
+        table.add_row("rows read", f"{summary.rows_read:,}")
+        table.add_row("accepted", f"[green]{summary.accepted:,}[/]")
+        table.add_row("filtered", f"{summary.filtered:,}")
+        for rule, n in summary.filtered_by_rule.items():
+            table.add_row(f"  by {rule}", f"{n:,}")
+        table.add_row("rejected", f"[red]{summary.rejected:,}[/]" if summary.rejected else "0")
+        for column, n in summary.rejected_by_column.items():
+            table.add_row(f"  in {column}", f"{n:,}")
+        table.add_row("written", ", ".join(p.name for p in written))
+        out.print(table)
+    if failed:
+        raise typer.Exit(EXIT_INVALID)
+
+
+@app.command("convert")
+def convert_command(
+    submission: Annotated[
+        Path, typer.Argument(help="A raw submission: KoboToolbox / ODK export, CSV, XLSX, JSON.")
+    ],
+    mapping: Annotated[
+        Path,
+        typer.Option("--mapping", "-m", help="The mapping spec (YAML) with its aggregation."),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
+    to: Annotated[
+        str, typer.Option("--to", help="Outputs, comma-separated: sdmx, datapackage, dcat.")
+    ] = "sdmx,datapackage,dcat",
+    structure: Annotated[
+        Path | None,
+        typer.Option("--structure", "-s", help="External DSD (SDMX structure) to conform to."),
+    ] = None,
+    conform_map: Annotated[
+        Path | None,
+        typer.Option("--conform", help="Conformance mapping (YAML) for --structure."),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="Where the files will be published (distribution URLs in the DCAT "
+            "description; default: the data set's landing page).",
+        ),
+    ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option("--key", help="Pseudonymisation key: env:VARIABLE or file:PATH."),
+    ] = None,
+    max_rejected: Annotated[
+        float | None,
+        typer.Option(
+            "--max-rejected", min=0, max=1, help="Fail when more than this share is rejected."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON on standard output.")
+    ] = False,
+) -> None:
+    """Convert a raw submission to SDMX, a Data Package and DCAT in one go (the main job).
+
+    Ingests, aggregates with disclosure control, optionally conforms to an external DSD,
+    and writes every output with dataset.json, rejects.csv and summary.json (files with
+    SHA-256).
+
+    Nothing half-written is left behind: the outputs appear together or not at all.
+    Exits 0 on success, 1 when too many rows are rejected or the data break a rule,
+    2 when a file or the spec cannot be used.
+
+    Example: [bold]CDINTEROP_PSEUDONYM_KEY=... cdinterop convert
+    examples/public-services-satisfaction/submissions-kobo.csv
+    -m mappings/services-survey-kobo.yaml -o out/services[/]
+    """
+    from cdinterop.convert import convert
+    from cdinterop.ingest._run import IngestError
+    from cdinterop.ingest._spec import IngestSpec
+    from cdinterop.ingest._transforms import load_key
+    from cdinterop.mapping._loading import load_spec
+
+    with _user_errors(mapping):
+        spec = load_spec(mapping, IngestSpec)
+    outputs = [part.strip() for part in to.split(",") if part.strip()]
+    with _user_errors(submission):
+        secret = load_key(key) if key is not None else None
+        with err.status("converting") as status:
+            try:
+                result = convert(
+                    submission,
+                    spec,
+                    output,
+                    to=outputs,
+                    structure=structure,
+                    conform=conform_map,
+                    base_url=base_url,
+                    key=secret,
+                    max_rejected=max_rejected,
+                    progress=lambda line: status.update(line),
+                )
+            except IngestError as exc:
+                err.print(f"[bold red]✗ {exc}[/]")
+                raise typer.Exit(EXIT_INVALID) from None
+    summary = result.summary
+    if as_json:
+        out.print_json(json.dumps(summary))
+        return
+    counts = summary["ingest"]
+    table = Table(title=f"{submission.name} → {output}", show_header=False)
+    table.add_row("rows read", f"{counts['rows_read']:,}")
+    table.add_row(
+        "accepted / filtered / rejected",
+        f"{counts['accepted']:,} / {counts['filtered']:,} / {counts['rejected']:,}",
+    )
+    if "aggregate" in summary:
+        agg = summary["aggregate"]
+        table.add_row("cells published", f"{agg['published']:,} of {agg['cells']:,}")
+        table.add_row(
+            "cells suppressed",
+            f"{agg['primary_suppressed']:,} primary, {agg['secondary_suppressed']:,} secondary",
+        )
+    table.add_row("files", f"{len(result.files)} (see summary.json for SHA-256)")
+    out.print(table)
+
+
+@sdmx_app.command("write")
+def sdmx_write(
+    dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")],
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Data format(s) to write (repeatable; default: every format that can "
+            "carry the data set). Formats: ml21-ss, ml21-ss-ts, ml21-generic, ml30-ss, "
+            "ml30-ss-ts, csv10, csv20.",
+        ),
+    ] = None,
+) -> None:
+    """Write the structure messages (SDMX-ML 2.1 and 3.0) and the data in every SDMX format.
+
+    Formats: ml21-ss (SDMX-ML 2.1 structure-specific, flat), ml21-ss-ts (2.1
+    structure-specific, time series), ml21-generic (2.1 generic), ml30-ss / ml30-ss-ts
+    (SDMX-ML 3.0 structure-specific), csv10 (SDMX-CSV 1.0), csv20 (SDMX-CSV 2.0).
+
+    Example: [bold]cdinterop sdmx write examples/marine-litter-ghana/dataset.json -o out/sdmx[/]
+    """
+    from rich.progress import Progress
+
+    from cdinterop import sdmx
+    from cdinterop.model._jsonio import load
+
+    with _user_errors(dataset):
+        ds = load(dataset)
+        planned = sdmx.planned_files(ds, formats or None)
+    table = Table(title=f"SDMX written to {output}", header_style="bold")
+    for column in ("file", "size", "what"):
+        table.add_column(column)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("writing SDMX", total=len(planned))
+
+        def done(path: Path) -> None:
+            progress.advance(task)
+            fmt = sdmx.FORMATS.get(path.stem.removeprefix("data-"))
+            what = (
+                fmt.description if fmt else "structure message (codelists, concepts, DSD, dataflow)"
+            )
+            table.add_row(path.name, f"{path.stat().st_size:,} B", what)
+
+        with _user_errors(dataset):
+            sdmx.write_all(ds, output, formats=formats or None, on_written=done)
+    out.print(table)
+
+
+@sdmx_app.command("read")
+def sdmx_read(
+    data: Annotated[Path, typer.Argument(help="SDMX-ML or SDMX-CSV data.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Data set JSON to write.")],
+    structure: Annotated[
+        Path | None,
+        typer.Option("--structure", "-s", help="Structure message (default: beside the data)."),
+    ] = None,
+) -> None:
+    """Read SDMX data (with its structure message) into a cdinterop data set (JSON).
+
+    Example: [bold]cdinterop sdmx read out/sdmx/data-csv20.csv -o dataset.json[/]
+    """
+    from cdinterop import sdmx
+    from cdinterop.model._jsonio import save
+
+    with _user_errors(data):
+        ds = sdmx.read(data, structure=structure)
+        save(ds, output)
+    out.print(f"[bold green]✓[/] {len(ds.observations):,} observations read from {data} → {output}")
+
+
+@sdmx_app.command("conform")
+def sdmx_conform(
+    dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],
+    structure: Annotated[
+        Path, typer.Option("--structure", "-s", help="Target SDMX structure message (DSD).")
+    ],
+    mapping: Annotated[Path, typer.Option("--mapping", "-m", help="Conformance mapping (YAML).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the conformed data set and SDMX.")
+    ],
+    formats: Annotated[
+        list[str] | None,
+        typer.Option("--format", "-f", help="SDMX data format(s) to write (default: all)."),
+    ] = None,
+) -> None:
+    """Conform a data set to an external DSD (e.g. the global SDG DSD) with a mapping, then
+    write the conformed data set (dataset.json) and its SDMX forms into OUTPUT.
+
+    Example: [bold]cdinterop sdmx conform examples/public-services-satisfaction/dataset.json
+    -s IAEG-SDGs_SDG_1.0_structure.xml -m mappings/services-satisfaction-to-sdg.yaml
+    -o out/sdg[/]
+    """
+    from cdinterop import sdmx
+    from cdinterop.model._jsonio import load, save
+    from cdinterop.sdmx._conformance import ConformanceError, conform_with_report
+
+    with _user_errors(dataset):
+        source = load(dataset)
+        try:
+            result = conform_with_report(source, structure, mapping)
+        except ConformanceError as exc:
+            err.print(exc.report.summary())
+            raise
+        output.mkdir(parents=True, exist_ok=True)
+        save(result.dataset, output / "dataset.json")
+        written = sdmx.write_all(result.dataset, output, formats=formats or None)
+    out.print(result.report.summary())
+    out.print(f"[bold green]✓[/] wrote dataset.json and {len(written)} SDMX files to {output}")
+
+
+@datapackage_app.command("write")
+def datapackage_write(
+    dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="Folder to create, or a path ending in .zip."),
+    ],
+) -> None:
+    """Write a data set as a Data Package v2: datapackage.json and CSV resources, in a
+    folder or a zip.
+
+    Example: [bold]cdinterop datapackage write examples/marine-litter-ghana/dataset.json
+    -o out/marine-litter.zip[/]
+    """
+    from cdinterop import datapackage
+    from cdinterop.model._jsonio import load
+
+    with _user_errors(dataset):
+        ds = load(dataset)
+        with err.status(f"writing {len(ds.observations):,} observations"):
+            datapackage.write(ds, output)
+    out.print(f"[bold green]✓[/] Data Package written to {output}")
+
+
+@datapackage_app.command("read")
+def datapackage_read(
+    package: Annotated[
+        Path, typer.Argument(help="A package folder, its datapackage.json, or a .zip.")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Data set JSON to write.")],
+) -> None:
+    """Read a Data Package (ours or any other) into a cdinterop data set (JSON).
+
+    Example: [bold]cdinterop datapackage read out/marine-litter.zip -o dataset.json[/]
+    """
+    from cdinterop import datapackage
+    from cdinterop.model._jsonio import save
+
+    with _user_errors(package):
+        ds = datapackage.read(package)
+        save(ds, output)
+    out.print(
+        f"[bold green]✓[/] {len(ds.observations):,} observations read from {package} → {output}"
+    )
+
+
+RdfOutput = Annotated[
+    Path, typer.Option("--output", "-o", help="RDF file to write (.ttl, .jsonld, .rdf, .nt).")
+]
+RdfFormat = Annotated[
+    str | None,
+    typer.Option(
+        "--format", "-f", help="turtle, json-ld, xml or nt (default: from the file suffix)."
+    ),
+]
+BaseIri = Annotated[
+    str | None,
+    typer.Option(
+        "--base-iri",
+        help="Base IRI under which the catalogue, data sets, agents and activities are minted.",
+    ),
+]
+
+
+@dcat_app.command("write")
+def dcat_write(
+    dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],
+    output: RdfOutput,
+    rdf_format: RdfFormat = None,
+    base_iri: BaseIri = None,
+) -> None:
+    """Describe a data set in DCAT-AP 3 with PROV-O provenance, DQV quality and StatDCAT-AP
+    components.
+
+    Example: [bold]cdinterop dcat write examples/marine-litter-ghana/dataset.json
+    -o out/marine-litter.ttl --base-iri https://data.example.org/[/]
+    """
+    from cdinterop import dcat
+    from cdinterop.model._jsonio import load
+
+    with _user_errors(dataset):
+        ds = load(dataset)
+        options = {"base_iri": base_iri} if base_iri else {}
+        written = dcat.write(ds, output, format=rdf_format, **options)
+    out.print(f"[bold green]✓[/] DCAT description written to {written}")
+
+
+@dcat_app.command("catalog")
+def dcat_catalog(
+    catalog: Annotated[
+        Path,
+        typer.Argument(
+            help="The catalogue's own description (YAML or JSON): id, title, description, "
+            "publisher, homepage, languages, licence, issued, modified."
+        ),
+    ],
+    datasets: Annotated[list[Path], typer.Argument(help="The data sets it lists (JSON).")],
+    output: RdfOutput,
+    rdf_format: RdfFormat = None,
+    base_iri: BaseIri = None,
+) -> None:
+    """Describe a catalogue of data sets in DCAT-AP 3: a dcat:Catalog with its publisher
+    and one dcat:Dataset per data set.
+
+    Example: [bold]cdinterop dcat catalog catalog.yaml examples/*/dataset.json
+    -o out/catalog.ttl[/]
+    """
+    from pydantic import ValidationError
+
+    from cdinterop import dcat
+    from cdinterop.mapping._loading import load_spec
+    from cdinterop.model import Catalog
+    from cdinterop.model._jsonio import load
+
+    with _user_errors(catalog):
+        description = load_spec(catalog, Catalog)
+    loaded = []
+    for path in datasets:
+        with _user_errors(path):
+            loaded.append(load(path))
+    with _user_errors(catalog):
+        try:
+            full = description.replace(datasets=tuple(loaded))
+        except ValidationError as exc:
+            reasons = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+            raise WriteError(f"the data sets do not form a catalogue: {reasons}") from None
+        options = {"base_iri": base_iri} if base_iri else {}
+        written = dcat.write(full, output, format=rdf_format, **options)
+    out.print(
+        f"[bold green]✓[/] catalogue {full.id} with {len(loaded)} data set(s) written to {written}"
+    )
+
+
+@dcat_app.command("read")
+def dcat_read(
+    source: Annotated[
+        Path, typer.Argument(help="A DCAT description of one data set (any RDF syntax).")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Data set JSON to write.")],
+    structure: Annotated[
+        Path | None,
+        typer.Option(
+            "--structure",
+            "-s",
+            help="SDMX structure message giving the data structure of a data set that "
+            "cdinterop did not write and that names none (no stat:dimension).",
+        ),
+    ] = None,
+) -> None:
+    """Read a DCAT description back into a data set without observations. Descriptions
+    that cdinterop wrote come back exactly; others (a portal's DCAT-AP) are read
+    tolerantly, and what cannot be represented is listed in the provenance.
+
+    Example: [bold]cdinterop dcat read out/marine-litter.ttl -o metadata.json[/]
+    """
+    from cdinterop import dcat
+    from cdinterop.model._jsonio import save
+
+    with _user_errors(source):
+        dsd = None
+        if structure is not None:
+            from cdinterop import sdmx
+
+            dsd = sdmx.read_structure(structure).structure
+        ds = dcat.read(source, structure=dsd)
+        save(ds, output)
+    out.print(f"[bold green]✓[/] {ds.id} read from {source} → {output}")
+
+
+def main() -> None:
+    """Entry point of the ``cdinterop`` console script."""
+    import sys
+
+    debug = "--debug" in sys.argv
+    if debug:
+        sys.argv.remove("--debug")
+    try:
+        app()
+    except CdinteropError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        raise SystemExit(EXIT_UNREADABLE) from None
+    except Exception as exc:  # the last line of defence: no traceback for users
+        if debug:
+            raise
+        err.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+            "This is a bug in cdinterop; run again with --debug for the traceback."
+        )
+        raise SystemExit(EXIT_INTERNAL) from None

@@ -1,0 +1,349 @@
+"""Vectorised group-by with totals: unit records to cells.
+
+Every measure is reduced to sums, so that totals can be rolled up from the finest cells
+instead of re-reading the unit records:
+
+=============  ==========================================  ==========================
+measure        numerator (summed)                          denominator (summed)
+=============  ==========================================  ==========================
+count          1 (weight)                                  —
+sum            value (weight * value)                      —
+mean           value (weight * value), non-null values     1 (weight) where value set
+ratio          numerator column (* weight)                 denominator column (* weight)
+proportion     1 (weight) where the condition holds,       1 (weight) where the column
+               0 where it does not                         has a value
+=============  ==========================================  ==========================
+
+`prepare()` maps the unit records to target codes and these columns (one Arrow
+expression per column, no Python loop over rows). `cells_with_totals()` groups the
+prepared table once by every key column (``Table.group_by().aggregate()``), then, for
+each subset of the totalled dimensions (2^d of them, fewer with ``nested``), groups those
+finest cells by the remaining keys and sets the subset's dimensions to their total code.
+Contributor counts are rolled up the same way, except when contributors are the distinct
+values of a column: then the distinct (cell, contributor) pairs are grouped per subset
+with ``count_distinct``, since a contributor may sit in several child cells.
+
+A unit record contributes to a cell when it contributes to the value: every record for
+``count``, records with a value for ``sum`` and ``mean``, with a numerator or a
+denominator for ``ratio``, with a value in the tested column for ``proportion``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cdinterop.aggregate._spec import (
+    AggregationSpec,
+    CountMeasure,
+    MeanMeasure,
+    ProportionMeasure,
+    RatioMeasure,
+    SumMeasure,
+)
+from cdinterop.errors import InvalidDatasetError, Issue
+from cdinterop.mapping._spec import UnmappedPolicy, scalar_text
+from cdinterop.mapping._values import as_text, map_values
+
+__all__ = [
+    "CONTRIBUTORS",
+    "DENOMINATOR",
+    "NUMERATOR",
+    "Prepared",
+    "cells_with_totals",
+    "prepare",
+    "python_round",
+    "total_subsets",
+]
+
+NUMERATOR = "_num"
+"""Column of the summed numerator (or the value of additive measures)."""
+DENOMINATOR = "_den"
+"""Column of the summed denominator (ratio, mean, proportion)."""
+CONTRIBUTORS = "_n"
+"""Column of the contributor count of each cell."""
+_CONTRIBUTES = "_c"
+_WHO = "_who"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Unit records reduced to key columns and the columns that are summed."""
+
+    table: pa.Table
+    """Key columns (target codes, strings), ``_num``, optionally ``_den``, ``_c`` (1 where
+    the row contributes) and ``_who`` (contributor id, when counted by a column)."""
+    keys: tuple[str, ...]
+    """The key columns taken from unit records (totalled dimensions first, in key order,
+    then other dimensions taken from columns, then the time dimension)."""
+    has_denominator: bool
+    """Whether the measure is a quotient (``_den`` present)."""
+
+
+def _period(text: pa.ChunkedArray, frequency: str) -> pa.ChunkedArray:
+    """``YYYY[-MM[-DD...]]`` text (or dates) as annual, quarterly or monthly periods."""
+    year = pc.utf8_slice_codeunits(text, 0, 4)
+    if frequency == "A":
+        return year
+    month = pc.utf8_slice_codeunits(text, 5, 7)
+    if frequency == "M":
+        return pc.binary_join_element_wise(year, month, "-")
+    quarter = pc.add(pc.divide(pc.subtract(pc.cast(month, pa.int64()), 1), 3), 1)
+    return pc.binary_join_element_wise(year, pc.cast(quarter, pa.string()), "-Q")
+
+
+def _number(table: pa.Table, column: str, issues: list[Issue]) -> pa.ChunkedArray | None:
+    if column not in table.column_names:
+        issues.append(
+            Issue(
+                location=f"measure.{column}",
+                code="unknown-column",
+                message=f"the unit records have no column {column!r}",
+                value=column,
+            )
+        )
+        return None
+    values = table.column(column)
+    if pa.types.is_boolean(values.type):
+        return pc.cast(values, pa.int64())
+    if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
+        return values
+    if pa.types.is_decimal(values.type):
+        return pc.cast(values, pa.float64())
+    try:
+        return pc.cast(as_text(values), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        issues.append(
+            Issue(
+                location=f"measure.{column}",
+                code="not-a-number",
+                message=f"column {column!r} is not numeric: {exc}",
+                value=column,
+            )
+        )
+        return None
+
+
+def _times(values: pa.ChunkedArray, weight: pa.ChunkedArray | None) -> pa.ChunkedArray:
+    return values if weight is None else pc.multiply(pc.cast(values, pa.float64()), weight)
+
+
+def _ones(n: int, weight: pa.ChunkedArray | None) -> pa.ChunkedArray:
+    if weight is not None:
+        return weight
+    return pa.chunked_array([pa.repeat(pa.scalar(1, pa.int64()), n)])
+
+
+def _where(mask: pa.ChunkedArray, values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``values`` where ``mask`` holds, else null."""
+    return pc.if_else(mask, values, pa.scalar(None, values.type))
+
+
+def _measure_columns(
+    table: pa.Table, spec: AggregationSpec, issues: list[Issue]
+) -> dict[str, pa.ChunkedArray]:
+    n = table.num_rows
+    weight: pa.ChunkedArray | None = None
+    if spec.weight is not None:
+        w = _number(table, spec.weight, issues)
+        if w is None:
+            return {}
+        weight = pc.fill_null(pc.cast(w, pa.float64()), 0.0)
+    m = spec.measure
+    out: dict[str, pa.ChunkedArray] = {}
+    if isinstance(m, CountMeasure):
+        out[NUMERATOR] = _ones(n, weight)
+        out[_CONTRIBUTES] = pa.chunked_array([pa.repeat(pa.scalar(True), n)])
+    elif isinstance(m, SumMeasure | MeanMeasure):
+        x = _number(table, m.column, issues)
+        if x is None:
+            return {}
+        valid = pc.is_valid(x)
+        out[NUMERATOR] = _times(x, weight)
+        out[_CONTRIBUTES] = valid
+        if isinstance(m, MeanMeasure):
+            out[DENOMINATOR] = _where(valid, _ones(n, weight))
+    elif isinstance(m, RatioMeasure):
+        a = _number(table, m.numerator, issues)
+        b = _number(table, m.denominator, issues)
+        if a is None or b is None:
+            return {}
+        out[NUMERATOR] = _times(a, weight)
+        out[DENOMINATOR] = _times(b, weight)
+        out[_CONTRIBUTES] = pc.or_(pc.is_valid(a), pc.is_valid(b))
+    else:
+        assert isinstance(m, ProportionMeasure)
+        if m.column not in table.column_names:
+            _number(table, m.column, issues)
+            return {}
+        column = table.column(m.column)
+        valid = pc.is_valid(column)
+        hit = pc.is_in(
+            as_text(column), value_set=pa.array([scalar_text(v) for v in m.values], pa.string())
+        )
+        ones = _ones(n, weight)
+        zero = pa.scalar(0.0 if weight is not None else 0, ones.type)
+        out[NUMERATOR] = _where(valid, pc.if_else(hit, ones, zero))
+        out[DENOMINATOR] = _where(valid, ones)
+        out[_CONTRIBUTES] = valid
+    return out
+
+
+def prepare(records: pa.Table, spec: AggregationSpec) -> Prepared:
+    """Map unit records to target codes and the summed columns.
+
+    Raises [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] naming every missing
+    column, null code and unmapped value (with its row count).
+    """
+    issues: list[Issue] = []
+    totals = spec.total_dimensions
+    from_columns = [d for d in spec.dimension_ids if spec.dimensions[d].source is not None]
+    keys = [d for d in from_columns if d in totals] + [d for d in from_columns if d not in totals]
+    time_id = spec.time_id
+    if time_id is not None and spec.dimensions[time_id].source is not None:
+        keys.append(time_id)
+    columns: dict[str, pa.ChunkedArray] = {}
+    for key in keys:
+        rule = spec.dimensions[key]
+        assert rule.source is not None
+        where = f"dimensions.{key}"
+        if rule.source not in records.column_names:
+            issues.append(
+                Issue(
+                    location=where,
+                    code="unknown-column",
+                    message=f"the unit records have no column {rule.source!r}",
+                    value=rule.source,
+                )
+            )
+            continue
+        source = records.column(rule.source)
+        nulls = source.null_count
+        if nulls:
+            issues.append(
+                Issue(
+                    location=where,
+                    code="missing-code",
+                    message=f"{nulls} unit record(s) have no value in {rule.source!r}",
+                )
+            )
+        codes = as_text(source)
+        if pa.types.is_date(source.type) or pa.types.is_timestamp(source.type):
+            codes = pc.strftime(source, format="%Y-%m-%d") if rule.period else codes
+        if rule.period is not None:
+            codes = _period(codes, rule.period)
+        if rule.map is not None:
+            mapped = map_values(codes, rule.map, unmapped=UnmappedPolicy(rule.unmapped))
+            if rule.unmapped is UnmappedPolicy.ERROR:
+                issues += [
+                    Issue(
+                        location=f"{where}.map",
+                        code="unmapped-value",
+                        message=f"{count} unit record(s) have a value the map does not know",
+                        value=value,
+                    )
+                    for value, count in mapped.counts.items()
+                ]
+            codes = as_text(mapped.values)
+        columns[key] = codes
+    measure = _measure_columns(records, spec, issues)
+    if spec.contributors is not None:
+        if spec.contributors not in records.column_names:
+            issues.append(
+                Issue(
+                    location="contributors",
+                    code="unknown-column",
+                    message=f"the unit records have no column {spec.contributors!r}",
+                    value=spec.contributors,
+                )
+            )
+        else:
+            measure[_WHO] = records.column(spec.contributors)
+    if issues:
+        raise InvalidDatasetError(issues, context=f"aggregation {spec.id}")
+    columns.update(measure)
+    return Prepared(pa.table(columns), tuple(keys), DENOMINATOR in measure)
+
+
+def total_subsets(spec: AggregationSpec) -> list[tuple[str, ...]]:
+    """The sets of dimensions set to their total, one grouping each (nested pairs pruned:
+    no detail of a child dimension under its parent's total)."""
+    totals = spec.total_dimensions
+    subsets = []
+    for r in range(len(totals) + 1):
+        for subset in itertools.combinations(totals, r):
+            if any(p in subset and c not in subset for c, p in spec.nested.items()):
+                continue
+            subsets.append(subset)
+    return subsets
+
+
+def cells_with_totals(prepared: Prepared, spec: AggregationSpec) -> pa.Table:
+    """Group the prepared records by every key, and by every subset of the totalled
+    dimensions set to their total code.
+
+    Returns one row per cell: the key columns (codes), ``_num``, ``_den`` (quotients
+    only) and ``_n`` (contributors, int64), unsorted.
+    """
+    table = prepared.table
+    keys = list(prepared.keys)
+    sums = [NUMERATOR] + ([DENOMINATOR] if prepared.has_denominator else [])
+    aggs: list[tuple[str, str]] = [(c, "sum") for c in sums]
+    by_column = _WHO in table.column_names
+    if not by_column:
+        table = table.append_column(CONTRIBUTORS, pc.cast(table.column(_CONTRIBUTES), pa.int64()))
+        aggs.append((CONTRIBUTORS, "sum"))
+    fine = table.group_by(keys, use_threads=True).aggregate(aggs)
+    fine = fine.rename_columns([c.removesuffix("_sum") for c in fine.column_names])
+    pairs: pa.Table | None = None
+    if by_column:
+        who = table.filter(pc.and_(table.column(_CONTRIBUTES), pc.is_valid(table.column(_WHO))))
+        pairs = who.select([*keys, _WHO]).group_by([*keys, _WHO]).aggregate([])
+    parts = []
+    for subset in total_subsets(spec):
+        remaining = [k for k in keys if k not in subset]
+        part = fine.group_by(remaining, use_threads=True).aggregate(
+            [(c, "sum") for c in fine.column_names if c not in keys]
+        )
+        part = part.rename_columns([c.removesuffix("_sum") for c in part.column_names])
+        if pairs is not None:
+            counted = pairs.group_by(remaining).aggregate([(_WHO, "count_distinct")])
+            counted = counted.rename_columns([*remaining, CONTRIBUTORS])
+            if remaining:
+                part = part.join(counted, remaining, join_type="left outer")
+            else:
+                part = part.append_column(CONTRIBUTORS, counted.column(CONTRIBUTORS))
+            part = part.set_column(
+                part.column_names.index(CONTRIBUTORS),
+                CONTRIBUTORS,
+                pc.fill_null(part.column(CONTRIBUTORS), 0),
+            )
+        n = part.num_rows
+        for dim in subset:
+            total = spec.dimensions[dim].total
+            part = part.append_column(dim, pa.chunked_array([pa.repeat(pa.scalar(total), n)]))
+        columns = [*keys, *sums, CONTRIBUTORS]
+        parts.append(part.select(columns))
+    cells = pa.concat_tables(parts)
+    return cells.set_column(
+        cells.column_names.index(CONTRIBUTORS),
+        CONTRIBUTORS,
+        pc.cast(cells.column(CONTRIBUTORS), pa.int64()),
+    )
+
+
+def python_round(values: np.ndarray, decimals: int) -> np.ndarray:
+    """Round like Python's ``round(x, decimals)`` (the binary value, halves to even),
+    vectorised: ``numpy.round`` everywhere, Python's ``round`` only for values within
+    a hair of a half, where scaling by 10^decimals can change the side of the tie."""
+    rounded: np.ndarray = np.round(values, decimals)
+    scaled = values * 10.0**decimals
+    frac = np.abs(scaled - np.floor(scaled) - 0.5)
+    near = np.nonzero(np.isfinite(values) & (frac < 1e-6))[0]
+    for i in near:
+        rounded[i] = round(float(values[i]), decimals)
+    return rounded

@@ -1,0 +1,586 @@
+"""Reading a Data Package into a [`CitizenDataset`][cdinterop.model.CitizenDataset], or into the
+list
+of everything wrong with it.
+
+One pipeline serves [`read()`][cdinterop.datapackage.read] (raise on the first unreadable
+thing, then [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] with every problem) and
+[`check_package()`][cdinterop.datapackage.check_package] (collect everything as issues):
+
+1. the descriptor (JSON, or YAML for ``datapackage.yaml``) must be an object with a
+   non-empty ``resources`` list;
+2. packages written by cdinterop (``cdinterop:format-version``) take their structure and
+   metadata from the ``cdinterop:*`` properties; any other package gets them inferred
+   (`cdinterop.datapackage._thirdparty`);
+3. the observation resource (``observations``, else the first tabular resource; or the
+   one named) is read as text columns: CSV or TSV (a file inside the package, never a URL)
+   or inline ``data``; its ``bytes`` and ``hash`` are verified when declared;
+4. the observations are conformed and checked by the model in bulk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import ValidationError
+
+from cdinterop.datapackage import _extension as extension
+from cdinterop.datapackage._descriptor import OBSERVATIONS_RESOURCE
+from cdinterop.datapackage._resources import (
+    CsvLayout,
+    csv_columns,
+    read_csv_text,
+    table_from_inline,
+    value_text,
+)
+from cdinterop.datapackage._storage import PackageSource, safe_path
+from cdinterop.datapackage._thirdparty import (
+    DEFAULT_AGENCY,
+    DEFAULT_LANGUAGE,
+    Inference,
+    dataset_id,
+    infer_structure,
+    metadata_fields,
+    prepare_columns,
+)
+from cdinterop.errors import InvalidDatasetError, Issue, ReadError
+from cdinterop.model import AttachmentLevel, CitizenDataset, DataStructure, Observations
+from cdinterop.model._base import AGENCY_ID_PATTERN, check_language_tag
+from cdinterop.model._jsonio import issues_from_pydantic
+
+__all__ = ["Options", "build", "dedupe", "parse_descriptor", "resource_issues"]
+
+_WHERE = re.compile(r"^(descriptor|resources)[\w.\[\]:$-]*$")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read a package."""
+
+    resource: str | None = None
+    """Name of the resource holding the observations (default: ``observations``, else
+    the first tabular resource)."""
+    language: str = DEFAULT_LANGUAGE
+    """Language of the texts of a plain package."""
+    agency: str = DEFAULT_AGENCY
+    """Agency of the data set and structure read from a plain package."""
+
+    def __post_init__(self) -> None:
+        check_language_tag(self.language)
+        if not re.match(AGENCY_ID_PATTERN, self.agency):
+            raise ValueError(f"{self.agency!r} is not an SDMX agency id")
+
+
+def _reject_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not a JSON number")
+
+
+def parse_descriptor(data: bytes, name: str, label: str) -> Any:
+    """Parse descriptor bytes: JSON (UTF-8, BOM allowed), or YAML for ``.yaml``/``.yml``."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReadError(label, f"{name} is not UTF-8 text ({exc.reason})") from None
+    if name.endswith((".yaml", ".yml")):
+        import yaml
+
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ReadError(label, f"{name} is not valid YAML ({exc})") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ReadError(
+            label, f"{name} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except ValueError as exc:
+        raise ReadError(label, f"{name} is not valid JSON: {exc}") from None
+
+
+def dedupe(issues: list[Issue]) -> list[Issue]:
+    """Issues without repeats of the same (location, code), in their first order."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for issue in issues:
+        key = (issue.location, issue.code)
+        if key not in seen:
+            seen.add(key)
+            out.append(issue)
+    return out
+
+
+def _issue_of(error: ReadError) -> Issue:
+    where, _, message = error.reason.partition(": ")
+    if message and _WHERE.match(where):
+        return Issue(where, "read-error", message)
+    return Issue("descriptor", "read-error", error.reason)
+
+
+@dataclass
+class _Run:
+    """One reading of a package: where issues go and whether to stop at a read error."""
+
+    source: PackageSource
+    collect: bool
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.source.label
+
+    def error(self, where: str, message: str) -> ReadError:
+        return ReadError(self.label, f"{where}: {message}")
+
+
+def _is_tabular(resource: dict[str, Any]) -> bool:
+    """A table: typed so (v2 ``type``, v1 ``profile``) or described by a Table Schema."""
+    return (
+        resource.get("type") == "table"
+        or resource.get("profile") == "tabular-data-resource"
+        or "schema" in resource
+    )
+
+
+def _resources(descriptor: Any, label: str) -> list[Any]:
+    if not isinstance(descriptor, dict):
+        raise ReadError(label, f"a descriptor is a JSON object, not {type(descriptor).__name__}")
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        raise ReadError(label, "descriptor.resources: a package needs a non-empty resources list")
+    return resources
+
+
+def _pick(resources: list[Any], wanted: str | None, ours: bool, label: str) -> int:
+    named = {r.get("name"): i for i, r in enumerate(resources) if isinstance(r, dict)}
+    if wanted is not None or ours:
+        name = OBSERVATIONS_RESOURCE if wanted is None else wanted
+        if name not in named:
+            raise ReadError(label, f"descriptor.resources: no resource named {name!r}")
+        if not _is_tabular(resources[named[name]]):
+            raise ReadError(label, f"resources[{named[name]}]: {name!r} is not a table resource")
+        return named[name]
+    tabular = [i for i, r in enumerate(resources) if isinstance(r, dict) and _is_tabular(r)]
+    if not tabular:
+        raise ReadError(
+            label,
+            "descriptor.resources: no tabular resource (one of type 'table' or with a "
+            "Table Schema) to read observations from",
+        )
+    if OBSERVATIONS_RESOURCE in named and named[OBSERVATIONS_RESOURCE] in tabular:
+        return named[OBSERVATIONS_RESOURCE]
+    return tabular[0]
+
+
+def _load_json_file(run: _Run, path: Any, where: str) -> Any:
+    relative = safe_path(path, where=where, source=run.label)
+    with run.source.open(relative, where=where) as handle:
+        data = handle.read()
+    return parse_descriptor(data, relative, run.label)
+
+
+def _schema(run: _Run, resource: dict[str, Any], where: str) -> dict[str, Any]:
+    schema = resource.get("schema")
+    if isinstance(schema, str):
+        schema = _load_json_file(run, schema, f"{where}.schema")
+    if not isinstance(schema, dict):
+        raise run.error(f"{where}.schema", "a table resource needs a Table Schema (an object)")
+    return schema
+
+
+def _layout(run: _Run, resource: dict[str, Any], where: str) -> CsvLayout:
+    dialect = resource.get("dialect", {})
+    if isinstance(dialect, str):
+        dialect = _load_json_file(run, dialect, f"{where}.dialect")
+    if not isinstance(dialect, dict):
+        raise run.error(f"{where}.dialect", "a dialect is an object")
+    here = f"{where}.dialect"
+    tsv = str(resource.get("format", "")).lower() == "tsv" or str(
+        resource.get("path", "")
+    ).lower().endswith(".tsv")
+    for unsupported in ("commentChar", "commentRows", "headerJoin"):
+        if unsupported in dialect:
+            raise run.error(here, f"{unsupported} is not supported by cdinterop")
+    delimiter = dialect.get("delimiter", "\t" if tsv else ",")
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise run.error(here, f"delimiter {delimiter!r} must be one character")
+    quote = dialect.get("quoteChar", '"')
+    escape = dialect.get("escapeChar")
+    rows = dialect.get("headerRows", [1])
+    if not (isinstance(rows, list) and len(rows) <= 1 and all(isinstance(r, int) for r in rows)):
+        raise run.error(here, f"headerRows {rows!r}: only one header row is supported")
+    skip = (rows[0] - 1) if rows else 0
+    header = dialect.get("header", True) is not False and bool(rows)
+    return CsvLayout(
+        delimiter=delimiter,
+        quote_char=quote if isinstance(quote, str) and len(quote) == 1 else None,
+        double_quote=dialect.get("doubleQuote", True) is not False,
+        escape_char=escape if isinstance(escape, str) and len(escape) == 1 else None,
+        header=header,
+        skip_rows=max(skip, 0),
+        skip_initial_space=dialect.get("skipInitialSpace") is True,
+    )
+
+
+def _check_hash(run: _Run, resource: dict[str, Any], path: str, where: str) -> None:
+    declared = resource.get("hash")
+    size = resource.get("bytes")
+    if not isinstance(declared, str) and not isinstance(size, int):
+        return
+    algorithm, expected = "md5", None
+    if isinstance(declared, str) and declared:
+        algorithm, _, expected = declared.rpartition(":")
+        algorithm = (algorithm or "md5").lower()
+        if algorithm not in hashlib.algorithms_available:
+            run.issues.append(
+                Issue(f"{where}.hash", "hash-unknown", f"unknown hash algorithm {algorithm!r}")
+            )
+            expected = None
+    digest, actual_size = run.source.digest(path, where=f"{where}.path", algorithm=algorithm)
+    if expected is not None and digest != expected.lower():
+        run.issues.append(
+            Issue(
+                f"{where}.hash",
+                "hash-mismatch",
+                f"the file's {algorithm} is {digest}, not the declared {expected}: the file "
+                "changed after the descriptor was written",
+                declared,
+            )
+        )
+    if isinstance(size, int) and not isinstance(size, bool) and size != actual_size:
+        run.issues.append(
+            Issue(
+                f"{where}.bytes",
+                "bytes-mismatch",
+                f"the file has {actual_size} bytes, not the declared {size}",
+                size,
+            )
+        )
+
+
+def _read_table(
+    run: _Run,
+    resource: dict[str, Any],
+    where: str,
+    field_names: list[str],
+    ours: bool,
+) -> tuple[list[str], pa.Table]:
+    if "data" in resource and "path" not in resource:
+        return table_from_inline(resource["data"], field_names, run.label, where)
+    path = resource.get("path")
+    if isinstance(path, list):
+        raise run.error(f"{where}.path", "multi-part resources are not supported")
+    relative = safe_path(path, where=f"{where}.path", source=run.label)
+    fmt = str(resource.get("format") or relative.rsplit(".", 1)[-1]).lower()
+    if fmt not in ("csv", "tsv", "txt") or resource.get("compression"):
+        raise run.error(
+            f"{where}.format", f"{fmt!r} resources are not supported (CSV, TSV or inline data)"
+        )
+    encoding = resource.get("encoding", "utf-8")
+    if not isinstance(encoding, str):
+        raise run.error(f"{where}.encoding", f"{encoding!r} is not an encoding name")
+    _check_hash(run, resource, relative, where)
+
+    def opener() -> IO[bytes]:
+        return run.source.open(relative, where=f"{where}.path")
+
+    return read_csv_text(
+        opener,
+        field_names=field_names,
+        layout=_layout(run, resource, where),
+        encoding=encoding,
+        quoted_empty_is_text=ours,
+        label=run.label,
+        where=f"{where}.path",
+    )
+
+
+def _field_names(schema: dict[str, Any]) -> list[str]:
+    fields = schema.get("fields")
+    if not isinstance(fields, list):
+        return []
+    return [f["name"] for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)]
+
+
+def _column_issues(run: _Run, header: list[str], expected: list[str], where: str) -> None:
+    for name in expected:
+        if name not in header:
+            run.issues.append(
+                Issue(
+                    f"observations.{name}",
+                    "missing-column",
+                    f"the Table Schema has field {name!r} but the data has no such column",
+                    component=name,
+                )
+            )
+    for name in header:
+        if name not in expected:
+            run.issues.append(
+                Issue(
+                    f"observations.{name}",
+                    "unknown-column",
+                    f"column {name!r} is not a field of the Table Schema ({where}.schema)",
+                    component=name,
+                )
+            )
+
+
+# -- packages written by cdinterop -----------------------------------------------------
+
+
+def _native(descriptor: dict[str, Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if "version" in descriptor:
+        fields["version"] = descriptor["version"]
+    licenses = descriptor.get("licenses")
+    if isinstance(licenses, list) and licenses:
+        first = licenses[0]
+        fields["licence"] = first.get("name") if isinstance(first, dict) else first
+    else:
+        fields["licence"] = None
+    fields["landing_page"] = descriptor.get("homepage")
+    return fields
+
+
+def _dataset_attributes(
+    run: _Run,
+    structure: DataStructure,
+    schema: dict[str, Any],
+    table: pa.Table,
+    where: str,
+) -> dict[str, Any]:
+    """Values of data-set-level attributes (``required`` + one-value ``enum``), checked
+    against their constant columns."""
+    fields = {
+        f["name"]: f
+        for f in schema.get("fields", [])
+        if isinstance(f, dict) and isinstance(f.get("name"), str)
+    }
+    values: dict[str, Any] = {}
+    for attr in structure.attributes:
+        if attr.attachment is not AttachmentLevel.DATASET or attr.id not in fields:
+            continue
+        constraints = fields[attr.id].get("constraints")
+        c = constraints if isinstance(constraints, dict) else {}
+        expected: str | None = None
+        if c.get("required") is True:
+            enum = c.get("enum")
+            if not (isinstance(enum, list) and len(enum) == 1):
+                run.issues.append(
+                    Issue(
+                        f"{where}.schema.fields.{attr.id}.constraints.enum",
+                        "dataset-attribute",
+                        f"data-set attribute {attr.id} is required but its enum does not hold "
+                        "exactly one value",
+                    )
+                )
+                continue
+            values[attr.id] = enum[0]
+            if not isinstance(enum[0], str | int | float | bool) or enum[0] is None:
+                continue
+            expected = value_text(enum[0])
+        if attr.id not in table.column_names:
+            continue
+        column = table.column(attr.id)
+        if expected is None:
+            bad = pc.is_valid(column)
+            message = f"data-set attribute {attr.id} has no value, yet the column holds one"
+        else:
+            bad = pc.invert(pc.fill_null(pc.equal(column, expected), False))
+            message = f"data-set attribute {attr.id} is {expected!r}: every row must repeat it"
+        rows = pc.indices_nonzero(pc.fill_null(bad, False)).to_pylist()
+        shown = pc.take(column, pa.array(rows, pa.int64())).to_pylist() if rows else []
+        for row, value in zip(rows, shown, strict=True):
+            run.issues.append(
+                Issue(
+                    f"observations[{row}].{attr.id}",
+                    "inconsistent-dataset-attribute",
+                    message,
+                    value,
+                    row,
+                    attr.id,
+                )
+            )
+    return values
+
+
+def _ours(
+    run: _Run, descriptor: dict[str, Any]
+) -> tuple[dict[str, Any] | None, DataStructure | None]:
+    """Fields (without observations) and structure of a package written by cdinterop."""
+    version = descriptor.get(extension.FORMAT_VERSION_KEY)
+    if version != extension.FORMAT_VERSION:
+        raise ReadError(
+            run.label,
+            f"descriptor.{extension.FORMAT_VERSION_KEY}: layout version {version!r}; this "
+            f"cdinterop reads {extension.FORMAT_VERSION!r}",
+        )
+    for key in extension.unknown_keys(descriptor):
+        run.issues.append(
+            Issue(f"descriptor.{key}", "unknown-property", f"unknown cdinterop property {key}")
+        )
+    props = {k: v for k, v in descriptor.items() if k in extension.EXTENSION_KEYS}
+    try:
+        parsed = extension.EXTENSION_MODEL.model_validate(props)
+    except ValidationError as exc:
+        run.issues.extend(issues_from_pydantic(exc, prefix="descriptor"))
+        try:
+            return None, DataStructure.model_validate(descriptor.get(extension.STRUCTURE_KEY))
+        except ValidationError:
+            return None, None
+    fields: dict[str, Any] = dict(parsed.metadata)  # type: ignore[attr-defined]
+    fields.update(_native(descriptor))
+    for name in extension.PARTS:
+        part = getattr(parsed, name)
+        if part is not None:
+            fields[name] = part
+    structure: DataStructure = parsed.structure  # type: ignore[attr-defined]
+    return fields, structure
+
+
+# -- the pipeline ----------------------------------------------------------------------
+
+
+def build(
+    descriptor: Any,
+    source: PackageSource,
+    options: Options,
+    *,
+    collect: bool,
+    descriptor_bytes: bytes | None = None,
+) -> tuple[CitizenDataset | None, list[Issue]]:
+    """Read the data set a descriptor describes.
+
+    With ``collect=False`` a [`ReadError`][cdinterop.errors.ReadError] stops the reading and every
+    other problem is raised at the end in one
+    [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError]; with ``collect=True`` everything
+    is returned as issues (the data set is ``None`` when there were any).
+    """
+    run = _Run(source, collect)
+    try:
+        dataset = _build(run, descriptor, options, descriptor_bytes)
+    except ReadError as exc:
+        if not collect:
+            raise
+        run.issues.append(_issue_of(exc))
+        dataset = None
+    issues = dedupe(run.issues)
+    if issues and not collect:
+        raise InvalidDatasetError(issues, context=source.label)
+    return (None if issues else dataset), issues
+
+
+def _build(
+    run: _Run, descriptor: Any, options: Options, descriptor_bytes: bytes | None
+) -> CitizenDataset | None:
+    resources = _resources(descriptor, run.label)
+    ours = extension.FORMAT_VERSION_KEY in descriptor
+    index = _pick(resources, options.resource, ours, run.label)
+    resource: dict[str, Any] = resources[index]
+    where = f"resources[{index}]"
+    schema = _schema(run, resource, where)
+    inference: Inference | None = None
+    fields: dict[str, Any] | None
+    if ours:
+        fields, structure = _ours(run, descriptor)
+        if structure is None:
+            return None
+        expected = list(csv_columns(structure))
+        if _field_names(schema) != expected:
+            run.issues.append(
+                Issue(
+                    f"{where}.schema.fields",
+                    "schema-mismatch",
+                    f"the fields {_field_names(schema)} are not the columns of "
+                    f"{extension.STRUCTURE_KEY} {expected}",
+                )
+            )
+    else:
+        ident = dataset_id(descriptor, resource)
+        inference = infer_structure(
+            schema,
+            structure_id=ident,
+            agency=options.agency,
+            language=options.language,
+            label=run.label,
+            where=f"{where}.schema",
+        )
+        structure = inference.structure
+        expected = [p.name for p in inference.plans]
+        fields = None
+    header, table = _read_table(run, resource, where, expected, ours)
+    _column_issues(run, header, expected, where)
+    if inference is None:
+        values = _dataset_attributes(run, structure, schema, table, where)
+        keep = [c for c in structure.column_ids if c in table.column_names]
+        observations = Observations(table.select(keep))
+        if fields is not None:
+            fields["attribute_values"] = values
+    else:
+        prepared, _, _ = prepare_columns(table, inference, schema)
+        observations = Observations(prepared)
+        try:
+            fields = metadata_fields(
+                descriptor,
+                resource,
+                dataset=dataset_id(descriptor, resource),
+                agency=options.agency,
+                language=options.language,
+                inference=inference,
+                descriptor_bytes=descriptor_bytes,
+                descriptor_name=run.source.descriptor_name if descriptor_bytes else None,
+                rows=table.num_rows,
+            )
+        except ValidationError as exc:
+            run.issues.extend(issues_from_pydantic(exc, prefix="descriptor"))
+            fields = None
+    return _dataset(run, fields, structure, observations)
+
+
+def _dataset(
+    run: _Run,
+    fields: dict[str, Any] | None,
+    structure: DataStructure,
+    observations: Observations,
+) -> CitizenDataset | None:
+    if fields is None:
+        run.issues.extend(observations.check(structure))
+        return None
+    try:
+        return CitizenDataset.model_validate(
+            {**fields, "structure": structure, "observations": observations}
+        )
+    except InvalidDatasetError as exc:
+        run.issues.extend(exc.issues)
+    except ValidationError as exc:
+        found = issues_from_pydantic(exc)
+        run.issues.extend(found)
+        if not any(i.location.startswith("structure") for i in found):
+            run.issues.extend(observations.check(structure))
+    return None
+
+
+def resource_issues(descriptor: Any, source: PackageSource) -> list[Issue]:
+    """Problems of the file resources: unsafe or missing paths, wrong ``bytes``/``hash``."""
+    run = _Run(source, collect=True)
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    for index, resource in enumerate(resources if isinstance(resources, list) else []):
+        if not isinstance(resource, dict) or "path" not in resource:
+            continue
+        where = f"resources[{index}]"
+        paths = resource["path"] if isinstance(resource["path"], list) else [resource["path"]]
+        try:
+            for path in paths:
+                relative = safe_path(path, where=f"{where}.path", source=source.label)
+                if len(paths) == 1:
+                    _check_hash(run, resource, relative, where)
+                with source.open(relative, where=f"{where}.path"):
+                    pass
+        except ReadError as exc:
+            run.issues.append(_issue_of(exc))
+    return run.issues

@@ -1,0 +1,354 @@
+"""CSV resources: observations and codelists written with Arrow, tables read back as text.
+
+Writing
+    Values are formatted by Arrow compute kernels over whole columns (shortest round-trip
+    numbers, ``true``/``false``, ISO 8601 dates, date-times in UTC with ``Z``) and written
+    batch by batch by Arrow's CSV writer, UTF-8 without BOM, ``\\n`` line ends. A null is
+    an empty field; an empty string (only free text can hold one) is written quoted,
+    ``""``. A batch is quoted (RFC 4180) only when some free-text value in it needs it.
+
+Reading
+    Arrow's CSV reader parses every column as text (Table Schema typing is the model's
+    job: `conform()` casts and checks in bulk). The
+    declared ``encoding`` is honoured (UTF-8 with or without BOM by default; any encoding
+    Python knows, e.g. ``latin-1`` or ``windows-1252``); a byte sequence that is not valid
+    in it is a [`ReadError`][cdinterop.errors.ReadError] naming the line. Missing values follow
+    the Table Schema (``missingValues``, per field or per schema, default ``[""]``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from cdinterop.datapackage._storage import BinarySink
+from cdinterop.errors import ReadError
+from cdinterop.model import (
+    AttachmentLevel,
+    CitizenDataset,
+    Codelist,
+    DataStructure,
+    text_in,
+)
+from cdinterop.model._lexical import as_text, free_text_ids
+
+__all__ = [
+    "BATCH_ROWS",
+    "CsvLayout",
+    "codelist_columns",
+    "codelist_rows",
+    "csv_columns",
+    "observation_rows",
+    "read_csv_text",
+    "table_from_inline",
+    "value_text",
+    "write_codelist",
+    "write_observations",
+]
+
+BATCH_ROWS = 65_536
+"""Rows per batch when writing CSV."""
+
+_NEEDS_QUOTES = r'^$|[,"\r\n]'
+
+
+def csv_columns(structure: DataStructure) -> tuple[str, ...]:
+    """Columns of ``observations.csv``: key, measures, then every attribute in structure
+    order (data-set-level attributes as constant columns)."""
+    return (
+        structure.key_ids
+        + tuple(m.id for m in structure.measures)
+        + tuple(a.id for a in structure.attributes)
+    )
+
+
+def value_text(value: str | int | float | bool) -> str:
+    """A single value as it appears in the CSV (same formatting as the columns)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        text: str = pa.array([value], pa.float64()).cast(pa.string())[0].as_py()
+        return text
+    return str(value)
+
+
+def _text_batches(ds: CitizenDataset, batch_rows: int) -> Any:
+    """Yield (batch of text columns, whether it needs quoting)."""
+    s = ds.structure
+    names = csv_columns(s)
+    dataset_level = {a.id for a in s.attributes if a.attachment is AttachmentLevel.DATASET}
+    free = free_text_ids(s)
+    schema = pa.schema([(n, pa.string()) for n in names])
+    table = ds.observations.table
+    for batch in table.to_batches(max_chunksize=batch_rows):
+        n = batch.num_rows
+        arrays = []
+        for name in names:
+            if name in dataset_level:
+                value = ds.attribute_values.get(name)
+                text = None if value is None else value_text(value)
+                arrays.append(pa.array([text] * n, pa.string()))
+            else:
+                arrays.append(as_text(batch.column(name)))
+        out = pa.RecordBatch.from_arrays(arrays, schema=schema)
+        special = any(
+            pc.any(pc.match_substring_regex(out.column(c), _NEEDS_QUOTES)).as_py()
+            for c in names
+            if c in free
+        )
+        yield out, special
+
+
+def write_observations(
+    ds: CitizenDataset, sink: BinarySink, *, batch_rows: int = BATCH_ROWS
+) -> None:
+    """Write the observation table as CSV (header, then batches of rows)."""
+    names = csv_columns(ds.structure)
+    sink.write((",".join(names) + "\n").encode())
+    plain = pacsv.WriteOptions(include_header=False, quoting_style="none")
+    quoted = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    for batch, special in _text_batches(ds, batch_rows):
+        pacsv.write_csv(batch, sink, write_options=quoted if special else plain)
+
+
+def observation_rows(ds: CitizenDataset) -> list[list[str | None]]:
+    """The CSV as inline rows (header first), for resources with ``data``: text as in
+    the CSV, a null as JSON ``null``."""
+    rows: list[list[str | None]] = [list(csv_columns(ds.structure))]
+    for batch, _ in _text_batches(ds, BATCH_ROWS):
+        columns = [c.to_pylist() for c in batch.columns]
+        rows.extend([list(r) for r in zip(*columns, strict=True)])
+    return rows
+
+
+def codelist_columns(codelist: Codelist) -> list[str]:
+    """Columns of a codelist resource: ``code``, ``name`` and ``parent`` if hierarchical."""
+    columns = ["code", "name"]
+    if any(c.parent is not None for c in codelist.codes):
+        columns.append("parent")
+    return columns
+
+
+def codelist_rows(codelist: Codelist, language: str) -> list[list[str]]:
+    """Header and one row per code (name in ``language``; parent empty at the top)."""
+    columns = codelist_columns(codelist)
+    rows = [columns]
+    for code in codelist.codes:
+        row = [code.id, text_in(code.name, language) or code.id]
+        if "parent" in columns:
+            row.append(code.parent or "")
+        rows.append(row)
+    return rows
+
+
+def write_codelist(codelist: Codelist, language: str, sink: BinarySink) -> None:
+    """Write a codelist resource as CSV."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerows(codelist_rows(codelist, language))
+    sink.write(text.getvalue().encode("utf-8"))
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """How a CSV file is laid out (the subset of the Table Dialect cdinterop reads)."""
+
+    delimiter: str = ","
+    """Field separator."""
+    quote_char: str | None = '"'
+    """Quote character; ``None`` when fields are never quoted."""
+    double_quote: bool = True
+    """Whether a doubled quote inside a quoted field stands for one quote."""
+    escape_char: str | None = None
+    """Escape character, if any."""
+    header: bool = True
+    """Whether the first row holds the column names."""
+    skip_rows: int = 0
+    """Rows to skip before the header."""
+    skip_initial_space: bool = False
+    """Whether spaces after a delimiter are ignored."""
+
+
+def _arrow_encoding(encoding: str, label: str, where: str) -> str:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise ReadError(label, f"{where}: unknown encoding {encoding!r}") from None
+    return "utf8" if name in ("utf-8", "utf-8-sig") else name
+
+
+def _python_encoding(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
+    return "utf-8-sig" if name == "utf-8" else name
+
+
+def _decode_problem(opener: Callable[[], IO[bytes]], encoding: str) -> str | None:
+    """Find the line of the first byte sequence that ``encoding`` cannot decode."""
+    with opener() as handle:
+        data = handle.read()
+    try:
+        data.decode(_python_encoding(encoding))
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return (
+            f"line {line}: byte {data[exc.start : exc.start + 1]!r} is not valid {encoding} "
+            "text (declare the file's real encoding in the resource's 'encoding')"
+        )
+    return None
+
+
+def _header(
+    opener: Callable[[], IO[bytes]], layout: CsvLayout, encoding: str, label: str, where: str
+) -> list[str]:
+    """Parse the header row with Python's csv module (Arrow then parses the rest)."""
+    with (
+        opener() as raw,
+        io.TextIOWrapper(raw, encoding=_python_encoding(encoding), newline="") as text,
+    ):
+        try:
+            for _ in range(layout.skip_rows):
+                text.readline()
+            reader = csv.reader(
+                text,
+                delimiter=layout.delimiter,
+                quotechar=layout.quote_char or '"',
+                quoting=csv.QUOTE_MINIMAL if layout.quote_char else csv.QUOTE_NONE,
+                doublequote=layout.double_quote,
+                escapechar=layout.escape_char,
+                skipinitialspace=layout.skip_initial_space,
+                strict=False,
+            )
+            row = next(reader, None)
+        except UnicodeDecodeError:
+            problem = _decode_problem(opener, encoding)
+            raise ReadError(label, f"{where}: {problem}") from None
+        except csv.Error as exc:
+            raise ReadError(label, f"{where}: cannot parse the header row ({exc})") from None
+    if not row:
+        raise ReadError(label, f"{where}: the CSV file is empty (no header row)")
+    return row
+
+
+def read_csv_text(
+    opener: Callable[[], IO[bytes]],
+    *,
+    field_names: Sequence[str],
+    layout: CsvLayout,
+    encoding: str,
+    quoted_empty_is_text: bool,
+    label: str,
+    where: str,
+) -> tuple[list[str], pa.Table]:
+    """Read a CSV file into an Arrow table of text columns; return (header, table).
+
+    An unquoted empty field is null. A quoted empty field ``""`` is an empty string when
+    ``quoted_empty_is_text`` (cdinterop's own packages) and null otherwise (the Table
+    Schema rule: missing values are compared after unquoting).
+    """
+    arrow_encoding = _arrow_encoding(encoding, label, where)
+    if layout.header:
+        header = _header(opener, layout, encoding, label, where)
+        duplicates = sorted({n for n in header if header.count(n) > 1})
+        if duplicates:
+            raise ReadError(label, f"{where}: duplicate column names {duplicates}")
+        read_options = pacsv.ReadOptions(encoding=arrow_encoding, skip_rows=layout.skip_rows)
+    else:
+        header = list(field_names)
+        read_options = pacsv.ReadOptions(
+            encoding=arrow_encoding, skip_rows=layout.skip_rows, column_names=header
+        )
+    parse_options = pacsv.ParseOptions(
+        delimiter=layout.delimiter,
+        quote_char=layout.quote_char or False,
+        double_quote=layout.double_quote,
+        escape_char=layout.escape_char or False,
+        newlines_in_values=True,
+        ignore_empty_lines=True,
+    )
+    convert_options = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in header},
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=not quoted_empty_is_text,
+        null_values=[""],
+    )
+    try:
+        with opener() as handle:
+            table = pacsv.read_csv(
+                handle,
+                read_options=read_options,
+                parse_options=parse_options,
+                convert_options=convert_options,
+            )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError) as exc:
+        message = str(exc)
+        if "UTF8" in message or "decode" in message or isinstance(exc, UnicodeDecodeError):
+            problem = _decode_problem(opener, encoding)
+            if problem is not None:
+                raise ReadError(label, f"{where}: {problem}") from None
+        if "Empty CSV file" in message:
+            raise ReadError(label, f"{where}: the CSV file is empty (no header row)") from None
+        raise ReadError(label, f"{where}: not a readable CSV file ({_short(message)})") from None
+    if layout.skip_initial_space:
+        table = pa.table({n: pc.utf8_ltrim(table.column(n), " ") for n in table.column_names})
+    return header, table
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _inline_text(value: Any, row: int, label: str, where: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    raise ReadError(label, f"{where}.data[{row}]: nested value {value!r:.60} in a table row")
+
+
+def table_from_inline(
+    data: Any, field_names: Sequence[str], label: str, where: str
+) -> tuple[list[str], pa.Table]:
+    """Text columns from inline ``data``: arrays (first one the header) or objects."""
+    if not isinstance(data, list):
+        raise ReadError(label, f"{where}.data: inline data must be an array of rows")
+    if data and all(isinstance(r, dict) for r in data):
+        seen: dict[str, None] = {}
+        for r in data:
+            seen.update(dict.fromkeys(str(k) for k in r))
+        header = list(seen)
+        rows = [[r.get(k) for k in header] for r in data]
+    elif data and all(isinstance(r, list) for r in data):
+        header = [str(h) for h in data[0]]
+        rows = data[1:]
+        duplicates = sorted({n for n in header if header.count(n) > 1})
+        if duplicates:
+            raise ReadError(label, f"{where}.data: duplicate column names {duplicates}")
+    elif not data:
+        return list(field_names), pa.table({n: pa.array([], pa.string()) for n in field_names})
+    else:
+        raise ReadError(label, f"{where}.data: rows must all be arrays or all be objects")
+    columns: dict[str, list[str | None]] = {n: [] for n in header}
+    for i, r in enumerate(rows):
+        if len(r) != len(header):
+            raise ReadError(
+                label, f"{where}.data[{i + 1}]: {len(r)} values for {len(header)} columns"
+            )
+        for name, value in zip(header, r, strict=True):
+            columns[name].append(_inline_text(value, i, label, where))
+    return header, pa.table({n: pa.array(v, pa.string()) for n, v in columns.items()})

@@ -1,0 +1,770 @@
+"""Plain Data Packages (no ``cdinterop:*`` properties): a data set inferred from them.
+
+The structure comes from the observation resource's Table Schema:
+
+- fields of the ``primaryKey`` are dimensions; the first of them that is named like a
+  time (``TIME_PERIOD``, ``year``, ``period``, ``date``, ``time``, any case) or typed
+  ``date``, ``year`` or ``yearmonth`` is the time dimension (unless it is the only key
+  field). Without a primary key, the key is every field that is not a number, is coded
+  or is named like a time (``year`` typed ``integer``, as ``frictionless describe``
+  infers it);
+- a ``string`` or ``integer`` field with ``categories`` or ``constraints.enum`` is coded:
+  its codelist ``CL_<id>`` has the values as codes and the category labels as names. When
+  a value cannot be an SDMX code (a space, an accent ...), the field stays uncoded and the
+  enum becomes a ``pattern`` facet instead;
+- other ``number``/``integer`` fields are measures (named as the fields are), the rest
+  observation-level attributes; ``constraints.required`` makes them mandatory. With a
+  primary key but no numeric field, the uncoded non-key fields are the measures;
+- types: ``string`` (``uri`` format: URI), ``integer``, ``number`` (decimal),
+  ``boolean``, ``date``, ``datetime``; ``year`` is an integer; ``yearmonth``, ``time``,
+  ``duration``, ``any``, ``object``, ``array``, ``geopoint`` and ``geojson`` are text.
+  ``minLength``, ``maxLength``, ``pattern`` (if RE2 accepts it), ``minimum`` and
+  ``maximum`` become facets;
+- a field name that is not a valid component id (``^[A-Za-z][A-Za-z0-9_-]*$``) is
+  sanitised (accents dropped, other characters ``_``, ``F_`` prefix where it does not
+  start with a letter, ``_2`` ... on a clash); the concept keeps the original name.
+
+The package metadata maps back as: ``name`` → id (upper case), ``title``,
+``description``, ``keywords`` (in the ``language`` given, English by default),
+``version`` (its leading ``N.N.N``), ``licenses`` → licence (an SPDX id, by name or by an
+``spdx.org`` path; none → ``None``), ``homepage`` → landing page, ``created`` → issued,
+``contributors`` → agents and attributions (a contributor with ``givenName``,
+``familyName`` or an ``organization`` is a person, acting on behalf of that
+organisation; otherwise an organisation; the first ``publisher`` becomes the publisher,
+the first ``contact`` with an e-mail or web page the contact point), ``sources`` →
+provenance sources.
+
+Every inference is recorded: the data set's provenance ends with a ``conversion``
+activity (software ``cdinterop``) that used the descriptor (with its SHA-256 when read
+from a file) and whose parameters list each renamed field (``renamed.<id>``), each
+dropped pattern and an unrecognised licence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import ValidationError
+
+from cdinterop._version import __version__
+from cdinterop.datapackage._descriptor import ROLE_NAMES
+from cdinterop.errors import ReadError
+from cdinterop.model import (
+    Activity,
+    ActivityType,
+    Agent,
+    AgentKind,
+    Attribute,
+    Attribution,
+    Checksum,
+    Code,
+    Codelist,
+    Concept,
+    ContactPoint,
+    DataStructure,
+    Dimension,
+    Facets,
+    Measure,
+    Provenance,
+    Role,
+    Source,
+    TimeDimension,
+    Usage,
+    ValueType,
+)
+from cdinterop.model._base import (
+    NCNAME_ID_PATTERN,
+    SDMX_ID_PATTERN,
+    check_language_tag,
+    check_spdx_licence,
+)
+
+__all__ = [
+    "DEFAULT_AGENCY",
+    "DEFAULT_LANGUAGE",
+    "FieldPlan",
+    "Inference",
+    "component_ids",
+    "dataset_id",
+    "infer_structure",
+    "licence_of",
+    "metadata_fields",
+    "missing_values",
+    "prepare_columns",
+]
+
+DEFAULT_LANGUAGE = "en"
+"""Language assumed for the texts of a plain Data Package (it has no language property)."""
+DEFAULT_AGENCY = "UNKNOWN"
+"""Agency given to data sets and structures read from plain Data Packages."""
+SOFTWARE_AGENT = "CDINTEROP"
+"""Id of the software agent of the recorded conversion activity."""
+CONVERSION_ACTIVITY = "DATAPACKAGE_IMPORT"
+"""Id of the recorded conversion activity."""
+DESCRIPTOR_SOURCE = "DATAPACKAGE"
+"""Id of the provenance source standing for the descriptor read."""
+
+_TYPES = {
+    "string": ValueType.STRING,
+    "integer": ValueType.INTEGER,
+    "number": ValueType.DECIMAL,
+    "boolean": ValueType.BOOLEAN,
+    "date": ValueType.DATE,
+    "datetime": ValueType.DATETIME,
+    "year": ValueType.INTEGER,
+    "yearmonth": ValueType.STRING,
+    "time": ValueType.STRING,
+    "duration": ValueType.STRING,
+    "any": ValueType.STRING,
+    "object": ValueType.STRING,
+    "array": ValueType.STRING,
+    "geopoint": ValueType.STRING,
+    "geojson": ValueType.STRING,
+}
+_TIME_TYPES = ("date", "year", "yearmonth")
+_TIME_NAMES = ("time_period", "year", "period", "date", "time")
+_NUMERIC = ("number", "integer")
+_SDMX_ID = re.compile(SDMX_ID_PATTERN)
+_NCNAME = re.compile(NCNAME_ID_PATTERN)
+_REGEX_SPECIAL = re.compile(r"([.^$*+?()\[\]{}|\\])")
+_TRUE = ["true", "True", "TRUE", "1"]
+_FALSE = ["false", "False", "FALSE", "0"]
+
+
+@dataclass
+class FieldPlan:
+    """How one Table Schema field becomes one component."""
+
+    name: str
+    """The field name (the CSV column)."""
+    id: str
+    """The component id."""
+    field: dict[str, Any]
+    """The Table Schema field."""
+    type: str
+    """Its Table Schema type."""
+
+
+@dataclass
+class Inference:
+    """A structure inferred from a Table Schema, and what the inference decided."""
+
+    structure: DataStructure
+    """The inferred structure."""
+    plans: list[FieldPlan]
+    """One plan per field, in schema order."""
+    notes: dict[str, str] = field(default_factory=dict)
+    """Decisions worth recording (renames, dropped patterns)."""
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def component_ids(names: list[str]) -> list[str]:
+    """A valid, unique component id for each field name (unchanged where possible)."""
+    ids: list[str] = []
+    for name in names:
+        candidate = name
+        if not _NCNAME.match(candidate):
+            ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+            candidate = re.sub(r"[^A-Za-z0-9_\-]+", "_", ascii_name).strip("_")
+            if not candidate or not candidate[0].isalpha():
+                candidate = f"F_{candidate}".rstrip("_")
+        base, n = candidate, 1
+        while candidate in ids or (candidate != name and candidate in names):
+            n += 1
+            candidate = f"{base}_{n}"
+        ids.append(candidate)
+    return ids
+
+
+def _codes(field: dict[str, Any]) -> list[tuple[str, str | None]] | None:
+    """Values and labels of a coded field, or ``None``."""
+    kind = field.get("type", "string")
+    if kind not in ("string", "integer"):
+        return None
+    labels: dict[str, str | None] = {}
+    categories = field.get("categories")
+    if isinstance(categories, list):
+        for item in categories:
+            if isinstance(item, dict) and "value" in item:
+                labels[str(item["value"])] = _text(item.get("label"))
+            elif isinstance(item, str | int) and not isinstance(item, bool):
+                labels[str(item)] = None
+    constraints = field.get("constraints")
+    enum = constraints.get("enum") if isinstance(constraints, dict) else None
+    if isinstance(enum, list) and enum:
+        values = [str(v) for v in enum if isinstance(v, str | int) and not isinstance(v, bool)]
+        return [(v, labels.get(v)) for v in dict.fromkeys(values)]
+    return list(labels.items()) or None
+
+
+def _value_type(field: dict[str, Any]) -> ValueType:
+    kind = field.get("type", "string")
+    if kind == "string" and field.get("format") == "uri":
+        return ValueType.URI
+    return _TYPES[kind]
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _facets(plan: FieldPlan, extra_pattern: str | None, notes: dict[str, str]) -> Facets | None:
+    constraints = plan.field.get("constraints")
+    c = constraints if isinstance(constraints, dict) else {}
+    values: dict[str, Any] = {}
+    if plan.type in ("string",):
+        for key, name in (("minLength", "min_length"), ("maxLength", "max_length")):
+            if isinstance(c.get(key), int) and not isinstance(c.get(key), bool):
+                values[name] = c[key]
+        pattern = extra_pattern or (c.get("pattern") if isinstance(c.get("pattern"), str) else None)
+        if pattern is not None:
+            try:
+                Facets(pattern=pattern)
+                values["pattern"] = pattern
+            except ValidationError:
+                notes[f"pattern-dropped.{plan.id}"] = pattern
+    elif plan.type in _NUMERIC:
+        for key, name in (("minimum", "min_value"), ("maximum", "max_value")):
+            number = _number(c.get(key))
+            if number is not None:
+                values[name] = number
+    if not values:
+        return None
+    try:
+        return Facets(**values)
+    except ValidationError:
+        return None
+
+
+def _schema_fields(schema: dict[str, Any], label: str, where: str) -> list[dict[str, Any]]:
+    fields = schema.get("fields")
+    if not isinstance(fields, list) or not fields:
+        raise ReadError(label, f"{where}.fields: a Table Schema needs a non-empty list of fields")
+    names: list[str] = []
+    for i, f in enumerate(fields):
+        if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
+            raise ReadError(label, f"{where}.fields[{i}]: a field needs a non-empty 'name'")
+        kind = f.get("type", "string")
+        if kind not in _TYPES:
+            raise ReadError(
+                label, f"{where}.fields[{i}]: field {f['name']!r} has unknown type {kind!r}"
+            )
+        if f["name"] in names:
+            raise ReadError(label, f"{where}.fields: field name {f['name']!r} appears twice")
+        names.append(f["name"])
+    return fields
+
+
+def _primary_key(schema: dict[str, Any], names: list[str], label: str, where: str) -> list[str]:
+    key = schema.get("primaryKey")
+    if key is None:
+        return []
+    keys = [key] if isinstance(key, str) else key
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise ReadError(label, f"{where}.primaryKey: field name(s) expected, not {key!r}")
+    unknown = [k for k in keys if k not in names]
+    if unknown:
+        raise ReadError(label, f"{where}.primaryKey: no field named {unknown}")
+    return list(dict.fromkeys(keys))
+
+
+def infer_structure(
+    schema: dict[str, Any],
+    *,
+    structure_id: str,
+    agency: str,
+    language: str,
+    label: str,
+    where: str,
+) -> Inference:
+    """Infer the structure of a plain package's observation table from its Table Schema.
+
+    Raises [`ReadError`][cdinterop.errors.ReadError] when the schema cannot be represented.
+    """
+    fields = _schema_fields(schema, label, where)
+    names = [f["name"] for f in fields]
+    ids = component_ids(names)
+    plans = [
+        FieldPlan(name, cid, f, f.get("type", "string"))
+        for name, cid, f in zip(names, ids, fields, strict=True)
+    ]
+    notes = {f"renamed.{p.id}": p.name for p in plans if p.id != p.name}
+    key_names = _primary_key(schema, names, label, where)
+    coded: dict[str, list[tuple[str, str | None]]] = {}
+    patterns: dict[str, str] = {}
+    for plan in plans:
+        codes = _codes(plan.field)
+        if codes is None:
+            continue
+        if all(_SDMX_ID.match(v) for v, _ in codes):
+            coded[plan.id] = codes
+        elif plan.type == "string":
+            patterns[plan.id] = "|".join(_REGEX_SPECIAL.sub(r"\\\1", v) for v, _ in codes)
+
+    def timely(p: FieldPlan) -> bool:
+        return p.id not in coded and (p.name.lower() in _TIME_NAMES or p.type in _TIME_TYPES)
+
+    if key_names:
+        key = [p for p in plans if p.name in key_names]
+    else:
+        key = [p for p in plans if p.type not in _NUMERIC or p.id in coded or timely(p)]
+    key_ids = {p.id for p in key}
+    rest = [p for p in plans if p.id not in key_ids]
+    time = next((p for p in key if timely(p)), None)
+    if time is not None and len(key) == 1:
+        time = None  # a structure needs a dimension besides time: keep it a plain one
+    measures = [p for p in rest if p.type in _NUMERIC and p.id not in coded]
+    if not measures and key_names:
+        measures = [p for p in rest if p.id not in coded]
+    if not key:
+        raise ReadError(
+            label,
+            f"{where}: cannot infer dimensions: no primaryKey and no field that is not "
+            "a number (add a primaryKey to the Table Schema)",
+        )
+    if not measures:
+        raise ReadError(
+            label,
+            f"{where}: cannot infer a measure: no field outside the primary key can hold the "
+            "observed values (a number field, or any uncoded field)",
+        )
+    measure_ids = {p.id for p in measures}
+
+    def represented(plan: FieldPlan) -> dict[str, Any]:
+        if plan.id in coded:
+            return {"codelist": f"CL_{plan.id}"}
+        return {
+            "value_type": _value_type(plan.field),
+            "facets": _facets(plan, patterns.get(plan.id), notes),
+        }
+
+    def usage(plan: FieldPlan) -> Usage:
+        constraints = plan.field.get("constraints")
+        required = isinstance(constraints, dict) and constraints.get("required") is True
+        return Usage.MANDATORY if required else Usage.CONDITIONAL
+
+    try:
+        structure = DataStructure(
+            id=f"DSD_{structure_id}",
+            agency=agency,
+            name={language: _text(schema.get("title")) or structure_id},
+            concepts=[_concept(p, language) for p in plans],
+            codelists=[_codelist(p, coded[p.id], agency, language) for p in plans if p.id in coded],
+            dimensions=[Dimension(id=p.id, **represented(p)) for p in key if p is not time],
+            time_dimension=None if time is None else TimeDimension(id=time.id),
+            attributes=[
+                Attribute(id=p.id, usage=usage(p), **represented(p))
+                for p in rest
+                if p.id not in measure_ids
+            ],
+            measures=[Measure(id=p.id, usage=usage(p), **represented(p)) for p in measures],
+        )
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        raise ReadError(
+            label, f"{where}: cannot represent this Table Schema: {first['msg']}"
+        ) from None
+    return Inference(structure, plans, notes)
+
+
+def _concept(plan: FieldPlan, language: str) -> Concept:
+    title = _text(plan.field.get("title")) or plan.name
+    description = _text(plan.field.get("description"))
+    return Concept(
+        id=plan.id,
+        name={language: title},
+        description=None if description is None else {language: description},
+    )
+
+
+def _codelist(
+    plan: FieldPlan, codes: list[tuple[str, str | None]], agency: str, language: str
+) -> Codelist:
+    return Codelist(
+        id=f"CL_{plan.id}",
+        agency=agency,
+        name={language: _text(plan.field.get("title")) or plan.name},
+        codes=[Code(id=value, name={language: label or value}) for value, label in codes],
+    )
+
+
+def _missing_values(value: Any) -> list[str] | None:
+    if not isinstance(value, list):
+        return None
+    out = []
+    for item in value:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("value"), str):
+            out.append(item["value"])
+    return out
+
+
+def missing_values(schema: dict[str, Any], field: dict[str, Any]) -> list[str]:
+    """The missing values of a field: its own, else the schema's, else ``[""]``."""
+    own = _missing_values(field.get("missingValues"))
+    if own is not None:
+        return own
+    shared = _missing_values(schema.get("missingValues"))
+    return [""] if shared is None else shared
+
+
+def _strings(value: Any, default: list[str]) -> list[str]:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return default
+
+
+def _prepare(plan: FieldPlan, column: pa.ChunkedArray) -> pa.ChunkedArray:
+    f = plan.field
+    kind = plan.type
+    if kind == "boolean":
+        trues = _strings(f.get("trueValues"), _TRUE)
+        falses = _strings(f.get("falseValues"), _FALSE)
+        is_true = pc.is_in(column, value_set=pa.array(trues, pa.string()))
+        is_false = pc.is_in(column, value_set=pa.array(falses, pa.string()))
+        return pc.if_else(is_true, "true", pc.if_else(is_false, "false", column))
+    if kind in _NUMERIC:
+        group = f.get("groupChar")
+        if isinstance(group, str) and group:
+            column = pc.replace_substring(column, group, "")
+        decimal = f.get("decimalChar")
+        if kind == "number" and isinstance(decimal, str) and decimal not in ("", "."):
+            column = pc.replace_substring(column, decimal, ".")
+        if f.get("bareNumber") is False:
+            column = pc.replace_substring_regex(column, r"^[^0-9+\-.]+|[^0-9.]+$", "")
+        return column
+    fmt = f.get("format")
+    if kind in ("date", "datetime") and isinstance(fmt, str) and fmt not in ("default", "any"):
+        parsed = pc.strptime(column, format=fmt, unit="s", error_is_null=True)
+        out = "%Y-%m-%d" if kind == "date" else "%Y-%m-%dT%H:%M:%S"
+        return pc.if_else(pc.is_valid(parsed), pc.strftime(parsed, format=out), column)
+    return column
+
+
+def prepare_columns(
+    table: pa.Table, inference: Inference, schema: dict[str, Any]
+) -> tuple[pa.Table, list[str], list[str]]:
+    """Apply missing values and Table Schema lexical rules; rename columns to component
+    ids. Returns the table and the missing and unknown column names."""
+    present = set(table.column_names)
+    columns: dict[str, pa.ChunkedArray] = {}
+    missing = [p.name for p in inference.plans if p.name not in present]
+    known = {p.name for p in inference.plans}
+    unknown = [n for n in table.column_names if n not in known]
+    for plan in inference.plans:
+        if plan.name not in present:
+            continue
+        column = table.column(plan.name)
+        values = missing_values(schema, plan.field)
+        if "" not in values:
+            column = pc.fill_null(column, "")
+        others = [v for v in values if v != ""]
+        if others:
+            hit = pc.is_in(column, value_set=pa.array(others, pa.string()))
+            column = pc.if_else(hit, pa.scalar(None, pa.string()), column)
+        columns[plan.id] = _prepare(plan, column)
+    return pa.table(columns) if columns else pa.table({}), missing, unknown
+
+
+# -- package metadata ------------------------------------------------------------------
+
+
+def dataset_id(descriptor: dict[str, Any], resource: dict[str, Any]) -> str:
+    """Data-set id from the package (else resource) name: upper case, SDMX characters."""
+    name = _text(descriptor.get("name")) or _text(resource.get("name")) or "DATAPACKAGE"
+    text = re.sub(r"[^A-Za-z0-9_@$\-]+", "_", name.upper()).strip("_")
+    return text or "DATAPACKAGE"
+
+
+def _version(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    match = re.match(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?", value.strip())
+    if match is None:
+        return None
+    parts = [str(int(p)) for p in match.groups() if p is not None]
+    if len(parts) == 1:
+        parts.append("0")
+    return ".".join(parts)
+
+
+_OPEN_DEFINITION = {
+    "odc-pddl": "PDDL-1.0",
+    "odc-by": "ODC-By-1.0",
+    "odc-odbl": "ODbL-1.0",
+    "cc-zero": "CC0-1.0",
+}
+_SPDX_PAGE = re.compile(r"^https?://spdx\.org/licenses/([A-Za-z0-9.+\-]+?)(\.html|\.json)?$")
+
+
+def licence_of(licenses: Any) -> tuple[str | None, str | None]:
+    """(SPDX id, unrecognised text) of the first licence of ``licenses``."""
+    if not isinstance(licenses, list) or not licenses or not isinstance(licenses[0], dict):
+        return None, None
+    first = licenses[0]
+    candidates = []
+    name = first.get("name")
+    if isinstance(name, str):
+        candidates.append(_OPEN_DEFINITION.get(name.lower(), name))
+    path = first.get("path")
+    if isinstance(path, str) and (match := _SPDX_PAGE.match(path)):
+        candidates.append(match[1])
+    for candidate in candidates:
+        try:
+            return check_spdx_licence(candidate), None
+        except ValueError:
+            continue
+    shown = name if isinstance(name, str) else path if isinstance(path, str) else None
+    return None, shown
+
+
+_ROLES = {name.lower(): role for role, name in ROLE_NAMES.items()} | {
+    "author": Role.CREATOR,
+    "maintainer": Role.DATA_MANAGER,
+    "wrangler": Role.DATA_CURATOR,
+    "contactperson": Role.POINT_OF_CONTACT,
+    "pointofcontact": Role.POINT_OF_CONTACT,
+    "hostinginstitution": Role.DISTRIBUTOR,
+    "owner": Role.RIGHTS_HOLDER,
+}
+
+
+def _role(text: Any) -> Role:
+    key = re.sub(r"[\s_\-]", "", text).lower() if isinstance(text, str) else ""
+    return _ROLES.get(key, Role.CONTRIBUTOR)
+
+
+def _url(value: Any) -> str | None:
+    return value if isinstance(value, str) and re.match(r"^https?://\S+$", value) else None
+
+
+def _email(value: Any) -> str | None:
+    if isinstance(value, str) and re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", value):
+        return value
+    return None
+
+
+def _agent(**values: Any) -> Agent:
+    """An agent; an e-mail or web page the model rejects is left out, not fatal."""
+    try:
+        return Agent.model_validate(values)
+    except ValidationError:
+        return Agent.model_validate({**values, "email": None, "homepage": None})
+
+
+@dataclass
+class _People:
+    agents: list[Agent] = field(default_factory=list)
+    attributions: list[Attribution] = field(default_factory=list)
+    publisher: str | None = None
+    contact: ContactPoint | None = None
+
+
+def _contributors(value: Any) -> _People:
+    people = _People()
+    if not isinstance(value, list):
+        return people
+    entries = [c for c in value if isinstance(c, dict)]
+
+    def is_person(c: dict[str, Any]) -> bool:
+        return any(_text(c.get(k)) for k in ("givenName", "familyName", "organization"))
+
+    # organisations named by persons' "organization" reuse the contributor of that title
+    organisations = {
+        _text(c.get("title")): f"C{i}"
+        for i, c in enumerate(entries, start=1)
+        if not is_person(c) and _text(c.get("title"))
+    }
+    for i, c in enumerate(entries, start=1):
+        given, family = _text(c.get("givenName")), _text(c.get("familyName"))
+        full = " ".join(p for p in (given, family) if p)
+        name = _text(c.get("title")) or full or _text(c.get("email"))
+        if name is None:
+            continue
+        raw_roles = c.get("roles")
+        if raw_roles is None and c.get("role") is not None:  # v1: one role
+            raw_roles = [c.get("role")]
+        roles = [_role(r) for r in raw_roles] if isinstance(raw_roles, list) else []
+        roles = list(dict.fromkeys(roles or [Role.CONTRIBUTOR]))
+        organisation = _text(c.get("organization"))
+        person = is_person(c)
+        agent_id = f"C{i}"
+        behalf = None
+        if organisation is not None:
+            behalf = organisations.get(organisation)
+            if behalf is None:
+                behalf = f"ORG{len(organisations) + 1}"
+                organisations[organisation] = behalf
+                people.agents.append(
+                    Agent(id=behalf, kind=AgentKind.ORGANISATION, name=organisation)
+                )
+        people.agents.append(
+            _agent(
+                id=agent_id,
+                kind=AgentKind.PERSON if person else AgentKind.ORGANISATION,
+                name=name,
+                pseudonymous=False,
+                homepage=_url(c.get("path")),
+                email=_email(c.get("email")),
+                acted_on_behalf_of=behalf,
+            )
+        )
+        people.attributions.extend(Attribution(agent=agent_id, role=r) for r in roles)
+        if Role.PUBLISHER in roles and people.publisher is None:
+            people.publisher = agent_id
+        reachable = _email(c.get("email")) or _url(c.get("path"))
+        if Role.POINT_OF_CONTACT in roles and people.contact is None and reachable:
+            try:
+                people.contact = ContactPoint(
+                    name=name, email=_email(c.get("email")), url=_url(c.get("path"))
+                )
+            except ValidationError:
+                people.contact = None
+    return people
+
+
+def _sources(value: Any) -> list[Source]:
+    sources: list[Source] = []
+    if not isinstance(value, list):
+        return sources
+    for i, s in enumerate(value, start=1):
+        if not isinstance(s, dict):
+            continue
+        path = _text(s.get("path"))
+        title = _text(s.get("title")) or path
+        if title is None:
+            continue
+        checksum = None
+        raw = s.get("cdinterop:checksum")
+        if isinstance(raw, str) and ":" in raw:
+            algorithm, digest = raw.split(":", 1)
+            try:
+                checksum = Checksum.model_validate(
+                    {"algorithm": algorithm.lower(), "value": digest.lower()}
+                )
+            except ValidationError:
+                checksum = None
+        url = _url(path)
+        sources.append(
+            Source(
+                id=f"S{i}",
+                title=title,
+                path=None if url else path,
+                url=url,
+                version=_text(s.get("version")),
+                checksum=checksum,
+            )
+        )
+    return sources
+
+
+def _issued(value: Any) -> date | None:
+    if isinstance(value, str) and (match := re.match(r"^(\d{4}-\d{2}-\d{2})", value)):
+        try:
+            return date.fromisoformat(match[1])
+        except ValueError:
+            return None
+    return None
+
+
+def metadata_fields(
+    descriptor: dict[str, Any],
+    resource: dict[str, Any],
+    *,
+    dataset: str,
+    agency: str,
+    language: str,
+    inference: Inference,
+    descriptor_bytes: bytes | None,
+    descriptor_name: str | None,
+    rows: int,
+) -> dict[str, Any]:
+    """The data-set fields (all but structure and observations) of a plain package."""
+    check_language_tag(language)
+    title = _text(descriptor.get("title")) or _text(resource.get("title")) or dataset
+    description = _text(descriptor.get("description")) or _text(resource.get("description"))
+    raw_keywords = descriptor.get("keywords")
+    keywords = (
+        tuple(dict.fromkeys(k.strip() for k in raw_keywords if isinstance(k, str) and k.strip()))
+        if isinstance(raw_keywords, list)
+        else ()
+    )
+    licence, unrecognised = licence_of(descriptor.get("licenses") or resource.get("licenses"))
+    people = _contributors(descriptor.get("contributors"))
+    sources = _sources(descriptor.get("sources"))
+    parameters: dict[str, str | int | float | bool] = {
+        "resource": str(resource.get("name", "")),
+        **inference.notes,
+    }
+    if unrecognised is not None:
+        parameters["licence-unrecognised"] = unrecognised
+    checksum = None
+    if descriptor_bytes is not None:
+        checksum = Checksum(value=hashlib.sha256(descriptor_bytes).hexdigest())
+    sources.append(
+        Source(
+            id=DESCRIPTOR_SOURCE,
+            title=f"Data Package descriptor of {_text(descriptor.get('name')) or title}",
+            path=descriptor_name,
+            media_type="application/json",
+            size=None if descriptor_bytes is None else len(descriptor_bytes),
+            checksum=checksum,
+        )
+    )
+    software = Agent(
+        id=SOFTWARE_AGENT, kind=AgentKind.SOFTWARE, name="cdinterop", version=__version__
+    )
+    activity = Activity(
+        id=CONVERSION_ACTIVITY,
+        type=ActivityType.CONVERSION,
+        label="Read from a Frictionless Data Package (structure inferred from its Table Schema)",
+        agents=(SOFTWARE_AGENT,),
+        used=(DESCRIPTOR_SOURCE,),
+        software=SOFTWARE_AGENT,
+        method="cdinterop.datapackage third-party inference",
+        rows_in=rows,
+        rows_out=rows,
+        parameters=parameters,
+    )
+    fields: dict[str, Any] = {
+        "id": dataset,
+        "agency": agency,
+        "title": {language: title},
+        "description": None if description is None else {language: description},
+        "keywords": {language: keywords} if keywords else {},
+        "licence": licence,
+        "landing_page": _url(descriptor.get("homepage")),
+        "issued": _issued(descriptor.get("created")),
+        "publisher": people.publisher,
+        "contact_point": people.contact,
+        "provenance": Provenance(
+            agents=(*people.agents, software),
+            attributions=tuple(people.attributions),
+            activities=(activity,),
+            sources=tuple(sources),
+        ),
+    }
+    version = _version(descriptor.get("version"))
+    if version is not None:
+        fields["version"] = version
+    return fields

@@ -1,0 +1,361 @@
+"""Reading and writing DCAT graphs as files: Turtle, JSON-LD, RDF/XML, N-Triples.
+
+Writes are atomic (`cdinterop._files.atomic_write()`). Reads treat every file as
+untrusted and never touch the network or other local files:
+
+* **Size.** Inputs larger than ``max_bytes`` (default `DEFAULT_MAX_BYTES`, 256 MiB;
+  a file's size is checked with ``stat`` before it is read) are refused, and parsing stops
+  with a [`ReadError`][cdinterop.errors.ReadError] as soon as the parser has produced more
+  than ``max_triples`` triples (default `DEFAULT_MAX_TRIPLES`, 2 million: rdflib
+  keeps every triple in memory, roughly 1 KB each, so the default caps memory near 2 GB).
+* **RDF/XML** documents that declare a DTD or entities (``<!DOCTYPE``/``<!ENTITY`` in the
+  first `PROLOG_BYTES`, where a DTD must be) are refused: the ``xml.sax``/expat parser
+  rdflib uses does not fetch external entities, but it does expand internal ones, and
+  rdflib joins the expanded text piece by piece (quadratic time), so a 600-byte "billion
+  laughs" document kept a CPU busy for minutes. For the same reason a document with more
+  than `MAX_XML_REFERENCES` character or entity references, or a text run longer
+  than `MAX_XML_TEXT_RUN` bytes, is refused.
+* **JSON-LD** documents whose ``@context`` (anywhere, including scoped contexts in term
+  definitions) is not inline — an IRI, a relative reference, or an ``@import`` — are refused
+  before parsing, since rdflib would fetch them (``http:``, ``https:`` and ``file:`` alike).
+  ``@base`` only resolves relative IRIs and fetches nothing.
+* **Turtle and N-Triples** never fetch (``@base``/``@prefix`` only name things). Syntax
+  errors are reported with rdflib's line number where it gives one.
+* **Encoding.** Turtle, N-Triples and JSON-LD must be UTF-8; other bytes give a
+  [`ReadError`][cdinterop.errors.ReadError] naming the line and column. RDF/XML may declare its
+  encoding.
+* **Formats.** [`read()`][cdinterop.dcat.read] picks the format from the suffix
+  ([`FORMATS`][cdinterop.dcat.FORMATS]) and checks the content of the ambiguous ``.json`` (must be
+  JSON-LD: ``@context``, ``@id``, ``@graph`` or ``@type`` keys) and ``.xml`` (must be RDF/XML, not
+  e.g. SDMX-ML).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+from rdflib.graph import _ContextType, _TripleType
+from rdflib.plugins.stores.memory import Memory
+
+from cdinterop._files import atomic_write
+from cdinterop._safe_xml import PROLOG_BYTES, check_prolog
+from cdinterop.dcat._graph import DEFAULT_BASE_IRI, catalog_from_graph, from_graph, to_graph
+from cdinterop.errors import ReadError, WriteError
+from cdinterop.model import Catalog, CitizenDataset, DataStructure
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_TRIPLES",
+    "FORMATS",
+    "MAX_XML_REFERENCES",
+    "MAX_XML_TEXT_RUN",
+    "PROLOG_BYTES",
+    "parse_graph",
+    "read",
+    "read_catalog",
+    "read_graph",
+    "write",
+]
+
+FORMATS: dict[str, tuple[str, ...]] = {
+    "turtle": (".ttl",),
+    "json-ld": (".jsonld", ".json"),
+    "xml": (".rdf", ".xml", ".owl"),
+    "nt": (".nt",),
+}
+"""Supported rdflib format names and the file suffixes that select them."""
+
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+"""Largest input ``parse_graph()`` and ``read()``
+accept by default (256 MiB)."""
+DEFAULT_MAX_TRIPLES = 2_000_000
+"""Most triples a parse may produce by default before it is stopped."""
+MAX_XML_REFERENCES = 100_000
+"""Most character/entity references (``&#65;``, ``&amp;``) an RDF/XML document may hold."""
+MAX_XML_TEXT_RUN = 8 * 1024 * 1024
+"""Longest run of bytes without markup an RDF/XML document may hold (8 MiB)."""
+
+_RDF_NS = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_JSONLD_KEYS = frozenset({"@context", "@id", "@graph", "@type"})
+_LINE = re.compile(r"at line (\d+)")
+_BAD_SYNTAX = re.compile(r"Bad syntax \((.*?)\) at \^", re.DOTALL)
+_XML_TEXT_RUN = re.compile(rb"(?<![^<>])[^<>]{%d}" % MAX_XML_TEXT_RUN)
+
+
+def _suffixes() -> str:
+    return ", ".join(s for suffixes in FORMATS.values() for s in suffixes)
+
+
+def _format_of(path: Path) -> str:
+    for name, suffixes in FORMATS.items():
+        if path.suffix.lower() in suffixes:
+            return name
+    shown = repr(path.suffix) if path.suffix else "no suffix"
+    raise ReadError(
+        str(path),
+        f"cannot tell the RDF format from {shown}; use one of the suffixes {_suffixes()} "
+        f"or pass format= ({', '.join(FORMATS)})",
+    )
+
+
+def write(
+    dataset: CitizenDataset | Catalog,
+    path: str | Path,
+    *,
+    format: str | None = None,
+    base_iri: str = DEFAULT_BASE_IRI,
+) -> Path:
+    """Write the DCAT description of ``dataset`` (a data set or a catalogue) to ``path``
+    atomically; the format defaults to the one the suffix names. Returns the path."""
+    target = Path(path)
+    fmt = format or _format_of(target)
+    if fmt not in FORMATS:
+        raise WriteError(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
+    data = to_graph(dataset, base_iri=base_iri).serialize(format=fmt, encoding="utf-8")
+    with atomic_write(target, "wb") as handle:
+        handle.write(data)
+    return target
+
+
+# -- safety checks -----------------------------------------------------------------------
+
+
+class _TooManyTriples(Exception):
+    pass
+
+
+class _LimitedStore(Memory):
+    """rdflib's in-memory store, stopping a parser once it has added more than ``limit``
+    triples (counted at the store, which every parser, JSON-LD's included, writes to)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit: int | None = limit
+        self._added = 0
+
+    def add(self, triple: _TripleType, context: _ContextType, quoted: bool = False) -> None:
+        if self.limit is not None:
+            self._added += 1
+            if self._added > self.limit:
+                raise _TooManyTriples
+        super().add(triple, context, quoted)
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.3g} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def _check_size(size: int, max_bytes: int, source: str) -> None:
+    if size > max_bytes:
+        raise ReadError(
+            source,
+            f"the input is {_mb(size)}; the limit is {_mb(max_bytes)} "
+            f"(max_bytes={max_bytes}; pass a larger max_bytes to read it)",
+        )
+
+
+def _check_utf8(data: bytes, fmt: str, source: str) -> None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ReadError(
+            source,
+            f"not UTF-8: byte 0x{data[exc.start]:02x} at line {line}, column {column}; "
+            f"{fmt} files must be UTF-8 encoded",
+        ) from None
+
+
+def _check_xml(data: bytes, source: str) -> None:
+    check_prolog(data[:PROLOG_BYTES], source, kind="RDF/XML")
+    references = data.count(b"&")
+    if references > MAX_XML_REFERENCES:
+        raise ReadError(
+            source,
+            f"the document has {references} character or entity references (&...;); "
+            f"the limit is {MAX_XML_REFERENCES} (rdflib's RDF/XML parser is slow on them)",
+        )
+    if _XML_TEXT_RUN.search(data):
+        raise ReadError(
+            source,
+            f"the document has a text run longer than {_mb(MAX_XML_TEXT_RUN)} "
+            "(rdflib's RDF/XML parser is slow on long literals)",
+        )
+
+
+def _remote_contexts(node: Any) -> bool:
+    if isinstance(node, dict):
+        ctx = node.get("@context")
+        if ctx is not None and _context_is_remote(ctx):
+            return True
+        return any(_remote_contexts(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_remote_contexts(v) for v in node)
+    return False
+
+
+def _context_is_remote(ctx: Any) -> bool:
+    if isinstance(ctx, str):
+        return True
+    if isinstance(ctx, list):
+        return any(_context_is_remote(c) for c in ctx)
+    if isinstance(ctx, dict):
+        return "@import" in ctx
+    return False
+
+
+def _has_import(node: Any) -> bool:
+    if isinstance(node, dict):
+        return "@import" in node or any(_has_import(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_has_import(v) for v in node)
+    return False
+
+
+def _check_jsonld(document: Any, source: str) -> None:
+    if _has_import(document):
+        raise ReadError(source, "JSON-LD with a remote @context (@import) is not fetched")
+    if _remote_contexts(document):
+        raise ReadError(
+            source,
+            "JSON-LD with a remote @context is not fetched; inline the context in the document",
+        )
+
+
+def _syntax_message(fmt: str, exc: Exception) -> str:
+    text = str(exc)
+    line = _LINE.search(text)
+    what = _BAD_SYNTAX.search(text)
+    if what is not None:
+        text = what.group(1)
+    text = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    where = f" at line {line.group(1)}" if line is not None else ""
+    return f"not valid {fmt}{where}: {text[:300]}"
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+def parse_graph(
+    data: bytes,
+    fmt: str,
+    *,
+    source: str = "<bytes>",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_triples: int = DEFAULT_MAX_TRIPLES,
+) -> Graph:
+    """Parse untrusted RDF bytes in rdflib format ``fmt`` (see [`FORMATS`][cdinterop.dcat.FORMATS])
+    without
+    fetching anything; every problem is a [`ReadError`][cdinterop.errors.ReadError] naming
+    ``source``. See the module docstring for the limits."""
+    if fmt not in FORMATS:
+        raise ReadError(source, f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
+    _check_size(len(data), max_bytes, source)
+    if not data.strip():
+        raise ReadError(source, f"the input is empty (no {fmt} content)")
+    store = _LimitedStore(max_triples)
+    graph = Graph(store=store)
+    try:
+        if fmt == "xml":
+            _check_xml(data, source)
+        else:
+            _check_utf8(data, fmt, source)
+        if fmt == "json-ld":
+            _check_jsonld(json.loads(data), source)
+        graph.parse(data=data, format=fmt)
+    except ReadError:
+        raise
+    except _TooManyTriples:
+        raise ReadError(
+            source,
+            f"the input has more than {max_triples} triples "
+            f"(max_triples={max_triples}; pass a larger max_triples to read it)",
+        ) from None
+    except RecursionError:
+        raise ReadError(source, f"not valid {fmt}: nested too deeply") from None
+    except Exception as exc:  # rdflib raises many parser-specific errors
+        raise ReadError(source, _syntax_message(fmt, exc)) from exc
+    store.limit = None  # the parse is over: the graph is the caller's to extend
+    return graph
+
+
+def _sniff(data: bytes, fmt: str, source: str) -> None:
+    """Refuse ``.json`` that is plain JSON and ``.xml`` that is not RDF/XML."""
+    if fmt == "json-ld":
+        try:
+            document = json.loads(data)
+        except (ValueError, RecursionError):
+            return  # parse_graph reports the syntax error
+        nodes = document if isinstance(document, list) else [document]
+        if not any(isinstance(n, dict) and _JSONLD_KEYS & n.keys() for n in nodes):
+            raise ReadError(
+                source,
+                "JSON but not JSON-LD (no @context, @id, @graph or @type at the top); "
+                "a cdinterop data set JSON file is read with cdinterop.load",
+            )
+    elif fmt == "xml" and _RDF_NS not in data[:PROLOG_BYTES]:
+        raise ReadError(
+            source,
+            "XML but not RDF/XML (no rdf:RDF namespace http://www.w3.org/1999/02/22-rdf-"
+            "syntax-ns# near the start); SDMX-ML is read with cdinterop.sdmx",
+        )
+
+
+def read_graph(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_triples: int = DEFAULT_MAX_TRIPLES,
+) -> Graph:
+    """Parse an RDF file into a graph, safely (see the module docstring). The format
+    defaults to the one the suffix names; ``.json`` and ``.xml`` are checked to be
+    JSON-LD and RDF/XML."""
+    source = Path(path)
+    fmt = format or _format_of(source)
+    try:
+        _check_size(source.stat().st_size, max_bytes, str(source))
+        with source.open("rb") as handle:
+            data = handle.read(max_bytes + 1)  # the file may have grown since stat
+    except OSError as exc:
+        raise ReadError(str(source), exc.strerror or str(exc)) from None
+    _check_size(len(data), max_bytes, str(source))
+    if format is None:
+        _sniff(data, fmt, str(source))
+    return parse_graph(data, fmt, source=str(source), max_bytes=max_bytes, max_triples=max_triples)
+
+
+def read(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_triples: int = DEFAULT_MAX_TRIPLES,
+    structure: DataStructure | None = None,
+) -> CitizenDataset:
+    """Read the data set described by an RDF file (observations empty); see
+    [`read_graph()`][cdinterop.dcat.read_graph] for the safety limits and
+    [`from_graph()`][cdinterop.dcat.from_graph] for what the graph must hold (``structure`` is
+    passed on to it)."""
+    graph = read_graph(path, format=format, max_bytes=max_bytes, max_triples=max_triples)
+    return from_graph(graph, structure=structure)
+
+
+def read_catalog(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_triples: int = DEFAULT_MAX_TRIPLES,
+    structure: DataStructure | None = None,
+) -> Catalog:
+    """Read the catalogue described by an RDF file with every data set it lists (see
+    [`read()`][cdinterop.dcat.read] for the options and
+    [`catalog_from_graph()`][cdinterop.dcat.catalog_from_graph])."""
+    graph = read_graph(path, format=format, max_bytes=max_bytes, max_triples=max_triples)
+    return catalog_from_graph(graph, structure=structure)

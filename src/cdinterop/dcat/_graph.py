@@ -1,0 +1,43 @@
+"""Data sets and catalogues to and from an ``rdflib.Graph`` (DCAT-AP 3 with PROV-O, DQV,
+StatDCAT-AP and the ``cdi:`` vocabulary).
+
+[`to_graph()`][cdinterop.dcat.to_graph] describes a
+[`CitizenDataset`][cdinterop.model.CitizenDataset] or a [`Catalog`][cdinterop.model.Catalog]
+(`cdinterop.dcat._writing`); [`from_graph()`][cdinterop.dcat.from_graph] and
+[`catalog_from_graph()`][cdinterop.dcat.catalog_from_graph] read them back
+(`cdinterop.dcat._reading`). See ``docs/dcat.md`` for where each field goes.
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph
+
+from cdinterop.dcat._iris import DEFAULT_BASE_IRI, Minter, area_iri, language_iri, theme_iri
+from cdinterop.dcat._reading import catalog_from_graph, from_graph
+from cdinterop.dcat._writing import add_catalog, add_dataset, bind_prefixes
+from cdinterop.model import Catalog, CitizenDataset
+
+__all__ = [
+    "DEFAULT_BASE_IRI",
+    "area_iri",
+    "catalog_from_graph",
+    "from_graph",
+    "language_iri",
+    "theme_iri",
+    "to_graph",
+]
+
+
+def to_graph(item: CitizenDataset | Catalog, *, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
+    """Describe a data set (metadata, structure and context; not the observations) or a
+    catalogue with all its data sets as a DCAT-AP 3 graph; IRIs are minted under
+    ``base_iri``."""
+    graph = Graph()
+    bind_prefixes(graph)
+    mint = Minter(base_iri)
+    mint.bind(graph)
+    if isinstance(item, Catalog):
+        add_catalog(graph, item, mint)
+    else:
+        add_dataset(graph, item, mint)
+    return graph

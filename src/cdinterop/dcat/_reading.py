@@ -1,0 +1,249 @@
+"""Reading data sets and catalogues back from a DCAT graph.
+
+A ``dcat:Dataset`` that cdinterop wrote carries ``cdi:structureJson``: its DCAT core fields
+are read from the triples and the rest (and the exact forms) from the ``cdi:*Json``
+literals, so the round trip is exact. Any other ``dcat:Dataset`` (a portal's catalogue) is
+read tolerantly by `cdinterop.dcat._third_party.dataset_from_dcat()`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import langcodes
+from pydantic import ValidationError
+from rdflib import DCAT, DCTERMS, FOAF, RDF, SKOS, Graph, Literal
+from rdflib.term import Node
+
+from cdinterop.dcat._vocab import (
+    ACCESS_RIGHT,
+    ACCESS_RIGHTS,
+    CDI,
+    COUNTRY,
+    DATA_THEME,
+    FREQUENCIES,
+    FREQUENCY,
+    LANGUAGE,
+    SDG,
+    SPDX_LICENCE,
+    VCARD,
+)
+from cdinterop.dcat._writing import DCAT_VERSION, PARTS
+from cdinterop.errors import ReadError
+from cdinterop.model import (
+    Agent,
+    AgentKind,
+    Catalog,
+    CitizenDataset,
+    ContactPoint,
+    DataStructure,
+    DateRange,
+    Frequency,
+    Theme,
+    ThemeScheme,
+)
+
+__all__ = ["catalog_from_graph", "dataset_from_node", "from_graph"]
+
+
+def _one(g: Graph, s: Node, p: Node) -> Node | None:
+    return next(iter(g.objects(s, p)), None)
+
+
+def _texts(g: Graph, s: Node, p: Node) -> dict[str, str] | None:
+    out = {o.language or "en": str(o) for o in g.objects(s, p) if isinstance(o, Literal)}
+    return out or None
+
+
+def _tail(iri: Node, ns: str) -> str | None:
+    text = str(iri)
+    return text[len(ns) :] if text.startswith(ns) else None
+
+
+def _name(node: Node) -> str:
+    return f"<{node}>"
+
+
+def from_graph(graph: Graph, *, structure: DataStructure | None = None) -> CitizenDataset:
+    """Read the single ``dcat:Dataset`` of ``graph`` into a
+    [`CitizenDataset`][cdinterop.model.CitizenDataset]
+    (without observations). ``structure`` supplies the data structure of a data set that
+    cdinterop did not write and that names none (no ``stat:dimension``)."""
+    datasets = sorted(graph.subjects(RDF.type, DCAT.Dataset), key=str)
+    if len(datasets) != 1:
+        hint = "; read a catalogue with catalog_from_graph" if datasets else ""
+        raise ReadError("graph", f"expected one dcat:Dataset, found {len(datasets)}{hint}")
+    return dataset_from_node(graph, datasets[0], structure=structure)
+
+
+def dataset_from_node(
+    graph: Graph, d: Node, *, structure: DataStructure | None = None
+) -> CitizenDataset:
+    """Read the ``dcat:Dataset`` ``d`` of ``graph``."""
+    if _one(graph, d, CDI.structureJson) is None:
+        from cdinterop.dcat._third_party import dataset_from_dcat
+
+        return dataset_from_dcat(graph, d, structure=structure)  # type: ignore[arg-type]
+    try:
+        return CitizenDataset.model_validate(_fields(graph, d))
+    except (ValidationError, ValueError) as exc:
+        raise ReadError(_name(d), f"not a valid data set: {exc}") from None
+
+
+def _fields(graph: Graph, d: Node) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    fields["id"] = str(_one(graph, d, DCTERMS.identifier))
+    fields["title"] = _texts(graph, d, DCTERMS.title)
+    flagged = (d, CDI.descriptionIsTitle, Literal(True)) in graph
+    fields["description"] = None if flagged else _texts(graph, d, DCTERMS.description)
+    keywords: dict[str, list[str]] = {}
+    for kw in graph.objects(d, DCAT.keyword):
+        if isinstance(kw, Literal):
+            keywords.setdefault(kw.language or "en", []).append(str(kw))
+    fields["keywords"] = {k: tuple(sorted(v)) for k, v in keywords.items()}
+    fields["themes"] = tuple(_read_theme(graph, t) for t in graph.objects(d, DCAT.theme))
+    fields["languages"] = tuple(
+        langcodes.Language.get(str(_tail(lang, str(LANGUAGE))).lower()).to_tag()
+        for lang in graph.objects(d, DCTERMS.language)
+    )
+    licence = _one(graph, d, DCTERMS.license)
+    if licence is not None:
+        fields["licence"] = _tail(licence, str(SPDX_LICENCE))
+    rights = _one(graph, d, DCTERMS.accessRights)
+    if rights is not None:
+        by_code = {v: k for k, v in ACCESS_RIGHTS.items()}
+        fields["access_rights"] = by_code[str(_tail(rights, str(ACCESS_RIGHT)))]
+    publisher = _one(graph, d, DCTERMS.publisher)
+    if publisher is not None:
+        fields["publisher"] = str(_one(graph, publisher, DCTERMS.identifier))
+    contact = _one(graph, d, DCAT.contactPoint)
+    if contact is not None:
+        email = _one(graph, contact, VCARD.hasEmail)
+        url = _one(graph, contact, VCARD.hasURL)
+        fields["contact_point"] = ContactPoint(
+            name=str(_one(graph, contact, VCARD.fn)),
+            email=str(email).removeprefix("mailto:") if email is not None else None,
+            url=str(url) if url is not None else None,
+        )
+    page = _one(graph, d, DCAT.landingPage)
+    if page is not None:
+        fields["landing_page"] = str(page)
+    period = _one(graph, d, DCTERMS.temporal)
+    if period is not None:
+        start = _one(graph, period, DCAT.startDate)
+        end = _one(graph, period, DCAT.endDate)
+        fields["temporal_coverage"] = DateRange(
+            start=str(start) if start is not None else None,
+            end=str(end) if end is not None else None,
+        )
+    fields["spatial_coverage"] = tuple(
+        str(_one(graph, loc, DCTERMS.identifier) or _tail(loc, str(COUNTRY)))
+        for loc in graph.objects(d, DCTERMS.spatial)
+    )
+    freq = _one(graph, d, CDI.sdmxFrequency)
+    if freq is not None:
+        fields["frequency"] = Frequency(str(freq))
+    else:
+        eu = _one(graph, d, DCTERMS.accrualPeriodicity)
+        if eu is not None:
+            by_eu = {v: k for k, v in reversed(FREQUENCIES.items())}
+            fields["frequency"] = by_eu.get(str(_tail(eu, str(FREQUENCY))))
+    for prop, name in ((DCTERMS.issued, "issued"), (DCTERMS.modified, "modified")):
+        value = _one(graph, d, prop)
+        if value is not None:
+            fields[name] = str(value)
+    version = _one(graph, d, DCAT_VERSION)
+    if version is not None:
+        fields["version"] = str(version)
+    citation = _one(graph, d, DCTERMS.bibliographicCitation)
+    if citation is not None:
+        fields["citation"] = str(citation)
+    fields.update(_json_literal(graph, d, CDI.coreJson) or {})
+    fields["structure"] = _json_literal(graph, d, CDI.structureJson)
+    for part in ("provenance", *PARTS):
+        value = _json_literal(graph, d, CDI[f"{part}Json"])
+        if value is not None:
+            fields[part] = value
+    return fields
+
+
+def _json_literal(graph: Graph, node: Node, prop: Node) -> Any:
+    value = _one(graph, node, prop)
+    if value is None:
+        return None
+    try:
+        return json.loads(str(value))
+    except json.JSONDecodeError as exc:
+        name = graph.namespace_manager.normalizeUri(str(prop))
+        raise ReadError(_name(node), f"{name} is not valid JSON: {exc.msg}") from None
+
+
+def _read_theme(g: Graph, iri: Node) -> Theme:
+    eu = _tail(iri, str(DATA_THEME))
+    if eu is not None:
+        return Theme(scheme=ThemeScheme.EU_DATA_THEME, code=eu)
+    code = str(_tail(iri, str(SDG)))
+    scheme = (ThemeScheme.SDG_GOAL, ThemeScheme.SDG_TARGET, ThemeScheme.SDG_INDICATOR)[
+        min(code.count("."), 2)
+    ]
+    return Theme(scheme=scheme, code=code, label=_texts(g, iri, SKOS.prefLabel))
+
+
+def catalog_from_graph(graph: Graph, *, structure: DataStructure | None = None) -> Catalog:
+    """Read the single ``dcat:Catalog`` of ``graph`` with every data set it lists (in the
+    order cdinterop wrote them; other catalogues in IRI order). ``structure`` is passed on
+    to data sets that name none (see [`from_graph()`][cdinterop.dcat.from_graph])."""
+    catalogs = sorted(graph.subjects(RDF.type, DCAT.Catalog), key=str)
+    if len(catalogs) != 1:
+        raise ReadError("graph", f"expected one dcat:Catalog, found {len(catalogs)}")
+    c = catalogs[0]
+    datasets = [
+        dataset_from_node(graph, d, structure=structure)
+        for d in sorted(graph.objects(c, DCAT.dataset), key=str)
+    ]
+    fields = _json_literal(graph, c, CDI.catalogJson)
+    if fields is None:
+        fields = _foreign_catalog(graph, c)
+    order = {ds_id: i for i, ds_id in enumerate(fields.pop("datasets", []))}
+    datasets.sort(key=lambda ds: order.get(ds.id, len(order)))
+    try:
+        return Catalog.model_validate({**fields, "datasets": tuple(datasets)})
+    except (ValidationError, ValueError) as exc:
+        raise ReadError(_name(c), f"not a valid catalogue: {exc}") from None
+
+
+def _foreign_catalog(graph: Graph, c: Node) -> dict[str, Any]:
+    """The fields of a catalogue cdinterop did not write."""
+    title = _texts(graph, c, DCTERMS.title)
+    if title is None:
+        raise ReadError(_name(c), "the catalogue has no dct:title")
+    publisher = _one(graph, c, DCTERMS.publisher)
+    if publisher is None:
+        raise ReadError(_name(c), "the catalogue has no dct:publisher (DCAT-AP requires one)")
+    name = _one(graph, publisher, FOAF.name)
+    identifier = _one(graph, c, DCTERMS.identifier)
+    homepage = _one(graph, c, FOAF.homepage)
+    return {
+        "id": _local_id(str(identifier) if identifier is not None else str(c)),
+        "title": title,
+        "description": _texts(graph, c, DCTERMS.description) or title,
+        "publisher": Agent(
+            id=_local_id(str(_one(graph, publisher, DCTERMS.identifier) or publisher)),
+            kind=AgentKind.ORGANISATION,
+            name=str(name) if name is not None else str(publisher),
+        ),
+        "homepage": str(homepage) if homepage is not None else None,
+        "languages": tuple(
+            langcodes.Language.get(str(_tail(lang, str(LANGUAGE))).lower()).to_tag()
+            for lang in graph.objects(c, DCTERMS.language)
+            if _tail(lang, str(LANGUAGE))
+        ),
+    }
+
+
+def _local_id(text: str) -> str:
+    """An SDMX-safe id from an identifier or the last segment of an IRI."""
+    tail = text.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    cleaned = "".join(ch if (ch.isalnum() and ch.isascii()) or ch in "_-@$" else "_" for ch in tail)
+    return cleaned or "catalog"

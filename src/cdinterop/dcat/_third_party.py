@@ -1,0 +1,821 @@
+"""Tolerant reading of DCAT-AP data sets that cdinterop did not write.
+
+`dataset_from_dcat()` reads a ``dcat:Dataset`` of a national or thematic portal (no
+``cdi:structureJson``) into a [`CitizenDataset`][cdinterop.model.CitizenDataset] from its readable
+triples. Whatever the model cannot hold, or that does not validate, is dropped; whatever
+had to be changed or assumed is recorded. Nothing is lost silently: one
+``conversion`` activity appended to the provenance lists every note in its description
+(and counts them in its label and parameters).
+
+Choices:
+
+* **Languages of text.** Language-tagged literals keep their (canonicalised) tag; untagged
+  literals take the data set's language when it declares exactly one ``dct:language``,
+  else ``en``. Where a property has several literals in one language, tagged ones win over
+  untagged ones and then the smallest in code-point order wins (deterministic across
+  syntaxes); the others are dropped with a note. The same rule picks one value of any
+  single-valued property (licence, version, dates ...).
+* **Ids.** ``dct:identifier`` (else the IRI tail) becomes the data set id, with every
+  character outside the SDMX id alphabet replaced by ``_`` (the mapping is noted).
+  Agents get ids from ``dct:identifier``/``skos:notation`` or their IRI tail the same way.
+  The SDMX agency is the publisher's identifier (else IRI tail), else the agency of the
+  ``structure`` passed in, else ``UNKNOWN`` (noted).
+* **Vocabularies.** EU authority tables (data theme, language, country, frequency, access
+  right, licence) and the UN SDG KOS are recognised by IRI, ``http`` or ``https``; SPDX
+  licence IRIs, Creative Commons licence URLs and a ``dct:identifier`` on the licence node
+  too. Dates may be ``xsd:date`` or ``xsd:dateTime`` (the time is dropped); other IRIs and
+  values are dropped with a note.
+* **Structure.** A data set needs a [`DataStructure`][cdinterop.model.DataStructure]. Pass one as
+  ``structure=``; otherwise one is built from StatDCAT-AP ``stat:dimension`` and
+  ``stat:attribute`` (ids from ``skos:notation`` or the IRI tail, names from
+  ``rdfs:label``/``skos:prefLabel``; every component an uncoded string, dimensions sorted by
+  id since RDF has no order, observation-level conditional attributes, measure
+  ``OBS_VALUE``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import date
+from functools import partial
+from typing import Any, TypeVar
+
+import langcodes
+import pycountry
+from pydantic import AnyUrl, TypeAdapter, ValidationError
+from rdflib import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from cdinterop._version import __version__
+from cdinterop.dcat._vocab import (
+    ACCESS_RIGHT,
+    ADMS_PUBLISHER_TYPE,
+    COUNTRY,
+    DATA_THEME,
+    FREQUENCY,
+    LANGUAGE,
+    SDG,
+    SPDX_LICENCE,
+    STAT,
+    VCARD,
+)
+from cdinterop.errors import ReadError
+from cdinterop.model import (
+    AccessRights,
+    Activity,
+    ActivityType,
+    Agent,
+    AgentKind,
+    Attribute,
+    Attribution,
+    CitizenDataset,
+    Concept,
+    ContactPoint,
+    DataStructure,
+    DateRange,
+    Dimension,
+    Frequency,
+    OrganisationType,
+    Role,
+    Source,
+    Theme,
+    ThemeScheme,
+    area_scheme,
+)
+from cdinterop.model._base import (
+    AGENCY_ID_PATTERN,
+    NCNAME_ID_PATTERN,
+    SDMX_ID_PATTERN,
+    VERSION_PATTERN,
+    check_language_tag,
+    check_spdx_licence,
+)
+
+__all__ = ["ADMS", "EU_LICENCES", "SCHEMA", "dataset_from_dcat"]
+
+ADMS = "http://www.w3.org/ns/adms#"
+"""ADMS namespace (``adms:version``)."""
+SCHEMA = "http://schema.org/"
+"""schema.org namespace (``schema:startDate``/``schema:endDate`` of a period)."""
+EU_LICENCE = "http://publications.europa.eu/resource/authority/licence/"
+"""EU licence authority table."""
+
+EU_LICENCES: dict[str, str] = {
+    "CC_BY_4_0": "CC-BY-4.0",
+    "CC_BYSA_4_0": "CC-BY-SA-4.0",
+    "CC_BYNC_4_0": "CC-BY-NC-4.0",
+    "CC_BYND_4_0": "CC-BY-ND-4.0",
+    "CC_BYNCSA_4_0": "CC-BY-NC-SA-4.0",
+    "CC_BYNCND_4_0": "CC-BY-NC-ND-4.0",
+    "CC_BY_3_0": "CC-BY-3.0",
+    "CC_BYSA_3_0": "CC-BY-SA-3.0",
+    "CC_BY_2_5": "CC-BY-2.5",
+    "CC0": "CC0-1.0",
+    "CC_PDM_1_0": "CC-PDDC",
+    "ODC_BY": "ODC-By-1.0",
+    "ODC_ODBL": "ODbL-1.0",
+    "ODC_PDDL": "PDDL-1.0",
+    "EUPL_1_2": "EUPL-1.2",
+    "EUPL_1_1": "EUPL-1.1",
+    "DL_DE_BY_2_0": "DL-DE-BY-2.0",
+    "DL_DE_ZERO_2_0": "DL-DE-ZERO-2.0",
+    "OGL_3_0": "OGL-UK-3.0",
+    "NLOD_2_0": "NLOD-2.0",
+    "ETALAB_2_0": "etalab-2.0",
+}
+"""EU licence authority codes to SPDX ids (the common open licences; others are dropped)."""
+
+_EU_FREQUENCIES = {
+    "ANNUAL": Frequency.ANNUAL,
+    "ANNUAL_2": Frequency.HALF_YEARLY,
+    "QUARTERLY": Frequency.QUARTERLY,
+    "MONTHLY": Frequency.MONTHLY,
+    "WEEKLY": Frequency.WEEKLY,
+    "DAILY": Frequency.DAILY,
+    "HOURLY": Frequency.HOURLY,
+}
+_DC_FREQUENCIES = {
+    "annual": Frequency.ANNUAL,
+    "semiannual": Frequency.HALF_YEARLY,
+    "quarterly": Frequency.QUARTERLY,
+    "monthly": Frequency.MONTHLY,
+    "weekly": Frequency.WEEKLY,
+    "daily": Frequency.DAILY,
+}
+_ACCESS = {
+    "PUBLIC": AccessRights.PUBLIC,
+    "RESTRICTED": AccessRights.RESTRICTED,
+    "NON_PUBLIC": AccessRights.NON_PUBLIC,
+}
+_PUBLISHER_TYPES = {
+    "NonGovernmentalOrganisation": OrganisationType.CIVIL_SOCIETY_ORGANISATION,
+    "NonProfitOrganisation": OrganisationType.NON_PROFIT,
+    "Academia-ScientificOrganisation": OrganisationType.ACADEMIA,
+    "NationalAuthority": OrganisationType.NATIONAL_AUTHORITY,
+    "RegionalAuthority": OrganisationType.REGIONAL_AUTHORITY,
+    "LocalAuthority": OrganisationType.LOCAL_AUTHORITY,
+    "InternationalOrganisation": OrganisationType.INTERNATIONAL_ORGANISATION,
+    "SupraNationalAuthority": OrganisationType.INTERNATIONAL_ORGANISATION,
+    "Company": OrganisationType.COMPANY,
+}
+_PERSON_CLASSES = (FOAF.Person, PROV.Person, VCARD.Individual)
+_DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
+_SDG_SCHEMES = (ThemeScheme.SDG_GOAL, ThemeScheme.SDG_TARGET, ThemeScheme.SDG_INDICATOR)
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T.*)?$")
+_CC = re.compile(r"^https?://creativecommons\.org/(licenses|publicdomain)/([a-z-]+)/(\d\.\d)/?")
+_LOC_LANGUAGE = re.compile(r"^https?://id\.loc\.gov/vocabulary/iso639-[12]/([a-z]{2,3})$")
+_NOT_SDMX = re.compile(r"[^A-Za-z0-9_@$\-]+")
+_NOT_NCNAME = re.compile(r"[^A-Za-z0-9_\-]+")
+
+T = TypeVar("T")
+
+
+def _http(iri: str) -> str:
+    return "http://" + iri[len("https://") :] if iri.startswith("https://") else iri
+
+
+def _tail(node: Node, namespace: str) -> str | None:
+    """The part of ``node``'s IRI after ``namespace`` (``http`` or ``https``), or ``None``."""
+    if not isinstance(node, URIRef):
+        return None
+    text, ns = _http(str(node)), _http(namespace)
+    if text.startswith(ns) and len(text) > len(ns):
+        return text[len(ns) :].strip("/")
+    return None
+
+
+def _iri_tail(node: Node) -> str:
+    """The last segment of an IRI (after ``#``, ``/`` or ``:``)."""
+    return re.split(r"[#/:]", str(node).rstrip("/#"))[-1]
+
+
+def _sanitise(text: str, pattern: re.Pattern[str]) -> str:
+    return pattern.sub("_", text).strip("_") or "X"
+
+
+class _Reader:
+    """Reads one data set node, collecting notes about what it drops or changes."""
+
+    def __init__(self, graph: Graph, node: URIRef | BNode) -> None:
+        self.g = graph
+        self.d = node
+        self.dropped: list[str] = []
+        self.changed: list[str] = []
+        self.default_language = "en"
+        self.agents: dict[Node, Agent] = {}
+
+    # -- notes and small helpers -------------------------------------------------------
+    def drop(self, what: str, value: object, why: str) -> None:
+        self.dropped.append(f"{what}: dropped {str(value)!r} ({why})")
+
+    def change(self, what: str, message: str) -> None:
+        self.changed.append(f"{what}: {message}")
+
+    def objects(self, subject: Node, *props: URIRef) -> list[Node]:
+        """Objects of ``props`` (in that order of preference), each list sorted."""
+        out: list[Node] = []
+        for prop in props:
+            out.extend(sorted(self.g.objects(subject, prop), key=_sort_key))
+        return out
+
+    def one(self, what: str, candidates: list[Node], read: Callable[[Node], T | None]) -> T | None:
+        """The first candidate that ``read`` accepts; the others are noted as dropped."""
+        chosen: T | None = None
+        for node in candidates:
+            value = read(node)
+            if value is None:
+                continue
+            if chosen is None:
+                chosen = value
+            elif value != chosen:
+                self.drop(what, _shown(node), "only one value is kept")
+        return chosen
+
+    def text(self, what: str, subject: Node, *props: URIRef) -> dict[str, str] | None:
+        """Multilingual text: one literal per language (see the module docstring)."""
+        tagged: dict[str, list[str]] = {}
+        untagged: list[str] = []
+        for o in self.objects(subject, *props):
+            if not isinstance(o, Literal):
+                self.drop(what, o, "not a literal")
+            elif not str(o).strip():
+                self.drop(what, o, "empty text")
+            elif o.language:
+                tag = self.language_tag(what, o.language)
+                if tag is not None:
+                    tagged.setdefault(tag, []).append(str(o))
+            else:
+                untagged.append(str(o))
+        if untagged:
+            lang = self.default_language
+            if lang in tagged:
+                for value in untagged:
+                    self.drop(what, value, f"untagged, and there is already {lang!r} text")
+            else:
+                tagged[lang] = untagged
+                self.change(what, f"untagged text read as {lang!r}")
+        out: dict[str, str] = {}
+        for lang, values in tagged.items():
+            out[lang] = values[0]
+            for value in values[1:]:
+                if value != values[0]:
+                    self.drop(what, value, f"a second {lang!r} text; one per language is kept")
+        return out or None
+
+    def name(self, subject: Node, *props: URIRef) -> str | None:
+        """One name: an untagged literal, else an English one, else the first."""
+        names = [
+            o for o in self.objects(subject, *props) if isinstance(o, Literal) and str(o).strip()
+        ]
+        for pick in (lambda o: not o.language, lambda o: o.language == "en", lambda o: True):
+            found = [o for o in names if pick(o)]
+            if found:
+                return str(found[0]).strip()
+        return None
+
+    def language_tag(self, what: str, tag: str) -> str | None:
+        try:
+            return check_language_tag(tag)
+        except ValueError:
+            self.drop(what, tag, "not a BCP 47 language tag")
+            return None
+
+    def literal(self, what: str, node: Node) -> str | None:
+        if isinstance(node, Literal) and str(node).strip():
+            return str(node).strip()
+        self.drop(what, node, "not a non-empty literal")
+        return None
+
+    def day(self, what: str, node: Node) -> date | None:
+        match = _DATE.match(str(node).strip()) if isinstance(node, Literal) else None
+        if match is not None:
+            try:
+                return date.fromisoformat(match.group(1))
+            except ValueError:
+                pass
+        self.drop(what, node, "not an xsd:date or xsd:dateTime")
+        return None
+
+    def valid(self, what: str, adapter: TypeAdapter[T], value: object) -> T | None:
+        try:
+            return adapter.validate_python(value)
+        except ValidationError as exc:
+            self.drop(what, value, _reason(exc))
+            return None
+
+    # -- the data set --------------------------------------------------------------------
+    def read(self, structure: DataStructure | None) -> CitizenDataset:
+        d = self.d
+        fields: dict[str, Any] = {}
+        languages = self.languages()
+        if len(languages) == 1:
+            self.default_language = languages[0]
+        fields["languages"] = tuple(languages)
+        fields["id"] = self.dataset_id()
+        title = self.text("title", d, DCTERMS.title)
+        if title is None:
+            title = {self.default_language: fields["id"]}
+            self.change("title", f"no dct:title; the id {fields['id']!r} stands in")
+        fields["title"] = title
+        fields["description"] = self.text("description", d, DCTERMS.description)
+        fields["keywords"] = self.keywords()
+        fields["themes"] = tuple(self.themes())
+        fields["licence"] = self.one("licence", self.objects(d, DCTERMS.license), self.licence)
+        fields["access_rights"] = self.access_rights()
+        fields["contact_point"] = self.one(
+            "contact_point", self.objects(d, DCAT.contactPoint), self.contact
+        )
+        fields["landing_page"] = self.one(
+            "landing_page",
+            self.objects(d, DCAT.landingPage),
+            lambda n: self.valid("landing_page", _URL, str(n)),
+        )
+        fields["temporal_coverage"] = self.one(
+            "temporal_coverage", self.objects(d, DCTERMS.temporal), self.period
+        )
+        fields["spatial_coverage"] = tuple(
+            dict.fromkeys(
+                code
+                for loc in self.objects(d, DCTERMS.spatial)
+                if (code := self.area(loc)) is not None
+            )
+        )
+        fields["frequency"] = self.one(
+            "frequency", self.objects(d, DCTERMS.accrualPeriodicity), self.frequency
+        )
+        for prop, name in ((DCTERMS.issued, "issued"), (DCTERMS.modified, "modified")):
+            fields[name] = self.one(name, self.objects(d, prop), partial(self.day, name))
+        if fields["issued"] and fields["modified"] and fields["issued"] > fields["modified"]:
+            self.drop("modified", fields["modified"], f"before issued {fields['issued']}")
+            fields["modified"] = None
+        version = self.one(
+            "version",
+            self.objects(d, _DCAT_VERSION, OWL.versionInfo, URIRef(f"{ADMS}version")),
+            self.version,
+        )
+        if version is not None:
+            fields["version"] = version
+        fields["citation"] = self.one(
+            "citation",
+            self.objects(d, DCTERMS.bibliographicCitation),
+            lambda n: self.literal("citation", n),
+        )
+        publisher = self.one("publisher", self.objects(d, DCTERMS.publisher), self.agent)
+        fields["publisher"] = publisher.id if publisher is not None else None
+        attributions = self.attributions()
+        fields["agency"] = self.agency(publisher, structure)
+        fields["structure"] = structure or self.structure(fields["agency"], fields["id"], title)
+        fields["provenance"] = {
+            "agents": tuple(self.agents.values()),
+            "attributions": attributions,
+        }
+        ds = self.validate({k: v for k, v in fields.items() if v is not None})
+        return self.record(ds)
+
+    def validate(self, fields: dict[str, Any]) -> CitizenDataset:
+        """Build the data set; a field the model still refuses is dropped with a note."""
+        for _ in range(len(fields)):
+            try:
+                return CitizenDataset.model_validate(fields)
+            except ValidationError as exc:
+                bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+                bad &= set(fields) - {"id", "agency", "title", "structure"}
+                if not bad:
+                    raise ReadError(str(self.d), f"cannot be read as a data set: {exc}") from None
+                for name in sorted(bad):
+                    self.drop(name, fields.pop(name), _reason(exc))
+        raise ReadError(str(self.d), "cannot be read as a data set")  # pragma: no cover
+
+    def record(self, ds: CitizenDataset) -> CitizenDataset:
+        n_drop, n_change = len(self.dropped), len(self.changed)
+        summary = (
+            f"{n_drop} value{'s' if n_drop != 1 else ''} dropped, "
+            f"{n_change} change{'s' if n_change != 1 else ''}"
+        )
+        notes = self.dropped + self.changed
+        source_id = "dcat-record"
+        agent_ids = {a.id for a in ds.provenance.agents}
+        activity_ids = {a.id for a in ds.provenance.activities}
+        software = None if "cdinterop" in agent_ids else "cdinterop"
+        activity = Activity(
+            id=next(i for i in _numbered("read-dcat") if i not in activity_ids),
+            type=ActivityType.CONVERSION,
+            label=f"read third-party DCAT: {summary}",
+            description={"en": "\n".join(notes)} if notes else None,
+            method="cdinterop.dcat.from_graph",
+            software=software,
+            agents=(software,) if software else (),
+            used=(source_id,),
+            parameters={"dropped": n_drop, "changed": n_change, "node": str(self.d)},
+        )
+        agents: tuple[Agent, ...] = ()
+        if software is not None:
+            agents = (
+                Agent(id=software, kind=AgentKind.SOFTWARE, name="cdinterop", version=__version__),
+            )
+        url = str(self.d) if isinstance(self.d, URIRef) else None
+        source = Source(
+            id=source_id,
+            title=f"DCAT description {self.d.n3()}",
+            url=url if url is not None and _is_url(url) else None,
+        )
+        return ds.with_activity(activity, agents=agents, sources=(source,))
+
+    # -- fields ----------------------------------------------------------------------------
+    def dataset_id(self) -> str:
+        def read(node: Node) -> str | None:
+            if not isinstance(node, Literal) or not str(node).strip():
+                return None
+            return str(node).strip()
+
+        raw = self.one("id", self.objects(self.d, DCTERMS.identifier), read)
+        if raw is None:
+            raw = _iri_tail(self.d) if isinstance(self.d, URIRef) else "DATASET"
+            self.change("id", f"no dct:identifier; derived from the IRI: {raw!r}")
+        if re.match(SDMX_ID_PATTERN, raw):
+            return raw
+        iri = "://" in raw or raw.startswith("urn:")
+        raw_tail = _iri_tail(URIRef(raw)) if iri else raw
+        out = _sanitise(raw_tail, _NOT_SDMX)
+        self.change("id", f"{raw!r} is not an SDMX id; read as {out!r}")
+        return out
+
+    def languages(self) -> list[str]:
+        out: list[str] = []
+        for node in self.objects(self.d, DCTERMS.language):
+            code = _tail(node, str(LANGUAGE))
+            if code is None and isinstance(node, URIRef):
+                match = _LOC_LANGUAGE.match(str(node))
+                code = match.group(1) if match else None
+            if code is None and isinstance(node, Literal):
+                code = str(node)
+            if code is None:
+                self.drop("languages", node, "not an EU language authority IRI")
+                continue
+            try:
+                tag = langcodes.Language.get(code.lower()).to_tag()
+            except (ValueError, LookupError):
+                tag = code
+            checked = self.language_tag("languages", tag)
+            if checked is not None and checked not in out:
+                out.append(checked)
+        return out
+
+    def keywords(self) -> dict[str, tuple[str, ...]]:
+        words: dict[str, set[str]] = {}
+        untagged = False
+        for kw in self.objects(self.d, DCAT.keyword):
+            if not isinstance(kw, Literal) or not str(kw).strip():
+                self.drop("keywords", kw, "not a non-empty literal")
+                continue
+            lang: str | None = self.default_language
+            if kw.language:
+                lang = self.language_tag("keywords", kw.language)
+            else:
+                untagged = True
+            if lang is not None:
+                words.setdefault(lang, set()).add(str(kw).strip())
+        if untagged:
+            self.change("keywords", f"untagged keywords read as {self.default_language!r}")
+        return {lang: tuple(sorted(values)) for lang, values in words.items()}
+
+    def themes(self) -> Iterable[Theme]:
+        seen: set[Theme] = set()
+        for node in self.objects(self.d, DCAT.theme):
+            eu, sdg = _tail(node, str(DATA_THEME)), _tail(node, str(SDG))
+            label = self.text("themes", node, SKOS.prefLabel) if sdg is not None else None
+            if eu is not None:
+                fields: dict[str, Any] = {"scheme": ThemeScheme.EU_DATA_THEME, "code": eu}
+            elif sdg is not None and sdg.count(".") <= 2:
+                scheme = _SDG_SCHEMES[sdg.count(".")]
+                fields = {"scheme": scheme, "code": sdg, "label": label}
+            else:
+                self.drop("themes", node, "not an EU data theme or UN SDG IRI")
+                continue
+            theme = self.valid("themes", _THEME, fields)
+            if theme is not None and theme not in seen:
+                seen.add(theme)
+                yield theme
+
+    def licence(self, node: Node) -> str | None:
+        candidates: list[str] = []
+        spdx = _tail(node, str(SPDX_LICENCE))
+        if spdx is not None:
+            candidates.append(re.sub(r"\.(html|json)$", "", spdx))
+        eu = _tail(node, EU_LICENCE)
+        if eu is not None and eu in EU_LICENCES:
+            candidates.append(EU_LICENCES[eu])
+        cc = _CC.match(str(node)) if isinstance(node, URIRef) else None
+        if cc is not None:
+            kind, terms, version = cc.groups()
+            if kind == "publicdomain" and terms == "zero":
+                candidates.append(f"CC0-{version}")
+            elif kind == "licenses":
+                candidates.append(f"CC-{terms.upper()}-{version}")
+        if isinstance(node, Literal):
+            candidates.append(str(node).strip())
+        for ident in self.objects(node, DCTERMS.identifier):
+            candidates.append(str(ident).strip())
+        for candidate in candidates:
+            try:
+                return check_spdx_licence(candidate)
+            except ValueError:
+                continue
+        self.drop("licence", _shown(node), "not an SPDX licence or a known EU licence IRI")
+        return None
+
+    def access_rights(self) -> AccessRights | None:
+        def read(node: Node) -> AccessRights | None:
+            code = _tail(node, str(ACCESS_RIGHT))
+            if code in _ACCESS:
+                return _ACCESS[code]
+            self.drop("access_rights", node, "not an EU access-right IRI")
+            return None
+
+        rights = self.one("access_rights", self.objects(self.d, DCTERMS.accessRights), read)
+        if rights is None:
+            self.change("access_rights", "no readable dct:accessRights; assumed public")
+        return rights
+
+    def contact(self, node: Node) -> ContactPoint | None:
+        name = self.one(
+            "contact_point.name",
+            self.objects(node, VCARD.fn, VCARD["organization-name"]),
+            lambda n: self.literal("contact_point.name", n),
+        )
+        email = self.one("contact_point.email", self.objects(node, VCARD.hasEmail), self.email)
+        url = self.one(
+            "contact_point.url",
+            self.objects(node, VCARD.hasURL),
+            lambda n: str(n) if isinstance(n, URIRef | Literal) else None,
+        )
+        if name is None:
+            name = email or url
+            if name is None:
+                self.drop("contact_point", _shown(node), "no vcard:fn, email or url")
+                return None
+            self.change("contact_point", f"no vcard:fn; the contact is named {name!r}")
+        return self.valid("contact_point", _CONTACT, {"name": name, "email": email, "url": url})
+
+    def email(self, node: Node) -> str | None:
+        if isinstance(node, BNode):
+            value = next(iter(self.objects(node, VCARD.value)), None)
+            return self.email(value) if value is not None else None
+        text = str(node).strip()
+        return text.removeprefix("mailto:") or None
+
+    def period(self, node: Node) -> DateRange | None:
+        ends = []
+        for what, props in (
+            ("start", (DCAT.startDate, URIRef(f"{SCHEMA}startDate"))),
+            ("end", (DCAT.endDate, URIRef(f"{SCHEMA}endDate"))),
+        ):
+            https = tuple(URIRef(str(p).replace("http://schema", "https://schema")) for p in props)
+            ends.append(
+                self.one(
+                    f"temporal_coverage.{what}",
+                    self.objects(node, *props, *https[1:]),
+                    partial(self.day, f"temporal_coverage.{what}"),
+                )
+            )
+        if ends == [None, None]:
+            return None
+        return self.valid("temporal_coverage", _RANGE, {"start": ends[0], "end": ends[1]})
+
+    def area(self, node: Node) -> str | None:
+        alpha3 = _tail(node, str(COUNTRY))
+        if alpha3 is not None:
+            country = pycountry.countries.get(alpha_3=alpha3)
+            if country is not None:
+                code: str = country.alpha_2
+                return code
+            self.drop("spatial_coverage", node, "not an ISO 3166 country")
+            return None
+        for ident in self.objects(node, DCTERMS.identifier, SKOS.notation):
+            if area_scheme(str(ident)) is not None:
+                return str(ident)
+        self.drop("spatial_coverage", node, "not an EU country IRI or a location with an ISO code")
+        return None
+
+    def frequency(self, node: Node) -> Frequency | None:
+        eu = _tail(node, str(FREQUENCY))
+        dc = _tail(node, "http://purl.org/cld/freq/")
+        if eu in _EU_FREQUENCIES:
+            return _EU_FREQUENCIES[eu]
+        if dc in _DC_FREQUENCIES:
+            return _DC_FREQUENCIES[dc]
+        self.drop("frequency", node, "no SDMX frequency for it")
+        return None
+
+    def version(self, node: Node) -> str | None:
+        text = self.literal("version", node)
+        if text is None:
+            return None
+        if re.match(VERSION_PATTERN, text):
+            return text
+        bare = text.lower().removeprefix("version").strip().removeprefix("v")
+        if re.match(VERSION_PATTERN, bare):
+            self.change("version", f"{text!r} read as {bare!r}")
+            return bare
+        self.drop("version", text, "not a version such as 1.0 or 1.2.0")
+        return None
+
+    # -- agents ----------------------------------------------------------------------------
+    def agent(self, node: Node) -> Agent | None:
+        if node in self.agents:
+            return self.agents[node]
+        name = self.name(node, FOAF.name, SKOS.prefLabel, VCARD.fn, RDFS.label)
+        if name is None:
+            if not isinstance(node, URIRef):
+                self.drop("agent", _shown(node), "no foaf:name")
+                return None
+            name = _iri_tail(node)
+            self.change("agent", f"no foaf:name for {node}; named {name!r}")
+        types = set(self.g.objects(node, RDF.type))
+        kind = AgentKind.ORGANISATION
+        org_type = None
+        for t in self.objects(node, DCTERMS.type):
+            code = _tail(t, str(ADMS_PUBLISHER_TYPE))
+            if code in _PUBLISHER_TYPES:
+                org_type = _PUBLISHER_TYPES[code]
+            elif code == "PrivateIndividual(s)":
+                kind = AgentKind.PERSON
+            else:
+                self.drop("agent type", t, "not an ADMS publisher type cdinterop knows")
+        if types & set(_PERSON_CLASSES):
+            kind = AgentKind.PERSON
+        fields: dict[str, Any] = {
+            "id": self.agent_id(node),
+            "kind": kind,
+            "name": name,
+            "identifier": str(node) if isinstance(node, URIRef) else None,
+        }
+        if kind is AgentKind.PERSON:
+            fields["pseudonymous"] = False  # the name is as the source published it
+        else:
+            fields["organisation_type"] = org_type
+            mbox = next(iter(self.objects(node, FOAF.mbox)), None)
+            if mbox is not None:
+                fields["email"] = str(mbox).removeprefix("mailto:")
+        page = next(iter(self.objects(node, FOAF.homepage)), None)
+        if page is not None:
+            fields["homepage"] = str(page)
+        agent = self.valid("agent", _AGENT, fields)
+        if agent is None:  # retry with the bare minimum
+            minimal = {k: fields[k] for k in ("id", "kind", "name", "identifier")}
+            agent = self.valid("agent", _AGENT, minimal)
+        if agent is not None:
+            self.agents[node] = agent
+        return agent
+
+    def agent_id(self, node: Node) -> str:
+        ids = [str(i) for i in self.objects(node, DCTERMS.identifier, SKOS.notation)]
+        raw = next((i for i in ids if re.match(SDMX_ID_PATTERN, i)), None)
+        if raw is None:
+            raw = _sanitise(_iri_tail(node), _NOT_SDMX) if isinstance(node, URIRef) else "agent"
+        taken = {a.id for a in self.agents.values()}
+        return next(i for i in _numbered(raw) if i not in taken)
+
+    def attributions(self) -> tuple[Attribution, ...]:
+        out: list[Attribution] = []
+        for node in self.objects(self.d, DCTERMS.creator):
+            agent = self.agent(node)
+            if agent is not None:
+                out.append(Attribution(agent=agent.id, role=Role.CREATOR))
+        for qa in self.objects(self.d, PROV.qualifiedAttribution):
+            agent_node = next(iter(self.objects(qa, PROV.agent)), None)
+            roles = self.objects(qa, DCAT.hadRole)
+            if agent_node is None or not roles:
+                self.drop("attributions", _shown(qa), "no prov:agent or no dcat:hadRole")
+                continue
+            for role_node in roles:
+                role = _role(role_node)
+                if role is None:
+                    self.drop("attributions", role_node, "not a role of the model")
+                    continue
+                agent = self.agent(agent_node)
+                if agent is not None:
+                    out.append(Attribution(agent=agent.id, role=role))
+        return tuple(dict.fromkeys(out))
+
+    def agency(self, publisher: Agent | None, structure: DataStructure | None) -> str:
+        if publisher is not None:
+            node = next(n for n, a in self.agents.items() if a is publisher)
+            for ident in self.objects(node, DCTERMS.identifier, SKOS.notation):
+                if re.match(AGENCY_ID_PATTERN, str(ident)):
+                    return str(ident)
+            if isinstance(node, URIRef):
+                tail = _sanitise(_iri_tail(node), _NOT_NCNAME)
+                tail = tail if tail[0].isalpha() else f"A_{tail}"
+                self.change("agency", f"SDMX agency {tail!r} derived from the publisher IRI")
+                return tail
+        if structure is not None:
+            self.change("agency", f"the agency of the structure passed in, {structure.agency!r}")
+            return structure.agency
+        self.change("agency", "no publisher to take an SDMX agency from; 'UNKNOWN' is used")
+        return "UNKNOWN"
+
+    # -- structure -------------------------------------------------------------------------
+    def structure(self, agency: str, dataset_id: str, title: dict[str, str]) -> DataStructure:
+        used = {"OBS_VALUE"}
+        concepts: list[Concept] = []
+        parts: dict[str, list[Any]] = {"dimension": [], "attribute": []}
+        for kind, prop in (("dimension", STAT.dimension), ("attribute", STAT.attribute)):
+            found = []
+            for node in self.objects(self.d, prop):
+                notation = next(iter(self.objects(node, SKOS.notation)), None)
+                raw = str(notation) if notation is not None else _iri_tail(node)
+                cid = _sanitise(raw, _NOT_NCNAME)
+                if not re.match(NCNAME_ID_PATTERN, cid):
+                    cid = f"C_{cid}"
+                cid = next(i for i in _numbered(cid) if i not in used)
+                if cid != raw:
+                    self.change(f"structure.{kind}", f"component {raw!r} read as {cid!r}")
+                used.add(cid)
+                name = self.text(f"structure.{kind} name", node, RDFS.label, SKOS.prefLabel)
+                found.append((cid, name or {self.default_language: cid}))
+            for cid, name in sorted(found):
+                concepts.append(Concept(id=cid, name=name))
+                cls = Dimension if kind == "dimension" else Attribute
+                parts[kind].append(cls(id=cid))
+        if not parts["dimension"]:
+            raise ReadError(
+                str(self.d),
+                "has no data structure (no stat:dimension); supply one "
+                "(structure= in Python, --structure on the command line)",
+            )
+        concepts.append(Concept(id="OBS_VALUE", name={"en": "Observation value"}))
+        self.change("structure", "built from StatDCAT-AP stat:dimension/stat:attribute")
+        return DataStructure(
+            id=_sanitise(f"DSD_{dataset_id}", _NOT_SDMX),
+            agency=agency,
+            name=title,
+            concepts=tuple(concepts),
+            dimensions=tuple(parts["dimension"]),
+            attributes=tuple(parts["attribute"]),
+        )
+
+
+def _role(node: Node) -> Role | None:
+    tail = _iri_tail(node).removeprefix("role-")
+    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", tail).replace("-", "_").lower()
+    try:
+        return Role(snake)
+    except ValueError:
+        return None
+
+
+def _numbered(base: str) -> Iterable[str]:
+    yield base
+    n = 2
+    while True:
+        yield f"{base}_{n}"
+        n += 1
+
+
+def _sort_key(node: Node) -> tuple[int, str, str]:
+    lang = node.language or "" if isinstance(node, Literal) else ""
+    return (
+        0 if isinstance(node, URIRef) else 1 if isinstance(node, Literal) else 2,
+        str(node),
+        lang,
+    )
+
+
+def _shown(node: Node) -> str:
+    return str(node) if not isinstance(node, BNode) else "a blank node"
+
+
+def _reason(exc: ValidationError) -> str:
+    errors = exc.errors()
+    return "; ".join(str(e["msg"]) for e in errors[:3]) if errors else str(exc)
+
+
+def _is_url(text: str) -> bool:
+    try:
+        _URL.validate_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
+_THEME = TypeAdapter(Theme)
+_CONTACT = TypeAdapter(ContactPoint)
+_RANGE = TypeAdapter(DateRange)
+_AGENT = TypeAdapter(Agent)
+_URL = TypeAdapter(AnyUrl)
+
+
+def dataset_from_dcat(
+    graph: Graph, node: URIRef | BNode, *, structure: DataStructure | None = None
+) -> CitizenDataset:
+    """Read the ``dcat:Dataset`` ``node`` of ``graph``, written by any DCAT-AP publisher,
+    into a [`CitizenDataset`][cdinterop.model.CitizenDataset] (observations empty).
+
+    ``structure`` is the data structure of its observations; without it, one is built from
+    StatDCAT-AP ``stat:dimension``/``stat:attribute`` (a
+    [`ReadError`][cdinterop.errors.ReadError] if there are none). Every value dropped or changed
+    is listed in the last provenance activity (see the module docstring).
+    """
+    return _Reader(graph, node).read(structure)

@@ -1,0 +1,621 @@
+"""Adding a data set or a catalogue to an ``rdflib.Graph`` in DCAT-AP 3 with PROV-O, DQV,
+StatDCAT-AP 1.0.1 and the ``cdi:`` vocabulary.
+
+Readable triples carry every field these vocabularies have a term for (``docs/dcat.md``
+lists where each field goes). Exactness (order of tuples, the spelling of area codes and
+language tags, enum values that the EU vocabularies merge, the data structure) travels in
+one ``cdi:`` JSON literal per part on the data set node: ``cdi:coreJson``,
+``cdi:structureJson``, ``cdi:provenanceJson``, ``cdi:participationJson``,
+``cdi:consentJson``, ``cdi:qualityJson``, ``cdi:disclosureJson`` (and ``cdi:catalogJson`` on
+a catalogue node).
+
+Objects from controlled vocabularies carry the ``rdf:type`` and ``skos:inScheme`` the
+DCAT-AP 3.0.1 shapes require of them, so the graph validates without loading the
+vocabularies themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Any
+from urllib.parse import quote
+
+from rdflib import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from cdinterop.dcat._iris import Minter, language_iri, theme_iri
+from cdinterop.dcat._vocab import (
+    ACCESS_RIGHT,
+    ACCESS_RIGHTS,
+    ADMS_LICENCE_TYPE,
+    ADMS_PUBLISHER_TYPE,
+    CDI,
+    COUNTRY,
+    DATA_THEME,
+    DCATAP,
+    DQV,
+    FILE_TYPE,
+    FREQUENCIES,
+    FREQUENCY,
+    GSP,
+    IANA_MEDIA_TYPE,
+    LANGUAGE,
+    OA,
+    ORGANISATION_TYPES,
+    PLANNED_AVAILABILITY,
+    PRIVATE_INDIVIDUAL,
+    QB,
+    SDG,
+    SPDX,
+    SPDX_ALGORITHM,
+    SPDX_LICENCE,
+    STAT,
+    VCARD,
+    licence_types,
+)
+from cdinterop.dcat._vocabulary import CONCEPT_SCHEMES
+from cdinterop.model import (
+    Agent,
+    AgentKind,
+    AreaExtent,
+    Catalog,
+    Checksum,
+    CitizenDataset,
+    ContactPoint,
+    DataStructure,
+    Distribution,
+    Role,
+    ThemeScheme,
+)
+
+__all__ = [
+    "CORE_FIELDS",
+    "DCAT_VERSION",
+    "PARTS",
+    "add_catalog",
+    "add_dataset",
+    "bind_prefixes",
+]
+
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
+"""``dcat:version`` (DCAT 3; not in rdflib's DCAT 2 namespace)."""
+
+PARTS = ("participation", "consent", "quality", "disclosure")
+"""Optional parts of a data set carried as one ``cdi:<part>Json`` literal each."""
+CORE_FIELDS = (
+    "agency",
+    "keywords",
+    "themes",
+    "languages",
+    "spatial_coverage",
+    "area_extents",
+    "reference_period",
+    "frequency",
+    "citation",
+    "distributions",
+    "attribute_values",
+)
+"""Data set fields whose exact form travels in ``cdi:coreJson``."""
+
+_AGENT_CLASS = {
+    AgentKind.PERSON: PROV.Person,
+    AgentKind.ORGANISATION: PROV.Organization,
+    AgentKind.SOFTWARE: PROV.SoftwareAgent,
+}
+_SCHEME_TITLES = {
+    ADMS_PUBLISHER_TYPE["1.0"]: "ADMS publisher type vocabulary",
+    ADMS_LICENCE_TYPE["1.0"]: "ADMS licence type vocabulary",
+    URIRef(str(DATA_THEME).rstrip("/")): "Data theme",
+    URIRef(str(SDG).rstrip("/")): "UN Sustainable Development Goals",
+}
+
+
+def bind_prefixes(graph: Graph) -> None:
+    """Bind the prefixes of every vocabulary the writer uses."""
+    for prefix, ns in (
+        ("dcat", DCAT),
+        ("dct", DCTERMS),
+        ("foaf", FOAF),
+        ("prov", PROV),
+        ("skos", SKOS),
+        ("vcard", VCARD),
+        ("dqv", DQV),
+        ("oa", OA),
+        ("spdx", SPDX),
+        ("stat", STAT),
+        ("qb", QB),
+        ("dcatap", DCATAP),
+        ("gsp", GSP),
+        ("cdi", CDI),
+    ):
+        graph.bind(prefix, ns)
+
+
+def _text(graph: Graph, node: Node, prop: URIRef, text: dict[str, str] | None) -> None:
+    for lang, value in (text or {}).items():
+        graph.add((node, prop, Literal(value, lang=lang)))
+
+
+def _concept(graph: Graph, iri: URIRef, label: str, cls: URIRef | None = None) -> URIRef:
+    graph.add((iri, RDF.type, SKOS.Concept))
+    if cls is not None:
+        graph.add((iri, RDF.type, cls))
+    graph.add((iri, SKOS.prefLabel, Literal(label, lang="en")))
+    return iri
+
+
+def _in_eu_scheme(g: Graph, iri: URIRef, namespace: str) -> None:
+    """Mark ``iri`` as a concept of the EU authority table ``namespace`` (MDR shapes)."""
+    g.add((iri, RDF.type, SKOS.Concept))
+    g.add((iri, SKOS.inScheme, URIRef(namespace.rstrip("/"))))
+    if (iri, SKOS.prefLabel, None) not in g:
+        g.add((iri, SKOS.prefLabel, Literal(str(iri)[len(namespace) :], lang="en")))
+
+
+def _scheme(g: Graph, scheme: URIRef) -> URIRef:
+    """A ``skos:ConceptScheme`` with the ``dct:title`` DCAT-AP requires of one."""
+    g.add((scheme, RDF.type, SKOS.ConceptScheme))
+    g.add((scheme, DCTERMS.title, Literal(_SCHEME_TITLES[scheme], lang="en")))
+    return scheme
+
+
+def _in_scheme(g: Graph, iri: URIRef, scheme: URIRef) -> None:
+    g.add((iri, SKOS.inScheme, _scheme(g, scheme)))
+
+
+def _cdi(g: Graph, scheme_name: str, member: StrEnum) -> URIRef:
+    """The ``cdi:`` concept of ``member`` in its scheme, typed and labelled as the
+    vocabulary defines it (so that the graph is readable without the vocabulary)."""
+    scheme = CONCEPT_SCHEMES[scheme_name]
+    iri = scheme.concept(member)
+    _concept(g, iri, scheme.label(member))
+    for cls in scheme.classes:
+        g.add((iri, RDF.type, cls))
+    g.add((iri, SKOS.inScheme, scheme.iri))
+    g.add((scheme.iri, RDF.type, SKOS.ConceptScheme))
+    g.add((scheme.iri, DCTERMS.title, Literal(scheme.title, lang="en")))
+    return iri
+
+
+def _json(model: Any) -> Literal:
+    return Literal(model.model_dump_json(exclude_defaults=False))
+
+
+def _licence(g: Graph, subject: URIRef, licence: str) -> None:
+    lic = SPDX_LICENCE[licence]
+    g.add((subject, DCTERMS.license, lic))
+    g.add((lic, RDF.type, DCTERMS.LicenseDocument))
+    g.add((lic, DCTERMS.identifier, Literal(licence)))
+    for kind in licence_types(licence):
+        g.add((lic, DCTERMS.type, _concept(g, ADMS_LICENCE_TYPE[kind], kind)))
+        _in_scheme(g, ADMS_LICENCE_TYPE[kind], ADMS_LICENCE_TYPE["1.0"])
+
+
+def _language(g: Graph, subject: URIRef, tag: str) -> None:
+    iri = language_iri(tag)
+    g.add((subject, DCTERMS.language, iri))
+    g.add((iri, RDF.type, DCTERMS.LinguisticSystem))
+    _in_eu_scheme(g, iri, str(LANGUAGE))
+
+
+def _page(g: Graph, subject: URIRef, prop: URIRef, url: object) -> None:
+    page = URIRef(str(url))
+    g.add((subject, prop, page))
+    g.add((page, RDF.type, FOAF.Document))
+
+
+def _checksum(g: Graph, subject: URIRef, node: URIRef, checksum: Checksum) -> None:
+    g.add((subject, SPDX.checksum, node))
+    g.add((node, RDF.type, SPDX.Checksum))
+    algo = SPDX_ALGORITHM[f"checksumAlgorithm_{checksum.algorithm.value}"]
+    g.add((node, SPDX.algorithm, algo))
+    g.add((algo, RDF.type, SPDX.ChecksumAlgorithm))
+    g.add((node, SPDX.checksumValue, Literal(checksum.value, datatype=XSD.hexBinary)))
+
+
+def _wkt_box(extent: AreaExtent) -> Literal:
+    w, s, e, n = extent.west, extent.south, extent.east, extent.north
+    polygon = f"POLYGON(({w} {s},{e} {s},{e} {n},{w} {n},{w} {s}))"
+    return Literal(polygon, datatype=GSP.wktLiteral)
+
+
+def _wkt_point(lon: float, lat: float) -> Literal:
+    return Literal(f"POINT({lon} {lat})", datatype=GSP.wktLiteral)
+
+
+def _agent(g: Graph, node: URIRef, agent: Agent) -> None:
+    """An agent: ``foaf:Agent`` and ``prov:Agent`` of its PROV-O subclass, with its name,
+    id and ``dct:type`` (ADMS publisher type; ``cdi:agentType-software`` for software)."""
+    g.add((node, RDF.type, FOAF.Agent))
+    g.add((node, RDF.type, PROV.Agent))
+    g.add((node, RDF.type, _AGENT_CLASS[agent.kind]))
+    g.add((node, FOAF.name, Literal(agent.name)))
+    g.add((node, DCTERMS.identifier, Literal(agent.id)))
+    if agent.kind is AgentKind.SOFTWARE:
+        g.add((node, DCTERMS.type, _cdi(g, "agentTypes", AgentKind.SOFTWARE)))
+    else:
+        # an organisation without organisation_type has no ADMS type to give
+        label = None
+        if agent.organisation_type is not None:
+            label = ORGANISATION_TYPES[agent.organisation_type]
+        elif agent.kind is AgentKind.PERSON:
+            label = PRIVATE_INDIVIDUAL
+        if label is not None:
+            kind = ADMS_PUBLISHER_TYPE[label]
+            g.add((node, DCTERMS.type, _concept(g, kind, label)))
+            _in_scheme(g, kind, ADMS_PUBLISHER_TYPE["1.0"])
+    if agent.homepage is not None:
+        _page(g, node, FOAF.homepage, agent.homepage)
+
+
+def add_dataset(g: Graph, ds: CitizenDataset, mint: Minter) -> URIRef:
+    """Add the DCAT description of ``ds`` (metadata, structure and context; not the
+    observations) to ``g``; return the data set's IRI."""
+    _DatasetWriter(g, ds, mint).write()
+    return mint.dataset(ds.id)
+
+
+class _DatasetWriter:
+    """Writes one data set; holds the graph, the data set and its IRIs."""
+
+    def __init__(self, g: Graph, ds: CitizenDataset, mint: Minter) -> None:
+        self.g = g
+        self.ds = ds
+        self.mint = mint
+        self.d = mint.dataset(ds.id)
+
+    def node(self, kind: str, *parts: str) -> URIRef:
+        """A node that belongs to this data set: ``{base}{kind}/{dataset id}.{parts}``."""
+        return self.mint.node(kind, self.ds.id, *parts)
+
+    def write(self) -> None:
+        g, d, ds = self.g, self.d, self.ds
+        g.add((d, RDF.type, DCAT.Dataset))
+        g.add((d, DCTERMS.identifier, Literal(ds.id)))
+        _text(g, d, DCTERMS.title, ds.title)
+        # DCAT-AP makes dct:description mandatory: without one, the title stands in, and a
+        # cdi:descriptionIsTitle flag keeps the round trip exact
+        _text(g, d, DCTERMS.description, ds.description or ds.title)
+        if ds.description is None:
+            g.add((d, CDI.descriptionIsTitle, Literal(True)))
+        for lang, words in ds.keywords.items():
+            for word in words:
+                g.add((d, DCAT.keyword, Literal(word, lang=lang)))
+        self.themes()
+        for tag in ds.languages:
+            _language(g, d, tag)
+        if ds.licence is not None:
+            _licence(g, d, ds.licence)
+        rights = ACCESS_RIGHT[ACCESS_RIGHTS[ds.access_rights]]
+        g.add((d, DCTERMS.accessRights, rights))
+        g.add((rights, RDF.type, DCTERMS.RightsStatement))
+        _in_eu_scheme(g, rights, str(ACCESS_RIGHT))
+        if ds.contact_point is not None:
+            self.contact(ds.contact_point)
+        if ds.landing_page is not None:
+            _page(g, d, DCAT.landingPage, ds.landing_page)
+        self.coverage()
+        if ds.frequency is not None:
+            freq = FREQUENCY[FREQUENCIES[ds.frequency]]
+            g.add((d, DCTERMS.accrualPeriodicity, freq))
+            g.add((freq, RDF.type, DCTERMS.Frequency))
+            _in_eu_scheme(g, freq, str(FREQUENCY))
+            g.add((d, CDI.sdmxFrequency, Literal(ds.frequency.value)))
+        if ds.issued is not None:
+            g.add((d, DCTERMS.issued, Literal(ds.issued, datatype=XSD.date)))
+        if ds.modified is not None:
+            g.add((d, DCTERMS.modified, Literal(ds.modified, datatype=XSD.date)))
+        g.add((d, DCAT_VERSION, Literal(ds.version)))
+        if ds.citation is not None:
+            g.add((d, DCTERMS.bibliographicCitation, Literal(ds.citation)))
+        for distribution in ds.distributions:
+            self.distribution(distribution)
+        self.provenance()
+        self.quality()
+        self.context()
+        self.statistics()
+        core = ds.model_dump(mode="json", include=set(CORE_FIELDS))
+        g.add((d, CDI.coreJson, Literal(json.dumps(core, ensure_ascii=False, sort_keys=True))))
+        g.add((d, CDI.structureJson, _json(ds.structure)))
+        g.add((d, CDI.provenanceJson, _json(ds.provenance)))
+        for part in PARTS:
+            value = getattr(ds, part)
+            if value is not None:
+                g.add((d, CDI[f"{part}Json"], _json(value)))
+
+    def themes(self) -> None:
+        g = self.g
+        for theme in self.ds.themes:
+            iri = theme_iri(theme)
+            g.add((self.d, DCAT.theme, iri))
+            g.add((iri, RDF.type, SKOS.Concept))
+            g.add((iri, SKOS.notation, Literal(theme.code)))
+            if theme.scheme is ThemeScheme.EU_DATA_THEME:
+                _in_eu_scheme(g, iri, str(DATA_THEME))
+            else:
+                _in_scheme(g, iri, URIRef(str(SDG).rstrip("/")))
+            label = theme.label or {"en": f"{theme.scheme.value.replace('_', ' ')} {theme.code}"}
+            _text(g, iri, SKOS.prefLabel, label)
+
+    def contact(self, cp: ContactPoint) -> None:
+        g, node = self.g, self.node("contact")
+        g.add((self.d, DCAT.contactPoint, node))
+        g.add((node, RDF.type, VCARD.Kind))
+        g.add((node, VCARD.fn, Literal(cp.name)))
+        if cp.email is not None:
+            g.add((node, VCARD.hasEmail, URIRef(f"mailto:{cp.email}")))
+        if cp.url is not None:
+            g.add((node, VCARD.hasURL, URIRef(str(cp.url))))
+
+    def coverage(self) -> None:
+        g, d, ds = self.g, self.d, self.ds
+        if ds.temporal_coverage is not None:
+            period = self.node("period")
+            g.add((d, DCTERMS.temporal, period))
+            g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+            start, end = ds.temporal_coverage.start, ds.temporal_coverage.end
+            if start is not None:
+                g.add((period, DCAT.startDate, Literal(start, datatype=XSD.date)))
+            if end is not None:
+                g.add((period, DCAT.endDate, Literal(end, datatype=XSD.date)))
+        for code in ds.spatial_coverage:
+            loc = self.mint.area(code)
+            g.add((d, DCTERMS.spatial, loc))
+            g.add((loc, RDF.type, DCTERMS.Location))
+            if str(loc).startswith(str(COUNTRY)):
+                _in_eu_scheme(g, loc, str(COUNTRY))
+            else:
+                g.add((loc, DCTERMS.identifier, Literal(code)))
+                g.add((loc, SKOS.notation, Literal(code)))
+            extent = ds.area_extents.get(code)
+            if extent is not None and extent.centroid is not None:
+                g.set((loc, DCAT.bbox, _wkt_box(extent)))
+                g.set((loc, DCAT.centroid, _wkt_point(*extent.centroid)))
+
+    def distribution(self, dist: Distribution) -> None:
+        g, node = self.g, self.node("distribution", dist.id)
+        g.add((self.d, DCAT.distribution, node))
+        g.add((node, RDF.type, DCAT.Distribution))
+        g.add((node, DCTERMS.identifier, Literal(dist.id)))
+        _text(g, node, DCTERMS.title, dist.title)
+        _text(g, node, DCTERMS.description, dist.description)
+        g.add((node, DCAT.accessURL, URIRef(str(dist.access_url))))
+        if dist.download_url is not None:
+            g.add((node, DCAT.downloadURL, URIRef(str(dist.download_url))))
+        fmt = FILE_TYPE[dist.format]
+        g.add((node, DCTERMS.format, fmt))
+        g.add((fmt, RDF.type, DCTERMS.MediaTypeOrExtent))
+        _in_eu_scheme(g, fmt, str(FILE_TYPE))
+        media = IANA_MEDIA_TYPE[dist.media_type]
+        g.add((node, DCAT.mediaType, media))
+        g.add((media, RDF.type, DCTERMS.MediaType))
+        if dist.byte_size is not None:
+            size = Literal(dist.byte_size, datatype=XSD.nonNegativeInteger)
+            g.add((node, DCAT.byteSize, size))
+        if dist.checksum is not None:
+            _checksum(g, node, self.node("checksum", "distribution", dist.id), dist.checksum)
+        if dist.licence is not None:
+            _licence(g, node, dist.licence)
+        for standard in dist.conforms_to:
+            iri = URIRef(str(standard))
+            g.add((node, DCTERMS.conformsTo, iri))
+            g.add((iri, RDF.type, DCTERMS.Standard))
+        if dist.availability is not None:
+            avail = PLANNED_AVAILABILITY[dist.availability.value.upper()]
+            g.add((node, DCATAP.availability, avail))
+            _in_eu_scheme(g, avail, str(PLANNED_AVAILABILITY))
+
+    def provenance(self) -> None:
+        g, d, ds = self.g, self.d, self.ds
+        prov = ds.provenance
+        agents = {a.id: self.node("agent", a.id) for a in prov.agents}
+        for agent in prov.agents:
+            _agent(g, agents[agent.id], agent)
+            if agent.acted_on_behalf_of is not None:
+                g.add((agents[agent.id], PROV.actedOnBehalfOf, agents[agent.acted_on_behalf_of]))
+        if ds.publisher is not None:
+            g.add((d, DCTERMS.publisher, agents[ds.publisher]))
+        for i, attribution in enumerate(prov.attributions):
+            node = self.node("attribution", str(i))
+            g.add((d, PROV.qualifiedAttribution, node))
+            g.add((node, RDF.type, PROV.Attribution))
+            g.add((node, PROV.agent, agents[attribution.agent]))
+            g.add((node, DCAT.hadRole, _cdi(g, "roles", attribution.role)))
+            if attribution.role is Role.CREATOR:
+                g.add((d, DCTERMS.creator, agents[attribution.agent]))
+        sources = {s.id: self.node("source", s.id) for s in prov.sources}
+        for source in prov.sources:
+            node = sources[source.id]
+            g.add((node, RDF.type, PROV.Entity))
+            g.add((node, DCTERMS.identifier, Literal(source.id)))
+            g.add((node, DCTERMS.title, Literal(source.title)))
+            if source.checksum is not None:
+                _checksum(g, node, self.node("checksum", "source", source.id), source.checksum)
+        for activity in prov.activities:
+            node = self.node("activity", activity.id)
+            g.add((d, PROV.wasGeneratedBy, node))
+            g.add((node, RDF.type, PROV.Activity))
+            g.add((node, DCTERMS.identifier, Literal(activity.id)))
+            g.add((node, DCTERMS.type, _cdi(g, "activityTypes", activity.type)))
+            g.add((node, RDFS.label, Literal(activity.label)))
+            if activity.started_at is not None:
+                g.add((node, PROV.startedAtTime, Literal(activity.started_at)))
+            if activity.ended_at is not None:
+                g.add((node, PROV.endedAtTime, Literal(activity.ended_at)))
+            for ref in activity.agents:
+                g.add((node, PROV.wasAssociatedWith, agents[ref]))
+            for ref in activity.used:
+                g.add((node, PROV.used, sources[ref]))
+            for ref in activity.generated:
+                g.add((node, PROV.generated, sources[ref]))
+        if prov.activities:
+            statement = self.node("provenance")
+            g.add((d, DCTERMS.provenance, statement))
+            g.add((statement, RDF.type, DCTERMS.ProvenanceStatement))
+            summary = "; ".join(f"{a.type.value}: {a.label}" for a in prov.activities)
+            g.add((statement, RDFS.label, Literal(summary, lang="en")))
+
+    def quality(self) -> None:
+        g, d, ds = self.g, self.d, self.ds
+        if ds.quality is None:
+            return
+        assessment = ds.quality.assessment
+        if assessment is not None:
+            for score in assessment.dimensions:
+                node = self.node("quality", score.dimension.value)
+                metric = _cdi(g, "qualityMetrics", score.dimension)
+                dimension = _cdi(g, "qualityDimensions", score.dimension)
+                g.add((d, DQV.hasQualityMeasurement, node))
+                g.add((node, RDF.type, DQV.QualityMeasurement))
+                g.add((node, DQV.isMeasurementOf, metric))
+                g.add((node, DQV.computedOn, d))
+                g.add((node, DQV.value, Literal(score.score, datatype=XSD.double)))
+                g.add((metric, DQV.inDimension, dimension))
+            verdict = self.node("verdict")
+            body = _cdi(g, "qualityVerdicts", assessment.verdict)
+            g.add((d, DQV.hasQualityAnnotation, verdict))
+            g.add((verdict, RDF.type, DQV.QualityAnnotation))
+            g.add((verdict, OA.hasTarget, d))
+            g.add((verdict, OA.hasBody, body))
+            g.add((verdict, OA.motivatedBy, DQV.qualityAssessment))
+            g.add((verdict, DCTERMS.date, Literal(assessment.date, datatype=XSD.date)))
+        for i, measurement in enumerate(ds.quality.measurements):
+            node = self.node("measurement", str(i))
+            metric = self.mint.node("metric", measurement.metric)
+            g.add((d, DQV.hasQualityMeasurement, node))
+            g.add((node, RDF.type, DQV.QualityMeasurement))
+            g.add((node, DQV.isMeasurementOf, metric))
+            g.add((node, DQV.computedOn, d))
+            g.add((node, DQV.value, Literal(measurement.value)))
+            g.add((metric, RDF.type, DQV.Metric))
+            g.add((metric, SKOS.notation, Literal(measurement.metric)))
+            if measurement.dimension is not None:
+                dimension = _cdi(g, "qualityDimensions", measurement.dimension)
+                g.add((metric, DQV.inDimension, dimension))
+
+    def context(self) -> None:
+        g, d, ds = self.g, self.d, self.ds
+        if ds.participation is not None:
+            node = self.node("participation")
+            p = ds.participation
+            g.add((d, CDI.participation, node))
+            g.add((node, RDF.type, CDI.Participation))
+            g.add((node, CDI.initiatorType, _cdi(g, "initiatorTypes", p.initiator)))
+            g.add((node, CDI.engagementLevel, Literal(int(p.engagement_level))))
+            for stage in p.stages:
+                g.add((node, CDI.stage, _cdi(g, "valueChainStages", stage)))
+        if ds.consent is not None:
+            node = self.node("consent")
+            g.add((d, CDI.consent, node))
+            g.add((node, RDF.type, CDI.Consent))
+            g.add((node, CDI.obtained, Literal(ds.consent.obtained)))
+            g.add((node, CDI.basis, _cdi(g, "consentBases", ds.consent.basis)))
+            for use in ds.consent.permitted_uses:
+                g.add((node, CDI.permittedUse, _cdi(g, "permittedUses", use)))
+        if ds.disclosure is not None:
+            node = self.node("disclosure")
+            g.add((d, CDI.disclosureControl, node))
+            g.add((node, RDF.type, CDI.DisclosureControl))
+            method = _cdi(g, "disclosureMethods", ds.disclosure.method)
+            g.add((node, CDI.disclosureMethod, method))
+            if ds.disclosure.threshold is not None:
+                g.add((node, CDI.threshold, Literal(ds.disclosure.threshold)))
+            g.add((node, CDI.cellsSuppressed, Literal(ds.disclosure.cells_suppressed)))
+
+    def statistics(self) -> None:
+        """The structure: ``dct:conformsTo`` its SDMX URN (a ``dct:Standard``), and
+        StatDCAT-AP 1.0.1 views of it: ``stat:dimension``, ``stat:attribute``,
+        ``stat:statUnitMeasure`` and ``stat:numSeries`` (the exact structure travels in
+        ``cdi:structureJson``)."""
+        g, d, ds = self.g, self.d, self.ds
+        structure = ds.structure
+        concepts = {c.id: c for c in structure.concepts}
+        dsd = URIRef(
+            "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure="
+            f"{structure.agency}:{structure.id}({structure.version})"
+        )
+        g.add((d, DCTERMS.conformsTo, dsd))
+        g.add((dsd, RDF.type, DCTERMS.Standard))
+        g.add((dsd, DCTERMS.identifier, Literal(structure.id)))
+        _text(g, dsd, DCTERMS.title, structure.name)
+
+        def component(component_id: str, concept_id: str, cls: URIRef) -> URIRef:
+            node = self.node("component", component_id)
+            g.add((node, RDF.type, cls))
+            g.add((node, SKOS.notation, Literal(component_id)))
+            concept = concepts.get(concept_id)
+            _text(g, node, RDFS.label, concept.name if concept is not None else None)
+            return node
+
+        for dim in structure.dimensions:
+            g.add((d, STAT.dimension, component(dim.id, dim.concept_id, QB.DimensionProperty)))
+        time = structure.time_dimension
+        if time is not None:
+            g.add((d, STAT.dimension, component(time.id, time.concept_id, QB.DimensionProperty)))
+        for attr in structure.attributes:
+            g.add((d, STAT.attribute, component(attr.id, attr.concept_id, QB.AttributeProperty)))
+        unit = ds.attribute_values.get("UNIT_MEASURE")
+        if unit is not None:
+            code = str(unit)
+            node = self.node("unit", quote(code, safe=""))
+            g.add((d, STAT.statUnitMeasure, node))
+            g.add((node, RDF.type, SKOS.Concept))
+            g.add((node, SKOS.notation, Literal(code)))
+            label = _code_name(structure, "UNIT_MEASURE", code) or {"en": code}
+            _text(g, node, SKOS.prefLabel, label)
+        if len(ds.observations) and structure.series_key_ids:
+            table = ds.observations.to_arrow().select(list(structure.series_key_ids))
+            series = table.group_by(list(structure.series_key_ids)).aggregate([]).num_rows
+            g.add((d, STAT.numSeries, Literal(series, datatype=XSD.integer)))
+
+
+def _code_name(structure: DataStructure, component_id: str, code: str) -> dict[str, str] | None:
+    """Name of ``code`` in the codelist of ``component_id``, if it is coded and listed."""
+    try:
+        codelist_id = getattr(structure.component(component_id), "codelist", None)
+        if codelist_id is None:
+            return None
+        codes = structure.codelist(codelist_id).codes
+    except KeyError:
+        return None
+    return next((dict(c.name) for c in codes if c.id == code), None)
+
+
+def add_catalog(g: Graph, catalog: Catalog, mint: Minter) -> URIRef:
+    """Add a ``dcat:Catalog`` with its publisher and every data set to ``g``; return the
+    catalogue's IRI. Its spatial coverage is the union of the data sets' and its theme
+    taxonomies are the schemes their themes come from."""
+    c = mint.catalog(catalog.id)
+    g.add((c, RDF.type, DCAT.Catalog))
+    g.add((c, DCTERMS.identifier, Literal(catalog.id)))
+    _text(g, c, DCTERMS.title, catalog.title)
+    _text(g, c, DCTERMS.description, catalog.description)
+    publisher = mint.node("agent", catalog.publisher.id)
+    _agent(g, publisher, catalog.publisher)
+    g.add((c, DCTERMS.publisher, publisher))
+    if catalog.homepage is not None:
+        _page(g, c, FOAF.homepage, catalog.homepage)
+    for tag in catalog.languages:
+        _language(g, c, tag)
+    if catalog.licence is not None:
+        _licence(g, c, catalog.licence)
+    if catalog.issued is not None:
+        g.add((c, DCTERMS.issued, Literal(catalog.issued, datatype=XSD.date)))
+    if catalog.modified is not None:
+        g.add((c, DCTERMS.modified, Literal(catalog.modified, datatype=XSD.date)))
+    taxonomies: set[URIRef] = set()
+    for ds in catalog.datasets:
+        d = add_dataset(g, ds, mint)
+        g.add((c, DCAT.dataset, d))
+        for area in g.objects(d, DCTERMS.spatial):
+            g.add((c, DCTERMS.spatial, area))
+        for theme in ds.themes:
+            eu = theme.scheme is ThemeScheme.EU_DATA_THEME
+            taxonomies.add(URIRef(str(DATA_THEME if eu else SDG).rstrip("/")))
+    for scheme in sorted(taxonomies):
+        g.add((c, DCAT.themeTaxonomy, _scheme(g, scheme)))
+    fields = catalog.model_dump(mode="json", exclude={"datasets"})
+    fields["datasets"] = [ds.id for ds in catalog.datasets]  # their order
+    g.add((c, CDI.catalogJson, Literal(json.dumps(fields, ensure_ascii=False, sort_keys=True))))
+    return c

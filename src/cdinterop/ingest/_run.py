@@ -1,0 +1,691 @@
+"""The ingest run: a submission file and an [`IngestSpec`][cdinterop.ingest.IngestSpec] in,
+validated unit records, rejects and a summary out.
+
+Per record batch (streamed from `cdinterop.ingest._sources`; the reader's batches
+are joined into tables of up to ``batch_rows`` rows, read, trimmed to the columns the
+spec uses and filtered in a background thread while the previous table is processed):
+
+1. the spec's row filters, in order, on the values as received (rows leave as *filtered*,
+   counted per rule);
+2. privacy steps on the source columns: drop, pseudonymise (keyed hash), coarsen geopoints
+   (a geopoint that cannot be read rejects its row; the rejects never show the location);
+3. one rule per component (value maps, bands, periods, expressions, fixed values); a row
+   whose value fails any rule leaves as *rejected*, with its row number, the column, the
+   value and the reason (every failing column of a row is listed, not only the first);
+4. the structure's checks on the rows that remain (types, codes, facets, periods): failing
+   rows are rejected too.
+
+After the last batch, duplicates by the spec's ``deduplicate`` key are filtered, rows
+whose series key and period repeat an earlier row are rejected, and the unit records
+become a [`CitizenDataset`][cdinterop.model.CitizenDataset] whose provenance gains the source file
+(size, SHA-256, form version), the privacy steps and the ingest activity (spec id and
+version, cdinterop version, row counts). Every row read is accepted, filtered or rejected:
+``rows_read == accepted + filtered + rejected`` always holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cdinterop._version import __version__
+from cdinterop.errors import CdinteropError, Issue
+from cdinterop.ingest._sources import SourceInfo, SourceOptions, open_submission
+from cdinterop.ingest._sources.base import Layout, Submission, short_names
+from cdinterop.ingest._spec import ComponentRule, IngestSpec, IngestUnmapped
+from cdinterop.ingest._transforms import (
+    Band,
+    Transformed,
+    coarsen_to_grid,
+    compile_expression,
+    load_key,
+    parse_geopoint,
+    pseudonymise,
+    to_bands,
+    to_period,
+)
+from cdinterop.mapping._spec import UnmappedPolicy, scalar_text
+from cdinterop.mapping._values import filter_mask, fixed_values, map_values
+from cdinterop.model import Activity, ActivityType, Checksum, CitizenDataset, Observations, Source
+from cdinterop.model._provenance import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
+
+__all__ = ["REJECT_COLUMNS", "IngestError", "IngestResult", "IngestSummary", "ingest"]
+
+ROW = "_row"
+"""The column the readers add: the row's number in the source file."""
+REJECT_COLUMNS = ("row", "column", "value", "reason")
+"""Columns of the rejects table (and of ``rejects.csv``)."""
+_REJECTS_SCHEMA = pa.schema(
+    [("row", pa.int64()), ("column", pa.string()), ("value", pa.string()), ("reason", pa.string())]
+)
+
+
+class IngestError(CdinteropError):
+    """The spec does not fit the submission (an unknown column), or too many rows were
+    rejected (``max_rejected``; then ``result`` holds the run's rejects and summary)."""
+
+    def __init__(self, message: str, result: IngestResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    """The counts of an ingest run; ``rows_read == accepted + filtered + rejected``."""
+
+    source: str
+    """The submission file's name."""
+    layout: str
+    """The layout it was read as."""
+    sha256: str
+    """SHA-256 of the file's bytes."""
+    spec_id: str
+    """Id of the mapping spec."""
+    spec_version: str
+    """Version of the mapping spec."""
+    rows_read: int
+    """Records in the file (not counting the header)."""
+    accepted: int
+    """Rows that became unit records."""
+    filtered: int
+    """Rows left out by a named rule (row filters, de-duplication)."""
+    rejected: int
+    """Rows that could not be read or mapped, or failed the structure's checks."""
+    filtered_by_rule: dict[str, int] = field(default_factory=dict)
+    """Filtered rows per rule name."""
+    rejected_by_column: dict[str, int] = field(default_factory=dict)
+    """Rejected rows per column at fault (a row may count under several columns)."""
+    seconds: float = 0.0
+    """Wall-clock time of the run."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary as JSON-ready data (``summary.json``)."""
+        return {
+            "source": self.source,
+            "layout": self.layout,
+            "sha256": self.sha256,
+            "spec": {"id": self.spec_id, "version": self.spec_version},
+            "rows_read": self.rows_read,
+            "accepted": self.accepted,
+            "filtered": self.filtered,
+            "rejected": self.rejected,
+            "filtered_by_rule": dict(self.filtered_by_rule),
+            "rejected_by_column": dict(self.rejected_by_column),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What [`ingest()`][cdinterop.ingest.ingest] returns."""
+
+    dataset: CitizenDataset
+    """The unit records with the spec's metadata and the extended provenance."""
+    rejects: pa.Table
+    """One line per rejected (row, column): ``row``, ``column``, ``value``, ``reason``."""
+    summary: IngestSummary
+    """The counts."""
+
+
+class _Rejects:
+    """Collects reject lines and the set of rejected source rows."""
+
+    def __init__(self) -> None:
+        self.tables: list[pa.Table] = []
+        self.rows: set[int] = set()
+        self.columns: dict[str, set[int]] = {}
+
+    def add(self, rows: pa.Array, column: str, values: pa.Array | None, reasons: pa.Array) -> None:
+        if len(rows) == 0:
+            return
+        text = values if values is not None else pa.nulls(len(rows), pa.string())
+        if not pa.types.is_string(text.type):
+            text = pc.cast(text, pa.string())
+        self.tables.append(
+            pa.table(
+                [rows.cast(pa.int64()), pa.repeat(column, len(rows)), text, reasons],
+                schema=_REJECTS_SCHEMA,
+            )
+        )
+        new = set(rows.to_pylist())
+        self.rows |= new
+        self.columns.setdefault(column, set()).update(new)
+
+    @property
+    def by_column(self) -> Counter[str]:
+        """Rejected rows per column at fault (a row counts once per column)."""
+        return Counter({column: len(rows) for column, rows in self.columns.items()})
+
+    def table(self) -> pa.Table:
+        if not self.tables:
+            return _REJECTS_SCHEMA.empty_table()
+        return pa.concat_tables(self.tables).sort_by(
+            [("row", "ascending"), ("column", "ascending")]
+        )
+
+
+@dataclass
+class _Plan:
+    """The spec resolved against the file's columns."""
+
+    spec: IngestSpec
+    names: dict[str, str]
+    expressions: dict[str, Any]
+    key: bytes | None
+
+
+def _resolve(spec: IngestSpec, submission: Submission, key: bytes | None) -> _Plan:
+    """Map every column the spec names to a column of the file (full or Kobo short
+    name); unknown columns are one clear error listing them and what the file has.
+
+    Uses the submission's columns, not its `info`, which would wait
+    for the SHA-256 of the whole file before the first batch is read."""
+    columns_of_file = submission.columns
+    available = set(columns_of_file)
+    shortened = short_names(columns_of_file, submission.group_separator)
+    short = {s: full for full, s in shortened.items()}
+    wanted: dict[str, str] = {}
+
+    def need(name: str, where: str) -> None:
+        wanted.setdefault(name, where)
+
+    for row_filter in spec.rows:
+        for column in row_filter.conditions:
+            need(column, f"rows.{row_filter.name}")
+    if spec.deduplicate is not None:
+        for column in spec.deduplicate.key:
+            need(column, "deduplicate.key")
+    privacy = spec.privacy
+    for column in (*privacy.drop, *privacy.pseudonymise, *privacy.geopoints):
+        need(column, "privacy")
+    for coarsening in privacy.geopoints.values():
+        if coarsening.area is not None:
+            need(coarsening.area, "privacy.geopoints")
+    for cid, rule in spec.components.items():
+        if rule.source is not None:
+            need(rule.source, f"components.{cid}")
+    names: dict[str, str] = {}
+    unknown: list[str] = []
+    for name, where in wanted.items():
+        if name in available:
+            names[name] = name
+        elif name in short:
+            names[name] = short[name]
+        else:
+            unknown.append(f"{where}: {name!r}")
+    expressions: dict[str, Any] = {}
+    columns = sorted(available | set(short))
+    for cid, rule in spec.components.items():
+        if rule.expression is not None:
+            try:
+                expressions[cid] = compile_expression(rule.expression, columns=columns)
+            except ValueError as exc:
+                unknown.append(f"components.{cid}.expression: {exc}")
+    if unknown:
+        more = " …" if len(columns_of_file) > 40 else ""
+        has = ", ".join(columns_of_file[:40]) + more
+        raise IngestError(
+            f"the spec does not fit {submission.path}: {'; '.join(unknown)} (the file has: {has})"
+        )
+    if privacy.pseudonymise and key is None:
+        key = load_key(privacy.key)
+    return _Plan(spec, names, expressions, key)
+
+
+def _text(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    return array if pa.types.is_string(array.type) else pc.cast(array, pa.string())
+
+
+def _privacy(batch: pa.Table, plan: _Plan, rejects: _Rejects) -> tuple[pa.Table, pa.Array]:
+    """Drop, pseudonymise and coarsen; return the batch and the mask of rows whose geopoint
+    cannot be read (rejected, without the precise location in the rejects)."""
+    privacy = plan.spec.privacy
+    failed = pa.repeat(pa.scalar(False), batch.num_rows)
+    for name in privacy.drop:
+        batch = batch.drop_columns([plan.names[name]])
+    for name in privacy.pseudonymise:
+        column = plan.names[name]
+        assert plan.key is not None
+        hashed = pseudonymise(batch.column(column), plan.key)
+        batch = batch.set_column(batch.schema.get_field_index(column), column, hashed)
+    for name, coarsening in privacy.geopoints.items():
+        column = plan.names[name]
+        points = parse_geopoint(batch.column(column))
+        if points.reasons is not None:
+            rows = pc.filter(batch.column(ROW), points.failed)
+            reasons = pc.filter(points.reasons, points.failed)
+            rejects.add(_text(rows), name, None, reasons)
+            failed = pc.or_(failed, points.failed)
+        if coarsening.grid is not None:
+            cells = coarsen_to_grid(points.lat, points.lon, coarsening.grid, labels=False)
+            lat = pc.cast(cells.lat, pa.string())
+            lon = pc.cast(cells.lon, pa.string())
+            coarse = pc.binary_join_element_wise(lat, lon, " ")
+        else:
+            assert coarsening.area is not None
+            coarse = _text(batch.column(plan.names[coarsening.area]))
+        batch = batch.set_column(batch.schema.get_field_index(column), column, coarse)
+    return batch, failed
+
+
+def _apply(rule: ComponentRule, cid: str, batch: pa.Table, plan: _Plan) -> Transformed:
+    """The component's column for ``batch``, with its failed rows."""
+    n = batch.num_rows
+    if rule.value is not None:
+        return Transformed.ok(fixed_values(rule.value, n))
+    if rule.expression is not None:
+        return plan.expressions[cid].evaluate(batch)  # type: ignore[no-any-return]
+    assert rule.source is not None
+    source = batch.column(plan.names[rule.source])
+    if rule.map is not None:
+        policy = rule.unmapped or plan.spec.unmapped
+        mapped = map_values(
+            source,
+            rule.map,
+            unmapped=UnmappedPolicy.KEEP if policy is IngestUnmapped.KEEP else UnmappedPolicy.DROP,
+            default=rule.default,
+        )
+        failed = mapped.unmapped.combine_chunks()
+        reasons = None
+        if policy is IngestUnmapped.REJECT and pc.any(failed).as_py():
+            reasons = pc.if_else(
+                failed,
+                pc.binary_join_element_wise(
+                    pa.scalar("'"),
+                    _text(source),
+                    pa.scalar(f"' is not in the value map of {cid}"),
+                    "",
+                ),
+                pa.scalar(None, pa.string()),
+            )
+        else:
+            failed = pa.repeat(pa.scalar(False), n)
+        return Transformed(mapped.values, failed, reasons)
+    if rule.bands is not None:
+        bands = [Band(code, low, high) for code, (low, high) in rule.bands.items()]
+        result = to_bands(source, bands, label=rule.source)
+    elif rule.period is not None:
+        options = {"formats": rule.date_formats} if rule.date_formats else {}
+        result = to_period(source, rule.period, **options)
+    else:
+        result = Transformed.ok(source)
+    if rule.default is not None:
+        values = result.values
+        default = pa.scalar(rule.default)
+        if pa.types.is_string(values.type) or pa.types.is_null(values.type):
+            default = pa.scalar(scalar_text(rule.default), pa.string())
+        elif not default.type.equals(values.type):
+            default = default.cast(values.type)
+        filled = pc.if_else(pc.is_null(source), default, values)
+        result = Transformed(filled, result.failed, result.reasons)
+    return result
+
+
+def _filter_rows(batch: pa.Table, plan: _Plan, filtered: Counter[str]) -> pa.Table:
+    """The spec's row filters, in order, on the values as received (nothing filtered is
+    written); the rows each one leaves out are counted under its name."""
+    for row_filter in plan.spec.rows:
+        conditions = {plan.names[c]: v for c, v in row_filter.conditions.items()}
+        hit = filter_mask(batch, conditions)
+        keep = hit if row_filter.keep is not None else pc.invert(hit)
+        filtered[row_filter.name] += batch.num_rows - int(pc.sum(keep).as_py() or 0)
+        batch = batch.filter(keep)
+    return batch
+
+
+def _process(batch: pa.Table, plan: _Plan, rejects: _Rejects) -> tuple[pa.Table, pa.Table]:
+    """One batch (already filtered by `_filter_rows()`) through privacy and rules:
+    (unit-record columns with ``_row``, the dedup key columns)."""
+    spec = plan.spec
+    batch, unreadable = _privacy(batch, plan, rejects)
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+    failed = unreadable
+    for cid, rule in spec.components.items():
+        result = _apply(rule, cid, batch, plan)
+        columns[cid] = result.values
+        if result.reasons is not None and pc.any(result.failed).as_py():
+            mask = result.failed
+            source = (
+                batch.column(plan.names[rule.source]) if rule.source is not None else result.values
+            )
+            rejects.add(
+                _text(pc.filter(batch.column(ROW), mask)),
+                cid if rule.source is None else rule.source,
+                _text(pc.filter(source, mask)),
+                _text(pc.filter(result.reasons, mask)),
+            )
+            failed = pc.or_(failed, mask)
+    keep = pc.invert(failed)
+    records = pa.table({**columns, ROW: batch.column(ROW)}).filter(keep)
+    key_names = [plan.names[c] for c in spec.deduplicate.key] if spec.deduplicate else []
+    keys = batch.select(key_names).filter(keep) if key_names else pa.table({})
+    return records, keys
+
+
+def _deduplicate(records: pa.Table, keys: pa.Table, plan: _Plan) -> tuple[pa.Table, int]:
+    """Keep one record per dedup key (first or last in file order); records with an
+    empty key cell cannot be compared and are all kept."""
+    dedup = plan.spec.deduplicate
+    if dedup is None or records.num_rows == 0:
+        return records, 0
+    columns = [_text(keys.column(i)) for i in range(keys.num_columns)]
+    key = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, "\x1f")
+    encoded = pc.dictionary_encode(key)  # one integer per distinct key; nulls stay null
+    valid = pc.is_valid(encoded).to_numpy(zero_copy_only=False)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    if dedup.keep == "last":
+        codes = codes[::-1]
+    _unique, first = np.unique(codes, return_index=True)
+    keep = np.zeros(len(codes), dtype=bool)
+    keep[first] = True
+    if dedup.keep == "last":
+        keep = keep[::-1]
+    keep |= ~valid
+    if keep.all():  # no duplicates: the records as they are
+        return records, 0
+    kept = records.filter(pa.array(keep))
+    return kept, records.num_rows - kept.num_rows
+
+
+_ROW_REFERENCE = re.compile(r"\brow (\d+)\b")
+
+
+def _reject_issues(issues: list[Issue], rows: pa.Array, rejects: _Rejects) -> None:
+    """Reject the rows of the structure's issues; positions in the records table that a
+    message names ("already used by row 25") become the rows of the source file."""
+
+    def source_row(match: re.Match[str]) -> str:
+        position = int(match[1])
+        return f"row {rows[position].as_py()}" if position < len(rows) else match[0]
+
+    for issue in issues:
+        if issue.row is None:
+            raise IngestError(f"the unit records do not fit the structure: {issue}")
+        value = None if issue.value is None else str(issue.value)
+        rejects.add(
+            pa.array([rows[issue.row].as_py()], pa.int64()),
+            issue.component or "(key)",
+            pa.array([value], pa.string()),
+            pa.array([_ROW_REFERENCE.sub(source_row, issue.message)], pa.string()),
+        )
+
+
+_DONE = object()
+
+
+def _needed(plan: _Plan, columns: Iterable[str]) -> list[str]:
+    """The columns of the file a run reads (in file order): those the spec names, those
+    its expressions read, and ``_row``; the others are left out right after reading."""
+    wanted = set(plan.names.values()) | {ROW}
+    for expression in plan.expressions.values():
+        wanted |= set(expression.columns)
+    return [name for name in columns if name in wanted]
+
+
+def _prepared(
+    batches: Iterator[pa.RecordBatch],
+    plan: _Plan,
+    columns: list[str],
+    rows: int,
+    filtered: Counter[str],
+) -> Iterator[pa.Table]:
+    """The reader's batches (one per parsed block, a few thousand rows) joined into
+    tables of at most ``rows`` rows with only the ``columns`` a run reads, one chunk per
+    column, and filtered by the spec's row filters. Every rule then runs once per
+    ``rows`` rows rather than once per block, and memory stays bounded by ``rows``. Runs
+    in the reader thread of `_prefetch()` (Arrow work, mostly without the GIL)."""
+    group: list[pa.RecordBatch] = []
+    count = 0
+
+    def joined() -> pa.Table:
+        table = _filter_rows(pa.Table.from_batches(group).select(columns), plan, filtered)
+        return table.combine_chunks()
+
+    for batch in batches:
+        if group and count + batch.num_rows > rows:
+            yield joined()
+            group, count = [], 0
+        group.append(batch)
+        count += batch.num_rows
+    if group:
+        yield joined()
+
+
+def _prefetch(batches: Iterator[pa.Table], depth: int = 2) -> Iterator[pa.Table]:
+    """Read the next batches in a background thread while this one is processed (pyarrow
+    parses with the GIL released), keeping at most ``depth`` batches waiting so memory
+    stays bounded; an error of the reader is raised here, in the caller's thread."""
+    waiting: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        waiting.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            waiting.put(_DONE)
+        except BaseException as exc:  # handed over to the consumer
+            waiting.put(exc)
+
+    worker = threading.Thread(target=produce, name="cdinterop-ingest-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = waiting.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                waiting.get_nowait()
+            except queue.Empty:
+                worker.join(timeout=0.05)
+
+
+def ingest(
+    path: str | Path,
+    spec: IngestSpec,
+    *,
+    key: bytes | None = None,
+    options: SourceOptions | None = None,
+    max_rejected: float | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """Ingest the submission file ``path`` with ``spec``.
+
+    ``key`` is the pseudonymisation key (default: read from ``spec.privacy.key``); ``options``
+    override the spec's source options and ``max_rejected`` its ``max_rejected``; ``progress`` is
+    called with the rows read so far after each batch. Raises
+    [`ReadError`][cdinterop.errors.ReadError] for an unreadable file and
+    [`IngestError`][cdinterop.ingest.IngestError] when the spec names columns the file lacks or more
+    than ``max_rejected`` of the rows are rejected (the error carries the result).
+    """
+    started = dt.datetime.now(dt.UTC)
+    source_spec = spec.source
+    opts = options or SourceOptions(
+        layout=Layout(source_spec.layout),
+        encoding=source_spec.encoding,
+        delimiter=source_spec.delimiter,
+        sheet=source_spec.sheet,
+        header_row=source_spec.header_row,
+    )
+    rejects = _Rejects()
+    filtered: Counter[str] = Counter()
+    parts: list[pa.Table] = []
+    key_parts: list[pa.Table] = []
+    with open_submission(path, opts) as submission:
+        plan = _resolve(spec, submission, key)
+        needed = _needed(plan, submission.schema.names)
+        tables = _prepared(submission.batches(), plan, needed, opts.batch_rows, filtered)
+        for batch in _prefetch(tables):
+            records, keys = _process(batch, plan, rejects)
+            parts.append(records)
+            key_parts.append(keys)
+            if progress is not None:
+                progress(submission.rows_read)
+        for n, problem in enumerate(submission.problems()):
+            row = problem.row if problem.row is not None else -(n + 1)
+            rejects.add(
+                pa.array([row], pa.int64()),
+                problem.component or "(record)",
+                pa.array([None if problem.value is None else str(problem.value)], pa.string()),
+                pa.array([problem.message], pa.string()),
+            )
+        rows_read = submission.rows_read
+        info = submission.info
+    records = pa.concat_tables(parts) if parts else pa.table({})
+    keys = pa.concat_tables(key_parts) if key_parts and spec.deduplicate else pa.table({})
+    records, duplicates = _deduplicate(records, keys, plan)
+    if duplicates and spec.deduplicate is not None:
+        filtered[spec.deduplicate.name] += duplicates
+    structure = spec.structure
+    rows = records.column(ROW).combine_chunks() if records.num_rows else pa.array([], pa.int64())
+    unit = records.drop_columns([ROW]) if ROW in records.column_names else records
+    # Conformed without issues, the observations remember the structure object, and the
+    # data set built from them below does not check them a second time.
+    conformed, issues = Observations.from_arrow(unit).conform(structure)
+    if issues:
+        _reject_issues(issues, rows, rejects)
+        bad = pa.array(sorted({i.row for i in issues if i.row is not None}), pa.int64())
+        mask = pc.invert(pc.is_in(pa.array(range(unit.num_rows), pa.int64()), value_set=bad))
+        conformed = Observations.from_arrow(conformed.table.filter(mask))  # checked again
+        rows = rows.filter(mask)
+    accepted = conformed.num_rows
+    rejected = len(rejects.rows)
+    summary = IngestSummary(
+        source=Path(path).name,
+        layout=str(info.layout),
+        sha256=info.sha256,
+        spec_id=spec.id,
+        spec_version=spec.version,
+        rows_read=rows_read,
+        accepted=accepted,
+        filtered=sum(filtered.values()),
+        rejected=rejected,
+        filtered_by_rule={name: n for name, n in filtered.items() if n},
+        rejected_by_column=dict(rejects.by_column.most_common()),
+        seconds=(dt.datetime.now(dt.UTC) - started).total_seconds(),
+    )
+    if summary.rows_read != summary.accepted + summary.filtered + summary.rejected:
+        raise IngestError(  # pragma: no cover - a bug, never the user's input
+            f"row counts do not add up: {summary.to_json()}"
+        )
+    dataset = _dataset(spec, conformed, info, summary, started)
+    result = IngestResult(dataset, rejects.table(), summary)
+    limit = spec.max_rejected if max_rejected is None else max_rejected
+    if limit is not None and rows_read and rejected / rows_read > limit:
+        raise IngestError(
+            f"{rejected} of {rows_read} rows rejected ({rejected / rows_read:.1%}), more than "
+            f"the {limit:.1%} allowed (max_rejected); see the rejects for why",
+            result,
+        )
+    return result
+
+
+def _dataset(
+    spec: IngestSpec,
+    records: Observations,
+    info: SourceInfo,
+    summary: IngestSummary,
+    started: dt.datetime,
+) -> CitizenDataset:
+    """The unit records with the spec's metadata and the provenance of this run."""
+    base = CitizenDataset.model_validate({**spec.dataset, "structure": spec.structure})
+    provenance = base.provenance
+    agents = cdinterop_agents(provenance)
+    sources: tuple[Source, ...] = ()
+    source_id = free_id("SUBMISSION", {s.id for s in provenance.sources})
+    source = Source(
+        id=source_id,
+        title=Path(info.path).name,
+        description=f"{info.layout} export as received",
+        path=Path(info.path).name,
+        size=info.size,
+        checksum=Checksum(value=info.sha256),
+        version=info.form_version,
+    )
+    ended = dt.datetime.now(dt.UTC)
+    steps = _privacy_steps(spec)
+    ds = base
+    taken = {a.id for a in provenance.activities}
+    if steps:
+        ds = ds.with_activity(
+            Activity(
+                id=free_id("PSEUDONYMISE", taken),
+                type=ActivityType.PSEUDONYMISATION,
+                label="; ".join(steps),
+                started_at=started,
+                ended_at=ended,
+                agents=(CDINTEROP_AGENT_ID,),
+                used=(source_id,),
+                software=CDINTEROP_AGENT_ID,
+                parameters={"key": spec.privacy.key} if spec.privacy.pseudonymise else {},
+            ),
+            agents=agents,
+            sources=(source,),
+        )
+        agents, sources = (), ()
+    else:
+        sources = (source,)
+    ds = ds.with_activity(
+        Activity(
+            id=free_id("INGEST", taken),
+            type=ActivityType.INGESTION,
+            label=f"ingest {Path(info.path).name} with mapping spec {spec.id} {spec.version}",
+            started_at=started,
+            ended_at=ended,
+            agents=(CDINTEROP_AGENT_ID,),
+            used=(source_id,),
+            method=f"mapping spec {spec.id} version {spec.version}",
+            software=CDINTEROP_AGENT_ID,
+            rows_in=summary.rows_read,
+            rows_out=summary.accepted,
+            parameters={
+                "spec": spec.id,
+                "spec_version": spec.version,
+                "cdinterop": __version__,
+                "rows_read": summary.rows_read,
+                "accepted": summary.accepted,
+                "filtered": summary.filtered,
+                "rejected": summary.rejected,
+            },
+        ),
+        agents=agents,
+        sources=sources,
+    )
+    return ds.replace(observations=records)
+
+
+def _privacy_steps(spec: IngestSpec) -> list[str]:
+    privacy = spec.privacy
+    steps = []
+    if privacy.drop:
+        steps.append(f"dropped {', '.join(privacy.drop)}")
+    if privacy.pseudonymise:
+        steps.append(f"pseudonymised {', '.join(privacy.pseudonymise)} (HMAC-SHA256, keyed)")
+    for name, coarsening in privacy.geopoints.items():
+        how = f"a {coarsening.grid}° grid" if coarsening.grid else f"the area in {coarsening.area}"
+        steps.append(f"coarsened {name} to {how}")
+    return steps

@@ -1,0 +1,336 @@
+"""CSV submissions (plain, KoboToolbox, ODK Central) read with pyarrow's streaming reader.
+
+Every column is read as text (``pa.string()``), empty fields are null and nothing else is
+(``NA`` stays ``"NA"``). Quoted fields may hold newlines.
+
+**Row numbers.** ``_row`` is the physical (1-based) line on which a record *starts*, the
+line an editor shows. pyarrow numbers records, not lines, so the reader adds the newlines
+found inside the values of earlier records: line of record *i* = first data line + *i* +
+newlines inside the values of records before *i* + extra lines of skipped (problem)
+records before it. Newlines are ``\\n`` (a CRLF counts once, a lone CR is not counted). A
+batch whose value buffers hold no ``\\n`` at all is numbered without per-value work.
+
+**Problem rows** (not in the batches, in `Submission.problems()`): a record with the
+wrong number of fields, a field longer than ``max_field_bytes``, and a last record cut off
+inside a quoted field (a truncated file: an unclosed quote runs to the end of the file;
+detected for ASCII-compatible encodings). Blank lines, and rows
+whose every field is empty, are not records and are skipped without a problem.
+
+**Unreadable files** raise [`ReadError`][cdinterop.errors.ReadError]: an empty file, a missing,
+empty or duplicate header name, bytes that are not UTF-8 when no encoding was declared
+(with the byte offset and line, and a hint to pass ``encoding=``), bytes the declared
+encoding cannot decode.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from cdinterop.errors import ReadError
+from cdinterop.ingest._sources.base import (
+    ROW_COLUMN,
+    FileDigest,
+    Layout,
+    SourceOptions,
+    Submission,
+)
+from cdinterop.ingest._sources.detect import CsvHead
+from cdinterop.ingest._sources.odk import ODK_FORM_VERSION_COLUMN, ODK_GROUP_SEPARATOR
+
+__all__ = ["CsvSubmission"]
+
+_BLOCK_BYTES = 1 << 22
+"""pyarrow block size: blocks of a few MB parse fastest (16 MB ones are slower), and
+fewer batches mean less per-batch Python work in the reader thread, which competes for
+the GIL with the processing of the previous batch; a record longer than a block makes
+the reader start again from that record with blocks eight times larger."""
+_MAX_BLOCK_BYTES = 1 << 30
+_NATIVE = frozenset({"utf-8", "utf8", "utf-8-sig", "utf_8", "utf_8_sig"})
+
+
+@dataclass(slots=True)
+class _Invalid:
+    number: int | None
+    text: str
+    expected: int
+    actual: int
+
+
+def _native(encoding: str) -> bool:
+    return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    name = codecs.lookup(encoding).name
+    if "16" in name or "32" in name:
+        return False
+    try:
+        return '"\n'.encode(encoding) == b'"\n'
+    except (UnicodeError, LookupError):
+        return False
+
+
+class _Restart(Exception):
+    """A record straddles more than one block: read again with larger blocks."""
+
+
+class CsvSubmission(Submission):
+    """A CSV submission file (plain, Kobo or ODK layout)."""
+
+    row_unit = "line"
+
+    def __init__(
+        self, path: Path, options: SourceOptions, *, layout: Layout, head: CsvHead
+    ) -> None:
+        super().__init__(
+            path,
+            options,
+            layout=layout,
+            encoding=head.encoding,
+            delimiter=head.delimiter,
+            columns=head.columns,
+            digest=FileDigest(path),
+        )
+        self._head = head
+        self._check_truncation = _ascii_compatible(head.encoding)
+        if layout is Layout.ODK_CSV:
+            self.group_separator = ODK_GROUP_SEPARATOR
+            if ODK_FORM_VERSION_COLUMN in head.columns:
+                self.form_version_column = ODK_FORM_VERSION_COLUMN
+
+    # -- pyarrow ----------------------------------------------------------------------
+
+    def _reader(self, block: int, skip_after: int) -> pacsv.CSVStreamingReader:
+        head = self._head
+        read = pacsv.ReadOptions(
+            use_threads=False,
+            block_size=block,
+            skip_rows=self._options.header_row,
+            column_names=list(head.columns),
+            skip_rows_after_names=skip_after,
+            encoding="utf8" if _native(head.encoding) else head.encoding,
+        )
+        parse = pacsv.ParseOptions(
+            delimiter=head.delimiter,
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+            invalid_row_handler=self._on_invalid,
+        )
+        convert = pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in head.columns},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+        )
+        source = pa.memory_map(str(self._path))
+        return pacsv.open_csv(
+            source, read_options=read, parse_options=parse, convert_options=convert
+        )
+
+    def _on_invalid(self, row: pacsv.InvalidRow) -> str:
+        number = row.number if row.number is not None and row.number >= 0 else None
+        if number is None or number not in self._seen_invalid:
+            if number is not None:
+                self._seen_invalid.add(number)
+            self._pending.append(
+                _Invalid(number, row.text, row.expected_columns, row.actual_columns)
+            )
+        return "skip"
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _raw_batches(self) -> Iterator[pa.RecordBatch]:
+        header_row = self._options.header_row
+        self._pending: list[_Invalid] = []
+        self._seen_invalid: set[int] = set()
+        self._next_record = header_row + 1  # pyarrow's record number of the next record
+        self._next_line = header_row + self._head.header_lines  # its physical line
+        block = _BLOCK_BYTES
+        held: pa.RecordBatch | None = None
+        while True:
+            try:
+                reader = self._open(block, self._next_record - header_row - 1)
+                for batch in self._iterate(reader):
+                    numbered = self._number(batch)
+                    if held is not None and held.num_rows:
+                        yield held
+                    held = numbered
+                break
+            except _Restart:
+                if block >= _MAX_BLOCK_BYTES:
+                    raise self._read_error(
+                        f"a record starting near line {self._next_line} is longer than "
+                        f"{_MAX_BLOCK_BYTES:,} bytes"
+                    ) from None
+                block *= 8
+                self._pending = [p for p in self._pending if p.number is None]
+                self._seen_invalid = set()
+        for invalid in self._pending:  # problem rows after the last good record
+            self._report_invalid(invalid, self._next_line)
+            self._next_line += 1 + invalid.text.count("\n")
+        self._pending = []
+        if held is not None:
+            held = self._check_truncated(held)
+            if held.num_rows:
+                yield held
+
+    def _open(self, block: int, skip_after: int) -> pacsv.CSVStreamingReader:
+        try:
+            return self._reader(block, skip_after)
+        except pa.ArrowInvalid as exc:
+            raise self._translate(exc) from None
+        except UnicodeDecodeError as exc:
+            raise self._decode_error(exc) from None
+
+    def _iterate(self, reader: pacsv.CSVStreamingReader) -> Iterator[pa.RecordBatch]:
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except pa.ArrowInvalid as exc:
+                raise self._translate(exc) from None
+            except UnicodeDecodeError as exc:
+                raise self._decode_error(exc) from None
+            yield batch
+
+    def _translate(self, exc: Exception) -> Exception:
+        message = str(exc)
+        if "straddl" in message:
+            return _Restart()
+        if "invalid UTF8" in message or "UTF-8" in message:
+            return self._utf8_error()
+        return self._read_error(f"the CSV parser failed near line {self._next_line}: {message}")
+
+    def _decode_error(self, exc: UnicodeDecodeError) -> ReadError:
+        return self._read_error(
+            f"the bytes are not valid {self._head.encoding} ({exc.reason}); "
+            "check the encoding= option"
+        )
+
+    def _utf8_error(self) -> ReadError:
+        offset, line = _first_invalid_utf8(self._path)
+        where = f" at byte offset {offset:,} (line {line})" if offset >= 0 else ""
+        return self._read_error(
+            f"the file is not valid UTF-8{where}; if it was saved in another encoding, "
+            "pass it, e.g. SourceOptions(encoding='cp1252') or encoding='latin-1'"
+        )
+
+    # -- row numbers ------------------------------------------------------------------
+
+    def _number(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        n = batch.num_rows
+        newlines = _newlines_per_row(batch)
+        lines = np.arange(self._next_line, self._next_line + n, dtype=np.int64)
+        if newlines is not None:
+            lines[1:] += np.cumsum(newlines[:-1])
+        inserted = 0
+        remaining: list[_Invalid] = []
+        for invalid in self._pending:
+            if invalid.number is None:
+                self._report_invalid(invalid, None)
+                continue
+            k = invalid.number - self._next_record - inserted
+            if 0 <= k < n:
+                self._report_invalid(invalid, int(lines[k]))
+                lines[k:] += 1 + invalid.text.count("\n")
+                inserted += 1
+            else:
+                remaining.append(invalid)
+        self._pending = remaining
+        if n:
+            last_newlines = 0 if newlines is None else int(newlines[-1])
+            self._next_line = int(lines[-1]) + 1 + last_newlines
+        self._next_record += n + inserted
+        numbered = batch.append_column(
+            pa.field(ROW_COLUMN, pa.int64(), nullable=False), pa.array(lines, pa.int64())
+        )
+        return _drop_blank(numbered, batch.num_columns)
+
+    def _report_invalid(self, invalid: _Invalid, line: int | None) -> None:
+        where = f"line {line}: " if line is not None else ""
+        self._problem(
+            line,
+            f"{where}expected {invalid.expected} fields, found {invalid.actual}; "
+            "the row is left out",
+            value=invalid.text[:200],
+        )
+
+    def _check_truncated(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        if not self._check_truncation or batch.num_rows == 0:
+            return batch
+        last = batch.num_rows - 1
+        value = batch.column(len(self._head.columns) - 1)[last].as_py() or ""
+        # An unclosed quote swallows the rest of the file into the last field: the file
+        # then ends with the quote and the value (quotes doubled), which a closed or
+        # unquoted last field never does (one ends with '"', the other has no '"' or a
+        # delimiter right before it).
+        opening = '"' if value else self._head.delimiter + '"'
+        raw = opening + value.replace('"', '""')
+        encoded = raw.encode(self._head.encoding, errors="replace")
+        size = self._path.stat().st_size
+        with self._path.open("rb") as handle:
+            handle.seek(max(0, size - len(encoded)))
+            tail = handle.read()
+        if tail != encoded and not (not value and tail.endswith(b'\n"')):
+            return batch
+        row = int(batch.column(ROW_COLUMN)[last].as_py())
+        self._problem(
+            row,
+            f"line {row}: the record is cut off inside a quoted field (an unclosed quote "
+            "runs to the end of the file); the file looks truncated; the row is left out",
+            value=value[:200],
+        )
+        return batch.slice(0, last)
+
+
+def _newlines_per_row(batch: pa.RecordBatch) -> np.ndarray | None:
+    total: np.ndarray | None = None
+    for column in batch.columns:
+        buffers = column.buffers()
+        data = buffers[2] if len(buffers) > 2 else None
+        if data is None or data.size == 0 or data.to_pybytes().find(b"\n") < 0:
+            continue
+        counts = pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy(zero_copy_only=False)
+        counts = counts.astype(np.int64, copy=False)
+        total = counts if total is None else total + counts
+    return total
+
+
+def _drop_blank(batch: pa.RecordBatch, width: int) -> pa.RecordBatch:
+    """Remove rows whose fields are all null: blank lines (and rows of empty fields)."""
+    if batch.num_rows == 0 or any(batch.column(i).null_count == 0 for i in range(width)):
+        return batch
+    blank: pa.Array | None = None
+    for i in range(width):
+        nulls = pc.is_null(batch.column(i))
+        blank = nulls if blank is None else pc.and_(blank, nulls)
+    if blank is None or not pc.any(blank).as_py():
+        return batch
+    return batch.filter(pc.invert(blank))
+
+
+def _first_invalid_utf8(path: Path) -> tuple[int, int]:
+    """Byte offset and 1-based line of the first byte sequence that is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    lines = 1
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            pending = decoder.getstate()[0]
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                data = pending + chunk
+                return offset - len(pending) + exc.start, lines + data[: exc.start].count(b"\n")
+            lines += chunk.count(b"\n")
+            offset += len(chunk)
+    return -1, -1

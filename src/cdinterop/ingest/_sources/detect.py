@@ -1,0 +1,192 @@
+"""Recognising a submission file: layout, text encoding, delimiter and header.
+
+Detection looks at the file suffix and at its head only (the first 64 KiB, more when the
+header line is longer), never at the whole file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from cdinterop.errors import ReadError
+from cdinterop.ingest._sources.base import Layout, check_header
+from cdinterop.ingest._sources.kobo import is_kobo_header
+from cdinterop.ingest._sources.odk import is_odk_header
+
+__all__ = ["DELIMITERS", "CsvHead", "detect_encoding", "detect_layout", "read_csv_head"]
+
+DELIMITERS = ",;\t|"
+"""The delimiters the sniffer chooses from."""
+
+HEAD_BYTES = 1 << 16
+_MAX_HEAD_BYTES = 1 << 24
+_XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+_JSON_SUFFIXES = frozenset({".json"})
+
+
+def detect_encoding(head: bytes) -> str:
+    """The encoding of a text file from its first bytes: a BOM (UTF-8, UTF-16 LE/BE), or
+    UTF-16 without BOM recognised by its zero bytes, else UTF-8."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:4096]
+    if len(sample) >= 4:
+        even = sample[0::2].count(0)
+        odd = sample[1::2].count(0)
+        half = len(sample) // 2
+        if odd > 0.4 * half and even < 0.05 * half:
+            return "utf-16-le"
+        if even > 0.4 * half and odd < 0.05 * half:
+            return "utf-16-be"
+    return "utf-8"
+
+
+def _read_head(path: Path, size: int) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(size)
+
+
+def detect_layout(path: str | Path, head: bytes | None = None) -> Layout:
+    """The export layout of a file, from its suffix and its header.
+
+    XLSX files are ``KOBO_XLSX`` when their header has Kobo's meta columns; JSON files
+    are ``KOBO_JSON`` when they are an API page (``{"count": .., "results": [..]}``) or a
+    list of objects with ``_uuid``; text files are ``KOBO_CSV`` (``_uuid``,
+    ``_submission_time`` or ``_id`` columns), ``ODK_CSV`` (``SubmissionDate`` and
+    ``meta-instanceID`` or ``KEY``) or ``CSV``.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if head is None:
+        try:
+            head = _read_head(path, HEAD_BYTES)
+        except OSError as exc:
+            raise ReadError(str(path), f"cannot open the file: {exc.strerror or exc}") from exc
+    if suffix in _XLSX_SUFFIXES or head.startswith(b"PK\x03\x04"):
+        from cdinterop.ingest._sources.xlsx import xlsx_header
+
+        return Layout.KOBO_XLSX if is_kobo_header(xlsx_header(path)) else Layout.XLSX
+    stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if suffix in _JSON_SUFFIXES or stripped[:1] in (b"{", b"["):
+        return _json_layout(stripped)
+    encoding = detect_encoding(head)
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head)
+    line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    names = {name.strip().strip('"') for name in re.split(r"[,;\t|]", line)}
+    if is_kobo_header(names):
+        return Layout.KOBO_CSV
+    if is_odk_header(names):
+        return Layout.ODK_CSV
+    return Layout.CSV
+
+
+def _json_layout(head: bytes) -> Layout:
+    text = head.decode("utf-8", errors="replace")
+    if text.startswith("{"):
+        return Layout.KOBO_JSON if re.search(r'"results"\s*:\s*\[', text) else Layout.JSON
+    first = re.match(r"\[\s*\{", text)
+    if first and '"_uuid"' in text:
+        return Layout.KOBO_JSON
+    return Layout.JSON
+
+
+@dataclass(frozen=True)
+class CsvHead:
+    """What the head of a CSV file says: encoding, delimiter and header names."""
+
+    encoding: str
+    delimiter: str
+    columns: tuple[str, ...]
+    header_lines: int
+    """Physical lines the header record spans (more than 1 with quoted newlines)."""
+
+
+def _sniff_delimiter(text: str, header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    present = [d for d, n in counts.items() if n]
+    if len(present) == 1:
+        return present[0]
+    if not present:
+        return ","
+    try:
+        dialect = csv.Sniffer().sniff(text[:HEAD_BYTES], delimiters=DELIMITERS)
+    except csv.Error:
+        return max(present, key=lambda d: counts[d])
+    return str(dialect.delimiter)
+
+
+def read_csv_head(
+    path: Path, *, encoding: str | None, delimiter: str | None, header_row: int
+) -> CsvHead:
+    """Read the head of a CSV file: its encoding, delimiter and header names.
+
+    Raises [`ReadError`][cdinterop.errors.ReadError] for an empty file, an unknown encoding, a
+    header that is not there, empty or duplicate column names, and a declared delimiter that the
+    header line does not contain while another candidate does.
+    """
+    source = str(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise ReadError(source, "the file is empty")
+    wanted = HEAD_BYTES
+    while True:
+        head = _read_head(path, wanted)
+        complete = len(head) >= size
+        chosen = encoding or detect_encoding(head)
+        try:
+            decoder = codecs.getincrementaldecoder(chosen)(errors="replace")
+        except LookupError as exc:
+            raise ReadError(source, f"unknown encoding {chosen!r}") from exc
+        text = decoder.decode(head, final=complete).lstrip("\ufeff")
+        if not text.strip():
+            if complete:
+                raise ReadError(source, "the file is empty")
+            wanted *= 4
+            continue
+        records = list(csv.reader(io.StringIO(text), delimiter=delimiter or ",", strict=False))
+        # The header is known once a record after it started, or the head is the file.
+        if complete or len(records) > header_row or wanted >= _MAX_HEAD_BYTES:
+            break
+        wanted *= 4
+    lines = text.splitlines()
+    if len(lines) < header_row:
+        raise ReadError(
+            source, f"there is no header at line {header_row}: the file has {len(lines)} lines"
+        )
+    header_line = lines[header_row - 1]
+    if delimiter is None:
+        delimiter = _sniff_delimiter(text, header_line)
+    elif delimiter not in header_line:
+        others = [d for d in DELIMITERS if d != delimiter and header_line.count(d)]
+        if others:
+            best = max(others, key=header_line.count)
+            raise ReadError(
+                source,
+                f"the header line has no {delimiter!r} but {header_line.count(best)} "
+                f"{best!r}: the file looks {best!r}-separated; pass delimiter={best!r} "
+                "or leave delimiter unset to sniff it",
+            )
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=False)
+    header: list[str] | None = None
+    for number, record in enumerate(reader, start=1):
+        if number == header_row:
+            header = record
+            break
+    if not header or header == [""]:
+        raise ReadError(source, f"the header at line {header_row} is empty")
+    columns = tuple(header)
+    check_header(columns, source)
+    header_lines = 1 + sum(name.count("\n") for name in columns)
+    return CsvHead(encoding=chosen, delimiter=delimiter, columns=columns, header_lines=header_lines)
+
+
+def json_is_object(head: bytes) -> bool:
+    """Whether a JSON document starts with an object (else it is taken as an array)."""
+    return head.lstrip(codecs.BOM_UTF8).lstrip()[:1] == b"{"

@@ -1,0 +1,147 @@
+"""XLSX submissions (plain and KoboToolbox) read with python-calamine.
+
+Cells become text close to what Excel displays: strings as they are; numbers in their
+shortest form, integers without ``.0`` (Excel stores ``15`` as ``15.0``); dates and
+date-times in ISO 8601 (``2024-03-01``, ``2024-03-01T08:30:00``), times ``08:30:00``,
+durations in seconds; booleans ``true``/``false``; empty cells null. ``_row`` is the
+Excel row number. Rows that are entirely empty are skipped; a row with values beyond the
+header's last column, or a cell longer than ``max_field_bytes``, is a problem row.
+
+calamine loads one sheet into memory at a time (an XLSX sheet has at most 1,048,576
+rows); batches are then built ``batch_rows`` at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from python_calamine import CalamineWorkbook
+
+from cdinterop.errors import ReadError
+from cdinterop.ingest._sources.base import (
+    FileDigest,
+    Layout,
+    SourceOptions,
+    Submission,
+    check_header,
+)
+
+__all__ = ["XlsxSubmission", "cell_text", "xlsx_header"]
+
+
+def cell_text(value: Any) -> str | None:
+    """The text of one calamine cell value (see the module docs)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return cell_text(value.total_seconds())
+    return str(value)
+
+
+def _open_sheet(path: Path, sheet: str | None) -> Any:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several unrelated types
+        raise ReadError(str(path), f"not a readable XLSX workbook: {exc}") from exc
+    with workbook:
+        names = list(workbook.sheet_names)
+        if not names:
+            raise ReadError(str(path), "the workbook has no sheets")
+        if sheet is not None and sheet not in names:
+            raise ReadError(str(path), f"no sheet {sheet!r}; the sheets are {names}")
+        try:
+            return workbook.get_sheet_by_name(sheet or names[0])
+        except Exception as exc:
+            raise ReadError(str(path), f"cannot read sheet {sheet or names[0]!r}: {exc}") from exc
+
+
+def xlsx_header(path: str | Path, sheet: str | None = None, header_row: int = 1) -> list[str]:
+    """The header cells of a sheet (for layout detection); empty if the row is missing."""
+    worksheet = _open_sheet(Path(path), sheet)
+    for number, row in enumerate(worksheet.iter_rows(), start=1):
+        if number == header_row:
+            return [cell_text(value) or "" for value in row]
+    return []
+
+
+def _trim(header: list[str]) -> list[str]:
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+class XlsxSubmission(Submission):
+    """An XLSX submission file (plain or Kobo layout)."""
+
+    row_unit = "row"
+
+    def __init__(self, path: Path, options: SourceOptions, *, layout: Layout | None) -> None:
+        source = str(path)
+        if path.stat().st_size == 0:
+            raise ReadError(source, "the file is empty")
+        header = _trim(xlsx_header(path, options.sheet, options.header_row))
+        if not header:
+            raise ReadError(source, f"there is no header in row {options.header_row}")
+        check_header(header, source)
+        if layout is None:
+            from cdinterop.ingest._sources.kobo import is_kobo_header
+
+            layout = Layout.KOBO_XLSX if is_kobo_header(header) else Layout.XLSX
+        super().__init__(
+            path,
+            options,
+            layout=layout,
+            encoding=None,
+            delimiter=None,
+            columns=tuple(header),
+            digest=FileDigest(path),
+        )
+
+    def _raw_batches(self) -> Iterator[pa.RecordBatch]:
+        width = len(self._columns)
+        header_row = self._options.header_row
+        worksheet = _open_sheet(self._path, self._options.sheet)
+        columns: list[list[str | None]] = [[] for _ in range(width)]
+        rows: list[int] = []
+        limit = min(self._options.batch_rows, 65_536)
+        for number, cells in enumerate(worksheet.iter_rows(), start=1):
+            if number <= header_row:
+                continue
+            texts = [cell_text(value) for value in cells]
+            if all(text is None for text in texts):
+                continue
+            extra = [text for text in texts[width:] if text is not None]
+            if extra:
+                self._problem(
+                    number,
+                    f"row {number}: {len(extra)} value(s) beyond the header's {width} "
+                    "columns; the row is left out",
+                    value=extra[:5],
+                )
+                continue
+            texts.extend([None] * (width - len(texts)))
+            for column, text in zip(columns, texts, strict=False):
+                column.append(text)
+            rows.append(number)
+            if len(rows) >= limit:
+                yield self._build(columns, rows)
+                columns = [[] for _ in range(width)]
+                rows = []
+        if rows:
+            yield self._build(columns, rows)

@@ -1,0 +1,293 @@
+"""The ingest mapping spec: how raw submissions become validated unit records.
+
+An [`IngestSpec`][cdinterop.ingest.IngestSpec] is a YAML document (JSON Schema:
+``schemas/ingest-mapping.schema.json``) that extends the generic
+[`MappingSpec`][cdinterop.mapping.MappingSpec] (identity, named row filters, the unmapped-value
+policy) with what ingesting needs::
+
+    id: services-survey-kobo
+    version: "1.0"
+    source: {layout: kobo-csv}
+    rows:
+      - name: not-approved
+        keep: {_validation_status: [approved]}
+    deduplicate: {name: duplicate-submission, key: [_uuid]}
+    privacy:
+      drop: [respondent_phone]
+      pseudonymise: [_uuid]
+    structure: {...}               # the unit-record DataStructure, inline
+    components:
+      RESPONDENT: {from: _uuid}
+      SEX: {from: gender, map: {Female: F, woman: F, "2": F, Male: M, man: M, "1": M}}
+      AGE: {from: age, bands: {Y18T29: [18, 29], Y30T44: [30, 44], Y_GE45: [45, null]}}
+      TIME_PERIOD: {from: _submission_time, period: M}
+      SATISFIED: {expression: "1 if satisfaction in ('satisfied', 'very_satisfied') else 0"}
+    dataset: {id: DF_SERVICES_UNIT, agency: SAUTI, title: {en: ...}, licence: CC-BY-4.0}
+
+Values a map does not know are rejected by default (``unmapped: reject``): the row goes to
+the rejects file with its row number, column, value and reason. The spec's id and version
+go into the provenance of every data set it produces. An optional ``aggregation`` section
+([`AggregationSpec`][cdinterop.aggregate.AggregationSpec]) says how ``cdinterop convert`` turns
+the unit records into indicators; the spec model of the aggregate layer is imported here
+so that one YAML document carries both steps.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from cdinterop.aggregate._spec import AggregationSpec
+from cdinterop.errors import InvalidDatasetError
+from cdinterop.mapping._spec import MappingSpec, ValueRule
+from cdinterop.model._base import Model, NCNameId, SdmxId
+from cdinterop.model._dataset import CitizenDataset
+from cdinterop.model._structure import AttachmentLevel, DataStructure, Usage
+
+__all__ = [
+    "ComponentRule",
+    "Deduplicate",
+    "GeoCoarsening",
+    "IngestSpec",
+    "IngestUnmapped",
+    "PeriodFrequency",
+    "PrivacySpec",
+    "SourceSpec",
+]
+
+SourceLayout = Literal[
+    "auto", "kobo-csv", "kobo-xlsx", "kobo-json", "odk-csv", "csv", "xlsx", "json"
+]
+"""Layouts a submission file can have (``auto``: detected from suffix and header)."""
+PeriodFrequency = Literal["A", "S", "Q", "M", "W", "D"]
+"""SDMX frequency of the reporting period a date becomes."""
+
+
+class IngestUnmapped(StrEnum):
+    """What to do with a value a map has no entry for, when ingesting."""
+
+    REJECT = "reject"
+    """Reject the row: it goes to the rejects file with the column, value and reason."""
+    KEEP = "keep"
+    """Pass the value through unchanged (the structure's checks may still reject it)."""
+
+
+class SourceSpec(Model):
+    """How to read the submission file."""
+
+    layout: SourceLayout = "auto"
+    """Layout of the file: a KoboToolbox or ODK Central export, or plain CSV/XLSX/JSON."""
+    encoding: str | None = None
+    """Text encoding, e.g. ``latin-1``; detected (UTF-8 with or without BOM, UTF-16) if not set."""
+    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
+    """CSV delimiter; sniffed (``,`` ``;`` tab ``|``) if not set."""
+    sheet: str | None = None
+    """XLSX sheet name (default: the first sheet)."""
+    header_row: int = Field(default=1, ge=1)
+    """Line (CSV) or row (XLSX) of the header, 1-based."""
+
+
+class Deduplicate(Model):
+    """Keep one submission per key (e.g. Kobo's ``_uuid``); the others are filtered."""
+
+    name: SdmxId = "duplicate"
+    """Name of the rule, used in the filtered counts."""
+    key: tuple[str, ...] = Field(min_length=1)
+    """Source columns that identify a submission."""
+    keep: Literal["first", "last"] = "first"
+    """Which of the duplicates to keep, in file order."""
+
+
+class GeoCoarsening(Model):
+    """How a geopoint column (``lat lon [alt [precision]]``) is coarsened before anything
+    else sees it: to the centre of a grid cell, or replaced by an administrative area."""
+
+    grid: float | None = Field(default=None, gt=0, le=10)
+    """Cell size in degrees (e.g. ``0.1``, about 11 km); the point becomes the cell centre."""
+    area: str | None = None
+    """Source column holding the administrative area to use instead of the point."""
+
+    @model_validator(mode="after")
+    def _one_way(self) -> GeoCoarsening:
+        if (self.grid is None) == (self.area is None):
+            raise ValueError("coarsen a geopoint either to a 'grid' or to an 'area' column")
+        return self
+
+
+class PrivacySpec(Model):
+    """Privacy steps applied to the source columns right after reading, before filters and
+    mapping: nothing downstream (outputs, rejects, summaries) sees what they remove."""
+
+    drop: tuple[str, ...] = ()
+    """Source columns removed at once (names, phone numbers, free text)."""
+    pseudonymise: tuple[str, ...] = ()
+    """Source columns replaced by a keyed hash (HMAC-SHA256); equal inputs stay equal."""
+    key: str = "env:CDINTEROP_PSEUDONYM_KEY"
+    """Where the pseudonymisation key is read: ``env:VARIABLE`` or ``file:PATH``. The key
+    itself never appears in the spec or in any output."""
+    geopoints: dict[str, GeoCoarsening] = Field(default_factory=dict)
+    """Geopoint columns and how each is coarsened."""
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> PrivacySpec:
+        both = sorted(set(self.drop) & (set(self.pseudonymise) | set(self.geopoints)))
+        if both:
+            raise ValueError(f"{', '.join(both)}: a dropped column cannot also be transformed")
+        if not self.key.startswith(("env:", "file:")):
+            raise ValueError("key must be 'env:VARIABLE' or 'file:PATH', never the key itself")
+        return self
+
+
+def _bounds(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): tuple(v) if isinstance(v, list) else v for k, v in value.items()}
+    return value
+
+
+class ComponentRule(ValueRule):
+    """How one component of the unit records is made: a fixed ``value``, a source column
+    (``from``) passed unchanged or through a ``map``, numeric ``bands`` or a reporting
+    ``period``, or an ``expression`` over several columns."""
+
+    bands: dict[str, tuple[float | None, float | None]] | None = None
+    """Numeric bands, code to ``[min, max]`` (both inclusive, whole numbers; ``null`` for an
+    open side), e.g. ``{Y18T29: [18, 29], Y_GE65: [65, null]}``."""
+    period: PeriodFrequency | None = None
+    """Turn a date or timestamp into the reporting period of this frequency."""
+    date_formats: tuple[str, ...] | None = None
+    """strptime formats tried for ``period`` (default: ISO dates and Kobo/ODK timestamps)."""
+    expression: str | None = Field(default=None, min_length=1, max_length=10_000)
+    """An expression over source columns, e.g. ``number(q1) + number(q2)``."""
+    unmapped: IngestUnmapped | None = None  # type: ignore[assignment]
+    """Policy for source values missing from ``map``; the spec's ``unmapped`` if not set."""
+
+    @field_validator("bands", mode="before")
+    @classmethod
+    def _bands_as_pairs(cls, value: Any) -> Any:
+        return _bounds(value)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ComponentRule:  # replaces ValueRule's check
+        sources = [self.value is not None, self.source is not None, self.expression is not None]
+        if sum(sources) != 1:
+            raise ValueError(
+                "give exactly one of a fixed 'value', a source column 'from' or an 'expression'"
+            )
+        transforms = [n for n in ("map", "bands", "period") if getattr(self, n) is not None]
+        if len(transforms) > 1:
+            raise ValueError(
+                f"use one of 'map', 'bands' and 'period', not {' and '.join(transforms)}"
+            )
+        if transforms and self.source is None:
+            raise ValueError(f"'{transforms[0]}' applies to values taken 'from' a source column")
+        if self.value is not None and self.default is not None:
+            raise ValueError("'default' applies to values taken from the source")
+        if self.unmapped is not None and self.map is None:
+            raise ValueError("'unmapped' applies to a 'map' only")
+        if self.date_formats is not None and self.period is None:
+            raise ValueError("'date_formats' applies to 'period' only")
+        if self.bands is not None:
+            from cdinterop.ingest._transforms.bands import Band, check_bands
+
+            check_bands(Band(code, low, high) for code, (low, high) in self.bands.items())
+        return self
+
+
+def _dataset_fields(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("expected the data set's metadata as a mapping")
+    refused = sorted({"structure", "observations"} & set(value))
+    if refused:
+        raise ValueError(f"{', '.join(refused)}: set by the ingest run, not in 'dataset'")
+    return value
+
+
+DatasetFields = Annotated[
+    dict[str, Any],
+    PlainValidator(_dataset_fields),
+    WithJsonSchema(
+        {
+            "type": "object",
+            "description": "Fields of a CitizenDataset (citizen-dataset.schema.json) other than "
+            "structure and observations: id, agency, title, publisher, licence, "
+            "participation, consent, provenance agents, ...",
+        }
+    ),
+]
+"""The data set's metadata in a spec: CitizenDataset fields without structure/observations."""
+
+
+class IngestSpec(MappingSpec):
+    """A declarative ingest: source layout, row filters, de-duplication, privacy steps,
+    the unit-record structure, one rule per component, and the data set's metadata."""
+
+    source: SourceSpec = SourceSpec()
+    """How to read the submission file."""
+    deduplicate: Deduplicate | None = None
+    """Keep one submission per key; the others are filtered under this rule's name."""
+    privacy: PrivacySpec = PrivacySpec()
+    """Columns dropped, pseudonymised or coarsened right after reading."""
+    structure: DataStructure
+    """The structure of the unit records (typically a record-id dimension and the
+    characteristics as dimensions, attributes or measures)."""
+    components: dict[NCNameId, ComponentRule] = Field(min_length=1)
+    """One rule per component of ``structure``, by component id."""
+    dataset: DatasetFields
+    """The data set's metadata (title, publisher, licence, participation, consent, ...)."""
+    unmapped: IngestUnmapped = IngestUnmapped.REJECT  # type: ignore[assignment]
+    """Default policy for values a map has no entry for: ``reject`` (default) or ``keep``."""
+    max_rejected: float | None = Field(default=None, ge=0, le=1)
+    """Fail the run when more than this share of the rows read is rejected (e.g. ``0.05``)."""
+    aggregation: AggregationSpec | None = None
+    """How ``cdinterop convert`` turns the unit records into indicator observations, with disclosure
+    control (``cdinterop.aggregate``); ``cdinterop ingest`` ignores it."""
+
+    @model_validator(mode="after")
+    def _covers_structure(self) -> IngestSpec:
+        structure = self.structure
+        known = {c.id for c in structure.components}
+        problems = [
+            f"components.{cid}: not a component of the structure {structure.id}"
+            for cid in self.components
+            if cid not in known
+        ]
+        needed = [d.id for d in structure.dimensions] + [m.id for m in structure.measures]
+        if structure.time_dimension is not None:
+            needed.append(structure.time_dimension.id)
+        needed += [
+            a.id
+            for a in structure.attributes
+            if a.usage is Usage.MANDATORY and a.attachment is not AttachmentLevel.DATASET
+        ]
+        problems += [
+            f"components.{cid}: a rule is needed" for cid in needed if cid not in self.components
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        try:
+            CitizenDataset.model_validate({**self.dataset, "structure": structure})
+        except InvalidDatasetError as exc:  # pragma: no cover - no observations to check
+            raise ValueError(str(exc)) from None
+        except ValueError as exc:
+            raise ValueError(_dataset_problems(exc)) from None
+        return self
+
+
+def _dataset_problems(exc: ValueError) -> str:
+    """``dataset.<where>: <what>; ...`` for each problem of the data set's metadata."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return f"dataset: {exc}"
+    parts = []
+    for error in errors():
+        where = ".".join(["dataset", *(str(p) for p in error["loc"])])
+        parts.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+    return "; ".join(parts)

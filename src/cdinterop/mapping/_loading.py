@@ -1,0 +1,181 @@
+"""Loading mapping specs from YAML, with located errors.
+
+YAML is parsed with a safe loader (no Python objects, no tags beyond the standard
+scalars) that also:
+
+* rejects duplicate keys (plain YAML silently keeps the last one);
+* reads only ``true``/``false`` as booleans, as YAML 1.2 does, so that codes such as
+  ``NO`` (Norway), ``Y`` or ``off`` stay text.
+
+Bad YAML raises [`ReadError`][cdinterop.errors.ReadError] with the line and column; a spec
+that breaks the model's rules raises [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError]
+whose issues carry the YAML path (``components.SERIES.unmapped``) and, in the message,
+the line and column in the file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from cdinterop.errors import InvalidDatasetError, Issue, ReadError
+from cdinterop.mapping._spec import ConformanceSpec
+from cdinterop.model._jsonio import issues_from_pydantic
+
+__all__ = ["SpecLoader", "load_conformance_spec", "load_spec", "loads_spec", "parse_yaml"]
+
+SpecModel = TypeVar("SpecModel", bound=BaseModel)
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+
+
+class SpecLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 booleans and duplicate keys rejected."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """Build a mapping, refusing a key that appears twice."""
+        seen: dict[Any, yaml.Mark] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # merged keys may be overridden on purpose
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: the base constructor reports it
+                continue
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"found duplicate key {key!r} (first at line {first.line + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
+
+
+SpecLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+SpecLoader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        context = f" ({exc.context})" if exc.context else ""
+        return f"not valid YAML: {exc.problem}{context}{where}"
+    return f"not valid YAML: {exc}"
+
+
+def _text(data: str | bytes, source: str) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReadError(source, f"not UTF-8 text ({exc.reason})") from None
+
+
+def parse_yaml(data: str | bytes, *, source: str = "<string>") -> dict[str, Any]:
+    """Parse a YAML document that must be a mapping, with `SpecLoader`.
+
+    Raises [`ReadError`][cdinterop.errors.ReadError] naming the line and column of bad YAML.
+    """
+    text = _text(data, source)
+    try:
+        document = yaml.load(text, Loader=SpecLoader)  # SpecLoader is a SafeLoader
+    except yaml.YAMLError as exc:
+        raise ReadError(source, _yaml_problem(exc)) from None
+    if document is None:
+        raise ReadError(source, "the document is empty")
+    if not isinstance(document, dict):
+        raise ReadError(
+            source, f"expected a mapping (key: value) at the top, found {type(document).__name__}"
+        )
+    return document
+
+
+_PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+def _node_at(root: yaml.Node, location: str) -> yaml.Node:
+    """The deepest node of the composed YAML tree along a dotted issue location."""
+    node = root
+    for index, key in _PATH_PART.findall(location):
+        child: yaml.Node | None = None
+        if index and isinstance(node, yaml.SequenceNode) and int(index) < len(node.value):
+            child = node.value[int(index)]
+        elif key and isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+            if child is None:  # the key names the field itself: point at the key
+                child = next((k for k, _ in node.value if getattr(k, "value", None) == key), None)
+        if child is None:
+            break
+        node = child
+    return node
+
+
+def _located(issues: list[Issue], text: str) -> list[Issue]:
+    try:
+        root = yaml.compose(text, Loader=SpecLoader)
+    except yaml.YAMLError:  # pragma: no cover - the text has been parsed already
+        return issues
+    if root is None:  # pragma: no cover - an empty document is refused earlier
+        return issues
+    located = []
+    for issue in issues:
+        mark = _node_at(root, issue.location).start_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}"
+        located.append(
+            Issue(
+                issue.location,
+                issue.code,
+                f"{issue.message} ({where})",
+                issue.value,
+                issue.row,
+                issue.component,
+            )
+        )
+    return located
+
+
+def loads_spec(data: str | bytes, model: type[SpecModel], *, source: str = "<string>") -> SpecModel:
+    """Parse and validate a spec of type ``model`` from YAML (or JSON) text.
+
+    Raises [`ReadError`][cdinterop.errors.ReadError] for text that is not YAML, and
+    [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] with every problem of the spec,
+    each located by YAML path (the issue location) and line/column (in its message).
+    """
+    text = _text(data, source)
+    document = parse_yaml(text, source=source)
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:
+        issues = _located(issues_from_pydantic(exc), text)
+        raise InvalidDatasetError(issues, context=f"mapping spec {source}") from None
+
+
+def load_spec(path: str | Path, model: type[SpecModel]) -> SpecModel:
+    """Load and validate a spec of type ``model`` from a YAML file (see
+    [`loads_spec()`][cdinterop.mapping.loads_spec])."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ReadError(str(path), exc.strerror or str(exc)) from None
+    return loads_spec(data, model, source=str(path))
+
+
+def load_conformance_spec(path: str | Path) -> ConformanceSpec:
+    """Load an SDMX conformance mapping ([`ConformanceSpec`][cdinterop.mapping.ConformanceSpec])
+    from a YAML file."""
+    return load_spec(path, ConformanceSpec)

@@ -1,0 +1,520 @@
+"""Bulk checks of an observation table against a data structure.
+
+Everything here is columnar: casts, code look-ups and key checks run as Arrow compute
+kernels over whole columns; Python only sees the distinct values of low-cardinality
+columns (codes, periods) and the rows that fail. All problems are collected, none stops
+the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cdinterop.errors import Issue
+from cdinterop.model._periods import parse_period
+from cdinterop.model._structure import (
+    AttachmentLevel,
+    Attribute,
+    Component,
+    DataStructure,
+    Dimension,
+    Measure,
+    TimeDimension,
+    Usage,
+    ValueType,
+)
+
+__all__ = ["arrow_type", "check_observations", "check_value"]
+
+_ARROW_TYPES: dict[ValueType, pa.DataType] = {
+    ValueType.STRING: pa.string(),
+    ValueType.URI: pa.string(),
+    ValueType.INTEGER: pa.int64(),
+    ValueType.DECIMAL: pa.float64(),
+    ValueType.BOOLEAN: pa.bool_(),
+    ValueType.DATE: pa.date32(),
+    ValueType.DATETIME: pa.timestamp("us", tz="UTC"),
+}
+_NUMBER = r"^\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$"
+_INTEGER = r"^\s*[+-]?[0-9]+\s*$"
+_BOOLEAN = r"^(?i)(true|false|1|0)$"
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATETIME = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})?$"
+)
+_URI = r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$"
+_ROW = "__cdinterop_row__"
+_MAX_ISSUES_PER_CHECK = 1_000_000
+
+
+def arrow_type(component: Component) -> pa.DataType:
+    """The Arrow type of a component's column in a conformed observation table."""
+    if isinstance(component, TimeDimension) or component.codelist is not None:
+        return pa.string()
+    return _ARROW_TYPES[component.value_type]
+
+
+class _Collector:
+    """Collects issues for one table, formatting locations consistently."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+
+    def column(self, component: str, code: str, message: str) -> None:
+        self.issues.append(Issue(f"observations.{component}", code, message, component=component))
+
+    def rows(
+        self,
+        mask: pa.ChunkedArray | pa.Array,
+        column: pa.ChunkedArray,
+        component: str,
+        code: str,
+        message: str | Callable[[Any], str],
+    ) -> None:
+        """Add one issue per row where ``mask`` is true, with that row's value."""
+        mask = pc.fill_null(mask, False)
+        if not pc.any(mask).as_py():
+            return
+        rows = pc.indices_nonzero(mask)[:_MAX_ISSUES_PER_CHECK]
+        values = pc.take(column, rows).to_pylist()
+        for row, value in zip(rows.to_pylist(), values, strict=True):
+            text = message(value) if callable(message) else message
+            self.issues.append(
+                Issue(f"observations[{row}].{component}", code, text, value, row, component)
+            )
+
+
+def _as_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    t = column.type
+    if pa.types.is_dictionary(t):
+        column = column.cast(t.value_type)
+        t = column.type
+    if pa.types.is_string(t):
+        return column
+    if pa.types.is_boolean(t):
+        return pc.if_else(column, "true", "false")
+    return column.cast(pa.string())
+
+
+_INT64_LIMIT = 2.0**63
+
+
+def _cast_checked(
+    column: pa.ChunkedArray,
+    target: pa.DataType,
+    component: str,
+    issues: _Collector,
+) -> pa.ChunkedArray:
+    """Cast ``column`` to ``target``; rows that cannot be cast become null and are reported."""
+    if column.type.equals(target):
+        return column
+    if pa.types.is_null(column.type):
+        return pa.chunked_array([pa.nulls(len(column), target)], target)
+    if pa.types.is_nested(column.type) or pa.types.is_binary(column.type):
+        issues.rows(pc.is_valid(column), column, component, "wrong-type",
+                    "a nested or binary value where a single value is expected")  # fmt: skip
+        return pa.chunked_array([pa.nulls(len(column), target)], target)
+    if pa.types.is_string(target):
+        return _as_strings(column)
+    numeric = pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
+    if pa.types.is_floating(target) and numeric:
+        return column.cast(target, safe=False)  # large integers round to the nearest double
+    if pa.types.is_integer(target) and pa.types.is_integer(column.type):
+        if column.type != pa.uint64():
+            return column.cast(target)
+        too_big = pc.greater(column, pa.scalar(2**63 - 1, pa.uint64()))
+        issues.rows(too_big, column, component, "wrong-type", "too large for a 64-bit integer")
+        return pc.if_else(too_big, None, column).cast(target, safe=False)
+    if pa.types.is_integer(target) and pa.types.is_floating(column.type):
+        whole = pc.and_(pc.is_finite(column), pc.equal(column, pc.floor(column)))
+        in_range = pc.less(pc.abs(column), _INT64_LIMIT)
+        present = pc.invert(pc.is_null(column, nan_is_null=True))  # NaN means missing
+        bad = pc.and_(present, pc.invert(pc.and_(whole, in_range)))
+        issues.rows(bad, column, component, "wrong-type", "not a whole 64-bit number")
+        return pc.if_else(pc.or_(bad, pc.invert(present)), None, column).cast(target)
+    strings = _as_strings(column)
+    if pa.types.is_integer(target) or pa.types.is_floating(target):
+        # SDMX writes a missing observation value as NaN
+        strings = pc.if_else(pc.equal(strings, "NaN"), pa.scalar(None, pa.string()), strings)
+    pattern, label = {
+        "int64": (_INTEGER, "a whole 64-bit number"),
+        "double": (_NUMBER, "a number"),
+        "bool": (_BOOLEAN, "true or false"),
+        "date32[day]": (_DATE, "a date (YYYY-MM-DD)"),
+    }.get(str(target), (_DATETIME, "a date-time (ISO 8601)"))
+    ok = pc.match_substring_regex(strings, pattern)
+    if pa.types.is_date(target):
+        parsed = pc.strptime(
+            pc.if_else(ok, strings, None), format="%Y-%m-%d", unit="s", error_is_null=True
+        )
+        # strptime rolls 2024-02-30 over to March: a real date prints back unchanged
+        ok = pc.and_(ok, pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), strings))
+        result = pc.if_else(ok, parsed, None).cast(target)
+    elif pa.types.is_timestamp(target):
+        result, ok = _cast_datetimes(strings, ok, target)
+    elif pa.types.is_boolean(target):
+        lowered = pc.utf8_lower(pc.if_else(ok, strings, None))
+        result = pc.is_in(lowered, value_set=pa.array(["true", "1"]))
+        result = pc.if_else(pc.is_valid(lowered), result, None)
+    elif pa.types.is_integer(target):
+        result, ok = _cast_integers(strings, ok)
+    else:
+        result = pc.if_else(ok, pc.utf8_trim_whitespace(strings), None).cast(target)
+    bad = pc.and_(pc.is_valid(strings), pc.invert(pc.fill_null(ok, False)))
+    issues.rows(bad, strings, component, "wrong-type", f"not {label}")
+    return result
+
+
+def _cast_integers(
+    strings: pa.ChunkedArray, ok: pa.ChunkedArray
+) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    candidates = pc.utf8_trim_whitespace(pc.if_else(ok, strings, None))
+    try:
+        return candidates.cast(pa.int64()), ok
+    except (pa.ArrowInvalid, OverflowError):
+        pass
+    # a value has the shape of an integer but overflows 64 bits: convert one by one
+    limit = 2**63
+
+    def parse(text: str | None) -> int | None:
+        value = None if text is None else int(text)
+        return value if value is not None and -limit <= value < limit else None
+
+    values = pa.array([parse(t) for t in candidates.to_pylist()], type=pa.int64())
+    return pa.chunked_array([values]), pc.and_(ok, pc.is_valid(values))
+
+
+def _cast_datetimes(
+    strings: pa.ChunkedArray, ok: pa.ChunkedArray, target: pa.DataType
+) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    candidates = pc.if_else(ok, strings, None)
+    try:
+        return candidates.cast(target), ok
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    # a value matched the shape but is not a real instant: parse the candidates one by one
+    from datetime import UTC, datetime
+
+    def parse(text: str | None) -> datetime | None:
+        if text is None:
+            return None
+        try:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+    values = pa.array([parse(t) for t in candidates.to_pylist()], type=target)
+    return pa.chunked_array([values]), pc.and_(ok, pc.is_valid(values))
+
+
+def _check_codes(
+    column: pa.ChunkedArray, allowed: Iterable[str], label: str, cid: str, issues: _Collector
+) -> None:
+    unique = pc.unique(column).drop_null()
+    allowed_set = set(allowed)
+    bad_values = [v for v in unique.to_pylist() if v not in allowed_set]
+    if bad_values:
+        bad = pc.is_in(column, value_set=pa.array(bad_values, pa.string()))
+        issues.rows(bad, column, cid, "unknown-code", lambda v: f"{v!r} is not a code of {label}")
+
+
+def _check_facets(
+    component: Dimension | Attribute | Measure, column: pa.ChunkedArray, issues: _Collector
+) -> None:
+    f = component.facets
+    cid = component.id
+    if component.value_type is ValueType.URI:
+        bad = pc.invert(pc.match_substring_regex(column, _URI))
+        issues.rows(bad, column, cid, "invalid-uri", "not an absolute URI")
+    if pa.types.is_floating(column.type):
+        bad = pc.invert(pc.is_finite(column))
+        issues.rows(bad, column, cid, "non-finite", "not a finite number")
+    if f is None:
+        return
+    rules: list[tuple[Any, str, str]] = []
+    if pa.types.is_string(column.type):
+        lengths = pc.utf8_length(column)
+        if f.min_length is not None:
+            rules.append(
+                (
+                    pc.less(lengths, f.min_length),
+                    "too-short",
+                    f"shorter than {f.min_length} characters",
+                )
+            )
+        if f.max_length is not None:
+            rules.append(
+                (
+                    pc.greater(lengths, f.max_length),
+                    "too-long",
+                    f"longer than {f.max_length} characters",
+                )
+            )
+        if f.pattern is not None:
+            matches = pc.match_substring_regex(column, f"^(?:{f.pattern})$")
+            rules.append((pc.invert(matches), "pattern-mismatch", f"does not match {f.pattern!r}"))
+    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+        if f.min_value is not None:
+            rules.append(
+                (
+                    pc.less(column, f.min_value),
+                    "below-minimum",
+                    f"less than the minimum {f.min_value:g}",
+                )
+            )
+        if f.max_value is not None:
+            rules.append(
+                (
+                    pc.greater(column, f.max_value),
+                    "above-maximum",
+                    f"greater than the maximum {f.max_value:g}",
+                )
+            )
+    for mask, code, message in rules:
+        issues.rows(mask, column, cid, code, message)
+
+
+def _check_periods(
+    time: TimeDimension, column: pa.ChunkedArray, issues: _Collector
+) -> dict[str, str | None]:
+    """Check the time dimension; return the implied frequency of each valid period."""
+    frequency: dict[str, str | None] = {}
+    messages: dict[str, str] = {}
+    for text in pc.unique(column).drop_null().to_pylist():
+        try:
+            period = parse_period(text)
+        except ValueError as exc:
+            messages[text] = str(exc)
+            continue
+        if not time.value_type.allows(period.kind):
+            messages[text] = (
+                f"{text!r} is a {period.kind.value.replace('_', ' ')}, which "
+                f"{time.value_type.value} does not allow"
+            )
+            continue
+        frequency[text] = period.frequency
+    if messages:
+        bad = pc.is_in(column, value_set=pa.array(list(messages), pa.string()))
+        issues.rows(bad, column, time.id, "malformed-period", lambda v: messages[v])
+    return frequency
+
+
+def _check_frequency(
+    table: pa.Table, time_id: str, implied: dict[str, str | None], issues: _Collector
+) -> None:
+    """Where a FREQ column exists, each period must have the frequency FREQ names."""
+    pairs = table.select(["FREQ", time_id]).group_by(["FREQ", time_id]).aggregate([])
+    wrong: list[tuple[str, str]] = []
+    for freq, period in zip(
+        pairs.column("FREQ").to_pylist(), pairs.column(time_id).to_pylist(), strict=True
+    ):
+        expected = implied.get(period) if period is not None else None
+        allowed = {expected, "B"} if expected == "D" else {expected}  # B: business days
+        if freq is not None and expected is not None and freq not in allowed:
+            wrong.append((freq, period))
+    for freq, period in wrong:
+        mask = pc.and_(
+            pc.equal(table.column("FREQ"), freq), pc.equal(table.column(time_id), period)
+        )
+        issues.rows(
+            mask,
+            table.column(time_id),
+            time_id,
+            "frequency-mismatch",
+            f"period {period!r} does not have frequency {freq!r} (FREQ)",
+        )
+
+
+def _key_codes(table: pa.Table, key: list[str]) -> pa.Array | None:
+    """One int64 per row that is equal exactly when the key is (nulls included), from the
+    dictionary codes of each key column; ``None`` if the code space would overflow."""
+    combined: Any = None
+    space = 1
+    for name in key:
+        encoded = pc.dictionary_encode(table.column(name)).combine_chunks()
+        size = len(encoded.dictionary) + 1  # one more code for null
+        if space * size >= 2**62:
+            return None
+        codes = pc.fill_null(encoded.indices.cast(pa.int64()), size - 1)
+        combined = codes if combined is None else pc.add(pc.multiply(combined, size), codes)
+        space *= size
+    return combined
+
+
+def _check_duplicates(table: pa.Table, key: list[str], issues: _Collector) -> None:
+    codes = _key_codes(table, key)
+    if codes is not None:
+        if len(pc.unique(codes)) == table.num_rows:
+            return  # the common case, settled without grouping
+        counts = pc.value_counts(codes)
+        repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+        rows = pc.indices_nonzero(pc.is_in(codes, value_set=repeated))
+        table = table.select(key).take(rows)
+        row_numbers = rows.cast(pa.int64())
+    else:
+        table = table.select(key)
+        row_numbers = pa.array(range(table.num_rows), pa.int64())
+    indexed = table.append_column(_ROW, row_numbers)
+    groups = indexed.group_by(key, use_threads=False).aggregate([(_ROW, "list"), (_ROW, "count")])
+    dupes = groups.filter(pc.greater(groups.column(f"{_ROW}_count"), 1))
+    for record in dupes.to_pylist():
+        rows_of_key = sorted(record[f"{_ROW}_list"])
+        text = ".".join("" if record[k] is None else str(record[k]) for k in key)
+        for row in rows_of_key[1:]:
+            issues.issues.append(
+                Issue(
+                    f"observations[{row}]",
+                    "duplicate-key",
+                    f"key {text} already used by row {rows_of_key[0]}",
+                    text,
+                    row,
+                    None,
+                )
+            )
+
+
+def _constant_within_series(table: pa.Table, key: list[str], attribute: str) -> bool:
+    """Fast path: whether each series has at most one non-null value of ``attribute``
+    (decided on integer codes; ``False`` also when it cannot be decided that way)."""
+    column = table.column(attribute)
+    valid = pc.is_valid(column)
+    if not pc.any(valid).as_py():
+        return True
+    series_codes = _key_codes(table.filter(valid), key)
+    value_codes = _key_codes(table.select([attribute]).filter(valid), [attribute])
+    if series_codes is None or value_codes is None:
+        return False
+    size = int(pc.max(value_codes).as_py()) + 1
+    if int(pc.max(series_codes).as_py()) * size >= 2**62:
+        return False
+    pairs = pc.add(pc.multiply(series_codes, size), value_codes)
+    return len(pc.unique(pairs)) == len(pc.unique(series_codes))
+
+
+def _check_series_attributes(table: pa.Table, structure: DataStructure, issues: _Collector) -> None:
+    series = [a for a in structure.attributes if a.attachment is AttachmentLevel.SERIES]
+    key = list(structure.series_key_ids)
+    if not series or not key:
+        return
+    series = [a for a in series if not _constant_within_series(table, key, a.id)]
+    if not series:
+        return
+    aggs = [(a.id, "count_distinct", pc.CountOptions(mode="only_valid")) for a in series]
+    indexed = table.append_column(_ROW, pa.array(range(table.num_rows), pa.int64()))
+    groups = indexed.group_by(key, use_threads=False).aggregate([*aggs, (_ROW, "min")])
+    for attr in series:
+        varying = groups.filter(pc.greater(groups.column(f"{attr.id}_count_distinct"), 1))
+        for record in varying.to_pylist():
+            text = ".".join("" if record[k] is None else str(record[k]) for k in key)
+            issues.issues.append(
+                Issue(
+                    f"observations[{record[f'{_ROW}_min']}].{attr.id}",
+                    "inconsistent-series-attribute",
+                    f"series attribute {attr.id} takes different values within series {text}",
+                    None,
+                    record[f"{_ROW}_min"],
+                    attr.id,
+                )
+            )
+
+
+def check_value(
+    component: Dimension | Attribute | Measure, structure: DataStructure, value: Any
+) -> list[str]:
+    """Check one value of a component (e.g. a data-set-level attribute); return problems."""
+    issues = _Collector()
+    column = _cast_checked(
+        pa.chunked_array([_column_array_of(value)]), arrow_type(component), component.id, issues
+    )
+    codelist = structure.codelist_of(component.id)
+    if codelist is not None:
+        _check_codes(column, codelist.code_ids, codelist.id, component.id, issues)
+    else:
+        _check_facets(component, column, issues)
+    return [f"{value!r}: {issue.message}" for issue in issues.issues]
+
+
+def _column_array_of(value: Any) -> pa.Array:
+    try:
+        return pa.array([value])
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return pa.array([str(value)], pa.string())
+
+
+def check_observations(table: pa.Table, structure: DataStructure) -> tuple[pa.Table, list[Issue]]:
+    """Conform ``table`` to ``structure`` and check it; return (conformed table, issues).
+
+    The conformed table has exactly the structure's columns (key, measures, series and
+    observation attributes) in structure order, with the structure's Arrow types; values
+    that could not be cast are null there and reported as issues.
+    """
+    issues = _Collector()
+    components = {
+        c.id: c
+        for c in structure.components
+        if not (isinstance(c, Attribute) and c.attachment is AttachmentLevel.DATASET)
+    }
+    for name in table.column_names:
+        if name not in components:
+            issues.column(
+                name, "unknown-column", f"column {name!r} is not a component of {structure.id}"
+            )
+    columns: dict[str, pa.ChunkedArray] = {}
+    # Dimensions, the time dimension and measures must be columns (a measure column may
+    # hold nulls when its usage is conditional); conditional attributes may be left out.
+    empty = table.num_columns == 0 and table.num_rows == 0  # "no observations yet"
+    for cid, component in components.items():
+        target = arrow_type(component)
+        if cid not in table.column_names:
+            optional = empty or (
+                isinstance(component, Attribute) and component.usage is Usage.CONDITIONAL
+            )
+            if not optional:
+                issues.column(cid, "missing-column", f"required column {cid!r} is missing")
+            columns[cid] = pa.chunked_array([pa.nulls(table.num_rows, target)], target)
+            continue
+        column = _cast_checked(table.column(cid), target, cid, issues)
+        if pa.types.is_floating(column.type):
+            column = pc.if_else(pc.is_nan(column), None, column)
+        columns[cid] = column
+        required = isinstance(component, Dimension | TimeDimension) or (
+            isinstance(component, Attribute | Measure) and component.usage is Usage.MANDATORY
+        )
+        if required:
+            original = table.column(cid)
+            missing = pc.is_null(original, nan_is_null=pa.types.is_floating(original.type))
+            issues.rows(
+                missing,
+                column,
+                cid,
+                "missing-value",
+                f"{cid} is mandatory but has no value",
+            )
+        if isinstance(component, TimeDimension):
+            continue
+        codelist = structure.codelist_of(cid)
+        if codelist is not None:
+            label = f"{codelist.id} ({cid})"
+            _check_codes(column, codelist.code_ids, label, cid, issues)
+        else:
+            _check_facets(component, column, issues)
+    conformed = pa.table(
+        {cid: columns[cid] for cid in structure.column_ids},
+        schema=pa.schema([(cid, arrow_type(components[cid])) for cid in structure.column_ids]),
+    )
+    time = structure.time_dimension
+    if time is not None:
+        implied = _check_periods(time, conformed.column(time.id), issues)
+        if "FREQ" in conformed.column_names:
+            _check_frequency(conformed, time.id, implied, issues)
+    if conformed.num_rows:
+        _check_duplicates(conformed, list(structure.key_ids), issues)
+        _check_series_attributes(conformed, structure, issues)
+    issues.issues.sort(key=lambda i: (-1 if i.row is None else i.row, i.location, i.code))
+    return conformed, issues.issues

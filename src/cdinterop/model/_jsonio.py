@@ -1,0 +1,145 @@
+"""JSON load and save of a [`CitizenDataset`][cdinterop.model.CitizenDataset].
+
+The JSON form is the model's own serialisation (its JSON Schema is in ``schemas/``) and
+includes the observations as an array of objects. Problems are reported as located
+[`Issue`][cdinterop.errors.Issue] objects, never as raw pydantic or JSON errors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from cdinterop._files import atomic_write
+from cdinterop.errors import InvalidDatasetError, Issue, ReadError, WriteError
+from cdinterop.model._dataset import CitizenDataset
+from cdinterop.model._observations import Observations
+from cdinterop.model._structure import DataStructure
+
+__all__ = ["check_json", "dumps", "issues_from_pydantic", "load", "loads", "save"]
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(root)"
+
+
+_LOCATED = re.compile(r"^([A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*): (.+)$")
+
+
+def _join(base: str, sub: str) -> str:
+    return sub if base == "(root)" else f"{base}.{sub}"
+
+
+def issues_from_pydantic(error: ValidationError, prefix: str = "") -> list[Issue]:
+    """Turn a pydantic ``ValidationError`` into located issues.
+
+    Model-level rules report several problems at once as ``"where: what; where: what"``;
+    each becomes its own issue, located below the model that raised it.
+    """
+    issues = []
+    for err in error.errors(include_url=False):
+        loc = _location(tuple(err["loc"]))
+        location = _join(prefix, loc) if prefix else loc
+        code = err["type"].replace("_", "-")
+        value = err.get("input")
+        shown = value if isinstance(value, str | int | float | bool) or value is None else None
+        message = err["msg"].removeprefix("Value error, ")
+        if code != "value-error":
+            issues.append(Issue(location, code, message, shown))
+            continue
+        for part in message.split("; "):
+            located = _LOCATED.match(part)
+            if located:
+                issues.append(Issue(_join(location, located[1]), "rule", located[2]))
+            else:
+                issues.append(Issue(location, "rule", part, shown))
+    return issues
+
+
+def _parse(text: str | bytes, source: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text.decode("utf-8-sig") if isinstance(text, bytes) else text)
+    except UnicodeDecodeError as exc:
+        raise ReadError(source, f"not UTF-8 text ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise ReadError(
+            source, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    if not isinstance(data, dict):
+        raise ReadError(source, f"expected a JSON object, found {type(data).__name__}")
+    return data
+
+
+def _read(path: str | Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise ReadError(str(path), exc.strerror or str(exc)) from None
+
+
+def loads(text: str | bytes, *, source: str = "<string>") -> CitizenDataset:
+    """Parse a data set from JSON text; raise ``ReadError`` or ``InvalidDatasetError``."""
+    data = _parse(text, source)
+    try:
+        return CitizenDataset.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidDatasetError(issues_from_pydantic(exc), context=source) from None
+
+
+def load(path: str | Path) -> CitizenDataset:
+    """Load a data set saved by [`save()`][cdinterop.save] (or written by hand to its JSON
+    Schema)."""
+    return loads(_read(path), source=str(path))
+
+
+def dumps(dataset: CitizenDataset, *, indent: int | None = 2) -> str:
+    """Serialise a data set, observations included, to JSON text."""
+    return dataset.model_dump_json(indent=indent, exclude_defaults=False)
+
+
+def save(dataset: CitizenDataset, path: str | Path, *, indent: int | None = 2) -> Path:
+    """Write a data set to ``path`` as JSON, atomically; return the path."""
+    target = Path(path)
+    text = dumps(dataset, indent=indent)
+    try:
+        with atomic_write(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.write("\n")
+    except OSError as exc:
+        raise WriteError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target
+
+
+def check_json(path: str | Path) -> list[Issue]:
+    """Check a data set JSON file and return every problem found (empty when valid).
+
+    Unlike [`load()`][cdinterop.load], this also checks the observations when the metadata has
+    errors, so that one run reports everything. Raises ``ReadError`` if the file is not JSON.
+    """
+    data = _parse(_read(path), str(path))
+    try:
+        CitizenDataset.model_validate(data)
+    except InvalidDatasetError as exc:
+        return list(exc.issues)
+    except ValidationError as exc:
+        issues = issues_from_pydantic(exc)
+    else:
+        return []
+    if any(i.location.startswith("structure") for i in issues) or "structure" not in data:
+        return issues
+    try:
+        structure = DataStructure.model_validate(data["structure"])
+        observations = Observations.coerce(data.get("observations", []))
+    except (ValidationError, ValueError):
+        return issues
+    return issues + observations.check(structure)

@@ -1,0 +1,96 @@
+"""Streaming writer of SDMX-CSV 1.0 and 2.0.
+
+SDMX-CSV 1.0: ``DATAFLOW`` (``AGENCY:ID(VERSION)``), then one column per dimension, the
+time dimension, the measures and every attribute (data-set-level attributes repeated on
+each row). A missing decimal observation value is written ``NaN``, as SDMX does.
+
+SDMX-CSV 2.0: ``STRUCTURE`` (``dataflow``), ``STRUCTURE_ID`` and ``ACTION`` ``I``
+(information: the rows are the whole data set) instead of ``DATAFLOW``; several measures
+allowed.
+
+Values are formatted by Arrow (shortest round-trip numbers, ISO 8601 dates) and written
+batch by batch by Arrow's CSV writer; a batch is quoted (RFC 4180) only when some value in
+it needs quotes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from cdinterop._files import binary_output
+from cdinterop.errors import WriteError
+from cdinterop.model import AttachmentLevel, CitizenDataset
+from cdinterop.model._lexical import scalar_text
+from cdinterop.sdmx._columns import as_text, free_text_ids
+from cdinterop.sdmx._data_xml import BATCH_ROWS
+
+__all__ = ["csv_columns", "dataflow_ref", "write_csv"]
+
+
+def dataflow_ref(ds: CitizenDataset) -> str:
+    """``AGENCY:ID(VERSION)`` of the data set's dataflow."""
+    return f"{ds.agency}:{ds.id}({ds.version})"
+
+
+def csv_columns(ds: CitizenDataset) -> tuple[str, ...]:
+    """Component columns in SDMX-CSV order: dimensions, time, measures, attributes."""
+    s = ds.structure
+    attrs = tuple(a.id for a in s.attributes)
+    return s.key_ids + tuple(m.id for m in s.measures) + attrs
+
+
+def write_csv(
+    ds: CitizenDataset, target: Any, *, version: str = "1.0", batch_rows: int = BATCH_ROWS
+) -> None:
+    """Write the observations as SDMX-CSV ``version`` ``"1.0"`` or ``"2.0"``."""
+    if version not in ("1.0", "2.0"):
+        raise WriteError(f"unknown SDMX-CSV version {version!r} (1.0 or 2.0)")
+    s = ds.structure
+    if version == "1.0" and (len(s.measures) != 1 or s.measures[0].id != "OBS_VALUE"):
+        raise WriteError("SDMX-CSV 1.0 carries one measure, OBS_VALUE; use SDMX-CSV 2.0")
+    if len(ds.observations) == 0 and ds.attribute_values:
+        raise WriteError(
+            "SDMX-CSV carries data-set attributes on observation rows; this data set has "
+            "attribute values but no observations"
+        )
+    lead = (
+        {"DATAFLOW": dataflow_ref(ds)}
+        if version == "1.0"
+        else {"STRUCTURE": "dataflow", "STRUCTURE_ID": dataflow_ref(ds), "ACTION": "I"}
+    )
+    columns = csv_columns(ds)
+    dataset_level = {a.id for a in s.attributes if a.attachment is AttachmentLevel.DATASET}
+    measures = {m.id for m in s.measures}
+    free_text = free_text_ids(s)
+    names = [*lead, *columns]
+    schema = pa.schema([(n, pa.string()) for n in names])
+    plain = pacsv.WriteOptions(include_header=False, quoting_style="none")
+    quoted = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    with binary_output(target) as handle:
+        handle.write((",".join(names) + "\n").encode())
+        for batch in ds.observations.table.to_batches(max_chunksize=batch_rows):
+            n = batch.num_rows
+            arrays = [pa.array([v] * n, pa.string()) for v in lead.values()]
+            for c in columns:
+                if c in dataset_level:
+                    value = ds.attribute_values.get(c)
+                    text = None if value is None else scalar_text(value)
+                    arrays.append(pa.array([text] * n, pa.string()))
+                elif c in measures and pa.types.is_floating(batch.column(c).type):
+                    # SDMX marks a missing (floating-point) observation value NaN
+                    arrays.append(pc.fill_null(as_text(batch.column(c)), "NaN"))
+                else:
+                    arrays.append(as_text(batch.column(c)))
+            out = pa.RecordBatch.from_arrays(arrays, schema=schema)
+            # quote only batches whose text needs it (RFC 4180): Arrow's "needed" style
+            # quotes every string, "none" refuses special characters. Only free text can
+            # hold them (codes, periods and numbers were checked by the model).
+            texts = [out.column(c) for c in columns if c in free_text]
+            special = any(
+                pc.any(pc.match_substring_regex(a, r'^$|[,"\r\n]')).as_py() for a in texts
+            )
+            pacsv.write_csv(out, handle, write_options=quoted if special else plain)

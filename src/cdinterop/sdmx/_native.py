@@ -1,0 +1,621 @@
+"""sdmx1 interop: structure messages to and from a
+[`CitizenDataset`][cdinterop.model.CitizenDataset].
+
+- [`read_structure()`][cdinterop.sdmx.read_structure] reads an SDMX-ML 2.1 or 3.0 structure message
+  safely (untrusted XML: no DTD, no entities, no network) with sdmx1 and converts it;
+- [`from_structure()`][cdinterop.sdmx.from_structure] converts an sdmx1 ``StructureMessage`` (a
+  dataflow and its DSD, or a DSD alone) into a data set without observations, restoring the
+  ``cdinterop:*`` annotations written by `cdinterop.sdmx._structure_xml`;
+- [`to_structure()`][cdinterop.sdmx.to_structure] builds the same content as sdmx1 (SDMX 2.1
+  information model) objects, for pipelines that work in sdmx1.
+
+sdmx1 2.28 cannot read some valid SDMX-ML: the 3.0 ``<str:Dataflow/>`` attribute relationship (it
+crashes), the 3.0 ``usage`` of attributes and measures (ignored), and the text types ``URI`` and
+``TimeRange`` (it crashes). [`read_structure()`][cdinterop.sdmx.read_structure] works around these
+on the checked document before sdmx1 sees it and restores the facts afterwards.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+from pydantic import ValidationError
+
+from cdinterop._safe_xml import PROLOG_BYTES, check_prolog, parser_options
+from cdinterop.errors import InvalidDatasetError, ReadError
+from cdinterop.model._dataset import CitizenDataset
+from cdinterop.model._jsonio import issues_from_pydantic
+from cdinterop.model._periods import TimeValueType
+from cdinterop.model._structure import (
+    AttachmentLevel,
+    Attribute,
+    Code,
+    Codelist,
+    Concept,
+    DataStructure,
+    Dimension,
+    Facets,
+    Measure,
+    TimeDimension,
+    Usage,
+    ValueType,
+)
+from cdinterop.sdmx._annotations import decode as decode_annotations
+from cdinterop.sdmx._annotations import encode as encode_annotations
+from cdinterop.sdmx._annotations import is_ours
+from cdinterop.sdmx._structure_xml import COMPONENT_ANNOTATION, TEXT_TYPES, component_notes
+
+if TYPE_CHECKING:
+    from sdmx.message import StructureMessage
+
+__all__ = ["from_structure", "read_structure", "to_structure"]
+
+_SCHEMAS = "http://www.sdmx.org/resources/sdmxml/schemas/v{}/{}"
+_MESSAGE_NS = {_SCHEMAS.format(v.replace(".", "_"), "message"): v for v in ("2.1", "3.0")}
+_STRUCTURE_NS = {v: _SCHEMAS.format(v.replace(".", "_"), "structure") for v in ("2.1", "3.0")}
+_SDMX1_UNREADABLE = frozenset({"URI", "TimeRange"})
+_SOURCE = "SDMX structure message"
+
+_VALUE_TYPES: dict[str, ValueType] = {
+    **{name: ValueType.STRING for name in ("string", "alpha", "alphaNumeric", "numeric")},
+    **{name: ValueType.INTEGER for name in ("bigInteger", "integer", "long", "short", "count")},
+    **{name: ValueType.DECIMAL for name in ("decimal", "float", "double")},
+    "boolean": ValueType.BOOLEAN,
+    "gregorianDay": ValueType.DATE,
+    "dateTime": ValueType.DATETIME,
+    "uri": ValueType.URI,
+}
+"""sdmx1 ``FacetValueType`` names → value types (anything else reads as a string)."""
+
+
+def _fvt_name(text_type: str) -> str:
+    """sdmx1 ``FacetValueType`` member name of an SDMX-ML ``textType``."""
+    return {"URI": "uri", "TimeRange": "timesRange"}.get(
+        text_type, text_type[:1].lower() + text_type[1:]
+    )
+
+
+def _text_type(fvt_name: str) -> str:
+    return {"uri": "URI", "timesRange": "TimeRange"}.get(
+        fvt_name, fvt_name[:1].upper() + fvt_name[1:]
+    )
+
+
+# -- safe reading --------------------------------------------------------------------
+
+
+@dataclass
+class _Sdmx1Gaps:
+    """Facts of the document that sdmx1 cannot hold, keyed by (DSD URN part, component)."""
+
+    text_types: dict[tuple[str, str], str] = field(default_factory=dict)
+    usage: dict[tuple[str, str], Usage] = field(default_factory=dict)
+
+
+def _dsd_key(agency: str, id_: str, version: str) -> str:
+    return f"{agency}:{id_}({version})"
+
+
+def _load(source: str | Path | bytes) -> tuple[bytes, str]:
+    if isinstance(source, bytes):
+        return source, "<bytes>"
+    try:
+        return Path(source).read_bytes(), str(source)
+    except OSError as exc:
+        raise ReadError(str(source), exc.strerror or str(exc)) from None
+
+
+def _parse(data: bytes, name: str) -> etree._Element:
+    """Parse untrusted XML: no DTD, no entity expansion, no network, no huge trees."""
+    check_prolog(data[:PROLOG_BYTES], name)
+    try:
+        root = etree.fromstring(data, etree.XMLParser(**parser_options()))
+    except etree.XMLSyntaxError as exc:
+        raise ReadError(name, f"not well-formed XML: {exc}") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        check_prolog(b"<!DOCTYPE", name)  # a DTD beyond the inspected prolog
+    return root
+
+
+def _close_sdmx1_gaps(root: etree._Element, version: str) -> _Sdmx1Gaps:
+    """Rewrite what sdmx1 cannot read into what it can; return the facts to restore."""
+    gaps = _Sdmx1Gaps()
+    ns = _STRUCTURE_NS[version]
+
+    def s(local: str) -> str:
+        return f"{{{ns}}}{local}"
+
+    for dsd in root.iter(s("DataStructure")):
+        key = _dsd_key(dsd.get("agencyID", ""), dsd.get("id", ""), dsd.get("version", "1.0"))
+        for fmt in dsd.iter(s("TextFormat")):
+            text_type = fmt.get("textType")
+            if text_type in _SDMX1_UNREADABLE:
+                component = fmt.getparent().getparent()  # LocalRepresentation → component
+                gaps.text_types[key, component.get("id", "")] = text_type
+                fmt.set("textType", "String")
+        if version != "3.0":
+            continue
+        for attr in dsd.iter(s("Attribute")):
+            usage = attr.get("usage", "optional")
+            attr.set("assignmentStatus", "Mandatory" if usage == "mandatory" else "Conditional")
+            for flow in attr.findall(f"{s('AttributeRelationship')}/{s('Dataflow')}"):
+                flow.getparent().remove(flow)
+        for measure in dsd.findall(f".//{s('MeasureList')}/{s('Measure')}"):
+            usage = Usage.MANDATORY if measure.get("usage") == "mandatory" else Usage.CONDITIONAL
+            gaps.usage[key, measure.get("id", "")] = usage
+    for fmt in root.iter(s("TextFormat"), s("EnumerationFormat")):
+        if fmt.get("textType") in _SDMX1_UNREADABLE:
+            fmt.set("textType", "String")  # outside DSDs (e.g. concept core representations)
+    return gaps
+
+
+_SDMX1_IMPORT_ORDER = """sdmx1 2.28 builds its SDMX-ML 3.0 reader from the 2.1 reader's
+parser table when first imported; reading a structure-specific data message with the 2.1
+reader first adds the DSD's namespace to that table, and the later 3.0 import then fails
+(ValueError on the namespace URN). Importing the 3.0 reader before any read avoids it."""
+
+
+def read_structure(source: str | Path | bytes, *, dataflow: str | None = None) -> CitizenDataset:
+    """Read an SDMX-ML 2.1 or 3.0 structure message into a data set without observations.
+
+    ``source`` is a path or the document's bytes. ``dataflow`` picks a dataflow by id when the
+    message has several. Raises [`ReadError`][cdinterop.errors.ReadError] when the input is not XML,
+    declares a DOCTYPE or entities, is not a structure message, or has no data structure definition;
+    [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] when its content breaks the
+    model's rules.
+    """
+    import sdmx.reader.xml.v30
+
+    import sdmx
+
+    data, name = _load(source)
+    root = _parse(data, name)
+    qname = etree.QName(root)
+    version = _MESSAGE_NS.get(qname.namespace or "")
+    if version is None or qname.localname != "Structure":
+        raise ReadError(
+            name, f"not an SDMX-ML 2.1 or 3.0 structure message (root element {qname.text})"
+        )
+    gaps = _close_sdmx1_gaps(root, version)
+    checked = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    try:
+        message = sdmx.read_sdmx(io.BytesIO(checked), format="XML")
+    except Exception as exc:  # sdmx1 raises XMLParseError and assorted others
+        raise ReadError(name, f"sdmx1 cannot read the structure message: {exc}") from None
+    return _convert(message, dataflow, gaps, name)
+
+
+# -- sdmx1 → model -------------------------------------------------------------------
+
+
+def from_structure(message: StructureMessage, *, dataflow: str | None = None) -> CitizenDataset:
+    """Convert an sdmx1 ``StructureMessage`` into a data set without observations.
+
+    The dataflow is the one with id ``dataflow``, or the only one in the message; with
+    none, the DSD alone gives the data set's id, agency, version and title. Restores every
+    metadata field from the dataflow's ``cdinterop:*`` annotations when present.
+    """
+    return _convert(message, dataflow, _Sdmx1Gaps(), _SOURCE)
+
+
+def _text(value: Any) -> dict[str, str]:
+    locs = getattr(value, "localizations", None) or {}
+    return {str(lang): str(text) for lang, text in locs.items() if text and str(text).strip()}
+
+
+def _ident(obj: Any) -> tuple[str, str, str]:
+    maintainer = getattr(obj, "maintainer", None)
+    return (str(getattr(maintainer, "id", "")), str(obj.id), str(obj.version or "1.0"))
+
+
+def _annotation_pairs(obj: Any) -> list[tuple[str, str]]:
+    pairs = []
+    for note in getattr(obj, "annotations", []):
+        if is_ours(note.type) or note.type == COMPONENT_ANNOTATION:
+            locs = _text(note.text)
+            text = locs.get("en") or next(iter(locs.values()), None) or note.value or ""
+            pairs.append((str(note.type), text))
+    return pairs
+
+
+def _pick(message: Any, dataflow: str | None, name: str) -> tuple[Any, Any]:
+    """Return (dataflow or None, DSD) from the message."""
+    flows = list(message.dataflow.values())
+    if dataflow is not None:
+        found = [f for f in flows if f.id == dataflow]
+        if not found:
+            ids = ", ".join(f.id for f in flows) or "none"
+            raise ReadError(name, f"no dataflow {dataflow!r} (dataflows: {ids})")
+        flow = found[0]
+    elif len(flows) > 1:
+        ids = ", ".join(f.id for f in flows)
+        raise ReadError(name, f"several dataflows ({ids}); choose one with dataflow=")
+    else:
+        flow = flows[0] if flows else None
+    dsds = list(message.structure.values())
+    if flow is not None:
+        target = flow.structure
+        dsd = next((d for d in dsds if target is not None and _ident(d) == _ident(target)), None)
+        if dsd is None:
+            raise ReadError(name, f"dataflow {flow.id} refers to a DSD the message lacks")
+        return flow, dsd
+    if len(dsds) != 1:
+        problem = "no data structure definition" if not dsds else "several DSDs and no dataflow"
+        raise ReadError(name, problem)
+    return None, dsds[0]
+
+
+class _Converter:
+    """Turns one sdmx1 DSD (and its dataflow) into model objects."""
+
+    def __init__(self, message: Any, dsd: Any, gaps: _Sdmx1Gaps, ours: bool, name: str) -> None:
+        self.name = name
+        self.message = message
+        self.dsd = dsd
+        self.key = _dsd_key(*_ident(dsd))
+        self.gaps = gaps
+        self.ours = ours
+        self.codelists: dict[str, Any] = {}
+        self.concepts: dict[str, Concept] = {}
+
+    def structure(self) -> DataStructure:
+        agency, id_, version = _ident(self.dsd)
+        dims: list[Dimension] = []
+        time: TimeDimension | None = None
+        for comp in self.dsd.dimensions.components:
+            kind = type(comp).__name__
+            if kind == "TimeDimension":
+                time = self.time_dimension(comp)
+            elif kind == "MeasureDimension":
+                raise ReadError(self.name, f"measure dimension {comp.id} is not supported")
+            else:
+                dims.append(Dimension(**self.represented(comp)))
+        time_ids = {time.id} if time else set()
+        attrs = [
+            Attribute(
+                **self.represented(a),
+                attachment=_attachment(a.related_to, time_ids),
+                usage=Usage.MANDATORY
+                if _name(a.usage_status) == "mandatory"
+                else Usage.CONDITIONAL,
+            )
+            for a in self.dsd.attributes.components
+        ]
+        measures = [self.measure(m) for m in self.dsd.measures.components]
+        return DataStructure(
+            id=id_,
+            agency=agency,
+            version=version,
+            name=_text(self.dsd.name) or {"en": id_},
+            description=_text(self.dsd.description) or None,
+            concepts=self.concept_list(),
+            codelists=self.codelist_list(),
+            dimensions=dims,
+            time_dimension=time,
+            attributes=attrs,
+            measures=measures,
+        )
+
+    # -- components ------------------------------------------------------------------
+    def concept_of(self, comp: Any) -> str | None:
+        concept = comp.concept_identity
+        concept_id = str(getattr(concept, "id", None) or comp.id)
+        if concept_id not in self.concepts:
+            name = _text(getattr(concept, "name", None)) or {"en": concept_id}
+            description = _text(getattr(concept, "description", None)) or None
+            self.concepts[concept_id] = Concept(id=concept_id, name=name, description=description)
+        return None if concept_id == comp.id else concept_id
+
+    def represented(self, comp: Any) -> dict[str, Any]:
+        """Id, concept and representation; no value type when there is no representation,
+        so that the model's default applies (string, or decimal for a measure)."""
+        fields: dict[str, Any] = {"id": comp.id, "concept": self.concept_of(comp)}
+        rep = comp.local_representation
+        if rep is None or (rep.enumerated is None and not rep.non_enumerated):
+            rep = getattr(comp.concept_identity, "core_representation", None)
+        enumerated = getattr(rep, "enumerated", None)
+        if enumerated is not None:
+            self.codelists[enumerated.id] = enumerated
+            return {**fields, "codelist": enumerated.id, "value_type": ValueType.STRING}
+        facets = list(getattr(rep, "non_enumerated", None) or [])
+        text_type = self.gaps.text_types.get((self.key, comp.id))
+        if text_type is None and facets:
+            text_type = _text_type(_name(facets[0].value_type))
+        if text_type is not None:
+            fields["value_type"] = _VALUE_TYPES.get(_fvt_name(text_type), ValueType.STRING)
+        min_length = self.component_notes(comp).get("min_length")
+        fields["facets"] = _facets(facets[0].type if facets else None, min_length)
+        return fields
+
+    def component_notes(self, comp: Any) -> dict[str, Any]:
+        for kind, text in _annotation_pairs(comp):
+            if kind == COMPONENT_ANNOTATION:
+                try:
+                    notes = json.loads(text)
+                except json.JSONDecodeError:
+                    raise ReadError(self.name, f"{comp.id}: {kind} is not JSON") from None
+                return notes if isinstance(notes, dict) else {}
+        return {}
+
+    def time_dimension(self, comp: Any) -> TimeDimension:
+        facets = list(getattr(comp.local_representation, "non_enumerated", None) or [])
+        text_type = self.gaps.text_types.get((self.key, comp.id))
+        if text_type is None and facets:
+            text_type = _text_type(_name(facets[0].value_type))
+        try:
+            value_type = TimeValueType(text_type or TimeValueType.OBSERVATIONAL_TIME_PERIOD)
+        except ValueError:
+            raise ReadError(
+                self.name, f"time dimension {comp.id}: {text_type!r} is not an SDMX time type"
+            ) from None
+        return TimeDimension(id=comp.id, concept=self.concept_of(comp), value_type=value_type)
+
+    def measure(self, comp: Any) -> Measure:
+        usage = self.gaps.usage.get((self.key, comp.id))
+        if usage is None:
+            noted = self.component_notes(comp).get("usage", Usage.CONDITIONAL)
+            if noted not in set(Usage):
+                raise ReadError(self.name, f"measure {comp.id}: unknown usage {noted!r}")
+            usage = Usage(noted)
+        return Measure(**self.represented(comp), usage=usage)
+
+    # -- schemes ---------------------------------------------------------------------
+    def concept_list(self) -> list[Concept]:
+        scheme = self.message.concept_scheme.get(f"CS_{self.dsd.id}") if self.ours else None
+        if scheme is None:
+            return list(self.concepts.values())
+        listed = [
+            Concept(
+                id=c.id,
+                name=_text(c.name) or {"en": c.id},
+                description=_text(c.description) or None,
+            )
+            for c in scheme
+        ]
+        ids = {c.id for c in listed}
+        return listed + [c for c in self.concepts.values() if c.id not in ids]
+
+    def codelist_list(self) -> list[Codelist]:
+        in_message = list(self.message.codelist.values())
+        chosen = [cl for cl in in_message if self.ours or cl.id in self.codelists]
+        chosen += [cl for cl in self.codelists.values() if cl.id not in {c.id for c in in_message}]
+        return [_codelist(cl, self.name) for cl in chosen]
+
+
+def _name(enum_member: Any) -> str:
+    return str(getattr(enum_member, "name", "") or "")
+
+
+def _attachment(related_to: Any, time_ids: set[str]) -> AttachmentLevel:
+    kind = type(related_to).__name__
+    if kind in ("PrimaryMeasureRelationship", "ObservationRelationship", "MeasureRelationship"):
+        return AttachmentLevel.OBSERVATION
+    if kind == "DimensionRelationship":
+        ids = {d.id for d in related_to.dimensions}
+        return AttachmentLevel.OBSERVATION if ids & time_ids else AttachmentLevel.SERIES
+    if kind == "GroupRelationship":
+        return AttachmentLevel.SERIES
+    return AttachmentLevel.DATASET
+
+
+def _facets(ftype: Any, min_length: int | None) -> Facets | None:
+    values: dict[str, Any] = {}
+    if min_length is not None:
+        values["min_length"] = min_length
+    for name in ("min_length", "max_length"):
+        value = getattr(ftype, name, None)
+        if value is not None:
+            values[name] = int(value)
+    for name in ("min_value", "max_value"):
+        value = getattr(ftype, name, None)
+        if value is not None:
+            values[name] = float(value)
+    pattern = getattr(ftype, "pattern", None)
+    if pattern is not None:
+        values["pattern"] = str(pattern)
+    return Facets(**values) if values else None
+
+
+def _codelist(cl: Any, source: str) -> Codelist:
+    if getattr(cl, "is_external_reference", False) or len(cl) == 0:
+        raise ReadError(source, f"codelist {cl.id} is referenced but not in the message")
+    agency, id_, version = _ident(cl)
+    codes = [
+        Code(
+            id=c.id,
+            name=_text(c.name) or {"en": c.id},
+            description=_text(c.description) or None,
+            parent=c.parent.id if type(c.parent).__name__ == "Code" else None,
+        )
+        for c in cl
+    ]
+    return Codelist(
+        id=id_,
+        agency=agency,
+        version=version,
+        name=_text(cl.name) or {"en": id_},
+        description=_text(cl.description) or None,
+        codes=codes,
+    )
+
+
+def _convert(message: Any, dataflow: str | None, gaps: _Sdmx1Gaps, name: str) -> CitizenDataset:
+    if type(message).__name__ != "StructureMessage":
+        raise ReadError(name, f"not a structure message but a {type(message).__name__}")
+    flow, dsd = _pick(message, dataflow, name)
+    try:
+        fields = decode_annotations(_annotation_pairs(flow)) if flow is not None else {}
+        structure = _Converter(message, dsd, gaps, bool(fields), name).structure()
+        owner = flow if flow is not None else dsd
+        agency, id_, version = _ident(owner)
+        return CitizenDataset(
+            **fields,
+            id=id_,
+            agency=agency,
+            version=version,
+            title=_text(owner.name) or {"en": id_},
+            description=(_text(flow.description) or None) if flow is not None else None,
+            structure=structure,
+        )
+    except ValidationError as exc:
+        raise InvalidDatasetError(issues_from_pydantic(exc), context=name) from None
+
+
+# -- model → sdmx1 -------------------------------------------------------------------
+
+
+class _ToSdmx1:
+    """Builds sdmx1 (SDMX 2.1 information model) objects for one data set."""
+
+    def __init__(self, dataset: CitizenDataset) -> None:
+        from sdmx.model import common, v21
+
+        self.common = common
+        self.v21 = v21
+        self.ds = dataset
+        self.agencies: dict[str, Any] = {}
+        self.codelists: dict[str, Any] = {}
+        self.scheme: Any = None
+
+    def agency(self, agency_id: str) -> Any:
+        return self.agencies.setdefault(agency_id, self.common.Agency(id=agency_id))
+
+    def notes(self, pairs: list[tuple[str, str]]) -> list[Any]:
+        return [self.v21.Annotation(type=kind, text={"en": text}) for kind, text in pairs]
+
+    def maintainable(self, cls: Any, id_: str, agency: str, version: str, **kw: Any) -> Any:
+        return cls(id=id_, maintainer=self.agency(agency), version=version, **kw)
+
+    def message(self) -> Any:
+        from sdmx.message import Header, StructureMessage
+
+        ds, st = self.ds, self.ds.structure
+        header = Header(
+            id=f"{ds.id}_STRUCTURE",
+            prepared=datetime.now(UTC).replace(microsecond=0),
+            sender=self.agency(ds.agency),
+            test=False,
+        )
+        message = StructureMessage(header=header)
+        for cl in st.codelists:
+            self.codelists[cl.id] = self.codelist(cl)
+            message.add(self.codelists[cl.id])
+        self.scheme = self.maintainable(
+            self.common.ConceptScheme, f"CS_{st.id}", st.agency, st.version, name=dict(st.name)
+        )
+        for concept in st.concepts:
+            self.scheme.append(self.common.Concept(**_names(concept, id=concept.id)))
+        message.add(self.scheme)
+        dsd = self.dsd(st)
+        message.add(dsd)
+        flow = self.maintainable(
+            self.v21.DataflowDefinition,
+            ds.id,
+            ds.agency,
+            ds.version,
+            name=dict(ds.title),
+            description=dict(ds.description or {}),
+            structure=dsd,
+            annotations=self.notes(encode_annotations(ds)),
+        )
+        message.add(flow)
+        return message
+
+    def codelist(self, cl: Codelist) -> Any:
+        obj = self.maintainable(self.common.Codelist, cl.id, cl.agency, cl.version, **_names(cl))
+        for code in cl.codes:
+            obj.append(self.common.Code(**_names(code, id=code.id)))
+        for code in cl.codes:
+            if code.parent is not None:
+                obj[code.parent].append_child(obj[code.id])
+        return obj
+
+    def representation(self, comp: Dimension | Attribute | Measure) -> Any:
+        common = self.common
+        if comp.codelist is not None:
+            return common.Representation(enumerated=self.codelists[comp.codelist])
+        facet_type = common.FacetType()
+        if comp.facets is not None:
+            for name in ("min_length", "max_length", "pattern", "min_value", "max_value"):
+                setattr(facet_type, name, getattr(comp.facets, name))
+        value_type = common.FacetValueType[_fvt_name(TEXT_TYPES[comp.value_type])]
+        facet = common.Facet(type=facet_type, value_type=value_type)
+        return common.Representation(non_enumerated=[facet])
+
+    def component(self, cls: Any, comp: Dimension | Attribute | Measure, **kw: Any) -> Any:
+        text = component_notes(comp, measure_usage=True)
+        return cls(
+            id=comp.id,
+            concept_identity=self.scheme[comp.concept_id],
+            local_representation=self.representation(comp),
+            annotations=self.notes([(COMPONENT_ANNOTATION, text)] if text else []),
+            **kw,
+        )
+
+    def dsd(self, st: DataStructure) -> Any:
+        common, v21 = self.common, self.v21
+        dsd = self.maintainable(
+            v21.DataStructureDefinition, st.id, st.agency, st.version, **_names(st)
+        )
+        dims = [
+            self.component(common.Dimension, dim, order=order)
+            for order, dim in enumerate(st.dimensions, start=1)
+        ]
+        for dim in dims:
+            dsd.dimensions.append(dim)
+        if st.time_dimension is not None:
+            time = st.time_dimension
+            fvt = common.FacetValueType[_fvt_name(time.value_type.value)]
+            rep = common.Representation(non_enumerated=[common.Facet(value_type=fvt)])
+            dsd.dimensions.append(
+                common.TimeDimension(
+                    id=time.id,
+                    concept_identity=self.scheme[time.concept_id],
+                    local_representation=rep,
+                    order=len(dims) + 1,
+                )
+            )
+        for attr in st.attributes:
+            related: Any
+            if attr.attachment is AttachmentLevel.DATASET:
+                related = v21.NoSpecifiedRelationship()
+            elif attr.attachment is AttachmentLevel.SERIES:
+                related = common.DimensionRelationship(dimensions=list(dims))
+            else:
+                related = v21.PrimaryMeasureRelationship()
+            usage = "mandatory" if attr.usage is Usage.MANDATORY else "conditional"
+            dsd.attributes.append(
+                self.component(
+                    common.DataAttribute,
+                    attr,
+                    usage_status=common.UsageStatus[usage],
+                    related_to=related,
+                )
+            )
+        for measure in st.measures:
+            dsd.measures.append(self.component(v21.PrimaryMeasure, measure))
+        return dsd
+
+
+def _names(obj: Codelist | Code | Concept | DataStructure, **kw: Any) -> dict[str, Any]:
+    return {"name": dict(obj.name), "description": dict(obj.description or {}), **kw}
+
+
+def to_structure(dataset: CitizenDataset) -> StructureMessage:
+    """Build an sdmx1 ``StructureMessage`` (SDMX 2.1 information model) for ``dataset``.
+
+    It holds the codelists, the concept scheme ``CS_<structure id>``, the DSD and the
+    dataflow with the ``cdinterop:*`` annotations, as
+    `write_structure()` writes them. Several measures
+    become several ``PrimaryMeasure`` objects (the sdmx1 model allows it; SDMX-ML 2.1 does
+    not), and a measure's usage travels in a ``cdinterop:component`` annotation.
+    """
+    message: StructureMessage = _ToSdmx1(dataset).message()
+    return message

@@ -1,0 +1,414 @@
+"""Writers of SDMX-ML 2.1 and 3.0 structure messages for a citizen data set.
+
+[`write_structure()`][cdinterop.sdmx.write_structure] writes one complete message: the codelists of
+the structure, a concept scheme ``CS_<structure id>``, the data structure definition (DSD) and a
+dataflow for the data set that carries, as annotations (`cdinterop.sdmx._annotations`), everything
+SDMX structures have no native place for. References are complete (2.1: ``Ref`` with ``agencyID``,
+``id``, ``version``, ``class`` and ``package``; 3.0: URNs).
+
+Value types become SDMX text types as follows: string → ``String``, integer → ``Long``
+(64-bit, as the Arrow observation table), decimal → ``Double`` (float64, so values round
+trip exactly), boolean → ``Boolean``, date → ``GregorianDay``, datetime → ``DateTime``,
+uri → ``URI``. Facets become ``minLength``, ``maxLength``, ``pattern``, ``minValue`` and
+``maxValue``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO
+
+from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+
+from cdinterop._files import atomic_write
+from cdinterop.errors import WriteError
+from cdinterop.model._dataset import CitizenDataset
+from cdinterop.model._structure import (
+    AttachmentLevel,
+    Attribute,
+    Codelist,
+    DataStructure,
+    Dimension,
+    Facets,
+    Measure,
+    TimeDimension,
+    Usage,
+    ValueType,
+)
+from cdinterop.sdmx._annotations import encode as encode_annotations
+
+__all__ = [
+    "COMPONENT_ANNOTATION",
+    "TEXT_TYPES",
+    "VERSIONS",
+    "component_notes",
+    "structure_message",
+    "write_structure",
+]
+
+VERSIONS = ("2.1", "3.0")
+"""SDMX-ML versions ``write_structure()`` writes."""
+TEXT_TYPES: dict[ValueType, str] = {
+    ValueType.STRING: "String",
+    ValueType.INTEGER: "Long",
+    ValueType.DECIMAL: "Double",
+    ValueType.BOOLEAN: "Boolean",
+    ValueType.DATE: "GregorianDay",
+    ValueType.DATETIME: "DateTime",
+    ValueType.URI: "URI",
+}
+"""SDMX ``textType`` of each value type."""
+COMPONENT_ANNOTATION = "cdinterop:component"
+"""Annotation type on a component for details its SDMX version cannot state natively
+(2.1: the usage of the primary measure; both: ``min_length`` 0, which SDMX forbids)."""
+
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
+_URN = "urn:sdmx:org.sdmx.infomodel."
+_TIME_ID = "TIME_PERIOD"
+_MEASURE_21 = "OBS_VALUE"
+
+
+class _Writer:
+    """Builds one structure message; ``v3`` selects SDMX-ML 3.0 over 2.1."""
+
+    def __init__(self, dataset: CitizenDataset, version: str) -> None:
+        self.ds = dataset
+        self.st: DataStructure = dataset.structure
+        self.v3 = version == "3.0"
+        base = f"http://www.sdmx.org/resources/sdmxml/schemas/v{version.replace('.', '_')}/"
+        self.ns = {"mes": base + "message", "str": base + "structure", "com": base + "common"}
+        self.scheme_id = f"CS_{self.st.id}"
+
+    # -- elements --------------------------------------------------------------------
+    def el(
+        self, parent: etree._Element, tag: str, text: str | None = None, **attrib: str
+    ) -> etree._Element:
+        prefix, name = tag.split(":")
+        node = etree.SubElement(parent, f"{{{self.ns[prefix]}}}{name}", attrib)
+        if text is not None:
+            node.text = text
+        return node
+
+    def texts(self, parent: etree._Element, tag: str, text: dict[str, str] | None) -> None:
+        for lang, value in (text or {}).items():
+            self.el(parent, tag, value, **{f"{{{_XML_NS}}}lang": lang})
+
+    def annotations(self, parent: etree._Element, pairs: list[tuple[str, str]]) -> None:
+        if not pairs:
+            return
+        group = self.el(parent, "com:Annotations")
+        for kind, text in pairs:
+            node = self.el(group, "com:Annotation")
+            self.el(node, "com:AnnotationType", kind)
+            self.el(node, "com:AnnotationText", text, **{f"{{{_XML_NS}}}lang": "en"})
+
+    def maintainable(
+        self,
+        parent: etree._Element,
+        tag: str,
+        cls: str,
+        ident: tuple[str, str, str],
+        name: dict[str, str],
+        description: dict[str, str] | None,
+        notes: list[tuple[str, str]] | None = None,
+    ) -> etree._Element:
+        agency, id_, version = ident
+        node = self.el(
+            parent, tag, id=id_, agencyID=agency, version=version, urn=self.urn(cls, ident)
+        )
+        self.annotations(node, notes or [])
+        self.texts(node, "com:Name", name)
+        self.texts(node, "com:Description", description)
+        return node
+
+    # -- references ------------------------------------------------------------------
+    @staticmethod
+    def urn(cls: str, ident: tuple[str, str, str], item: str | None = None) -> str:
+        agency, id_, version = ident
+        return f"{_URN}{cls}={agency}:{id_}({version})" + (f".{item}" if item else "")
+
+    def ref(
+        self, parent: etree._Element, cls: str, ident: tuple[str, str, str], item: str | None = None
+    ) -> None:
+        if self.v3:
+            parent.text = self.urn(cls, ident, item)
+            return
+        package, klass = cls.split(".")
+        agency, id_, version = ident
+        if item is None:
+            attrib = {"id": id_, "agencyID": agency, "version": version}
+        else:
+            attrib = {
+                "id": item,
+                "agencyID": agency,
+                "maintainableParentID": id_,
+                "maintainableParentVersion": version,
+            }
+        etree.SubElement(parent, "Ref", {**attrib, "class": klass, "package": package})
+
+    def local_ref(self, parent: etree._Element, tag: str, local_id: str) -> None:
+        """A reference within the same codelist or DSD: a bare id (3.0) or ``<Ref id>``
+        (2.1, whose XSD fixes class and package here; sdmx1 2.28 fails when they are given)."""
+        node = self.el(parent, tag, local_id if self.v3 else None)
+        if not self.v3:
+            etree.SubElement(node, "Ref", id=local_id)
+
+    # -- message ---------------------------------------------------------------------
+    def message(self) -> etree._Element:
+        root = etree.Element(f"{{{self.ns['mes']}}}Structure", nsmap=self.ns)
+        header = self.el(root, "mes:Header")
+        self.el(header, "mes:ID", f"{self.ds.id}_STRUCTURE")
+        self.el(header, "mes:Test", "false")
+        prepared = datetime.now(UTC).replace(microsecond=0).isoformat()
+        self.el(header, "mes:Prepared", prepared)
+        self.el(header, "mes:Sender", id=self.ds.agency.replace(".", "_"))
+        structures = self.el(root, "mes:Structures")
+        if not self.v3:
+            self.dataflows(structures)
+        if self.st.codelists:
+            codelists = self.el(structures, "str:Codelists")
+            for codelist in self.st.codelists:
+                self.codelist(codelists, codelist)
+        self.concepts(structures)
+        if self.v3:
+            self.dataflows(structures)
+        self.dsd(self.el(structures, "str:DataStructures"))
+        return root
+
+    def codelist(self, parent: etree._Element, codelist: Codelist) -> None:
+        ident = (codelist.agency, codelist.id, codelist.version)
+        node = self.maintainable(
+            parent, "str:Codelist", "codelist.Codelist", ident, codelist.name, codelist.description
+        )
+        for code in codelist.codes:
+            item = self.el(node, "str:Code", id=code.id)
+            self.texts(item, "com:Name", code.name)
+            self.texts(item, "com:Description", code.description)
+            if code.parent is not None:
+                self.local_ref(item, "str:Parent", code.parent)
+
+    def concepts(self, parent: etree._Element) -> None:
+        if not self.st.concepts:
+            return
+        tag = "str:ConceptSchemes" if self.v3 else "str:Concepts"
+        scheme = self.maintainable(
+            self.el(parent, tag),
+            "str:ConceptScheme",
+            "conceptscheme.ConceptScheme",
+            (self.st.agency, self.scheme_id, self.st.version),
+            self.st.name,
+            None,
+        )
+        for concept in self.st.concepts:
+            item = self.el(scheme, "str:Concept", id=concept.id)
+            self.texts(item, "com:Name", concept.name)
+            self.texts(item, "com:Description", concept.description)
+            self.core_representation(item, concept.id)
+
+    def core_representation(self, item: etree._Element, concept_id: str) -> None:
+        """The concept's core representation, when the components that use it agree on one.
+
+        Optional in SDMX, but sdmx1 2.28 needs it to read data-set-level attributes."""
+        users = [c for c in self.st.components if c.concept_id == concept_id]
+        if not users:
+            return
+        first = users[0]
+        if isinstance(first, TimeDimension):
+            if len(users) == 1:
+                rep = self.el(item, "str:CoreRepresentation")
+                self.el(rep, "str:TextFormat", textType=first.value_type.value)
+            return
+        shapes = {(getattr(c, "codelist", None), getattr(c, "value_type", None)) for c in users}
+        if len(shapes) != 1 or any(isinstance(c, TimeDimension) for c in users):
+            return
+        rep = self.el(item, "str:CoreRepresentation")
+        if first.codelist is not None:
+            codelist = self.st.codelist(first.codelist)
+            ident = (codelist.agency, codelist.id, codelist.version)
+            self.ref(self.el(rep, "str:Enumeration"), "codelist.Codelist", ident)
+        else:
+            self.el(rep, "str:TextFormat", textType=TEXT_TYPES[first.value_type])
+
+    def dataflows(self, parent: etree._Element) -> None:
+        ds = self.ds
+        flow = self.maintainable(
+            self.el(parent, "str:Dataflows"),
+            "str:Dataflow",
+            "datastructure.Dataflow",
+            (ds.agency, ds.id, ds.version),
+            ds.title,
+            ds.description,
+            encode_annotations(ds),
+        )
+        self.ref(self.el(flow, "str:Structure"), "datastructure.DataStructure", self.dsd_ident)
+
+    @property
+    def dsd_ident(self) -> tuple[str, str, str]:
+        return (self.st.agency, self.st.id, self.st.version)
+
+    # -- data structure --------------------------------------------------------------
+    def dsd(self, parent: etree._Element) -> None:
+        st = self.st
+        node = self.maintainable(
+            parent,
+            "str:DataStructure",
+            "datastructure.DataStructure",
+            self.dsd_ident,
+            st.name,
+            st.description,
+        )
+        components = self.el(node, "str:DataStructureComponents")
+        dims = self.el(components, "str:DimensionList", id="DimensionDescriptor")
+        for position, dim in enumerate(st.dimensions, start=1):
+            item = self.component(dims, "str:Dimension", dim, position=str(position))
+            self.representation(item, dim)
+        if st.time_dimension is not None:
+            time = st.time_dimension
+            attrib = {} if self.v3 else {"position": str(len(st.dimensions) + 1)}
+            item = self.component(dims, "str:TimeDimension", time, **attrib)
+            rep = self.el(item, "str:LocalRepresentation")
+            self.el(rep, "str:TextFormat", textType=time.value_type.value)
+        if st.attributes:
+            attrs = self.el(components, "str:AttributeList", id="AttributeDescriptor")
+            for attr in st.attributes:
+                self.attribute(attrs, attr)
+        measures = self.el(components, "str:MeasureList", id="MeasureDescriptor")
+        for measure in st.measures:
+            tag = "str:Measure" if self.v3 else "str:PrimaryMeasure"
+            attrib = {"usage": _usage(measure.usage)} if self.v3 else {}
+            item = self.component(measures, tag, measure, **attrib)
+            self.representation(item, measure)
+
+    def component(
+        self,
+        parent: etree._Element,
+        tag: str,
+        comp: Dimension | TimeDimension | Attribute | Measure,
+        **attrib: str,
+    ) -> etree._Element:
+        node = self.el(parent, tag, id=comp.id, **attrib)
+        if not isinstance(comp, TimeDimension):
+            text = component_notes(comp, measure_usage=not self.v3)
+            self.annotations(node, [(COMPONENT_ANNOTATION, text)] if text else [])
+        scheme = (self.st.agency, self.scheme_id, self.st.version)
+        self.ref(
+            self.el(node, "str:ConceptIdentity"), "conceptscheme.Concept", scheme, comp.concept_id
+        )
+        return node
+
+    def representation(self, node: etree._Element, comp: Dimension | Attribute | Measure) -> None:
+        rep = self.el(node, "str:LocalRepresentation")
+        if comp.codelist is not None:
+            codelist = self.st.codelist(comp.codelist)
+            ident = (codelist.agency, codelist.id, codelist.version)
+            self.ref(self.el(rep, "str:Enumeration"), "codelist.Codelist", ident)
+            return
+        attrib = {"textType": TEXT_TYPES[comp.value_type]}
+        if comp.facets is not None:
+            attrib.update(_facets(comp.id, comp.facets))
+        self.el(rep, "str:TextFormat", **attrib)
+
+    def attribute(self, parent: etree._Element, attr: Attribute) -> None:
+        if self.v3:
+            usage = {"usage": _usage(attr.usage)}
+        else:
+            usage = {"assignmentStatus": attr.usage.value.capitalize()}
+        node = self.component(parent, "str:Attribute", attr, **usage)
+        self.representation(node, attr)
+        rel = self.el(node, "str:AttributeRelationship")
+        if attr.attachment is AttachmentLevel.DATASET:
+            self.el(rel, "str:Dataflow" if self.v3 else "str:None")
+        elif attr.attachment is AttachmentLevel.SERIES:
+            for dim in self.st.dimensions:
+                self.local_ref(rel, "str:Dimension", dim.id)
+        elif self.v3:
+            self.el(rel, "str:Observation")
+        else:
+            self.local_ref(rel, "str:PrimaryMeasure", _MEASURE_21)
+
+
+def component_notes(comp: Dimension | Attribute | Measure, *, measure_usage: bool) -> str | None:
+    """JSON text of the ``cdinterop:component`` annotation of a component, if it needs one.
+
+    It carries what SDMX cannot state natively: ``min_length`` 0 (SDMX facets are
+    positive) and, where ``measure_usage`` is set (SDMX 2.1), a mandatory measure.
+    """
+    extra: dict[str, object] = {}
+    if measure_usage and isinstance(comp, Measure) and comp.usage is not Usage.CONDITIONAL:
+        extra["usage"] = comp.usage.value
+    if comp.facets is not None and comp.facets.min_length == 0:
+        extra["min_length"] = 0
+    return json.dumps(extra, separators=(",", ":")) if extra else None
+
+
+def _usage(usage: Usage) -> str:
+    return "mandatory" if usage is Usage.MANDATORY else "optional"
+
+
+def _decimal(component_id: str, value: float) -> str:
+    if not math.isfinite(value):
+        raise WriteError(f"{component_id}: facet value {value!r} is not a finite number")
+    return format(Decimal(repr(value)), "f")
+
+
+def _facets(component_id: str, facets: Facets) -> dict[str, str]:
+    attrib: dict[str, str] = {}
+    if facets.min_length:
+        attrib["minLength"] = str(facets.min_length)
+    if facets.max_length is not None:
+        attrib["maxLength"] = str(facets.max_length)
+    if facets.pattern is not None:
+        attrib["pattern"] = facets.pattern
+    if facets.min_value is not None:
+        attrib["minValue"] = _decimal(component_id, facets.min_value)
+    if facets.max_value is not None:
+        attrib["maxValue"] = _decimal(component_id, facets.max_value)
+    return attrib
+
+
+def _check(structure: DataStructure, version: str) -> None:
+    if version not in VERSIONS:
+        raise WriteError(f"SDMX-ML version {version!r} is not supported; use one of {VERSIONS}")
+    time = structure.time_dimension
+    if time is not None and time.id != _TIME_ID:
+        raise WriteError(f"SDMX requires the time dimension to have id {_TIME_ID}, not {time.id!r}")
+    if version == "2.1":
+        ids = [m.id for m in structure.measures]
+        if len(ids) > 1:
+            raise WriteError(
+                f"SDMX-ML 2.1 carries a single primary measure, but structure {structure.id} "
+                f"has {len(ids)} measures ({', '.join(ids)}); write SDMX-ML 3.0 instead"
+            )
+        if ids != [_MEASURE_21]:
+            raise WriteError(
+                f"SDMX-ML 2.1 requires the primary measure id {_MEASURE_21}, not {ids[0]!r}; "
+                "rename the measure or write SDMX-ML 3.0"
+            )
+
+
+def structure_message(dataset: CitizenDataset, *, version: str = "2.1") -> bytes:
+    """Return the structure message of ``dataset`` as UTF-8 SDMX-ML bytes."""
+    _check(dataset.structure, version)
+    root = _Writer(dataset, version).message()
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def write_structure(
+    dataset: CitizenDataset, target: str | Path | IO[bytes], *, version: str = "2.1"
+) -> None:
+    """Write the SDMX-ML ``version`` ("2.1" or "3.0") structure message of ``dataset``.
+
+    ``target`` is a path (written atomically) or a binary stream. Raises
+    [`WriteError`][cdinterop.errors.WriteError] when the structure cannot be expressed in that
+    version (e.g. several measures in 2.1); nothing is written then.
+    """
+    data = structure_message(dataset, version=version)
+    if isinstance(target, str | Path):
+        with atomic_write(target, "wb") as handle:
+            handle.write(data)
+    else:
+        target.write(data)

