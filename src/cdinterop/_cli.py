@@ -25,7 +25,6 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="cdinterop",
-    help="Carry citizen data to official statistics: validate, convert and describe data sets.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -73,8 +72,14 @@ def _root(
 ) -> None:
     """Carry citizen data to official statistics: validate, convert and describe data sets.
 
-    The main job: [bold]cdinterop convert SUBMISSION -m SPEC.yaml -o OUT[/] (a raw
-    KoboToolbox / ODK export to SDMX, a Data Package and DCAT; see docs/quickstart.md).
+    The main job turns a raw KoboToolbox / ODK export into SDMX, a Data Package and a DCAT
+    description, with disclosure control and provenance:
+
+        cdinterop convert SUBMISSION -m SPEC.yaml -o OUT
+
+    Run [bold]cdinterop COMMAND --help[/] for a command's options and an example. Exit
+    codes: 0 done or valid, 1 invalid data, 2 unusable input or options, 3 internal error
+    (add --debug to see its traceback).
     """
 
 
@@ -146,8 +151,9 @@ def validate(
     path: Annotated[
         Path,
         typer.Argument(
+            metavar="FILE",
             help="A data set (JSON), a Data Package, SDMX-ML / SDMX-CSV data, or an RDF "
-            "(DCAT) description: Turtle, JSON-LD, RDF/XML or N-Triples."
+            "(DCAT) description: Turtle, JSON-LD, RDF/XML or N-Triples.",
         ),
     ],
     structure: Annotated[
@@ -155,6 +161,7 @@ def validate(
         typer.Option(
             "--structure",
             "-s",
+            metavar="STRUCTURE",
             help="SDMX structure message for SDMX data (default: one beside the data file).",
         ),
     ] = None,
@@ -162,12 +169,16 @@ def validate(
         list[Path] | None,
         typer.Option(
             "--shapes",
+            metavar="SHAPES",
             help="SHACL shapes file to check RDF against, besides cdinterop's own shapes "
             "(repeatable), e.g. the official DCAT-AP dcat-ap-SHACL.ttl. RDF files only.",
         ),
     ] = None,
     max_issues: Annotated[
-        int, typer.Option("--max-issues", min=1, help="How many problems to list in detail.")
+        int,
+        typer.Option(
+            "--max-issues", metavar="N", min=1, help="How many problems to list in detail."
+        ),
     ] = 20,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the report as JSON on standard output.")
@@ -184,9 +195,10 @@ def validate(
     make a file invalid; only violations do.
 
     Examples:
-    [bold]cdinterop validate examples/marine-litter-ghana/dataset.json[/]
-    [bold]cdinterop validate out/data-ml21-ss.xml --structure out/structure-2.1.xml[/]
-    [bold]cdinterop validate out/dataset.ttl --shapes dcat-ap-SHACL.ttl[/]
+
+        cdinterop validate examples/marine-litter-ghana/dataset.json
+        cdinterop validate out/sdmx/data-ml21-ss.xml --structure out/sdmx/structure-2.1.xml
+        cdinterop validate out/services/dataset.ttl --shapes dcat-ap-SHACL.ttl
     """
     from collections import Counter
 
@@ -240,11 +252,19 @@ def validate(
 
 @schema_app.command("export")
 def schema_export(
-    directory: Annotated[Path, typer.Argument(help="Folder to write the JSON Schemas to.")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIRECTORY", help="Folder to write the JSON Schemas to.")
+    ],
 ) -> None:
-    """Write the JSON Schemas of the models to DIRECTORY (regenerates ``schemas/``).
+    """Write the JSON Schemas, the cdi: vocabulary and its SHACL shapes to DIRECTORY.
 
-    Example: [bold]cdinterop schema export schemas/[/]
+    One <name>.schema.json per model and spec (data set, data structure, codelist, ingest
+    and conformance mappings, aggregation, Data Package extension), plus cdi-vocabulary.ttl
+    and cdi-shapes.ttl. The repository's schemas/ folder is this command's output.
+
+    Example:
+
+        cdinterop schema export schemas/
     """
     from cdinterop.schemas import export_schemas
 
@@ -275,17 +295,22 @@ def ingest_command(
     submission: Annotated[
         Path,
         typer.Argument(
-            help="A KoboToolbox / ODK Central export or plain CSV, XLSX or JSON submissions."
+            metavar="SUBMISSION",
+            help="A KoboToolbox / ODK Central export or plain CSV, XLSX or JSON submissions.",
         ),
     ],
     mapping: Annotated[
-        Path, typer.Option("--mapping", "-m", help="The ingest mapping spec (YAML).")
+        Path,
+        typer.Option("--mapping", "-m", metavar="SPEC", help="The ingest mapping spec (YAML)."),
     ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the outputs.")
+    ],
     key: Annotated[
         str | None,
         typer.Option(
             "--key",
+            metavar="KEY",
             help="Where the pseudonymisation key is: env:VARIABLE or file:PATH "
             "(default: the spec's privacy.key).",
         ),
@@ -294,6 +319,7 @@ def ingest_command(
         float | None,
         typer.Option(
             "--max-rejected",
+            metavar="SHARE",
             min=0,
             max=1,
             help="Fail when more than this share of the rows is rejected, e.g. 0.05 "
@@ -315,8 +341,11 @@ def ingest_command(
     (rejects.csv and summary.json are still written), 2 when the file or the spec cannot
     be used.
 
-    Example: [bold]cdinterop ingest examples/public-services-satisfaction/submissions-kobo.csv
-    -m mappings/services-survey-kobo.yaml -o out/ingest[/]
+    Example:
+
+        export CDINTEROP_PSEUDONYM_KEY=a-long-secret-key
+        cdinterop ingest examples/public-services-satisfaction/submissions-kobo.csv \\
+            -m mappings/services-survey-kobo.yaml -o out/ingest
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -324,7 +353,7 @@ def ingest_command(
     from cdinterop.ingest._run import IngestError, ingest
     from cdinterop.ingest._spec import IngestSpec
     from cdinterop.ingest._transforms import load_key
-    from cdinterop.mapping._loading import load_spec
+    from cdinterop.mapping import load_spec
 
     with _user_errors(mapping):
         spec = load_spec(mapping, IngestSpec)
@@ -378,40 +407,71 @@ def ingest_command(
 @app.command("convert")
 def convert_command(
     submission: Annotated[
-        Path, typer.Argument(help="A raw submission: KoboToolbox / ODK export, CSV, XLSX, JSON.")
+        Path,
+        typer.Argument(
+            metavar="SUBMISSION",
+            help="A raw submission: KoboToolbox / ODK export, CSV, XLSX, JSON.",
+        ),
     ],
     mapping: Annotated[
         Path,
-        typer.Option("--mapping", "-m", help="The mapping spec (YAML) with its aggregation."),
+        typer.Option(
+            "--mapping", "-m", metavar="SPEC", help="The mapping spec (YAML) with its aggregation."
+        ),
     ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the outputs.")
+    ],
     to: Annotated[
-        str, typer.Option("--to", help="Outputs, comma-separated: sdmx, datapackage, dcat.")
+        str,
+        typer.Option(
+            "--to",
+            metavar="OUTPUTS",
+            help="Outputs to write, comma-separated: sdmx, datapackage, dcat.",
+        ),
     ] = "sdmx,datapackage,dcat",
     structure: Annotated[
         Path | None,
-        typer.Option("--structure", "-s", help="External DSD (SDMX structure) to conform to."),
+        typer.Option(
+            "--structure",
+            "-s",
+            metavar="STRUCTURE",
+            help="External DSD (SDMX structure) to conform to.",
+        ),
     ] = None,
     conform_map: Annotated[
         Path | None,
-        typer.Option("--conform", help="Conformance mapping (YAML) for --structure."),
+        typer.Option(
+            "--conform", metavar="SPEC", help="Conformance mapping (YAML) for --structure."
+        ),
     ] = None,
     base_url: Annotated[
         str | None,
         typer.Option(
             "--base-url",
+            metavar="URL",
             help="Where the files will be published (distribution URLs in the DCAT "
             "description; default: the data set's landing page).",
         ),
     ] = None,
     key: Annotated[
         str | None,
-        typer.Option("--key", help="Pseudonymisation key: env:VARIABLE or file:PATH."),
+        typer.Option(
+            "--key",
+            metavar="KEY",
+            help="Where the pseudonymisation key is: env:VARIABLE or file:PATH "
+            "(default: the spec's privacy.key).",
+        ),
     ] = None,
     max_rejected: Annotated[
         float | None,
         typer.Option(
-            "--max-rejected", min=0, max=1, help="Fail when more than this share is rejected."
+            "--max-rejected",
+            metavar="SHARE",
+            min=0,
+            max=1,
+            help="Fail when more than this share of the rows is rejected, e.g. 0.05 "
+            "(default: the spec's max_rejected).",
         ),
     ] = None,
     as_json: Annotated[
@@ -428,15 +488,15 @@ def convert_command(
     Exits 0 on success, 1 when too many rows are rejected or the data break a rule,
     2 when a file or the spec cannot be used.
 
-    Example: [bold]CDINTEROP_PSEUDONYM_KEY=... cdinterop convert
-    examples/public-services-satisfaction/submissions-kobo.csv
-    -m mappings/services-survey-kobo.yaml -o out/services[/]
+    Example:
+
+        export CDINTEROP_PSEUDONYM_KEY=a-long-secret-key
+        cdinterop convert examples/public-services-satisfaction/submissions-kobo.csv \\
+            -m mappings/services-survey-kobo.yaml -o out/services
     """
     from cdinterop.convert import convert
-    from cdinterop.ingest._run import IngestError
-    from cdinterop.ingest._spec import IngestSpec
-    from cdinterop.ingest._transforms import load_key
-    from cdinterop.mapping._loading import load_spec
+    from cdinterop.ingest import IngestError, IngestSpec, load_key
+    from cdinterop.mapping import load_spec
 
     with _user_errors(mapping):
         spec = load_spec(mapping, IngestSpec)
@@ -484,13 +544,18 @@ def convert_command(
 
 @sdmx_app.command("write")
 def sdmx_write(
-    dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")],
+    dataset: Annotated[
+        Path, typer.Argument(metavar="DATASET", help="A cdinterop data set (JSON).")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder to write into.")
+    ],
     formats: Annotated[
         list[str] | None,
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="Data format(s) to write (repeatable; default: every format that can "
             "carry the data set). Formats: ml21-ss, ml21-ss-ts, ml21-generic, ml30-ss, "
             "ml30-ss-ts, csv10, csv20.",
@@ -503,12 +568,13 @@ def sdmx_write(
     structure-specific, time series), ml21-generic (2.1 generic), ml30-ss / ml30-ss-ts
     (SDMX-ML 3.0 structure-specific), csv10 (SDMX-CSV 1.0), csv20 (SDMX-CSV 2.0).
 
-    Example: [bold]cdinterop sdmx write examples/marine-litter-ghana/dataset.json -o out/sdmx[/]
+    Example:
+
+        cdinterop sdmx write examples/marine-litter-ghana/dataset.json -o out/sdmx
     """
     from rich.progress import Progress
 
-    from cdinterop import sdmx
-    from cdinterop.model._jsonio import load
+    from cdinterop import load, sdmx
 
     with _user_errors(dataset):
         ds = load(dataset)
@@ -534,19 +600,30 @@ def sdmx_write(
 
 @sdmx_app.command("read")
 def sdmx_read(
-    data: Annotated[Path, typer.Argument(help="SDMX-ML or SDMX-CSV data.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Data set JSON to write.")],
+    data: Annotated[Path, typer.Argument(metavar="DATA", help="SDMX-ML or SDMX-CSV data.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="Data set JSON to write.")
+    ],
     structure: Annotated[
         Path | None,
-        typer.Option("--structure", "-s", help="Structure message (default: beside the data)."),
+        typer.Option(
+            "--structure",
+            "-s",
+            metavar="STRUCTURE",
+            help="Structure message (default: beside the data).",
+        ),
     ] = None,
 ) -> None:
     """Read SDMX data (with its structure message) into a cdinterop data set (JSON).
 
-    Example: [bold]cdinterop sdmx read out/sdmx/data-csv20.csv -o dataset.json[/]
+    The structure message is looked for beside the data (structure-2.1.xml or
+    structure-3.0.xml, as written by cdinterop sdmx write) unless --structure names one.
+
+    Example:
+
+        cdinterop sdmx read out/sdmx/data-csv20.csv -o dataset.json
     """
-    from cdinterop import sdmx
-    from cdinterop.model._jsonio import save
+    from cdinterop import save, sdmx
 
     with _user_errors(data):
         ds = sdmx.read(data, structure=structure)
@@ -556,28 +633,46 @@ def sdmx_read(
 
 @sdmx_app.command("conform")
 def sdmx_conform(
-    dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],
-    structure: Annotated[
-        Path, typer.Option("--structure", "-s", help="Target SDMX structure message (DSD).")
+    dataset: Annotated[
+        Path, typer.Argument(metavar="DATASET", help="A cdinterop data set (JSON).")
     ],
-    mapping: Annotated[Path, typer.Option("--mapping", "-m", help="Conformance mapping (YAML).")],
+    structure: Annotated[
+        Path,
+        typer.Option(
+            "--structure", "-s", metavar="STRUCTURE", help="Target SDMX structure message (DSD)."
+        ),
+    ],
+    mapping: Annotated[
+        Path, typer.Option("--mapping", "-m", metavar="SPEC", help="Conformance mapping (YAML).")
+    ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Folder for the conformed data set and SDMX.")
+        Path,
+        typer.Option(
+            "--output", "-o", metavar="FOLDER", help="Folder for the conformed data set and SDMX."
+        ),
     ],
     formats: Annotated[
         list[str] | None,
-        typer.Option("--format", "-f", help="SDMX data format(s) to write (default: all)."),
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="SDMX data format(s) to write (repeatable; default: every format).",
+        ),
     ] = None,
 ) -> None:
-    """Conform a data set to an external DSD (e.g. the global SDG DSD) with a mapping, then
-    write the conformed data set (dataset.json) and its SDMX forms into OUTPUT.
+    """Conform a data set to an external DSD (e.g. the global SDG DSD) with a mapping.
 
-    Example: [bold]cdinterop sdmx conform examples/public-services-satisfaction/dataset.json
-    -s IAEG-SDGs_SDG_1.0_structure.xml -m mappings/services-satisfaction-to-sdg.yaml
-    -o out/sdg[/]
+    Writes the conformed data set (dataset.json) and its SDMX forms into the output folder,
+    and prints how many rows were kept and why the others were dropped.
+
+    Example:
+
+        cdinterop sdmx conform examples/public-services-satisfaction/dataset.json \\
+            -s IAEG-SDGs_SDG_1.0_structure.xml \\
+            -m mappings/services-satisfaction-to-sdg.yaml -o out/sdg
     """
-    from cdinterop import sdmx
-    from cdinterop.model._jsonio import load, save
+    from cdinterop import load, save, sdmx
     from cdinterop.sdmx._conformance import ConformanceError, conform_with_report
 
     with _user_errors(dataset):
@@ -596,20 +691,27 @@ def sdmx_conform(
 
 @datapackage_app.command("write")
 def datapackage_write(
-    dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],
+    dataset: Annotated[
+        Path, typer.Argument(metavar="DATASET", help="A cdinterop data set (JSON).")
+    ],
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="Folder to create, or a path ending in .zip."),
+        typer.Option(
+            "--output", "-o", metavar="PATH", help="Folder to create, or a path ending in .zip."
+        ),
     ],
 ) -> None:
-    """Write a data set as a Data Package v2: datapackage.json and CSV resources, in a
-    folder or a zip.
+    """Write a data set as a Data Package v2 (a folder or a .zip).
 
-    Example: [bold]cdinterop datapackage write examples/marine-litter-ghana/dataset.json
-    -o out/marine-litter.zip[/]
+    The package holds datapackage.json, observations.csv and one CSV per codelist, with the
+    metadata the Data Package standard has no place for in cdinterop:* properties.
+
+    Example:
+
+        cdinterop datapackage write examples/marine-litter-ghana/dataset.json \\
+            -o out/marine-litter.zip
     """
-    from cdinterop import datapackage
-    from cdinterop.model._jsonio import load
+    from cdinterop import datapackage, load
 
     with _user_errors(dataset):
         ds = load(dataset)
@@ -621,16 +723,22 @@ def datapackage_write(
 @datapackage_app.command("read")
 def datapackage_read(
     package: Annotated[
-        Path, typer.Argument(help="A package folder, its datapackage.json, or a .zip.")
+        Path,
+        typer.Argument(
+            metavar="PACKAGE", help="A package folder, its datapackage.json, or a .zip."
+        ),
     ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Data set JSON to write.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="Data set JSON to write.")
+    ],
 ) -> None:
     """Read a Data Package (ours or any other) into a cdinterop data set (JSON).
 
-    Example: [bold]cdinterop datapackage read out/marine-litter.zip -o dataset.json[/]
+    Example:
+
+        cdinterop datapackage read out/marine-litter.zip -o dataset.json
     """
-    from cdinterop import datapackage
-    from cdinterop.model._jsonio import save
+    from cdinterop import datapackage, save
 
     with _user_errors(package):
         ds = datapackage.read(package)
@@ -641,18 +749,25 @@ def datapackage_read(
 
 
 RdfOutput = Annotated[
-    Path, typer.Option("--output", "-o", help="RDF file to write (.ttl, .jsonld, .rdf, .nt).")
+    Path,
+    typer.Option(
+        "--output", "-o", metavar="FILE", help="RDF file to write (.ttl, .jsonld, .rdf, .nt)."
+    ),
 ]
 RdfFormat = Annotated[
     str | None,
     typer.Option(
-        "--format", "-f", help="turtle, json-ld, xml or nt (default: from the file suffix)."
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="turtle, json-ld, xml or nt (default: from the file suffix).",
     ),
 ]
 BaseIri = Annotated[
     str | None,
     typer.Option(
         "--base-iri",
+        metavar="IRI",
         help="Base IRI under which the catalogue, data sets, agents and activities are minted.",
     ),
 ]
@@ -660,19 +775,25 @@ BaseIri = Annotated[
 
 @dcat_app.command("write")
 def dcat_write(
-    dataset: Annotated[Path, typer.Argument(help="A cdinterop data set (JSON).")],
+    dataset: Annotated[
+        Path, typer.Argument(metavar="DATASET", help="A cdinterop data set (JSON).")
+    ],
     output: RdfOutput,
     rdf_format: RdfFormat = None,
     base_iri: BaseIri = None,
 ) -> None:
-    """Describe a data set in DCAT-AP 3 with PROV-O provenance, DQV quality and StatDCAT-AP
-    components.
+    """Describe a data set in DCAT-AP 3 (metadata only, no observations).
 
-    Example: [bold]cdinterop dcat write examples/marine-litter-ghana/dataset.json
-    -o out/marine-litter.ttl --base-iri https://data.example.org/[/]
+    The description carries PROV-O provenance, DQV quality, StatDCAT-AP dimensions and
+    attributes, and participation, consent and disclosure control in the cdi: vocabulary.
+    The syntax follows the file suffix unless --format is given.
+
+    Example:
+
+        cdinterop dcat write examples/marine-litter-ghana/dataset.json \\
+            -o out/marine-litter.ttl --base-iri https://data.example.org/
     """
-    from cdinterop import dcat
-    from cdinterop.model._jsonio import load
+    from cdinterop import dcat, load
 
     with _user_errors(dataset):
         ds = load(dataset)
@@ -686,27 +807,33 @@ def dcat_catalog(
     catalog: Annotated[
         Path,
         typer.Argument(
+            metavar="CATALOG",
             help="The catalogue's own description (YAML or JSON): id, title, description, "
-            "publisher, homepage, languages, licence, issued, modified."
+            "publisher, homepage, languages, licence, issued, modified.",
         ),
     ],
-    datasets: Annotated[list[Path], typer.Argument(help="The data sets it lists (JSON).")],
+    datasets: Annotated[
+        list[Path], typer.Argument(metavar="DATASETS", help="The data sets it lists (JSON).")
+    ],
     output: RdfOutput,
     rdf_format: RdfFormat = None,
     base_iri: BaseIri = None,
 ) -> None:
-    """Describe a catalogue of data sets in DCAT-AP 3: a dcat:Catalog with its publisher
-    and one dcat:Dataset per data set.
+    """Describe a catalogue of data sets in DCAT-AP 3.
 
-    Example: [bold]cdinterop dcat catalog catalog.yaml examples/*/dataset.json
-    -o out/catalog.ttl[/]
+    Writes a dcat:Catalog with its publisher, theme taxonomies and spatial coverage, and one
+    dcat:Dataset per data set listed.
+
+    Example:
+
+        cdinterop dcat catalog examples/catalog.yaml examples/*/dataset.json \\
+            -o out/catalog.ttl
     """
     from pydantic import ValidationError
 
-    from cdinterop import dcat
-    from cdinterop.mapping._loading import load_spec
+    from cdinterop import dcat, load
+    from cdinterop.mapping import load_spec
     from cdinterop.model import Catalog
-    from cdinterop.model._jsonio import load
 
     with _user_errors(catalog):
         description = load_spec(catalog, Catalog)
@@ -730,27 +857,35 @@ def dcat_catalog(
 @dcat_app.command("read")
 def dcat_read(
     source: Annotated[
-        Path, typer.Argument(help="A DCAT description of one data set (any RDF syntax).")
+        Path,
+        typer.Argument(
+            metavar="SOURCE", help="A DCAT description of one data set (any RDF syntax)."
+        ),
     ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Data set JSON to write.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="Data set JSON to write.")
+    ],
     structure: Annotated[
         Path | None,
         typer.Option(
             "--structure",
             "-s",
+            metavar="STRUCTURE",
             help="SDMX structure message giving the data structure of a data set that "
             "cdinterop did not write and that names none (no stat:dimension).",
         ),
     ] = None,
 ) -> None:
-    """Read a DCAT description back into a data set without observations. Descriptions
-    that cdinterop wrote come back exactly; others (a portal's DCAT-AP) are read
-    tolerantly, and what cannot be represented is listed in the provenance.
+    """Read a DCAT description back into a data set without observations.
 
-    Example: [bold]cdinterop dcat read out/marine-litter.ttl -o metadata.json[/]
+    Descriptions that cdinterop wrote come back exactly. Others (a portal's DCAT-AP) are
+    read tolerantly, and what cannot be represented is listed in the provenance.
+
+    Example:
+
+        cdinterop dcat read out/marine-litter.ttl -o metadata.json
     """
-    from cdinterop import dcat
-    from cdinterop.model._jsonio import save
+    from cdinterop import dcat, save
 
     with _user_errors(source):
         dsd = None
