@@ -1,10 +1,15 @@
-"""Render the mapping-spec reference of docs/ingest.md from the spec's JSON Schema.
+"""Render the mapping-spec references of the docs from the specs' JSON Schemas.
 
-    python docs/render_reference.py          # rewrite the block in docs/ingest.md
-    python docs/render_reference.py --check  # exit 1 if the block is stale (tests run this)
+    python docs/render_reference.py          # rewrite the blocks
+    python docs/render_reference.py --check  # exit 1 if a block is stale (tests run this)
 
-The block sits between ``<!-- reference:start -->`` and ``<!-- reference:end -->``; the
-schema is ``schemas/ingest-mapping.schema.json`` (``cdinterop schema export schemas``).
+Each block sits between ``<!-- {marker}:start -->`` and ``<!-- {marker}:end -->`` in its
+page; the schemas are those of ``schemas/`` (``cdinterop schema export schemas``):
+
+* the ingest spec (``ingest-mapping.schema.json``) in docs/ingest.md, marker ``reference``;
+* the aggregation section (``aggregation.schema.json``) and the conformance spec
+  (``conformance-mapping.schema.json``) in docs/mapping-reference.md, markers
+  ``reference:aggregation`` and ``reference:conformance``.
 """
 
 from __future__ import annotations
@@ -16,17 +21,53 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT / "schemas" / "ingest-mapping.schema.json"
-DOC = ROOT / "docs" / "ingest.md"
-START, END = "<!-- reference:start -->", "<!-- reference:end -->"
-SECTIONS = (
-    (None, "The spec (top level)"),
-    ("SourceSpec", "`source`"),
-    ("RowFilter", "`rows[]`"),
-    ("Deduplicate", "`deduplicate`"),
-    ("PrivacySpec", "`privacy`"),
-    ("GeoCoarsening", "`privacy.geopoints.<column>`"),
-    ("ComponentRule", "`components.<component id>`"),
+Sections = tuple[tuple[str | None, str], ...]
+TARGETS: tuple[tuple[str, str, str, Sections], ...] = (
+    (
+        "ingest-mapping.schema.json",
+        "ingest.md",
+        "reference",
+        (
+            (None, "The spec (top level)"),
+            ("SourceSpec", "`source`"),
+            ("RowFilter", "`rows[]`"),
+            ("Deduplicate", "`deduplicate`"),
+            ("PrivacySpec", "`privacy`"),
+            ("GeoCoarsening", "`privacy.geopoints.<column>`"),
+            ("ComponentRule", "`components.<component id>`"),
+        ),
+    ),
+    (
+        "aggregation.schema.json",
+        "mapping-reference.md",
+        "reference:aggregation",
+        (
+            (None, "`aggregation` (top level)"),
+            ("Unpivot", "`unpivot`"),
+            ("DimensionRule", "`dimensions.<dimension id>`"),
+            ("CountMeasure", "`measure` with `type: count`"),
+            ("SumMeasure", "`measure` with `type: sum`"),
+            ("MeanMeasure", "`measure` with `type: mean`"),
+            ("RatioMeasure", "`measure` with `type: ratio`"),
+            ("ProportionMeasure", "`measure` with `type: proportion`"),
+            ("DisclosureSpec", "`disclosure`"),
+            ("ObsStatusCodes", "`disclosure.obs_status`"),
+            ("ConfStatusCodes", "`disclosure.conf_status`"),
+            ("AggregateOutput", "`output`"),
+        ),
+    ),
+    (
+        "conformance-mapping.schema.json",
+        "mapping-reference.md",
+        "reference:conformance",
+        (
+            (None, "The spec (top level)"),
+            ("StructureRef", "`structure`"),
+            ("OutputIdentity", "`output`"),
+            ("RowFilter", "`rows[]`"),
+            ("ValueRule", "`components.<component id>`"),
+        ),
+    ),
 )
 
 
@@ -59,10 +100,10 @@ def _default(spec: dict[str, Any]) -> str:
     return f"`{json.dumps(spec['default'], ensure_ascii=False)}`"
 
 
-def render(schema: dict[str, Any]) -> str:
+def render(schema: dict[str, Any], sections: Sections) -> str:
     """The reference block (Markdown tables) for ``schema``."""
     lines = []
-    for name, title in SECTIONS:
+    for name, title in sections:
         node = schema if name is None else schema["$defs"][name]
         lines += [f"### {title}", ""]
         if name is not None and node.get("description"):
@@ -80,24 +121,35 @@ def render(schema: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _rewritten(text: str, marker: str, block: str) -> str:
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    head, rest = text.split(start, 1)
+    _old, tail = rest.split(end, 1)
+    return f"{head}{start}\n\n{block}\n{end}{tail}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Rewrite (or, with ``--check``, verify) the reference block; return the exit code."""
+    """Rewrite (or, with ``--check``, verify) the reference blocks; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--check", action="store_true", help="fail if the block is stale")
+    parser.add_argument("--check", action="store_true", help="fail if a block is stale")
     args = parser.parse_args(argv)
-    block = render(json.loads(SCHEMA.read_text(encoding="utf-8")))
-    text = DOC.read_text(encoding="utf-8")
-    head, rest = text.split(START, 1)
-    _old, tail = rest.split(END, 1)
-    new = f"{head}{START}\n\n{block}\n{END}{tail}"
-    if args.check:
-        if new != text:
-            print(f"{DOC} is stale: run python docs/render_reference.py", file=sys.stderr)
-            return 1
-        return 0
-    DOC.write_text(new, encoding="utf-8")
-    print(f"wrote the reference block of {DOC}")
-    return 0
+    stale = 0
+    for schema_name, page, marker, sections in TARGETS:
+        schema = json.loads((ROOT / "schemas" / schema_name).read_text(encoding="utf-8"))
+        doc = ROOT / "docs" / page
+        text = doc.read_text(encoding="utf-8")
+        new = _rewritten(text, marker, render(schema, sections))
+        if args.check:
+            if new != text:
+                print(
+                    f"{doc} ({marker}) is stale: run python docs/render_reference.py",
+                    file=sys.stderr,
+                )
+                stale = 1
+        elif new != text:
+            doc.write_text(new, encoding="utf-8")
+            print(f"wrote the {marker} block of {doc}")
+    return stale
 
 
 if __name__ == "__main__":
