@@ -155,6 +155,7 @@ _PUBLISHER_TYPES = {
     "NationalAuthority": OrganisationType.NATIONAL_AUTHORITY,
     "RegionalAuthority": OrganisationType.REGIONAL_AUTHORITY,
     "LocalAuthority": OrganisationType.LOCAL_AUTHORITY,
+    # not an ADMS publisher type, but cdinterop 0.1.0 wrote it before the fix
     "InternationalOrganisation": OrganisationType.INTERNATIONAL_ORGANISATION,
     "SupraNationalAuthority": OrganisationType.INTERNATIONAL_ORGANISATION,
     "Company": OrganisationType.COMPANY,

@@ -122,7 +122,7 @@ ORGANISATION_TYPES: dict[OrganisationType, str] = {
     OrganisationType.NATIONAL_AUTHORITY: "NationalAuthority",
     OrganisationType.REGIONAL_AUTHORITY: "RegionalAuthority",
     OrganisationType.LOCAL_AUTHORITY: "LocalAuthority",
-    OrganisationType.INTERNATIONAL_ORGANISATION: "InternationalOrganisation",
+    OrganisationType.INTERNATIONAL_ORGANISATION: "SupraNationalAuthority",
     OrganisationType.COMPANY: "Company",
 }
 """Organisation types to ADMS publisher types (lossy; exact value in the provenance carrier)."""
