@@ -426,3 +426,29 @@ def test_litter_sdmx1_reads_the_data(litter: tuple[Path, Path]) -> None:
     dsd = next(iter(message.structure.values()))
     data = sdmx1.read_sdmx(out / "sdmx" / "data-ml21-ss.xml", structure=dsd)
     assert len(data.data[0].obs) == len(cdinterop.load(out / "dataset.json").observations)
+
+
+@pytest.mark.parametrize("command", ["convert", "ingest"])
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        ([], "no pseudonymisation key (privacy.key): environment variable CDINTEROP_PSEUDONYM_KEY"),
+        (["--key", "env:CDINTEROP_NO_SUCH_KEY"], "--key env:CDINTEROP_NO_SUCH_KEY"),
+        (["--key", "file:no-such-key.txt"], "--key file:no-such-key.txt"),
+    ],
+)
+def test_a_missing_key_is_a_usage_error(
+    command: str, option: list[str], expected: str, tmp_path: Path
+) -> None:
+    """No key: exit 2 with a message naming where it was looked for; no traceback, no
+    output folder (a user error, not an internal one)."""
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [command, str(SUBMISSION), "-m", str(SPEC), "-o", str(out), *option],
+        env={"CDINTEROP_PSEUDONYM_KEY": None, "COLUMNS": "300"},
+    )
+    assert result.exit_code == 2, result.output
+    assert expected in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+    assert not out.exists()

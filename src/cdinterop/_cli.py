@@ -290,6 +290,20 @@ def _user_errors(path: Path) -> Iterator[None]:
         raise typer.Exit(EXIT_UNREADABLE) from None
 
 
+def _key(source: str | None) -> bytes | None:
+    """The pseudonymisation key named by ``--key``; exit 2 with a message (never the key)
+    when it cannot be read."""
+    if source is None:
+        return None
+    from cdinterop.ingest import load_key
+
+    try:
+        return load_key(source)
+    except ValueError as exc:
+        err.print(f"[bold red]✗ --key {source}[/]: {exc}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+
+
 @app.command("ingest")
 def ingest_command(
     submission: Annotated[
@@ -349,17 +363,14 @@ def ingest_command(
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from cdinterop.ingest._outputs import write_outputs
-    from cdinterop.ingest._run import IngestError, ingest
-    from cdinterop.ingest._spec import IngestSpec
-    from cdinterop.ingest._transforms import load_key
+    from cdinterop.ingest import IngestError, IngestSpec, ingest, write_outputs
     from cdinterop.mapping import load_spec
 
     with _user_errors(mapping):
         spec = load_spec(mapping, IngestSpec)
     failed = False
     with _user_errors(submission):
-        secret = load_key(key) if key is not None else None
+        secret = _key(key)
         size = submission.stat().st_size if submission.is_file() else 0
         with Progress(
             SpinnerColumn(),
@@ -495,14 +506,14 @@ def convert_command(
             -m mappings/services-survey-kobo.yaml -o out/services
     """
     from cdinterop.convert import convert
-    from cdinterop.ingest import IngestError, IngestSpec, load_key
+    from cdinterop.ingest import IngestError, IngestSpec
     from cdinterop.mapping import load_spec
 
     with _user_errors(mapping):
         spec = load_spec(mapping, IngestSpec)
     outputs = [part.strip() for part in to.split(",") if part.strip()]
     with _user_errors(submission):
-        secret = load_key(key) if key is not None else None
+        secret = _key(key)
         with err.status("converting") as status:
             try:
                 result = convert(
@@ -519,7 +530,8 @@ def convert_command(
                 )
             except IngestError as exc:
                 err.print(f"[bold red]✗ {exc}[/]")
-                raise typer.Exit(EXIT_INVALID) from None
+                # too many rejects: the data; no result: the spec or key cannot be used
+                raise typer.Exit(EXIT_UNREADABLE if exc.result is None else EXIT_INVALID) from None
     summary = result.summary
     if as_json:
         out.print_json(json.dumps(summary))

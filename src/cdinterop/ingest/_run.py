@@ -239,7 +239,10 @@ def _resolve(spec: IngestSpec, submission: Submission, key: bytes | None) -> _Pl
             f"the spec does not fit {submission.path}: {'; '.join(unknown)} (the file has: {has})"
         )
     if privacy.pseudonymise and key is None:
-        key = load_key(privacy.key)
+        try:
+            key = load_key(privacy.key)
+        except ValueError as exc:
+            raise IngestError(f"no pseudonymisation key (privacy.key): {exc}") from None
     return _Plan(spec, names, expressions, key)
 
 
