@@ -290,6 +290,35 @@ def _user_errors(path: Path) -> Iterator[None]:
         raise typer.Exit(EXIT_UNREADABLE) from None
 
 
+# Options that `ingest` and `convert` share.
+OutputFolder = Annotated[
+    Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the outputs.")
+]
+KeyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--key",
+        metavar="KEY",
+        help="Where the pseudonymisation key is: env:VARIABLE or file:PATH "
+        "(default: the spec's privacy.key).",
+    ),
+]
+MaxRejectedOption = Annotated[
+    float | None,
+    typer.Option(
+        "--max-rejected",
+        metavar="SHARE",
+        min=0,
+        max=1,
+        help="Fail when more than this share of the rows is rejected, e.g. 0.05 "
+        "(default: the spec's max_rejected).",
+    ),
+]
+SummaryJson = Annotated[
+    bool, typer.Option("--json", help="Print the summary as JSON on standard output.")
+]
+
+
 def _key(source: str | None) -> bytes | None:
     """The pseudonymisation key named by ``--key``; exit 2 with a message (never the key)
     when it cannot be read."""
@@ -317,35 +346,13 @@ def ingest_command(
         Path,
         typer.Option("--mapping", "-m", metavar="SPEC", help="The ingest mapping spec (YAML)."),
     ],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the outputs.")
-    ],
-    key: Annotated[
-        str | None,
-        typer.Option(
-            "--key",
-            metavar="KEY",
-            help="Where the pseudonymisation key is: env:VARIABLE or file:PATH "
-            "(default: the spec's privacy.key).",
-        ),
-    ] = None,
-    max_rejected: Annotated[
-        float | None,
-        typer.Option(
-            "--max-rejected",
-            metavar="SHARE",
-            min=0,
-            max=1,
-            help="Fail when more than this share of the rows is rejected, e.g. 0.05 "
-            "(default: the spec's max_rejected).",
-        ),
-    ] = None,
+    output: OutputFolder,
+    key: KeyOption = None,
+    max_rejected: MaxRejectedOption = None,
     no_datapackage: Annotated[
         bool, typer.Option("--no-datapackage", help="Write dataset.json only, no Data Package.")
     ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the summary as JSON on standard output.")
-    ] = False,
+    as_json: SummaryJson = False,
 ) -> None:
     """Ingest raw submissions into validated unit records with a declarative mapping spec.
 
@@ -430,9 +437,7 @@ def convert_command(
             "--mapping", "-m", metavar="SPEC", help="The mapping spec (YAML) with its aggregation."
         ),
     ],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the outputs.")
-    ],
+    output: OutputFolder,
     to: Annotated[
         str,
         typer.Option(
@@ -465,29 +470,9 @@ def convert_command(
             "description; default: the data set's landing page).",
         ),
     ] = None,
-    key: Annotated[
-        str | None,
-        typer.Option(
-            "--key",
-            metavar="KEY",
-            help="Where the pseudonymisation key is: env:VARIABLE or file:PATH "
-            "(default: the spec's privacy.key).",
-        ),
-    ] = None,
-    max_rejected: Annotated[
-        float | None,
-        typer.Option(
-            "--max-rejected",
-            metavar="SHARE",
-            min=0,
-            max=1,
-            help="Fail when more than this share of the rows is rejected, e.g. 0.05 "
-            "(default: the spec's max_rejected).",
-        ),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the summary as JSON on standard output.")
-    ] = False,
+    key: KeyOption = None,
+    max_rejected: MaxRejectedOption = None,
+    as_json: SummaryJson = False,
 ) -> None:
     """Convert a raw submission to SDMX, a Data Package and DCAT in one go (the main job).
 
