@@ -1,7 +1,7 @@
 """Hypothesis strategies that build valid, random citizen data sets.
 
-For property tests here and in tools built on cdinterop (needs ``hypothesis``, part of
-the ``test`` extra)::
+For property tests here and in tools built on cdinterop (needs ``hypothesis``:
+``pip install "cdinterop[testing]"``)::
 
     from hypothesis import given
     from cdinterop.testing import citizen_datasets
@@ -19,7 +19,12 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        'cdinterop.testing needs hypothesis: pip install "cdinterop[testing]"'
+    ) from exc
 
 from cdinterop.model import (
     AccessRights,
