@@ -162,6 +162,34 @@ reader first adds the DSD's namespace to that table, and the later 3.0 import th
 (ValueError on the namespace URN). Importing the 3.0 reader before any read avoids it."""
 
 
+def _import_sdmx1_v30_reader() -> None:
+    """Import sdmx1's SDMX-ML 3.0 reader, even after sdmx1 has read structure-specific data.
+
+    sdmx1 2.28 registers the namespace of every structure-specific data message it reads in
+    the SDMX-ML 2.1 reader's class-level parser table; importing its 3.0 reader later copies
+    that table and fails on those namespaces (``ValueError: urn:…ObsLevelDim:…``). The
+    extra entries are set aside while the 3.0 reader is imported, then put back.
+    """
+    import sys
+
+    if "sdmx.reader.xml.v30" in sys.modules:
+        return
+    from sdmx.reader.xml import v21
+
+    known = set(v21.Reader.format.NS.values())
+    extra = {
+        key: parser
+        for key, parser in v21.Reader.parser.items()
+        if etree.QName(key[0]).namespace not in known
+    }
+    for key in extra:
+        del v21.Reader.parser[key]
+    try:
+        import sdmx.reader.xml.v30  # noqa: F401
+    finally:
+        v21.Reader.parser.update(extra)
+
+
 def read_structure(source: str | Path | bytes, *, dataflow: str | None = None) -> CitizenDataset:
     """Read an SDMX-ML 2.1 or 3.0 structure message into a data set without observations.
 
@@ -171,7 +199,7 @@ def read_structure(source: str | Path | bytes, *, dataflow: str | None = None) -
     [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] when its content breaks the
     model's rules.
     """
-    import sdmx.reader.xml.v30
+    _import_sdmx1_v30_reader()
 
     import sdmx
 
