@@ -273,15 +273,16 @@ def schema_export(
 
 
 @contextlib.contextmanager
-def _user_errors(path: Path) -> Iterator[None]:
-    """Turn cdinterop errors into a readable report and the documented exit code."""
+def _user_errors(path: Path, *, invalid: int = EXIT_INVALID) -> Iterator[None]:
+    """Turn cdinterop errors into a readable report and the documented exit code;
+    ``invalid`` is the code for invalid content (2 for a spec: it cannot be used)."""
     from cdinterop.errors import InvalidDatasetError
 
     try:
         yield
     except InvalidDatasetError as exc:
         _report_issues(path, list(exc.issues), 20)
-        raise typer.Exit(EXIT_INVALID) from None
+        raise typer.Exit(invalid) from None
     except ReadError as exc:
         err.print(f"[bold red]✗ cannot read {exc.source}[/]: {exc.reason}")
         raise typer.Exit(EXIT_UNREADABLE) from None
@@ -317,6 +318,16 @@ MaxRejectedOption = Annotated[
 SummaryJson = Annotated[
     bool, typer.Option("--json", help="Print the summary as JSON on standard output.")
 ]
+
+
+def _check_paths(source: Path, output: Path) -> None:
+    """Exit 2 with a plain message when the input is a folder or the output a file."""
+    if source.is_dir():
+        err.print(f"[bold red]✗ {source}[/] is a folder: give the submission file")
+        raise typer.Exit(EXIT_UNREADABLE)
+    if output.exists() and not output.is_dir():
+        err.print(f"[bold red]✗ {output}[/] is a file: --output names a folder")
+        raise typer.Exit(EXIT_UNREADABLE)
 
 
 def _key(source: str | None) -> bytes | None:
@@ -373,7 +384,8 @@ def ingest_command(
     from cdinterop.ingest import IngestError, IngestSpec, ingest, write_outputs
     from cdinterop.mapping import load_spec
 
-    with _user_errors(mapping):
+    _check_paths(submission, output)
+    with _user_errors(mapping, invalid=EXIT_UNREADABLE):
         spec = load_spec(mapping, IngestSpec)
     failed = False
     with _user_errors(submission):
@@ -420,6 +432,11 @@ def ingest_command(
         out.print(table)
     if failed:
         raise typer.Exit(EXIT_INVALID)
+    if summary.accepted == 0 and summary.rows_read:
+        err.print(
+            "[yellow]![/] no row was accepted: check the row filters and the rejects "
+            "(KoboToolbox validation statuses read as approved, not_approved, on_hold)"
+        )
 
 
 @app.command("convert")
@@ -480,9 +497,11 @@ def convert_command(
     and writes every output with dataset.json, rejects.csv and summary.json (files with
     SHA-256).
 
-    Nothing half-written is left behind: the outputs appear together or not at all.
-    Exits 0 on success, 1 when too many rows are rejected or the data break a rule,
-    2 when a file or the spec cannot be used.
+    Nothing half-written is left behind: the outputs appear together or not at all, and
+    replace those of an earlier run in the folder (after too many rejects, only
+    rejects.csv and summary.json are left). Exits 0 on success, 1 when too many rows are
+    rejected or the data break a rule (e.g. no row is left to aggregate), 2 when a file,
+    an option or the spec cannot be used.
 
     Example:
 
@@ -490,13 +509,21 @@ def convert_command(
         cdinterop convert examples/public-services-satisfaction/submissions-kobo.csv \\
             -m mappings/services-survey-kobo.yaml -o out/services
     """
-    from cdinterop.convert import convert
+    from cdinterop.convert import OUTPUTS, ConvertError, convert
     from cdinterop.ingest import IngestError, IngestSpec
     from cdinterop.mapping import load_spec
 
-    with _user_errors(mapping):
+    _check_paths(submission, output)
+    with _user_errors(mapping, invalid=EXIT_UNREADABLE):
         spec = load_spec(mapping, IngestSpec)
     outputs = [part.strip() for part in to.split(",") if part.strip()]
+    unknown = [name for name in outputs if name not in OUTPUTS]
+    if unknown or not outputs:
+        err.print(f"[bold red]✗ --to {to}[/]: choose from {', '.join(OUTPUTS)}")
+        raise typer.Exit(EXIT_UNREADABLE)
+    if (structure is None) != (conform_map is None):
+        err.print("[bold red]✗ --structure and --conform go together[/]: give both or neither")
+        raise typer.Exit(EXIT_UNREADABLE)
     with _user_errors(submission):
         secret = _key(key)
         with err.status("converting") as status:
@@ -515,8 +542,19 @@ def convert_command(
                 )
             except IngestError as exc:
                 err.print(f"[bold red]✗ {exc}[/]")
+                if exc.result is not None:
+                    err.print(f"  rejects.csv and summary.json are in {output}")
                 # too many rejects: the data; no result: the spec or key cannot be used
                 raise typer.Exit(EXIT_UNREADABLE if exc.result is None else EXIT_INVALID) from None
+            except ConvertError as exc:  # the data: e.g. no unit record left to aggregate
+                err.print(f"[bold red]✗ {exc}[/]")
+                raise typer.Exit(EXIT_INVALID) from None
+    if base_url is None and result.dataset.landing_page is None:
+        err.print(
+            "[yellow]![/] no --base-url and no landing page in the spec: the DCAT "
+            "distributions point to this folder (file: URLs); pass --base-url with the "
+            "address the files will be published at"
+        )
     summary = result.summary
     if as_json:
         out.print_json(json.dumps(summary))

@@ -1,15 +1,16 @@
-"""File helpers shared by every layer: atomic writes and checksums."""
+"""File helpers shared by every layer: atomic writes and output folders."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write", "binary_output"]
+__all__ = ["atomic_write", "binary_output", "replace_outputs"]
 
 
 def _umask() -> int:
@@ -50,3 +51,30 @@ def binary_output(target: str | Path | IO[bytes]) -> Iterator[IO[bytes]]:
             yield handle
     else:
         yield target
+
+
+def replace_outputs(staging: Path, target: Path, owned: tuple[str, ...]) -> list[Path]:
+    """Move every entry of ``staging`` into ``target``, replacing entries of the same
+    name, then remove the entries of ``owned`` (the names a run of this kind may write)
+    that this run did not write, so that the folder never mixes two runs' outputs.
+    Other files in ``target`` are left alone. Returns the paths moved in.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    moved = []
+    written = set()
+    for item in sorted(staging.iterdir()):
+        final = target / item.name
+        if final.is_dir() and not final.is_symlink():
+            shutil.rmtree(final)
+        item.replace(final)
+        moved.append(final)
+        written.add(item.name)
+    for name in owned:
+        stale = target / name
+        if name in written or not (stale.exists() or stale.is_symlink()):
+            continue
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale)
+        else:
+            stale.unlink()
+    return moved

@@ -31,9 +31,10 @@ from typing import Any
 
 import pyarrow.csv as pacsv
 
+from cdinterop._files import replace_outputs
 from cdinterop._version import __version__
 from cdinterop.errors import CdinteropError, WriteError
-from cdinterop.ingest._run import IngestResult, ingest
+from cdinterop.ingest._run import IngestError, IngestResult, ingest
 from cdinterop.ingest._spec import IngestSpec
 from cdinterop.model import (
     Activity,
@@ -45,10 +46,13 @@ from cdinterop.model import (
 )
 from cdinterop.model._provenance import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
 
-__all__ = ["OUTPUTS", "ConvertError", "ConvertResult", "WrittenFile", "convert"]
+__all__ = ["OUTPUTS", "OWNED", "ConvertError", "ConvertResult", "WrittenFile", "convert"]
 
 OUTPUTS = ("sdmx", "datapackage", "dcat")
 """The outputs ``convert()`` can write."""
+OWNED = ("sdmx", "datapackage.zip", "dataset.ttl", "dataset.json", "rejects.csv", "summary.json")
+"""Every name ``convert()`` may write in the output folder; those a run does not write are
+removed, so the folder never mixes two runs."""
 _DATA_FORMATS = {
     ".xml": ("SDMX", "application/xml"),
     ".csv": ("CSV", "text/csv"),
@@ -152,15 +156,6 @@ def _written(staging: Path) -> tuple[WrittenFile, ...]:
     return tuple(files)
 
 
-def _move_into(staging: Path, target: Path) -> None:
-    target.mkdir(parents=True, exist_ok=True)
-    for item in sorted(staging.iterdir()):
-        final = target / item.name
-        if final.is_dir() and not final.is_symlink():
-            shutil.rmtree(final)
-        item.replace(final)
-
-
 def convert(
     submission: str | Path,
     spec: IngestSpec,
@@ -180,9 +175,14 @@ def convert(
     (an SDMX structure message and a conformance mapping) conform the indicators to an external DSD
     first; ``base_url`` is where the files will be published (the distributions' URLs; default: the
     data set's landing page, else the output folder as a ``file:`` URL). ``progress`` receives a
-    line per step. Raises [`ConvertError`][cdinterop.convert.ConvertError] (with the summary so
-    far), [`IngestError`][cdinterop.ingest.IngestError], or the errors of the steps
-    ([`ReadError`][cdinterop.errors.ReadError], ``InvalidDatasetError``).
+    line per step.
+
+    The outputs replace those of an earlier run in ``output`` (see
+    [`OWNED`][cdinterop.convert.OWNED]). Raises [`ConvertError`][cdinterop.convert.ConvertError]
+    (with the summary so far; also when no unit record is left to aggregate),
+    [`IngestError`][cdinterop.ingest.IngestError] (after too many rejects, ``output`` then holds
+    only ``rejects.csv`` and ``summary.json`` with ``"failed": true``), or the errors of the
+    steps ([`ReadError`][cdinterop.errors.ReadError], ``InvalidDatasetError``).
     """
     unknown = [name for name in to if name not in OUTPUTS]
     if unknown or not to:
@@ -193,9 +193,23 @@ def convert(
     say = progress or (lambda _line: None)
     target = Path(output)
     say(f"ingesting {Path(submission).name}")
-    result: IngestResult = ingest(submission, spec, key=key, max_rejected=max_rejected)
+    try:
+        result: IngestResult = ingest(submission, spec, key=key, max_rejected=max_rejected)
+    except IngestError as exc:
+        if exc.result is not None:  # too many rejects: leave them for whoever fixes the file
+            _write_failed(exc.result, target)
+        raise
     summary: dict[str, Any] = {"ingest": result.summary.to_json()}
     dataset = result.dataset
+    if spec.aggregation is not None and len(dataset.observations) == 0:
+        counts = result.summary
+        why = ", ".join(f"{rule}: {n:,}" for rule, n in counts.filtered_by_rule.items())
+        raise ConvertError(
+            f"no unit records to aggregate: {counts.rows_read:,} rows read, none accepted "
+            f"({counts.filtered:,} filtered{f' by {why}' if why else ''}, "
+            f"{counts.rejected:,} rejected)",
+            summary,
+        )
     if spec.aggregation is not None:
         from cdinterop.aggregate import aggregate
 
@@ -234,13 +248,34 @@ def convert(
         (staging / "summary.json").write_text(
             json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        _move_into(staging, target)
+        replace_outputs(staging, target, OWNED)
     except OSError as exc:
         raise WriteError(f"cannot write into {target}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     say(f"written to {target}")
     return ConvertResult(published, files, summary)
+
+
+def _write_failed(result: IngestResult, target: Path) -> None:
+    """After too many rejects: only ``rejects.csv`` and ``summary.json`` (``"failed":
+    true``), replacing the outputs of an earlier run."""
+    summary = {"ingest": result.summary.to_json(), "failed": True, "outputs": []}
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise WriteError(f"cannot create {target}: {exc.strerror or exc}") from None
+    try:
+        pacsv.write_csv(result.rejects, staging / "rejects.csv")
+        (staging / "summary.json").write_text(
+            json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        replace_outputs(staging, target, OWNED)
+    except OSError as exc:
+        raise WriteError(f"cannot write into {target}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _write_outputs(

@@ -265,7 +265,7 @@ def test_cli_errors_are_clear(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["ingest", str(_write(tmp_path)), "-m", str(bad_map), "-o", str(out)]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a spec that cannot be used, like an unusable file
     assert "components.SEX.map" in result.output and "line 29" in " ".join(result.output.split())
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")

@@ -155,13 +155,16 @@ def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> Aggregatio
     """Aggregate unit records to the spec's target structure, with totals and disclosure
     control.
 
-    Raises [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] for unit records the spec
-    cannot be applied to (missing columns, null or unmapped codes) and for a result that breaks the
-    target structure (e.g. a code outside a codelist).
+    Raises [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] when there are no unit
+    records, for unit records the spec cannot be applied to (missing columns, null or unmapped
+    codes) and for a result that breaks the target structure (e.g. a code outside a codelist).
     """
     clock = time.perf_counter()
     started = dt.datetime.now(dt.UTC)
     records = unit_records.observations.table
+    if records.num_rows == 0:
+        problem = Issue("observations", "no-records", "there are no unit records to aggregate")
+        raise InvalidDatasetError([problem], context="aggregation")
     if spec.unpivot is not None:
         records = unpivot(records, spec.unpivot)
     prepared = prepare(records, spec)

@@ -4,7 +4,8 @@
 ``rejects.csv`` (``row, column, value, reason``) and ``summary.json`` are first written to
 a staging folder beside the target and then moved in, so a failure leaves the target as it
 was. After a run that rejected too many rows only ``rejects.csv`` and ``summary.json`` are
-written (with ``"failed": true``), for the person who has to fix the submission.
+written (with ``"failed": true``), for the person who has to fix the submission; the
+outputs of an earlier run in the same folder that this run did not write are removed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pyarrow.csv as pacsv
 
+from cdinterop._files import replace_outputs
 from cdinterop.errors import WriteError
 from cdinterop.ingest._run import IngestResult
 
@@ -54,13 +56,7 @@ def write_outputs(
         text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
         (staging / "summary.json").write_text(text, encoding="utf-8")
         names.append("summary.json")
-        written = []
-        for name in names:
-            final = target / name
-            if final.is_dir() and not final.is_symlink():
-                shutil.rmtree(final)
-            (staging / name).replace(final)
-            written.append(final)
+        written = replace_outputs(staging, target, OUTPUT_NAMES)
         return written
     except OSError as exc:
         raise WriteError(f"cannot write into {target}: {exc.strerror or exc}") from None
