@@ -202,14 +202,14 @@ def validate(
     """
     from collections import Counter
 
-    from cdinterop.checking import RDF_KIND, check_file, checker_for
+    from cdinterop.checking import RDF_KIND, UnsupportedFileError, check_file, checker_for
     from cdinterop.dcat._shacl import failures, summarize
 
-    def unreadable(reason: str, source: object = path) -> typer.Exit:
+    def unreadable(reason: str, source: object = path, verb: str = "cannot read") -> typer.Exit:
         if as_json:
             report = {"path": str(path), "readable": False, "error": reason}
             out.print_json(json.dumps(report))
-        err.print(f"[bold red]✗ cannot read {source}[/]: {reason}")
+        err.print(f"[bold red]✗ {verb} {source}[/]: {reason}")
         return typer.Exit(EXIT_UNREADABLE)
 
     try:
@@ -223,6 +223,8 @@ def validate(
             )
             raise typer.Exit(EXIT_UNREADABLE)
         kind, issues = check_file(path, structure=structure, shapes=tuple(shapes or ()))
+    except UnsupportedFileError as exc:
+        raise unreadable(exc.reason, exc.source, verb="cannot check") from None
     except ReadError as exc:
         raise unreadable(exc.reason, exc.source) from None
     failing = failures(issues)

@@ -30,6 +30,7 @@ __all__ = [
     "CHECKERS",
     "CheckOptions",
     "Checker",
+    "UnsupportedFileError",
     "check_file",
     "checker_for",
     "default_shapes",
@@ -62,9 +63,22 @@ class Checker:
     """Whether `CheckOptions.shapes` applies to this kind of file."""
 
 
+_DATASET_KEYS = {"id", "agency", "version", "title", "structure", "observations", "licence"}
+
+
+class UnsupportedFileError(ReadError):
+    """The file was read, but it is of no kind ``cdinterop validate`` checks."""
+
+
 def _is_json(head: bytes, path: Path) -> bool:
+    """A data set's JSON: an object whose first keys include a data set's (another JSON
+    object such as ``summary.json`` is not one), or any ``.json`` file that is not an object
+    (its parse error is the report)."""
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return text.startswith(b"{") or path.suffix.lower() == ".json"
+    if not text.startswith(b"{"):
+        return path.suffix.lower() == ".json"
+    keys = _top_level_keys(text.decode("utf-8", errors="replace"))
+    return not keys or bool(_DATASET_KEYS.intersection(keys))
 
 
 def _check_json(path: Path, options: CheckOptions) -> list[Issue]:
@@ -107,6 +121,54 @@ def _check_sdmx(path: Path, options: CheckOptions) -> list[Issue]:
             issues.append(Issue(where, "xsd", match[2] if match else error))
     try:
         sdmx.read(path, structure=base)
+    except InvalidDatasetError as exc:
+        issues.extend(exc.issues)
+    return issues
+
+
+_SDMX_MESSAGE_NS = {
+    b"http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message": "2.1",
+    b"http://www.sdmx.org/resources/sdmxml/schemas/v3_0/message": "3.0",
+}
+_STRUCTURE_ROOT = re.compile(rb"<(?:([\w.-]+):)?Structure[\s>]")
+
+
+def _structure_version(head: bytes) -> str | None:
+    """``2.1`` or ``3.0`` for an SDMX-ML structure message, else ``None``."""
+    body = head.removeprefix(b"\xef\xbb\xbf")
+    prologue = _XML_PROLOGUE.match(body)
+    rest = body[prologue.end() :] if prologue else body
+    root = _STRUCTURE_ROOT.match(rest)
+    if root is None:
+        return None
+    prefix = root[1]
+    declaration = b"xmlns:" + prefix if prefix else b"xmlns"
+    for namespace, version in _SDMX_MESSAGE_NS.items():
+        if re.search(re.escape(declaration) + rb"\s*=\s*[\"']" + re.escape(namespace), rest):
+            return version
+    return None
+
+
+def _is_structure(head: bytes, path: Path) -> bool:
+    return _structure_version(head) is not None
+
+
+def _check_structure(path: Path, options: CheckOptions) -> list[Issue]:
+    """An SDMX-ML structure message: the official XSDs, then the model's rules on the data
+    set it describes (as ``cdinterop.sdmx.read_structure`` reads it)."""
+    from cdinterop import sdmx
+    from cdinterop.sdmx._xsd_validation import validate_official
+
+    version = _structure_version(_head(path)) or "2.1"
+    issues: list[Issue] = []
+    for error in validate_official(path, version=version):
+        match = _XSD_LINE.match(error)
+        where = f"{path.name}:{match[1]}" if match else path.name
+        issues.append(Issue(where, "xsd", match[2] if match else error))
+    if issues:
+        return issues  # the model's reading of an invalid message would only repeat them
+    try:
+        sdmx.read_structure(path)
     except InvalidDatasetError as exc:
         issues.extend(exc.issues)
     return issues
@@ -274,6 +336,7 @@ CHECKERS: list[Checker] = [
     Checker(RDF_KIND, _is_rdf, _check_rdf, uses_shapes=True),
     Checker("cdinterop data set (JSON)", _is_json, _check_json),
     Checker("SDMX-ML / SDMX-CSV data", _is_sdmx, _check_sdmx),
+    Checker("SDMX-ML structure message", _is_structure, _check_structure),
 ]
 """The kinds of file ``check_file`` recognises, tried in order (RDF before JSON: a
 ``.json`` file is JSON-LD only when its top-level object has ``@context`` or ``@graph``)."""
@@ -293,16 +356,17 @@ def checker_for(path: str | Path) -> Checker:
     """The checker for a file (the first in [`CHECKERS`][cdinterop.checking.CHECKERS] that handles
     it).
 
-    Raises [`ReadError`][cdinterop.errors.ReadError] when the file cannot be read or is of no
-    supported kind.
+    Raises [`ReadError`][cdinterop.errors.ReadError] when the file cannot be read, and
+    [`UnsupportedFileError`][cdinterop.checking.UnsupportedFileError] (a ``ReadError``) when it is
+    of no supported kind.
     """
     source = Path(path)
     head = _head(source)
     for checker in CHECKERS:
         if checker.handles(head, source):
             return checker
-    kinds = ", ".join(c.name for c in CHECKERS)
-    raise ReadError(str(source), f"not a file cdinterop can check ({kinds})")
+    kinds = "; ".join(c.name for c in CHECKERS)
+    raise UnsupportedFileError(str(source), f"not a kind of file cdinterop checks ({kinds})")
 
 
 def check_file(

@@ -123,7 +123,7 @@ def test_other_json_and_xml_keep_their_checkers(tmp_path: Path) -> None:
     ):
         plain = tmp_path / "plain.xml"
         plain.write_text(text)
-        with pytest.raises(ReadError, match="not a file cdinterop can check"):
+        with pytest.raises(ReadError, match="not a kind of file cdinterop checks"):
             checker_for(plain)
 
 

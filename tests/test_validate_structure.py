@@ -1,0 +1,60 @@
+"""`cdinterop validate` on SDMX-ML structure messages and on files it does not check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cdinterop import sdmx
+from cdinterop._cli import app
+from cdinterop.checking import UnsupportedFileError, check_file, checker_for
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "marine-litter-ghana" / "dataset.json"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import cdinterop
+
+    folder = tmp_path_factory.mktemp("sdmx")
+    sdmx.write_all(cdinterop.load(EXAMPLE), folder)
+    return folder
+
+
+@pytest.mark.parametrize("name", ["structure-2.1.xml", "structure-3.0.xml"])
+def test_structure_messages_are_checked(written: Path, name: str) -> None:
+    kind, issues = check_file(written / name)
+    assert kind == "SDMX-ML structure message" and issues == []
+    result = runner.invoke(app, ["validate", str(written / name)])
+    assert result.exit_code == 0, result.output
+
+
+def test_an_invalid_structure_message_is_reported_by_line(written: Path, tmp_path: Path) -> None:
+    text = (written / "structure-2.1.xml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.xml"
+    bad.write_text(text.replace('agencyID="', 'agencyID="bad ', 1), encoding="utf-8")
+    kind, issues = check_file(bad)
+    assert kind == "SDMX-ML structure message"
+    assert issues and all(i.code == "xsd" and i.location.startswith("bad.xml:") for i in issues)
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+
+
+def test_other_json_is_not_taken_for_a_data_set(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.json"
+    summary.write_text(json.dumps({"ingest": {"rows_read": 3}, "files": []}), encoding="utf-8")
+    with pytest.raises(UnsupportedFileError):
+        checker_for(summary)
+    result = runner.invoke(app, ["validate", str(summary)], env={"COLUMNS": "300"})
+    assert result.exit_code == 2
+    assert (
+        "cannot check" in result.output and "not a kind of file cdinterop checks" in result.output
+    )
+    broken = tmp_path / "dataset.json"
+    broken.write_text('{"id": "X", "title": 1}', encoding="utf-8")  # a data set, invalid
+    assert checker_for(broken).name == "cdinterop data set (JSON)"
