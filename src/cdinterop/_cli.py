@@ -184,15 +184,17 @@ def validate(
         bool, typer.Option("--json", help="Print the report as JSON on standard output.")
     ] = False,
 ) -> None:
-    """Check a file: a data set (JSON), SDMX data, a Data Package or a DCAT description.
+    """Check a file: a data set (JSON), SDMX data or structure, a Data Package or DCAT.
 
     Checks metadata rules, references and every observation; for SDMX-ML also the official
     XSDs and the schema the DSD implies; for RDF the SHACL shapes (cdinterop's own and any
     --shapes) and that a cdinterop data set reads back.
 
-    Exits 0 when valid, 1 when invalid, 2 when the file (or a shapes file) cannot be read
-    or --shapes is given for a file that is not RDF. SHACL warnings are listed but do not
-    make a file invalid; only violations do.
+    Exits 0 when valid, 1 when invalid, 2 when the file (or a shapes file) cannot be read,
+    is of a kind it does not check (rejects.csv, summary.json) or --shapes is given for a
+    file that is not RDF. SHACL warnings are listed but do not make a file invalid; only
+    violations do. The official DCAT-AP shapes (dcat-ap-SHACL.ttl) are published by SEMIC
+    with DCAT-AP 3.0.1; cdinterop does not ship them.
 
     Examples:
 
