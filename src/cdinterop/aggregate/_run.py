@@ -89,7 +89,7 @@ class AggregationReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as a JSON-ready dict."""
-        return asdict(self)
+        return {**asdict(self), "seconds": round(self.seconds, 3)}
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ def parse_descriptor(data: bytes, name: str, label: str) -> Any:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise ReadError(
-            label, f"{name} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            label, f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
         ) from None
     except ValueError as exc:
         raise ReadError(label, f"{name} is not valid JSON: {exc}") from None
