@@ -71,38 +71,65 @@ TARGETS: tuple[tuple[str, str, str, Sections], ...] = (
 )
 
 
-def _type(spec: dict[str, Any]) -> str:
+def _type(spec: dict[str, Any], defs: dict[str, Any], *, nested: bool = False) -> str:
+    """The type of ``spec`` in words: its alternatives joined by ``|``. A field's own type
+    ends with "or null" when it may be null; inside a list or map a union is bracketed and
+    ``null`` is one of its alternatives."""
+    alternatives = _alternatives(spec, defs)
+    if nested:
+        text = " \\| ".join(alternatives)
+        return f"({text})" if len(alternatives) > 1 else text
+    shown = [a for a in alternatives if a != "null"] or ["null"]
+    nullable = len(shown) < len(alternatives)
+    return " \\| ".join(shown) + (" or null" if nullable else "")
+
+
+def _alternatives(spec: dict[str, Any], defs: dict[str, Any]) -> list[str]:
+    """The alternatives of the type of ``spec`` (one, unless it is a union)."""
     if "$ref" in spec:
-        return spec["$ref"].rsplit("/", 1)[-1]
+        name = spec["$ref"].rsplit("/", 1)[-1]
+        target = defs.get(name, {})
+        return _alternatives(target, defs) if "enum" in target else [name]  # an enum: its values
     if "enum" in spec:
-        return " \\| ".join(f"`{v}`" for v in spec["enum"])
+        return [f"`{v}`" for v in spec["enum"]]
     if "const" in spec:
-        return f"`{spec['const']}`"
+        return [f"`{spec['const']}`"]
+    if "oneOf" in spec:  # a tagged union of models, e.g. the measure
+        models = " \\| ".join(a for s in spec["oneOf"] for a in _alternatives(s, defs))
+        tag = spec.get("discriminator", {}).get("propertyName")
+        return [f"{models}, chosen by `{tag}`" if tag else models]
     if "anyOf" in spec:
-        parts = [_type(s) for s in spec["anyOf"] if s.get("type") != "null"]
-        return " \\| ".join(parts) + (" or null" if len(parts) < len(spec["anyOf"]) else "")
+        found = [a for s in spec["anyOf"] for a in _alternatives(s, defs)]
+        return list(dict.fromkeys(found))
     kind = spec.get("type", "any")
     if isinstance(kind, list):
-        return " \\| ".join(kind)
+        return [str(k) for k in kind]
+    if kind == "array" and "prefixItems" in spec:
+        return [f"[{', '.join(_type(s, defs) for s in spec['prefixItems'])}]"]
     if kind == "array":
-        items = spec.get("items") or (spec.get("prefixItems") or [{}])[0]
-        return f"list of {_type(items)}"
+        return [f"list of {_type(spec.get('items', {}), defs, nested=True)}"]
     if kind == "object" and "additionalProperties" in spec:
-        return f"map to {_type(spec['additionalProperties'])}"
+        return [f"map to {_type(spec['additionalProperties'], defs, nested=True)}"]
     if kind == "object" and "patternProperties" in spec:
-        return f"map to {_type(next(iter(spec['patternProperties'].values())))}"
-    return str(kind)
+        values = next(iter(spec["patternProperties"].values()))
+        return [f"map to {_type(values, defs, nested=True)}"]
+    return [str(kind)]
 
 
-def _default(spec: dict[str, Any]) -> str:
-    if "default" not in spec:
-        return "required"
-    return f"`{json.dumps(spec['default'], ensure_ascii=False)}`"
+def _default(spec: dict[str, Any], defs: dict[str, Any]) -> str:
+    if "default" in spec:
+        return f"`{json.dumps(spec['default'], ensure_ascii=False)}`"
+    # Not required and no default: pydantic's default_factory; the schema only has the type.
+    kind = spec.get("type")
+    if "$ref" in spec:
+        kind = defs.get(spec["$ref"].rsplit("/", 1)[-1], {}).get("type")
+    return {"object": "`{}`", "array": "`[]`"}.get(str(kind), "optional")
 
 
 def render(schema: dict[str, Any], sections: Sections) -> str:
     """The reference block (Markdown tables) for ``schema``."""
     lines = []
+    defs = schema.get("$defs", {})
     for name, title in sections:
         node = schema if name is None else schema["$defs"][name]
         lines += [f"### {title}", ""]
@@ -111,12 +138,12 @@ def render(schema: dict[str, Any], sections: Sections) -> str:
         lines += ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
         required = set(node.get("required", ()))
         for key, spec in node.get("properties", {}).items():
-            default = "required" if key in required else _default(spec)
+            default = "required" if key in required else _default(spec, defs)
             described = spec.get("description")
             if described is None and "$ref" in spec:  # pydantic leaves out a repeat
                 described = schema["$defs"][spec["$ref"].rsplit("/", 1)[-1]].get("description")
             meaning = " ".join((described or "").split()).replace("|", "\\|")
-            lines.append(f"| `{key}` | {_type(spec)} | {default} | {meaning} |")
+            lines.append(f"| `{key}` | {_type(spec, defs)} | {default} | {meaning} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

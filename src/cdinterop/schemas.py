@@ -3,7 +3,13 @@ together with the ``cdi:`` RDF vocabulary and its SHACL shapes, generated from t
 model's enums, as ``cdi-vocabulary.ttl`` and ``cdi-shapes.ttl``.
 
 The committed files are checked for drift by the test suite: change a model, re-run the
-export, commit both.
+export, commit both. From Python::
+
+    from cdinterop.model import CitizenDataset
+    from cdinterop.schemas import export_schemas, json_schema
+    schema = json_schema(CitizenDataset, "citizen-dataset")  # a dict, JSON Schema 2020-12
+    schema["$id"]      # 'https://w3id.org/cdinterop/schemas/citizen-dataset.schema.json'
+    paths = export_schemas("out/schemas")  # every *.schema.json and the two Turtle files
 """
 
 from __future__ import annotations

@@ -1,4 +1,14 @@
-"""Layer 4: unit records to indicator observations, with disclosure control.
+"""Unit records to indicator observations, with disclosure control.
+
+The package holds the aggregation spec models, [`aggregate()`][cdinterop.aggregate.aggregate]
+and [`unpivot()`][cdinterop.aggregate.unpivot]::
+
+    from cdinterop.aggregate import aggregate
+    from cdinterop.ingest import IngestSpec, ingest
+    from cdinterop.mapping import load_spec
+    spec = load_spec("mappings/beach-data-cards.yaml", IngestSpec)
+    units = ingest("examples/marine-litter-ghana/data-cards.xlsx", spec).dataset
+    result = aggregate(units, spec.aggregation)   # result.dataset, result.report
 
 [`aggregate()`][cdinterop.aggregate.aggregate] runs an
 [`AggregationSpec`][cdinterop.aggregate.AggregationSpec] (grouping by the target dimensions, ``_T``
