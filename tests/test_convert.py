@@ -403,7 +403,11 @@ def test_litter_sdmx1_reads_the_data(litter: tuple[Path, Path]) -> None:
 @pytest.mark.parametrize(
     ("option", "expected"),
     [
-        ([], "no pseudonymisation key (privacy.key): environment variable CDINTEROP_PSEUDONYM_KEY"),
+        (
+            [],
+            "the pseudonymisation key (privacy.key: env:CDINTEROP_PSEUDONYM_KEY) cannot be used: "
+            "environment variable CDINTEROP_PSEUDONYM_KEY",
+        ),
         (["--key", "env:CDINTEROP_NO_SUCH_KEY"], "--key env:CDINTEROP_NO_SUCH_KEY"),
         (["--key", "file:no-such-key.txt"], "--key file:no-such-key.txt"),
     ],

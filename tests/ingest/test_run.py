@@ -198,7 +198,7 @@ def test_threshold(tmp_path: Path) -> None:
 
 def test_unknown_column_in_spec(tmp_path: Path) -> None:
     spec = loads_spec(SPEC.replace("{from: gender,", "{from: gendre,"), IngestSpec)
-    with pytest.raises(IngestError, match=r"components\.SEX: 'gendre'"):
+    with pytest.raises(IngestError, match=r"components\.SEX\.from: no column 'gendre'"):
         ingest(_write(tmp_path), spec)
 
 

@@ -26,6 +26,7 @@ version, cdinterop version, row counts). Every row read is accepted, filtered or
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import queue
 import re
 import threading
@@ -201,31 +202,38 @@ def _resolve(spec: IngestSpec, submission: Submission, key: bytes | None) -> _Pl
         wanted.setdefault(name, where)
 
     for row_filter in spec.rows:
+        part = "keep" if row_filter.keep is not None else "drop"
         for column in row_filter.conditions:
-            need(column, f"rows.{row_filter.name}")
+            need(column, f"rows.{row_filter.name}.{part}")
     if spec.deduplicate is not None:
         for column in spec.deduplicate.key:
             need(column, "deduplicate.key")
     privacy = spec.privacy
-    for column in (*privacy.drop, *privacy.pseudonymise, *privacy.geopoints):
-        need(column, "privacy")
-    for coarsening in privacy.geopoints.values():
+    for column in privacy.drop:
+        need(column, "privacy.drop")
+    for column in privacy.pseudonymise:
+        need(column, "privacy.pseudonymise")
+    for column in privacy.geopoints:
+        need(column, "privacy.geopoints")
+    for column, coarsening in privacy.geopoints.items():
         if coarsening.area is not None:
-            need(coarsening.area, "privacy.geopoints")
+            need(coarsening.area, f"privacy.geopoints.{column}.area")
     for cid, rule in spec.components.items():
         if rule.source is not None:
-            need(rule.source, f"components.{cid}")
+            need(rule.source, f"components.{cid}.from")
     names: dict[str, str] = {}
     unknown: list[str] = []
+    columns = sorted(available | set(short))
+    file_name = Path(submission.path).name
     for name, where in wanted.items():
         if name in available:
             names[name] = name
         elif name in short:
             names[name] = short[name]
         else:
-            unknown.append(f"{where}: {name!r}")
+            hint = _did_you_mean(name, columns)
+            unknown.append(f"{where}: no column {name!r} in {file_name}{hint}")
     expressions: dict[str, Any] = {}
-    columns = sorted(available | set(short))
     for cid, rule in spec.components.items():
         if rule.expression is not None:
             try:
@@ -233,17 +241,36 @@ def _resolve(spec: IngestSpec, submission: Submission, key: bytes | None) -> _Pl
             except ValueError as exc:
                 unknown.append(f"components.{cid}.expression: {exc}")
     if unknown:
-        more = " …" if len(columns_of_file) > 40 else ""
-        has = ", ".join(columns_of_file[:40]) + more
+        own = submission.file_columns
+        more = " …" if len(own) > 40 else ""
+        has = ", ".join(own[:40]) + more
         raise IngestError(
-            f"the spec does not fit {submission.path}: {'; '.join(unknown)} (the file has: {has})"
+            f"the spec does not fit {file_name}: {'; '.join(unknown)} (the file has: {has})"
         )
     if privacy.pseudonymise and key is None:
-        try:
-            key = load_key(privacy.key)
-        except ValueError as exc:
-            raise IngestError(f"no pseudonymisation key (privacy.key): {exc}") from None
+        key = _spec_key(privacy.key)
     return _Plan(spec, names, expressions, key)
+
+
+def _did_you_mean(name: str, columns: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the column closest to an unknown ``name``, or ``""``."""
+    close = difflib.get_close_matches(name, columns, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _spec_key(source: str) -> bytes:
+    """The pseudonymisation key named by the spec's ``privacy.key``; an
+    [`IngestError`][cdinterop.ingest.IngestError] saying why it cannot be used (never the key)."""
+    try:
+        return load_key(source)
+    except ValueError as exc:
+        reason = str(exc)
+        repeated = f"the pseudonymisation key ({source}) "
+        if reason.startswith(repeated):
+            reason = "it " + reason.removeprefix(repeated)
+        raise IngestError(
+            f"the pseudonymisation key (privacy.key: {source}) cannot be used: {reason}"
+        ) from None
 
 
 def _text(column: pa.Array | pa.ChunkedArray) -> pa.Array:

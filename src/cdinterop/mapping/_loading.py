@@ -15,9 +15,11 @@ the line and column in the file.
 
 from __future__ import annotations
 
+import difflib
 import re
+import types
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -108,24 +110,91 @@ def parse_yaml(data: str | bytes, *, source: str = "<string>") -> dict[str, Any]
 _PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
 
 
-def _node_at(root: yaml.Node, location: str) -> yaml.Node:
-    """The deepest node of the composed YAML tree along a dotted issue location."""
+def _node_at(root: yaml.Node, location: str, *, key: bool = False) -> yaml.Node:
+    """The deepest node of the composed YAML tree along a dotted issue location; with
+    ``key``, the key node of the location's last part when its value starts on a later
+    line (a block), so that an unknown key is reported on its own line."""
     node = root
-    for index, key in _PATH_PART.findall(location):
+    parts = _PATH_PART.findall(location)
+    for number, (index, name) in enumerate(parts, start=1):
         child: yaml.Node | None = None
         if index and isinstance(node, yaml.SequenceNode) and int(index) < len(node.value):
             child = node.value[int(index)]
-        elif key and isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
-            if child is None:  # the key names the field itself: point at the key
-                child = next((k for k, _ in node.value if getattr(k, "value", None) == key), None)
+        elif name and isinstance(node, yaml.MappingNode):
+            keys = [k for k, _ in node.value if getattr(k, "value", None) == name]
+            values = [v for k, v in node.value if getattr(k, "value", None) == name]
+            block = bool(values) and values[0].start_mark.line > keys[0].start_mark.line
+            if key and number == len(parts) and block:
+                child = keys[0]
+            else:  # without a value, the key names the field itself: point at the key
+                child = next(iter(values or keys), None)
         if child is None:
             break
         node = child
     return node
 
 
-def _located(issues: list[Issue], text: str) -> list[Issue]:
+def _unwrapped(annotation: Any) -> list[Any]:
+    """The types an annotation allows: the members of a union, without ``Annotated``."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _unwrapped(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return [t for arg in get_args(annotation) for t in _unwrapped(arg)]
+    return [annotation]
+
+
+def _field_names(model: type[BaseModel]) -> dict[str, Any]:
+    """The keys a model accepts (each field's alias and, with ``populate_by_name``, its
+    name) with their annotations."""
+    names: dict[str, Any] = {}
+    by_name = bool(model.model_config.get("populate_by_name"))
+    for name, info in model.model_fields.items():
+        if info.alias:
+            names[info.alias] = info.annotation
+        if not info.alias or by_name:
+            names[name] = info.annotation
+    return names
+
+
+def _known_keys(model: type[BaseModel], location: str) -> list[str]:
+    """The keys the spec model accepts in the mapping that holds the last part of a dotted
+    issue location (``deduplicate`` ... at the top, ``from`` ... in ``components.X``)."""
+    current: list[Any] = [model]
+    for index, name in _PATH_PART.findall(location)[:-1]:
+        following: list[Any] = []
+        for annotation in current:
+            for kind in _unwrapped(annotation):
+                origin = get_origin(kind)
+                args = get_args(kind)
+                if isinstance(kind, type) and issubclass(kind, BaseModel):
+                    if name and name in _field_names(kind):
+                        following.append(_field_names(kind)[name])
+                elif origin is dict and len(args) == 2 and name:
+                    following.append(args[1])
+                elif origin in (list, tuple) and args and index:
+                    following.append(args[0])
+        current = following
+    keys: list[str] = []
+    for annotation in current:
+        for kind in _unwrapped(annotation):
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                keys.extend(_field_names(kind))
+    return keys
+
+
+def _did_you_mean(location: str, model: type[BaseModel]) -> str:
+    """`` (did you mean 'x'?)`` for the known key closest to the unknown key that ends a
+    dotted issue location, or ``""``."""
+    unknown = location.rsplit(".", 1)[-1]
+    close = difflib.get_close_matches(unknown, _known_keys(model, location), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _located(issues: list[Issue], text: str, model: type[BaseModel]) -> list[Issue]:
+    """The issues with the line and column of their YAML node in the message; an unknown
+    key (``extra-forbidden``) whose value is a block is placed at the key, and gets the
+    closest known key as a hint."""
     try:
         root = yaml.compose(text, Loader=SpecLoader)
     except yaml.YAMLError:  # pragma: no cover - the text has been parsed already
@@ -134,13 +203,15 @@ def _located(issues: list[Issue], text: str) -> list[Issue]:
         return issues
     located = []
     for issue in issues:
-        mark = _node_at(root, issue.location).start_mark
+        unknown_key = issue.code == "extra-forbidden"
+        mark = _node_at(root, issue.location, key=unknown_key).start_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}"
+        hint = _did_you_mean(issue.location, model) if unknown_key else ""
         located.append(
             Issue(
                 issue.location,
                 issue.code,
-                f"{issue.message} ({where})",
+                f"{issue.message}{hint} ({where})",
                 issue.value,
                 issue.row,
                 issue.component,
@@ -161,7 +232,7 @@ def loads_spec(data: str | bytes, model: type[SpecModel], *, source: str = "<str
     try:
         return model.model_validate(document)
     except ValidationError as exc:
-        issues = _located(issues_from_pydantic(exc), text)
+        issues = _located(issues_from_pydantic(exc), text, model)
         raise InvalidDatasetError(issues, context=f"mapping spec {source}") from None
 
 

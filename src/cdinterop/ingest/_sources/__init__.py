@@ -27,7 +27,7 @@ from cdinterop.ingest._sources.base import (
     SourceOptions,
     Submission,
 )
-from cdinterop.ingest._sources.detect import detect_layout, read_csv_head
+from cdinterop.ingest._sources.detect import check_text_file, detect_layout, read_csv_head
 from cdinterop.ingest._sources.kobo import is_kobo_header
 from cdinterop.ingest._sources.odk import is_odk_header
 
@@ -45,10 +45,41 @@ _DEFAULT_OPTIONS = SourceOptions()
 
 
 def open_submission(path: str | Path, options: SourceOptions = _DEFAULT_OPTIONS) -> Submission:
-    """Open a submission file for reading; see the module docs.
+    """Open a submission file (a KoboToolbox or ODK Central export, or a plain CSV, XLSX
+    or JSON file) for reading its records as Arrow record batches.
 
-    Raises [`ReadError`][cdinterop.errors.ReadError] when the file cannot be read at all
-    (missing, empty, no usable header, undecodable, not the declared format).
+    ``options`` ([`SourceOptions`][cdinterop.ingest.SourceOptions]) say how to read it;
+    by default the [`Layout`][cdinterop.ingest.Layout] is recognised from the suffix and the
+    header, and for CSV the encoding (UTF-8, UTF-16) and the delimiter (``,`` ``;`` tab
+    ``|``) from the file's head. Opening reads only the head of the file; the records are
+    read by the returned submission's ``batches()``:
+
+    * ``batches()`` yields record batches of at most ``options.batch_rows`` rows, in file
+      order: one string column per column of the file (the raw text, empty cells null,
+      nothing type-inferred) and ``_row``, the record's line (CSV), row (XLSX) or position
+      (JSON) in the file;
+    * ``problems()``, after the batches, lists the rows that could not be read (wrong
+      number of fields, a field too long, a truncated last record) as
+      [`Issue`][cdinterop.errors.Issue] objects; they are not in the batches, and
+      ``rows_read == rows in the batches + len(problems())``;
+    * ``columns`` (known at once) and ``info`` (layout, encoding, delimiter, size,
+      SHA-256; the form version after the batches) describe the file.
+
+    Use the submission as a context manager::
+
+        from cdinterop.ingest import open_submission
+
+        with open_submission("submissions-kobo.csv") as sub:
+            print(sub.info.layout, sub.columns)
+            rows = sum(batch.num_rows for batch in sub.batches())
+            for issue in sub.problems():
+                print(issue.location, issue.message)
+
+    Raises [`ReadError`][cdinterop.errors.ReadError] naming the file when it cannot be
+    read at all: missing, empty, no usable header, undecodable text, or not the declared
+    format (an XLSX workbook given to a CSV layout, text given to an XLSX one); the
+    message says what to change. Records that cannot be read do not raise: they are in
+    ``problems()``.
     """
     path = Path(path)
     try:
@@ -66,6 +97,7 @@ def open_submission(path: str | Path, options: SourceOptions = _DEFAULT_OPTIONS)
         from cdinterop.ingest._sources.xlsx import XlsxSubmission
 
         return XlsxSubmission(path, options, layout=_explicit(options, layout))
+    check_text_file(path, options.layout, options.encoding)
     if layout.family == "json":
         from cdinterop.ingest._sources.json_records import JsonSubmission
 

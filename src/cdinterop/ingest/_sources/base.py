@@ -198,15 +198,31 @@ def _format_problem_location(unit: str, row: int | None) -> str:
 
 
 class Submission(ABC):
-    """An opened submission file; iterate `batches()`, then look at `problems()`.
+    """An opened submission file, as [`open_submission()`][cdinterop.ingest.open_submission]
+    returns it: read its records with `batches()`, then look at `problems()`.
 
-    Use it as a context manager (``with open_submission(path) as sub: ...``) so that the
-    file handles are released. `batches()` can be called again: every call reads the
-    file from the start and resets `problems()` and `rows_read`.
+    What is known once the file is opened: `columns`, `file_columns`, `schema` and
+    `path`. `info` adds the layout, encoding, delimiter, size and SHA-256 (it waits for
+    the SHA-256, computed in the background), and the form version once `batches()` has
+    run to the end. `rows_read` and `problems()` grow while `batches()` runs; after the
+    last batch, ``rows_read == rows in the batches + len(problems())``::
+
+        with open_submission("submissions-kobo.csv") as sub:
+            rows = sum(batch.num_rows for batch in sub.batches())
+            for issue in sub.problems():
+                print(issue.location, issue.message)
+            assert sub.rows_read == rows + len(sub.problems())
+
+    Use it as a context manager (or call `close()`) so that it is released. `batches()`
+    can be called again: every call reads the file from the start and resets `problems()`
+    and `rows_read`. Errors that stop the reading raise
+    [`ReadError`][cdinterop.errors.ReadError].
     """
 
     row_unit: str = "row"
-    """What ``_row`` counts, used in problem locations: ``line``, ``row`` or ``record``."""
+    """What ``_row`` counts, used in problem locations: ``line`` (CSV: the physical line
+    a record starts on), ``row`` (XLSX: the Excel row) or ``record`` (JSON: the position,
+    1-based, in the array of submissions)."""
     group_separator: str = "/"
     """The separator of group paths in column names (``/`` Kobo, ``-`` ODK)."""
     form_version_column: str | None = None
@@ -255,7 +271,13 @@ class Submission(ABC):
 
     @property
     def info(self) -> SourceInfo:
-        """Facts about the file; ``form_version`` is set once `batches()` has run."""
+        """Facts about the file: a `SourceInfo` with the path, the layout read with (never
+        ``auto``), encoding and delimiter (CSV), size, SHA-256 and columns.
+
+        The first access waits for the SHA-256 of the whole file (computed in a background
+        thread from the moment the file is opened); use `columns` when only the columns
+        are needed. ``form_version`` (Kobo ``__version__``, ODK ``FormVersion``) is
+        ``None`` until `batches()` has run to the end; read `info` again after it."""
         if self._info is None:
             self._info = SourceInfo(
                 path=str(self._path),
@@ -283,21 +305,46 @@ class Submission(ABC):
         return self._out_columns
 
     @property
+    def file_columns(self) -> tuple[str, ...]:
+        """The column names of the file's header, in file order: `columns` without the
+        ones the reader adds (``_validation_status_raw`` of Kobo layouts)."""
+        return self._columns
+
+    @property
     def schema(self) -> pa.Schema:
         """The Arrow schema of every batch: the columns as strings, then ``_row`` (int64)."""
         return self._schema
 
     @property
     def rows_read(self) -> int:
-        """Records seen so far: rows in the batches plus problem rows."""
+        """Records seen so far by the current `batches()` run: rows in the batches yielded
+        plus problem rows (blank lines and empty rows are not records); the number of
+        records in the file once `batches()` has run to the end."""
         return self._yielded + len(self._problems)
 
     def problems(self) -> list[Issue]:
-        """Rows that could not be turned into records (code ``read``), in file order."""
+        """The rows that could not be turned into records, in file order; call it after
+        `batches()` has run to the end (before, it holds the problems found so far).
+
+        Each is an [`Issue`][cdinterop.errors.Issue] with code ``read``, ``location``
+        like ``line 12`` (see `row_unit`), ``row`` the row number (``None`` when unknown),
+        a message saying what is wrong (wrong number of fields, a field longer than
+        ``max_field_bytes``, a record cut off by a truncated file, values beyond the
+        header) and the start of the offending text as ``value``. These rows are not in the
+        batches. Returns a new list; an empty one when every record could be read."""
         return sorted(self._problems, key=lambda issue: (issue.row is None, issue.row or 0))
 
     def batches(self) -> Iterator[pa.RecordBatch]:
-        """Yield the records as batches of at most ``batch_rows`` rows, in file order."""
+        """Yield the records as Arrow record batches of at most
+        [`SourceOptions.batch_rows`][cdinterop.ingest.SourceOptions] rows, in file order.
+
+        Every batch has `schema`: one string column per column of the file (the raw text,
+        empty cells null, nothing type-inferred) and ``_row``, the record's number in the
+        file. Rows that cannot be read are left out and listed by `problems()`. Each call
+        reads the file again from the start and resets `problems()` and `rows_read`; the
+        file is read while the batches are taken, so a
+        [`ReadError`][cdinterop.errors.ReadError] (bytes that do not decode, a record
+        longer than the parser allows) can be raised during the iteration."""
         self._problems = []
         self._yielded = 0
         self._form_versions = Counter()
@@ -311,11 +358,13 @@ class Submission(ABC):
         self._info = replace(self.info, form_version=self._form_version())
 
     def close(self) -> None:
-        """Release the reader; the readers open their files per `batches()` call and
-        close them when it ends, so this only marks the submission closed."""
+        """Release the submission; leaving a ``with`` block calls it. The readers open the
+        file per `batches()` call and close it when the iteration ends, so this only marks
+        the submission closed; calling it twice is harmless."""
         self._closed = True
 
     def __enter__(self) -> Submission:
+        """``with open_submission(path) as sub:`` gives the submission itself."""
         return self
 
     def __exit__(
@@ -324,6 +373,7 @@ class Submission(ABC):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        """Call `close()` at the end of the ``with`` block; exceptions propagate."""
         self.close()
 
     # -- for the readers --------------------------------------------------------------

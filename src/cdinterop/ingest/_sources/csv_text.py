@@ -18,7 +18,8 @@ whose every field is empty, are not records and are skipped without a problem.
 
 **Unreadable files** raise [`ReadError`][cdinterop.errors.ReadError]: an empty file, a missing,
 empty or duplicate header name, bytes that are not UTF-8 when no encoding was declared
-(with the byte offset and line, and a hint to pass ``encoding=``), bytes the declared
+(with the byte offset and line, and a hint to declare the encoding in the spec,
+``source: {encoding: cp1252}``, or in ``SourceOptions(encoding=...)``), bytes the declared
 encoding cannot decode.
 """
 
@@ -212,8 +213,8 @@ class CsvSubmission(Submission):
 
     def _decode_error(self, exc: UnicodeDecodeError) -> ReadError:
         return self._read_error(
-            f"the bytes are not valid {self._head.encoding} ({exc.reason}); "
-            "check the encoding= option"
+            f"the bytes are not valid {self._head.encoding} ({exc.reason}); check the "
+            "declared encoding (source.encoding in the spec, SourceOptions.encoding in Python)"
         )
 
     def _utf8_error(self) -> ReadError:
@@ -221,7 +222,8 @@ class CsvSubmission(Submission):
         where = f" at byte offset {offset:,} (line {line})" if offset >= 0 else ""
         return self._read_error(
             f"the file is not valid UTF-8{where}; if it was saved in another encoding, "
-            "pass it, e.g. SourceOptions(encoding='cp1252') or encoding='latin-1'"
+            "declare it in the spec (source: {encoding: cp1252}, or latin-1, ...) or in "
+            "Python (SourceOptions(encoding='cp1252'))"
         )
 
     # -- row numbers ------------------------------------------------------------------

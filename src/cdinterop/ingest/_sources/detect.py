@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,14 @@ from cdinterop.ingest._sources.base import Layout, check_header
 from cdinterop.ingest._sources.kobo import is_kobo_header
 from cdinterop.ingest._sources.odk import is_odk_header
 
-__all__ = ["DELIMITERS", "CsvHead", "detect_encoding", "detect_layout", "read_csv_head"]
+__all__ = [
+    "DELIMITERS",
+    "CsvHead",
+    "check_text_file",
+    "detect_encoding",
+    "detect_layout",
+    "read_csv_head",
+]
 
 DELIMITERS = ",;\t|"
 """The delimiters the sniffer chooses from."""
@@ -27,6 +35,17 @@ HEAD_BYTES = 1 << 16
 _MAX_HEAD_BYTES = 1 << 24
 _XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 _JSON_SUFFIXES = frozenset({".json"})
+_ZIP_SIGNATURE = b"PK\x03\x04"
+_BINARY_SIGNATURES = (
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "is a legacy Excel workbook (.xls) or another Microsoft Office file",
+        "save it as XLSX or CSV",
+    ),
+    (b"\x1f\x8b", "is a gzip-compressed file", "decompress it first"),
+    (b"%PDF-", "is a PDF document", "give the CSV, XLSX or JSON export of the submissions"),
+)
+"""Signatures of binary files given as CSV or JSON: (first bytes, what the file is, advice)."""
 
 
 def detect_encoding(head: bytes) -> str:
@@ -87,6 +106,82 @@ def detect_layout(path: str | Path, head: bytes | None = None) -> Layout:
     return Layout.CSV
 
 
+def _zip_kind(path: Path) -> str:
+    """What a ZIP file is (``"is an XLSX workbook"``, an OpenDocument spreadsheet, an archive)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return "is a ZIP archive"
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        return "is an XLSX workbook"
+    if "content.xml" in names and "mimetype" in names:
+        return "is an OpenDocument spreadsheet"
+    return "is a ZIP archive"
+
+
+def _is_wide(encoding: str) -> bool:
+    """Whether text in ``encoding`` has NUL bytes (UTF-16, UTF-32)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    return "16" in name or "32" in name
+
+
+def _binary_content(path: Path, head: bytes, encoding: str | None) -> tuple[str, str] | None:
+    """What a file that should be text is instead (``"is an XLSX workbook"``) and what to do
+    about it (``{xlsx}`` stands for the XLSX layout to use); ``None`` when its head looks like
+    text."""
+    if head.startswith(_ZIP_SIGNATURE):
+        kind = _zip_kind(path)
+        if kind == "is an XLSX workbook":
+            return kind, "use {xlsx} (or auto)"
+        if kind == "is an OpenDocument spreadsheet":
+            return kind, "save it as XLSX or CSV"
+        return kind, "unzip it and give the export file inside"
+    for signature, kind, advice in _BINARY_SIGNATURES:
+        if head.startswith(signature):
+            return kind, advice
+    if not _is_wide(encoding or detect_encoding(head)):
+        offset = head.find(b"\x00")
+        if offset >= 0:
+            return (
+                f"holds binary data (a NUL byte at byte offset {offset:,})",
+                "give the CSV, XLSX or JSON export of the submissions",
+            )
+    return None
+
+
+def check_text_file(path: Path, requested: Layout, encoding: str | None = None) -> None:
+    """Refuse a binary file (an XLSX workbook, a ZIP archive, NUL bytes in the head) that is
+    to be read as text (a CSV or JSON layout).
+
+    ``requested`` is the layout asked for (``AUTO`` when it was detected), ``encoding`` the
+    declared text encoding. Raises [`ReadError`][cdinterop.errors.ReadError] saying what the
+    file is and which layout or step fits it, e.g. ``kobo.xlsx is an XLSX workbook, but the
+    layout asked for is kobo-csv (...): use kobo-xlsx (or auto)``.
+    """
+    try:
+        head = _read_head(path, HEAD_BYTES)
+    except OSError as exc:
+        raise ReadError(str(path), f"cannot open the file: {exc.strerror or exc}") from exc
+    found = _binary_content(path, head, encoding)
+    if found is None:
+        return
+    kind, advice = found
+    xlsx = Layout.KOBO_XLSX if requested.is_kobo else Layout.XLSX
+    advice = advice.format(xlsx=xlsx.value)
+    if requested is Layout.AUTO:
+        reason = f"{path.name} {kind}, not CSV or JSON text: {advice}"
+    else:
+        reason = (
+            f"{path.name} {kind}, but the layout asked for is {requested.value} "
+            f"(source.layout in the spec, SourceOptions.layout in Python): {advice}"
+        )
+    raise ReadError(str(path), reason)
+
+
 def _json_layout(head: bytes) -> Layout:
     text = head.decode("utf-8", errors="replace")
     if text.startswith("{"):
@@ -122,6 +217,27 @@ def _sniff_delimiter(text: str, header_line: str) -> str:
     return str(dialect.delimiter)
 
 
+def _records(text: str, delimiter: str, header_row: int, source: str) -> list[list[str]]:
+    """The records of CSV ``text`` up to the one after the header (fewer if it has fewer).
+
+    A record the parser cannot read after the header is left to the reader (it becomes a
+    problem row there); one up to the header is a [`ReadError`][cdinterop.errors.ReadError]
+    naming its line."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            records.append(record)
+            if len(records) > header_row:
+                break
+    except csv.Error as exc:
+        if len(records) < header_row:
+            raise ReadError(
+                source, f"the CSV header cannot be parsed at line {reader.line_num}: {exc}"
+            ) from None
+    return records
+
+
 def read_csv_head(
     path: Path, *, encoding: str | None, delimiter: str | None, header_row: int
 ) -> CsvHead:
@@ -150,7 +266,7 @@ def read_csv_head(
                 raise ReadError(source, "the file is empty")
             wanted *= 4
             continue
-        records = list(csv.reader(io.StringIO(text), delimiter=delimiter or ",", strict=False))
+        records = _records(text, delimiter or ",", header_row, source)
         # The header is known once a record after it started, or the head is the file.
         if complete or len(records) > header_row or wanted >= _MAX_HEAD_BYTES:
             break
@@ -173,12 +289,8 @@ def read_csv_head(
                 f"{best!r}: the file looks {best!r}-separated; pass delimiter={best!r} "
                 "or leave delimiter unset to sniff it",
             )
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=False)
-    header: list[str] | None = None
-    for number, record in enumerate(reader, start=1):
-        if number == header_row:
-            header = record
-            break
+    records = _records(text, delimiter, header_row, source)
+    header = records[header_row - 1] if len(records) >= header_row else None
     if not header or header == [""]:
         raise ReadError(source, f"the header at line {header_row} is empty")
     columns = tuple(header)

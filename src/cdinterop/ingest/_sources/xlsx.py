@@ -54,11 +54,40 @@ def cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def _open_sheet(path: Path, sheet: str | None) -> Any:
+_WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+"""The first bytes of the workbooks calamine reads: ZIP (XLSX, XLSB, ODS) and OLE2 (XLS)."""
+
+
+def _not_a_workbook(path: Path, layout: Layout | None, exc: Exception) -> ReadError:
+    """The error for a file calamine cannot open: a damaged workbook, or text (CSV, JSON)
+    given to an XLSX layout, with the layout that fits it."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64)
+    except OSError:
+        head = b""
+    if not head or head.startswith(_WORKBOOK_SIGNATURES) or b"\x00" in head:
+        return ReadError(str(path), f"not a readable XLSX workbook: {exc}")
+    is_json = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+    kind = "json" if is_json else "csv"
+    what = f"{path.name} looks like {kind.upper()} text, not an XLSX workbook"
+    if layout is None:
+        reason = f"{what}, despite its suffix: rename it to .{kind} (the layout is then detected)"
+    else:
+        fits = f"kobo-{kind}" if layout.is_kobo else kind
+        auto = "" if path.suffix.lower() in (".xlsx", ".xlsm") else " (or auto)"
+        reason = (
+            f"{what}, but the layout asked for is {layout.value} (source.layout in the spec, "
+            f"SourceOptions.layout in Python): use {fits}{auto}"
+        )
+    return ReadError(str(path), reason)
+
+
+def _open_sheet(path: Path, sheet: str | None, layout: Layout | None = None) -> Any:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types
-        raise ReadError(str(path), f"not a readable XLSX workbook: {exc}") from exc
+        raise _not_a_workbook(path, layout, exc) from exc
     with workbook:
         names = list(workbook.sheet_names)
         if not names:
@@ -71,9 +100,17 @@ def _open_sheet(path: Path, sheet: str | None) -> Any:
             raise ReadError(str(path), f"cannot read sheet {sheet or names[0]!r}: {exc}") from exc
 
 
-def xlsx_header(path: str | Path, sheet: str | None = None, header_row: int = 1) -> list[str]:
-    """The header cells of a sheet (for layout detection); empty if the row is missing."""
-    worksheet = _open_sheet(Path(path), sheet)
+def xlsx_header(
+    path: str | Path,
+    sheet: str | None = None,
+    header_row: int = 1,
+    layout: Layout | None = None,
+) -> list[str]:
+    """The header cells of a sheet (for layout detection); empty if the row is missing.
+
+    ``layout`` is the XLSX layout asked for (``None``: chosen by the suffix or detected),
+    named in the error for a file that is not a workbook."""
+    worksheet = _open_sheet(Path(path), sheet, layout)
     for number, row in enumerate(worksheet.iter_rows(), start=1):
         if number == header_row:
             return [cell_text(value) or "" for value in row]
@@ -95,7 +132,7 @@ class XlsxSubmission(Submission):
         source = str(path)
         if path.stat().st_size == 0:
             raise ReadError(source, "the file is empty")
-        header = _trim(xlsx_header(path, options.sheet, options.header_row))
+        header = _trim(xlsx_header(path, options.sheet, options.header_row, layout))
         if not header:
             raise ReadError(source, f"there is no header in row {options.header_row}")
         check_header(header, source)

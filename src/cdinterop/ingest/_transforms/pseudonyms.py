@@ -47,8 +47,10 @@ def load_key(source: str) -> bytes:
     """Read a pseudonymisation key from ``env:VARNAME`` or ``file:PATH``.
 
     A trailing newline of the file or variable is removed; the key is used as its UTF-8
-    bytes. Raises ``ValueError`` (never showing the key) if the variable is unset, the
-    file unreadable, or the key empty or shorter than `MIN_KEY_BYTES` bytes.
+    bytes and must be at least 16 bytes (128 bits) long, e.g. 32 random bytes in hex
+    (``python -c 'import secrets; print(secrets.token_hex(32))'``). Raises ``ValueError``
+    (never showing the key) if the variable is unset, the file unreadable, or the key
+    empty or shorter than 16 bytes.
     """
     kind, _, name = source.partition(":")
     if kind == "env" and name:
