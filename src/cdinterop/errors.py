@@ -3,15 +3,20 @@
 Every error cdinterop raises on purpose is a [`CdinteropError`][cdinterop.errors.CdinteropError].
 Validation never stops at the first problem: it collects [`Issue`][cdinterop.errors.Issue] objects
 (where, what, which value) and raises [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError]
-carrying all of them.
+carrying all of them. Code that validates its own pydantic models can report their errors the
+same way with [`issues_from_pydantic()`][cdinterop.errors.issues_from_pydantic].
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 __all__ = [
     "CdinteropError",
@@ -19,6 +24,7 @@ __all__ = [
     "Issue",
     "ReadError",
     "WriteError",
+    "issues_from_pydantic",
 ]
 
 
@@ -99,3 +105,62 @@ class ReadError(CdinteropError):
 
 class WriteError(CdinteropError):
     """An output could not be written; nothing partial is left behind."""
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(root)"
+
+
+_LOCATED = re.compile(r"^([A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*): (.+)$")
+
+
+def _join(base: str, sub: str) -> str:
+    """The location ``sub`` below ``base`` (either may be ``(root)``)."""
+    if base == "(root)":
+        return sub
+    if sub == "(root)":
+        return base
+    return f"{base}{sub}" if sub.startswith("[") else f"{base}.{sub}"
+
+
+def issues_from_pydantic(error: ValidationError, prefix: str = "") -> list[Issue]:
+    """Turn a pydantic ``ValidationError`` into located [`Issue`][cdinterop.errors.Issue]s.
+
+    Each error becomes an issue located at its path in the validated data, written the
+    way cdinterop writes locations (``observations[3].SEX``, ``(root)`` for the model
+    itself) and put below ``prefix`` when one is given; the code is pydantic's error type
+    with dashes (``missing``, ``string-too-short``) and the value is the offending input
+    when it is a scalar. Model-level rules that report several problems at once as
+    ``"where: what; where: what"`` (cdinterop's own models do) give one issue per
+    problem, code ``rule``, located below the model that raised it.
+
+    Use it to report a failed ``model_validate`` the way cdinterop does::
+
+        try:
+            spec = MyModel.model_validate(data)
+        except ValidationError as exc:
+            raise InvalidDatasetError(issues_from_pydantic(exc, "spec"), context="spec")
+    """
+    issues = []
+    for err in error.errors(include_url=False):
+        location = _join(prefix or "(root)", _location(tuple(err["loc"])))
+        code = err["type"].replace("_", "-")
+        value = err.get("input")
+        shown = value if isinstance(value, str | int | float | bool) or value is None else None
+        message = err["msg"].removeprefix("Value error, ")
+        if code != "value-error":
+            issues.append(Issue(location, code, message, shown))
+            continue
+        for part in message.split("; "):
+            located = _LOCATED.match(part)
+            if located:
+                issues.append(Issue(_join(location, located[1]), "rule", located[2]))
+            else:
+                issues.append(Issue(location, "rule", part, shown))
+    return issues

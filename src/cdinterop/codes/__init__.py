@@ -1,4 +1,13 @@
-"""Layer 2: built-in codelists, ready to put in a [`DataStructure`][cdinterop.model.DataStructure].
+"""Built-in codelists, ready to put in a [`DataStructure`][cdinterop.model.DataStructure], and
+helpers for age bands and area codes::
+
+    from cdinterop import codes
+    [c.id for c in codes.SEX.codes]                    # ['F', 'M', '_T', '_O', '_U', '_Z']
+    codes.age_band(18, 29), codes.age_band(65, None)   # ('Y18T29', 'Y_GE65')
+    ages = codes.age_codelist(["Y18T29", "Y_GE65"])    # CL_AGE, names in en and fr
+    codes.to_alpha3("KE"), codes.to_m49("KEN"), codes.area_name("KEN")  # ('KEN', '404', 'Kenya')
+
+The package holds:
 
 * the SDMX cross-domain and SDG Global DSD codelists ([`SEX`][cdinterop.codes.SEX],
   [`AGE`][cdinterop.codes.AGE], [`OBS_STATUS`][cdinterop.codes.OBS_STATUS],

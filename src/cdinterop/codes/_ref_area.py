@@ -29,6 +29,7 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import NamedTuple
 
+from cdinterop.errors import CdinteropError
 from cdinterop.model._areas import M49_REGIONS, AreaScheme
 from cdinterop.model._structure import Code, Codelist
 
@@ -44,10 +45,12 @@ __all__ = [
 ]
 
 
-class UnknownAreaError(KeyError):
+class UnknownAreaError(CdinteropError, KeyError):
     """A code that is not a reference area (or not one of the kind asked for).
 
-    A ``KeyError`` whose message reads cleanly when printed.
+    A [`CdinteropError`][cdinterop.errors.CdinteropError], like every error cdinterop raises
+    on purpose, and also a ``KeyError`` (as it was before it was a ``CdinteropError``), so
+    ``except KeyError`` keeps working; its message reads cleanly when printed.
     """
 
     def __str__(self) -> str:

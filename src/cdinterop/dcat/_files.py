@@ -90,16 +90,36 @@ def _suffixes() -> str:
     return ", ".join(s for suffixes in FORMATS.values() for s in suffixes)
 
 
-def _format_of(path: Path) -> str:
+def _suffix_format(path: Path) -> str | None:
+    """The RDF format the file's suffix names, ``None`` for an unknown suffix."""
     for name, suffixes in FORMATS.items():
         if path.suffix.lower() in suffixes:
             return name
+    return None
+
+
+def _unknown_suffix(path: Path) -> str:
     shown = repr(path.suffix) if path.suffix else "no suffix"
-    raise ReadError(
-        str(path),
+    return (
         f"cannot tell the RDF format from {shown}; use one of the suffixes {_suffixes()} "
-        f"or pass format= ({', '.join(FORMATS)})",
+        f"or pass format= ({', '.join(FORMATS)})"
     )
+
+
+def _format_of(path: Path) -> str:
+    """The RDF format to read ``path`` in, from its suffix."""
+    fmt = _suffix_format(path)
+    if fmt is None:
+        raise ReadError(str(path), _unknown_suffix(path))
+    return fmt
+
+
+def _write_format_of(path: Path) -> str:
+    """The RDF format to write ``path`` in, from its suffix."""
+    fmt = _suffix_format(path)
+    if fmt is None:
+        raise WriteError(f"cannot write {path}: {_unknown_suffix(path)}")
+    return fmt
 
 
 def write(
@@ -110,9 +130,12 @@ def write(
     base_iri: str = DEFAULT_BASE_IRI,
 ) -> Path:
     """Write the DCAT description of ``dataset`` (a data set or a catalogue) to ``path``
-    atomically; the format defaults to the one the suffix names. Returns the path."""
+    atomically; the format defaults to the one the suffix names. Returns the path.
+
+    Raises [`WriteError`][cdinterop.errors.WriteError] when ``format`` is not a known RDF
+    format, or is not given and the suffix names none."""
     target = Path(path)
-    fmt = format or _format_of(target)
+    fmt = format or _write_format_of(target)
     if fmt not in FORMATS:
         raise WriteError(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
     data = to_graph(dataset, base_iri=base_iri).serialize(format=fmt, encoding="utf-8")

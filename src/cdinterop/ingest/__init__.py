@@ -29,7 +29,9 @@ The public entry points:
   ``file:PATH``;
 * [`open_submission()`][cdinterop.ingest.open_submission] — read a submission file as streamed Arrow
   record batches, with [`SourceOptions`][cdinterop.ingest.SourceOptions] (layout, encoding,
-  delimiter, sheet) and the [`Layout`][cdinterop.ingest.Layout] values it recognises.
+  delimiter, sheet) and the [`Layout`][cdinterop.ingest.Layout] values it recognises; it returns
+  a [`Submission`][cdinterop.ingest.Submission] (``batches()``, ``problems()``, and ``info``: a
+  [`SourceInfo`][cdinterop.ingest.SourceInfo]).
 
 The names are imported on first use, so that importing only the spec models (as
 [`cdinterop.schemas`][cdinterop.schemas] does) does not load the readers and the run.
@@ -43,7 +45,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cdinterop.ingest._outputs import write_outputs
     from cdinterop.ingest._run import IngestError, IngestResult, IngestSummary, ingest
-    from cdinterop.ingest._sources import Layout, SourceOptions, open_submission
+    from cdinterop.ingest._sources import (
+        Layout,
+        SourceInfo,
+        SourceOptions,
+        Submission,
+        open_submission,
+    )
     from cdinterop.ingest._spec import (
         ComponentRule,
         Deduplicate,
@@ -66,8 +74,10 @@ __all__ = [
     "IngestUnmapped",
     "Layout",
     "PrivacySpec",
+    "SourceInfo",
     "SourceOptions",
     "SourceSpec",
+    "Submission",
     "ingest",
     "load_key",
     "open_submission",
@@ -87,7 +97,9 @@ _SOURCES = {
     "IngestSpec": "cdinterop.ingest._spec",
     "IngestSummary": "cdinterop.ingest._run",
     "Layout": "cdinterop.ingest._sources",
+    "SourceInfo": "cdinterop.ingest._sources",
     "SourceOptions": "cdinterop.ingest._sources",
+    "Submission": "cdinterop.ingest._sources",
     "ingest": "cdinterop.ingest._run",
     "open_submission": "cdinterop.ingest._sources",
     "write_outputs": "cdinterop.ingest._outputs",

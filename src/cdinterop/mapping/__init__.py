@@ -13,6 +13,9 @@ filters and unmapped-value policies, not one per use.
   [`fixed_values`][cdinterop.mapping.fixed_values] and
   [`filter_mask`][cdinterop.mapping.filter_mask], and the rule engine
   [`apply_rules`][cdinterop.mapping.apply_rules];
+* their results: [`MappedValues`][cdinterop.mapping.MappedValues] (from `map_values`),
+  [`MappingResult`][cdinterop.mapping.MappingResult] (from `apply_rules`) and the
+  [`DropCount`][cdinterop.mapping.DropCount]s that account for the rows it drops;
 * YAML loading with located errors: [`load_spec`][cdinterop.mapping.load_spec],
   [`loads_spec`][cdinterop.mapping.loads_spec] and
   [`load_conformance_spec`][cdinterop.mapping.load_conformance_spec].
@@ -35,6 +38,8 @@ from cdinterop.mapping._spec import (
     ValueRule,
 )
 from cdinterop.mapping._values import (
+    DropCount,
+    MappedValues,
     MappingResult,
     apply_rules,
     filter_mask,
@@ -44,6 +49,8 @@ from cdinterop.mapping._values import (
 
 __all__ = [
     "ConformanceSpec",
+    "DropCount",
+    "MappedValues",
     "MappingResult",
     "MappingSpec",
     "OutputIdentity",

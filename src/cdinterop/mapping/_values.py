@@ -37,15 +37,15 @@ __all__ = [
     "value_counts",
 ]
 
-Value = str | int | float | bool
-ArrayLike: TypeAlias = "pa.Array | pa.ChunkedArray"
+_Value = str | int | float | bool
+_ArrayLike: TypeAlias = "pa.Array | pa.ChunkedArray"
 
 
-def _chunked(column: ArrayLike) -> pa.ChunkedArray:
+def _chunked(column: _ArrayLike) -> pa.ChunkedArray:
     return column if isinstance(column, pa.ChunkedArray) else pa.chunked_array([column])
 
 
-def as_text(column: ArrayLike) -> pa.ChunkedArray:
+def as_text(column: _ArrayLike) -> pa.ChunkedArray:
     """The column as text: dictionaries decoded, booleans as ``true``/``false``."""
     column = _chunked(column)
     if pa.types.is_dictionary(column.type):
@@ -59,7 +59,7 @@ def as_text(column: ArrayLike) -> pa.ChunkedArray:
     return column.cast(pa.string())
 
 
-def _value_array(values: Sequence[Value | None]) -> pa.Array:
+def _value_array(values: Sequence[_Value | None]) -> pa.Array:
     """An Arrow array of spec values; mixed types fall back to their text forms."""
     try:
         return pa.array(values)
@@ -67,13 +67,15 @@ def _value_array(values: Sequence[Value | None]) -> pa.Array:
         return pa.array([None if v is None else scalar_text(v) for v in values], pa.string())
 
 
-def fixed_values(value: Value, length: int, type: pa.DataType | None = None) -> pa.ChunkedArray:
+def fixed_values(
+    value: str | int | float | bool, length: int, type: pa.DataType | None = None
+) -> pa.ChunkedArray:
     """A column of ``length`` copies of ``value`` (of ``type`` if given)."""
     scalar = pa.scalar(value) if type is None else pa.scalar(value).cast(type)
     return pa.chunked_array([pa.repeat(scalar, length)], scalar.type)
 
 
-def value_counts(column: ArrayLike, mask: ArrayLike | None = None) -> dict[Any, int]:
+def value_counts(column: _ArrayLike, mask: _ArrayLike | None = None) -> dict[Any, int]:
     """Rows per distinct value of ``column`` (where ``mask`` is true), sorted by value text."""
     column = _chunked(column)
     if mask is not None:
@@ -89,14 +91,25 @@ def value_counts(column: ArrayLike, mask: ArrayLike | None = None) -> dict[Any, 
 
 @dataclass(frozen=True, slots=True)
 class MappedValues:
-    """The result of [`map_values()`][cdinterop.mapping.map_values]."""
+    """The result of [`map_values()`][cdinterop.mapping.map_values]: the mapped column and
+    which rows the map had no entry for.
+
+    ``values``, ``unmapped`` and the input column have the same length, row for row.
+    Nothing is raised for unmapped values whatever the policy: the caller decides from
+    ``unmapped`` and ``counts`` what to drop or report::
+
+        result = map_values(column, {"KE": "404", "UG": "800"})
+        if result.counts:
+            print("no entry for", list(result.counts))
+    """
 
     values: pa.ChunkedArray
     """The output column: mapped values; unmapped values kept under ``keep``, else null."""
     unmapped: pa.ChunkedArray
     """Boolean mask of the rows whose (non-null) value has no entry in the map."""
     counts: dict[Any, int]
-    """Rows per unmapped source value (source values as they are, not as text)."""
+    """Rows per unmapped source value (source values as they are, not as text), sorted by
+    the values' text; empty when every value was mapped."""
 
 
 def _same_type(a: pa.ChunkedArray, b: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
@@ -110,7 +123,7 @@ def _same_type(a: pa.ChunkedArray, b: pa.ChunkedArray) -> tuple[pa.ChunkedArray,
 
 
 def _fill(
-    values: pa.ChunkedArray, default: Value | None, where: ArrayLike | None = None
+    values: pa.ChunkedArray, default: _Value | None, where: _ArrayLike | None = None
 ) -> pa.ChunkedArray:
     """``default`` in the null cells of ``values`` (only where ``where`` is true, if given)."""
     if default is None:
@@ -123,19 +136,29 @@ def _fill(
 
 
 def map_values(
-    column: ArrayLike,
-    mapping: Mapping[str, Value | None],
+    column: pa.Array | pa.ChunkedArray,
+    mapping: Mapping[str, str | int | float | bool | None],
     *,
     unmapped: UnmappedPolicy = UnmappedPolicy.ERROR,
-    default: Value | None = None,
+    default: str | int | float | bool | None = None,
 ) -> MappedValues:
-    """Map every value of ``column`` through ``mapping`` (keys compare with the values'
-    text, see `as_text()`).
+    """Map every value of ``column`` through ``mapping``.
+
+    The map's keys are text and are compared with the text form of each value: text as it
+    is, dictionary-encoded columns by their decoded values, booleans as ``true`` and
+    ``false``, numbers and other types as Arrow casts them to text (``1``, ``2.5``).
 
     Source nulls are not "unmapped": they stay null, or become ``default`` (which fills
     source nulls only, not values the map sends to ``None``). Values with
     no entry are null in the result, except under ``keep``, where they pass unchanged (as
     text if the map's values are of another type). ``counts`` has their row counts.
+
+    ``unmapped`` only decides what the output holds for values with no entry: ``keep``
+    passes them through, ``drop`` and ``error`` leave them null. Nothing is raised, not
+    even under ``error`` (the default): inspect the returned
+    [`MappedValues`][cdinterop.mapping.MappedValues]' ``unmapped`` mask and ``counts`` to
+    drop the rows or report the values. [`apply_rules()`][cdinterop.mapping.apply_rules]
+    does that for a whole spec.
     """
     source = _chunked(column)
     text = as_text(source)
@@ -152,7 +175,9 @@ def map_values(
     return MappedValues(filled, missing, value_counts(source, missing))
 
 
-def filter_mask(table: pa.Table, conditions: Mapping[str, Sequence[Value | None]]) -> pa.Array:
+def filter_mask(
+    table: pa.Table, conditions: Mapping[str, Sequence[str | int | float | bool | None]]
+) -> pa.Array:
     """Boolean mask of the rows whose value in every listed column is one of its listed
     values (compared as text; a listed ``None`` matches nulls)."""
     mask = pa.repeat(pa.scalar(True), table.num_rows)
@@ -165,7 +190,14 @@ def filter_mask(table: pa.Table, conditions: Mapping[str, Sequence[Value | None]
 
 @dataclass(frozen=True, slots=True)
 class DropCount:
-    """Rows dropped for one reason: a row filter, or one unmapped value of one rule."""
+    """Rows dropped for one reason: a row filter, or one unmapped value of one rule.
+
+    Found in [`MappingResult.dropped`][cdinterop.mapping.MappingResult] (and the SDMX
+    conformance report), one per filter (zero counts included) and one per unmapped
+    value of a rule whose policy is ``drop``. ``str()`` reads as a sentence, e.g.
+    ``12 rows dropped: value 'XX' has no entry in REF_AREA's map``; ``to_dict()`` is for
+    JSON reports.
+    """
 
     reason: str
     """``row-filter`` or ``unmapped-value``."""
@@ -221,7 +253,7 @@ def apply_rules(
     *,
     filters: Sequence[RowFilter] = (),
     unmapped: UnmappedPolicy = UnmappedPolicy.ERROR,
-    constants: Mapping[str, Value] | None = None,
+    constants: Mapping[str, str | int | float | bool] | None = None,
     rules_location: str = "components",
     filters_location: str = "rows",
 ) -> MappingResult:

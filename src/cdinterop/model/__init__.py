@@ -1,7 +1,20 @@
-"""Layer 1: the typed model of a citizen data set (pydantic v2, frozen, unknown fields rejected).
+"""The typed model of a citizen data set (pydantic v2, frozen, unknown fields rejected).
 
-No exchange formats live here; [`cdinterop.load`][cdinterop.load] and
-[`cdinterop.save`][cdinterop.save] read and write the model itself as JSON.
+The package holds [`CitizenDataset`][cdinterop.model.CitizenDataset] and its parts: the
+[`DataStructure`][cdinterop.model.DataStructure] (dimensions, attributes, measures, codelists,
+concepts), the observation table ([`Observations`][cdinterop.model.Observations], on Apache
+Arrow), participation and consent, quality and disclosure control, provenance, distributions
+and catalogues, and the SDMX time periods and area codes they use. No exchange formats live
+here; [`cdinterop.load`][cdinterop.load] and [`cdinterop.save`][cdinterop.save] read and write
+the model itself as JSON::
+
+    import cdinterop
+    from cdinterop.model import parse_period
+    ds = cdinterop.load("examples/public-services-satisfaction/dataset.json")
+    ds.structure.key_ids                     # ('FREQ', 'REF_AREA', ..., 'TIME_PERIOD')
+    ds.structure.component("SEX").codelist   # 'CL_SEX'
+    first = ds.replace(observations=ds.observations.to_records()[:10])  # a validated copy
+    parse_period("2024-Q3").start            # 2024-07-01 00:00 UTC
 """
 
 from cdinterop.model._areas import M49_REGIONS, AreaExtent, AreaScheme, area_scheme, is_area_code

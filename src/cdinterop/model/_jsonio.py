@@ -8,62 +8,18 @@ includes the observations as an array of objects. Problems are reported as locat
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from cdinterop._files import atomic_write
-from cdinterop.errors import InvalidDatasetError, Issue, ReadError, WriteError
+from cdinterop.errors import InvalidDatasetError, Issue, ReadError, WriteError, issues_from_pydantic
 from cdinterop.model._dataset import CitizenDataset
 from cdinterop.model._observations import Observations
 from cdinterop.model._structure import DataStructure
 
 __all__ = ["check_json", "dumps", "issues_from_pydantic", "load", "loads", "save"]
-
-
-def _location(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text or "(root)"
-
-
-_LOCATED = re.compile(r"^([A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*): (.+)$")
-
-
-def _join(base: str, sub: str) -> str:
-    return sub if base == "(root)" else f"{base}.{sub}"
-
-
-def issues_from_pydantic(error: ValidationError, prefix: str = "") -> list[Issue]:
-    """Turn a pydantic ``ValidationError`` into located issues.
-
-    Model-level rules report several problems at once as ``"where: what; where: what"``;
-    each becomes its own issue, located below the model that raised it.
-    """
-    issues = []
-    for err in error.errors(include_url=False):
-        loc = _location(tuple(err["loc"]))
-        location = _join(prefix, loc) if prefix else loc
-        code = err["type"].replace("_", "-")
-        value = err.get("input")
-        shown = value if isinstance(value, str | int | float | bool) or value is None else None
-        message = err["msg"].removeprefix("Value error, ")
-        if code != "value-error":
-            issues.append(Issue(location, code, message, shown))
-            continue
-        for part in message.split("; "):
-            located = _LOCATED.match(part)
-            if located:
-                issues.append(Issue(_join(location, located[1]), "rule", located[2]))
-            else:
-                issues.append(Issue(location, "rule", part, shown))
-    return issues
 
 
 def _parse(text: str | bytes, source: str) -> dict[str, Any]:

@@ -22,9 +22,8 @@ from typing import IO, TYPE_CHECKING, Any
 import pyarrow as pa
 from pydantic import ValidationError
 
-from cdinterop.errors import InvalidDatasetError, ReadError, WriteError
+from cdinterop.errors import InvalidDatasetError, ReadError, WriteError, issues_from_pydantic
 from cdinterop.model import AttachmentLevel, CitizenDataset, Observations, ValueType
-from cdinterop.model._jsonio import issues_from_pydantic
 from cdinterop.sdmx._data_read import DataPayload, read_payload, sniff_format
 from cdinterop.sdmx._formats import FORMATS, DataFormat
 

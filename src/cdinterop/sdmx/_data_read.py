@@ -25,7 +25,8 @@ from cdinterop.model import AttachmentLevel, DataStructure
 
 __all__ = ["DataPayload", "read_payload", "sniff_format"]
 
-Source = str | Path | IO[bytes] | bytes
+_Source = str | Path | IO[bytes] | bytes
+"""A data message: a path, a binary stream or the bytes themselves."""
 _CSV_LEAD = {"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "ACTION"}
 
 
@@ -38,12 +39,20 @@ class DataPayload:
     format: str
 
 
-def _label(source: Source) -> str:
+def _label(source: _Source) -> str:
     return "<bytes>" if isinstance(source, bytes) else str(getattr(source, "name", source))
 
 
-def sniff_format(source: Source) -> str:
-    """Recognise the format: ``ml21-ss``, ``ml21-generic``, ``ml30-ss``, ``csv10``, ``csv20``.
+def sniff_format(source: str | Path | IO[bytes] | bytes) -> str:
+    """Recognise the format of a data message (a path, a binary stream or the bytes).
+
+    Returns the name of the reader that reads it, one of ``ml21-ss``, ``ml21-generic``,
+    ``ml30-ss``, ``csv10`` and ``csv20``. These are not always keys of
+    [`FORMATS`][cdinterop.sdmx.FORMATS]: one reader reads both layouts of
+    structure-specific data, so a time-series message (written as ``ml21-ss-ts`` or
+    ``ml30-ss-ts``) comes back as ``ml21-ss`` or ``ml30-ss``, and a 2.1 generic
+    time-series message as ``ml21-generic``. Only the start of the document is read; a
+    stream is left where it was.
 
     Raises [`ReadError`][cdinterop.errors.ReadError] when the content is none of them.
     """
@@ -94,12 +103,12 @@ def _plain_attributes(element: Any) -> dict[str, str]:
     return {k: v for k, v in element.attrib.items() if not k.startswith("{")}
 
 
-def _iterparse(source: Source) -> Any:
+def _iterparse(source: _Source) -> Any:
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     return etree.iterparse(stream, events=("start", "end"), **parser_options())
 
 
-def _read_structure_specific(source: Source, structure: DataStructure) -> DataPayload:
+def _read_structure_specific(source: _Source, structure: DataStructure) -> DataPayload:
     cols = _Columns(structure.column_ids)
     dataset: dict[str, str] = {}
     series: dict[str, str] = {}
@@ -126,7 +135,7 @@ def _values(element: Any) -> dict[str, str]:
     }
 
 
-def _read_generic(source: Source, structure: DataStructure) -> DataPayload:
+def _read_generic(source: _Source, structure: DataStructure) -> DataPayload:
     cols = _Columns(structure.column_ids)
     dataset: dict[str, str] = {}
     series: dict[str, str] = {}
@@ -162,7 +171,7 @@ def _read_generic(source: Source, structure: DataStructure) -> DataPayload:
     return DataPayload(cols.data, dataset, "generic")
 
 
-def _read_csv(source: Source, structure: DataStructure) -> DataPayload:
+def _read_csv(source: _Source, structure: DataStructure) -> DataPayload:
     raw = source if isinstance(source, bytes) else None
     stream: Any = pa.BufferReader(raw) if raw is not None else source
     if isinstance(source, str | Path):
@@ -199,13 +208,13 @@ def _read_csv(source: Source, structure: DataStructure) -> DataPayload:
     return DataPayload(columns, dataset, "csv")
 
 
-def _header(source: Source) -> list[str]:
+def _header(source: _Source) -> list[str]:
     head = read_prolog(source).lstrip(b"\xef\xbb\xbf")
     line = head.split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
     return [cell.strip().strip('"') for cell in line.split(",")]
 
 
-READERS: dict[str, Callable[[Source, DataStructure], DataPayload]] = {
+READERS: dict[str, Callable[[_Source, DataStructure], DataPayload]] = {
     "ml21-ss": _read_structure_specific,
     "ml30-ss": _read_structure_specific,
     "ml21-generic": _read_generic,
@@ -215,7 +224,7 @@ READERS: dict[str, Callable[[Source, DataStructure], DataPayload]] = {
 """Reader of each recognised data format."""
 
 
-def read_payload(source: Source, structure: DataStructure) -> DataPayload:
+def read_payload(source: _Source, structure: DataStructure) -> DataPayload:
     """Read a data message or SDMX-CSV file into text columns, given its structure."""
     kind = sniff_format(source)
     try:
