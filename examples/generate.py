@@ -1302,10 +1302,10 @@ def _survey_planted(
             case = rejected("unreadable geopoint", "location/gps")
         elif k == 11:
             row = fresh(i, **{"services/satisfaction": ""})
-            case = rejected("mandatory satisfaction answer missing", "SATISFIED")
+            case = rejected("mandatory satisfaction answer missing", "services/satisfaction")
         elif k == 12:
             row = fresh(i, **{"services/service_used": ""})
-            case = rejected("mandatory service answer missing", "SERVICE")
+            case = rejected("mandatory service answer missing", "services/service_used")
         else:
             row = fresh(i, **{"location/county": "Nakuru"})
             case = rejected("county outside the survey", "location/county")
@@ -1538,7 +1538,7 @@ def _plant_cards(
         row[2] = expected[i]["date"] + dt.timedelta(days=1)
         if k == 0:
             row[count_at["BAG"]] = -4
-            case = {"problem": "negative count", "outcome": "rejected", "columns": ["BAG"]}
+            case = {"problem": "negative count", "outcome": "rejected", "columns": ["Plastic bags"]}
         elif k == 1:
             row[1] = "Sakumono Beach"
             case = {
@@ -1555,7 +1555,11 @@ def _plant_cards(
             }
         elif k == 3:
             row[count_at["SACHET"]] = "about 200"
-            case = {"problem": "count in words", "outcome": "rejected", "columns": ["SACHET"]}
+            case = {
+                "problem": "count in words",
+                "outcome": "rejected",
+                "columns": ["Water sachets"],
+            }
         elif k == 4:
             row[2] = "31/02/2023"
             case = {"problem": "impossible date", "outcome": "rejected", "columns": ["Date"]}
@@ -1564,7 +1568,7 @@ def _plant_cards(
             case = {
                 "problem": "clean-up date missing",
                 "outcome": "rejected",
-                "columns": ["TIME_PERIOD"],
+                "columns": ["Date"],
             }
         after[i] = (row, case)
     out: list[list[Any]] = []

@@ -146,13 +146,13 @@ def test_counts_add_up_and_rejects_name_every_problem(tmp_path: Path) -> None:
     assert "not in the value map of SEX" in rejects[(6, "gender")]["reason"]
     assert rejects[(6, "age")]["reason"] == "age -4 is outside every band"
     assert rejects[(6, "location")]["value"] is None  # the location is never written
-    assert rejects[(7, "AGE")]["reason"] == "AGE is mandatory but has no value"
+    assert rejects[(7, "age")]["reason"] == "AGE is mandatory but has no value"
     assert rejects[(8, "_submission_time")]["value"] == "sometime"
     assert set(rejects) == {
         (6, "gender"),
         (6, "age"),
         (6, "location"),
-        (7, "AGE"),
+        (7, "age"),
         (8, "_submission_time"),
     }
     frame = result.dataset.observations.to_pandas()
@@ -296,7 +296,7 @@ def test_deduplicate_keep_last_and_empty_keys(tmp_path: Path) -> None:
     assert result.summary.filtered_by_rule["resubmitted"] == 1  # not the two empty keys
     assert result.summary.accepted == 2  # line 2, and line 4 (the last of uuid-0002)
     rejected = {(r["row"], r["column"]) for r in result.rejects.to_pylist()}
-    assert {(8, "RESPONDENT"), (9, "RESPONDENT")} <= rejected  # compared by nobody
+    assert {(8, "_uuid"), (9, "_uuid")} <= rejected  # compared by nobody
 
 
 def test_numeric_default_on_a_text_column(tmp_path: Path) -> None:

@@ -432,9 +432,13 @@ def _deduplicate(records: pa.Table, keys: pa.Table, plan: _Plan) -> tuple[pa.Tab
 _ROW_REFERENCE = re.compile(r"\brow (\d+)\b")
 
 
-def _reject_issues(issues: list[Issue], rows: pa.Array, rejects: _Rejects) -> None:
-    """Reject the rows of the structure's issues; positions in the records table that a
-    message names ("already used by row 25") become the rows of the source file."""
+def _reject_issues(
+    issues: list[Issue], rows: pa.Array, rejects: _Rejects, columns: dict[str, str]
+) -> None:
+    """Reject the rows of the structure's issues under the file's column a component comes
+    from (``columns``: component id → source column; the component id when it has none);
+    positions in the records table that a message names ("already used by row 25") become
+    the rows of the source file."""
 
     def source_row(match: re.Match[str]) -> str:
         position = int(match[1])
@@ -446,7 +450,7 @@ def _reject_issues(issues: list[Issue], rows: pa.Array, rejects: _Rejects) -> No
         value = None if issue.value is None else str(issue.value)
         rejects.add(
             pa.array([rows[issue.row].as_py()], pa.int64()),
-            issue.component or "(key)",
+            columns.get(issue.component, issue.component) if issue.component else "(key)",
             pa.array([value], pa.string()),
             pa.array([_ROW_REFERENCE.sub(source_row, issue.message)], pa.string()),
         )
@@ -597,7 +601,8 @@ def ingest(
     # data set built from them below does not check them a second time.
     conformed, issues = Observations.from_arrow(unit).conform(structure)
     if issues:
-        _reject_issues(issues, rows, rejects)
+        sources = {c: r.source for c, r in spec.components.items() if r.source is not None}
+        _reject_issues(issues, rows, rejects, sources)
         bad = pa.array(sorted({i.row for i in issues if i.row is not None}), pa.int64())
         mask = pc.invert(pc.is_in(pa.array(range(unit.num_rows), pa.int64()), value_set=bad))
         conformed = Observations.from_arrow(conformed.table.filter(mask))  # checked again
