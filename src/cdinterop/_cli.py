@@ -421,7 +421,7 @@ def ingest_command(
         written = write_outputs(result, output, datapackage=not no_datapackage, failed=failed)
     summary = result.summary
     if as_json:
-        out.print_json(json.dumps({**summary.to_json(), "failed": failed}))
+        out.print_json(json.dumps({**summary.to_dict(), "failed": failed}))
     else:
         table = Table(title=f"{submission.name} → {output}", show_header=False)
         table.add_row("rows read", f"{summary.rows_read:,}")

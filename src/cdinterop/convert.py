@@ -199,7 +199,7 @@ def convert(
         if exc.result is not None:  # too many rejects: leave them for whoever fixes the file
             _write_failed(exc.result, target)
         raise
-    summary: dict[str, Any] = {"ingest": result.summary.to_json()}
+    summary: dict[str, Any] = {"ingest": result.summary.to_dict()}
     dataset = result.dataset
     if spec.aggregation is not None and len(dataset.observations) == 0:
         counts = result.summary
@@ -260,7 +260,7 @@ def convert(
 def _write_failed(result: IngestResult, target: Path) -> None:
     """After too many rejects: only ``rejects.csv`` and ``summary.json`` (``"failed":
     true``), replacing the outputs of an earlier run."""
-    summary = {"ingest": result.summary.to_json(), "failed": True, "outputs": []}
+    summary = {"ingest": result.summary.to_dict(), "failed": True, "outputs": []}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))

@@ -149,7 +149,7 @@ def _run(path: Path, spec: IngestSpec, batch_rows: int) -> IngestResult:
 def _same(a: IngestResult, b: IngestResult) -> None:
     assert a.rejects.equals(b.rejects)
     assert a.dataset.observations == b.dataset.observations
-    sa, sb = a.summary.to_json(), b.summary.to_json()
+    sa, sb = a.summary.to_dict(), b.summary.to_dict()
     sa.pop("seconds")
     sb.pop("seconds")
     assert sa == sb

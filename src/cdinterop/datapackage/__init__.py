@@ -196,7 +196,9 @@ def from_descriptor(
     return dataset
 
 
-def to_package(dataset: CitizenDataset, *, basepath: str | Path | None = None) -> Any:
+def to_package(
+    dataset: CitizenDataset, *, basepath: str | Path | None = None
+) -> frictionless.Package:
     """The data set as a ``frictionless.Package``.
 
     Without ``basepath`` the tables are inline ``data`` (rows of CSV text, nulls as ``null``); with

@@ -172,38 +172,38 @@ def _resources(ds: CitizenDataset, language: str) -> list[dict[str, Any]]:
     return resources
 
 
-def to_descriptor(ds: CitizenDataset) -> dict[str, Any]:
-    """The ``datapackage.json`` of ``ds`` (without ``bytes`` and ``hash`` of the files:
+def to_descriptor(dataset: CitizenDataset) -> dict[str, Any]:
+    """The ``datapackage.json`` of ``dataset`` (without ``bytes`` and ``hash`` of the files:
     [`cdinterop.datapackage.write()`][cdinterop.datapackage.write] adds them for the files it
     writes)."""
-    language = default_language(ds)
+    language = default_language(dataset)
     d: dict[str, Any] = {
         "$schema": PACKAGE_PROFILE,
-        "name": slug(ds.id),
-        "id": f"urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow={ds.agency}:{ds.id}"
-        f"({ds.version})",
-        "title": text_in(ds.title, language),
+        "name": slug(dataset.id),
+        "id": f"urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow={dataset.agency}:{dataset.id}"
+        f"({dataset.version})",
+        "title": text_in(dataset.title, language),
     }
-    description = text_in(ds.description, language)
+    description = text_in(dataset.description, language)
     if description:
         d["description"] = description
-    d["version"] = ds.version
-    created = ds.modified or ds.issued
+    d["version"] = dataset.version
+    created = dataset.modified or dataset.issued
     if created is not None:
         d["created"] = f"{created.isoformat()}T00:00:00Z"
-    if ds.landing_page is not None:
-        d["homepage"] = str(ds.landing_page)
-    keywords = _keywords(ds, language)
+    if dataset.landing_page is not None:
+        d["homepage"] = str(dataset.landing_page)
+    keywords = _keywords(dataset, language)
     if keywords:
         d["keywords"] = keywords
-    if ds.licence is not None:
-        d["licenses"] = [{"name": ds.licence, "path": licence_path(ds.licence)}]
-    contributors = _contributors(ds)
+    if dataset.licence is not None:
+        d["licenses"] = [{"name": dataset.licence, "path": licence_path(dataset.licence)}]
+    contributors = _contributors(dataset)
     if contributors:
         d["contributors"] = contributors
-    sources = _sources(ds)
+    sources = _sources(dataset)
     if sources:
         d["sources"] = sources
-    d["resources"] = _resources(ds, language)
-    d.update(extension.encode(ds))
+    d["resources"] = _resources(dataset, language)
+    d.update(extension.encode(dataset))
     return d

@@ -124,24 +124,24 @@ def _write_format_of(path: Path) -> str:
 
 def write(
     dataset: CitizenDataset | Catalog,
-    path: str | Path,
+    target: str | Path,
     *,
     format: str | None = None,
     base_iri: str = DEFAULT_BASE_IRI,
 ) -> Path:
-    """Write the DCAT description of ``dataset`` (a data set or a catalogue) to ``path``
-    atomically; the format defaults to the one the suffix names. Returns the path.
+    """Write the DCAT description of ``dataset`` (a data set or a catalogue) to the file
+    ``target`` atomically; the format defaults to the one the suffix names. Returns the path.
 
     Raises [`WriteError`][cdinterop.errors.WriteError] when ``format`` is not a known RDF
     format, or is not given and the suffix names none."""
-    target = Path(path)
-    fmt = format or _write_format_of(target)
+    path = Path(target)
+    fmt = format or _write_format_of(path)
     if fmt not in FORMATS:
         raise WriteError(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
     data = to_graph(dataset, base_iri=base_iri).serialize(format=fmt, encoding="utf-8")
-    with atomic_write(target, "wb") as handle:
+    with atomic_write(path, "wb") as handle:
         handle.write(data)
-    return target
+    return path
 
 
 # -- safety checks -----------------------------------------------------------------------
@@ -330,7 +330,7 @@ def _sniff(data: bytes, fmt: str, source: str) -> None:
 
 
 def read_graph(
-    path: str | Path,
+    source: str | Path,
     *,
     format: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -339,22 +339,23 @@ def read_graph(
     """Parse an RDF file into a graph, safely (see the module docstring). The format
     defaults to the one the suffix names; ``.json`` and ``.xml`` are checked to be
     JSON-LD and RDF/XML."""
-    source = Path(path)
-    fmt = format or _format_of(source)
+    file = Path(source)
+    name = str(file)
+    fmt = format or _format_of(file)
     try:
-        _check_size(source.stat().st_size, max_bytes, str(source))
-        with source.open("rb") as handle:
+        _check_size(file.stat().st_size, max_bytes, name)
+        with file.open("rb") as handle:
             data = handle.read(max_bytes + 1)  # the file may have grown since stat
     except OSError as exc:
-        raise ReadError(str(source), exc.strerror or str(exc)) from None
-    _check_size(len(data), max_bytes, str(source))
+        raise ReadError(name, exc.strerror or str(exc)) from None
+    _check_size(len(data), max_bytes, name)
     if format is None:
-        _sniff(data, fmt, str(source))
-    return parse_graph(data, fmt, source=str(source), max_bytes=max_bytes, max_triples=max_triples)
+        _sniff(data, fmt, name)
+    return parse_graph(data, fmt, source=name, max_bytes=max_bytes, max_triples=max_triples)
 
 
 def read(
-    path: str | Path,
+    source: str | Path,
     *,
     format: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -365,12 +366,12 @@ def read(
     [`read_graph()`][cdinterop.dcat.read_graph] for the safety limits and
     [`from_graph()`][cdinterop.dcat.from_graph] for what the graph must hold (``structure`` is
     passed on to it)."""
-    graph = read_graph(path, format=format, max_bytes=max_bytes, max_triples=max_triples)
+    graph = read_graph(source, format=format, max_bytes=max_bytes, max_triples=max_triples)
     return from_graph(graph, structure=structure)
 
 
 def read_catalog(
-    path: str | Path,
+    source: str | Path,
     *,
     format: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -380,5 +381,5 @@ def read_catalog(
     """Read the catalogue described by an RDF file with every data set it lists (see
     [`read()`][cdinterop.dcat.read] for the options and
     [`catalog_from_graph()`][cdinterop.dcat.catalog_from_graph])."""
-    graph = read_graph(path, format=format, max_bytes=max_bytes, max_triples=max_triples)
+    graph = read_graph(source, format=format, max_bytes=max_bytes, max_triples=max_triples)
     return catalog_from_graph(graph, structure=structure)

@@ -52,7 +52,7 @@ def write_outputs(
                 names.append("datapackage")
         pacsv.write_csv(result.rejects, staging / "rejects.csv")
         names.append("rejects.csv")
-        summary = {**result.summary.to_json(), "failed": failed, "outputs": names}
+        summary = {**result.summary.to_dict(), "failed": failed, "outputs": names}
         text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
         (staging / "summary.json").write_text(text, encoding="utf-8")
         names.append("summary.json")

@@ -110,7 +110,7 @@ class IngestSummary:
     seconds: float = 0.0
     """Wall-clock time of the run."""
 
-    def to_json(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready data (``summary.json``)."""
         return {
             "source": self.source,
@@ -625,7 +625,7 @@ def ingest(
     )
     if summary.rows_read != summary.accepted + summary.filtered + summary.rejected:
         raise IngestError(  # pragma: no cover - a bug, never the user's input
-            f"row counts do not add up: {summary.to_json()}"
+            f"row counts do not add up: {summary.to_dict()}"
         )
     dataset = _dataset(spec, conformed, info, summary, started)
     result = IngestResult(dataset, rejects.table(), summary)

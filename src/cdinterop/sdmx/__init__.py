@@ -28,6 +28,8 @@ from cdinterop.sdmx._data_read import DataPayload, read_payload, sniff_format
 from cdinterop.sdmx._formats import FORMATS, DataFormat
 
 if TYPE_CHECKING:
+    from sdmx.message import StructureMessage
+
     from cdinterop.mapping import ConformanceSpec
     from cdinterop.model import DataStructure
     from cdinterop.sdmx._conformance import (
@@ -62,9 +64,9 @@ STRUCTURE_FILES = {"2.1": "structure-2.1.xml", "3.0": "structure-3.0.xml"}
 """File names ``write_all()`` gives the structure messages."""
 
 
-def write(dataset: CitizenDataset, target: str | Path | IO[bytes], *, format: str) -> None:
+def write(dataset: CitizenDataset, target: str | Path | IO[bytes], *, format: str) -> Path | None:
     """Write one data message in ``format`` (a key of [`FORMATS`][cdinterop.sdmx.FORMATS]) to a path
-    or stream."""
+    (atomically) or a binary stream; return the path (``None`` for a stream)."""
     try:
         fmt = FORMATS[format]
     except KeyError:
@@ -72,15 +74,18 @@ def write(dataset: CitizenDataset, target: str | Path | IO[bytes], *, format: st
             f"unknown SDMX format {format!r}; choose from {', '.join(FORMATS)}"
         ) from None
     fmt.write(dataset, target)
+    return Path(target) if isinstance(target, str | Path) else None
 
 
 def write_structure(
     dataset: CitizenDataset, target: str | Path | IO[bytes], *, version: str = "2.1"
-) -> None:
-    """Write the structure message (SDMX-ML ``2.1`` or ``3.0``) of a data set."""
+) -> Path | None:
+    """Write the structure message (SDMX-ML ``2.1`` or ``3.0``) of a data set to a path
+    (atomically) or a binary stream; return the path (``None`` for a stream)."""
     from cdinterop.sdmx._structure_xml import write_structure as _write_structure
 
     _write_structure(dataset, target, version=version)
+    return Path(target) if isinstance(target, str | Path) else None
 
 
 def planned_files(dataset: CitizenDataset, formats: list[str] | None = None) -> list[str]:
@@ -164,7 +169,7 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def to_structure(dataset: CitizenDataset) -> Any:
+def to_structure(dataset: CitizenDataset) -> StructureMessage:
     """The data set's structure as an sdmx1 ``StructureMessage`` (codelists, concept
     scheme, DSD, dataflow with the ``cdinterop:*`` annotations)."""
     from cdinterop.sdmx._native import to_structure as _to_structure
@@ -172,7 +177,7 @@ def to_structure(dataset: CitizenDataset) -> Any:
     return _to_structure(dataset)
 
 
-def from_structure(message: Any, *, dataflow: str | None = None) -> CitizenDataset:
+def from_structure(message: StructureMessage, *, dataflow: str | None = None) -> CitizenDataset:
     """A data set (no observations) from an sdmx1 ``StructureMessage``."""
     from cdinterop.sdmx._native import from_structure as _from_structure
 
