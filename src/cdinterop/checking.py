@@ -274,7 +274,7 @@ def _parse_rdf_file(path: Path) -> Graph:
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(str(path), exc.strerror or str(exc)) from None
-    return parse_graph(data, fmt, source=str(path))
+    return parse_graph(data, fmt, source=str(path), base=path.resolve().as_uri())
 
 
 def _structure_issues(graph: Graph) -> list[Issue]:

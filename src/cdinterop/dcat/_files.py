@@ -32,8 +32,10 @@ untrusted and never touch the network or other local files:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -271,11 +273,13 @@ def parse_graph(
     source: str = "<bytes>",
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_triples: int = DEFAULT_MAX_TRIPLES,
+    base: str | None = None,
 ) -> Graph:
     """Parse untrusted RDF bytes in rdflib format ``fmt`` (see [`FORMATS`][cdinterop.dcat.FORMATS])
-    without
-    fetching anything; every problem is a [`ReadError`][cdinterop.errors.ReadError] naming
-    ``source``. See the module docstring for the limits."""
+    without fetching anything; every problem is a [`ReadError`][cdinterop.errors.ReadError]
+    naming ``source``. ``base`` is the IRI relative IRIs resolve against (files read with
+    [`read_graph()`][cdinterop.dcat.read_graph] use their own ``file:`` IRI; without one, rdflib
+    uses the working directory). See the module docstring for the limits."""
     if fmt not in FORMATS:
         raise ReadError(source, f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
     _check_size(len(data), max_bytes, source)
@@ -290,7 +294,7 @@ def parse_graph(
             _check_utf8(data, fmt, source)
         if fmt == "json-ld":
             _check_jsonld(json.loads(data), source)
-        graph.parse(data=data, format=fmt)
+        graph.parse(data=data, format=fmt, publicID=base)
     except ReadError:
         raise
     except _TooManyTriples:
@@ -351,7 +355,26 @@ def read_graph(
     _check_size(len(data), max_bytes, name)
     if format is None:
         _sniff(data, fmt, name)
-    return parse_graph(data, fmt, source=name, max_bytes=max_bytes, max_triples=max_triples)
+    return parse_graph(
+        data,
+        fmt,
+        source=name,
+        max_bytes=max_bytes,
+        max_triples=max_triples,
+        base=file.resolve().as_uri(),
+    )
+
+
+@contextlib.contextmanager
+def _in_file(source: str | Path) -> Iterator[None]:
+    """Name the file, not only the RDF node, in the errors of reading a graph read from it
+    (a relative IRI in a file becomes a ``file:`` IRI that looks like a path)."""
+    try:
+        yield
+    except ReadError as exc:
+        if exc.source == str(source):
+            raise
+        raise ReadError(str(source), f"{exc.source}: {exc.reason}") from None
 
 
 def read(
@@ -367,7 +390,8 @@ def read(
     [`from_graph()`][cdinterop.dcat.from_graph] for what the graph must hold (``structure`` is
     passed on to it)."""
     graph = read_graph(source, format=format, max_bytes=max_bytes, max_triples=max_triples)
-    return from_graph(graph, structure=structure)
+    with _in_file(source):
+        return from_graph(graph, structure=structure)
 
 
 def read_catalog(
@@ -382,4 +406,5 @@ def read_catalog(
     [`read()`][cdinterop.dcat.read] for the options and
     [`catalog_from_graph()`][cdinterop.dcat.catalog_from_graph])."""
     graph = read_graph(source, format=format, max_bytes=max_bytes, max_triples=max_triples)
-    return catalog_from_graph(graph, structure=structure)
+    with _in_file(source):
+        return catalog_from_graph(graph, structure=structure)

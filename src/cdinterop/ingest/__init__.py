@@ -1,4 +1,4 @@
-"""Layer 3: ingestion of citizen-data submissions (KoboToolbox/ODK exports) into unit records.
+"""Ingestion of citizen-data submissions (KoboToolbox/ODK exports) into unit records.
 
 A submission file and an [`IngestSpec`][cdinterop.ingest.IngestSpec] in; validated unit records (a
 [`CitizenDataset`][cdinterop.model.CitizenDataset]), the rejected rows with their reasons and the

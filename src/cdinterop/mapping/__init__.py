@@ -1,4 +1,4 @@
-"""Layer 2.5: declarative mapping specs and the vectorised value mapping they run on.
+"""Declarative mapping specs and the vectorised value mapping they run on.
 
 Shared by the SDMX conformance step ([`cdinterop.sdmx.conform`][cdinterop.sdmx.conform])
 and the ingestion of submissions: one implementation of value maps, fixed values, row

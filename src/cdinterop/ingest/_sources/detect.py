@@ -286,8 +286,9 @@ def read_csv_head(
             raise ReadError(
                 source,
                 f"the header line has no {delimiter!r} but {header_line.count(best)} "
-                f"{best!r}: the file looks {best!r}-separated; pass delimiter={best!r} "
-                "or leave delimiter unset to sniff it",
+                f"{best!r}: the file looks {best!r}-separated; declare it (source: "
+                f"{{delimiter: {best!r}}} in the spec, SourceOptions(delimiter={best!r}) in "
+                "Python) or leave the delimiter unset to sniff it",
             )
     records = _records(text, delimiter, header_row, source)
     header = records[header_row - 1] if len(records) >= header_row else None
