@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-__all__ = ["atomic_write", "binary_output", "replace_outputs"]
+from cdinterop.errors import WriteError
+
+__all__ = ["atomic_write", "binary_output", "replace_outputs", "staged_outputs", "write_json"]
 
 
 def _umask() -> int:
@@ -78,3 +81,27 @@ def replace_outputs(staging: Path, target: Path, owned: tuple[str, ...]) -> list
         else:
             stale.unlink()
     return moved
+
+
+@contextlib.contextmanager
+def staged_outputs(target: Path, owned: tuple[str, ...]) -> Iterator[Path]:
+    """Yield a staging folder beside ``target``; when the block ends without an error, its
+    entries replace the outputs in ``target`` (`replace_outputs()` with ``owned``). The
+    staging folder is always removed; an ``OSError`` becomes a ``WriteError``."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise WriteError(f"cannot create {target}: {exc.strerror or exc}") from None
+    try:
+        yield staging
+        replace_outputs(staging, target, owned)
+    except OSError as exc:
+        raise WriteError(f"cannot write into {target}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as indented UTF-8 JSON with a final newline (``summary.json``)."""
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

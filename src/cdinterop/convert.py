@@ -21,9 +21,6 @@ failure leaves the output folder as it was.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +28,9 @@ from typing import Any
 
 import pyarrow.csv as pacsv
 
-from cdinterop._files import replace_outputs
+from cdinterop._files import staged_outputs, write_json
 from cdinterop._version import __version__
-from cdinterop.errors import CdinteropError, WriteError
+from cdinterop.errors import CdinteropError
 from cdinterop.ingest._run import IngestError, IngestResult, ingest
 from cdinterop.ingest._spec import IngestSpec
 from cdinterop.model import (
@@ -235,24 +232,12 @@ def convert(
             base_url = target.resolve().as_uri()
     if not base_url.endswith("/"):
         base_url += "/"
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    except OSError as exc:
-        raise WriteError(f"cannot create {target}: {exc.strerror or exc}") from None
-    try:
+    with staged_outputs(target, OWNED) as staging:
         published = _write_outputs(dataset, result, staging, to, base_url, say)
         files = _written(staging)
         summary["files"] = [f.__dict__ for f in files]
         summary["outputs"] = list(to)
-        (staging / "summary.json").write_text(
-            json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        replace_outputs(staging, target, OWNED)
-    except OSError as exc:
-        raise WriteError(f"cannot write into {target}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        write_json(staging / "summary.json", summary)
     say(f"written to {target}")
     return ConvertResult(published, files, summary)
 
@@ -260,22 +245,10 @@ def convert(
 def _write_failed(result: IngestResult, target: Path) -> None:
     """After too many rejects: only ``rejects.csv`` and ``summary.json`` (``"failed":
     true``), replacing the outputs of an earlier run."""
-    summary = {"ingest": result.summary.to_dict(), "failed": True, "outputs": []}
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    except OSError as exc:
-        raise WriteError(f"cannot create {target}: {exc.strerror or exc}") from None
-    try:
+    with staged_outputs(target, OWNED) as staging:
         pacsv.write_csv(result.rejects, staging / "rejects.csv")
-        (staging / "summary.json").write_text(
-            json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        replace_outputs(staging, target, OWNED)
-    except OSError as exc:
-        raise WriteError(f"cannot write into {target}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        summary = {"ingest": result.summary.to_dict(), "failed": True, "outputs": []}
+        write_json(staging / "summary.json", summary)
 
 
 def _write_outputs(

@@ -10,15 +10,11 @@ outputs of an earlier run in the same folder that this run did not write are rem
 
 from __future__ import annotations
 
-import json
-import shutil
-import tempfile
 from pathlib import Path
 
 import pyarrow.csv as pacsv
 
-from cdinterop._files import replace_outputs
-from cdinterop.errors import WriteError
+from cdinterop._files import staged_outputs, write_json
 from cdinterop.ingest._run import IngestResult
 
 __all__ = ["OUTPUT_NAMES", "write_outputs"]
@@ -37,13 +33,8 @@ def write_outputs(
     from cdinterop.model._jsonio import save
 
     target = Path(folder)
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    except OSError as exc:
-        raise WriteError(f"cannot create {target}: {exc.strerror or exc}") from None
-    try:
-        names = []
+    names = []
+    with staged_outputs(target, OUTPUT_NAMES) as staging:
         if not failed:
             save(result.dataset, staging / "dataset.json")
             names.append("dataset.json")
@@ -53,12 +44,6 @@ def write_outputs(
         pacsv.write_csv(result.rejects, staging / "rejects.csv")
         names.append("rejects.csv")
         summary = {**result.summary.to_dict(), "failed": failed, "outputs": names}
-        text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
-        (staging / "summary.json").write_text(text, encoding="utf-8")
+        write_json(staging / "summary.json", summary)
         names.append("summary.json")
-        written = replace_outputs(staging, target, OUTPUT_NAMES)
-        return written
-    except OSError as exc:
-        raise WriteError(f"cannot write into {target}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return [target / name for name in names]
