@@ -126,3 +126,16 @@ def test_convert_warns_about_local_distribution_urls(tmp_path: Path) -> None:
     url = "https://data.example.org/services/"
     code, message = _run("convert", SUBMISSION, "-m", SPEC, "-o", tmp_path / "b", "--base-url", url)
     assert code == 0 and "no --base-url" not in message
+
+
+def test_the_python_api_takes_a_spec_path(tmp_path: Path) -> None:
+    """`ingest` and `convert` take the spec's YAML path as well as a loaded spec."""
+    from cdinterop.convert import ConvertError, convert
+    from cdinterop.ingest import ingest
+
+    key = ENV["CDINTEROP_PSEUDONYM_KEY"].encode()
+    assert ingest(SUBMISSION, SPEC, key=key).summary.accepted == 958
+    result = convert(SUBMISSION, str(SPEC), tmp_path / "out", to=["sdmx"], key=key)
+    assert result.summary["ingest"]["accepted"] == 958
+    with pytest.raises(ConvertError, match="structure and conform go together"):
+        convert(SUBMISSION, SPEC, tmp_path / "x", structure="dsd.xml", key=key)

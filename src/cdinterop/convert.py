@@ -155,7 +155,7 @@ def _written(staging: Path) -> tuple[WrittenFile, ...]:
 
 def convert(
     submission: str | Path,
-    spec: IngestSpec,
+    spec: IngestSpec | str | Path,
     output: str | Path,
     *,
     to: Sequence[str] = OUTPUTS,
@@ -166,7 +166,9 @@ def convert(
     max_rejected: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ConvertResult:
-    """Convert ``submission`` with ``spec`` and write the outputs into ``output``.
+    """Convert ``submission`` with ``spec`` (an [`IngestSpec`][cdinterop.ingest.IngestSpec] with
+    an ``aggregation`` section, or the path of its YAML file) and write the outputs into
+    ``output``.
 
     ``to`` picks outputs among [`OUTPUTS`][cdinterop.convert.OUTPUTS]; ``structure`` and ``conform``
     (an SDMX structure message and a conformance mapping) conform the indicators to an external DSD
@@ -185,8 +187,12 @@ def convert(
     if unknown or not to:
         raise ConvertError(f"unknown output(s) {unknown}; choose from {', '.join(OUTPUTS)}")
     if (structure is None) != (conform is None):
-        raise ConvertError("--structure and --conform go together: give both or neither")
+        raise ConvertError("structure and conform go together: give both or neither")
     started = dt.datetime.now(dt.UTC)
+    if not isinstance(spec, IngestSpec):
+        from cdinterop.mapping import load_spec
+
+        spec = load_spec(spec, IngestSpec)
     say = progress or (lambda _line: None)
     target = Path(output)
     say(f"ingesting {Path(submission).name}")

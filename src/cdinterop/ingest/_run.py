@@ -56,6 +56,7 @@ from cdinterop.ingest._transforms import (
     to_bands,
     to_period,
 )
+from cdinterop.mapping._loading import load_spec
 from cdinterop.mapping._spec import UnmappedPolicy, scalar_text
 from cdinterop.mapping._values import filter_mask, fixed_values, map_values
 from cdinterop.model import Activity, ActivityType, Checksum, CitizenDataset, Observations, Source
@@ -539,15 +540,16 @@ def _prefetch(batches: Iterator[pa.Table], depth: int = 2) -> Iterator[pa.Table]
 
 
 def ingest(
-    path: str | Path,
-    spec: IngestSpec,
+    submission: str | Path,
+    spec: IngestSpec | str | Path,
     *,
     key: bytes | None = None,
     options: SourceOptions | None = None,
     max_rejected: float | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> IngestResult:
-    """Ingest the submission file ``path`` with ``spec``.
+    """Ingest the submission file ``submission`` with ``spec`` (an
+    [`IngestSpec`][cdinterop.ingest.IngestSpec] or the path of its YAML file).
 
     ``key`` is the pseudonymisation key (default: read from ``spec.privacy.key``); ``options``
     override the spec's source options and ``max_rejected`` its ``max_rejected``; ``progress`` is
@@ -557,6 +559,9 @@ def ingest(
     than ``max_rejected`` of the rows are rejected (the error carries the result).
     """
     started = dt.datetime.now(dt.UTC)
+    if not isinstance(spec, IngestSpec):
+        spec = load_spec(spec, IngestSpec)
+    path = submission
     source_spec = spec.source
     opts = options or SourceOptions(
         layout=Layout(source_spec.layout),
@@ -569,17 +574,17 @@ def ingest(
     filtered: Counter[str] = Counter()
     parts: list[pa.Table] = []
     key_parts: list[pa.Table] = []
-    with open_submission(path, opts) as submission:
-        plan = _resolve(spec, submission, key)
-        needed = _needed(plan, submission.schema.names)
-        tables = _prepared(submission.batches(), plan, needed, opts.batch_rows, filtered)
+    with open_submission(path, opts) as opened:
+        plan = _resolve(spec, opened, key)
+        needed = _needed(plan, opened.schema.names)
+        tables = _prepared(opened.batches(), plan, needed, opts.batch_rows, filtered)
         for batch in _prefetch(tables):
             records, keys = _process(batch, plan, rejects)
             parts.append(records)
             key_parts.append(keys)
             if progress is not None:
-                progress(submission.rows_read)
-        for n, problem in enumerate(submission.problems()):
+                progress(opened.rows_read)
+        for n, problem in enumerate(opened.problems()):
             row = problem.row if problem.row is not None else -(n + 1)
             rejects.add(
                 pa.array([row], pa.int64()),
@@ -587,8 +592,8 @@ def ingest(
                 pa.array([None if problem.value is None else str(problem.value)], pa.string()),
                 pa.array([problem.message], pa.string()),
             )
-        rows_read = submission.rows_read
-        info = submission.info
+        rows_read = opened.rows_read
+        info = opened.info
     records = pa.concat_tables(parts) if parts else pa.table({})
     keys = pa.concat_tables(key_parts) if key_parts and spec.deduplicate else pa.table({})
     records, duplicates = _deduplicate(records, keys, plan)
