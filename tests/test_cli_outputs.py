@@ -139,3 +139,23 @@ def test_the_python_api_takes_a_spec_path(tmp_path: Path) -> None:
     assert result.summary["ingest"]["accepted"] == 958
     with pytest.raises(ConvertError, match="structure and conform go together"):
         convert(SUBMISSION, SPEC, tmp_path / "x", structure="dsd.xml", key=key)
+
+
+def test_a_title_line_above_the_header_gets_a_header_row_hint(tmp_path: Path) -> None:
+    titled = tmp_path / "titled.csv"
+    titled.write_text("Survey export 2024\n" + SUBMISSION.read_text(encoding="utf-8"))
+    code, message = _run("ingest", titled, "-m", SPEC, "-o", tmp_path / "out")
+    assert code == 2
+    assert "none of the columns the spec names is in the header of titled.csv" in message
+    assert "set source.header_row in the spec" in message
+
+
+def test_a_failed_convert_lists_its_rejects_with_their_checksum(tmp_path: Path) -> None:
+    import hashlib
+
+    out = tmp_path / "out"
+    assert _run("convert", SUBMISSION, "-m", SPEC, "-o", out, "--max-rejected", "0.001")[0] == 1
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    [listed] = summary["files"]
+    assert listed["path"] == "rejects.csv"
+    assert listed["sha256"] == hashlib.sha256((out / "rejects.csv").read_bytes()).hexdigest()

@@ -58,3 +58,28 @@ def test_other_json_is_not_taken_for_a_data_set(tmp_path: Path) -> None:
     broken = tmp_path / "dataset.json"
     broken.write_text('{"id": "X", "title": 1}', encoding="utf-8")  # a data set, invalid
     assert checker_for(broken).name == "cdinterop data set (JSON)"
+
+
+def test_a_truncated_structure_message_cannot_be_read(written: Path, tmp_path: Path) -> None:
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes((written / "structure-2.1.xml").read_bytes()[:3000])
+    result = runner.invoke(app, ["validate", str(cut)], env={"COLUMNS": "300"})
+    assert result.exit_code == 2
+    assert "cannot read" in result.output and "not well-formed XML" in result.output
+
+
+def test_a_doctype_is_refused_with_its_reason(written: Path, tmp_path: Path) -> None:
+    data = (written / "data-ml21-ss.xml").read_bytes()
+    at = data.index(b"?>") + 2
+    hostile = tmp_path / "dtd.xml"
+    hostile.write_bytes(data[:at] + b'<!DOCTYPE x [<!ENTITY e "x">]>' + data[at:])
+    result = runner.invoke(app, ["validate", str(hostile)], env={"COLUMNS": "300"})
+    assert result.exit_code == 2
+    assert "declares a DTD or entities" in result.output
+
+
+def test_reading_a_structure_message_as_data_points_to_read_structure(written: Path) -> None:
+    from cdinterop.errors import ReadError
+
+    with pytest.raises(ReadError, match="structure message, not data: read it with"):
+        sdmx.read(written / "structure-2.1.xml")

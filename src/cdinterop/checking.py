@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cdinterop._safe_xml import check_prolog
 from cdinterop.errors import CdinteropError, InvalidDatasetError, Issue, ReadError
 
 if TYPE_CHECKING:
@@ -161,7 +162,11 @@ def _check_structure(path: Path, options: CheckOptions) -> list[Issue]:
 
     version = _structure_version(_head(path)) or "2.1"
     issues: list[Issue] = []
-    for error in validate_official(path, version=version):
+    errors = validate_official(path, version=version)
+    for error in errors:
+        if "not well-formed XML" in error:  # truncated or broken: not a checkable message
+            raise ReadError(str(path), error)
+    for error in errors:
         match = _XSD_LINE.match(error)
         where = f"{path.name}:{match[1]}" if match else path.name
         issues.append(Issue(where, "xsd", match[2] if match else error))
@@ -362,6 +367,8 @@ def checker_for(path: str | Path) -> Checker:
     """
     source = Path(path)
     head = _head(source)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        check_prolog(head, str(source), kind="SDMX-ML or RDF/XML")
     for checker in CHECKERS:
         if checker.handles(head, source):
             return checker

@@ -253,7 +253,12 @@ def _write_failed(result: IngestResult, target: Path) -> None:
     true``), replacing the outputs of an earlier run."""
     with staged_outputs(target, OWNED) as staging:
         pacsv.write_csv(result.rejects, staging / "rejects.csv")
-        summary = {"ingest": result.summary.to_dict(), "failed": True, "outputs": []}
+        summary = {
+            "ingest": result.summary.to_dict(),
+            "failed": True,
+            "outputs": [],
+            "files": [f.__dict__ for f in _written(staging)],
+        }
         write_json(staging / "summary.json", summary)
 
 

@@ -245,6 +245,13 @@ def _resolve(spec: IngestSpec, submission: Submission, key: bytes | None) -> _Pl
         own = submission.file_columns
         more = " …" if len(own) > 40 else ""
         has = ", ".join(own[:40]) + more
+        if wanted and not names:  # not one column found: the header is likely elsewhere
+            row = spec.source.header_row
+            raise IngestError(
+                f"none of the columns the spec names is in the header of {file_name} "
+                f"(line {row}: {has}); if the header is on another line, set "
+                f"source.header_row in the spec (now {row})"
+            )
         raise IngestError(
             f"the spec does not fit {file_name}: {'; '.join(unknown)} (the file has: {has})"
         )

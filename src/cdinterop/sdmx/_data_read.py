@@ -69,6 +69,12 @@ def sniff_format(source: str | Path | IO[bytes] | bytes) -> str:
             return f"ml{version}-ss"
         if name in ("GenericData", "GenericTimeSeriesData") and version == "21":
             return "ml21-generic"
+        if name == "Structure":
+            raise ReadError(
+                _label(source),
+                "this is a structure message, not data: read it with "
+                "cdinterop.sdmx.read_structure, or pass it as structure= with the data",
+            )
         raise ReadError(_label(source), f"<{name}> is not an SDMX data message cdinterop reads")
     first = text.split(b"\n", 1)[0].decode("utf-8", "replace").strip().lstrip('"')
     if first.startswith("DATAFLOW"):
