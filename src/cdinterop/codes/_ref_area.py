@@ -57,6 +57,9 @@ class UnknownAreaError(CdinteropError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+UnknownAreaError.__module__ = "cdinterop.codes"  # tracebacks show the public name
+
+
 class _Country(NamedTuple):
     alpha2: str
     alpha3: str

@@ -82,6 +82,9 @@ class IngestError(CdinteropError):
         self.result = result
 
 
+IngestError.__module__ = "cdinterop.ingest"  # tracebacks show the public name
+
+
 @dataclass(frozen=True)
 class IngestSummary:
     """The counts of an ingest run; ``rows_read == accepted + filtered + rejected``."""

@@ -174,6 +174,9 @@ class ConformanceError(InvalidDatasetError):
         )
 
 
+ConformanceError.__module__ = "cdinterop.sdmx"  # tracebacks show the public name
+
+
 @dataclass(frozen=True, slots=True)
 class ConformanceResult:
     """A conformed data set and the report of the run."""
