@@ -49,7 +49,8 @@ OUTPUTS = ("sdmx", "datapackage", "dcat")
 """The outputs ``convert()`` can write."""
 OWNED = ("sdmx", "datapackage.zip", "dataset.ttl", "dataset.json", "rejects.csv", "summary.json")
 """Every name ``convert()`` may write in the output folder; those a run does not write are
-removed, so the folder never mixes two runs."""
+removed, so the folder never mixes two runs. The ``sdmx`` folder is cdinterop's and is
+replaced as a whole; other files in the output folder are left alone."""
 _DATA_FORMATS = {
     ".xml": ("SDMX", "application/xml"),
     ".csv": ("CSV", "text/csv"),
