@@ -94,8 +94,8 @@ def test_hand_written_package(tmp_path: Path) -> None:
     assert str(ds.landing_page) == "https://club.example.org/pop"
     assert str(ds.issued) == "2024-05-01"
     # key: region (enum with spaces: uncoded, pattern), year (time), sex (coded)
-    assert s.key_ids == ("region", "sex", "year")
-    assert s.time_dimension is not None and s.time_dimension.id == "year"
+    assert s.key_ids == ("region", "sex", "TIME_PERIOD")
+    assert s.time_dimension is not None and s.time_dimension.id == "TIME_PERIOD"
     region = s.dimensions[0]
     assert region.codelist is None and region.facets is not None
     assert region.facets.pattern == "Greater Accra|Volta"
@@ -148,13 +148,13 @@ def test_package_made_by_frictionless(tmp_path: Path) -> None:
     package.to_json(str(folder / "datapackage.json"))
     ds = datapackage.read(folder)
     s = ds.structure
-    assert s.key_ids == ("country", "indicator", "year")
-    assert s.time_dimension is not None and s.time_dimension.id == "year"
+    assert s.key_ids == ("country", "indicator", "TIME_PERIOD")
+    assert s.time_dimension is not None and s.time_dimension.id == "TIME_PERIOD"
     assert [m.id for m in s.measures] == ["value"]
     assert ds.observations.to_records()[1] == {
         "country": "GH",
         "indicator": "litter",
-        "year": "2022",
+        "TIME_PERIOD": "2022",
         "value": 12.0,
     }
     assert ds.licence is None
@@ -252,8 +252,8 @@ def test_inline_data_tsv_dialect_and_lexical_rules(tmp_path: Path) -> None:
     ds = datapackage.read(folder)
     assert ds.structure.time_dimension is not None
     assert ds.observations.to_records() == [
-        {"where": "Côte", "when": "2024-02-01", "amount": 1234.5},
-        {"where": "Lomé", "when": "2024-02-02", "amount": None},
+        {"where": "Côte", "TIME_PERIOD": "2024-02-01", "amount": 1234.5},
+        {"where": "Lomé", "TIME_PERIOD": "2024-02-02", "amount": None},
     ]
 
 

@@ -5,9 +5,11 @@ The structure comes from the observation resource's Table Schema:
 - fields of the ``primaryKey`` are dimensions; the first of them that is named like a
   time (``TIME_PERIOD``, ``year``, ``period``, ``date``, ``time``, any case) or typed
   ``date``, ``year`` or ``yearmonth`` is the time dimension (unless it is the only key
-  field). Without a primary key, the key is every field that is not a number, is coded
-  or is named like a time (``year`` typed ``integer``, as ``frictionless describe``
-  infers it);
+  field; a field named ``TIME_PERIOD`` is preferred). Without a primary key, the key is
+  every field that is not a number, is coded or is named like a time (``year`` typed
+  ``integer``, as ``frictionless describe`` infers it). The time dimension gets the id
+  ``TIME_PERIOD`` that SDMX requires (a rename like the ones below; another field
+  already called ``TIME_PERIOD`` is renamed ``TIME_PERIOD_2`` ...);
 - a ``string`` or ``integer`` field with ``categories`` or ``constraints.enum`` is coded:
   its codelist ``CL_<id>`` has the values as codes and the category labels as names. When
   a value cannot be an SDMX code (a space, an accent ...), the field stays uncoded and the
@@ -130,6 +132,8 @@ _TYPES = {
 }
 _TIME_TYPES = ("date", "year", "yearmonth")
 _TIME_NAMES = ("time_period", "year", "period", "date", "time")
+_TIME_ID = "TIME_PERIOD"
+"""Id of the inferred time dimension (SDMX requires it)."""
 _NUMERIC = ("number", "integer")
 _SDMX_ID = re.compile(SDMX_ID_PATTERN)
 _NCNAME = re.compile(NCNAME_ID_PATTERN)
@@ -184,6 +188,27 @@ def component_ids(names: list[str]) -> list[str]:
             candidate = f"{base}_{n}"
         ids.append(candidate)
     return ids
+
+
+def _free_id(base: str, taken: set[str]) -> str:
+    """``base``, else ``base_2``, ``base_3`` ... whichever is not taken."""
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}_{n}"
+    return candidate
+
+
+def _time_period_ids(plans: list[FieldPlan], time: FieldPlan) -> None:
+    """Give the time dimension the id ``TIME_PERIOD``; another field holding that id moves
+    to a free one (``TIME_PERIOD_2`` ...)."""
+    if time.id == _TIME_ID:
+        return
+    clash = next((p for p in plans if p.id == _TIME_ID), None)
+    if clash is not None:
+        taken = {p.id for p in plans} | {p.name for p in plans}
+        clash.id = _free_id(_TIME_ID, taken)
+    time.id = _TIME_ID
 
 
 def _codes(field: dict[str, Any]) -> list[tuple[str, str | None]] | None:
@@ -307,8 +332,8 @@ def infer_structure(
         FieldPlan(name, cid, f, f.get("type", "string"))
         for name, cid, f in zip(names, ids, fields, strict=True)
     ]
-    notes = {f"renamed.{p.id}": p.name for p in plans if p.id != p.name}
     key_names = _primary_key(schema, names, label, where)
+    # keyed by field name (unique, unlike ids, which the time dimension may still change)
     coded: dict[str, list[tuple[str, str | None]]] = {}
     patterns: dict[str, str] = {}
     for plan in plans:
@@ -316,25 +341,29 @@ def infer_structure(
         if codes is None:
             continue
         if all(_SDMX_ID.match(v) for v, _ in codes):
-            coded[plan.id] = codes
+            coded[plan.name] = codes
         elif plan.type == "string":
-            patterns[plan.id] = "|".join(_REGEX_SPECIAL.sub(r"\\\1", v) for v, _ in codes)
+            patterns[plan.name] = "|".join(_REGEX_SPECIAL.sub(r"\\\1", v) for v, _ in codes)
 
     def timely(p: FieldPlan) -> bool:
-        return p.id not in coded and (p.name.lower() in _TIME_NAMES or p.type in _TIME_TYPES)
+        return p.name not in coded and (p.name.lower() in _TIME_NAMES or p.type in _TIME_TYPES)
 
     if key_names:
         key = [p for p in plans if p.name in key_names]
     else:
-        key = [p for p in plans if p.type not in _NUMERIC or p.id in coded or timely(p)]
-    key_ids = {p.id for p in key}
-    rest = [p for p in plans if p.id not in key_ids]
-    time = next((p for p in key if timely(p)), None)
+        key = [p for p in plans if p.type not in _NUMERIC or p.name in coded or timely(p)]
+    key_fields = {p.name for p in key}
+    rest = [p for p in plans if p.name not in key_fields]
+    candidates = [p for p in key if timely(p)]
+    time = next((p for p in candidates if p.id == _TIME_ID), next(iter(candidates), None))
     if time is not None and len(key) == 1:
         time = None  # a structure needs a dimension besides time: keep it a plain one
-    measures = [p for p in rest if p.type in _NUMERIC and p.id not in coded]
+    if time is not None:
+        _time_period_ids(plans, time)
+    notes = {f"renamed.{p.id}": p.name for p in plans if p.id != p.name}
+    measures = [p for p in rest if p.type in _NUMERIC and p.name not in coded]
     if not measures and key_names:
-        measures = [p for p in rest if p.id not in coded]
+        measures = [p for p in rest if p.name not in coded]
     if not key:
         raise ReadError(
             label,
@@ -350,11 +379,11 @@ def infer_structure(
     measure_ids = {p.id for p in measures}
 
     def represented(plan: FieldPlan) -> dict[str, Any]:
-        if plan.id in coded:
+        if plan.name in coded:
             return {"codelist": f"CL_{plan.id}"}
         return {
             "value_type": _value_type(plan.field),
-            "facets": _facets(plan, patterns.get(plan.id), notes),
+            "facets": _facets(plan, patterns.get(plan.name), notes),
         }
 
     def usage(plan: FieldPlan) -> Usage:
@@ -368,7 +397,9 @@ def infer_structure(
             agency=agency,
             name={language: _text(schema.get("title")) or structure_id},
             concepts=[_concept(p, language) for p in plans],
-            codelists=[_codelist(p, coded[p.id], agency, language) for p in plans if p.id in coded],
+            codelists=[
+                _codelist(p, coded[p.name], agency, language) for p in plans if p.name in coded
+            ],
             dimensions=[Dimension(id=p.id, **represented(p)) for p in key if p is not time],
             time_dimension=None if time is None else TimeDimension(id=time.id),
             attributes=[

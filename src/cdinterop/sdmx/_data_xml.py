@@ -142,7 +142,11 @@ def _ordered_batches(
         for batch in table.to_batches(max_chunksize=batch_rows):
             yield batch, pa.nulls(batch.num_rows, pa.bool_())
         return
-    keys = join(*[x for d in cols.dimensions for x in (pc.fill_null(table[d], ""), "\x1f")])
+    texts = [
+        table[d] if pa.types.is_string(table[d].type) else pc.cast(table[d], pa.string())
+        for d in cols.dimensions
+    ]  # a series key is text, whatever the dimensions' value types
+    keys = join(*[x for text in texts for x in (pc.fill_null(text, ""), "\x1f")])
     ordinal = pc.index_in(keys, value_set=pc.unique(keys))
     n = len(ordinal)
     grouped = n < 2 or pc.all(pc.greater_equal(ordinal.slice(1), ordinal.slice(0, n - 1))).as_py()
