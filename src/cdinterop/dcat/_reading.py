@@ -85,10 +85,47 @@ def dataset_from_node(
         from cdinterop.dcat._third_party import dataset_from_dcat
 
         return dataset_from_dcat(graph, d, structure=structure)  # type: ignore[arg-type]
+    _check_mandatory(graph, d)
     try:
         return CitizenDataset.model_validate(_fields(graph, d))
-    except (ValidationError, ValueError) as exc:
+    except ValidationError as exc:
+        raise ReadError(_name(d), f"not a valid data set: {_errors(exc)}") from None
+    except (ValueError, LookupError) as exc:
         raise ReadError(_name(d), f"not a valid data set: {exc}") from None
+
+
+def _check_mandatory(graph: Graph, d: Node) -> None:
+    """A clear `ReadError` for each triple the model needs that a graph cdinterop wrote (and
+    someone then edited) lacks, instead of the model's validation text."""
+    dataset = "the dcat:Dataset"  # the ReadError names the node
+    if not any(isinstance(o, Literal) and str(o).strip() for o in graph.objects(d, DCTERMS.title)):
+        raise ReadError(_name(d), f"{dataset} has no dct:title (DCAT-AP requires one)")
+    identifier = _one(graph, d, DCTERMS.identifier)
+    if identifier is None or not str(identifier).strip():
+        raise ReadError(
+            _name(d), f"{dataset} has no dct:identifier (cdinterop writes its id there)"
+        )
+    core = _json_literal(graph, d, CDI.coreJson)
+    if not isinstance(core, dict) or not core.get("agency"):
+        raise ReadError(
+            _name(d), f"{dataset} has no cdi:coreJson with the SDMX agency (cdinterop writes one)"
+        )
+    publisher = _one(graph, d, DCTERMS.publisher)
+    if publisher is not None and _one(graph, publisher, DCTERMS.identifier) is None:
+        raise ReadError(
+            _name(d),
+            f"{dataset} has a dct:publisher {_name(publisher)} without dct:identifier "
+            "(cdinterop writes the agent id there)",
+        )
+
+
+def _errors(exc: ValidationError) -> str:
+    """The model's complaints, one short ``field: message`` each (no pydantic URLs)."""
+    parts = [
+        f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors()[:5]
+    ]
+    more = exc.error_count() - len(parts)
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
 def _fields(graph: Graph, d: Node) -> dict[str, Any]:
@@ -232,6 +269,7 @@ def _foreign_catalog(graph: Graph, c: Node) -> dict[str, Any]:
             id=_local_id(str(_one(graph, publisher, DCTERMS.identifier) or publisher)),
             kind=AgentKind.ORGANISATION,
             name=str(name) if name is not None else str(publisher),
+            pseudonymous=False,  # an organisation named in public metadata
         ),
         "homepage": str(homepage) if homepage is not None else None,
         "languages": tuple(

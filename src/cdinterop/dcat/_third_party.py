@@ -23,8 +23,19 @@ Choices:
 * **Vocabularies.** EU authority tables (data theme, language, country, frequency, access
   right, licence) and the UN SDG KOS are recognised by IRI, ``http`` or ``https``; SPDX
   licence IRIs, Creative Commons licence URLs and a ``dct:identifier`` on the licence node
-  too. Dates may be ``xsd:date`` or ``xsd:dateTime`` (the time is dropped); other IRIs and
-  values are dropped with a note.
+  too. Dates may be ``xsd:date`` or ``xsd:dateTime`` (the time is cut off, and each value
+  cut is noted with its old and new form); other IRIs and values are dropped with a note.
+* **Distributions.** Each ``dcat:distribution`` becomes a
+  [`Distribution`][cdinterop.model.Distribution]: access and download URLs, title,
+  description, format (an EU file-type IRI, or a literal code), media type (an IANA IRI or a
+  literal; parameters such as ``;charset=`` are cut off, noted), byte size, SPDX checksum,
+  licence, ``dct:conformsTo`` and ``dcatap:availability``. A missing access URL is taken
+  from the download URL, and a missing format or media type from the other where the pair
+  is a common one (each noted); a distribution still without them is dropped with a note.
+  Every other property of a distribution, or of the data set, is dropped with a note, since
+  the model has no field for it.
+* **Agents.** Publishers, creators and the ``cdinterop`` software agent are named as the
+  public metadata names them, so they are read with ``pseudonymous=False``.
 * **Structure.** A data set needs a [`DataStructure`][cdinterop.model.DataStructure]. Pass one as
   ``structure=``; otherwise one is built from StatDCAT-AP ``stat:dimension`` and
   ``stat:attribute`` (ids from ``skos:notation`` or the IRI tail, names from
@@ -38,6 +49,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any, TypeVar
 
@@ -53,9 +65,14 @@ from cdinterop.dcat._vocab import (
     ADMS_PUBLISHER_TYPE,
     COUNTRY,
     DATA_THEME,
+    DCATAP,
+    FILE_TYPE,
     FREQUENCY,
+    IANA_MEDIA_TYPE,
     LANGUAGE,
+    PLANNED_AVAILABILITY,
     SDG,
+    SPDX,
     SPDX_LICENCE,
     STAT,
     VCARD,
@@ -69,12 +86,16 @@ from cdinterop.model import (
     AgentKind,
     Attribute,
     Attribution,
+    Availability,
+    Checksum,
+    ChecksumAlgorithm,
     CitizenDataset,
     Concept,
     ContactPoint,
     DataStructure,
     DateRange,
     Dimension,
+    Distribution,
     Frequency,
     OrganisationType,
     Role,
@@ -91,6 +112,7 @@ from cdinterop.model._base import (
     check_language_tag,
     check_spdx_licence,
 )
+from cdinterop.model._distribution import MEDIA_TYPE_PATTERN
 
 __all__ = ["ADMS", "EU_LICENCES", "SCHEMA", "dataset_from_dcat"]
 
@@ -164,6 +186,74 @@ _PERSON_CLASSES = (FOAF.Person, PROV.Person, VCARD.Individual)
 _DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 _SDG_SCHEMES = (ThemeScheme.SDG_GOAL, ThemeScheme.SDG_TARGET, ThemeScheme.SDG_INDICATOR)
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T.*)?$")
+_MEDIA_TYPES = {
+    "CSV": "text/csv",
+    "TSV": "text/tab-separated-values",
+    "JSON": "application/json",
+    "XML": "application/xml",
+    "ZIP": "application/zip",
+    "PDF": "application/pdf",
+    "HTML": "text/html",
+    "TXT": "text/plain",
+    "XLS": "application/vnd.ms-excel",
+    "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ODS": "application/vnd.oasis.opendocument.spreadsheet",
+    "RDF_XML": "application/rdf+xml",
+    "RDF_TURTLE": "text/turtle",
+    "JSON_LD": "application/ld+json",
+    "GEOJSON": "application/geo+json",
+}
+"""Common EU file-type codes and their IANA media types (to fill one from the other)."""
+_FILE_TYPES = {media: code for code, media in _MEDIA_TYPES.items()}
+_DISTRIBUTION_PROPS = frozenset(
+    {
+        RDF.type,
+        DCTERMS.identifier,
+        DCTERMS.title,
+        DCTERMS.description,
+        DCAT.accessURL,
+        DCAT.downloadURL,
+        DCTERMS.format,
+        DCAT.mediaType,
+        DCAT.byteSize,
+        SPDX.checksum,
+        DCTERMS.license,
+        DCTERMS.conformsTo,
+        DCATAP.availability,
+    }
+)
+"""Properties of a ``dcat:Distribution`` the reader maps to the model."""
+_DATASET_PROPS = frozenset(
+    {
+        RDF.type,
+        DCTERMS.identifier,
+        DCTERMS.title,
+        DCTERMS.description,
+        DCAT.keyword,
+        DCAT.theme,
+        DCTERMS.language,
+        DCTERMS.license,
+        DCTERMS.accessRights,
+        DCAT.contactPoint,
+        DCAT.landingPage,
+        DCTERMS.temporal,
+        DCTERMS.spatial,
+        DCTERMS.accrualPeriodicity,
+        DCTERMS.issued,
+        DCTERMS.modified,
+        _DCAT_VERSION,
+        OWL.versionInfo,
+        URIRef(f"{ADMS}version"),
+        DCTERMS.bibliographicCitation,
+        DCTERMS.publisher,
+        DCTERMS.creator,
+        PROV.qualifiedAttribution,
+        STAT.dimension,
+        STAT.attribute,
+        DCAT.distribution,
+    }
+)
+"""Properties of a ``dcat:Dataset`` the reader maps to the model."""
 _CC = re.compile(r"^https?://creativecommons\.org/(licenses|publicdomain)/([a-z-]+)/(\d\.\d)/?")
 _LOC_LANGUAGE = re.compile(r"^https?://id\.loc\.gov/vocabulary/iso639-[12]/([a-z]{2,3})$")
 _NOT_SDMX = re.compile(r"[^A-Za-z0-9_@$\-]+")
@@ -298,6 +388,29 @@ class _Reader:
         self.drop(what, node, "not an xsd:date or xsd:dateTime")
         return None
 
+    def one_date(self, what: str, candidates: list[Node]) -> date | None:
+        """One date (see `one()`); a dateTime whose time is cut off is noted as a change."""
+        cut: dict[date, list[str]] = {}
+
+        def read(node: Node) -> date | None:
+            day = self.day(what, node)
+            match = _DATE.match(str(node).strip())
+            if day is not None and match is not None and match.group(2) is not None:
+                cut.setdefault(day, []).append(str(node).strip())
+            return day
+
+        chosen = self.one(what, candidates, read)
+        if chosen is not None:
+            for raw in cut.get(chosen, []):
+                self.change(what, f"dateTime {raw!r} cut to the date {chosen.isoformat()!r}")
+        return chosen
+
+    def unread(self, node: Node, read: frozenset[URIRef], what: str) -> None:
+        """Note every value of a property of ``node`` the reader does not map."""
+        for prop in sorted(set(self.g.predicates(node, None)) - read, key=str):
+            for obj in self.objects(node, prop):  # type: ignore[arg-type]
+                self.drop(what, f"{_curie(self.g, prop)} {_shown(obj)}", "no field of the model")
+
     def valid(self, what: str, adapter: TypeAdapter[T], value: object) -> T | None:
         try:
             return adapter.validate_python(value)
@@ -322,7 +435,9 @@ class _Reader:
         fields["description"] = self.text("description", d, DCTERMS.description)
         fields["keywords"] = self.keywords()
         fields["themes"] = tuple(self.themes())
-        fields["licence"] = self.one("licence", self.objects(d, DCTERMS.license), self.licence)
+        fields["licence"] = self.one(
+            "licence", self.objects(d, DCTERMS.license), partial(self.licence, "licence")
+        )
         fields["access_rights"] = self.access_rights()
         fields["contact_point"] = self.one(
             "contact_point", self.objects(d, DCAT.contactPoint), self.contact
@@ -346,7 +461,7 @@ class _Reader:
             "frequency", self.objects(d, DCTERMS.accrualPeriodicity), self.frequency
         )
         for prop, name in ((DCTERMS.issued, "issued"), (DCTERMS.modified, "modified")):
-            fields[name] = self.one(name, self.objects(d, prop), partial(self.day, name))
+            fields[name] = self.one_date(name, self.objects(d, prop))
         if fields["issued"] and fields["modified"] and fields["issued"] > fields["modified"]:
             self.drop("modified", fields["modified"], f"before issued {fields['issued']}")
             fields["modified"] = None
@@ -362,6 +477,8 @@ class _Reader:
             self.objects(d, DCTERMS.bibliographicCitation),
             lambda n: self.literal("citation", n),
         )
+        fields["distributions"] = self.distributions()
+        self.unread(self.d, _DATASET_PROPS, "dataset")
         publisher = self.one("publisher", self.objects(d, DCTERMS.publisher), self.agent)
         fields["publisher"] = publisher.id if publisher is not None else None
         attributions = self.attributions()
@@ -413,7 +530,13 @@ class _Reader:
         agents: tuple[Agent, ...] = ()
         if software is not None:
             agents = (
-                Agent(id=software, kind=AgentKind.SOFTWARE, name="cdinterop", version=__version__),
+                Agent(
+                    id=software,
+                    kind=AgentKind.SOFTWARE,
+                    name="cdinterop",
+                    pseudonymous=False,
+                    version=__version__,
+                ),
             )
         url = str(self.d) if isinstance(self.d, URIRef) else None
         source = Source(
@@ -499,7 +622,7 @@ class _Reader:
                 seen.add(theme)
                 yield theme
 
-    def licence(self, node: Node) -> str | None:
+    def licence(self, what: str, node: Node) -> str | None:
         candidates: list[str] = []
         spdx = _tail(node, str(SPDX_LICENCE))
         if spdx is not None:
@@ -523,7 +646,7 @@ class _Reader:
                 return check_spdx_licence(candidate)
             except ValueError:
                 continue
-        self.drop("licence", _shown(node), "not an SPDX licence or a known EU licence IRI")
+        self.drop(what, _shown(node), "not an SPDX licence or a known EU licence IRI")
         return None
 
     def access_rights(self) -> AccessRights | None:
@@ -574,11 +697,7 @@ class _Reader:
         ):
             https = tuple(URIRef(str(p).replace("http://schema", "https://schema")) for p in props)
             ends.append(
-                self.one(
-                    f"temporal_coverage.{what}",
-                    self.objects(node, *props, *https[1:]),
-                    partial(self.day, f"temporal_coverage.{what}"),
-                )
+                self.one_date(f"temporal_coverage.{what}", self.objects(node, *props, *https[1:]))
             )
         if ends == [None, None]:
             return None
@@ -622,6 +741,198 @@ class _Reader:
         self.drop("version", text, "not a version such as 1.0 or 1.2.0")
         return None
 
+    # -- distributions ---------------------------------------------------------------------
+    def distributions(self) -> tuple[Distribution, ...]:
+        out: list[Distribution] = []
+        for node in self.objects(self.d, DCAT.distribution):
+            if isinstance(node, Literal):
+                self.drop("distributions", node, "a literal, not a dcat:Distribution")
+                continue
+            dist = self.distribution(node, {d.id for d in out})
+            if dist is not None:
+                out.append(dist)
+        return tuple(out)
+
+    def distribution(self, node: Node, taken: set[str]) -> Distribution | None:
+        dist_id = self.distribution_id(node, taken)
+        what = f"distributions[{dist_id}]"
+        fields: dict[str, Any] = {"id": dist_id}
+        fields["title"] = self.text(f"{what}.title", node, DCTERMS.title)
+        fields["description"] = self.text(f"{what}.description", node, DCTERMS.description)
+
+        def url(field: str) -> Callable[[Node], str | None]:
+            def read(n: Node) -> str | None:
+                if not isinstance(n, URIRef):
+                    self.drop(f"{what}.{field}", _shown(n), "not an IRI")
+                    return None
+                value = self.valid(f"{what}.{field}", _URL, str(n))
+                return str(value) if value is not None else None
+
+            return read
+
+        access = self.one(
+            f"{what}.access_url", self.objects(node, DCAT.accessURL), url("access_url")
+        )
+        download = self.one(
+            f"{what}.download_url", self.objects(node, DCAT.downloadURL), url("download_url")
+        )
+        if access is None and download is not None:
+            access = download
+            self.change(f"{what}.access_url", f"no dcat:accessURL; the download URL {download!r}")
+        fields["access_url"], fields["download_url"] = access, download
+        media = self.one(
+            f"{what}.media_type",
+            self.objects(node, DCAT.mediaType),
+            partial(self.media_type, f"{what}.media_type"),
+        )
+        formats = self.objects(node, DCTERMS.format)
+        fmt = self.one(f"{what}.format", formats, partial(self.file_type, f"{what}.format"))
+        if media is None:  # some portals give the IANA type as dct:format
+            for candidate in formats:
+                if _tail(candidate, str(IANA_MEDIA_TYPE)) is not None:
+                    media = self.media_type(f"{what}.media_type", candidate)
+                    if media is not None:
+                        self.change(f"{what}.media_type", f"{media!r} read from dct:format")
+                        break
+        if fmt is None and media in _FILE_TYPES:
+            fmt = _FILE_TYPES[media]
+            self.change(f"{what}.format", f"no EU file type; {fmt!r} from the media type")
+        if media is None and fmt in _MEDIA_TYPES:
+            media = _MEDIA_TYPES[fmt]
+            self.change(f"{what}.media_type", f"no media type; {media!r} from the format {fmt}")
+        fields["format"], fields["media_type"] = fmt, media
+        fields["byte_size"] = self.one(
+            f"{what}.byte_size",
+            self.objects(node, DCAT.byteSize),
+            partial(self.byte_size, f"{what}.byte_size"),
+        )
+        fields["checksum"] = self.one(
+            f"{what}.checksum",
+            self.objects(node, SPDX.checksum),
+            partial(self.checksum, f"{what}.checksum"),
+        )
+        fields["licence"] = self.one(
+            f"{what}.licence",
+            self.objects(node, DCTERMS.license),
+            partial(self.licence, f"{what}.licence"),
+        )
+        fields["conforms_to"] = tuple(
+            dict.fromkeys(
+                str(value)
+                for n in self.objects(node, DCTERMS.conformsTo)
+                if (value := url("conforms_to")(n)) is not None
+            )
+        )
+        fields["availability"] = self.one(
+            f"{what}.availability",
+            self.objects(node, DCATAP.availability),
+            partial(self.availability, f"{what}.availability"),
+        )
+        self.unread(node, _DISTRIBUTION_PROPS, what)
+        missing = [
+            prop
+            for prop, field in (
+                ("dcat:accessURL", "access_url"),
+                ("dct:format", "format"),
+                ("dcat:mediaType", "media_type"),
+            )
+            if fields[field] is None
+        ]
+        if missing:
+            self.drop(
+                "distributions", _shown(node), f"no readable {', '.join(missing)}, which it needs"
+            )
+            return None
+        return self.valid(
+            "distributions", _DISTRIBUTION, {k: v for k, v in fields.items() if v is not None}
+        )
+
+    def distribution_id(self, node: Node, taken: set[str]) -> str:
+        ids = [str(i).strip() for i in self.objects(node, DCTERMS.identifier) if str(i).strip()]
+        raw = next((i for i in ids if re.match(SDMX_ID_PATTERN, i)), None)
+        if raw is None:
+            if ids:
+                source = ids[0]
+                tail = _iri_tail(URIRef(source)) if "://" in source else source
+            else:
+                source = str(node) if isinstance(node, URIRef) else "a blank node"
+                tail = _iri_tail(node) if isinstance(node, URIRef) else "distribution"
+            raw = _sanitise(tail, _NOT_SDMX)
+        out = next(i for i in _numbered(raw) if i not in taken)
+        if not ids or out not in ids:
+            origin = f"dct:identifier {ids[0]!r}" if ids else f"no dct:identifier ({source})"
+            self.change("distributions", f"{origin}; id {out!r}")
+        return out
+
+    def media_type(self, what: str, node: Node) -> str | None:
+        iana = _tail(node, str(IANA_MEDIA_TYPE))
+        text = (
+            iana if iana is not None else str(node).strip() if isinstance(node, Literal) else None
+        )
+        if text is None:
+            self.drop(what, _shown(node), "not an IANA media-type IRI or literal")
+            return None
+        bare = text.split(";", 1)[0].strip()
+        bare = bare.split("/", 1)[0].lower() + bare[len(bare.split("/", 1)[0]) :]
+        if not re.match(MEDIA_TYPE_PATTERN, bare):
+            self.drop(what, text, "not an IANA media type such as text/csv")
+            return None
+        if bare != text:
+            self.change(what, f"{text!r} read as {bare!r}")
+        return bare
+
+    def file_type(self, what: str, node: Node) -> str | None:
+        code = _tail(node, str(FILE_TYPE))
+        if code is None and isinstance(node, Literal) and str(node).strip():
+            text = str(node).strip()
+            if "/" in text:  # a media type given as the format
+                return _FILE_TYPES.get(text.split(";", 1)[0].strip().lower()) or self.unknown(
+                    what, text
+                )
+            code = _sanitise(text.upper(), re.compile(r"[^A-Z0-9_]+"))
+            if code != text:
+                self.change(what, f"{text!r} read as {code!r}")
+        if code is None or not re.match(r"^[A-Z][A-Z0-9_]*$", code):
+            return self.unknown(what, _shown(node))
+        return code
+
+    def unknown(self, what: str, value: str) -> str | None:
+        """Note an unreadable format; always ``None``."""
+        self.drop(what, value, "not an EU file-type IRI or code")
+        return None
+
+    def byte_size(self, what: str, node: Node) -> int | None:
+        try:
+            size = Decimal(str(node).strip()) if isinstance(node, Literal) else None
+        except InvalidOperation:
+            size = None
+        if size is None or not size.is_finite() or size < 0 or size != size.to_integral_value():
+            self.drop(what, _shown(node), "not a non-negative whole number of bytes")
+            return None
+        return int(size)
+
+    def checksum(self, what: str, node: Node) -> Checksum | None:
+        algorithm = next(iter(self.objects(node, SPDX.algorithm)), None)
+        value = next(iter(self.objects(node, SPDX.checksumValue)), None)
+        name = _iri_tail(algorithm).removeprefix("checksumAlgorithm_").lower() if algorithm else ""
+        if algorithm is None or value is None or name not in set(ChecksumAlgorithm):
+            shown = f"{_shown(algorithm) if algorithm else 'no algorithm'} {value or 'no value'}"
+            self.drop(what, shown, "not an SPDX checksum with a sha256/sha512/sha1/md5 algorithm")
+            return None
+        text = str(value).strip()
+        checksum = self.valid(what, _CHECKSUM, {"algorithm": name, "value": text.lower()})
+        if checksum is not None and checksum.value != text:
+            self.change(what, f"{text!r} read as {checksum.value!r}")
+        return checksum
+
+    def availability(self, what: str, node: Node) -> Availability | None:
+        code = _tail(node, str(PLANNED_AVAILABILITY))
+        try:
+            return Availability((code or "").lower())
+        except ValueError:
+            self.drop(what, _shown(node), "not an EU planned-availability IRI")
+            return None
+
     # -- agents ----------------------------------------------------------------------------
     def agent(self, node: Node) -> Agent | None:
         if node in self.agents:
@@ -652,9 +963,10 @@ class _Reader:
             "name": name,
             "identifier": str(node) if isinstance(node, URIRef) else None,
         }
-        if kind is AgentKind.PERSON:
-            fields["pseudonymous"] = False  # the name is as the source published it
-        else:
+        # named as the public metadata names it: not a pseudonym (for organisations the
+        # flag does not apply, and its default True would claim the name were made up)
+        fields["pseudonymous"] = False
+        if kind is not AgentKind.PERSON:
             fields["organisation_type"] = org_type
             mbox = next(iter(self.objects(node, FOAF.mbox)), None)
             if mbox is not None:
@@ -664,7 +976,7 @@ class _Reader:
             fields["homepage"] = str(page)
         agent = self.valid("agent", _AGENT, fields)
         if agent is None:  # retry with the bare minimum
-            minimal = {k: fields[k] for k in ("id", "kind", "name", "identifier")}
+            minimal = {k: fields[k] for k in ("id", "kind", "name", "identifier", "pseudonymous")}
             agent = self.valid("agent", _AGENT, minimal)
         if agent is not None:
             self.agents[node] = agent
@@ -793,6 +1105,14 @@ def _reason(exc: ValidationError) -> str:
     return "; ".join(str(e["msg"]) for e in errors[:3]) if errors else str(exc)
 
 
+def _curie(graph: Graph, iri: Node) -> str:
+    """``prefix:name`` of a predicate where the graph binds its namespace, else ``<iri>``."""
+    try:
+        return graph.namespace_manager.curie(str(iri), generate=False)
+    except (KeyError, ValueError):
+        return f"<{iri}>"
+
+
 def _is_url(text: str) -> bool:
     try:
         _URL.validate_python(text)
@@ -806,6 +1126,8 @@ _CONTACT = TypeAdapter(ContactPoint)
 _RANGE = TypeAdapter(DateRange)
 _AGENT = TypeAdapter(Agent)
 _URL = TypeAdapter(AnyUrl)
+_DISTRIBUTION = TypeAdapter(Distribution)
+_CHECKSUM = TypeAdapter(Checksum)
 
 
 def dataset_from_dcat(
