@@ -5,7 +5,11 @@ shortest form, integers without ``.0`` (Excel stores ``15`` as ``15.0``); dates 
 date-times in ISO 8601 (``2024-03-01``, ``2024-03-01T08:30:00``), times ``08:30:00``,
 durations in seconds; booleans ``true``/``false``; empty cells null. ``_row`` is the
 Excel row number. Rows that are entirely empty are skipped; a row with values beyond the
-header's last column, or a cell longer than ``max_field_bytes``, is a problem row.
+header's last column, or a cell longer than ``max_field_bytes``, is a problem row. So is a
+row with a formula cell that has no stored result (what openpyxl, pandas and other scripts
+write; calamine would read the cell as empty): see
+`cdinterop.ingest._sources.xlsx_formulas`. Formula cells with a stored result (what Excel
+and LibreOffice save) read as their value.
 
 calamine loads one sheet into memory at a time (an XLSX sheet has at most 1,048,576
 rows); batches are then built ``batch_rows`` at a time.
@@ -21,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 from python_calamine import CalamineWorkbook
 
-from cdinterop.errors import ReadError
+from cdinterop.errors import Issue, ReadError
 from cdinterop.ingest._sources.base import (
     FileDigest,
     Layout,
@@ -29,6 +33,7 @@ from cdinterop.ingest._sources.base import (
     Submission,
     check_header,
 )
+from cdinterop.ingest._sources.xlsx_formulas import UncomputedFormula, uncomputed_formulas
 
 __all__ = ["XlsxSubmission", "cell_text", "xlsx_header"]
 
@@ -150,15 +155,55 @@ class XlsxSubmission(Submission):
             digest=FileDigest(path),
         )
 
+    def _formula_problem(self, number: int, cells: list[UncomputedFormula], first: int) -> None:
+        """Report row ``number``, whose ``cells`` are formulas without a stored result
+        (``first``: the Excel column of the reader's first column)."""
+        named: list[str] = []
+        component: str | None = None
+        for cell in cells:
+            index = cell.column - first
+            if 0 <= index < len(self._columns):
+                name = self._columns[index]
+                component = component or name
+                named.append(f"{cell.ref} ({name!r})")
+            else:
+                named.append(f"{cell.ref} (outside the header's columns)")
+        formulas = [f"={cell.formula}" if cell.formula else "(shared formula)" for cell in cells]
+        what = (
+            f"cell {named[0]} holds a formula"
+            if len(cells) == 1
+            else f"cells {', '.join(named[:5])}{', ...' if len(cells) > 5 else ''} hold formulas"
+        )
+        self._problems.append(
+            Issue(
+                location=f"{self.row_unit} {number}",
+                code="read",
+                message=(
+                    f"{self.row_unit} {number}: {what} without a stored result, which would "
+                    "read as empty: open and save the file in Excel (or LibreOffice) so the "
+                    "value is computed; the row is left out"
+                ),
+                value=formulas[0] if len(formulas) == 1 else formulas[:5],
+                row=number,
+                component=component,
+            )
+        )
+
     def _raw_batches(self) -> Iterator[pa.RecordBatch]:
         width = len(self._columns)
         header_row = self._options.header_row
         worksheet = _open_sheet(self._path, self._options.sheet)
+        # Excel row -> formula cells without a stored result (calamine reads them empty).
+        formulas = uncomputed_formulas(self._path, worksheet.name)
+        first = worksheet.start[1] if worksheet.start is not None else 0
         columns: list[list[str | None]] = [[] for _ in range(width)]
         rows: list[int] = []
         limit = min(self._options.batch_rows, 65_536)
         for number, cells in enumerate(worksheet.iter_rows(), start=1):
             if number <= header_row:
+                continue
+            if formulas and number in formulas:
+                self._formula_problem(number, formulas.pop(number), first)
                 continue
             texts = [cell_text(value) for value in cells]
             if all(text is None for text in texts):
@@ -182,3 +227,7 @@ class XlsxSubmission(Submission):
                 rows = []
         if rows:
             yield self._build(columns, rows)
+        # Rows after calamine's last row whose only cells are such formulas.
+        for number in sorted(formulas):
+            if number > header_row:
+                self._formula_problem(number, formulas[number], first)

@@ -1,0 +1,216 @@
+"""Formula cells of an XLSX sheet that have no stored (cached) result.
+
+Excel saves every formula with its last computed value (``<c r="I5"><f>100+1</f>
+<v>101</v></c>``); openpyxl, pandas and other scripts write the formula alone
+(``<v>`` missing or empty) and leave the computing to the next program that opens the
+file. calamine reads such a cell as empty, so the XLSX reader asks this module where
+they are and reports their rows instead of reading a blank.
+
+The sheet's part is found through ``xl/workbook.xml`` and ``xl/_rels/workbook.xml.rels``;
+its bytes are first scanned for the end of an ``<f>`` element that no non-empty ``<v>``
+follows (a sheet without formulas, or with every result stored, costs one decompression
+and a regular-expression search), and only then streamed through lxml's
+``iterparse`` with the safe options of `cdinterop._safe_xml` (no DTD, no entities, no
+network), clearing the parsed rows so that memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from lxml import etree
+
+from cdinterop._safe_xml import PROLOG_BYTES, check_prolog, parser_options
+from cdinterop.errors import ReadError
+
+__all__ = ["UncomputedFormula", "uncomputed_formulas"]
+
+_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
+_UNSTORED = re.compile(
+    rb"<(?:/" + _PREFIX + rb"f>|" + _PREFIX + rb"f\b[^<]*?/>)"  # the end of a formula ...
+    rb"(?!\s*<" + _PREFIX + rb"v(?:\s[^>]*)?>[^<])"  # ... not followed by a value
+)
+"""The end of an ``<f>`` element that no non-empty ``<v>`` follows (a byte pre-screen)."""
+_CHUNK = 1 << 20
+_REF = re.compile(r"([A-Za-z]{1,3})(\d+)")
+
+
+@dataclass(frozen=True)
+class UncomputedFormula:
+    """A formula cell without a stored result."""
+
+    ref: str
+    """The cell reference, ``I5``."""
+    row: int
+    """The Excel row number (1-based)."""
+    column: int
+    """The Excel column number (0-based: ``A`` is 0)."""
+    formula: str | None
+    """The formula text without ``=`` (``None`` for a shared formula's other cells)."""
+
+
+def _local(tag: Any) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number - 1
+
+
+def _column_letters(column: int) -> str:
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _parse_small(archive: zipfile.ZipFile, name: str, source: str) -> Any:
+    data = archive.read(name)
+    check_prolog(data[:PROLOG_BYTES], source, kind="XLSX")
+    return etree.fromstring(data, parser=etree.XMLParser(**parser_options()))
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str, source: str) -> str | None:
+    """The zip member holding ``sheet``; ``None`` when the workbook does not say."""
+    names = set(archive.namelist())
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return None
+    workbook = _parse_small(archive, "xl/workbook.xml", source)
+    rid = None
+    for element in workbook.iter():
+        if _local(element.tag) == "sheet" and element.get("name") == sheet:
+            rid = next(
+                (v for k, v in element.attrib.items() if k.startswith("{") and _local(k) == "id"),
+                None,
+            )
+            break
+    if rid is None:
+        return None
+    rels = _parse_small(archive, "xl/_rels/workbook.xml.rels", source)
+    for element in rels.iter():
+        if _local(element.tag) == "Relationship" and element.get("Id") == rid:
+            target = element.get("Target") or ""
+            if target.startswith("/"):
+                part = target.lstrip("/")
+            else:
+                part = posixpath.normpath(posixpath.join("xl", target))
+            return part if part in names else None
+    return None
+
+
+def _may_have_uncomputed(stream: IO[bytes]) -> bool:
+    """Whether the sheet's bytes have a formula not followed by a non-empty ``<v>``: a
+    quick pre-screen that never misses one (it may give a false alarm, e.g. for an
+    empty-string result), so that sheets without formulas, or with every result stored,
+    are not parsed a second time."""
+    tail = b""
+    while chunk := stream.read(_CHUNK):
+        window = tail + chunk
+        # A match starts with "<" and holds no other "<" before its end: by default the
+        # next window starts at the last "<" of this one.
+        cut = window.rfind(b"<")
+        if b"<f" in window or b"/f>" in window or b":f" in window:
+            for match in _UNSTORED.finditer(window):
+                after = window[match.end() :].lstrip()
+                if after and not after.startswith(b"<"):
+                    return True
+                close = after.find(b">")
+                if 0 <= close < len(after) - 1:
+                    return True  # what follows the formula is there in full: not a value
+                cut = match.start()  # cut off at the window's end: look again with more
+                break
+        tail = window[cut:] if cut >= 0 else b""
+        if len(tail) > _CHUNK:
+            return True  # an enormous text run: parse rather than carry it
+    return bool(tail) and _UNSTORED.search(tail) is not None
+
+
+_UNCOMPUTED = etree.XPath(
+    "*[local-name()='c'][*[local-name()='f']][not(*[local-name()='v'][string-length(.)>0])]"
+)
+"""The cells of a ``<row>`` with a formula and no (or an empty) stored value."""
+
+
+def _cell_column(cell: Any) -> tuple[int, int | None]:
+    """The column (0-based) and row of a ``<c>``; without ``r``, the column follows the
+    nearest earlier cell that has one (the row is then the ``<row>``'s)."""
+    steps = 0
+    while cell is not None:
+        ref = cell.get("r")
+        match = _REF.fullmatch(ref) if ref else None
+        if match is not None:
+            return _column_number(match[1]) + steps, None if steps else int(match[2])
+        cell = cell.getprevious()
+        steps += 1
+    return steps - 1, None
+
+
+def _scan(stream: IO[bytes]) -> list[UncomputedFormula]:
+    found: list[UncomputedFormula] = []
+    row = 0
+    events = etree.iterparse(
+        stream, events=("end",), tag=("{*}sheetData", "{*}row"), **parser_options()
+    )
+    for _, element in events:
+        if _local(element.tag) == "sheetData":
+            break
+        given = element.get("r")
+        row = int(given) if given and given.isdigit() else row + 1
+        for cell in _UNCOMPUTED(element):
+            if cell.get("t") == "str" and any(_local(c.tag) == "v" for c in cell):
+                continue  # Excel stores an empty-string result as t="str" with an empty <v>
+            column, cell_row = _cell_column(cell)
+            formula = next((c for c in cell if _local(c.tag) == "f"), None)
+            found.append(
+                UncomputedFormula(
+                    ref=f"{_column_letters(column)}{cell_row or row}",
+                    row=cell_row or row,
+                    column=column,
+                    formula=(formula.text or None) if formula is not None else None,
+                )
+            )
+        element.clear()
+        parent = element.getparent()
+        while parent is not None and element.getprevious() is not None:
+            del parent[0]
+    return found
+
+
+def uncomputed_formulas(path: Path, sheet: str) -> dict[int, list[UncomputedFormula]]:
+    """The formula cells of ``sheet`` without a stored result, by Excel row number.
+
+    Empty for workbooks that are not XLSX packages (XLS, ODS, XLSB: calamine reads them,
+    this module does not look) and for sheets without any formula."""
+    source = str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = _sheet_part(archive, sheet, source)
+            if part is None:
+                return {}
+            with archive.open(part) as stream:
+                if not _may_have_uncomputed(stream):
+                    return {}
+            with archive.open(part) as stream:
+                check_prolog(stream.read(PROLOG_BYTES), source, kind="XLSX")
+            with archive.open(part) as stream:
+                cells = _scan(stream)
+    except zipfile.BadZipFile:
+        return {}
+    except (etree.XMLSyntaxError, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise ReadError(
+            source, f"cannot look for formulas without a stored result in sheet {sheet!r}: {exc}"
+        ) from exc
+    rows: dict[int, list[UncomputedFormula]] = {}
+    for cell in cells:
+        rows.setdefault(cell.row, []).append(cell)
+    return rows
