@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import AnyUrl, EmailStr, Field, model_validator
 
@@ -99,7 +100,8 @@ class Agent(Model):
     name: str = Field(min_length=1)
     """Name of the organisation or software; pseudonym of a person unless consented."""
     pseudonymous: bool = True
-    """For persons: whether ``name`` is a pseudonym (the default)."""
+    """For persons: whether ``name`` is a pseudonym (the default). Organisations and
+    software are named openly: for them the field defaults to ``False``."""
     organisation_type: OrganisationType | None = None
     """For organisations: what kind of organisation it is."""
     homepage: AnyUrl | None = None
@@ -112,6 +114,16 @@ class Agent(Model):
     """For software: the version that acted."""
     acted_on_behalf_of: LocalId | None = None
     """Id of the agent this one acted for (``prov:actedOnBehalfOf``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _open_names_for_non_persons(cls, data: Any) -> Any:
+        """Only persons are pseudonymous by default."""
+        if isinstance(data, dict) and "pseudonymous" not in data:
+            kind = data.get("kind")
+            if kind is not None and str(getattr(kind, "value", kind)) != AgentKind.PERSON.value:
+                return {**data, "pseudonymous": False}
+        return data
 
     @model_validator(mode="after")
     def _kind_specific(self) -> Agent:
