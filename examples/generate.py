@@ -144,6 +144,7 @@ def _software(version: str = cdinterop.__version__) -> Agent:
     return Agent(
         id="CDINTEROP",
         kind=AgentKind.SOFTWARE,
+        pseudonymous=False,
         name="cdinterop",
         version=version.split("+")[0],
         identifier="pypi:cdinterop",
@@ -365,6 +366,7 @@ def marine_litter() -> CitizenDataset:
         Agent(
             id="CCLEAN",
             kind=AgentKind.ORGANISATION,
+            pseudonymous=False,
             name="Coastal Clean-up Collective Ghana",
             organisation_type=OrganisationType.COMMUNITY_GROUP,
             homepage="https://coastal-cleanup.example.org",
@@ -373,6 +375,7 @@ def marine_litter() -> CitizenDataset:
         Agent(
             id="GSS",
             kind=AgentKind.ORGANISATION,
+            pseudonymous=False,
             name="National statistical office (example)",
             organisation_type=OrganisationType.NATIONAL_STATISTICAL_OFFICE,
             homepage="https://nso.example.org",
@@ -380,11 +383,18 @@ def marine_litter() -> CitizenDataset:
         Agent(
             id="EPA",
             kind=AgentKind.ORGANISATION,
+            pseudonymous=False,
             name="Environmental protection agency (example)",
             organisation_type=OrganisationType.NATIONAL_AUTHORITY,
         ),
         *volunteers,
-        Agent(id="DATACARD", kind=AgentKind.SOFTWARE, name="Beach data card app", version="2.3.1"),
+        Agent(
+            id="DATACARD",
+            kind=AgentKind.SOFTWARE,
+            pseudonymous=False,
+            name="Beach data card app",
+            version="2.3.1",
+        ),
         _software(),
     )
     sources = (
@@ -784,6 +794,7 @@ def public_services() -> CitizenDataset:
         Agent(
             id="SAUTI",
             kind=AgentKind.ORGANISATION,
+            pseudonymous=False,
             name="Sauti ya Wananchi Data Collective (example)",
             organisation_type=OrganisationType.CIVIL_SOCIETY_ORGANISATION,
             homepage="https://sauti-data.example.org",
@@ -792,12 +803,14 @@ def public_services() -> CitizenDataset:
         Agent(
             id="KNBS",
             kind=AgentKind.ORGANISATION,
+            pseudonymous=False,
             name="National statistical office (example)",
             organisation_type=OrganisationType.NATIONAL_STATISTICAL_OFFICE,
         ),
         Agent(
             id="DPO",
             kind=AgentKind.ORGANISATION,
+            pseudonymous=False,
             name="Organisation of persons with disabilities (example)",
             organisation_type=OrganisationType.NON_PROFIT,
         ),
@@ -805,6 +818,7 @@ def public_services() -> CitizenDataset:
         Agent(
             id="KOBO",
             kind=AgentKind.SOFTWARE,
+            pseudonymous=False,
             name="KoboToolbox",
             version="2.024.12",
             homepage="https://www.kobotoolbox.org",

@@ -647,7 +647,12 @@ def _contributors(value: Any) -> _People:
                 behalf = f"ORG{len(organisations) + 1}"
                 organisations[organisation] = behalf
                 people.agents.append(
-                    Agent(id=behalf, kind=AgentKind.ORGANISATION, name=organisation)
+                    Agent(
+                        id=behalf,
+                        kind=AgentKind.ORGANISATION,
+                        name=organisation,
+                        pseudonymous=False,
+                    )
                 )
         people.agents.append(
             _agent(
@@ -763,7 +768,11 @@ def metadata_fields(
         )
     )
     software = Agent(
-        id=SOFTWARE_AGENT, kind=AgentKind.SOFTWARE, name="cdinterop", version=__version__
+        id=SOFTWARE_AGENT,
+        kind=AgentKind.SOFTWARE,
+        name="cdinterop",
+        version=__version__,
+        pseudonymous=False,
     )
     activity = Activity(
         id=CONVERSION_ACTIVITY,

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from pydantic import AnyUrl, EmailStr, Field, model_validator
 
@@ -100,8 +99,9 @@ class Agent(Model):
     name: str = Field(min_length=1)
     """Name of the organisation or software; pseudonym of a person unless consented."""
     pseudonymous: bool = True
-    """For persons: whether ``name`` is a pseudonym (the default). Organisations and
-    software are named openly: for them the field defaults to ``False``."""
+    """For persons: whether ``name`` is a pseudonym (the default). Set it to ``False`` for
+    organisations and software, which are named openly (cdinterop does for the agents it
+    creates)."""
     organisation_type: OrganisationType | None = None
     """For organisations: what kind of organisation it is."""
     homepage: AnyUrl | None = None
@@ -114,16 +114,6 @@ class Agent(Model):
     """For software: the version that acted."""
     acted_on_behalf_of: LocalId | None = None
     """Id of the agent this one acted for (``prov:actedOnBehalfOf``)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _open_names_for_non_persons(cls, data: Any) -> Any:
-        """Only persons are pseudonymous by default."""
-        if isinstance(data, dict) and "pseudonymous" not in data:
-            kind = data.get("kind")
-            if kind is not None and str(getattr(kind, "value", kind)) != AgentKind.PERSON.value:
-                return {**data, "pseudonymous": False}
-        return data
 
     @model_validator(mode="after")
     def _kind_specific(self) -> Agent:
@@ -373,6 +363,7 @@ def cdinterop_agents(provenance: Provenance) -> tuple[Agent, ...]:
     agent = Agent(
         id=CDINTEROP_AGENT_ID,
         kind=AgentKind.SOFTWARE,
+        pseudonymous=False,
         name="cdinterop",
         identifier="pypi:cdinterop",
         version=__version__,

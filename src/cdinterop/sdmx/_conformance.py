@@ -462,6 +462,7 @@ def _software_agent(dataset: CitizenDataset) -> tuple[str, tuple[Agent, ...]]:
     agent = Agent(
         id=agent_id,
         kind=AgentKind.SOFTWARE,
+        pseudonymous=False,
         name="cdinterop",
         version=__version__,
         identifier="cdinterop",
