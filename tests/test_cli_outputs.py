@@ -159,3 +159,17 @@ def test_a_failed_convert_lists_its_rejects_with_their_checksum(tmp_path: Path) 
     [listed] = summary["files"]
     assert listed["path"] == "rejects.csv"
     assert listed["sha256"] == hashlib.sha256((out / "rejects.csv").read_bytes()).hexdigest()
+
+
+def test_ingest_and_convert_share_an_output_folder_without_mixing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _run("convert", SUBMISSION, "-m", SPEC, "-o", out)[0] == 0
+    assert _run("ingest", SUBMISSION, "-m", SPEC, "-o", out)[0] == 0
+    assert {p.name for p in out.iterdir()} == {
+        "dataset.json",
+        "datapackage",
+        "rejects.csv",
+        "summary.json",
+    }
+    assert _run("convert", SUBMISSION, "-m", SPEC, "-o", out, "--to", "dcat")[0] == 0
+    assert "datapackage" not in {p.name for p in out.iterdir()}

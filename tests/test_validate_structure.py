@@ -83,3 +83,21 @@ def test_reading_a_structure_message_as_data_points_to_read_structure(written: P
 
     with pytest.raises(ReadError, match="structure message, not data: read it with"):
         sdmx.read(written / "structure-2.1.xml")
+
+
+def test_a_data_set_json_in_any_key_order_is_checked(tmp_path: Path) -> None:
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    reordered = {"provenance": data.pop("provenance"), **data}  # > 4 KB before any id
+    path = tmp_path / "dataset.json"
+    path.write_text(json.dumps(reordered, indent=2), encoding="utf-8")
+    assert checker_for(path).name == "cdinterop data set (JSON)"
+    assert check_file(path)[1] == []
+
+
+def test_a_long_comment_before_the_structure_root(written: Path, tmp_path: Path) -> None:
+    text = (written / "structure-2.1.xml").read_text(encoding="utf-8")
+    end = text.index("?>") + 2
+    licence = "<!-- " + "licence text " * 600 + "-->\n"  # about 8 KB
+    path = tmp_path / "commented.xml"
+    path.write_text(text[:end] + "\n" + licence + text[end:], encoding="utf-8")
+    assert checker_for(path).name == "SDMX-ML structure message"

@@ -37,7 +37,7 @@ __all__ = [
     "default_shapes",
 ]
 
-_HEAD_BYTES = 4096
+_HEAD_BYTES = 65_536  # room for a long licence comment or a long first JSON value
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,9 @@ class Checker:
     """Whether `CheckOptions.shapes` applies to this kind of file."""
 
 
-_DATASET_KEYS = {"id", "agency", "version", "title", "structure", "observations", "licence"}
+_OTHER_JSON_KEYS = {"ingest", "aggregate", "conform", "outputs", "failed", "files", "resources"}
+"""Top-level keys of JSON files cdinterop writes that are not data sets (``summary.json``)
+or that another checker reads (``datapackage.json``)."""
 
 
 class UnsupportedFileError(ReadError):
@@ -72,14 +74,14 @@ class UnsupportedFileError(ReadError):
 
 
 def _is_json(head: bytes, path: Path) -> bool:
-    """A data set's JSON: an object whose first keys include a data set's (another JSON
-    object such as ``summary.json`` is not one), or any ``.json`` file that is not an object
-    (its parse error is the report)."""
+    """A data set's JSON: any JSON object except those whose top-level keys show another
+    kind of file (``summary.json``), and any ``.json`` file that is not an object (its
+    parse error is the report)."""
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not text.startswith(b"{"):
         return path.suffix.lower() == ".json"
     keys = _top_level_keys(text.decode("utf-8", errors="replace"))
-    return not keys or bool(_DATASET_KEYS.intersection(keys))
+    return not _OTHER_JSON_KEYS.intersection(keys)
 
 
 def _check_json(path: Path, options: CheckOptions) -> list[Issue]:
@@ -195,7 +197,7 @@ def _check_datapackage(path: Path, options: CheckOptions) -> list[Issue]:
 
 _RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml", ".owl": "xml"}
 _RDF_NS = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_XML_PROLOGUE = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>\s*)*\s*", re.S)
+_XML_PROLOGUE = re.compile(rb"\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*", re.S)
 _XML_ROOT = re.compile(rb"<(?:([\w.-]+):)?RDF[\s/>]")
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import pyarrow.csv as pacsv
 
-from cdinterop._files import staged_outputs, write_json
+from cdinterop._files import RUN_OUTPUTS, staged_outputs, write_json
 from cdinterop._version import __version__
 from cdinterop.errors import CdinteropError
 from cdinterop.ingest._run import IngestError, IngestResult, ingest
@@ -47,10 +47,10 @@ __all__ = ["OUTPUTS", "OWNED", "ConvertError", "ConvertResult", "WrittenFile", "
 
 OUTPUTS = ("sdmx", "datapackage", "dcat")
 """The outputs ``convert()`` can write."""
-OWNED = ("sdmx", "datapackage.zip", "dataset.ttl", "dataset.json", "rejects.csv", "summary.json")
-"""Every name ``convert()`` may write in the output folder; those a run does not write are
-removed, so the folder never mixes two runs. The ``sdmx`` folder is cdinterop's and is
-replaced as a whole; other files in the output folder are left alone."""
+OWNED = RUN_OUTPUTS
+"""Every name ``convert()`` (or ``cdinterop ingest``) may write in the output folder; those a
+run does not write are removed, so the folder never mixes two runs. The ``sdmx`` folder is
+cdinterop's and is replaced as a whole; other files in the output folder are left alone."""
 _DATA_FORMATS = {
     ".xml": ("SDMX", "application/xml"),
     ".csv": ("CSV", "text/csv"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyarrow.csv as pacsv
 
-from cdinterop._files import staged_outputs, write_json
+from cdinterop._files import RUN_OUTPUTS, staged_outputs, write_json
 from cdinterop.ingest._run import IngestResult
 
 __all__ = ["OUTPUT_NAMES", "write_outputs"]
@@ -34,7 +34,7 @@ def write_outputs(
 
     target = Path(folder)
     names = []
-    with staged_outputs(target, OUTPUT_NAMES) as staging:
+    with staged_outputs(target, RUN_OUTPUTS) as staging:
         if not failed:
             save(result.dataset, staging / "dataset.json")
             names.append("dataset.json")
