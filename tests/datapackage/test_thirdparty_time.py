@@ -196,3 +196,25 @@ def test_packages_written_by_cdinterop_read_unchanged(tmp_path: Path) -> None:
     assert again.provenance.activities == ds.provenance.activities  # no second conversion
     assert again.structure.time_dimension is not None
     assert again.structure.time_dimension.id == "TIME_PERIOD"
+
+
+def test_a_typed_time_field_wins_over_one_only_named_like_a_time(tmp_path: Path) -> None:
+    """``date`` typed string (free text) and ``when`` typed date: ``when`` is the time."""
+    (tmp_path / "obs.csv").write_text(
+        "date,when,site,value\nmonday,2021-03-04,A,1\ntuesday,2021-03-05,A,2\n", encoding="utf-8"
+    )
+    fields = [
+        {"name": "date", "type": "string"},
+        {"name": "when", "type": "date"},
+        {"name": "site", "type": "string"},
+        {"name": "value", "type": "number"},
+    ]
+    schema = {"fields": fields, "primaryKey": ["date", "when", "site"]}
+    resource = {"name": "obs", "path": "obs.csv", "schema": schema}
+    (tmp_path / "datapackage.json").write_text(
+        json.dumps({"name": "p", "resources": [resource]}), encoding="utf-8"
+    )
+    ds = datapackage.read(tmp_path)
+    assert ds.structure.time_dimension is not None
+    assert ds.structure.concept(ds.structure.time_dimension.concept_id).name == {"en": "when"}
+    assert "date" in ds.structure.key_ids

@@ -355,7 +355,9 @@ def infer_structure(
     key_fields = {p.name for p in key}
     rest = [p for p in plans if p.name not in key_fields]
     candidates = [p for p in key if timely(p)]
-    time = next((p for p in candidates if p.id == _TIME_ID), next(iter(candidates), None))
+    # a field named TIME_PERIOD first, then one typed as a time, then one only named like one
+    ranked = sorted(candidates, key=lambda p: (p.id != _TIME_ID, p.type not in _TIME_TYPES))
+    time = next(iter(ranked), None)
     if time is not None and len(key) == 1:
         time = None  # a structure needs a dimension besides time: keep it a plain one
     if time is not None:
