@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from rich.table import Table
 
 from cdinterop._version import __version__
 from cdinterop.errors import CdinteropError, Issue, ReadError, WriteError
+
+if TYPE_CHECKING:
+    from cdinterop.ingest import IngestSpec
 
 __all__ = ["app", "main"]
 
@@ -334,6 +337,17 @@ def _check_paths(source: Path, output: Path) -> None:
         raise typer.Exit(EXIT_UNREADABLE)
 
 
+def _ingest_spec(submission: Path, output: Path, mapping: Path) -> IngestSpec:
+    """The first steps ``ingest`` and ``convert`` share: paths of the right kind, and the
+    spec loaded (a spec that cannot be used exits 2, like an unusable file)."""
+    from cdinterop.ingest import IngestSpec
+    from cdinterop.mapping import load_spec
+
+    _check_paths(submission, output)
+    with _user_errors(mapping, invalid=EXIT_UNREADABLE):
+        return load_spec(mapping, IngestSpec)
+
+
 def _key(source: str | None) -> bytes | None:
     """The pseudonymisation key named by ``--key``; exit 2 with a message (never the key)
     when it cannot be read."""
@@ -385,12 +399,9 @@ def ingest_command(
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from cdinterop.ingest import IngestError, IngestSpec, ingest, write_outputs
-    from cdinterop.mapping import load_spec
+    from cdinterop.ingest import IngestError, ingest, write_outputs
 
-    _check_paths(submission, output)
-    with _user_errors(mapping, invalid=EXIT_UNREADABLE):
-        spec = load_spec(mapping, IngestSpec)
+    spec = _ingest_spec(submission, output, mapping)
     failed = False
     with _user_errors(submission):
         secret = _key(key)
@@ -513,21 +524,19 @@ def convert_command(
         cdinterop convert examples/public-services-satisfaction/submissions-kobo.csv \\
             -m mappings/services-survey-kobo.yaml -o out/services
     """
-    from cdinterop.convert import OUTPUTS, ConvertError, convert
-    from cdinterop.ingest import IngestError, IngestSpec
-    from cdinterop.mapping import load_spec
+    from cdinterop.convert import OUTPUTS, ConvertError, check_request, convert
+    from cdinterop.ingest import IngestError
 
-    _check_paths(submission, output)
-    with _user_errors(mapping, invalid=EXIT_UNREADABLE):
-        spec = load_spec(mapping, IngestSpec)
+    spec = _ingest_spec(submission, output, mapping)
     outputs = [part.strip() for part in to.split(",") if part.strip()]
-    unknown = [name for name in outputs if name not in OUTPUTS]
-    if unknown or not outputs:
-        err.print(f"[bold red]✗ --to {to}[/]: choose from {', '.join(OUTPUTS)}")
-        raise typer.Exit(EXIT_UNREADABLE)
-    if (structure is None) != (conform_map is None):
-        err.print("[bold red]✗ --structure and --conform go together[/]: give both or neither")
-        raise typer.Exit(EXIT_UNREADABLE)
+    try:
+        check_request(outputs, structure, conform_map)
+    except ConvertError:  # the same checks, said in the command line's words
+        if set(outputs) - set(OUTPUTS) or not outputs:
+            err.print(f"[bold red]✗ --to {to}[/]: choose from {', '.join(OUTPUTS)}")
+        else:
+            err.print("[bold red]✗ --structure and --conform go together[/]: give both or neither")
+        raise typer.Exit(EXIT_UNREADABLE) from None
     with _user_errors(submission):
         secret = _key(key)
         with err.status("converting") as status:

@@ -43,7 +43,15 @@ from cdinterop.model import (
 )
 from cdinterop.model._provenance import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
 
-__all__ = ["OUTPUTS", "OWNED", "ConvertError", "ConvertResult", "WrittenFile", "convert"]
+__all__ = [
+    "OUTPUTS",
+    "OWNED",
+    "ConvertError",
+    "ConvertResult",
+    "WrittenFile",
+    "check_request",
+    "convert",
+]
 
 OUTPUTS = ("sdmx", "datapackage", "dcat")
 """The outputs ``convert()`` can write."""
@@ -154,6 +162,19 @@ def _written(staging: Path) -> tuple[WrittenFile, ...]:
     return tuple(files)
 
 
+def check_request(
+    to: Sequence[str], structure: str | Path | None, conform: str | Path | None
+) -> None:
+    """Raise [`ConvertError`][cdinterop.convert.ConvertError] for outputs not in
+    [`OUTPUTS`][cdinterop.convert.OUTPUTS] (or none) and for ``structure`` without ``conform``
+    or the reverse: what ``convert()`` checks before it reads anything."""
+    unknown = [name for name in to if name not in OUTPUTS]
+    if unknown or not to:
+        raise ConvertError(f"unknown output(s) {unknown}; choose from {', '.join(OUTPUTS)}")
+    if (structure is None) != (conform is None):
+        raise ConvertError("structure and conform go together: give both or neither")
+
+
 def convert(
     submission: str | Path,
     spec: IngestSpec | str | Path,
@@ -184,11 +205,7 @@ def convert(
     only ``rejects.csv`` and ``summary.json`` with ``"failed": true``), or the errors of the
     steps ([`ReadError`][cdinterop.errors.ReadError], ``InvalidDatasetError``).
     """
-    unknown = [name for name in to if name not in OUTPUTS]
-    if unknown or not to:
-        raise ConvertError(f"unknown output(s) {unknown}; choose from {', '.join(OUTPUTS)}")
-    if (structure is None) != (conform is None):
-        raise ConvertError("structure and conform go together: give both or neither")
+    check_request(to, structure, conform)
     started = dt.datetime.now(dt.UTC)
     if not isinstance(spec, IngestSpec):
         from cdinterop.mapping import load_spec

@@ -571,7 +571,6 @@ def ingest(
     started = dt.datetime.now(dt.UTC)
     if not isinstance(spec, IngestSpec):
         spec = load_spec(spec, IngestSpec)
-    path = submission
     source_spec = spec.source
     opts = options or SourceOptions(
         layout=Layout(source_spec.layout),
@@ -584,7 +583,7 @@ def ingest(
     filtered: Counter[str] = Counter()
     parts: list[pa.Table] = []
     key_parts: list[pa.Table] = []
-    with open_submission(path, opts) as opened:
+    with open_submission(submission, opts) as opened:
         plan = _resolve(spec, opened, key)
         needed = _needed(plan, opened.schema.names)
         tables = _prepared(opened.batches(), plan, needed, opts.batch_rows, filtered)
@@ -625,7 +624,7 @@ def ingest(
     accepted = conformed.num_rows
     rejected = len(rejects.rows)
     summary = IngestSummary(
-        source=Path(path).name,
+        source=Path(submission).name,
         layout=str(info.layout),
         sha256=info.sha256,
         spec_id=spec.id,
