@@ -99,12 +99,23 @@ def without_dataset_attributes(ds: CitizenDataset) -> CitizenDataset:
 
 def same_structure(got: DataStructure, want: DataStructure) -> bool:
     """Equal up to the order of concepts and codelists (a third-party reading lists the
-    used ones in component order)."""
-    order: dict[str, Any] = {"concepts": sorted(want.concepts, key=lambda c: c.id)}
-    order["codelists"] = sorted(want.codelists, key=lambda c: c.id)
-    got_sorted: dict[str, Any] = {"concepts": sorted(got.concepts, key=lambda c: c.id)}
-    got_sorted["codelists"] = sorted(got.codelists, key=lambda c: c.id)
-    return got.model_copy(update=got_sorted) == want.model_copy(update=order)
+    used ones in component order) and the concepts' scheme (without cdinterop's
+    annotations, its ``CS_<id>`` scheme reads as a scheme like any other, kept as read)."""
+
+    def plain(st: DataStructure) -> DataStructure:
+        concepts = sorted(
+            (
+                c.model_copy(update={"scheme": None, "codelist": None, "text_type": None})
+                for c in st.concepts
+            ),
+            key=lambda c: c.id,
+        )
+        codelists = sorted(st.codelists, key=lambda c: c.id)
+        return st.model_copy(
+            update={"concepts": concepts, "codelists": codelists, "concept_schemes": ()}
+        )
+
+    return plain(got) == plain(want)
 
 
 def attachment_code(attr: Attribute, st: DataStructure) -> str:

@@ -34,6 +34,7 @@ from cdinterop.model._dataset import (
     ThemeScheme,
 )
 from cdinterop.model._distribution import Availability, Distribution
+from cdinterop.model._identity import Annotation, ParsedRef, format_ref, parse_ref
 from cdinterop.model._observations import Observation, Observations
 from cdinterop.model._participation import (
     Consent,
@@ -79,9 +80,11 @@ from cdinterop.model._structure import (
     Codelist,
     Component,
     Concept,
+    ConceptScheme,
     DataStructure,
     Dimension,
     Facets,
+    Group,
     Measure,
     RepresentedComponent,
     TimeDimension,
@@ -96,6 +99,7 @@ __all__ = [
     "ActivityType",
     "Agent",
     "AgentKind",
+    "Annotation",
     "AreaExtent",
     "AreaScheme",
     "AttachmentLevel",
@@ -110,6 +114,7 @@ __all__ = [
     "Codelist",
     "Component",
     "Concept",
+    "ConceptScheme",
     "Consent",
     "ConsentBasis",
     "ConsentMethod",
@@ -125,12 +130,14 @@ __all__ = [
     "EthicsCheck",
     "Facets",
     "Frequency",
+    "Group",
     "InitiatorType",
     "Measure",
     "Model",
     "Observation",
     "Observations",
     "OrganisationType",
+    "ParsedRef",
     "Participation",
     "Period",
     "PeriodKind",
@@ -155,7 +162,9 @@ __all__ = [
     "ValueType",
     "Withdrawal",
     "area_scheme",
+    "format_ref",
     "is_area_code",
     "parse_period",
+    "parse_ref",
     "text_in",
 ]

@@ -398,28 +398,41 @@ def _constant_within_series(table: pa.Table, key: list[str], attribute: str) -> 
 
 
 def _check_series_attributes(table: pa.Table, structure: DataStructure, issues: _Collector) -> None:
-    series = [a for a in structure.attributes if a.attachment is AttachmentLevel.SERIES]
-    key = list(structure.series_key_ids)
-    if not series or not key:
+    """Attributes related to part of the key (series, group and partial-key attributes)
+    take one value for each combination of their dimensions."""
+    by_key: dict[tuple[str, ...], list[str]] = {}
+    full_key = structure.key_ids
+    for attr in structure.attributes:
+        if attr.attachment is AttachmentLevel.DATASET:
+            continue
+        related = structure.related_dimensions(attr)
+        if related and related != full_key:
+            by_key.setdefault(related, []).append(attr.id)
+    for key, attribute_ids in by_key.items():
+        _check_constant(table, list(key), attribute_ids, issues)
+
+
+def _check_constant(
+    table: pa.Table, key: list[str], attribute_ids: list[str], issues: _Collector
+) -> None:
+    varying_ids = [a for a in attribute_ids if not _constant_within_series(table, key, a)]
+    if not varying_ids:
         return
-    series = [a for a in series if not _constant_within_series(table, key, a.id)]
-    if not series:
-        return
-    aggs = [(a.id, "count_distinct", pc.CountOptions(mode="only_valid")) for a in series]
+    aggs = [(a, "count_distinct", pc.CountOptions(mode="only_valid")) for a in varying_ids]
     indexed = table.append_column(_ROW, pa.array(range(table.num_rows), pa.int64()))
     groups = indexed.group_by(key, use_threads=False).aggregate([*aggs, (_ROW, "min")])
-    for attr in series:
-        varying = groups.filter(pc.greater(groups.column(f"{attr.id}_count_distinct"), 1))
+    for attr_id in varying_ids:
+        varying = groups.filter(pc.greater(groups.column(f"{attr_id}_count_distinct"), 1))
         for record in varying.to_pylist():
             text = ".".join("" if record[k] is None else str(record[k]) for k in key)
             issues.issues.append(
                 Issue(
-                    f"observations[{record[f'{_ROW}_min']}].{attr.id}",
+                    f"observations[{record[f'{_ROW}_min']}].{attr_id}",
                     "inconsistent-series-attribute",
-                    f"series attribute {attr.id} takes different values within series {text}",
+                    f"attribute {attr_id} takes different values within {'+'.join(key)} = {text}",
                     None,
                     record[f"{_ROW}_min"],
-                    attr.id,
+                    attr_id,
                 )
             )
 
@@ -433,7 +446,7 @@ def check_value(
         pa.chunked_array([_column_array_of(value)]), arrow_type(component), component.id, issues
     )
     codelist = structure.codelist_of(component.id)
-    if codelist is not None:
+    if codelist is not None and not codelist.external:
         _check_codes(column, codelist.code_ids, codelist.id, component.id, issues)
     else:
         _check_facets(component, column, issues)
@@ -499,7 +512,7 @@ def check_observations(table: pa.Table, structure: DataStructure) -> tuple[pa.Ta
         if isinstance(component, TimeDimension):
             continue
         codelist = structure.codelist_of(cid)
-        if codelist is not None:
+        if codelist is not None and not codelist.external:
             label = f"{codelist.id} ({cid})"
             _check_codes(column, codelist.code_ids, label, cid, issues)
         else:

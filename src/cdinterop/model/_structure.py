@@ -22,6 +22,14 @@ from cdinterop.model._base import (
     SdmxId,
     VersionString,
 )
+from cdinterop.model._identity import (
+    Annotations,
+    ArtefactRef,
+    ConceptRef,
+    MaintainableRef,
+    format_ref,
+    parse_ref,
+)
 from cdinterop.model._periods import TimeValueType
 
 __all__ = [
@@ -31,9 +39,11 @@ __all__ = [
     "Codelist",
     "Component",
     "Concept",
+    "ConceptScheme",
     "DataStructure",
     "Dimension",
     "Facets",
+    "Group",
     "Measure",
     "TimeDimension",
     "Usage",
@@ -68,15 +78,62 @@ class Usage(StrEnum):
     CONDITIONAL = "conditional"
 
 
+class ConceptScheme(Model):
+    """A concept scheme that some of the structure's concepts belong to (SDMX
+    ``ConceptScheme``), kept with its identity and annotations as read.
+
+    Concepts without a scheme belong to the structure's own scheme, ``CS_<structure id>``
+    under the structure's agency and version."""
+
+    id: SdmxId
+    """Scheme id, e.g. ``SDG_CONCEPTS``."""
+    agency: AgencyId
+    """Maintenance agency of the scheme."""
+    version: VersionString = "1.0"
+    """Version of the scheme."""
+    name: MultilingualText
+    """Name of the scheme."""
+    description: MultilingualText | None = None
+    """What the scheme holds."""
+    annotations: Annotations = ()
+    """SDMX annotations of the scheme."""
+    external: bool = False
+    """The structure message referenced the scheme without including it; its concepts
+    are those the structure uses, named by their ids."""
+
+    @property
+    def ref(self) -> str:
+        """``AGENCY:ID(VERSION)``."""
+        return format_ref(self.agency, self.id, self.version)
+
+
 class Concept(Model):
     """A statistical concept that components stand for (SDMX concept, ``skos:Concept``)."""
 
     id: NCNameId
-    """Concept identifier, unique in the structure."""
+    """Concept identifier, unique in its scheme."""
     name: MultilingualText
     """Human-readable name of the concept."""
     description: MultilingualText | None = None
     """Definition of the concept."""
+    scheme: MaintainableRef | None = None
+    """The concept scheme (``AGENCY:ID(VERSION)``, one of the structure's
+    ``concept_schemes``); ``None`` for the structure's own scheme."""
+    parent: NCNameId | None = None
+    """Id of the parent concept in the same scheme, if the scheme is hierarchical."""
+    codelist: ArtefactRef | None = None
+    """Codelist of the concept's core representation, if it has one."""
+    text_type: str | None = Field(default=None, pattern=r"^[A-Za-z]+$")
+    """SDMX ``textType`` of the concept's core representation (``Double``,
+    ``ObservationalTimePeriod``...), if it has one."""
+    annotations: Annotations = ()
+    """SDMX annotations of the concept."""
+
+    @property
+    def ref(self) -> str:
+        """The concept's reference: its id in the structure's own scheme, else
+        ``AGENCY:SCHEME(VERSION).ID``."""
+        return self.id if self.scheme is None else f"{self.scheme}.{self.id}"
 
 
 class Code(Model):
@@ -89,7 +146,10 @@ class Code(Model):
     description: MultilingualText | None = None
     """Longer definition of the code."""
     parent: SdmxId | None = None
-    """Id of the parent code in a hierarchical codelist (e.g. region of a district)."""
+    """Id of the parent code in a hierarchical codelist (e.g. region of a district); the
+    parent may come before or after the code."""
+    annotations: Annotations = ()
+    """SDMX annotations of the code (e.g. the SDG indicator of a series code)."""
 
 
 class Codelist(Model):
@@ -105,11 +165,26 @@ class Codelist(Model):
     """Name of the codelist."""
     description: MultilingualText | None = None
     """What the codelist classifies."""
-    codes: tuple[Code, ...] = Field(min_length=1)
-    """The codes, in presentation order."""
+    codes: tuple[Code, ...] = ()
+    """The codes, in presentation order (at least one unless ``external``)."""
+    annotations: Annotations = ()
+    """SDMX annotations of the codelist."""
+    external: bool = False
+    """The structure message referenced this codelist without including it
+    (``isExternalReference``, or simply absent): its codes are unknown, so values are
+    not checked against it."""
+
+    @property
+    def ref(self) -> str:
+        """``AGENCY:ID(VERSION)``."""
+        return format_ref(self.agency, self.id, self.version)
 
     @model_validator(mode="after")
     def _codes_unique_and_parents_known(self) -> Codelist:
+        if not self.codes and not self.external:
+            raise ValueError(f"codes: codelist {self.id} has no codes")
+        if self.codes and self.external:
+            raise ValueError(f"codes: external codelist {self.id} lists codes")
         seen: set[str] = set()
         for i, code in enumerate(self.codes):
             if code.id in seen:
@@ -215,14 +290,18 @@ class RepresentedComponent(Model):
 
     id: NCNameId
     """Component id; also the column name in the observation table."""
-    concept: NCNameId | None = None
-    """Id of the concept the component stands for; defaults to the component id."""
-    codelist: SdmxId | None = None
-    """Id of the codelist (in the structure) whose codes are the allowed values."""
+    concept: ConceptRef | None = None
+    """The concept the component stands for (see [`Concept.ref`][cdinterop.model.Concept.ref]);
+    defaults to the component id."""
+    codelist: ArtefactRef | None = None
+    """The codelist whose codes are the allowed values: its id, or ``AGENCY:ID(VERSION)``
+    when the structure holds several codelists with that id."""
     value_type: ValueType = ValueType.STRING
     """Value type when the component is not coded (coded components are strings)."""
     facets: Facets | None = None
     """Further restrictions on non-coded values."""
+    annotations: Annotations = ()
+    """SDMX annotations of the component."""
 
     @model_validator(mode="after")
     def _representation_consistent(self) -> RepresentedComponent:
@@ -253,10 +332,13 @@ class TimeDimension(Model):
 
     id: NCNameId = "TIME_PERIOD"
     """Component id, ``TIME_PERIOD`` by SDMX convention."""
-    concept: NCNameId | None = None
-    """Id of the concept; defaults to the component id."""
+    concept: ConceptRef | None = None
+    """The concept (see [`Concept.ref`][cdinterop.model.Concept.ref]); defaults to the
+    component id."""
     value_type: TimeValueType = TimeValueType.OBSERVATIONAL_TIME_PERIOD
     """Which SDMX time period forms are allowed."""
+    annotations: Annotations = ()
+    """SDMX annotations of the time dimension."""
 
     @property
     def concept_id(self) -> str:
@@ -268,9 +350,37 @@ class Attribute(RepresentedComponent):
     """An attribute: qualifies the data set, a series or a single observation."""
 
     attachment: AttachmentLevel = AttachmentLevel.OBSERVATION
-    """Level the attribute is attached to."""
+    """Level the attribute is attached to: ``dataset`` (one value for the data set),
+    ``series`` (one value per combination of its dimensions, not the time), or
+    ``observation``."""
     usage: Usage = Usage.CONDITIONAL
     """Whether a value is required wherever the attribute is attached."""
+    dimensions: tuple[NCNameId, ...] | None = None
+    """The dimensions the attribute relates to, when not all of them (a partial key, SDMX
+    ``AttributeRelationship/Dimension``): a series attribute related to some dimensions, or
+    an observation attribute related to dimensions that include the time dimension.
+    ``None``: every dimension (series) or the observation itself."""
+    group: NCNameId | None = None
+    """The group (one of the structure's ``groups``) the attribute is attached to
+    (SDMX ``AttributeRelationship/Group``), or the ``attachmentGroup`` of a dimension
+    relationship."""
+    measures: tuple[NCNameId, ...] | None = None
+    """The measures an observation attribute relates to (SDMX 3.0
+    ``AttributeRelationship`` with ``MeasureRelationship``); ``None``: the observation."""
+
+    @model_validator(mode="after")
+    def _relationship_fits_level(self) -> Attribute:
+        level = self.attachment
+        if level is AttachmentLevel.DATASET and (self.dimensions or self.group or self.measures):
+            raise ValueError(
+                f"attribute {self.id}: a data-set attribute relates to no dimension, group "
+                "or measure"
+            )
+        if self.dimensions is not None and not self.dimensions:
+            raise ValueError(f"attribute {self.id}: dimensions is empty; leave it out instead")
+        if self.measures is not None and level is not AttachmentLevel.OBSERVATION:
+            raise ValueError(f"attribute {self.id}: only observation attributes relate to measures")
+        return self
 
 
 class Measure(RepresentedComponent):
@@ -288,10 +398,24 @@ Component = Dimension | TimeDimension | Attribute | Measure
 """Any component of a data structure."""
 
 
+class Group(Model):
+    """A group of series (SDMX ``Group``): a subset of the dimensions whose values, taken
+    together, identify the series that group attributes attach to."""
+
+    id: NCNameId
+    """Group id, e.g. ``SIBLING``."""
+    dimensions: tuple[NCNameId, ...] = Field(min_length=1)
+    """The dimensions of the group, in key order."""
+    annotations: Annotations = ()
+    """SDMX annotations of the group."""
+
+
 class DataStructure(Model):
     """The structure of a cube: dimensions, time dimension, attributes, measures.
 
     Becomes an SDMX DSD, a Table Schema and StatDCAT-AP dimension/attribute lists.
+    Codelists and concept schemes are identified by agency, id and version, as in SDMX, so
+    one structure can use two codelists with the same id from different agencies.
     """
 
     id: SdmxId
@@ -305,49 +429,89 @@ class DataStructure(Model):
     description: MultilingualText | None = None
     """What the structure describes."""
     concepts: tuple[Concept, ...] = ()
-    """Concepts the components stand for."""
+    """Concepts the components stand for (and, for a structure read from SDMX, every
+    concept of the schemes they come from)."""
+    concept_schemes: tuple[ConceptScheme, ...] = ()
+    """Concept schemes other than the structure's own that concepts belong to."""
     codelists: tuple[Codelist, ...] = ()
-    """Codelists the coded components use."""
+    """Codelists the coded components and concepts use."""
     dimensions: tuple[Dimension, ...] = Field(min_length=1)
     """Dimensions in key order (excluding the time dimension)."""
     time_dimension: TimeDimension | None = None
     """The time dimension, if observations refer to periods."""
+    groups: tuple[Group, ...] = ()
+    """Groups of series that group attributes attach to."""
     attributes: tuple[Attribute, ...] = ()
     """Attributes, at data set, series or observation level."""
     measures: tuple[Measure, ...] = (Measure(),)
     """Measures; ``OBS_VALUE`` by default."""
+    annotations: Annotations = ()
+    """SDMX annotations of the structure."""
+
+    @property
+    def ref(self) -> str:
+        """``AGENCY:ID(VERSION)`` of the structure."""
+        return format_ref(self.agency, self.id, self.version)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> DataStructure:
-        problems: list[str] = []
-        for kind, ids in (
-            ("concepts", [c.id for c in self.concepts]),
-            ("codelists", [c.id for c in self.codelists]),
-        ):
-            seen: set[str] = set()
-            for i, item_id in enumerate(ids):
-                if item_id in seen:
-                    problems.append(f"{kind}[{i}]: {item_id!r} is defined twice")
-                seen.add(item_id)
-        concept_ids = {c.id for c in self.concepts}
-        codelist_ids = {c.id for c in self.codelists}
-        seen_components: set[str] = set()
-        for location, component in self._located_components():
-            if component.id in seen_components:
-                problems.append(f"{location}: component id {component.id!r} is used twice")
-            seen_components.add(component.id)
-            if component.concept_id not in concept_ids:
-                problems.append(
-                    f"{location}: concept {component.concept_id!r} is not among the concepts"
-                )
-            codelist = getattr(component, "codelist", None)
-            if codelist is not None and codelist not in codelist_ids:
-                problems.append(f"{location}: codelist {codelist!r} is not among the codelists")
+        problems = [*self._duplicate_artefacts(), *self._component_problems()]
         if not self.measures:
             problems.append("measures: at least one measure is required")
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _duplicate_artefacts(self) -> Iterator[str]:
+        for kind, keys in (
+            ("concept_schemes", [s.ref for s in self.concept_schemes]),
+            ("concepts", [c.ref for c in self.concepts]),
+            ("codelists", [c.ref for c in self.codelists]),
+            ("groups", [g.id for g in self.groups]),
+        ):
+            seen: set[str] = set()
+            for i, key in enumerate(keys):
+                if key in seen:
+                    yield f"{kind}[{i}]: {key!r} is defined twice"
+                seen.add(key)
+        schemes = {s.ref for s in self.concept_schemes}
+        for i, concept in enumerate(self.concepts):
+            if concept.scheme is not None and concept.scheme not in schemes:
+                yield f"concepts[{i}]: scheme {concept.scheme!r} is not among the concept_schemes"
+            if concept.codelist is not None:
+                yield from self._codelist_problem(f"concepts[{i}]", concept.codelist)
+
+    def _codelist_problem(self, location: str, ref: str) -> Iterator[str]:
+        try:
+            self.codelist(ref)
+        except KeyError as exc:
+            yield f"{location}: {exc.args[0]}"
+
+    def _component_problems(self) -> Iterator[str]:
+        dimension_ids = {d.id for d in self.dimensions}
+        key_ids = set(self.key_ids)
+        group_ids = {g.id for g in self.groups}
+        measure_ids = {m.id for m in self.measures}
+        for i, group in enumerate(self.groups):
+            unknown = [d for d in group.dimensions if d not in dimension_ids]
+            if unknown:
+                yield f"groups[{i}]: {', '.join(unknown)} not among the dimensions"
+        seen_components: set[str] = set()
+        for location, component in self._located_components():
+            if component.id in seen_components:
+                yield f"{location}: component id {component.id!r} is used twice"
+            seen_components.add(component.id)
+            try:
+                self.concept(component.concept_id)
+            except KeyError as exc:
+                yield f"{location}: {exc.args[0]}"
+            codelist = getattr(component, "codelist", None)
+            if codelist is not None:
+                yield from self._codelist_problem(location, codelist)
+            if isinstance(component, Attribute):
+                yield from _relationship_problems(
+                    location, component, key_ids, group_ids, measure_ids, self.time_dimension
+                )
 
     def _located_components(self) -> Iterator[tuple[str, Component]]:
         for i, d in enumerate(self.dimensions):
@@ -388,21 +552,114 @@ class DataStructure(Model):
                 return c
         raise KeyError(f"no component {component_id!r} in structure {self.id}")
 
-    def codelist(self, codelist_id: str) -> Codelist:
-        """Return the codelist with this id; ``KeyError`` if there is none."""
-        for cl in self.codelists:
-            if cl.id == codelist_id:
-                return cl
-        raise KeyError(f"no codelist {codelist_id!r} in structure {self.id}")
+    def group(self, group_id: str) -> Group:
+        """Return the group with this id; ``KeyError`` if there is none."""
+        for g in self.groups:
+            if g.id == group_id:
+                return g
+        raise KeyError(f"no group {group_id!r} in structure {self.id}")
 
-    def concept(self, concept_id: str) -> Concept:
-        """Return the concept with this id; ``KeyError`` if there is none."""
-        for c in self.concepts:
-            if c.id == concept_id:
-                return c
-        raise KeyError(f"no concept {concept_id!r} in structure {self.id}")
+    def related_dimensions(self, attribute: Attribute) -> tuple[str, ...]:
+        """The key components an attribute's value depends on: none for a data-set
+        attribute, its dimensions or group's dimensions for a series attribute (all
+        dimensions by default), the whole key for an observation attribute unless it
+        relates to a subset."""
+        if attribute.attachment is AttachmentLevel.DATASET:
+            return ()
+        if attribute.dimensions is not None:
+            return attribute.dimensions
+        if attribute.group is not None:
+            return self.group(attribute.group).dimensions
+        if attribute.attachment is AttachmentLevel.SERIES:
+            return self.series_key_ids
+        return self.key_ids
+
+    def codelist(self, codelist_ref: str) -> Codelist:
+        """Return the codelist with this reference: its id (when only one codelist has
+        it) or ``AGENCY:ID(VERSION)``; ``KeyError`` if there is none or the id is
+        ambiguous."""
+        parsed = parse_ref(codelist_ref)
+        if parsed is not None:
+            for cl in self.codelists:
+                if (cl.agency, cl.id, cl.version) == parsed[:3]:
+                    return cl
+            raise KeyError(f"codelist {codelist_ref!r} is not among the codelists")
+        found = [cl for cl in self.codelists if cl.id == codelist_ref]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise KeyError(f"codelist {codelist_ref!r} is not among the codelists")
+        refs = ", ".join(cl.ref for cl in found)
+        raise KeyError(f"codelist {codelist_ref!r} is ambiguous ({refs}): use AGENCY:ID(VERSION)")
+
+    def codelist_ref(self, codelist: Codelist) -> str:
+        """How components refer to ``codelist``: its id when no other codelist has it,
+        else ``AGENCY:ID(VERSION)``."""
+        same = sum(1 for cl in self.codelists if cl.id == codelist.id)
+        return codelist.id if same <= 1 else codelist.ref
+
+    def concept(self, concept_ref: str) -> Concept:
+        """Return the concept with this reference: an id (of the structure's own scheme,
+        else of the only concept with that id) or ``AGENCY:SCHEME(VERSION).ID``;
+        ``KeyError`` if there is none or the id is ambiguous."""
+        parsed = parse_ref(concept_ref)
+        if parsed is not None and parsed.item is not None:
+            scheme = format_ref(*parsed[:3])
+            for c in self.concepts:
+                if c.scheme == scheme and c.id == parsed.item:
+                    return c
+            raise KeyError(f"concept {concept_ref!r} is not among the concepts")
+        found = [c for c in self.concepts if c.id == concept_ref]
+        own = [c for c in found if c.scheme is None]
+        if own:
+            return own[0]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise KeyError(f"concept {concept_ref!r} is not among the concepts")
+        refs = ", ".join(c.ref for c in found)
+        raise KeyError(f"concept {concept_ref!r} is ambiguous ({refs}): use AGENCY:ID(VERSION).ID")
+
+    def concept_ref(self, concept: Concept) -> str:
+        """How components refer to ``concept``: its id when that resolves to it, else its
+        full reference."""
+        try:
+            if self.concept(concept.id) == concept:
+                return concept.id
+        except KeyError:
+            pass
+        return concept.ref
 
     def codelist_of(self, component_id: str) -> Codelist | None:
         """The codelist of a component, or ``None`` when it is not coded."""
         codelist_id = getattr(self.component(component_id), "codelist", None)
         return None if codelist_id is None else self.codelist(codelist_id)
+
+
+def _relationship_problems(
+    location: str,
+    attribute: Attribute,
+    key_ids: set[str],
+    group_ids: set[str],
+    measure_ids: set[str],
+    time: TimeDimension | None,
+) -> Iterator[str]:
+    dims = attribute.dimensions or ()
+    unknown = [d for d in dims if d not in key_ids]
+    if unknown:
+        yield f"{location}: related dimension(s) {', '.join(unknown)} not in the key"
+    has_time = time is not None and time.id in dims
+    if attribute.dimensions is not None and not unknown:
+        level = attribute.attachment
+        if has_time and level is not AttachmentLevel.OBSERVATION:
+            yield f"{location}: related to the time dimension, so attachment is observation"
+        if not has_time and level is AttachmentLevel.OBSERVATION and attribute.measures is None:
+            yield (
+                f"{location}: related to dimensions without the time dimension, so "
+                "attachment is series"
+            )
+    if attribute.group is not None and attribute.group not in group_ids:
+        yield f"{location}: group {attribute.group!r} is not among the groups"
+    missing = [m for m in attribute.measures or () if m not in measure_ids]
+    if missing:
+        yield f"{location}: related measure(s) {', '.join(missing)} not among the measures"

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from cdinterop._safe_xml import PROLOG_BYTES, check_prolog, parser_options
 from cdinterop.errors import InvalidDatasetError, ReadError
 from cdinterop.model._dataset import CitizenDataset
+from cdinterop.model._identity import Annotation
 from cdinterop.model._jsonio import issues_from_pydantic
 from cdinterop.model._periods import TimeValueType
 from cdinterop.model._structure import (
@@ -38,9 +39,11 @@ from cdinterop.model._structure import (
     Code,
     Codelist,
     Concept,
+    ConceptScheme,
     DataStructure,
     Dimension,
     Facets,
+    Group,
     Measure,
     TimeDimension,
     Usage,
@@ -96,6 +99,11 @@ class _Sdmx1Gaps:
 
     text_types: dict[tuple[str, str], str] = field(default_factory=dict)
     usage: dict[tuple[str, str], Usage] = field(default_factory=dict)
+    groups: dict[tuple[str, str], str] = field(default_factory=dict)
+    """3.0 ``AttributeRelationship/Group`` (sdmx1 2.28 crashes on it), by attribute."""
+    code_order: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
+    """Codes of each codelist in document order (sdmx1 2.28 moves a parent that comes
+    after its children to where the first child names it)."""
 
 
 def _dsd_key(agency: str, id_: str, version: str) -> str:
@@ -142,14 +150,34 @@ def _close_sdmx1_gaps(root: etree._Element, version: str) -> _Sdmx1Gaps:
                 fmt.set("textType", "String")
         if version != "3.0":
             continue
+        group_dims = {
+            group.get("id", ""): [
+                (ref.text or "").strip() for ref in group.iter(s("DimensionReference"))
+            ]
+            for group in dsd.iter(s("Group"))
+        }
         for attr in dsd.iter(s("Attribute")):
             usage = attr.get("usage", "optional")
             attr.set("assignmentStatus", "Mandatory" if usage == "mandatory" else "Conditional")
             for flow in attr.findall(f"{s('AttributeRelationship')}/{s('Dataflow')}"):
                 flow.getparent().remove(flow)
+            for group in attr.findall(f"{s('AttributeRelationship')}/{s('Group')}"):
+                group_id = (group.text or "").strip()
+                gaps.groups[key, attr.get("id", "")] = group_id
+                relationship = group.getparent()
+                relationship.remove(group)
+                for dim in group_dims.get(group_id, []):
+                    etree.SubElement(relationship, s("Dimension")).text = dim
         for measure in dsd.findall(f".//{s('MeasureList')}/{s('Measure')}"):
             usage = Usage.MANDATORY if measure.get("usage") == "mandatory" else Usage.CONDITIONAL
             gaps.usage[key, measure.get("id", "")] = usage
+    for codelist in root.iter(s("Codelist")):
+        ident = (
+            codelist.get("agencyID", ""),
+            codelist.get("id", ""),
+            codelist.get("version", "1.0"),
+        )
+        gaps.code_order[ident] = [code.get("id", "") for code in codelist.iterfind(s("Code"))]
     for fmt in root.iter(s("TextFormat"), s("EnumerationFormat")):
         if fmt.get("textType") in _SDMX1_UNREADABLE:
             fmt.set("textType", "String")  # outside DSDs (e.g. concept core representations)
@@ -281,7 +309,8 @@ def _pick(message: Any, dataflow: str | None, name: str) -> tuple[Any, Any]:
 
 
 class _Converter:
-    """Turns one sdmx1 DSD (and its dataflow) into model objects."""
+    """Turns one sdmx1 DSD (and its dataflow) into model objects, keeping the identity
+    (agency, id, version) and annotations of every artefact as read."""
 
     def __init__(self, message: Any, dsd: Any, gaps: _Sdmx1Gaps, ours: bool, name: str) -> None:
         self.name = name
@@ -290,8 +319,12 @@ class _Converter:
         self.key = _dsd_key(*_ident(dsd))
         self.gaps = gaps
         self.ours = ours
-        self.codelists: dict[str, Any] = {}
-        self.concepts: dict[str, Concept] = {}
+        self.codelists: dict[tuple[str, str, str], Any] = {}
+        self.schemes: dict[tuple[str, str, str], Any] = {}
+        self.loose_concepts: dict[str, Concept] = {}
+        self.scheme_of = {
+            id(concept): scheme for scheme in message.concept_scheme.values() for concept in scheme
+        }
 
     def structure(self) -> DataStructure:
         agency, id_, version = _ident(self.dsd)
@@ -305,59 +338,126 @@ class _Converter:
                 raise ReadError(self.name, f"measure dimension {comp.id} is not supported")
             else:
                 dims.append(Dimension(**self.represented(comp)))
-        time_ids = {time.id} if time else set()
-        attrs = [
-            Attribute(
-                **self.represented(a),
-                attachment=_attachment(a.related_to, time_ids),
-                usage=Usage.MANDATORY
-                if _name(a.usage_status) == "mandatory"
-                else Usage.CONDITIONAL,
+        dim_ids = tuple(d.id for d in dims)
+        groups = [
+            Group(
+                id=str(group_id),
+                dimensions=tuple(d.id for d in group.components),
+                annotations=_annotations(group),
             )
-            for a in self.dsd.attributes.components
+            for group_id, group in self.dsd.group_dimensions.items()
         ]
+        attrs = [self.attribute(a, dim_ids, time) for a in self.dsd.attributes.components]
         measures = [self.measure(m) for m in self.dsd.measures.components]
+        codelists = self.codelist_list()
+        refs = _codelist_refs(codelists)
+        concepts = [_with_codelist_ref(c, refs) for c in self.concept_list()]
+        concept_refs = _concept_refs(concepts)
+
+        def fix(component: Any) -> Any:
+            update: dict[str, Any] = {}
+            codelist = getattr(component, "codelist", None)
+            if codelist is not None:
+                update["codelist"] = refs[codelist]
+            if component.concept is not None:
+                ref = concept_refs.get(component.concept, component.concept)
+                update["concept"] = None if ref == component.id else ref
+            return component.model_copy(update=update) if update else component
+
         return DataStructure(
             id=id_,
             agency=agency,
             version=version,
             name=_text(self.dsd.name) or {"en": id_},
             description=_text(self.dsd.description) or None,
-            concepts=self.concept_list(),
-            codelists=self.codelist_list(),
-            dimensions=dims,
-            time_dimension=time,
-            attributes=attrs,
-            measures=measures,
+            concepts=concepts,
+            concept_schemes=self.scheme_list(),
+            codelists=codelists,
+            dimensions=[fix(d) for d in dims],
+            time_dimension=fix(time) if time is not None else None,
+            groups=groups,
+            attributes=[fix(a) for a in attrs],
+            measures=[fix(m) for m in measures],
+            annotations=_annotations(self.dsd),
         )
 
     # -- components ------------------------------------------------------------------
     def concept_of(self, comp: Any) -> str | None:
+        """The concept's provisional reference (``AGENCY:SCHEME(VERSION).ID``, or a bare
+        id for the structure's own scheme or a concept without a scheme), or ``None``
+        when it is the component's id in the structure's own scheme."""
         concept = comp.concept_identity
         concept_id = str(getattr(concept, "id", None) or comp.id)
-        if concept_id not in self.concepts:
-            name = _text(getattr(concept, "name", None)) or {"en": concept_id}
-            description = _text(getattr(concept, "description", None)) or None
-            self.concepts[concept_id] = Concept(id=concept_id, name=name, description=description)
+        scheme = self.scheme_of.get(id(concept))
+        if scheme is None and type(getattr(concept, "parent", None)).__name__ == "ConceptScheme":
+            scheme = concept.parent  # a stub of a scheme the message does not include
+        if scheme is not None and not self.own_scheme(scheme):
+            ident = _ident(scheme)
+            self.schemes.setdefault(ident, scheme)
+            return f"{_dsd_key(*ident)}.{concept_id}"
+        if concept_id not in self.loose_concepts:
+            self.loose_concepts[concept_id] = self.concept(concept, concept_id, None)
         return None if concept_id == comp.id else concept_id
 
-    def represented(self, comp: Any) -> dict[str, Any]:
-        """Id, concept and representation; no value type when there is no representation,
-        so that the model's default applies (string, or decimal for a measure)."""
-        fields: dict[str, Any] = {"id": comp.id, "concept": self.concept_of(comp)}
+    def own_scheme(self, scheme: Any) -> bool:
+        """Whether ``scheme`` is the ``CS_<DSD id>`` scheme cdinterop writes for the DSD."""
+        agency, id_, version = _ident(self.dsd)
+        return self.ours and _ident(scheme) == (agency, f"CS_{id_}", version)
+
+    def concept(self, concept: Any, concept_id: str, scheme: str | None) -> Concept:
+        # cdinterop writes core representations in its own scheme only for sdmx1's sake
+        own = scheme is None and self.ours
+        codelist, text_type = (None, None) if own else self.core_representation(concept)
+        return Concept(
+            id=concept_id,
+            name=_text(getattr(concept, "name", None)) or {"en": concept_id},
+            description=_text(getattr(concept, "description", None)) or None,
+            scheme=scheme,
+            parent=_parent_id(concept, "Concept"),
+            codelist=codelist,
+            text_type=text_type,
+            annotations=_annotations(concept),
+        )
+
+    def core_representation(self, concept: Any) -> tuple[str | None, str | None]:
+        rep = getattr(concept, "core_representation", None)
+        if rep is None:
+            return None, None
+        enumerated = getattr(rep, "enumerated", None)
+        if enumerated is not None:
+            ident = _ident(enumerated)
+            self.codelists.setdefault(ident, enumerated)
+            return _dsd_key(*ident), None
+        facets = list(getattr(rep, "non_enumerated", None) or [])
+        if facets and facets[0].value_type is not None:
+            return None, _text_type(_name(facets[0].value_type))
+        return None, None
+
+    def represented(self, comp: Any, *, default: ValueType | None = None) -> dict[str, Any]:
+        """Id, concept, representation and annotations. A component without any
+        representation gets ``default`` (a measure: string, as SDMX's own tools read an
+        untyped measure), else the model's default."""
+        fields: dict[str, Any] = {
+            "id": comp.id,
+            "concept": self.concept_of(comp),
+            "annotations": _annotations(comp),
+        }
         rep = comp.local_representation
         if rep is None or (rep.enumerated is None and not rep.non_enumerated):
             rep = getattr(comp.concept_identity, "core_representation", None)
         enumerated = getattr(rep, "enumerated", None)
         if enumerated is not None:
-            self.codelists[enumerated.id] = enumerated
-            return {**fields, "codelist": enumerated.id, "value_type": ValueType.STRING}
+            ident = _ident(enumerated)
+            self.codelists.setdefault(ident, enumerated)
+            return {**fields, "codelist": _dsd_key(*ident), "value_type": ValueType.STRING}
         facets = list(getattr(rep, "non_enumerated", None) or [])
         text_type = self.gaps.text_types.get((self.key, comp.id))
-        if text_type is None and facets:
+        if text_type is None and facets and facets[0].value_type is not None:
             text_type = _text_type(_name(facets[0].value_type))
         if text_type is not None:
             fields["value_type"] = _VALUE_TYPES.get(_fvt_name(text_type), ValueType.STRING)
+        elif default is not None:
+            fields["value_type"] = default
         min_length = self.component_notes(comp).get("min_length")
         fields["facets"] = _facets(facets[0].type if facets else None, min_length)
         return fields
@@ -375,7 +475,7 @@ class _Converter:
     def time_dimension(self, comp: Any) -> TimeDimension:
         facets = list(getattr(comp.local_representation, "non_enumerated", None) or [])
         text_type = self.gaps.text_types.get((self.key, comp.id))
-        if text_type is None and facets:
+        if text_type is None and facets and facets[0].value_type is not None:
             text_type = _text_type(_name(facets[0].value_type))
         try:
             value_type = TimeValueType(text_type or TimeValueType.OBSERVATIONAL_TIME_PERIOD)
@@ -383,7 +483,22 @@ class _Converter:
             raise ReadError(
                 self.name, f"time dimension {comp.id}: {text_type!r} is not an SDMX time type"
             ) from None
-        return TimeDimension(id=comp.id, concept=self.concept_of(comp), value_type=value_type)
+        return TimeDimension(
+            id=comp.id,
+            concept=self.concept_of(comp),
+            value_type=value_type,
+            annotations=_annotations(comp),
+        )
+
+    def attribute(
+        self, comp: Any, dim_ids: tuple[str, ...], time: TimeDimension | None
+    ) -> Attribute:
+        usage = Usage.MANDATORY if _name(comp.usage_status) == "mandatory" else Usage.CONDITIONAL
+        relationship = _relationship(comp.related_to, dim_ids, time)
+        group = self.gaps.groups.get((self.key, comp.id))
+        if group is not None:
+            relationship = {"attachment": AttachmentLevel.SERIES, "group": group}
+        return Attribute(**self.represented(comp), **relationship, usage=usage)
 
     def measure(self, comp: Any) -> Measure:
         usage = self.gaps.usage.get((self.key, comp.id))
@@ -392,45 +507,144 @@ class _Converter:
             if noted not in set(Usage):
                 raise ReadError(self.name, f"measure {comp.id}: unknown usage {noted!r}")
             usage = Usage(noted)
-        return Measure(**self.represented(comp), usage=usage)
+        default = None if self.ours else ValueType.STRING
+        return Measure(**self.represented(comp, default=default), usage=usage)
 
     # -- schemes ---------------------------------------------------------------------
     def concept_list(self) -> list[Concept]:
-        scheme = self.message.concept_scheme.get(f"CS_{self.dsd.id}") if self.ours else None
-        if scheme is None:
-            return list(self.concepts.values())
-        listed = [
-            Concept(
-                id=c.id,
-                name=_text(c.name) or {"en": c.id},
-                description=_text(c.description) or None,
-            )
-            for c in scheme
-        ]
+        agency, id_, version = _ident(self.dsd)
+        own = self.message.concept_scheme.get(f"CS_{id_}") if self.ours else None
+        listed: list[Concept] = []
+        if own is not None and _ident(own) == (agency, f"CS_{id_}", version):
+            listed = [self.concept(c, c.id, None) for c in own]
         ids = {c.id for c in listed}
-        return listed + [c for c in self.concepts.values() if c.id not in ids]
+        listed += [c for c in self.loose_concepts.values() if c.id not in ids]
+        for ident, scheme in self.schemes.items():
+            ref = _dsd_key(*ident)
+            listed += [self.concept(c, c.id, ref) for c in scheme]
+        return listed
+
+    def scheme_list(self) -> list[ConceptScheme]:
+        return [
+            ConceptScheme(
+                id=ident[1],
+                agency=ident[0],
+                version=ident[2],
+                name=_text(scheme.name) or {"en": ident[1]},
+                description=_text(scheme.description) or None,
+                annotations=_annotations(scheme),
+                external=bool(getattr(scheme, "is_external_reference", False)),
+            )
+            for ident, scheme in self.schemes.items()
+        ]
 
     def codelist_list(self) -> list[Codelist]:
-        in_message = list(self.message.codelist.values())
-        chosen = [cl for cl in in_message if self.ours or cl.id in self.codelists]
-        chosen += [cl for cl in self.codelists.values() if cl.id not in {c.id for c in in_message}]
-        return [_codelist(cl, self.name) for cl in chosen]
+        if self.ours:
+            for cl in self.message.codelist.values():
+                if not _sdmx1_stub(cl):
+                    self.codelists.setdefault(_ident(cl), cl)
+        return [
+            _codelist(cl, self.name, self.gaps.code_order.get(ident))
+            for ident, cl in self.codelists.items()
+        ]
+
+
+def _sdmx1_stub(codelist: Any) -> bool:
+    """Whether sdmx1 made up ``codelist``: reading a code whose ``<Parent>`` comes later
+    in the document, sdmx1 2.28 adds a one-code codelist named after the parent code, with
+    no maintainer."""
+    maintainer = getattr(codelist, "maintainer", None)
+    return maintainer is None or str(getattr(maintainer, "id", "")) in ("", "(missing id)")
+
+
+def _codelist_refs(codelists: list[Codelist]) -> dict[str, str]:
+    """Provisional ``AGENCY:ID(VERSION)`` → how components refer to the codelist."""
+    counts: dict[str, int] = {}
+    for cl in codelists:
+        counts[cl.id] = counts.get(cl.id, 0) + 1
+    return {cl.ref: cl.id if counts[cl.id] == 1 else cl.ref for cl in codelists}
+
+
+def _with_codelist_ref(concept: Concept, refs: dict[str, str]) -> Concept:
+    if concept.codelist is None:
+        return concept
+    return concept.model_copy(update={"codelist": refs[concept.codelist]})
+
+
+def _concept_refs(concepts: list[Concept]) -> dict[str, str]:
+    """Provisional concept references → the shortest that resolves to the same concept."""
+    by_id: dict[str, list[Concept]] = {}
+    for c in concepts:
+        by_id.setdefault(c.id, []).append(c)
+    refs: dict[str, str] = {}
+    for c in concepts:
+        same = by_id[c.id]
+        unique = len(same) == 1 or (c.scheme is None)
+        refs[c.ref] = c.id if unique else c.ref
+    return refs
+
+
+def _annotations(obj: Any) -> tuple[Annotation, ...]:
+    """The annotations of an sdmx1 object, less cdinterop's own."""
+    notes = []
+    for note in getattr(obj, "annotations", None) or []:
+        kind = str(note.type) if note.type is not None else None
+        if kind is not None and (is_ours(kind) or kind == COMPONENT_ANNOTATION):
+            continue
+        notes.append(
+            Annotation(
+                id=_opt(note.id),
+                title=_opt(note.title),
+                type=kind,
+                url=_opt(note.url),
+                text=_text(note.text) or None,
+                value=_opt(getattr(note, "value", None)),
+            )
+        )
+    return tuple(notes)
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _relationship(
+    related_to: Any, dim_ids: tuple[str, ...], time: TimeDimension | None
+) -> dict[str, Any]:
+    """Attachment level and the SDMX relationship of an attribute, as the model holds it."""
+    kind = type(related_to).__name__
+    if kind in ("PrimaryMeasureRelationship", "ObservationRelationship"):
+        return {"attachment": AttachmentLevel.OBSERVATION}
+    if kind == "MeasureRelationship":
+        measures = tuple(m.id for m in getattr(related_to, "measures", None) or [])
+        return {"attachment": AttachmentLevel.OBSERVATION, "measures": measures or None}
+    if kind == "GroupRelationship":
+        group = getattr(related_to, "group_key", None)
+        return {"attachment": AttachmentLevel.SERIES, "group": _group_id(group)}
+    if kind == "DimensionRelationship":
+        ids = tuple(d.id for d in related_to.dimensions)
+        group = _group_id(getattr(related_to, "group_key", None))
+        if time is not None and time.id in ids:
+            return {"attachment": AttachmentLevel.OBSERVATION, "dimensions": ids, "group": group}
+        if ids == dim_ids:
+            return {"attachment": AttachmentLevel.SERIES, "group": group}
+        return {"attachment": AttachmentLevel.SERIES, "dimensions": ids, "group": group}
+    return {"attachment": AttachmentLevel.DATASET}
+
+
+def _group_id(group: Any) -> str | None:
+    if group is None:
+        return None
+    return str(getattr(group, "id", group))
+
+
+def _parent_id(item: Any, kind: str) -> str | None:
+    parent = getattr(item, "parent", None)
+    return str(parent.id) if type(parent).__name__ == kind else None
 
 
 def _name(enum_member: Any) -> str:
     return str(getattr(enum_member, "name", "") or "")
-
-
-def _attachment(related_to: Any, time_ids: set[str]) -> AttachmentLevel:
-    kind = type(related_to).__name__
-    if kind in ("PrimaryMeasureRelationship", "ObservationRelationship", "MeasureRelationship"):
-        return AttachmentLevel.OBSERVATION
-    if kind == "DimensionRelationship":
-        ids = {d.id for d in related_to.dimensions}
-        return AttachmentLevel.OBSERVATION if ids & time_ids else AttachmentLevel.SERIES
-    if kind == "GroupRelationship":
-        return AttachmentLevel.SERIES
-    return AttachmentLevel.DATASET
 
 
 def _facets(ftype: Any, min_length: int | None) -> Facets | None:
@@ -451,27 +665,32 @@ def _facets(ftype: Any, min_length: int | None) -> Facets | None:
     return Facets(**values) if values else None
 
 
-def _codelist(cl: Any, source: str) -> Codelist:
-    if getattr(cl, "is_external_reference", False) or len(cl) == 0:
-        raise ReadError(source, f"codelist {cl.id} is referenced but not in the message")
+def _codelist(cl: Any, source: str, order: list[str] | None = None) -> Codelist:
     agency, id_, version = _ident(cl)
+    common = {
+        "id": id_,
+        "agency": agency,
+        "version": version,
+        "name": _text(cl.name) or {"en": id_},
+        "description": _text(cl.description) or None,
+        "annotations": _annotations(cl),
+    }
+    if getattr(cl, "is_external_reference", False) or len(cl) == 0:
+        return Codelist(**common, external=True)
     codes = [
         Code(
             id=c.id,
             name=_text(c.name) or {"en": c.id},
             description=_text(c.description) or None,
-            parent=c.parent.id if type(c.parent).__name__ == "Code" else None,
+            parent=_parent_id(c, "Code"),
+            annotations=_annotations(c),
         )
         for c in cl
     ]
-    return Codelist(
-        id=id_,
-        agency=agency,
-        version=version,
-        name=_text(cl.name) or {"en": id_},
-        description=_text(cl.description) or None,
-        codes=codes,
-    )
+    if order is not None and len(order) == len(codes):
+        position = {code_id: i for i, code_id in enumerate(order)}
+        codes.sort(key=lambda code: position.get(code.id, len(order)))
+    return Codelist(**common, codes=codes)
 
 
 def _convert(message: Any, dataflow: str | None, gaps: _Sdmx1Gaps, name: str) -> CitizenDataset:

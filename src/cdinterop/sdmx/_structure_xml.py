@@ -27,13 +27,16 @@ from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 from cdinterop._files import atomic_write
 from cdinterop.errors import WriteError
 from cdinterop.model._dataset import CitizenDataset
+from cdinterop.model._identity import Annotation, parse_ref
 from cdinterop.model._structure import (
     AttachmentLevel,
     Attribute,
     Codelist,
+    Concept,
     DataStructure,
     Dimension,
     Facets,
+    Group,
     Measure,
     TimeDimension,
     Usage,
@@ -97,14 +100,35 @@ class _Writer:
         for lang, value in (text or {}).items():
             self.el(parent, tag, value, **{f"{{{_XML_NS}}}lang": lang})
 
-    def annotations(self, parent: etree._Element, pairs: list[tuple[str, str]]) -> None:
-        if not pairs:
+    def annotations(
+        self,
+        parent: etree._Element,
+        pairs: list[tuple[str, str]],
+        kept: tuple[Annotation, ...] = (),
+    ) -> None:
+        """The annotations read with an artefact (``kept``, unchanged) and cdinterop's
+        own ``(type, text)`` pairs."""
+        if not pairs and not kept:
             return
         group = self.el(parent, "com:Annotations")
+        for note in kept:
+            self.annotation(group, note)
         for kind, text in pairs:
             node = self.el(group, "com:Annotation")
             self.el(node, "com:AnnotationType", kind)
             self.el(node, "com:AnnotationText", text, **{f"{{{_XML_NS}}}lang": "en"})
+
+    def annotation(self, group: etree._Element, note: Annotation) -> None:
+        node = self.el(group, "com:Annotation", **({"id": note.id} if note.id else {}))
+        if note.title is not None:
+            self.el(node, "com:AnnotationTitle", note.title)
+        if note.type is not None:
+            self.el(node, "com:AnnotationType", note.type)
+        if note.url is not None:
+            self.el(node, "com:AnnotationURL", note.url)
+        self.texts(node, "com:AnnotationText", note.text)
+        if note.value is not None and self.v3:
+            self.el(node, "com:AnnotationValue", note.value)
 
     def maintainable(
         self,
@@ -115,12 +139,13 @@ class _Writer:
         name: dict[str, str],
         description: dict[str, str] | None,
         notes: list[tuple[str, str]] | None = None,
+        kept: tuple[Annotation, ...] = (),
     ) -> etree._Element:
         agency, id_, version = ident
         node = self.el(
             parent, tag, id=id_, agencyID=agency, version=version, urn=self.urn(cls, ident)
         )
-        self.annotations(node, notes or [])
+        self.annotations(node, notes or [], kept)
         self.texts(node, "com:Name", name)
         self.texts(node, "com:Description", description)
         return node
@@ -169,9 +194,10 @@ class _Writer:
         structures = self.el(root, "mes:Structures")
         if not self.v3:
             self.dataflows(structures)
-        if self.st.codelists:
+        included = [cl for cl in self.st.codelists if not cl.external]
+        if included:
             codelists = self.el(structures, "str:Codelists")
-            for codelist in self.st.codelists:
+            for codelist in included:
                 self.codelist(codelists, codelist)
         self.concepts(structures)
         if self.v3:
@@ -182,38 +208,93 @@ class _Writer:
     def codelist(self, parent: etree._Element, codelist: Codelist) -> None:
         ident = (codelist.agency, codelist.id, codelist.version)
         node = self.maintainable(
-            parent, "str:Codelist", "codelist.Codelist", ident, codelist.name, codelist.description
+            parent,
+            "str:Codelist",
+            "codelist.Codelist",
+            ident,
+            codelist.name,
+            codelist.description,
+            kept=codelist.annotations,
         )
         for code in codelist.codes:
             item = self.el(node, "str:Code", id=code.id)
+            self.annotations(item, [], code.annotations)
             self.texts(item, "com:Name", code.name)
             self.texts(item, "com:Description", code.description)
             if code.parent is not None:
                 self.local_ref(item, "str:Parent", code.parent)
 
     def concepts(self, parent: etree._Element) -> None:
-        if not self.st.concepts:
+        own = [c for c in self.st.concepts if c.scheme is None]
+        schemes = [s for s in self.st.concept_schemes if not s.external]
+        if not own and not schemes:
             return
-        tag = "str:ConceptSchemes" if self.v3 else "str:Concepts"
-        scheme = self.maintainable(
-            self.el(parent, tag),
-            "str:ConceptScheme",
-            "conceptscheme.ConceptScheme",
-            (self.st.agency, self.scheme_id, self.st.version),
-            self.st.name,
-            None,
-        )
-        for concept in self.st.concepts:
-            item = self.el(scheme, "str:Concept", id=concept.id)
-            self.texts(item, "com:Name", concept.name)
-            self.texts(item, "com:Description", concept.description)
+        container = self.el(parent, "str:ConceptSchemes" if self.v3 else "str:Concepts")
+        if own:
+            scheme = self.maintainable(
+                container,
+                "str:ConceptScheme",
+                "conceptscheme.ConceptScheme",
+                self.own_scheme,
+                self.st.name,
+                None,
+            )
+            for concept in own:
+                self.concept(scheme, concept)
+        for read in schemes:
+            scheme = self.maintainable(
+                container,
+                "str:ConceptScheme",
+                "conceptscheme.ConceptScheme",
+                (read.agency, read.id, read.version),
+                read.name,
+                read.description,
+                kept=read.annotations,
+            )
+            for concept in self.st.concepts:
+                if concept.scheme == read.ref:
+                    self.concept(scheme, concept)
+
+    def concept(self, scheme: etree._Element, concept: Concept) -> None:
+        item = self.el(scheme, "str:Concept", id=concept.id)
+        self.annotations(item, [], concept.annotations)
+        self.texts(item, "com:Name", concept.name)
+        self.texts(item, "com:Description", concept.description)
+        if concept.parent is not None:
+            self.local_ref(item, "str:Parent", concept.parent)
+        if concept.scheme is None:
             self.core_representation(item, concept.id)
+        elif concept.codelist is not None:
+            rep = self.el(item, "str:CoreRepresentation")
+            self.codelist_ref(self.el(rep, "str:Enumeration"), concept.codelist)
+        elif concept.text_type is not None:
+            rep = self.el(item, "str:CoreRepresentation")
+            self.el(rep, "str:TextFormat", textType=concept.text_type)
+
+    @property
+    def own_scheme(self) -> tuple[str, str, str]:
+        """Identity of the structure's own concept scheme, ``CS_<structure id>``."""
+        return (self.st.agency, self.scheme_id, self.st.version)
+
+    def codelist_ref(self, parent: etree._Element, ref: str) -> None:
+        codelist = self.st.codelist(ref)
+        self.ref(parent, "codelist.Codelist", (codelist.agency, codelist.id, codelist.version))
+
+    def concept_ref(self, parent: etree._Element, ref: str) -> None:
+        concept = self.st.concept(ref)
+        parsed = parse_ref(concept.scheme) if concept.scheme is not None else None
+        scheme = self.own_scheme if parsed is None else (parsed.agency, parsed.id, parsed.version)
+        self.ref(parent, "conceptscheme.Concept", scheme, concept.id)
 
     def core_representation(self, item: etree._Element, concept_id: str) -> None:
         """The concept's core representation, when the components that use it agree on one.
 
         Optional in SDMX, but sdmx1 2.28 needs it to read data-set-level attributes."""
-        users = [c for c in self.st.components if c.concept_id == concept_id]
+        users = [
+            c
+            for c in self.st.components
+            if c.concept_id == concept_id and self.st.concept(c.concept_id).scheme is None
+        ]
         if not users:
             return
         first = users[0]
@@ -227,9 +308,7 @@ class _Writer:
             return
         rep = self.el(item, "str:CoreRepresentation")
         if first.codelist is not None:
-            codelist = self.st.codelist(first.codelist)
-            ident = (codelist.agency, codelist.id, codelist.version)
-            self.ref(self.el(rep, "str:Enumeration"), "codelist.Codelist", ident)
+            self.codelist_ref(self.el(rep, "str:Enumeration"), first.codelist)
         else:
             self.el(rep, "str:TextFormat", textType=TEXT_TYPES[first.value_type])
 
@@ -260,6 +339,7 @@ class _Writer:
             self.dsd_ident,
             st.name,
             st.description,
+            kept=st.annotations,
         )
         components = self.el(node, "str:DataStructureComponents")
         dims = self.el(components, "str:DimensionList", id="DimensionDescriptor")
@@ -272,6 +352,8 @@ class _Writer:
             item = self.component(dims, "str:TimeDimension", time, **attrib)
             rep = self.el(item, "str:LocalRepresentation")
             self.el(rep, "str:TextFormat", textType=time.value_type.value)
+        for group in st.groups:
+            self.group(components, group)
         if st.attributes:
             attrs = self.el(components, "str:AttributeList", id="AttributeDescriptor")
             for attr in st.attributes:
@@ -283,6 +365,12 @@ class _Writer:
             item = self.component(measures, tag, measure, **attrib)
             self.representation(item, measure)
 
+    def group(self, parent: etree._Element, group: Group) -> None:
+        node = self.el(parent, "str:Group", id=group.id)
+        self.annotations(node, [], group.annotations)
+        for dim in group.dimensions:
+            self.local_ref(self.el(node, "str:GroupDimension"), "str:DimensionReference", dim)
+
     def component(
         self,
         parent: etree._Element,
@@ -291,21 +379,19 @@ class _Writer:
         **attrib: str,
     ) -> etree._Element:
         node = self.el(parent, tag, id=comp.id, **attrib)
-        if not isinstance(comp, TimeDimension):
-            text = component_notes(comp, measure_usage=not self.v3)
-            self.annotations(node, [(COMPONENT_ANNOTATION, text)] if text else [])
-        scheme = (self.st.agency, self.scheme_id, self.st.version)
-        self.ref(
-            self.el(node, "str:ConceptIdentity"), "conceptscheme.Concept", scheme, comp.concept_id
+        text = (
+            None
+            if isinstance(comp, TimeDimension)
+            else component_notes(comp, measure_usage=not self.v3)
         )
+        self.annotations(node, [(COMPONENT_ANNOTATION, text)] if text else [], comp.annotations)
+        self.concept_ref(self.el(node, "str:ConceptIdentity"), comp.concept_id)
         return node
 
     def representation(self, node: etree._Element, comp: Dimension | Attribute | Measure) -> None:
         rep = self.el(node, "str:LocalRepresentation")
         if comp.codelist is not None:
-            codelist = self.st.codelist(comp.codelist)
-            ident = (codelist.agency, codelist.id, codelist.version)
-            self.ref(self.el(rep, "str:Enumeration"), "codelist.Codelist", ident)
+            self.codelist_ref(self.el(rep, "str:Enumeration"), comp.codelist)
             return
         attrib = {"textType": TEXT_TYPES[comp.value_type]}
         if comp.facets is not None:
@@ -319,16 +405,32 @@ class _Writer:
             usage = {"assignmentStatus": attr.usage.value.capitalize()}
         node = self.component(parent, "str:Attribute", attr, **usage)
         self.representation(node, attr)
+        self.relationship(node, attr)
+
+    def relationship(self, node: etree._Element, attr: Attribute) -> None:
+        """SDMX's attribute relationship, as the model states it."""
         rel = self.el(node, "str:AttributeRelationship")
         if attr.attachment is AttachmentLevel.DATASET:
             self.el(rel, "str:Dataflow" if self.v3 else "str:None")
-        elif attr.attachment is AttachmentLevel.SERIES:
-            for dim in self.st.dimensions:
-                self.local_ref(rel, "str:Dimension", dim.id)
+            return
+        dims = attr.dimensions
+        if dims is None and attr.attachment is AttachmentLevel.SERIES and attr.group is None:
+            dims = self.st.series_key_ids
+        if dims is not None:
+            for dim in dims:
+                self.local_ref(rel, "str:Dimension", dim)
+            if attr.group is not None and not self.v3:
+                self.local_ref(rel, "str:AttachmentGroup", attr.group)
+        elif attr.group is not None:
+            self.local_ref(rel, "str:Group", attr.group)
         elif self.v3:
             self.el(rel, "str:Observation")
         else:
             self.local_ref(rel, "str:PrimaryMeasure", _MEASURE_21)
+        if self.v3 and attr.measures:
+            measures = self.el(node, "str:MeasureRelationship")
+            for measure in attr.measures:
+                self.el(measures, "str:Measure", measure)
 
 
 def component_notes(comp: Dimension | Attribute | Measure, *, measure_usage: bool) -> str | None:
