@@ -11,6 +11,7 @@ import contextlib
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -149,6 +150,24 @@ def _report_advice(path: Path, kind: str, issues: list[Issue], max_shown: int) -
         )
 
 
+class VersionMismatch(StrEnum):
+    """What SDMX data that refer to another version of their structure give."""
+
+    warn = "warn"
+    error = "error"
+    ignore = "ignore"
+
+
+VersionMismatchOption = Annotated[
+    VersionMismatch,
+    typer.Option(
+        "--version-mismatch",
+        help="SDMX data that refer to another version of their structure's DSD or "
+        "dataflow: warn (default), error, or ignore.",
+    ),
+]
+
+
 @app.command()
 def validate(
     path: Annotated[
@@ -186,12 +205,18 @@ def validate(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the report as JSON on standard output.")
     ] = False,
+    version_mismatch: VersionMismatchOption = VersionMismatch.warn,
 ) -> None:
     """Check a file: a data set (JSON), SDMX data or structure, a Data Package or DCAT.
 
     Checks metadata rules, references and every observation; for SDMX-ML also the official
     XSDs and the schema the DSD implies; for RDF the SHACL shapes (cdinterop's own and any
     --shapes) and that a cdinterop data set reads back.
+
+    SDMX data must refer to the structure they are checked with: another DSD or dataflow
+    is the one problem reported; another version of it is a warning (--version-mismatch
+    error makes it a problem, ignore says nothing), and so is a dataflow the structure
+    message does not define (the data are checked with its DSD).
 
     Exits 0 when valid, 1 when invalid, 2 when the file (or a shapes file) cannot be read,
     is of a kind it does not check (rejects.csv, summary.json) or --shapes is given for a
@@ -207,8 +232,14 @@ def validate(
     """
     from collections import Counter
 
-    from cdinterop.checking import RDF_KIND, UnsupportedFileError, check_file, checker_for
-    from cdinterop.dcat._shacl import failures, summarize
+    from cdinterop.checking import (
+        RDF_KIND,
+        UnsupportedFileError,
+        check_file,
+        checker_for,
+        failures,
+    )
+    from cdinterop.dcat._shacl import summarize
 
     def unreadable(reason: str, source: object = path, verb: str = "cannot read") -> typer.Exit:
         if as_json:
@@ -227,7 +258,12 @@ def validate(
                 f"[bold red]✗ --shapes applies to RDF files only[/]; {path} is a {checker.name}"
             )
             raise typer.Exit(EXIT_UNREADABLE)
-        kind, issues = check_file(path, structure=structure, shapes=tuple(shapes or ()))
+        kind, issues = check_file(
+            path,
+            structure=structure,
+            shapes=tuple(shapes or ()),
+            version_mismatch=version_mismatch.value,
+        )
     except UnsupportedFileError as exc:
         raise unreadable(exc.reason, exc.source, verb="cannot check") from None
     except ReadError as exc:
@@ -661,21 +697,30 @@ def sdmx_read(
             help="Structure message (default: beside the data).",
         ),
     ] = None,
+    version_mismatch: VersionMismatchOption = VersionMismatch.warn,
 ) -> None:
     """Read SDMX data (with its structure message) into a cdinterop data set (JSON).
 
     The structure message is looked for beside the data (structure-2.1.xml or
     structure-3.0.xml, as written by cdinterop sdmx write) unless --structure names one.
+    The data must refer to that structure (its DSD, or its dataflow): another one is an
+    error; another version of it a warning, unless --version-mismatch says otherwise.
 
     Example:
 
         cdinterop sdmx read out/sdmx/data-csv20.csv -o dataset.json
     """
+    import warnings
+
     from cdinterop import save, sdmx
 
-    with _user_errors(data):
-        ds = sdmx.read(data, structure=structure)
+    with _user_errors(data), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", sdmx.StructureReferenceWarning)
+        ds = sdmx.read(data, structure=structure, version_mismatch=version_mismatch.value)
         save(ds, output)
+    for warning in caught:
+        if isinstance(warning.message, sdmx.StructureReferenceWarning):
+            err.print(f"[bold yellow]⚠[/] {warning.message}")
     out.print(f"[bold green]✓[/] {len(ds.observations):,} observations read from {data} → {output}")
 
 
@@ -779,17 +824,32 @@ def datapackage_read(
     output: Annotated[
         Path, typer.Option("--output", "-o", metavar="FILE", help="Data set JSON to write.")
     ],
+    resource: Annotated[
+        str | None,
+        typer.Option(
+            "--resource",
+            "-r",
+            metavar="NAME",
+            help="The table resource holding the observations; needed when a package has "
+            "several tables and none is named observations.",
+        ),
+    ] = None,
 ) -> None:
     """Read a Data Package (ours or any other) into a cdinterop data set (JSON).
+
+    A package with several tables needs --resource: without it the command stops and
+    lists the tables with their row counts.
 
     Example:
 
         cdinterop datapackage read out/marine-litter.zip -o dataset.json
+        cdinterop datapackage read out/marine-litter.zip --resource observations \\
+            -o dataset.json
     """
     from cdinterop import datapackage, save
 
     with _user_errors(package):
-        ds = datapackage.read(package)
+        ds = datapackage.read(package, resource=resource)
         save(ds, output)
     out.print(
         f"[bold green]✓[/] {len(ds.observations):,} observations read from {package} → {output}"

@@ -10,16 +10,22 @@ the project's own ``cdi:`` shapes, plus any shapes files given in
 [`CheckOptions`][cdinterop.checking.CheckOptions] (e.g. the official DCAT-AP ones). SHACL warnings
 and infos are reported as issues with the codes ``shacl-warning`` and ``shacl-info``; they do not
 make a file invalid.
+
+SDMX data are checked against the structure they name first (see
+[`cdinterop.sdmx.read()`][cdinterop.sdmx.read]): another DSD or dataflow is the one problem
+reported; another version of it (``structure-version-warning``) or a dataflow the structure
+message lacks (``structure-unresolved-warning``) is a warning. Every warning code is in
+[`ADVISORY_CODES`][cdinterop.checking.ADVISORY_CODES].
 """
 
 from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from cdinterop._safe_xml import check_prolog
 from cdinterop.errors import CdinteropError, InvalidDatasetError, Issue, ReadError
@@ -28,6 +34,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
 __all__ = [
+    "ADVISORY_CODES",
     "CHECKERS",
     "CheckOptions",
     "Checker",
@@ -35,9 +42,28 @@ __all__ = [
     "check_file",
     "checker_for",
     "default_shapes",
+    "failures",
 ]
 
 _HEAD_BYTES = 65_536  # room for a long licence comment or a long first JSON value
+
+ADVISORY_CODES = frozenset(
+    {
+        "shacl-warning",
+        "shacl-info",
+        "structure-version-warning",
+        "structure-unresolved-warning",
+    }
+)
+"""Issue codes that are reported but do not make a file invalid: SHACL warnings and
+infos; SDMX data that refer to another version of their structure, or to a dataflow the
+structure message does not define (read with its DSD)."""
+
+
+def failures(issues: Iterable[Issue]) -> list[Issue]:
+    """The issues that make a file invalid: all but those in
+    [`ADVISORY_CODES`][cdinterop.checking.ADVISORY_CODES]."""
+    return [issue for issue in issues if issue.code not in ADVISORY_CODES]
 
 
 @dataclass(frozen=True)
@@ -48,6 +74,9 @@ class CheckOptions:
     """SDMX structure message for SDMX data (default: one found beside the data)."""
     shapes: tuple[Path, ...] = ()
     """SHACL shapes files added to the project's own shapes, for RDF files only."""
+    version_mismatch: Literal["warn", "error", "ignore"] = "warn"
+    """SDMX data that refer to another version of the structure's DSD or dataflow:
+    ``warn`` (an advisory issue), ``error`` (a problem) or ``ignore``."""
 
 
 @dataclass(frozen=True)
@@ -104,28 +133,46 @@ _XSD_LINE = re.compile(r"^line (\d+): (.*)$", re.S)
 
 
 def _check_sdmx(path: Path, options: CheckOptions) -> list[Issue]:
+    """SDMX data: the header's structure reference first (another DSD or dataflow is the
+    only problem reported, since the structure does not apply), then the official XSDs
+    (and the DSD-specific schema for structure-specific data), then every observation."""
+    import warnings
+
     from cdinterop import sdmx
+    from cdinterop.sdmx._data_read import read_references
+    from cdinterop.sdmx._reference import (
+        StructureReferenceWarning,
+        check_references,
+        structure_for,
+    )
     from cdinterop.sdmx._xsd_validation import validate_official, validate_structure_specific
 
-    kind = sdmx.sniff_format(path)
+    kind, references = read_references(path)
     structure = options.structure
     structure_path = structure if structure is not None else sdmx.find_structure(path)
-    base = sdmx.read_structure(structure_path)
-    issues: list[Issue] = []
+    base = structure_for(structure_path, references)
+    check = check_references(references, base, version_mismatch=options.version_mismatch)
+    issues: list[Issue] = [*check.errors, *check.warnings]
+    if check.mismatch:
+        return issues
     if kind.startswith("ml"):
         version = "3.0" if kind.startswith("ml30") else "2.1"
         if kind.endswith("-ss"):
-            errors = validate_structure_specific(path, base.structure, version=version)
+            errors = validate_structure_specific(
+                path, base.structure, version=version, references=[r.urn for r in check.accepted]
+            )
         else:
             errors = validate_official(path, version=version)
         for error in errors:
             match = _XSD_LINE.match(error)
             where = f"{path.name}:{match[1]}" if match else path.name
             issues.append(Issue(where, "xsd", match[2] if match else error))
-    try:
-        sdmx.read(path, structure=base)
-    except InvalidDatasetError as exc:
-        issues.extend(exc.issues)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StructureReferenceWarning)  # already in the issues
+        try:
+            sdmx.read(path, structure=base, version_mismatch="ignore")
+        except InvalidDatasetError as exc:
+            issues.extend(issue for issue in exc.issues if issue not in issues)
     return issues
 
 
@@ -383,19 +430,33 @@ def check_file(
     *,
     structure: str | Path | None = None,
     shapes: tuple[str | Path, ...] | list[str | Path] = (),
+    version_mismatch: Literal["warn", "error", "ignore"] = "warn",
 ) -> tuple[str, list[Issue]]:
     """Check a file of any supported kind; return (kind name, problems).
 
     ``structure`` is the SDMX structure message for SDMX data; ``shapes`` are SHACL shapes
     files added to the project's own shapes for RDF files (a `ValueError` for other
-    kinds). Raises [`ReadError`][cdinterop.errors.ReadError] when the file (or a shapes file)
-    cannot be read or is of no supported kind.
+    kinds); ``version_mismatch`` (``warn``, ``error``, ``ignore``) is what SDMX data that
+    refer to another version of their structure give (see
+    [`cdinterop.sdmx.read()`][cdinterop.sdmx.read]). Problems whose code is in
+    [`ADVISORY_CODES`][cdinterop.checking.ADVISORY_CODES] are warnings: see
+    [`failures()`][cdinterop.checking.failures]. Raises
+    [`ReadError`][cdinterop.errors.ReadError] when the file (or a shapes file) cannot be
+    read or is of no supported kind.
     """
+    from cdinterop.sdmx._reference import VERSION_POLICIES
+
+    if version_mismatch not in VERSION_POLICIES:
+        raise ValueError(
+            f"version_mismatch must be one of {', '.join(VERSION_POLICIES)}, "
+            f"not {version_mismatch!r}"
+        )
     source = Path(path)
     checker = checker_for(source)
     options = CheckOptions(
         structure=Path(structure) if structure else None,
         shapes=tuple(Path(p) for p in shapes),
+        version_mismatch=version_mismatch,
     )
     if options.shapes and not checker.uses_shapes:
         raise ValueError(f"shapes apply to RDF files only; {source} is a {checker.name}")

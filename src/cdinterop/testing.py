@@ -32,6 +32,7 @@ from cdinterop.model import (
     ActivityType,
     Agent,
     AgentKind,
+    Annotation,
     AreaExtent,
     AttachmentLevel,
     Attribute,
@@ -42,6 +43,7 @@ from cdinterop.model import (
     Code,
     Codelist,
     Concept,
+    ConceptScheme,
     Consent,
     ConsentBasis,
     ConsentMethod,
@@ -56,6 +58,7 @@ from cdinterop.model import (
     EngagementLevel,
     EthicsCheck,
     Frequency,
+    Group,
     InitiatorType,
     Measure,
     OrganisationType,
@@ -125,20 +128,49 @@ def _dates() -> st.SearchStrategy[dt.date]:
 
 
 @st.composite
-def _codelist(draw: st.DrawFn, cl_id: str) -> Codelist:
+def _annotations(draw: st.DrawFn) -> tuple[Annotation, ...]:
+    note = st.builds(  # titled: pysdmx 1.21 cannot read an empty <Annotation/>
+        Annotation,
+        title=texts(12),
+        type=st.none() | st.sampled_from(["NOTE", "FULL_NAME", "Indicator"]),
+        url=st.none() | st.just("https://example.org/note"),
+        text=st.none() | multilingual_texts(),
+    )
+    return tuple(draw(st.lists(note, max_size=2)))
+
+
+@st.composite
+def _codelist(draw: st.DrawFn, cl_id: str, agency: str = "TEST") -> Codelist:
     ids = draw(
         st.lists(
             st.from_regex(r"[A-Z0-9_]{1,6}", fullmatch=True), min_size=1, max_size=5, unique=True
         )
     )
-    codes = [Code(id=i, name=draw(multilingual_texts())) for i in ids]
-    return Codelist(id=cl_id, agency="TEST", name=draw(multilingual_texts()), codes=codes)
+    codes = [
+        Code(id=i, name=draw(multilingual_texts()), annotations=draw(_annotations())) for i in ids
+    ]
+    if len(codes) > 1 and codes[-1].id[0].isalpha() and draw(st.booleans()):
+        # a hierarchy, the parent after its child (SDMX-ML 3.0.0 wants NCName parents)
+        codes[0] = codes[0].model_copy(update={"parent": codes[-1].id})
+    return Codelist(
+        id=cl_id,
+        agency=agency,
+        name=draw(multilingual_texts()),
+        codes=codes,
+        annotations=draw(_annotations()),
+    )  # not final: SDMX-ML 3.0 has no isFinal, so only 2.1 carries it
+
+
+_EXTERNAL_SCHEME = ConceptScheme(id="CS_SHARED", agency="OTHER", name={"en": "Shared concepts"})
 
 
 @st.composite
 def data_structures(draw: st.DrawFn) -> DataStructure:
     """Valid structures: 1-3 coded dimensions, optional time dimension, attributes at each
-    level, ``OBS_VALUE`` and sometimes a second, integer measure."""
+    level (data set, series, a partial key, a group, observation), ``OBS_VALUE`` and
+    sometimes a second, integer measure; sometimes a second codelist with a dimension's
+    codelist id from another agency, a concept from another agency's scheme with the same
+    id as one of the structure's own, and annotations on codes, codelists and the DSD."""
     dim_ids = draw(st.lists(identifiers("D"), min_size=1, max_size=3, unique=True))
     codelists = [draw(_codelist(f"CL_{d}")) for d in dim_ids]
     dims = [Dimension(id=d, codelist=f"CL_{d}") for d in dim_ids]
@@ -149,21 +181,51 @@ def data_structures(draw: st.DrawFn) -> DataStructure:
         Attribute(id="COMMENT", attachment=AttachmentLevel.SERIES),
         Attribute(id="SOURCE_NOTE", attachment=AttachmentLevel.DATASET),
     ]
+    groups: list[Group] = []
+    if len(dims) > 1 and draw(st.booleans()):
+        attributes.append(
+            Attribute(id="FIRST_NOTE", attachment=AttachmentLevel.SERIES, dimensions=(dim_ids[0],))
+        )
+        # no annotations on the group: pysdmx 1.21 cannot read an annotated DSD group
+        groups.append(Group(id="FIRST", dimensions=(dim_ids[0],)))
+        attributes.append(
+            Attribute(id="GROUP_NOTE", attachment=AttachmentLevel.SERIES, group="FIRST")
+        )
+    extra_codelists: list[Codelist] = []
+    if draw(st.booleans()):  # the same codelist id, maintained by another agency
+        twin = draw(_codelist(f"CL_{dim_ids[0]}", agency="OTHER"))
+        extra_codelists.append(twin)
+        dims[0] = dims[0].model_copy(update={"codelist": codelists[0].ref})
+        attributes.append(Attribute(id="OTHER_CODE", codelist=twin.ref))
     measures = [Measure()]
     if draw(st.booleans()):
         measures.append(Measure(id="N_CONTRIB", value_type=ValueType.INTEGER))
     components = [*dims, *attributes, *measures] + ([time] if time else [])
     concepts = [Concept(id=c.id, name=draw(multilingual_texts())) for c in components]
+    schemes: list[ConceptScheme] = []
+    if draw(st.booleans()):  # a concept of another agency's scheme, its id also one of ours
+        schemes.append(_EXTERNAL_SCHEME)
+        shared = Concept(
+            id=dims[-1].id,
+            name=draw(multilingual_texts()),
+            scheme=_EXTERNAL_SCHEME.ref,
+            annotations=draw(_annotations()),
+        )
+        concepts.append(shared)
+        dims[-1] = dims[-1].model_copy(update={"concept": shared.ref})
     return DataStructure(
         id=draw(identifiers("DSD_")),
         agency="TEST",
         name=draw(multilingual_texts()),
         concepts=concepts,
-        codelists=[*codelists, status],
+        concept_schemes=schemes,
+        codelists=[*codelists, status, *extra_codelists],
         dimensions=dims,
         time_dimension=time,
+        groups=groups,
         attributes=attributes,
         measures=measures,
+        annotations=draw(_annotations()),
     )
 
 
@@ -188,9 +250,15 @@ def _observations(draw: st.DrawFn, structure: DataStructure) -> list[dict[str, A
     )
     status_codes = sorted(structure.codelist("CL_STATUS").code_ids)
     measure_ids = [m.id for m in structure.measures]
+    attribute_ids = {a.id for a in structure.attributes}
+    other_codelist = structure.codelist_of("OTHER_CODE") if "OTHER_CODE" in attribute_ids else None
+    other = sorted(other_codelist.code_ids) if other_codelist is not None else []
+    by_first: dict[str, tuple[str | None, str | None]] = {}  # partial-key and group values
     rows = []
     for key in chosen:
         comment = draw(st.none() | texts(20))
+        if key[0] not in by_first:
+            by_first[key[0]] = (draw(st.none() | texts(10)), draw(st.none() | texts(10)))
         for period in periods:
             row: dict[str, Any] = {d.id: k for d, k in zip(dims, key, strict=True)}
             if structure.time_dimension:
@@ -200,6 +268,10 @@ def _observations(draw: st.DrawFn, structure: DataStructure) -> list[dict[str, A
                 row["N_CONTRIB"] = draw(st.none() | st.integers(0, 10**9))
             row["OBS_STATUS"] = draw(st.none() | st.sampled_from(status_codes))
             row["COMMENT"] = comment
+            if "FIRST_NOTE" in attribute_ids:
+                row["FIRST_NOTE"], row["GROUP_NOTE"] = by_first[key[0]]
+            if other:
+                row["OTHER_CODE"] = draw(st.none() | st.sampled_from(other))
             rows.append(row)
     return rows
 
@@ -344,7 +416,21 @@ def _area_extent(draw: st.DrawFn) -> AreaExtent:
         draw(st.lists(st.floats(-90, 90, allow_nan=False), min_size=2, max_size=2))
     )
     centroid = draw(st.none() | st.tuples(lon, st.floats(-90, 90, allow_nan=False)))
-    return AreaExtent(west=draw(lon), south=south, east=draw(lon), north=north, centroid=centroid)
+    geometry = draw(
+        st.none()
+        | st.just("POLYGON((-0.3 5.5,-0.1 5.5,-0.1 5.7,-0.3 5.5))")
+        | st.just("<http://www.opengis.net/def/crs/OGC/1.3/CRS84> POINT(-0.2 5.6)")
+    )
+    if geometry is not None and draw(st.booleans()):  # a geometry alone
+        return AreaExtent(geometry=geometry)
+    return AreaExtent(
+        west=draw(lon),
+        south=south,
+        east=draw(lon),
+        north=north,
+        centroid=centroid,
+        geometry=geometry,
+    )
 
 
 @st.composite
@@ -358,8 +444,10 @@ def distributions(draw: st.DrawFn) -> Distribution:
         description=draw(st.none() | multilingual_texts()),
         access_url=url,
         download_url=draw(st.none() | st.just(f"{url}.xml")),
-        format=draw(st.sampled_from(["SDMX", "CSV", "ZIP", "JSON", "RDF_TURTLE"])),
-        media_type=draw(st.sampled_from(["application/xml", "text/csv", "application/zip"])),
+        format=draw(st.none() | st.sampled_from(["SDMX", "CSV", "ZIP", "JSON", "RDF_TURTLE"])),
+        media_type=draw(
+            st.none() | st.sampled_from(["application/xml", "text/csv", "application/zip"])
+        ),
         byte_size=draw(st.none() | st.integers(0, 2**40)),
         checksum=draw(
             st.none()
@@ -415,7 +503,9 @@ def citizen_datasets(draw: st.DrawFn, *, complete: bool = False) -> CitizenDatas
             )
         ),
         spatial_coverage=areas,
-        area_extents={code: draw(_area_extent()) for code in with_extent},
+        # and places without an area code (a polygon only), keyed by a local id
+        area_extents={code: draw(_area_extent()) for code in with_extent}
+        | {key: draw(_area_extent()) for key in draw(st.lists(st.just("CITY"), max_size=1))},
         reference_period=maybe(st.just(ReferencePeriod(start="2020", end="2024-Q2"))),
         frequency=maybe(st.sampled_from(Frequency)),
         issued=maybe(st.just(start)),

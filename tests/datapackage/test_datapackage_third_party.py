@@ -270,10 +270,21 @@ def test_resource_choice(tmp_path: Path) -> None:
     folder = _package(
         tmp_path / "two", descriptor, {"data.csv": PLAIN_CSV, "regions.csv": "code,n\nX,1\n"}
     )
-    assert datapackage.read(folder).structure.key_ids == ("code",)  # the first table
+    # two tables and no choice: refused, naming both with their row counts
+    with pytest.raises(ReadError) as info:
+        datapackage.read(folder)
+    assert "the package has 2 tables, 'regions' (1 row), 'pop' (3 rows)" in info.value.reason
+    assert "--resource NAME" in info.value.reason
+    assert datapackage.read(folder, resource="regions").structure.key_ids == ("code",)
     assert datapackage.read(folder, resource="pop").structure.key_ids[0] == "region"
-    with pytest.raises(ReadError, match="no resource named 'nope'"):
+    with pytest.raises(ReadError, match="no resource named 'nope'; its tables are 'regions'"):
         datapackage.read(folder, resource="nope")
+    # a table named observations is the one (cdinterop's convention)
+    descriptor["resources"][1]["name"] = "observations"
+    folder = _package(
+        tmp_path / "obs", descriptor, {"data.csv": PLAIN_CSV, "regions.csv": "code,n\nX,1\n"}
+    )
+    assert datapackage.read(folder).structure.key_ids[0] == "region"
 
 
 def test_options(tmp_path: Path) -> None:
@@ -356,4 +367,5 @@ def test_field_names_are_sanitised_without_clashes(tmp_path: Path) -> None:
         "renamed.a_b_2": "a b",
         "renamed.F_2020": "2020",
         "renamed.Region": "Région",
+        "version": "none given; the data set has the default version 1.0",
     }

@@ -17,6 +17,7 @@ def _package(folder: Path, fields: list[dict[str, Any]], csv: str, **schema: Any
     folder.mkdir(parents=True)
     descriptor = {
         "name": "hand-written",
+        "version": "1.0",  # an SDMX version: nothing to note about it
         "resources": [{"name": "obs", "path": "data.csv", "schema": {"fields": fields, **schema}}],
     }
     (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")

@@ -145,11 +145,13 @@ def test_distribution_gaps_are_filled_or_noted(tmp_path: Path, structure: DataSt
     )
     ds = read_text(tmp_path, text, structure)
     by_id = {d.id: d for d in ds.distributions}
-    assert set(by_id) == {"a", "b"}
-    a, b = by_id["a"], by_id["b"]
+    assert set(by_id) == {"a", "b", "c"}
+    a, b, c = by_id["a"], by_id["b"], by_id["c"]
     assert str(a.access_url) == str(a.download_url) == "http://x/a.json"
     assert (a.format, a.media_type, a.byte_size) == ("JSON", "application/json", None)
     assert (b.format, b.media_type, b.checksum) == ("CSV", "text/csv", None)
+    # DCAT-AP requires only the access URL: a format without a common media type is kept
+    assert (c.format, c.media_type) == ("SHP", None)
     joined = "\n".join(notes(ds))
     for note in (
         "distributions[a].access_url: no dcat:accessURL; the download URL 'http://x/a.json'",
@@ -158,10 +160,11 @@ def test_distribution_gaps_are_filled_or_noted(tmp_path: Path, structure: DataSt
         "distributions[b].format: 'csv' read as 'CSV'",
         "distributions[b].media_type: 'text/csv; charset=utf-8' read as 'text/csv'",
         "distributions[b].checksum: dropped",
-        # SHP has no common media type: the distribution cannot be held and is listed
-        "distributions: dropped 'http://x/d/c' (no readable dcat:mediaType, which it needs)",
-        "distributions: dropped 'a blank node' (no readable dcat:accessURL, dct:format, "
-        "dcat:mediaType, which it needs)",
+        # SHP has no common media type: the gap is noted, the distribution kept
+        "distributions[c].media_type: no readable dcat:mediaType; left empty",
+        # no URL at all: DCAT-AP's one requirement; the blank node is named readably
+        """distributions: dropped 'a blank node [dct:title "E"]' (no readable """
+        "dcat:accessURL or dcat:downloadURL, which DCAT-AP requires)",
     ):
         assert note in joined, joined
 
@@ -178,10 +181,11 @@ def test_distribution_ids_are_unique_and_noted(tmp_path: Path, structure: DataSt
 """
     )
     ds = read_text(tmp_path, text, structure)
-    assert [d.id for d in ds.distributions] == ["has_space", "file", "file_2"]
+    # both IRIs end in /file: each takes one more segment, whatever the order
+    assert [d.id for d in ds.distributions] == ["has_space", "one_file", "two_file"]
     joined = "\n".join(notes(ds))
     assert "dct:identifier 'has space'; id 'has_space'" in joined
-    assert "no dct:identifier (http://x/two/file); id 'file_2'" in joined
+    assert "no dct:identifier (http://x/two/file); id 'two_file'" in joined
 
 
 def test_unmapped_data_set_properties_are_listed(tmp_path: Path, structure: DataStructure) -> None:

@@ -52,8 +52,8 @@ def test_codelist_rules() -> None:
 def test_representation_rules() -> None:
     with pytest.raises(ValidationError, match="is coded, so its values are string codes"):
         Dimension(id="AGE", codelist="CL_AGE", value_type=ValueType.INTEGER)
-    with pytest.raises(ValidationError, match="facets apply to non-coded"):
-        Attribute(id="A", codelist="CL_A", facets=Facets(max_length=3))
+    # facets of a coded component are SDMX's EnumerationFormat, kept as read
+    assert Attribute(id="A", codelist="CL_A", facets=Facets(max_length=3)).facets is not None
     with pytest.raises(ValidationError, match="min_value is greater"):
         Facets(min_value=3, max_value=1)
     with pytest.raises(ValidationError, match="not a regular expression"):

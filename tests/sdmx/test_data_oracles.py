@@ -163,8 +163,22 @@ def test_random_messages_pass_every_oracle(tmp_path_factory: Any, ds: CitizenDat
         if info.extension == ".csv" and _numeric_looking_codes(ds):
             continue  # pysdmx reads "00" as 0 from CSV: see test_pysdmx_csv_leading_zeros
         structure = folder / sdmx.STRUCTURE_FILES[info.sdmx_version]
+        if not structure.exists():  # e.g. SDMX-ML 3.0.0 cannot state the hierarchy
+            structure = folder / sdmx.STRUCTURE_FILES["2.1"]
         datasets = pysdmx_io.get_datasets(path, structure)
-        assert _from_frame(ds, datasets[0].data, {}) == _expected(ds), fmt
+        found, expected = _from_frame(ds, datasets[0].data, {}), _expected(ds)
+        if info.extension == ".xml":
+            # pysdmx 1.21 ignores SDMX-ML <Group> elements: compare the rest
+            found, expected = _without(found, GROUP_ONLY), _without(expected, GROUP_ONLY)
+        assert found == expected, fmt
+
+
+GROUP_ONLY = ("GROUP_NOTE",)
+"""The attribute the random structures attach to a group (written on Group elements)."""
+
+
+def _without(rows: dict[Any, Row], names: tuple[str, ...]) -> dict[Any, Row]:
+    return {key: {k: v for k, v in row.items() if k not in names} for key, row in rows.items()}
 
 
 def _numeric_looking_codes(ds: CitizenDataset) -> bool:

@@ -23,6 +23,7 @@ from cdinterop.model._structure import (
     DataStructure,
     Dimension,
     Facets,
+    Group,
     Measure,
     TimeDimension,
     Usage,
@@ -493,6 +494,244 @@ def test_unsafe_or_malformed_input_is_reported_not_parsed() -> None:
     doctype = '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e "boom">]>\n<x>&e;</x>'
     _one_error(xsd_validation.validate_structure_specific(doctype, STRUCTURE), "DTD")
     _one_error(xsd_validation.validate_official(b"<mes:Structure>", version="2.1"), "line 1")
+
+
+# --------------------------------------------------------------------------- relationships
+
+
+def _related_structure() -> DataStructure:
+    """A DSD with every attribute relationship: data set, partial keys (with and without
+    the time dimension), a group relationship, a 2.1 attachment group, an attribute
+    related to exactly a group's dimensions, measure relationships, two groups."""
+    ids = ["FREQ", "REF_AREA", "SEX", "TIME_PERIOD", "OBS_VALUE", "OBS_COUNT"]
+    attributes = [
+        Attribute(id="SOURCE", attachment=AttachmentLevel.DATASET),
+        Attribute(id="UNIT", attachment=AttachmentLevel.SERIES, usage=Usage.MANDATORY),
+        Attribute(id="AREA_NOTE", attachment=AttachmentLevel.SERIES, dimensions=("REF_AREA",)),
+        Attribute(
+            id="SEX_NOTE",
+            attachment=AttachmentLevel.SERIES,
+            dimensions=("REF_AREA", "SEX"),
+            usage=Usage.MANDATORY,
+        ),
+        Attribute(
+            id="YEAR_NOTE",
+            dimensions=("REF_AREA", "TIME_PERIOD"),
+        ),
+        Attribute(id="TITLE", attachment=AttachmentLevel.SERIES, group="AREA_SEX"),
+        Attribute(
+            id="DECIMALS",
+            attachment=AttachmentLevel.SERIES,
+            dimensions=("FREQ",),
+            group="BY_FREQ",
+            usage=Usage.MANDATORY,
+        ),
+        Attribute(id="OBS_STATUS", usage=Usage.MANDATORY),
+        Attribute(id="COUNT_FLAG", measures=("OBS_COUNT",)),
+    ]
+    return DataStructure(
+        id="DSD_REL",
+        agency="CDI",
+        name={"en": "Relationships"},
+        concepts=tuple(Concept(id=c, name={"en": c}) for c in ids + [a.id for a in attributes]),
+        dimensions=tuple(Dimension(id=d) for d in ("FREQ", "REF_AREA", "SEX")),
+        time_dimension=TimeDimension(),
+        groups=(
+            Group(id="AREA_SEX", dimensions=("REF_AREA", "SEX")),
+            Group(id="BY_FREQ", dimensions=("FREQ",)),
+        ),
+        attributes=tuple(attributes),
+        measures=(Measure(id="OBS_VALUE"), Measure(id="OBS_COUNT", value_type=ValueType.INTEGER)),
+    )
+
+
+RELATED = _related_structure()
+
+
+@pytest.mark.parametrize(
+    ("version", "level", "series", "obs", "area_sex"),
+    [
+        (
+            "3.0",
+            "TIME_PERIOD",
+            ("UNIT", "AREA_NOTE", "SEX_NOTE"),
+            ("YEAR_NOTE", "OBS_STATUS", "COUNT_FLAG"),
+            ("SEX_NOTE", "TITLE"),  # 3.0: related to exactly the group's dimensions
+        ),
+        (
+            "2.1",
+            "TIME_PERIOD",
+            ("UNIT", "AREA_NOTE", "SEX_NOTE"),
+            ("YEAR_NOTE", "OBS_STATUS", "COUNT_FLAG"),
+            ("TITLE",),  # 2.1: only the group relationship and attachment group
+        ),
+        (
+            "2.1",
+            "SEX",  # cross-sectional: TIME_PERIOD is a series dimension, SEX is not
+            ("AREA_NOTE", "YEAR_NOTE"),
+            ("UNIT", "SEX_NOTE", "OBS_STATUS", "COUNT_FLAG"),
+            ("TITLE",),
+        ),
+        (
+            "2.1",
+            "AllDimensions",
+            (),
+            ("UNIT", "AREA_NOTE", "SEX_NOTE", "YEAR_NOTE", "OBS_STATUS", "COUNT_FLAG"),
+            ("TITLE",),
+        ),
+    ],
+)
+def test_attributes_are_placed_by_their_relationship(
+    version: str,
+    level: str,
+    series: tuple[str, ...],
+    obs: tuple[str, ...],
+    area_sex: tuple[str, ...],
+) -> None:
+    """Section 3A's rules place each attribute by its relationship, and the generated
+    schema declares it there and only there."""
+    p = dsd_schema.placement(RELATED, version=version, dimension_at_observation=level)
+    assert p.dataset == ("SOURCE",)
+    assert p.series == series
+    assert p.observation == obs
+    assert p.groups == {"AREA_SEX": area_sex, "BY_FREQ": ("DECIMALS",)}
+    structure = RELATED
+    if version == "2.1":  # one primary measure, which COUNT_FLAG then relates to
+        structure = RELATED.model_copy(
+            update={
+                "measures": (Measure(),),
+                "attributes": tuple(
+                    a.model_copy(update={"measures": ("OBS_VALUE",)}) if a.measures else a
+                    for a in RELATED.attributes
+                ),
+            }
+        )
+    xsd = dsd_schema.generate(
+        structure,
+        version=version,
+        dimension_at_observation=level,
+        schema_location=str(OFFICIAL[version]),
+    )
+    etree.XMLSchema(etree.fromstring(xsd))
+    if series:
+        assert set(series) <= set(_attributes(xsd, "SeriesType"))
+    assert set(obs) <= set(_attributes(xsd, "ObsType"))
+    assert not set(obs) & set(_attributes(xsd, "SeriesType") if series else ())
+
+
+def test_group_types_restrict_an_abstract_group_type() -> None:
+    xsd = dsd_schema.generate(
+        RELATED, version="3.0", dimension_at_observation="TIME_PERIOD", strict=True
+    )
+    root = etree.fromstring(xsd)
+    (abstract,) = root.iterfind(f"{XS}complexType[@name='GroupType']")
+    assert abstract.get("abstract") == "true"
+    assert abstract.find(f".//{XS}anyAttribute").get("namespace") == "##local"
+    area_sex = _attributes(xsd, "AREA_SEX")
+    assert area_sex["REF_AREA"][1] == area_sex["SEX"][1] == "required"
+    assert "FREQ" not in area_sex and "UNIT" not in area_sex
+    (type_attribute,) = root.iterfind(
+        f"{XS}complexType[@name='AREA_SEX']//{XS}attribute[@name='type']"
+    )
+    assert type_attribute.get("fixed") == "AREA_SEX"
+    # strict: a mandatory attribute is required where it is the only place for its value,
+    # optional where it has two (3.0: its group or the series)
+    assert _attributes(xsd, "BY_FREQ")["DECIMALS"][1] == "required"
+    assert area_sex["SEX_NOTE"][1] == "optional"
+    assert _attributes(xsd, "SeriesType")["SEX_NOTE"][1] == "optional"
+    assert _attributes(xsd, "SeriesType")["UNIT"][1] == "required"
+    assert "DECIMALS" not in _attributes(xsd, "SeriesType")
+    bases = {
+        c.get("name"): c.find(f"{XS}complexContent/{XS}restriction").get("base")
+        for c in root.iterfind(f"{XS}complexType")
+    }
+    assert bases["GroupType"] == "dsd:GroupType"
+    assert bases["AREA_SEX"] == bases["BY_FREQ"] == "GroupType"
+    # one group: its type restricts dsd:GroupType and is the Group element's type
+    one = RELATED.model_copy(
+        update={
+            "groups": RELATED.groups[:1],
+            "attributes": tuple(a for a in RELATED.attributes if a.id != "DECIMALS"),
+        }
+    )
+    xsd = dsd_schema.generate(one, version="3.0", dimension_at_observation="TIME_PERIOD")
+    root = etree.fromstring(xsd)
+    assert root.find(f"{XS}complexType[@name='GroupType']") is None
+    (group,) = root.iterfind(f".//{XS}element[@name='Group']")
+    assert group.get("type") == "AREA_SEX"
+
+
+GROUP_MESSAGE = '<Group xsi:type="ns1:AREA_SEX" REF_AREA="GH" SEX="F" TITLE="Ghana, women"/>\n'
+
+
+def test_group_elements_validate_in_2_1() -> None:
+    structure = STRUCTURE.model_copy(
+        update={
+            "groups": (Group(id="AREA_SEX", dimensions=("REF_AREA", "SEX")),),
+            "concepts": (*STRUCTURE.concepts, Concept(id="TITLE", name={"en": "Title"})),
+            "attributes": (
+                *STRUCTURE.attributes,
+                Attribute(id="TITLE", attachment=AttachmentLevel.SERIES, group="AREA_SEX"),
+            ),
+        }
+    )
+    for level in ("AllDimensions", "TIME_PERIOD"):
+        body = GROUP_MESSAGE + (FLAT_OBS if level == "AllDimensions" else SERIES)
+        good = message("2.1", level, body)
+        assert xsd_validation.validate_structure_specific(good, structure) == []
+        on_series = good.replace('UNIT_MEASURE="PS"', 'UNIT_MEASURE="PS" TITLE="x"', 1)
+        _one_error(xsd_validation.validate_structure_specific(on_series, structure), "TITLE")
+        wrong_key = good.replace('REF_AREA="GH" SEX="F" TITLE', 'REF_AREA="XX" SEX="F" TITLE')
+        _one_error(xsd_validation.validate_structure_specific(wrong_key, structure), "XX")
+
+
+def test_external_codelist_is_an_id_type() -> None:
+    external = Codelist(id="CL_AREA", agency="CDI", name={"en": "Areas"}, external=True)
+    structure = STRUCTURE.model_copy(update={"codelists": (external, *STRUCTURE.codelists[1:])})
+    xsd = dsd_schema.generate(structure, dimension_at_observation="TIME_PERIOD")
+    assert _attributes(xsd, "SeriesType")["REF_AREA"] == ("common:IDType", "required")
+    root = etree.fromstring(xsd)
+    assert root.find(f"{XS}simpleType[@name='Codelist.CDI.CL_AREA.1.0']") is None
+    anywhere = message("2.1", "TIME_PERIOD").replace('REF_AREA="GH"', 'REF_AREA="ZZ"')
+    assert xsd_validation.validate_structure_specific(anywhere, structure) == []
+
+
+def test_string_measure_is_an_optional_string() -> None:
+    structure = _structure(measures=(Measure(value_type=ValueType.STRING, usage=Usage.MANDATORY),))
+    for version in ("2.1", "3.0"):
+        xsd = dsd_schema.generate(
+            structure, version=version, dimension_at_observation="TIME_PERIOD", strict=False
+        )
+        assert _attributes(xsd, "ObsType")["OBS_VALUE"] == ("xs:string", "optional")
+    strict = dsd_schema.generate(structure, version="3.0", dimension_at_observation="TIME_PERIOD")
+    assert _attributes(strict, "ObsType")["OBS_VALUE"] == ("xs:string", "required")
+
+
+def test_namespace_can_name_a_dataflow() -> None:
+    flow = (
+        "urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=CDI:FLOW(1.0):ObsLevelDim:TIME_PERIOD"
+    )
+    xsd = dsd_schema.generate(
+        STRUCTURE, version="3.0", dimension_at_observation="TIME_PERIOD", namespace=flow
+    )
+    root = etree.fromstring(xsd)
+    assert root.get("targetNamespace") == flow
+    assert root.nsmap[None] == flow
+
+
+def test_group_named_like_a_schema_type_is_refused() -> None:
+    structure = STRUCTURE.model_copy(
+        update={"groups": (Group(id="SeriesType", dimensions=("SEX",)),)}
+    )
+    with pytest.raises(WriteError, match="SeriesType"):
+        dsd_schema.generate(structure)
+
+
+def test_simple_type_names_avoid_group_names() -> None:
+    structure = STRUCTURE.model_copy(update={"groups": (Group(id="SOURCE", dimensions=("SEX",)),)})
+    xsd = dsd_schema.generate(structure, schema_location=str(OFFICIAL["2.1"]))
+    assert _attributes(xsd, "DataSetType")["SOURCE"][0] == "SOURCE.Type"
+    etree.XMLSchema(etree.fromstring(xsd))
 
 
 # --------------------------------------------------------------------------- official only

@@ -11,18 +11,23 @@ thing, then [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] with e
 2. packages written by cdinterop (``cdinterop:format-version``) take their structure and
    metadata from the ``cdinterop:*`` properties; any other package gets them inferred
    (`cdinterop.datapackage._thirdparty`);
-3. the observation resource (``observations``, else the first tabular resource; or the
-   one named) is read as text columns: CSV or TSV (a file inside the package, never a URL)
+3. the observation resource (the one named; else ``observations``; else the only
+   tabular resource: with several tables and no name given, a
+   [`ReadError`][cdinterop.errors.ReadError] lists them with their row counts) is read as
+   text columns: CSV or TSV (a file inside the package, never a URL)
    or inline ``data``; its ``bytes`` and ``hash`` are verified when declared;
 4. the observations are conformed and checked by the model in bulk.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import IO, Any
 
 import pyarrow as pa
@@ -64,7 +69,7 @@ class Options:
 
     resource: str | None = None
     """Name of the resource holding the observations (default: ``observations``, else
-    the first tabular resource)."""
+    the only tabular resource; several tables need a name)."""
     language: str = DEFAULT_LANGUAGE
     """Language of the texts of a plain package."""
     agency: str = DEFAULT_AGENCY
@@ -74,6 +79,38 @@ class Options:
         check_language_tag(self.language)
         if not re.match(AGENCY_ID_PATTERN, self.agency):
             raise ValueError(f"{self.agency!r} is not an SDMX agency id")
+
+
+@cache
+def _text_loader() -> type[Any]:
+    """A YAML ``SafeLoader`` that reads what JSON would hold as text as text: a date stays
+    the string ``2023-03-30`` (JSON has no dates), and a ``version`` stays its exact text
+    however it is written (``version: 1.10`` is ``"1.10"``, not the number 1.1)."""
+    import yaml
+
+    class TextLoader(yaml.SafeLoader):
+        pass
+
+    TextLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if (
+                key == "version"
+                and isinstance(value_node, yaml.ScalarNode)
+                and value_node.tag != "tag:yaml.org,2002:null"
+            ):
+                value_node = yaml.ScalarNode("tag:yaml.org,2002:str", value_node.value)
+            out[key] = loader.construct_object(value_node, deep=True)
+        return out
+
+    TextLoader.add_constructor("tag:yaml.org,2002:map", mapping)
+    return TextLoader
 
 
 def _reject_constant(text: str) -> Any:
@@ -90,7 +127,7 @@ def parse_descriptor(data: bytes, name: str, label: str) -> Any:
         import yaml
 
         try:
-            return yaml.safe_load(text)
+            return yaml.load(text, Loader=_text_loader())  # a SafeLoader
         except yaml.YAMLError as exc:
             raise ReadError(label, f"{name} is not valid YAML ({exc})") from None
     try:
@@ -156,16 +193,71 @@ def _resources(descriptor: Any, label: str) -> list[Any]:
     return resources
 
 
-def _pick(resources: list[Any], wanted: str | None, ours: bool, label: str) -> int:
+_COUNT_LIMIT = 64 * 1024 * 1024
+"""Largest file whose rows are counted for the message listing a package's tables."""
+
+
+def _row_count(source: PackageSource, resource: dict[str, Any]) -> int | None:
+    """Rows of a table resource, where that is cheap: inline data, or one local CSV file
+    of at most `_COUNT_LIMIT` bytes (records counted with its delimiter, header left out);
+    ``None`` otherwise."""
+    data = resource.get("data")
+    if isinstance(data, list) and "path" not in resource:
+        return len(data) - (1 if data and isinstance(data[0], list) else 0)
+    path = resource.get("path")
+    if not isinstance(path, str) or resource.get("compression"):
+        return None
+    try:
+        relative = safe_path(path, where="path", source=source.label)
+        with source.open(relative, where="path") as handle:
+            raw = handle.read(_COUNT_LIMIT + 1)
+    except (ReadError, OSError):
+        return None
+    if len(raw) > _COUNT_LIMIT:
+        return None
+    dialect = resource.get("dialect")
+    delimiter = dialect.get("delimiter") if isinstance(dialect, dict) else None
+    if not (isinstance(delimiter, str) and len(delimiter) == 1):
+        delimiter = "\t" if path.lower().endswith(".tsv") else ","
+    encoding = resource.get("encoding") if isinstance(resource.get("encoding"), str) else None
+    try:
+        text = raw.decode(encoding or "utf-8-sig", errors="replace")
+    except LookupError:
+        text = raw.decode("utf-8", errors="replace")
+    try:
+        records = sum(1 for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row)
+    except csv.Error:
+        return None
+    return max(records - 1, 0)
+
+
+def _choices(source: PackageSource, resources: list[Any], tabular: list[int]) -> str:
+    """The table resources, named with their row counts where cheap."""
+    shown = []
+    for i in tabular:
+        name = resources[i].get("name")
+        rows = _row_count(source, resources[i])
+        label = repr(name) if isinstance(name, str) else f"resources[{i}] (no name)"
+        count = f"{rows:,} row{'' if rows == 1 else 's'}"
+        shown.append(label if rows is None else f"{label} ({count})")
+    return ", ".join(shown)
+
+
+def _pick(resources: list[Any], wanted: str | None, ours: bool, source: PackageSource) -> int:
+    """The index of the resource holding the observations: the one named ``wanted``; in
+    a package cdinterop wrote, ``observations``; otherwise the only table, or the table
+    named ``observations``. Several tables and no choice is an error that lists them."""
+    label = source.label
     named = {r.get("name"): i for i, r in enumerate(resources) if isinstance(r, dict)}
+    tabular = [i for i, r in enumerate(resources) if isinstance(r, dict) and _is_tabular(r)]
     if wanted is not None or ours:
         name = OBSERVATIONS_RESOURCE if wanted is None else wanted
         if name not in named:
-            raise ReadError(label, f"descriptor.resources: no resource named {name!r}")
+            tables = f"; its tables are {_choices(source, resources, tabular)}" if tabular else ""
+            raise ReadError(label, f"descriptor.resources: no resource named {name!r}{tables}")
         if not _is_tabular(resources[named[name]]):
             raise ReadError(label, f"resources[{named[name]}]: {name!r} is not a table resource")
         return named[name]
-    tabular = [i for i, r in enumerate(resources) if isinstance(r, dict) and _is_tabular(r)]
     if not tabular:
         raise ReadError(
             label,
@@ -174,6 +266,13 @@ def _pick(resources: list[Any], wanted: str | None, ours: bool, label: str) -> i
         )
     if OBSERVATIONS_RESOURCE in named and named[OBSERVATIONS_RESOURCE] in tabular:
         return named[OBSERVATIONS_RESOURCE]
+    if len(tabular) > 1:
+        raise ReadError(
+            label,
+            f"descriptor.resources: the package has {len(tabular)} tables, "
+            f"{_choices(source, resources, tabular)}; say which one holds the observations "
+            "(resource= in Python, --resource NAME on the command line)",
+        )
     return tabular[0]
 
 
@@ -480,7 +579,7 @@ def _build(
 ) -> CitizenDataset | None:
     resources = _resources(descriptor, run.label)
     ours = extension.FORMAT_VERSION_KEY in descriptor
-    index = _pick(resources, options.resource, ours, run.label)
+    index = _pick(resources, options.resource, ours, run.source)
     resource: dict[str, Any] = resources[index]
     where = f"resources[{index}]"
     schema = _schema(run, resource, where)

@@ -28,8 +28,12 @@ The structure comes from the observation resource's Table Schema:
 
 The package metadata maps back as: ``name`` → id (upper case), ``title``,
 ``description``, ``keywords`` (in the ``language`` given, English by default),
-``version`` (its leading ``N.N.N``), ``licenses`` → licence (an SPDX id, by name or by an
-``spdx.org`` path; none → ``None``), ``homepage`` → landing page, ``created`` → issued,
+``version`` (kept exactly as the version of the provenance source standing for the
+descriptor; the data set's SDMX version is that text when it is one, such as ``1.0``, the
+numeric core of ``v2.1-beta``, else the default ``1.0``: see `version_of()`),
+``licenses`` → licence (an SPDX or Open Definition id such as ``ODC-PDDL-1.0``, by name,
+by an ``spdx.org`` path or an ``opendatacommons.org`` page; none → ``None``),
+``homepage`` → landing page, ``created`` → issued,
 ``contributors`` → agents and attributions (a contributor with ``givenName``,
 ``familyName`` or an ``organization`` is a person, acting on behalf of that
 organisation; otherwise an organisation; the first ``publisher`` becomes the publisher,
@@ -39,7 +43,7 @@ provenance sources.
 Every inference is recorded: the data set's provenance ends with a ``conversion``
 activity (software ``cdinterop``) that used the descriptor (with its SHA-256 when read
 from a file) and whose parameters list each renamed field (``renamed.<id>``), each
-dropped pattern and an unrecognised licence.
+dropped pattern, an unrecognised licence and how the version was read (``version``).
 """
 
 from __future__ import annotations
@@ -84,6 +88,7 @@ from cdinterop.model import (
 from cdinterop.model._base import (
     NCNAME_ID_PATTERN,
     SDMX_ID_PATTERN,
+    VERSION_PATTERN,
     check_language_tag,
     check_spdx_licence,
 )
@@ -100,6 +105,7 @@ __all__ = [
     "metadata_fields",
     "missing_values",
     "prepare_columns",
+    "version_of",
 ]
 
 DEFAULT_LANGUAGE = "en"
@@ -529,16 +535,41 @@ def dataset_id(descriptor: dict[str, Any], resource: dict[str, Any]) -> str:
     return text or "DATAPACKAGE"
 
 
-def _version(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    match = re.match(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?", value.strip())
-    if match is None:
-        return None
-    parts = [str(int(p)) for p in match.groups() if p is not None]
-    if len(parts) == 1:
-        parts.append("0")
-    return ".".join(parts)
+_SEMVER_CORE = re.compile(
+    r"^[vV]?((0|[1-9]\d*)(\.(0|[1-9]\d*)){0,2})([-.][A-Za-z][0-9A-Za-z.\-]*)?(\+[0-9A-Za-z.\-]+)?$"
+)
+"""A version whose numeric core can be the SDMX version: ``v1.2``, ``2.1-beta``,
+``1.0.0+build.5`` (a suffix after ``-`` starts with a letter, so that a date such as
+``2023-03-30`` is never cut to ``2023``)."""
+
+
+def version_of(value: Any) -> tuple[str | None, str | None, str]:
+    """How the descriptor's ``version`` is read: ``(SDMX version or None, its exact text or
+    None, a note for the conversion record)``.
+
+    The text is kept exactly (it becomes the version of the provenance source standing
+    for the descriptor). The data set's version is the text itself when it is an SDMX
+    version (``1``, ``1.0``, ``2.3.1``), the numeric core of a version with a prefix or a
+    suffix (``v2.1-beta`` → ``2.1``), and otherwise (a date, a name) the model's default
+    ``1.0``; each case but the first is noted.
+    """
+    if value is None:
+        return None, None, "none given; the data set has the default version 1.0"
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None, None, f"{value!r} is not text; the data set has the default version 1.0"
+    text = value if isinstance(value, str) else str(value)
+    if re.match(VERSION_PATTERN, text):
+        note = "" if isinstance(value, str) else f"the number {text} read as the text {text!r}"
+        return text, text, note
+    match = _SEMVER_CORE.match(text.strip())
+    if match is not None:
+        return match.group(1), text, f"{text!r} read as {match.group(1)!r}"
+    return (
+        None,
+        text,
+        f"{text!r} is not an SDMX version (kept as the descriptor source's version); "
+        "the data set has the default version 1.0",
+    )
 
 
 _OPEN_DEFINITION = {
@@ -547,7 +578,13 @@ _OPEN_DEFINITION = {
     "odc-odbl": "ODbL-1.0",
     "cc-zero": "CC0-1.0",
 }
+"""The Open Definition ids without a version (CKAN's) of licences that have only one."""
 _SPDX_PAGE = re.compile(r"^https?://spdx\.org/licenses/([A-Za-z0-9.+\-]+?)(\.html|\.json)?$")
+_ODC_PAGE = re.compile(
+    r"^https?://(www\.)?opendatacommons\.org/licenses/(pddl|odbl|by)(/(\d+\.\d+))?(/.*)?$"
+)
+"""An Open Data Commons licence page (``https://opendatacommons.org/licenses/pddl/``)."""
+_ODC_SPDX = {"pddl": "PDDL", "odbl": "ODbL", "by": "ODC-By"}
 
 
 def licence_of(licenses: Any) -> tuple[str | None, str | None]:
@@ -562,6 +599,9 @@ def licence_of(licenses: Any) -> tuple[str | None, str | None]:
     path = first.get("path")
     if isinstance(path, str) and (match := _SPDX_PAGE.match(path)):
         candidates.append(match[1])
+    if isinstance(path, str) and (match := _ODC_PAGE.match(path)):
+        # every Open Data Commons licence has one version so far: 1.0
+        candidates.append(f"{_ODC_SPDX[match[2]]}-{match[4] or '1.0'}")
     for candidate in candidates:
         try:
             return check_spdx_licence(candidate), None
@@ -759,6 +799,9 @@ def metadata_fields(
     checksum = None
     if descriptor_bytes is not None:
         checksum = Checksum(value=hashlib.sha256(descriptor_bytes).hexdigest())
+    version, version_text, version_note = version_of(descriptor.get("version"))
+    if version_note:
+        parameters["version"] = version_note
     sources.append(
         Source(
             id=DESCRIPTOR_SOURCE,
@@ -767,6 +810,7 @@ def metadata_fields(
             media_type="application/json",
             size=None if descriptor_bytes is None else len(descriptor_bytes),
             checksum=checksum,
+            version=version_text,
         )
     )
     software = Agent(
@@ -806,7 +850,6 @@ def metadata_fields(
             sources=tuple(sources),
         ),
     }
-    version = _version(descriptor.get("version"))
     if version is not None:
         fields["version"] = version
     return fields

@@ -14,6 +14,7 @@ a ``dcat:Catalog`` with its publisher and data sets::
     again = dcat.read("out/marine-litter.ttl")
     dcat.write(catalog, "out/catalog.jsonld")
     catalog = dcat.read_catalog("out/catalog.jsonld")
+    datasets = dcat.read_datasets("portal-export.rdf")  # every dcat:Dataset, ids unique
 
 Readable triples carry what DCAT-AP, PROV-O, DQV, StatDCAT-AP and SPDX can say; one ``cdi:*Json``
 literal per part makes the round trip exact. Data sets that cdinterop did not write (a
@@ -25,8 +26,22 @@ graphs over 2 million triples).
 
 from __future__ import annotations
 
-from cdinterop.dcat._files import FORMATS, parse_graph, read, read_catalog, read_graph, write
-from cdinterop.dcat._graph import DEFAULT_BASE_IRI, catalog_from_graph, from_graph, to_graph
+from cdinterop.dcat._files import (
+    FORMATS,
+    parse_graph,
+    read,
+    read_catalog,
+    read_datasets,
+    read_graph,
+    write,
+)
+from cdinterop.dcat._graph import (
+    DEFAULT_BASE_IRI,
+    catalog_from_graph,
+    datasets_from_graph,
+    from_graph,
+    to_graph,
+)
 from cdinterop.dcat._vocab import CDI
 
 __all__ = [
@@ -34,10 +49,12 @@ __all__ = [
     "DEFAULT_BASE_IRI",
     "FORMATS",
     "catalog_from_graph",
+    "datasets_from_graph",
     "from_graph",
     "parse_graph",
     "read",
     "read_catalog",
+    "read_datasets",
     "read_graph",
     "to_graph",
     "write",

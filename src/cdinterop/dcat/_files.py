@@ -45,7 +45,13 @@ from rdflib.plugins.stores.memory import Memory
 
 from cdinterop._files import atomic_write
 from cdinterop._safe_xml import PROLOG_BYTES, check_prolog
-from cdinterop.dcat._graph import DEFAULT_BASE_IRI, catalog_from_graph, from_graph, to_graph
+from cdinterop.dcat._graph import (
+    DEFAULT_BASE_IRI,
+    catalog_from_graph,
+    datasets_from_graph,
+    from_graph,
+    to_graph,
+)
 from cdinterop.errors import ReadError, WriteError
 from cdinterop.model import Catalog, CitizenDataset, DataStructure
 
@@ -59,6 +65,7 @@ __all__ = [
     "parse_graph",
     "read",
     "read_catalog",
+    "read_datasets",
     "read_graph",
     "write",
 ]
@@ -408,3 +415,19 @@ def read_catalog(
     graph = read_graph(source, format=format, max_bytes=max_bytes, max_triples=max_triples)
     with _in_file(source):
         return catalog_from_graph(graph, structure=structure)
+
+
+def read_datasets(
+    source: str | Path,
+    *,
+    format: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_triples: int = DEFAULT_MAX_TRIPLES,
+    structure: DataStructure | None = None,
+) -> tuple[CitizenDataset, ...]:
+    """Read every data set an RDF file describes, whether a catalogue lists it or not (see
+    [`read()`][cdinterop.dcat.read] for the options and
+    [`datasets_from_graph()`][cdinterop.dcat.datasets_from_graph])."""
+    graph = read_graph(source, format=format, max_bytes=max_bytes, max_triples=max_triples)
+    with _in_file(source):
+        return datasets_from_graph(graph, structure=structure)

@@ -5,6 +5,7 @@ StatDCAT-AP and the ``cdi:`` vocabulary).
 [`CitizenDataset`][cdinterop.model.CitizenDataset] or a [`Catalog`][cdinterop.model.Catalog]
 (`cdinterop.dcat._writing`); [`from_graph()`][cdinterop.dcat.from_graph] and
 [`catalog_from_graph()`][cdinterop.dcat.catalog_from_graph] read them back
+([`datasets_from_graph()`][cdinterop.dcat.datasets_from_graph]: every data set of a graph)
 (`cdinterop.dcat._reading`). See ``docs/dcat.md`` for where each field goes.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from rdflib import Graph
 
 from cdinterop.dcat._iris import DEFAULT_BASE_IRI, Minter, area_iri, language_iri, theme_iri
-from cdinterop.dcat._reading import catalog_from_graph, from_graph
+from cdinterop.dcat._reading import catalog_from_graph, datasets_from_graph, from_graph
 from cdinterop.dcat._writing import add_catalog, add_dataset, bind_prefixes
 from cdinterop.model import Catalog, CitizenDataset
 
@@ -21,6 +22,7 @@ __all__ = [
     "DEFAULT_BASE_IRI",
     "area_iri",
     "catalog_from_graph",
+    "datasets_from_graph",
     "from_graph",
     "language_iri",
     "theme_iri",

@@ -13,9 +13,10 @@ from typing import Any
 
 import langcodes
 from pydantic import ValidationError
-from rdflib import DCAT, DCTERMS, FOAF, RDF, SKOS, Graph, Literal
+from rdflib import DCAT, DCTERMS, FOAF, RDF, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from cdinterop.dcat._nodes import NodeNames, iri_segments
 from cdinterop.dcat._vocab import (
     ACCESS_RIGHT,
     ACCESS_RIGHTS,
@@ -44,7 +45,7 @@ from cdinterop.model import (
     ThemeScheme,
 )
 
-__all__ = ["catalog_from_graph", "dataset_from_node", "from_graph"]
+__all__ = ["catalog_from_graph", "dataset_from_node", "datasets_from_graph", "from_graph"]
 
 
 def _one(g: Graph, s: Node, p: Node) -> Node | None:
@@ -61,7 +62,11 @@ def _tail(iri: Node, ns: str) -> str | None:
     return text[len(ns) :] if text.startswith(ns) else None
 
 
-def _name(node: Node) -> str:
+def _name(node: Node, graph: Graph) -> str:
+    """How errors name a node: ``<iri>``, or a blank node by its type and label (never by
+    its blank-node label)."""
+    if isinstance(node, BNode):
+        return NodeNames(graph).describe(node)
     return f"<{node}>"
 
 
@@ -70,28 +75,66 @@ def from_graph(graph: Graph, *, structure: DataStructure | None = None) -> Citiz
     [`CitizenDataset`][cdinterop.model.CitizenDataset]
     (without observations). ``structure`` supplies the data structure of a data set that
     cdinterop did not write and that names none (no ``stat:dimension``)."""
-    datasets = sorted(graph.subjects(RDF.type, DCAT.Dataset), key=str)
+    datasets = list(dict.fromkeys(graph.subjects(RDF.type, DCAT.Dataset)))
     if len(datasets) != 1:
-        hint = "; read a catalogue with catalog_from_graph" if datasets else ""
+        hint = (
+            "; read a catalogue with catalog_from_graph, or every data set with datasets_from_graph"
+            if datasets
+            else ""
+        )
         raise ReadError("graph", f"expected one dcat:Dataset, found {len(datasets)}{hint}")
     return dataset_from_node(graph, datasets[0], structure=structure)
 
 
+def datasets_from_graph(
+    graph: Graph, *, structure: DataStructure | None = None
+) -> tuple[CitizenDataset, ...]:
+    """Every ``dcat:Dataset`` of ``graph``, whether a catalogue lists it or not (a file of
+    several data sets without a ``dcat:Catalog``, or a catalogue that DCAT-AP would refuse,
+    such as one without a publisher). Their ids are unique: data sets that cdinterop did
+    not write and whose ids collide get longer ones (see `from_graph()` for
+    ``structure``). In a stable order: by IRI, then blank nodes by content."""
+    names = NodeNames(graph)
+    nodes = names.sorted(dict.fromkeys(graph.subjects(RDF.type, DCAT.Dataset)))
+    return tuple(_read_datasets(graph, nodes, structure))
+
+
+def _read_datasets(
+    graph: Graph, nodes: list[Node], structure: DataStructure | None
+) -> list[CitizenDataset]:
+    """Read ``nodes``, the ids of those cdinterop did not write made unique among all."""
+    from cdinterop.dcat._third_party import dataset_ids
+
+    ours = [d for d in nodes if _one(graph, d, CDI.structureJson) is not None]
+    taken = {str(_one(graph, d, DCTERMS.identifier)) for d in ours}
+    ids = dataset_ids(graph, [d for d in nodes if d not in ours], taken=taken)
+    return [dataset_from_node(graph, d, structure=structure, dataset_id=ids.get(d)) for d in nodes]
+
+
 def dataset_from_node(
-    graph: Graph, d: Node, *, structure: DataStructure | None = None
+    graph: Graph,
+    d: Node,
+    *,
+    structure: DataStructure | None = None,
+    dataset_id: str | None = None,
 ) -> CitizenDataset:
-    """Read the ``dcat:Dataset`` ``d`` of ``graph``."""
+    """Read the ``dcat:Dataset`` ``d`` of ``graph``. ``dataset_id`` is the id a data set that
+    cdinterop did not write gets instead of its own (to keep the ids of a catalogue unique,
+    see `cdinterop.dcat._third_party.dataset_ids()`)."""
     if _one(graph, d, CDI.structureJson) is None:
         from cdinterop.dcat._third_party import dataset_from_dcat
 
-        return dataset_from_dcat(graph, d, structure=structure)  # type: ignore[arg-type]
+        if isinstance(d, Literal):
+            raise ReadError(str(d), "a literal, not a dcat:Dataset")
+        assert isinstance(d, URIRef | BNode)
+        return dataset_from_dcat(graph, d, structure=structure, dataset_id=dataset_id)
     _check_mandatory(graph, d)
     try:
         return CitizenDataset.model_validate(_fields(graph, d))
     except ValidationError as exc:
-        raise ReadError(_name(d), f"not a valid data set: {_errors(exc)}") from None
+        raise ReadError(_name(d, graph), f"not a valid data set: {_errors(exc)}") from None
     except (ValueError, LookupError) as exc:
-        raise ReadError(_name(d), f"not a valid data set: {exc}") from None
+        raise ReadError(_name(d, graph), f"not a valid data set: {exc}") from None
 
 
 def _check_mandatory(graph: Graph, d: Node) -> None:
@@ -99,22 +142,23 @@ def _check_mandatory(graph: Graph, d: Node) -> None:
     someone then edited) lacks, instead of the model's validation text."""
     dataset = "the dcat:Dataset"  # the ReadError names the node
     if not any(isinstance(o, Literal) and str(o).strip() for o in graph.objects(d, DCTERMS.title)):
-        raise ReadError(_name(d), f"{dataset} has no dct:title (DCAT-AP requires one)")
+        raise ReadError(_name(d, graph), f"{dataset} has no dct:title (DCAT-AP requires one)")
     identifier = _one(graph, d, DCTERMS.identifier)
     if identifier is None or not str(identifier).strip():
         raise ReadError(
-            _name(d), f"{dataset} has no dct:identifier (cdinterop writes its id there)"
+            _name(d, graph), f"{dataset} has no dct:identifier (cdinterop writes its id there)"
         )
     core = _json_literal(graph, d, CDI.coreJson)
     if not isinstance(core, dict) or not core.get("agency"):
         raise ReadError(
-            _name(d), f"{dataset} has no cdi:coreJson with the SDMX agency (cdinterop writes one)"
+            _name(d, graph),
+            f"{dataset} has no cdi:coreJson with the SDMX agency (cdinterop writes one)",
         )
     publisher = _one(graph, d, DCTERMS.publisher)
     if publisher is not None and _one(graph, publisher, DCTERMS.identifier) is None:
         raise ReadError(
-            _name(d),
-            f"{dataset} has a dct:publisher {_name(publisher)} without dct:identifier "
+            _name(d, graph),
+            f"{dataset} has a dct:publisher {_name(publisher, graph)} without dct:identifier "
             "(cdinterop writes the agent id there)",
         )
 
@@ -213,7 +257,7 @@ def _json_literal(graph: Graph, node: Node, prop: Node) -> Any:
         return json.loads(str(value))
     except json.JSONDecodeError as exc:
         name = graph.namespace_manager.normalizeUri(str(prop))
-        raise ReadError(_name(node), f"{name} is not valid JSON: {exc.msg}") from None
+        raise ReadError(_name(node, graph), f"{name} is not valid JSON: {exc.msg}") from None
 
 
 def _read_theme(g: Graph, iri: Node) -> Theme:
@@ -235,10 +279,9 @@ def catalog_from_graph(graph: Graph, *, structure: DataStructure | None = None) 
     if len(catalogs) != 1:
         raise ReadError("graph", f"expected one dcat:Catalog, found {len(catalogs)}")
     c = catalogs[0]
-    datasets = [
-        dataset_from_node(graph, d, structure=structure)
-        for d in sorted(graph.objects(c, DCAT.dataset), key=str)
-    ]
+    names = NodeNames(graph)
+    listed = dict.fromkeys(o for o in graph.objects(c, DCAT.dataset) if not isinstance(o, Literal))
+    datasets = _read_datasets(graph, names.sorted(listed), structure)
     fields = _json_literal(graph, c, CDI.catalogJson)
     if fields is None:
         fields = _foreign_catalog(graph, c)
@@ -246,29 +289,42 @@ def catalog_from_graph(graph: Graph, *, structure: DataStructure | None = None) 
     datasets.sort(key=lambda ds: order.get(ds.id, len(order)))
     try:
         return Catalog.model_validate({**fields, "datasets": tuple(datasets)})
-    except (ValidationError, ValueError) as exc:
-        raise ReadError(_name(c), f"not a valid catalogue: {exc}") from None
+    except ValidationError as exc:
+        raise ReadError(_name(c, graph), f"not a valid catalogue: {_errors(exc)}") from None
+    except ValueError as exc:
+        raise ReadError(_name(c, graph), f"not a valid catalogue: {exc}") from None
 
 
 def _foreign_catalog(graph: Graph, c: Node) -> dict[str, Any]:
     """The fields of a catalogue cdinterop did not write."""
     title = _texts(graph, c, DCTERMS.title)
     if title is None:
-        raise ReadError(_name(c), "the catalogue has no dct:title")
+        raise ReadError(_name(c, graph), "the catalogue has no dct:title")
     publisher = _one(graph, c, DCTERMS.publisher)
     if publisher is None:
-        raise ReadError(_name(c), "the catalogue has no dct:publisher (DCAT-AP requires one)")
+        raise ReadError(
+            _name(c, graph),
+            "the catalogue has no dct:publisher (DCAT-AP requires one, and so does "
+            "cdinterop's Catalog)",
+        )
     name = _one(graph, publisher, FOAF.name)
     identifier = _one(graph, c, DCTERMS.identifier)
     homepage = _one(graph, c, FOAF.homepage)
+    publisher_id = _one(graph, publisher, DCTERMS.identifier)
     return {
-        "id": _local_id(str(identifier) if identifier is not None else str(c)),
+        "id": _local_id(str(identifier) if identifier is not None else _node_text(c, "catalog")),
         "title": title,
         "description": _texts(graph, c, DCTERMS.description) or title,
         "publisher": Agent(
-            id=_local_id(str(_one(graph, publisher, DCTERMS.identifier) or publisher)),
+            id=_local_id(
+                str(publisher_id)
+                if publisher_id is not None
+                else str(name)
+                if name is not None and isinstance(publisher, BNode)
+                else _node_text(publisher, "publisher")
+            ),
             kind=AgentKind.ORGANISATION,
-            name=str(name) if name is not None else str(publisher),
+            name=str(name) if name is not None else _node_text(publisher, "publisher"),
             pseudonymous=False,  # an organisation named in public metadata
         ),
         "homepage": str(homepage) if homepage is not None else None,
@@ -277,11 +333,40 @@ def _foreign_catalog(graph: Graph, c: Node) -> dict[str, Any]:
             for lang in graph.objects(c, DCTERMS.language)
             if _tail(lang, str(LANGUAGE))
         ),
+        **_foreign_catalog_dates(graph, c),
     }
 
 
+def _foreign_catalog_dates(graph: Graph, c: Node) -> dict[str, Any]:
+    """Licence, issued and modified of a catalogue cdinterop did not write, read as the
+    data sets' are (SPDX, EU and Creative Commons licences; dates or dateTimes)."""
+    from functools import partial
+
+    from cdinterop.dcat._third_party import _Reader
+
+    if not isinstance(c, URIRef | BNode):
+        return {}
+    reader = _Reader(graph, c)
+    fields: dict[str, Any] = {
+        "licence": reader.one(
+            "licence", reader.objects(c, DCTERMS.license), partial(reader.licence, "licence")
+        ),
+        "issued": reader.one_date("issued", reader.objects(c, DCTERMS.issued)),
+        "modified": reader.one_date("modified", reader.objects(c, DCTERMS.modified)),
+    }
+    if fields["issued"] and fields["modified"] and fields["issued"] > fields["modified"]:
+        fields["modified"] = None
+    return fields
+
+
+def _node_text(node: Node, fallback: str) -> str:
+    """An IRI's text, or ``fallback`` for a blank node (never its label)."""
+    return str(node) if isinstance(node, URIRef) else fallback
+
+
 def _local_id(text: str) -> str:
-    """An SDMX-safe id from an identifier or the last segment of an IRI."""
-    tail = text.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    """An SDMX-safe id from an identifier, a name or the last segment of an IRI."""
+    segments = iri_segments(text) if "://" in text or text.startswith("urn:") else [text]
+    tail = segments[-1] if segments else text
     cleaned = "".join(ch if (ch.isalnum() and ch.isascii()) or ch in "_-@$" else "_" for ch in tail)
-    return cleaned or "catalog"
+    return cleaned.strip("_")[:40].strip("_") or "catalog"

@@ -17,9 +17,16 @@ Choices:
   single-valued property (licence, version, dates ...).
 * **Ids.** ``dct:identifier`` (else the IRI tail) becomes the data set id, with every
   character outside the SDMX id alphabet replaced by ``_`` (the mapping is noted).
-  Agents get ids from ``dct:identifier``/``skos:notation`` or their IRI tail the same way.
-  The SDMX agency is the publisher's identifier (else IRI tail), else the agency of the
-  ``structure`` passed in, else ``UNKNOWN`` (noted).
+  Distributions, agents, components and places get ids from ``dct:identifier``/
+  ``skos:notation`` or their IRI tail the same way. Ids that collide (two data sets of a
+  catalogue both ending in ``/dataset``) take more segments of their IRIs
+  (``x_dataset``, ``y_dataset``), else a short hash of the IRI; the ids never depend on the
+  order of the triples. A blank node has no IRI and its label is an accident of parsing,
+  so its id comes from its name or title (else ``distribution``, ``agent`` ...), and a
+  collision is settled by a hash of its canonical description
+  (`cdinterop.dcat._nodes`); messages name it by its type and label, never by its
+  blank-node label. The SDMX agency is the publisher's identifier (else IRI tail), else
+  the agency of the ``structure`` passed in, else ``UNKNOWN`` (noted).
 * **Vocabularies.** EU authority tables (data theme, language, country, frequency, access
   right, licence) and the UN SDG KOS are recognised by IRI, ``http`` or ``https``; SPDX
   licence IRIs, Creative Commons licence URLs and a ``dct:identifier`` on the licence node
@@ -31,9 +38,24 @@ Choices:
   literal; parameters such as ``;charset=`` are cut off, noted), byte size, SPDX checksum,
   licence, ``dct:conformsTo`` and ``dcatap:availability``. A missing access URL is taken
   from the download URL, and a missing format or media type from the other where the pair
-  is a common one (each noted); a distribution still without them is dropped with a note.
+  is a common one (each noted); a URL given as a literal (CKAN's ``xsd:anyURI``) is read
+  as an IRI (noted). DCAT-AP requires only the access URL, so a distribution
+  without format or media type is kept (noted); one without any URL is dropped with a
+  note. CKAN's ``dct:format [ a dct:IMT; rdf:value "text/csv" ]`` is read as the literal.
   Every other property of a distribution, or of the data set, is dropped with a note, since
   the model has no field for it.
+* **Version.** ``dcat:version``, ``owl:versionInfo`` or ``adms:version``, kept as given when
+  it is an SDMX version (``1``, ``1.0``, ``2.3.1``). Its exact text is also the version of the
+  provenance source standing for the DCAT record, so a version such as ``2023-03-30``,
+  which cannot be the SDMX version, is not lost. Without a version the model's default
+  ``1.0`` is used, and that is noted.
+* **Places.** ``dct:spatial`` EU country IRIs and locations with an ISO 3166 or M49 code
+  (``dct:identifier``/``skos:notation``) become ``spatial_coverage``; their ``dcat:bbox``,
+  ``dcat:centroid`` and geometry become ``area_extents``. The geometry is the value of
+  ``locn:geometry``, ``gsp:hasGeometry`` or ``dcat:geometry``: a WKT or GeoJSON literal, or
+  a node with ``gsp:asWKT``/``gsp:asGeoJSON``. A location without a code but with a
+  geometry, box or centroid (a city portal's polygon) is kept in ``area_extents`` under a
+  local id (noted).
 * **Agents.** Publishers, creators and the ``cdinterop`` software agent are named as the
   public metadata names them, so they are read with ``pseudonymous=False``.
 * **Structure.** A data set needs a [`DataStructure`][cdinterop.model.DataStructure]. Pass one as
@@ -60,6 +82,8 @@ from rdflib import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, BNode, Graph
 from rdflib.term import Node
 
 from cdinterop._version import __version__
+from cdinterop.dcat._geometry import box_of, geometry_text, point_of
+from cdinterop.dcat._nodes import Candidate, NodeNames, curie, iri_segments, unique_ids
 from cdinterop.dcat._vocab import (
     ACCESS_RIGHT,
     ADMS_PUBLISHER_TYPE,
@@ -68,8 +92,10 @@ from cdinterop.dcat._vocab import (
     DCATAP,
     FILE_TYPE,
     FREQUENCY,
+    GSP,
     IANA_MEDIA_TYPE,
     LANGUAGE,
+    LOCN,
     PLANNED_AVAILABILITY,
     SDG,
     SPDX,
@@ -84,6 +110,7 @@ from cdinterop.model import (
     ActivityType,
     Agent,
     AgentKind,
+    AreaExtent,
     Attribute,
     Attribution,
     Availability,
@@ -103,6 +130,7 @@ from cdinterop.model import (
     Theme,
     ThemeScheme,
     area_scheme,
+    is_area_code,
 )
 from cdinterop.model._base import (
     AGENCY_ID_PATTERN,
@@ -114,7 +142,7 @@ from cdinterop.model._base import (
 )
 from cdinterop.model._distribution import MEDIA_TYPE_PATTERN
 
-__all__ = ["ADMS", "EU_LICENCES", "SCHEMA", "dataset_from_dcat"]
+__all__ = ["ADMS", "EU_LICENCES", "SCHEMA", "dataset_from_dcat", "dataset_ids"]
 
 ADMS = "http://www.w3.org/ns/adms#"
 """ADMS namespace (``adms:version``)."""
@@ -184,6 +212,14 @@ _PUBLISHER_TYPES = {
 }
 _PERSON_CLASSES = (FOAF.Person, PROV.Person, VCARD.Individual)
 _DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
+_VERSION_PROPS = (_DCAT_VERSION, OWL.versionInfo, URIRef(f"{ADMS}version"))
+_GEOMETRY_PROPS = (LOCN.geometry, GSP.hasGeometry, URIRef("http://www.w3.org/ns/dcat#geometry"))
+"""Properties whose value is a location's geometry (``dcat:geometry`` is not DCAT's, but
+portals write it; cdinterop writes ``gsp:hasGeometry``)."""
+_GEOMETRY_VALUES = (GSP.asWKT, GSP.asGeoJSON, RDF.value, LOCN.geometry)
+"""Properties of a geometry node that hold its literal."""
+_ODC = re.compile(r"^https?://(www\.)?opendatacommons\.org/licenses/(pddl|odbl|by)(/(\d\.\d))?/?")
+_ODC_IDS = {"pddl": "PDDL", "odbl": "ODbL", "by": "ODC-By"}
 _SDG_SCHEMES = (ThemeScheme.SDG_GOAL, ThemeScheme.SDG_TARGET, ThemeScheme.SDG_INDICATOR)
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T.*)?$")
 _MEDIA_TYPES = {
@@ -241,9 +277,7 @@ _DATASET_PROPS = frozenset(
         DCTERMS.accrualPeriodicity,
         DCTERMS.issued,
         DCTERMS.modified,
-        _DCAT_VERSION,
-        OWL.versionInfo,
-        URIRef(f"{ADMS}version"),
+        *_VERSION_PROPS,
         DCTERMS.bibliographicCitation,
         DCTERMS.publisher,
         DCTERMS.creator,
@@ -285,20 +319,87 @@ def _sanitise(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub("_", text).strip("_") or "X"
 
 
+def _is_iri(text: str) -> bool:
+    return "://" in text or text.startswith("urn:")
+
+
+def _candidate(
+    names: NodeNames, node: Node, raw: str, pattern: re.Pattern[str] = _NOT_SDMX
+) -> Candidate:
+    """How ``raw`` (an identifier, an IRI or a name) becomes an id of ``node``: itself when
+    it is valid, else its IRI tail or its text with the characters outside the id
+    alphabet replaced; the IRI's other segments can lengthen it on a collision."""
+    valid = SDMX_ID_PATTERN if pattern is _NOT_SDMX else NCNAME_ID_PATTERN
+    segments: tuple[str, ...] = ()
+    if re.match(valid, raw):
+        base = raw
+    elif _is_iri(raw):
+        segments = tuple(_sanitise(s, pattern) for s in iri_segments(raw)) or ("X",)
+        base = segments[-1]
+    else:
+        base = _sanitise(raw, pattern)
+    if not re.match(valid, base):  # an NCName starts with a letter
+        base = f"C_{base}"
+    return Candidate(node=node, base=base, segments=segments, key=names.key(node))
+
+
+def _identifier(names: NodeNames, graph: Graph, node: Node) -> str | None:
+    """The node's ``dct:identifier`` literal (the first in the stable order)."""
+    idents = [
+        str(o).strip()
+        for o in names.sorted(graph.objects(node, DCTERMS.identifier))
+        if isinstance(o, Literal) and str(o).strip()
+    ]
+    return idents[0] if idents else None
+
+
+def _dataset_candidate(names: NodeNames, graph: Graph, node: Node) -> Candidate:
+    raw = _identifier(names, graph, node)
+    if raw is None:
+        raw = str(node) if isinstance(node, URIRef) else "DATASET"
+    return _candidate(names, node, raw)
+
+
+def dataset_ids(
+    graph: Graph, nodes: Iterable[Node], *, taken: Iterable[str] = ()
+) -> dict[Node, str]:
+    """Unique ids for the data sets ``nodes`` of one catalogue (none in ``taken``): each
+    its ``dct:identifier`` or IRI tail, made an SDMX id; colliding ones are lengthened with
+    more segments of their IRIs, else a short hash (see `cdinterop.dcat._nodes`)."""
+    names = NodeNames(graph)
+    return unique_ids([_dataset_candidate(names, graph, n) for n in nodes], taken=taken)
+
+
 class _Reader:
     """Reads one data set node, collecting notes about what it drops or changes."""
 
-    def __init__(self, graph: Graph, node: URIRef | BNode) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        node: URIRef | BNode,
+        *,
+        dataset_id: str | None = None,
+        names: NodeNames | None = None,
+    ) -> None:
         self.g = graph
         self.d = node
+        self.names = names or NodeNames(graph)
+        self.forced_id = dataset_id
         self.dropped: list[str] = []
         self.changed: list[str] = []
         self.default_language = "en"
         self.agents: dict[Node, Agent] = {}
+        self.agent_ids: dict[Node, str] = {}
+        self.version_text: str | None = None
 
     # -- notes and small helpers -------------------------------------------------------
+    def shown(self, node: Node) -> str:
+        """How a message names ``node`` (a blank node by its type and label)."""
+        return self.names.describe(node)
+
     def drop(self, what: str, value: object, why: str) -> None:
-        self.dropped.append(f"{what}: dropped {str(value)!r} ({why})")
+        shown = self.shown(value) if isinstance(value, Node) else str(value)
+        self.dropped.append(f"{what}: dropped {shown!r} ({why})")
 
     def change(self, what: str, message: str) -> None:
         self.changed.append(f"{what}: {message}")
@@ -307,7 +408,7 @@ class _Reader:
         """Objects of ``props`` (in that order of preference), each list sorted."""
         out: list[Node] = []
         for prop in props:
-            out.extend(sorted(self.g.objects(subject, prop), key=_sort_key))
+            out.extend(self.names.sorted(self.g.objects(subject, prop)))
         return out
 
     def one(self, what: str, candidates: list[Node], read: Callable[[Node], T | None]) -> T | None:
@@ -320,7 +421,7 @@ class _Reader:
             if chosen is None:
                 chosen = value
             elif value != chosen:
-                self.drop(what, _shown(node), "only one value is kept")
+                self.drop(what, self.shown(node), "only one value is kept")
         return chosen
 
     def text(self, what: str, subject: Node, *props: URIRef) -> dict[str, str] | None:
@@ -409,7 +510,8 @@ class _Reader:
         """Note every value of a property of ``node`` the reader does not map."""
         for prop in sorted(set(self.g.predicates(node, None)) - read, key=str):
             for obj in self.objects(node, prop):  # type: ignore[arg-type]
-                self.drop(what, f"{_curie(self.g, prop)} {_shown(obj)}", "no field of the model")
+                shown = f"{_curie(self.g, prop)} {self.shown(obj)}"
+                self.drop(what, shown, "no field of the model")
 
     def valid(self, what: str, adapter: TypeAdapter[T], value: object) -> T | None:
         try:
@@ -450,13 +552,7 @@ class _Reader:
         fields["temporal_coverage"] = self.one(
             "temporal_coverage", self.objects(d, DCTERMS.temporal), self.period
         )
-        fields["spatial_coverage"] = tuple(
-            dict.fromkeys(
-                code
-                for loc in self.objects(d, DCTERMS.spatial)
-                if (code := self.area(loc)) is not None
-            )
-        )
+        fields["spatial_coverage"], fields["area_extents"] = self.places()
         fields["frequency"] = self.one(
             "frequency", self.objects(d, DCTERMS.accrualPeriodicity), self.frequency
         )
@@ -465,13 +561,18 @@ class _Reader:
         if fields["issued"] and fields["modified"] and fields["issued"] > fields["modified"]:
             self.drop("modified", fields["modified"], f"before issued {fields['issued']}")
             fields["modified"] = None
-        version = self.one(
-            "version",
-            self.objects(d, _DCAT_VERSION, OWL.versionInfo, URIRef(f"{ADMS}version")),
-            self.version,
-        )
+        candidates = self.objects(d, *_VERSION_PROPS)
+        version = self.one("version", candidates, self.version)
         if version is not None:
             fields["version"] = version
+        elif not candidates:
+            self.change(
+                "version",
+                "no dcat:version, owl:versionInfo or adms:version; the model's default "
+                "'1.0' is used",
+            )
+        else:
+            self.change("version", "no usable version; the model's default '1.0' is used")
         fields["citation"] = self.one(
             "citation",
             self.objects(d, DCTERMS.bibliographicCitation),
@@ -500,10 +601,12 @@ class _Reader:
                 bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
                 bad &= set(fields) - {"id", "agency", "title", "structure"}
                 if not bad:
-                    raise ReadError(str(self.d), f"cannot be read as a data set: {exc}") from None
+                    raise ReadError(
+                        self.shown(self.d), f"cannot be read as a data set: {_reason(exc)}"
+                    ) from None
                 for name in sorted(bad):
                     self.drop(name, fields.pop(name), _reason(exc))
-        raise ReadError(str(self.d), "cannot be read as a data set")  # pragma: no cover
+        raise ReadError(self.shown(self.d), "cannot be read as a data set")  # pragma: no cover
 
     def record(self, ds: CitizenDataset) -> CitizenDataset:
         n_drop, n_change = len(self.dropped), len(self.changed)
@@ -525,7 +628,7 @@ class _Reader:
             software=software,
             agents=(software,) if software else (),
             used=(source_id,),
-            parameters={"dropped": n_drop, "changed": n_change, "node": str(self.d)},
+            parameters={"dropped": n_drop, "changed": n_change, "node": self.shown(self.d)},
         )
         agents: tuple[Agent, ...] = ()
         if software is not None:
@@ -541,8 +644,9 @@ class _Reader:
         url = str(self.d) if isinstance(self.d, URIRef) else None
         source = Source(
             id=source_id,
-            title=f"DCAT description {self.d.n3()}",
+            title=f"DCAT description {self.d.n3() if url is not None else self.shown(self.d)}",
             url=url if url is not None and _is_url(url) else None,
+            version=self.version_text,
         )
         return ds.with_activity(activity, agents=agents, sources=(source,))
 
@@ -554,15 +658,23 @@ class _Reader:
             return str(node).strip()
 
         raw = self.one("id", self.objects(self.d, DCTERMS.identifier), read)
+        candidate = _dataset_candidate(self.names, self.g, self.d)
+        out = self.forced_id or candidate.base
         if raw is None:
-            raw = _iri_tail(self.d) if isinstance(self.d, URIRef) else "DATASET"
-            self.change("id", f"no dct:identifier; derived from the IRI: {raw!r}")
-        if re.match(SDMX_ID_PATTERN, raw):
-            return raw
-        iri = "://" in raw or raw.startswith("urn:")
-        raw_tail = _iri_tail(URIRef(raw)) if iri else raw
-        out = _sanitise(raw_tail, _NOT_SDMX)
-        self.change("id", f"{raw!r} is not an SDMX id; read as {out!r}")
+            origin = (
+                f"derived from the IRI {str(self.d)!r}"
+                if isinstance(self.d, URIRef)
+                else "and no IRI (a blank node)"
+            )
+            self.change("id", f"no dct:identifier; {origin}: {candidate.base!r}")
+        elif candidate.base != raw:
+            self.change("id", f"{raw!r} is not an SDMX id; read as {candidate.base!r}")
+        if out != candidate.base:
+            self.change(
+                "id",
+                f"{candidate.base!r} is the id of another data set of the catalogue too; "
+                f"read as {out!r}",
+            )
         return out
 
     def languages(self) -> list[str]:
@@ -605,7 +717,7 @@ class _Reader:
         return {lang: tuple(sorted(values)) for lang, values in words.items()}
 
     def themes(self) -> Iterable[Theme]:
-        seen: set[Theme] = set()
+        seen: list[Theme] = []  # a theme with a label (a dict) cannot be hashed
         for node in self.objects(self.d, DCAT.theme):
             eu, sdg = _tail(node, str(DATA_THEME)), _tail(node, str(SDG))
             label = self.text("themes", node, SKOS.prefLabel) if sdg is not None else None
@@ -619,7 +731,7 @@ class _Reader:
                 continue
             theme = self.valid("themes", _THEME, fields)
             if theme is not None and theme not in seen:
-                seen.add(theme)
+                seen.append(theme)
                 yield theme
 
     def licence(self, what: str, node: Node) -> str | None:
@@ -646,7 +758,7 @@ class _Reader:
                 return check_spdx_licence(candidate)
             except ValueError:
                 continue
-        self.drop(what, _shown(node), "not an SPDX licence or a known EU licence IRI")
+        self.drop(what, self.shown(node), "not an SPDX licence or a known EU licence IRI")
         return None
 
     def access_rights(self) -> AccessRights | None:
@@ -677,7 +789,7 @@ class _Reader:
         if name is None:
             name = email or url
             if name is None:
-                self.drop("contact_point", _shown(node), "no vcard:fn, email or url")
+                self.drop("contact_point", self.shown(node), "no vcard:fn, email or url")
                 return None
             self.change("contact_point", f"no vcard:fn; the contact is named {name!r}")
         return self.valid("contact_point", _CONTACT, {"name": name, "email": email, "url": url})
@@ -703,7 +815,46 @@ class _Reader:
             return None
         return self.valid("temporal_coverage", _RANGE, {"start": ends[0], "end": ends[1]})
 
+    def places(self) -> tuple[tuple[str, ...], dict[str, AreaExtent]]:
+        """Spatial coverage (area codes) and the extents of its places: those with an area
+        code by code, those without one (a polygon only) by a local id."""
+        codes: list[str] = []
+        extents: dict[str, AreaExtent] = {}
+        uncoded: list[tuple[Node, AreaExtent]] = []
+        for loc in self.objects(self.d, DCTERMS.spatial):
+            code = self.area(loc)
+            extent = self.extent(loc)
+            if code is not None:
+                if code not in codes:
+                    codes.append(code)
+                if extent is not None and code in extents and extents[code] != extent:
+                    self.drop("area_extents", loc, f"a second extent of {code}")
+                elif extent is not None:
+                    extents[code] = extent
+            elif extent is not None:
+                uncoded.append((loc, extent))
+            else:
+                self.drop(
+                    "spatial_coverage",
+                    loc,
+                    "not an EU country IRI, a location with an ISO 3166 or M49 code, or a "
+                    "location with a geometry, bounding box or centroid",
+                )
+        ids = unique_ids(
+            [self.place_candidate(loc) for loc, _ in uncoded],
+            taken=codes,
+            allowed=lambda key: not is_area_code(key),
+        )
+        for loc, extent in uncoded:
+            extents[ids[loc]] = extent
+            self.change(
+                "area_extents",
+                f"{self.shown(loc)} has no area code; its extent is kept as {ids[loc]!r}",
+            )
+        return tuple(codes), extents
+
     def area(self, node: Node) -> str | None:
+        """The area code of a location, or ``None`` (not noted: it may have a geometry)."""
         alpha3 = _tail(node, str(COUNTRY))
         if alpha3 is not None:
             country = pycountry.countries.get(alpha_3=alpha3)
@@ -715,8 +866,70 @@ class _Reader:
         for ident in self.objects(node, DCTERMS.identifier, SKOS.notation):
             if area_scheme(str(ident)) is not None:
                 return str(ident)
-        self.drop("spatial_coverage", node, "not an EU country IRI or a location with an ISO code")
         return None
+
+    def place_candidate(self, node: Node) -> Candidate:
+        """The local id of a place without an area code: its identifier, IRI tail or name,
+        else ``location``."""
+        ids = [str(i).strip() for i in self.objects(node, DCTERMS.identifier, SKOS.notation)]
+        raw = next((i for i in ids if i), None)
+        if raw is None and isinstance(node, URIRef):
+            raw = str(node)
+        if raw is None:
+            name = self.name(node, SKOS.prefLabel, RDFS.label, DCTERMS.title)
+            raw = _sanitise(name, _NOT_SDMX)[:40].strip("_") if name else "location"
+        return _candidate(self.names, node, raw)
+
+    def extent(self, node: Node) -> AreaExtent | None:
+        """The bounding box, centroid and geometry of a location, if it has any."""
+        if isinstance(node, Literal):
+            return None
+        box = self.one("area_extents.bbox", self.objects(node, DCAT.bbox), self.bbox)
+        centroid = self.one(
+            "area_extents.centroid", self.objects(node, DCAT.centroid), self.centroid
+        )
+        geometry = self.one(
+            "area_extents.geometry", self.objects(node, *_GEOMETRY_PROPS), self.geometry
+        )
+        if box is None and centroid is None and geometry is None:
+            return None
+        fields: dict[str, Any] = {"centroid": centroid, "geometry": geometry}
+        if box is not None:
+            fields.update(zip(("west", "south", "east", "north"), box, strict=True))
+        return self.valid("area_extents", _EXTENT, fields)
+
+    def wkt(self, what: str, node: Node) -> str | None:
+        """The WKT of a geometry literal or node (WKT or GeoJSON), noting any change."""
+        if not isinstance(node, Literal):
+            values = [v for v in self.objects(node, *_GEOMETRY_VALUES) if isinstance(v, Literal)]
+            if not values:
+                self.drop(what, node, "no gsp:asWKT or gsp:asGeoJSON literal")
+                return None
+            node = values[0]
+        assert isinstance(node, Literal)
+        text, note = geometry_text(node)
+        if text is None:
+            self.drop(what, node, note or "not a geometry")
+        elif note is not None:
+            self.change(what, f"{_short(str(node))!r} {note}")
+        return text
+
+    def geometry(self, node: Node) -> str | None:
+        return self.wkt("area_extents.geometry", node)
+
+    def bbox(self, node: Node) -> tuple[float, float, float, float] | None:
+        text = self.wkt("area_extents.bbox", node)
+        box = box_of(text) if text is not None else None
+        if text is not None and box is None:
+            self.drop("area_extents.bbox", node, "not a box in longitude/latitude (CRS84)")
+        return box
+
+    def centroid(self, node: Node) -> tuple[float, float] | None:
+        text = self.wkt("area_extents.centroid", node)
+        point = point_of(text) if text is not None else None
+        if text is not None and point is None:
+            self.drop("area_extents.centroid", node, "not a point in longitude/latitude (CRS84)")
+        return point
 
     def frequency(self, node: Node) -> Frequency | None:
         eu = _tail(node, str(FREQUENCY))
@@ -732,29 +945,54 @@ class _Reader:
         text = self.literal("version", node)
         if text is None:
             return None
+        if self.version_text is None:
+            self.version_text = text  # the exact text, kept on the record's source
         if re.match(VERSION_PATTERN, text):
             return text
         bare = text.lower().removeprefix("version").strip().removeprefix("v")
         if re.match(VERSION_PATTERN, bare):
             self.change("version", f"{text!r} read as {bare!r}")
             return bare
-        self.drop("version", text, "not a version such as 1.0 or 1.2.0")
+        self.drop(
+            "version",
+            text,
+            "not an SDMX version such as 1.0 or 1.2.0; kept as the version of the DCAT "
+            "record's source",
+        )
         return None
 
     # -- distributions ---------------------------------------------------------------------
     def distributions(self) -> tuple[Distribution, ...]:
         out: list[Distribution] = []
+        nodes = []
         for node in self.objects(self.d, DCAT.distribution):
             if isinstance(node, Literal):
                 self.drop("distributions", node, "a literal, not a dcat:Distribution")
-                continue
-            dist = self.distribution(node, {d.id for d in out})
+            else:
+                nodes.append(node)
+        ids = unique_ids([self.distribution_candidate(n) for n in nodes])
+        for node in nodes:
+            dist = self.distribution(node, self.distribution_id(node, ids[node]))
             if dist is not None:
                 out.append(dist)
         return tuple(out)
 
-    def distribution(self, node: Node, taken: set[str]) -> Distribution | None:
-        dist_id = self.distribution_id(node, taken)
+    def distribution_candidate(self, node: Node) -> Candidate:
+        """The id a distribution would get on its own: an identifier that is an SDMX id,
+        else the tail of its identifier or IRI (a blank node's: of its download or access
+        URL), else ``distribution``."""
+        ids = [str(i).strip() for i in self.objects(node, DCTERMS.identifier) if str(i).strip()]
+        raw = next((i for i in ids if re.match(SDMX_ID_PATTERN, i)), None)
+        if raw is None and ids:
+            raw = ids[0]
+        if raw is None and isinstance(node, URIRef):
+            raw = str(node)
+        if raw is None:
+            urls = self.objects(node, DCAT.downloadURL, DCAT.accessURL)
+            raw = next((str(u) for u in urls if isinstance(u, URIRef)), "distribution")
+        return _candidate(self.names, node, raw)
+
+    def distribution(self, node: Node, dist_id: str) -> Distribution | None:
         what = f"distributions[{dist_id}]"
         fields: dict[str, Any] = {"id": dist_id}
         fields["title"] = self.text(f"{what}.title", node, DCTERMS.title)
@@ -762,10 +1000,14 @@ class _Reader:
 
         def url(field: str) -> Callable[[Node], str | None]:
             def read(n: Node) -> str | None:
-                if not isinstance(n, URIRef):
-                    self.drop(f"{what}.{field}", _shown(n), "not an IRI")
+                text = str(n).strip()
+                if isinstance(n, Literal) and re.match(r"^https?://\S+$", text):
+                    # CKAN writes "https://..."^^xsd:anyURI: a literal, but plainly a URL
+                    self.change(f"{what}.{field}", f"the literal {text!r} read as an IRI")
+                elif not isinstance(n, URIRef):
+                    self.drop(f"{what}.{field}", self.shown(n), "not an IRI")
                     return None
-                value = self.valid(f"{what}.{field}", _URL, str(n))
+                value = self.valid(f"{what}.{field}", _URL, text)
                 return str(value) if value is not None else None
 
             return read
@@ -789,7 +1031,10 @@ class _Reader:
         fmt = self.one(f"{what}.format", formats, partial(self.file_type, f"{what}.format"))
         if media is None:  # some portals give the IANA type as dct:format
             for candidate in formats:
-                if _tail(candidate, str(IANA_MEDIA_TYPE)) is not None:
+                given = self.value_of(candidate)
+                if _tail(given, str(IANA_MEDIA_TYPE)) is not None or (
+                    isinstance(given, Literal) and "/" in str(given)
+                ):
                     media = self.media_type(f"{what}.media_type", candidate)
                     if media is not None:
                         self.change(f"{what}.media_type", f"{media!r} read from dct:format")
@@ -829,48 +1074,47 @@ class _Reader:
             partial(self.availability, f"{what}.availability"),
         )
         self.unread(node, _DISTRIBUTION_PROPS, what)
-        missing = [
-            prop
-            for prop, field in (
-                ("dcat:accessURL", "access_url"),
-                ("dct:format", "format"),
-                ("dcat:mediaType", "media_type"),
-            )
-            if fields[field] is None
-        ]
-        if missing:
+        if fields["access_url"] is None:
             self.drop(
-                "distributions", _shown(node), f"no readable {', '.join(missing)}, which it needs"
+                "distributions",
+                node,
+                "no readable dcat:accessURL or dcat:downloadURL, which DCAT-AP requires",
             )
             return None
+        for prop, field in (("dct:format", "format"), ("dcat:mediaType", "media_type")):
+            if fields[field] is None:
+                self.change(f"{what}.{field}", f"no readable {prop}; left empty")
         return self.valid(
             "distributions", _DISTRIBUTION, {k: v for k, v in fields.items() if v is not None}
         )
 
-    def distribution_id(self, node: Node, taken: set[str]) -> str:
+    def distribution_id(self, node: Node, out: str) -> str:
+        """Note how the distribution got the id ``out`` unless it is its identifier."""
         ids = [str(i).strip() for i in self.objects(node, DCTERMS.identifier) if str(i).strip()]
-        raw = next((i for i in ids if re.match(SDMX_ID_PATTERN, i)), None)
-        if raw is None:
-            if ids:
-                source = ids[0]
-                tail = _iri_tail(URIRef(source)) if "://" in source else source
-            else:
-                source = str(node) if isinstance(node, URIRef) else "a blank node"
-                tail = _iri_tail(node) if isinstance(node, URIRef) else "distribution"
-            raw = _sanitise(tail, _NOT_SDMX)
-        out = next(i for i in _numbered(raw) if i not in taken)
-        if not ids or out not in ids:
-            origin = f"dct:identifier {ids[0]!r}" if ids else f"no dct:identifier ({source})"
+        if out not in ids:
+            origin = (
+                f"dct:identifier {ids[0]!r}" if ids else f"no dct:identifier ({self.shown(node)})"
+            )
             self.change("distributions", f"{origin}; id {out!r}")
         return out
 
+    def value_of(self, node: Node) -> Node:
+        """A blank node's ``rdf:value`` or ``rdfs:label`` literal (CKAN writes
+        ``dct:format [ a dct:IMT; rdf:value "text/csv" ]``), else the node itself."""
+        if isinstance(node, BNode):
+            for value in self.objects(node, RDF.value, RDFS.label, SKOS.prefLabel):
+                if isinstance(value, Literal) and str(value).strip():
+                    return value
+        return node
+
     def media_type(self, what: str, node: Node) -> str | None:
+        node = self.value_of(node)
         iana = _tail(node, str(IANA_MEDIA_TYPE))
         text = (
             iana if iana is not None else str(node).strip() if isinstance(node, Literal) else None
         )
         if text is None:
-            self.drop(what, _shown(node), "not an IANA media-type IRI or literal")
+            self.drop(what, self.shown(node), "not an IANA media-type IRI or literal")
             return None
         bare = text.split(";", 1)[0].strip()
         bare = bare.split("/", 1)[0].lower() + bare[len(bare.split("/", 1)[0]) :]
@@ -882,6 +1126,7 @@ class _Reader:
         return bare
 
     def file_type(self, what: str, node: Node) -> str | None:
+        node = self.value_of(node)
         code = _tail(node, str(FILE_TYPE))
         if code is None and isinstance(node, Literal) and str(node).strip():
             text = str(node).strip()
@@ -893,7 +1138,7 @@ class _Reader:
             if code != text:
                 self.change(what, f"{text!r} read as {code!r}")
         if code is None or not re.match(r"^[A-Z][A-Z0-9_]*$", code):
-            return self.unknown(what, _shown(node))
+            return self.unknown(what, self.shown(node))
         return code
 
     def unknown(self, what: str, value: str) -> str | None:
@@ -907,7 +1152,7 @@ class _Reader:
         except InvalidOperation:
             size = None
         if size is None or not size.is_finite() or size < 0 or size != size.to_integral_value():
-            self.drop(what, _shown(node), "not a non-negative whole number of bytes")
+            self.drop(what, self.shown(node), "not a non-negative whole number of bytes")
             return None
         return int(size)
 
@@ -916,7 +1161,8 @@ class _Reader:
         value = next(iter(self.objects(node, SPDX.checksumValue)), None)
         name = _iri_tail(algorithm).removeprefix("checksumAlgorithm_").lower() if algorithm else ""
         if algorithm is None or value is None or name not in set(ChecksumAlgorithm):
-            shown = f"{_shown(algorithm) if algorithm else 'no algorithm'} {value or 'no value'}"
+            named = self.shown(algorithm) if algorithm else "no algorithm"
+            shown = f"{named} {self.shown(value) if value is not None else 'no value'}"
             self.drop(what, shown, "not an SPDX checksum with a sha256/sha512/sha1/md5 algorithm")
             return None
         text = str(value).strip()
@@ -930,7 +1176,7 @@ class _Reader:
         try:
             return Availability((code or "").lower())
         except ValueError:
-            self.drop(what, _shown(node), "not an EU planned-availability IRI")
+            self.drop(what, self.shown(node), "not an EU planned-availability IRI")
             return None
 
     # -- agents ----------------------------------------------------------------------------
@@ -940,7 +1186,7 @@ class _Reader:
         name = self.name(node, FOAF.name, SKOS.prefLabel, VCARD.fn, RDFS.label)
         if name is None:
             if not isinstance(node, URIRef):
-                self.drop("agent", _shown(node), "no foaf:name")
+                self.drop("agent", self.shown(node), "no foaf:name")
                 return None
             name = _iri_tail(node)
             self.change("agent", f"no foaf:name for {node}; named {name!r}")
@@ -983,12 +1229,35 @@ class _Reader:
         return agent
 
     def agent_id(self, node: Node) -> str:
-        ids = [str(i) for i in self.objects(node, DCTERMS.identifier, SKOS.notation)]
+        if not self.agent_ids:
+            self.agent_ids = unique_ids(
+                [self.agent_candidate(n) for n in self.agent_nodes()], taken={"cdinterop"}
+            )
+        if node not in self.agent_ids:  # pragma: no cover - every agent node is listed
+            taken = set(self.agent_ids.values()) | {"cdinterop"}
+            self.agent_ids[node] = unique_ids([self.agent_candidate(node)], taken=taken)[node]
+        return self.agent_ids[node]
+
+    def agent_nodes(self) -> list[Node]:
+        """Every node the data set names as an agent (publisher, creator, attributed)."""
+        nodes = self.objects(self.d, DCTERMS.publisher, DCTERMS.creator)
+        for qa in self.objects(self.d, PROV.qualifiedAttribution):
+            nodes.extend(self.objects(qa, PROV.agent))
+        return list(dict.fromkeys(n for n in nodes if not isinstance(n, Literal)))
+
+    def agent_candidate(self, node: Node) -> Candidate:
+        """The id an agent would get on its own: an identifier or notation that is an SDMX
+        id, else the tail of its IRI, else its name (a blank node), else ``agent``."""
+        ids = [str(i).strip() for i in self.objects(node, DCTERMS.identifier, SKOS.notation)]
         raw = next((i for i in ids if re.match(SDMX_ID_PATTERN, i)), None)
+        if raw is None and isinstance(node, URIRef):
+            raw = str(node)
         if raw is None:
-            raw = _sanitise(_iri_tail(node), _NOT_SDMX) if isinstance(node, URIRef) else "agent"
-        taken = {a.id for a in self.agents.values()}
-        return next(i for i in _numbered(raw) if i not in taken)
+            raw = next((i for i in ids if i), None)
+        if raw is None:
+            name = self.name(node, FOAF.name, SKOS.prefLabel, VCARD.fn, RDFS.label)
+            raw = _sanitise(name, _NOT_SDMX)[:40].strip("_") if name else "agent"
+        return _candidate(self.names, node, raw)
 
     def attributions(self) -> tuple[Attribution, ...]:
         out: list[Attribution] = []
@@ -1000,7 +1269,7 @@ class _Reader:
             agent_node = next(iter(self.objects(qa, PROV.agent)), None)
             roles = self.objects(qa, DCAT.hadRole)
             if agent_node is None or not roles:
-                self.drop("attributions", _shown(qa), "no prov:agent or no dcat:hadRole")
+                self.drop("attributions", self.shown(qa), "no prov:agent or no dcat:hadRole")
                 continue
             for role_node in roles:
                 role = _role(role_node)
@@ -1031,21 +1300,32 @@ class _Reader:
 
     # -- structure -------------------------------------------------------------------------
     def structure(self, agency: str, dataset_id: str, title: dict[str, str]) -> DataStructure:
-        used = {"OBS_VALUE"}
         concepts: list[Concept] = []
         parts: dict[str, list[Any]] = {"dimension": [], "attribute": []}
+        raws: dict[Node, str] = {}
+        for node in self.objects(self.d, STAT.dimension, STAT.attribute):
+            notation = next(iter(self.objects(node, SKOS.notation)), None)
+            label = self.name(node, RDFS.label, SKOS.prefLabel)
+            raws[node] = (
+                str(notation)
+                if notation is not None
+                else str(node)
+                if isinstance(node, URIRef)
+                else label or "C"
+            )
+        ids = unique_ids(
+            [_candidate(self.names, n, raw, _NOT_NCNAME) for n, raw in raws.items()],
+            taken={"OBS_VALUE"},
+            allowed=lambda i: re.match(NCNAME_ID_PATTERN, i) is not None,
+        )
         for kind, prop in (("dimension", STAT.dimension), ("attribute", STAT.attribute)):
             found = []
             for node in self.objects(self.d, prop):
-                notation = next(iter(self.objects(node, SKOS.notation)), None)
-                raw = str(notation) if notation is not None else _iri_tail(node)
-                cid = _sanitise(raw, _NOT_NCNAME)
-                if not re.match(NCNAME_ID_PATTERN, cid):
-                    cid = f"C_{cid}"
-                cid = next(i for i in _numbered(cid) if i not in used)
+                raw, cid = raws[node], ids[node]
+                if isinstance(node, URIRef) and raw == str(node):
+                    raw = _iri_tail(node)
                 if cid != raw:
                     self.change(f"structure.{kind}", f"component {raw!r} read as {cid!r}")
-                used.add(cid)
                 name = self.text(f"structure.{kind} name", node, RDFS.label, SKOS.prefLabel)
                 found.append((cid, name or {self.default_language: cid}))
             for cid, name in sorted(found):
@@ -1054,7 +1334,7 @@ class _Reader:
                 parts[kind].append(cls(id=cid))
         if not parts["dimension"]:
             raise ReadError(
-                str(self.d),
+                self.shown(self.d),
                 "has no data structure (no stat:dimension); supply one "
                 "(structure= in Python, --structure on the command line)",
             )
@@ -1087,30 +1367,15 @@ def _numbered(base: str) -> Iterable[str]:
         n += 1
 
 
-def _sort_key(node: Node) -> tuple[int, str, str]:
-    lang = node.language or "" if isinstance(node, Literal) else ""
-    return (
-        0 if isinstance(node, URIRef) else 1 if isinstance(node, Literal) else 2,
-        str(node),
-        lang,
-    )
-
-
-def _shown(node: Node) -> str:
-    return str(node) if not isinstance(node, BNode) else "a blank node"
-
-
 def _reason(exc: ValidationError) -> str:
     errors = exc.errors()
     return "; ".join(str(e["msg"]) for e in errors[:3]) if errors else str(exc)
 
 
 def _curie(graph: Graph, iri: Node) -> str:
-    """``prefix:name`` of a predicate where the graph binds its namespace, else ``<iri>``."""
-    try:
-        return graph.namespace_manager.curie(str(iri), generate=False)
-    except (KeyError, ValueError):
-        return f"<{iri}>"
+    """``prefix:name`` of a predicate in a namespace messages know (`PREFIXES`), else
+    ``<iri>``: the same whatever prefixes the file binds."""
+    return curie(iri)
 
 
 def _is_url(text: str) -> bool:
@@ -1128,17 +1393,28 @@ _AGENT = TypeAdapter(Agent)
 _URL = TypeAdapter(AnyUrl)
 _DISTRIBUTION = TypeAdapter(Distribution)
 _CHECKSUM = TypeAdapter(Checksum)
+_EXTENT = TypeAdapter(AreaExtent)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def dataset_from_dcat(
-    graph: Graph, node: URIRef | BNode, *, structure: DataStructure | None = None
+    graph: Graph,
+    node: URIRef | BNode,
+    *,
+    structure: DataStructure | None = None,
+    dataset_id: str | None = None,
 ) -> CitizenDataset:
     """Read the ``dcat:Dataset`` ``node`` of ``graph``, written by any DCAT-AP publisher,
     into a [`CitizenDataset`][cdinterop.model.CitizenDataset] (observations empty).
 
     ``structure`` is the data structure of its observations; without it, one is built from
     StatDCAT-AP ``stat:dimension``/``stat:attribute`` (a
-    [`ReadError`][cdinterop.errors.ReadError] if there are none). Every value dropped or changed
-    is listed in the last provenance activity (see the module docstring).
+    [`ReadError`][cdinterop.errors.ReadError] if there are none). ``dataset_id`` replaces the
+    id the data set would get on its own (a catalogue passes the one `dataset_ids()` gives,
+    so that its ids stay unique). Every value dropped or changed is listed in the last
+    provenance activity (see the module docstring).
     """
-    return _Reader(graph, node).read(structure)
+    return _Reader(graph, node, dataset_id=dataset_id).read(structure)

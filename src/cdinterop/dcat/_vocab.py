@@ -27,6 +27,7 @@ __all__ = [
     "GSP",
     "IANA_MEDIA_TYPE",
     "LANGUAGE",
+    "LOCN",
     "OA",
     "ORGANISATION_TYPES",
     "PLANNED_AVAILABILITY",
@@ -90,7 +91,9 @@ IANA_MEDIA_TYPE = Namespace("https://www.iana.org/assignments/media-types/")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 """DCAT-AP's own properties (``dcatap:availability``)."""
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
-"""GeoSPARQL (``gsp:wktLiteral`` for bounding boxes and centroids)."""
+"""GeoSPARQL (``gsp:wktLiteral`` for bounding boxes, centroids and geometries)."""
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+"""ISA Core Location vocabulary (``locn:geometry``, ``locn:Geometry``)."""
 
 FREQUENCIES: dict[Frequency, str] = {
     Frequency.ANNUAL: "ANNUAL",

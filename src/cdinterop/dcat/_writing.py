@@ -214,8 +214,8 @@ def _checksum(g: Graph, subject: URIRef, node: URIRef, checksum: Checksum) -> No
     g.add((node, SPDX.checksumValue, Literal(checksum.value, datatype=XSD.hexBinary)))
 
 
-def _wkt_box(extent: AreaExtent) -> Literal:
-    w, s, e, n = extent.west, extent.south, extent.east, extent.north
+def _wkt_box(box: tuple[float, float, float, float]) -> Literal:
+    w, s, e, n = box
     polygon = f"POLYGON(({w} {s},{e} {s},{e} {n},{w} {n},{w} {s}))"
     return Literal(polygon, datatype=GSP.wktLiteral)
 
@@ -369,9 +369,37 @@ class _DatasetWriter:
                 g.add((loc, DCTERMS.identifier, Literal(code)))
                 g.add((loc, SKOS.notation, Literal(code)))
             extent = ds.area_extents.get(code)
-            if extent is not None and extent.centroid is not None:
-                g.set((loc, DCAT.bbox, _wkt_box(extent)))
-                g.set((loc, DCAT.centroid, _wkt_point(*extent.centroid)))
+            if extent is not None:
+                self.extent(loc, code, extent)
+        for key, extent in ds.area_extents.items():
+            if key in ds.spatial_coverage:
+                continue
+            # a place without an area code (a polygon only): a location of this data set
+            loc = self.node("area", key)
+            g.add((d, DCTERMS.spatial, loc))
+            g.add((loc, RDF.type, DCTERMS.Location))
+            g.add((loc, DCTERMS.identifier, Literal(key)))
+            self.extent(loc, key, extent)
+
+    def extent(self, loc: URIRef, key: str, extent: AreaExtent) -> None:
+        """The box, centroid and geometry of a location.
+
+        The geometry is a GeoSPARQL ``gsp:Geometry`` node (``gsp:hasGeometry``) with its WKT
+        in ``gsp:asWKT``, not ``locn:geometry``: the two official forms of the DCAT-AP 3.0.1
+        shapes disagree on ``locn:geometry`` (a literal in ``shapes.ttl``, a
+        ``locn:Geometry`` node in ``dcat-ap-SHACL.ttl``), so no value of it passes both.
+        """
+        g = self.g
+        box = extent.box
+        if box is not None:
+            g.set((loc, DCAT.bbox, _wkt_box(box)))
+        if extent.centroid is not None:
+            g.set((loc, DCAT.centroid, _wkt_point(*extent.centroid)))
+        if extent.geometry is not None:
+            geometry = self.node("area", key, "geometry")
+            g.set((loc, GSP.hasGeometry, geometry))
+            g.add((geometry, RDF.type, GSP.Geometry))
+            g.add((geometry, GSP.asWKT, Literal(extent.geometry, datatype=GSP.wktLiteral)))
 
     def distribution(self, dist: Distribution) -> None:
         g, node = self.g, self.node("distribution", dist.id)
@@ -383,13 +411,15 @@ class _DatasetWriter:
         g.add((node, DCAT.accessURL, URIRef(str(dist.access_url))))
         if dist.download_url is not None:
             g.add((node, DCAT.downloadURL, URIRef(str(dist.download_url))))
-        fmt = FILE_TYPE[dist.format]
-        g.add((node, DCTERMS.format, fmt))
-        g.add((fmt, RDF.type, DCTERMS.MediaTypeOrExtent))
-        _in_eu_scheme(g, fmt, str(FILE_TYPE))
-        media = IANA_MEDIA_TYPE[dist.media_type]
-        g.add((node, DCAT.mediaType, media))
-        g.add((media, RDF.type, DCTERMS.MediaType))
+        if dist.format is not None:
+            fmt = FILE_TYPE[dist.format]
+            g.add((node, DCTERMS.format, fmt))
+            g.add((fmt, RDF.type, DCTERMS.MediaTypeOrExtent))
+            _in_eu_scheme(g, fmt, str(FILE_TYPE))
+        if dist.media_type is not None:
+            media = IANA_MEDIA_TYPE[dist.media_type]
+            g.add((node, DCAT.mediaType, media))
+            g.add((media, RDF.type, DCTERMS.MediaType))
         if dist.byte_size is not None:
             size = Literal(dist.byte_size, datatype=XSD.nonNegativeInteger)
             g.add((node, DCAT.byteSize, size))

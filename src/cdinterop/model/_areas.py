@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from cdinterop.model._base import Model
 
-__all__ = ["M49_REGIONS", "AreaExtent", "AreaScheme", "area_scheme", "is_area_code"]
+__all__ = ["M49_REGIONS", "WKT_PATTERN", "AreaExtent", "AreaScheme", "area_scheme", "is_area_code"]
 
 
 class AreaScheme(StrEnum):
@@ -83,38 +83,71 @@ def is_area_code(code: str) -> bool:
     return code in _index()
 
 
-class AreaExtent(Model):
-    """Where an area of the spatial coverage lies: its bounding box and centroid in WGS 84
-    longitude/latitude degrees (``dcat:bbox``, ``dcat:centroid`` of a ``dct:Location``).
+WKT_PATTERN = (
+    r"^(<[^<>\s]+>\s+)?"
+    r"(POINT|LINESTRING|POLYGON|MULTIPOINT|MULTILINESTRING|MULTIPOLYGON|GEOMETRYCOLLECTION)"
+    r"(\s+(Z|M|ZM))?\s*(EMPTY|\([A-Za-z0-9\s.,()+\-]*\))$"
+)
+"""A WKT geometry as GeoSPARQL writes it (``gsp:wktLiteral``): an optional coordinate
+reference system IRI in angle brackets, then the geometry, e.g.
+``POLYGON((-0.3 5.5,-0.1 5.5,-0.1 5.7,-0.3 5.5))``."""
 
-    A box whose ``west`` is greater than its ``east`` crosses the antimeridian. The
-    centroid defaults to the middle of the box.
+
+class AreaExtent(Model):
+    """Where an area of the spatial coverage lies (a ``dct:Location``): its bounding box
+    and centroid in WGS 84 longitude/latitude degrees (``dcat:bbox``, ``dcat:centroid``)
+    and its geometry, e.g. the polygon of a city (``locn:geometry``).
+
+    Each part is optional, but an extent has at least one. The four sides of the box go
+    together; a box whose ``west`` is greater than its ``east`` crosses the antimeridian.
+    With a box, the centroid defaults to the middle of the box.
     """
 
-    west: float = Field(ge=-180, le=180)
+    west: float | None = Field(default=None, ge=-180, le=180)
     """Westernmost longitude."""
-    south: float = Field(ge=-90, le=90)
+    south: float | None = Field(default=None, ge=-90, le=90)
     """Southernmost latitude."""
-    east: float = Field(ge=-180, le=180)
+    east: float | None = Field(default=None, ge=-180, le=180)
     """Easternmost longitude."""
-    north: float = Field(ge=-90, le=90)
+    north: float | None = Field(default=None, ge=-90, le=90)
     """Northernmost latitude."""
     centroid: tuple[float, float] | None = None
-    """Longitude and latitude of the centre; the middle of the box (to 1e-7 degrees) when
-    not given."""
+    """Longitude and latitude of the centre; with a box and no centroid given, the middle
+    of the box (to 1e-7 degrees)."""
+    geometry: str | None = Field(
+        default=None,
+        pattern=WKT_PATTERN,
+        examples=["POLYGON((-0.3 5.5,-0.1 5.5,-0.1 5.7,-0.3 5.5))"],
+    )
+    """The area's geometry as WKT (a GeoSPARQL ``wktLiteral``: longitude before latitude
+    unless a coordinate reference system IRI before it says otherwise), kept as given."""
+
+    @property
+    def box(self) -> tuple[float, float, float, float] | None:
+        """``(west, south, east, north)``, or ``None`` without a box."""
+        if self.west is None or self.south is None or self.east is None or self.north is None:
+            return None
+        return (self.west, self.south, self.east, self.north)
 
     @model_validator(mode="after")
     def _ordered(self) -> AreaExtent:
-        if self.south > self.north:
-            raise ValueError(f"south {self.south} is north of north {self.north}")
-        if self.centroid is None:
-            east = self.east if self.west <= self.east else self.east + 360
-            lon = (self.west + east) / 2
-            lon = lon - 360 if lon > 180 else lon
-            # rounded to 1e-7 degrees (about 1 cm), so that 7.925 is not 7.925000000000001
-            centre = (round(lon, 7), round((self.south + self.north) / 2, 7))
-            self.__dict__["centroid"] = centre
-        else:
+        sides = (self.west, self.south, self.east, self.north)
+        box = self.box
+        if box is None and any(side is not None for side in sides):
+            raise ValueError("west, south, east and north go together: give all four or none")
+        if box is None and self.centroid is None and self.geometry is None:
+            raise ValueError("an extent needs a bounding box, a centroid or a geometry")
+        if box is not None:
+            west, south, east, north = box
+            if south > north:
+                raise ValueError(f"south {south} is north of north {north}")
+            if self.centroid is None:
+                east = east if west <= east else east + 360
+                lon = (west + east) / 2
+                lon = lon - 360 if lon > 180 else lon
+                # rounded to 1e-7 degrees (about 1 cm), so that 7.925 is not 7.925000000000001
+                self.__dict__["centroid"] = (round(lon, 7), round((south + north) / 2, 7))
+        if self.centroid is not None:
             lon, lat = self.centroid
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                 raise ValueError(f"centroid {self.centroid} is not a longitude/latitude pair")

@@ -72,22 +72,45 @@ def _licensing() -> Any:
     return get_spdx_licensing()
 
 
+_OPEN_DATA_COMMONS = re.compile(r"^ODC-", re.IGNORECASE)
+"""The ``ODC-`` prefix the Open Definition licence list (and so Frictionless and CKAN) puts on
+Open Data Commons ids that SPDX lists without it (``ODC-PDDL-1.0`` is SPDX ``PDDL-1.0``,
+``ODC-ODbL-1.0`` is ``ODbL-1.0``; ``ODC-BY-1.0`` keeps it as ``ODC-By-1.0``)."""
+_OPEN_DATA_COMMONS_SPDX = re.compile(r"^(PDDL|ODbL|ODC-By)-\d")
+"""The SPDX ids of the Open Data Commons licences (any version)."""
+
+
+def _spdx_key(value: str) -> str | None:
+    """The SPDX list's spelling of a single licence id, or ``None``."""
+    try:
+        parsed = _licensing().parse(value, validate=True, strict=True)
+    except Exception:  # license_expression raises its own ExpressionError family
+        return None
+    key = getattr(parsed, "key", None)
+    if not isinstance(key, str) or key.startswith("LicenseRef-"):
+        return None
+    return key
+
+
 def check_spdx_licence(value: str) -> str:
     """Return the canonical SPDX licence id for ``value`` or raise ``ValueError``.
 
     A single licence id is expected (``CC-BY-4.0``, ``ODbL-1.0``), not an expression;
-    the case is normalised to the SPDX list's spelling.
+    the case is normalised to the SPDX list's spelling, deprecated SPDX ids become their
+    successors (``GPL-3.0`` → ``GPL-3.0-only``), and the Open Definition ids of the Open
+    Data Commons licences become their SPDX ids (``ODC-PDDL-1.0`` → ``PDDL-1.0``). The
+    SPDX list is the one the ``license-expression`` package ships.
     """
     if not value or value.strip() != value or " " in value:
         raise ValueError(f"{value!r} is not an SPDX licence id (e.g. 'CC-BY-4.0')")
-    try:
-        parsed = _licensing().parse(value, validate=True, strict=True)
-    except Exception as exc:  # license_expression raises its own ExpressionError family
-        raise ValueError(f"{value!r} is not a licence id on the SPDX licence list") from exc
-    key = getattr(parsed, "key", None)
-    if not isinstance(key, str) or key.startswith("LicenseRef-"):
-        raise ValueError(f"{value!r} is not a single SPDX licence id")
-    return key
+    candidates = [value]
+    if _OPEN_DATA_COMMONS.match(value):
+        candidates.append(_OPEN_DATA_COMMONS.sub("", value))
+    for candidate in candidates:
+        key = _spdx_key(candidate)
+        if key is not None and (candidate == value or _OPEN_DATA_COMMONS_SPDX.match(key)):
+            return key
+    raise ValueError(f"{value!r} is not a licence id on the SPDX licence list")
 
 
 _BCP47_SHAPE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")

@@ -19,6 +19,7 @@ from pydantic import AnyUrl, EmailStr, Field, field_validator, model_validator
 from cdinterop.errors import InvalidDatasetError, Issue
 from cdinterop.model._areas import AreaExtent, is_area_code
 from cdinterop.model._base import (
+    SDMX_ID_PATTERN,
     AgencyId,
     LanguageTag,
     LocalId,
@@ -226,7 +227,9 @@ class CitizenDataset(Model):
     spatial_coverage: tuple[str, ...] = ()
     """Reference areas covered: ISO 3166-1 alpha-2/alpha-3, UN M49 or ISO 3166-2 codes."""
     area_extents: dict[str, AreaExtent] = Field(default_factory=dict)
-    """Bounding box and centroid of areas of ``spatial_coverage``, keyed by area code."""
+    """Bounding box, centroid and geometry of areas of ``spatial_coverage``, keyed by area
+    code; and of places the data cover that have no area code (a location given only by its
+    polygon), keyed by a local id that is not an area code."""
     reference_period: ReferencePeriod | None = None
     """Periods the statistics refer to."""
     frequency: Frequency | None = None
@@ -278,7 +281,13 @@ class CitizenDataset(Model):
         problems += [
             f"area_extents.{code}: not an area of spatial_coverage"
             for code in self.area_extents
-            if code not in self.spatial_coverage
+            if code not in self.spatial_coverage and is_area_code(code)
+        ]
+        problems += [
+            f"area_extents.{key}: a place without an area code needs a local id "
+            "(letters, digits, _ @ $ -)"
+            for key in self.area_extents
+            if not is_area_code(key) and not re.match(SDMX_ID_PATTERN, key)
         ]
         ids = [d.id for d in self.distributions]
         problems += [

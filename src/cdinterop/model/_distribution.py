@@ -1,8 +1,8 @@
 """Distributions: the files in which a data set is published (``dcat:Distribution``).
 
 A distribution names where a file can be fetched, its format (a code of the EU file-type
-authority table, e.g. ``SDMX``, ``CSV``, ``ZIP``) and IANA media type, and, for a file that
-exists, its size and checksum (`Distribution.of_file()`).
+authority table, e.g. ``SDMX``, ``CSV``, ``ZIP``) and IANA media type where the publisher
+gives them, and, for a file that exists, its size and checksum (`Distribution.of_file()`).
 """
 
 from __future__ import annotations
@@ -44,10 +44,16 @@ class Distribution(Model):
     """Where the file, or a page leading to it, can be reached (``dcat:accessURL``)."""
     download_url: AnyUrl | None = None
     """Direct link to the file (``dcat:downloadURL``)."""
-    format: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", examples=["SDMX", "CSV", "ZIP"])
-    """File type: a code of the EU file-type authority table."""
-    media_type: str = Field(pattern=MEDIA_TYPE_PATTERN, examples=["application/xml"])
-    """IANA media type of the file."""
+    format: str | None = Field(
+        default=None, pattern=r"^[A-Z][A-Z0-9_]*$", examples=["SDMX", "CSV", "ZIP"]
+    )
+    """File type: a code of the EU file-type authority table; ``None`` when the publisher
+    names none (DCAT-AP recommends a format but does not require one)."""
+    media_type: str | None = Field(
+        default=None, pattern=MEDIA_TYPE_PATTERN, examples=["application/xml"]
+    )
+    """IANA media type of the file; ``None`` when the publisher names none (an API or a
+    web page, say)."""
     byte_size: int | None = Field(default=None, ge=0)
     """Size of the file in bytes."""
     checksum: Checksum | None = None
@@ -66,8 +72,8 @@ class Distribution(Model):
         *,
         id: str,
         access_url: str,
-        format: str,
-        media_type: str,
+        format: str | None,
+        media_type: str | None,
         algorithm: ChecksumAlgorithm = ChecksumAlgorithm.SHA256,
         **fields: object,
     ) -> Distribution:

@@ -97,6 +97,12 @@ class ConceptScheme(Model):
     """What the scheme holds."""
     annotations: Annotations = ()
     """SDMX annotations of the scheme."""
+    uri: str | None = None
+    """SDMX ``uri``: where the artefact's full description can be found, if given."""
+    partial: bool = False
+    """SDMX ``isPartial``: the scheme lists only some items of the full maintained scheme."""
+    final: bool = False
+    """SDMX 2.1 ``isFinal``: the maintenance agency declared this version final."""
     external: bool = False
     """The structure message referenced the scheme without including it; its concepts
     are those the structure uses, named by their ids."""
@@ -169,6 +175,12 @@ class Codelist(Model):
     """The codes, in presentation order (at least one unless ``external``)."""
     annotations: Annotations = ()
     """SDMX annotations of the codelist."""
+    uri: str | None = None
+    """SDMX ``uri``: where the artefact's full description can be found, if given."""
+    partial: bool = False
+    """SDMX ``isPartial``: the scheme lists only some items of the full maintained scheme."""
+    final: bool = False
+    """SDMX 2.1 ``isFinal``: the maintenance agency declared this version final."""
     external: bool = False
     """The structure message referenced this codelist without including it
     (``isExternalReference``, or simply absent): its codes are unknown, so values are
@@ -299,7 +311,8 @@ class RepresentedComponent(Model):
     value_type: ValueType = ValueType.STRING
     """Value type when the component is not coded (coded components are strings)."""
     facets: Facets | None = None
-    """Further restrictions on non-coded values."""
+    """Further restrictions on non-coded values; on a coded component, the SDMX
+    ``EnumerationFormat`` (kept as read; codes are checked against the codelist)."""
     annotations: Annotations = ()
     """SDMX annotations of the component."""
 
@@ -310,8 +323,6 @@ class RepresentedComponent(Model):
                 f"component {self.id} is coded, so its values are string codes: drop value_type "
                 f"{self.value_type.value!r} or the codelist"
             )
-        if self.codelist is not None and self.facets is not None:
-            raise ValueError(f"component {self.id}: facets apply to non-coded components only")
         return self
 
     @property
@@ -447,6 +458,10 @@ class DataStructure(Model):
     """Measures; ``OBS_VALUE`` by default."""
     annotations: Annotations = ()
     """SDMX annotations of the structure."""
+    uri: str | None = None
+    """SDMX ``uri``: where the artefact's full description can be found, if given."""
+    final: bool = False
+    """SDMX 2.1 ``isFinal``: the maintenance agency declared this version final."""
 
     @property
     def ref(self) -> str:

@@ -15,17 +15,26 @@ Data formats (see [`FORMATS`][cdinterop.sdmx.FORMATS]): ``ml21-ss``, ``ml21-ss-t
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-import pyarrow as pa
 from pydantic import ValidationError
 
 from cdinterop.errors import InvalidDatasetError, ReadError, WriteError, issues_from_pydantic
 from cdinterop.model import AttachmentLevel, CitizenDataset, Observations, ValueType
-from cdinterop.sdmx._data_read import DataPayload, read_payload, sniff_format
+from cdinterop.sdmx._data_read import DataPayload, read_payload, read_references, sniff_format
 from cdinterop.sdmx._formats import FORMATS, DataFormat
+from cdinterop.sdmx._reference import (
+    VERSION_POLICIES,
+    VERSION_WARNING,
+    StructureReferenceWarning,
+    StructureVersionWarning,
+    VersionPolicy,
+    check_references,
+    structure_for,
+)
 
 if TYPE_CHECKING:
     from sdmx.message import StructureMessage
@@ -46,6 +55,9 @@ __all__ = [
     "ConformanceReport",
     "ConformanceResult",
     "DataFormat",
+    "StructureReferenceWarning",
+    "StructureVersionWarning",
+    "VersionPolicy",
     "conform",
     "conform_with_report",
     "find_structure",
@@ -95,11 +107,13 @@ def planned_files(dataset: CitizenDataset, formats: list[str] | None = None) -> 
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
         raise WriteError(f"unknown SDMX format(s) {unknown}; choose from {', '.join(FORMATS)}")
+    from cdinterop.sdmx._structure_xml import structure_problem
+
     names = [
         name
         for version, name in STRUCTURE_FILES.items()
-        if version != "2.1" or FORMATS["ml21-ss"].supports(dataset)
-    ]
+        if structure_problem(dataset.structure, version) is None
+    ] or [STRUCTURE_FILES["3.0"]]  # neither fits: writing it raises, saying why
     for name in chosen:
         fmt = FORMATS[name]
         if formats is None and not fmt.supports(dataset):
@@ -223,19 +237,49 @@ def read(
     source: str | Path | IO[bytes] | bytes,
     *,
     structure: CitizenDataset | str | Path | bytes | None = None,
+    version_mismatch: VersionPolicy = "warn",
 ) -> CitizenDataset:
     """Read an SDMX data message or SDMX-CSV file into a
     [`CitizenDataset`][cdinterop.model.CitizenDataset].
 
+    Every SDMX-ML 2.1 data message (generic or structure-specific; flat, time series or
+    cross-sectional; with ``Group`` elements, whose attribute values go to every matching
+    observation), SDMX-ML 3.0 structure-specific data and SDMX-CSV 1.0 / 2.0 are read.
+
     ``structure`` is a data set (its metadata and structure are used), or a structure
     message (path or bytes); when omitted, a structure message beside ``source`` is used.
+    When the data refer to a dataflow that the message defines, that dataflow is used.
+
+    The structure the data say they follow (the header's reference, or the SDMX-CSV
+    structure columns) is checked against it: another DSD or dataflow (agency or id) is an
+    error naming both; another version of the same one follows ``version_mismatch``:
+    ``"warn"`` (a [`StructureVersionWarning`][cdinterop.sdmx.StructureVersionWarning]),
+    ``"error"`` or ``"ignore"``. A dataflow the structure message does not define gives a
+    [`StructureReferenceWarning`][cdinterop.sdmx.StructureReferenceWarning], and the data
+    are read with the message's DSD.
+
     Raises [`ReadError`][cdinterop.errors.ReadError] for unreadable input and
     [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] listing every problem in the data.
     """
+    if version_mismatch not in VERSION_POLICIES:
+        raise ValueError(
+            f"version_mismatch must be one of {', '.join(VERSION_POLICIES)}, "
+            f"not {version_mismatch!r}"
+        )
     if structure is None:
         structure = find_structure(source)
-    base = structure if isinstance(structure, CitizenDataset) else read_structure(structure)
+    label = _name(source)
+    _, references = read_references(source)
+    base = structure_for(structure, references)
+    early = check_references(references, base, version_mismatch=version_mismatch)
+    if early.errors:
+        raise InvalidDatasetError([*early.errors, *early.warnings], context=label)
     payload: DataPayload = read_payload(source, base.structure)
+    check = check_references(
+        payload.references or references, base, version_mismatch=version_mismatch
+    )
+    if check.errors:
+        raise InvalidDatasetError([*check.errors, *check.warnings], context=label)
     attributes: dict[str, Any] = {}
     for attribute in base.structure.attributes:
         if attribute.attachment is AttachmentLevel.DATASET and attribute.id in (
@@ -245,11 +289,23 @@ def read(
             attributes[attribute.id] = (
                 text if attribute.codelist else _typed(attribute.value_type, text)
             )
-    table = pa.table({k: pa.array(v, pa.string()) for k, v in payload.columns.items()})
+    problems = [*check.warnings, *payload.issues]
     try:
-        return base.replace(observations=Observations(table), attribute_values=attributes)
+        dataset = base.replace(
+            observations=Observations(payload.table), attribute_values=attributes
+        )
     except ValidationError as exc:
-        raise InvalidDatasetError(issues_from_pydantic(exc), context=_name(source)) from None
+        raise InvalidDatasetError([*problems, *issues_from_pydantic(exc)], context=label) from None
+    except InvalidDatasetError as exc:
+        raise InvalidDatasetError([*problems, *exc.issues], context=label) from None
+    if payload.issues:
+        raise InvalidDatasetError(problems, context=label)
+    for issue in check.warnings:
+        category = (
+            StructureVersionWarning if issue.code == VERSION_WARNING else StructureReferenceWarning
+        )
+        warnings.warn(category(f"{issue.location}: {issue.message}"), stacklevel=2)
+    return dataset
 
 
 def _name(source: Any) -> str:

@@ -3,14 +3,26 @@
 Each reader streams the document (lxml ``iterparse`` with safe options, Arrow's CSV reader)
 into columns of text, which [`Observations`][cdinterop.model.Observations] then casts and checks
 against the structure. The format is recognised from the document itself.
+
+Every SDMX-ML 2.1 data message is read: generic (``GenericData``, ``GenericTimeSeriesData``)
+and structure-specific (``StructureSpecificData``, ``StructureSpecificTimeSeriesData``), flat
+(``AllDimensions``), time series or cross-sectional (any dimension at the observation), with
+or without ``Group`` elements; and SDMX-ML 3.0 structure-specific data, with ``Group`` and
+``Atts`` elements. The values of a group (or of 3.0 ``Atts``, attributes with a partial key)
+apply to every observation whose key matches the group's dimension values: they are joined
+onto the table with Arrow, one join per set of group dimensions.
+
+Each reader also returns the references the message makes to its structure (header, or the
+SDMX-CSV structure columns), for [`check_references()`][cdinterop.sdmx._reference] to check.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,27 +32,86 @@ import pyarrow.csv as pacsv
 from lxml import etree
 
 from cdinterop._safe_xml import check_prolog, parser_options, read_prolog
-from cdinterop.errors import ReadError
+from cdinterop.errors import Issue, ReadError
 from cdinterop.model import AttachmentLevel, DataStructure
+from cdinterop.sdmx._reference import StructureReference, parse_short_ref, parse_urn
 
-__all__ = ["DataPayload", "read_payload", "sniff_format"]
+__all__ = [
+    "DataPayload",
+    "HeaderStructure",
+    "read_payload",
+    "read_references",
+    "sniff_format",
+]
 
 _Source = str | Path | IO[bytes] | bytes
 """A data message: a path, a binary stream or the bytes themselves."""
-_CSV_LEAD = {"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "ACTION"}
+_CSV_LEAD = {
+    "DATAFLOW",
+    "STRUCTURE",
+    "STRUCTURE_ID",
+    "STRUCTURE_NAME",
+    "ACTION",
+    "SERIES_KEY",
+    "OBS_KEY",
+}
+"""SDMX-CSV columns that are not components."""
+_CSV_DATA_ACTIONS = {"I", "A", "R", "Information", "Append", "Replace"}
+_XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+_ROW = "__cdinterop_row__"
+_REF_KINDS = {
+    "Structure": "datastructure",
+    "StructureUsage": "dataflow",
+    "ProvisionAgrement": "dataprovision",  # sic, SDMX-ML 2.1
+    "ProvisionAgreement": "dataprovision",
+}
+
+
+@dataclass(frozen=True)
+class HeaderStructure:
+    """One ``Structure`` element of an SDMX-ML header."""
+
+    structure_id: str | None
+    """The ``structureID`` that data sets refer to."""
+    dimension_at_observation: str | None
+    """``AllDimensions``, ``TIME_PERIOD`` or another dimension id."""
+    namespace: str | None
+    """The DSD-specific namespace (structure-specific data)."""
+    reference: StructureReference | None
+    """The structure (DSD, dataflow, provision agreement) it names."""
+    line: int | None = None
+    """Line of the element."""
+
+
+@dataclass
+class _KeyGroup:
+    """Attribute values with a partial key: a 2.1/3.0 ``Group`` or a 3.0 ``Atts`` element."""
+
+    key: dict[str, str]
+    values: dict[str, str]
+    where: str
 
 
 @dataclass
 class DataPayload:
-    """What a data message holds: observation columns (text) and data-set attributes."""
+    """What a data message holds: the observation table (text), data-set attributes, the
+    structure references it makes and the problems found while reading."""
 
-    columns: dict[str, list[str | None]]
+    table: pa.Table
     dataset_attributes: dict[str, str]
     format: str
+    references: list[StructureReference] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    headers: list[HeaderStructure] = field(default_factory=list)
 
 
 def _label(source: _Source) -> str:
     return "<bytes>" if isinstance(source, bytes) else str(getattr(source, "name", source))
+
+
+def _short_label(source: _Source) -> str:
+    label = _label(source)
+    return Path(label).name if isinstance(source, str | Path) else label
 
 
 def sniff_format(source: str | Path | IO[bytes] | bytes) -> str:
@@ -48,11 +119,11 @@ def sniff_format(source: str | Path | IO[bytes] | bytes) -> str:
 
     Returns the name of the reader that reads it, one of ``ml21-ss``, ``ml21-generic``,
     ``ml30-ss``, ``csv10`` and ``csv20``. These are not always keys of
-    [`FORMATS`][cdinterop.sdmx.FORMATS]: one reader reads both layouts of
+    [`FORMATS`][cdinterop.sdmx.FORMATS]: one reader reads every layout of
     structure-specific data, so a time-series message (written as ``ml21-ss-ts`` or
-    ``ml30-ss-ts``) comes back as ``ml21-ss`` or ``ml30-ss``, and a 2.1 generic
-    time-series message as ``ml21-generic``. Only the start of the document is read; a
-    stream is left where it was.
+    ``ml30-ss-ts``, or a 2.1 ``StructureSpecificTimeSeriesData``) comes back as ``ml21-ss``
+    or ``ml30-ss``, and a 2.1 generic time-series message as ``ml21-generic``. Only the
+    start of the document is read; a stream is left where it was.
 
     Raises [`ReadError`][cdinterop.errors.ReadError] when the content is none of them.
     """
@@ -85,7 +156,10 @@ def sniff_format(source: str | Path | IO[bytes] | bytes) -> str:
                     "or STRUCTURE column)")  # fmt: skip
 
 
-class _Columns:
+# --------------------------------------------------------------------------- SDMX-ML
+
+
+class _Rows:
     """Text columns filled row by row."""
 
     def __init__(self, names: tuple[str, ...]) -> None:
@@ -99,6 +173,9 @@ class _Columns:
         for name, column in self.data.items():
             column.append(values.get(name))
         self.rows += 1
+
+    def table(self) -> pa.Table:
+        return pa.table({k: pa.array(v, pa.string()) for k, v in self.data.items()})
 
 
 def _local(tag: Any) -> str:
@@ -114,25 +191,157 @@ def _iterparse(source: _Source) -> Any:
     return etree.iterparse(stream, events=("start", "end"), **parser_options())
 
 
+def _header_structure(element: Any, label: str, version_21: bool) -> HeaderStructure:
+    """Read one header ``Structure`` element (its reference: a ``Ref``, a ``URN`` or, in
+    SDMX-ML 3.0, the URN as text)."""
+    reference = None
+    for child in element:
+        kind = _REF_KINDS.get(_local(child.tag))
+        if kind is None:
+            continue
+        where = f"{label}:{child.sourceline}"
+        ref = next((c for c in child if _local(c.tag) == "Ref"), None)
+        if ref is not None and ref.get("id"):
+            default = "1.0" if version_21 else None
+            reference = StructureReference(
+                kind, ref.get("agencyID", ""), ref.get("id"), ref.get("version", default), where
+            )
+            break
+        urn = next((c.text for c in child if _local(c.tag) == "URN"), None) or child.text or ""
+        reference = parse_urn(urn, where)  # the URN says what it names
+        break
+    return HeaderStructure(
+        element.get("structureID"),
+        element.get("dimensionAtObservation"),
+        element.get("namespace"),
+        reference,
+        element.sourceline,
+    )
+
+
+def _type_reference(element: Any, label: str) -> StructureReference | None:
+    """The structure a structure-specific data set's ``xsi:type`` belongs to: its
+    namespace is ``[URN of the DSD or dataflow]:ObsLevelDim:[dimension]``."""
+    qname = element.get(_XSI_TYPE)
+    if not qname:
+        return None
+    prefix = qname.split(":", 1)[0] if ":" in qname else None
+    namespace = element.nsmap.get(prefix) or ""
+    urn = namespace.split(":ObsLevelDim:", 1)[0]
+    return parse_urn(urn, f"{label}:{element.sourceline}")
+
+
+class _XmlReader:
+    """State shared by the two SDMX-ML readers."""
+
+    def __init__(self, source: _Source, structure: DataStructure) -> None:
+        self.source = source
+        self.structure = structure
+        self.label = _short_label(source)
+        self.rows = _Rows(structure.column_ids)
+        self.dataset: dict[str, str] = {}
+        self.groups: list[_KeyGroup] = []
+        self.issues: list[Issue] = []
+        self.headers: list[HeaderStructure] = []
+        self.type_references: list[StructureReference] = []
+        self.version_21 = True
+
+    def header(self, element: Any) -> None:
+        self.headers.append(_header_structure(element, self.label, self.version_21))
+
+    def group(self, type_name: str, values: dict[str, str], key: dict[str, str] | None,
+              line: int | None) -> None:  # fmt: skip
+        """A 2.1/3.0 ``Group``: ``values`` holds every value, or only the attributes when
+        ``key`` is given (generic data)."""
+        where = f"{self.label}:{line}"
+        st = self.structure
+        known = {g.id: g for g in st.groups}
+        if type_name not in known:
+            groups = ", ".join(known) or "none"
+            self.issues.append(
+                Issue(
+                    where,
+                    "unknown-group",
+                    f"group type {type_name!r} is not a group of DSD {st.ref} (its groups: "
+                    f"{groups}); its attribute values are not applied",
+                    type_name,
+                )
+            )
+            return
+        dims = known[type_name].dimensions
+        if key is None:
+            key = {d: values[d] for d in dims if d in values}
+            values = {k: v for k, v in values.items() if k not in dims}
+        missing = [d for d in dims if d not in key]
+        extra = [d for d in key if d not in dims]
+        if missing or extra:
+            problem = (
+                f"lacks dimension(s) {', '.join(missing)}"
+                if missing
+                else f"has dimension(s) {', '.join(extra)} that the group does not have"
+            )
+            self.issues.append(
+                Issue(
+                    where,
+                    "group-key",
+                    f"group {type_name!r} {problem} (its dimensions: {', '.join(dims)}); its "
+                    "attribute values are not applied",
+                )
+            )
+            return
+        self.groups.append(_KeyGroup(key, values, where))
+
+    def atts(self, values: dict[str, str], line: int | None) -> None:
+        """A 3.0 ``Atts`` element: the dimension values are the key, the rest attributes."""
+        keys = set(self.structure.key_ids)
+        key = {k: v for k, v in values.items() if k in keys}
+        rest = {k: v for k, v in values.items() if k not in keys}
+        self.groups.append(_KeyGroup(key, rest, f"{self.label}:{line}"))
+
+    def payload(self, kind: str) -> DataPayload:
+        table = _apply_groups(self.rows.table(), self.groups, self.structure, self.dataset)
+        references = [h.reference for h in self.headers if h.reference is not None]
+        references += self.type_references
+        issues = [*self.issues, *_group_conflicts(self.groups, self.structure)]
+        return DataPayload(table, self.dataset, kind, references, issues, self.headers)
+
+
 def _read_structure_specific(source: _Source, structure: DataStructure) -> DataPayload:
-    cols = _Columns(structure.column_ids)
-    dataset: dict[str, str] = {}
+    reader = _XmlReader(source, structure)
     series: dict[str, str] = {}
+    depth: list[str] = []
     for event, element in _iterparse(source):
         name = _local(element.tag)
         if event == "start":
+            if not depth:
+                reader.version_21 = "/v2_1/" in str(element.tag)
+            depth.append(name)
             if name == "DataSet":
-                dataset = _plain_attributes(element)
+                reader.dataset = _plain_attributes(element)
+                ref = _type_reference(element, reader.label)
+                if ref is not None:
+                    reader.type_references.append(ref)
             elif name == "Series":
                 series = _plain_attributes(element)
             continue
+        depth.pop()
+        parent = depth[-1] if depth else ""
         if name == "Obs":
-            cols.add({**series, **_plain_attributes(element)})
+            reader.rows.add({**series, **_plain_attributes(element)})
             element.clear()
         elif name == "Series":
             series = {}
             element.clear()
-    return DataPayload(cols.data, dataset, "structure-specific")
+        elif name == "Group" and parent == "DataSet":
+            type_name = (element.get(_XSI_TYPE) or "").rsplit(":", 1)[-1]
+            reader.group(type_name, _plain_attributes(element), None, element.sourceline)
+            element.clear()
+        elif name == "Atts" and parent == "DataSet":
+            reader.atts(_plain_attributes(element), element.sourceline)
+            element.clear()
+        elif name == "Structure" and parent == "Header":
+            reader.header(element)
+    return reader.payload("structure-specific")
 
 
 def _values(element: Any) -> dict[str, str]:
@@ -142,8 +351,7 @@ def _values(element: Any) -> dict[str, str]:
 
 
 def _read_generic(source: _Source, structure: DataStructure) -> DataPayload:
-    cols = _Columns(structure.column_ids)
-    dataset: dict[str, str] = {}
+    reader = _XmlReader(source, structure)
     series: dict[str, str] = {}
     time_id = structure.time_dimension.id if structure.time_dimension else "TIME_PERIOD"
     measure = structure.measures[0].id
@@ -156,38 +364,171 @@ def _read_generic(source: _Source, structure: DataStructure) -> DataPayload:
         depth_names.pop()
         parent = depth_names[-1] if depth_names else ""
         if name == "Attributes" and parent == "DataSet":
-            dataset = _values(element)
+            reader.dataset = _values(element)
         elif name == "Obs":
             row = dict(series)
             for child in element:
                 child_name = _local(child.tag)
                 if child_name == "ObsDimension":
-                    row[child.get("id") or time_id] = child.get("value")
+                    row[child.get("id") or _observation_dimension(reader, time_id)] = child.get(
+                        "value"
+                    )
                 elif child_name == "ObsValue":
                     row[measure] = child.get("value")
                 elif child_name in ("Attributes", "ObsKey"):
                     row.update(_values(child))
-            cols.add(row)
+            reader.rows.add(row)
             element.clear()
         elif name == "SeriesKey" or (name == "Attributes" and parent == "Series"):
             series.update(_values(element))
         elif name == "Series":
             series = {}
             element.clear()
-    return DataPayload(cols.data, dataset, "generic")
+        elif name == "Group" and parent == "DataSet":
+            key: dict[str, str] = {}
+            values: dict[str, str] = {}
+            for child in element:
+                if _local(child.tag) == "GroupKey":
+                    key.update(_values(child))
+                elif _local(child.tag) == "Attributes":
+                    values.update(_values(child))
+            reader.group(element.get("type") or "", values, key, element.sourceline)
+            element.clear()
+        elif name == "Structure" and parent == "Header":
+            reader.header(element)
+    return reader.payload("generic")
+
+
+def _observation_dimension(reader: _XmlReader, time_id: str) -> str:
+    """The dimension an ``ObsDimension`` without ``id`` gives (time series: the time)."""
+    for header in reader.headers:
+        level = header.dimension_at_observation
+        if level and level != "AllDimensions":
+            return level
+    return time_id
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def _apply_groups(
+    table: pa.Table,
+    groups: list[_KeyGroup],
+    structure: DataStructure,
+    dataset: dict[str, str],
+) -> pa.Table:
+    """Give each row the values of the groups whose key it matches (a value the row has
+    itself wins). One left join per set of key dimensions, in row order."""
+    if not groups:
+        return table
+    dataset_level = {a.id for a in structure.attributes if a.attachment is AttachmentLevel.DATASET}
+    order = {k: i for i, k in enumerate(structure.key_ids)}
+    by_dims: dict[tuple[str, ...], dict[tuple[str, ...], dict[str, str]]] = {}
+    for group in groups:
+        dims = tuple(sorted(group.key, key=lambda d: order.get(d, len(order))))
+        if not dims:
+            for name, value in group.values.items():
+                if name in dataset_level:
+                    dataset.setdefault(name, value)
+                else:
+                    table = _coalesce(table, name, pa.array([value] * table.num_rows, pa.string()))
+            continue
+        merged = by_dims.setdefault(dims, {}).setdefault(tuple(group.key[d] for d in dims), {})
+        for name, value in group.values.items():
+            merged.setdefault(name, value)
+    for dims, keys in by_dims.items():
+        names = sorted({n for values in keys.values() for n in values})
+        if not names or table.num_rows == 0:
+            continue
+        right = pa.table(
+            {
+                **{d: pa.array([k[i] for k in keys], pa.string()) for i, d in enumerate(dims)},
+                **{n: pa.array([v.get(n) for v in keys.values()], pa.string()) for n in names},
+            }
+        )
+        left = pa.table(
+            {
+                **{d: _column_or_nulls(table, d) for d in dims},
+                _ROW: pa.array(range(table.num_rows), pa.int64()),
+            }
+        )
+        joined = left.join(right, keys=list(dims), join_type="left outer").sort_by(_ROW)
+        for name in names:
+            table = _coalesce(table, name, joined.column(name))
+    return table
+
+
+def _column_or_nulls(table: pa.Table, name: str) -> Any:
+    if name in table.column_names:
+        return table.column(name)
+    return pa.nulls(table.num_rows, pa.string())
+
+
+def _coalesce(table: pa.Table, name: str, values: Any) -> pa.Table:
+    """Column ``name`` with its nulls filled from ``values`` (added when missing)."""
+    if name not in table.column_names:
+        return table.append_column(name, values)
+    index = table.column_names.index(name)
+    return table.set_column(index, name, pc.coalesce(table.column(name), values))
+
+
+def _group_conflicts(groups: list[_KeyGroup], structure: DataStructure) -> Iterable[Issue]:
+    """Groups with the same key that give one attribute different values."""
+    seen: dict[tuple[Any, ...], tuple[str, str]] = {}
+    for group in groups:
+        key = tuple(sorted(group.key.items()))
+        for name, value in group.values.items():
+            first = seen.setdefault((key, name), (value, group.where))
+            if first[0] != value:
+                shown = ", ".join(f"{k}={v}" for k, v in key) or "the data set"
+                yield Issue(
+                    group.where,
+                    "group-conflict",
+                    f"attribute {name} has the value {first[0]!r} for {shown} at {first[1]} "
+                    f"and {value!r} here",
+                    value,
+                    component=name,
+                )
+
+
+# --------------------------------------------------------------------------- SDMX-CSV
+
+
+@dataclass(frozen=True)
+class _CsvHeader:
+    delimiter: str
+    names: list[str]
+    """Column names as written."""
+    ids: list[str]
+    """Column ids: names without ``[...]`` suffixes or ``: label``."""
+
+
+def _csv_header(source: _Source) -> _CsvHeader:
+    head = read_prolog(source).lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    first = head.split("\n", 1)[0].rstrip("\r")
+    match = re.match(r'^"?(?:DATAFLOW|STRUCTURE)(?:\[[^\]]*\])?"?(.)', first)
+    delimiter = match.group(1) if match and match.group(1) not in "\"'" else ","
+    names = next(csv.reader([first], delimiter=delimiter), [])
+    ids = []
+    for name in names:
+        text = re.sub(r"\[[^\]]*\]", "", name.split(": ", 1)[0]).strip()
+        ids.append(text)
+    return _CsvHeader(delimiter, names, ids)
 
 
 def _read_csv(source: _Source, structure: DataStructure) -> DataPayload:
-    raw = source if isinstance(source, bytes) else None
-    stream: Any = pa.BufferReader(raw) if raw is not None else source
+    header = _csv_header(source)
+    stream: Any = pa.BufferReader(source) if isinstance(source, bytes) else source
     if isinstance(source, str | Path):
         stream = str(source)
+    unique = [f"{i}:{n}" for i, n in enumerate(header.ids)]  # header ids may repeat
     try:
         table = pacsv.read_csv(
             stream,
-            read_options=pacsv.ReadOptions(use_threads=True),
+            read_options=pacsv.ReadOptions(use_threads=True, column_names=unique, skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=header.delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in _header(source)},
+                column_types={n: pa.string() for n in unique},
                 null_values=[""],  # only an empty field is missing: "NA", "null" are text
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=False,
@@ -195,13 +536,37 @@ def _read_csv(source: _Source, structure: DataStructure) -> DataPayload:
         )
     except (pa.ArrowInvalid, OSError) as exc:
         raise ReadError(_label(source), f"not readable as CSV: {exc}") from None
+    columns = dict(zip(header.ids, table.columns, strict=True))
+    label = _short_label(source)
+    references = _csv_references(columns, label)
+    action = columns.get("ACTION")
+    if action is not None:
+        actions = set(pc.unique(action).drop_null().to_pylist()) - _CSV_DATA_ACTIONS
+        if actions:
+            raise ReadError(
+                _label(source),
+                f"ACTION {', '.join(sorted(actions))}: rows that delete data are not "
+                "observations; cdinterop reads data sets (actions I, A, R)",
+            )
     dataset_level = {a.id for a in structure.attributes if a.attachment is AttachmentLevel.DATASET}
+    components = {c.id for c in structure.components}
+    # SDMX-CSV 2.0 allows custom columns (e.g. UPDATED): they are left out when the file
+    # has every dimension of the structure, else kept so that the checks show the misfit
+    custom = "STRUCTURE" in columns and set(structure.key_ids) <= columns.keys()
+    # labels=both: "A: Value A" for a coded value (codes never hold ": ")
+    labelled = {
+        c.id
+        for c in structure.components
+        if getattr(c, "codelist", None) is not None or c is structure.time_dimension
+    }
+    labels = any(": " in name for name in header.names)
     dataset: dict[str, str] = {}
-    columns: dict[str, list[str | None]] = {}
-    for name in table.column_names:
-        if name in _CSV_LEAD:
+    kept: dict[str, Any] = {}
+    for name, column in columns.items():
+        if name in _CSV_LEAD or (custom and name not in components):
             continue
-        column = table.column(name)
+        if labels and name in labelled:
+            column = pc.replace_substring_regex(column, r"^([^:\s]+): .*$", r"\1")
         if name in dataset_level:
             values = pc.unique(column).drop_null().to_pylist()
             if len(values) > 1:
@@ -210,15 +575,41 @@ def _read_csv(source: _Source, structure: DataStructure) -> DataPayload:
             if values:
                 dataset[name] = values[0]
             continue
-        columns[name] = column.to_pylist()
-    return DataPayload(columns, dataset, "csv")
+        kept[name] = column
+    return DataPayload(pa.table(kept), dataset, "csv", references)
 
 
-def _header(source: _Source) -> list[str]:
-    head = read_prolog(source).lstrip(b"\xef\xbb\xbf")
-    line = head.split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
-    return [cell.strip().strip('"') for cell in line.split(",")]
+def _csv_references(columns: dict[str, Any], label: str) -> list[StructureReference]:
+    """The distinct structure references of an SDMX-CSV file, located at their first row."""
+    if "DATAFLOW" in columns:
+        kinds = None
+        ids = columns["DATAFLOW"]
+    elif "STRUCTURE_ID" in columns:
+        kinds = columns.get("STRUCTURE")
+        ids = columns["STRUCTURE_ID"]
+    else:
+        return []
+    pairs = pa.table(
+        {"kind": kinds if kinds is not None else pa.nulls(len(ids), pa.string()), "id": ids}
+    )
+    found: list[StructureReference] = []
+    distinct = pairs.group_by(["kind", "id"], use_threads=False).aggregate([])
+    for row in distinct.to_pylist():
+        if row["id"] is None:
+            continue
+        matches = pc.fill_null(pc.equal(ids, row["id"]), False)
+        if kinds is not None:
+            same_kind = pc.is_null(kinds) if row["kind"] is None else pc.equal(kinds, row["kind"])
+            matches = pc.and_(matches, pc.fill_null(same_kind, False))
+        first = pc.index(matches, True).as_py()
+        kind = (row["kind"] or "dataflow").strip().lower()
+        ref = parse_short_ref(kind, row["id"], f"{label} row {first + 1}")
+        if ref is not None:
+            found.append(ref)
+    return found
 
+
+# --------------------------------------------------------------------------- dispatch
 
 READERS: dict[str, Callable[[_Source, DataStructure], DataPayload]] = {
     "ml21-ss": _read_structure_specific,
@@ -239,3 +630,57 @@ def read_payload(source: _Source, structure: DataStructure) -> DataPayload:
         raise ReadError(_label(source), f"malformed XML: {exc}") from None
     payload.format = kind
     return payload
+
+
+def read_references(source: _Source) -> tuple[str, list[StructureReference]]:
+    """The format and the structure references of a data message, from its start only (the
+    SDMX-ML header, the first SDMX-CSV row); a stream is left where it was."""
+    kind = sniff_format(source)
+    head = read_prolog(source)
+    label = _short_label(source)
+    if kind.startswith("csv"):
+        return kind, _csv_head_references(head, label)
+    parser = etree.XMLPullParser(events=("start", "end"), **parser_options())
+    depth: list[str] = []
+    found: list[StructureReference] = []
+    try:
+        parser.feed(head)
+        for event, element in parser.read_events():
+            name = _local(element.tag)
+            if event == "start":
+                if name == "DataSet":
+                    ref = _type_reference(element, label)
+                    found.extend([ref] if ref is not None else [])
+                    break
+                depth.append(name)
+                continue
+            depth.pop()
+            if name == "Structure" and depth and depth[-1] == "Header":
+                header = _header_structure(element, label, "/v2_1/" in str(element.tag))
+                if header.reference is not None:
+                    found.append(header.reference)
+    except etree.XMLSyntaxError:
+        pass  # a truncated start (a header longer than the prolog) or bad XML: reading says
+    return kind, found
+
+
+def _csv_head_references(head: bytes, label: str) -> list[StructureReference]:
+    text = head.lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    first = text.split("\n", 1)[0]
+    match = re.match(r'^"?(?:DATAFLOW|STRUCTURE)(?:\[[^\]]*\])?"?(.)', first)
+    delimiter = match.group(1) if match and match.group(1) not in "\"'" else ","
+    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        names = [re.sub(r"\[[^\]]*\]", "", n).strip() for n in next(rows)]
+        row = next(rows)
+    except (StopIteration, csv.Error):
+        return []
+    values = dict(zip(names, row, strict=False))
+    if "DATAFLOW" in values:
+        ref = parse_short_ref("dataflow", values["DATAFLOW"], f"{label} row 1")
+    elif "STRUCTURE_ID" in values:
+        kind = values.get("STRUCTURE", "dataflow").strip().lower()
+        ref = parse_short_ref(kind, values["STRUCTURE_ID"], f"{label} row 1")
+    else:
+        ref = None
+    return [ref] if ref is not None else []

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from cdinterop._files import binary_output
 from cdinterop.errors import WriteError
-from cdinterop.model import AttachmentLevel, CitizenDataset, DataStructure
+from cdinterop.model import CitizenDataset, DataStructure
 from cdinterop.model._lexical import scalar_text
 from cdinterop.sdmx._columns import (
     as_text,
@@ -35,6 +35,7 @@ from cdinterop.sdmx._columns import (
     write_strings,
     xml_escape,
 )
+from cdinterop.sdmx._dsd_schema import placement
 from cdinterop.sdmx._urns import structure_ref_id, structure_urn, target_namespace
 
 __all__ = ["NS", "write_generic", "write_structure_specific"]
@@ -59,7 +60,8 @@ BATCH_ROWS = 65_536
 
 @dataclass(frozen=True)
 class _Columns:
-    """The structure's components sorted by where their values go."""
+    """The structure's components sorted by where their values go in one layout (the
+    SDMX-ML rules of `cdinterop.sdmx._dsd_schema.placement`)."""
 
     dimensions: tuple[str, ...]
     time: str | None
@@ -67,23 +69,59 @@ class _Columns:
     series_attributes: tuple[str, ...]
     observation_attributes: tuple[str, ...]
     dataset_attributes: tuple[str, ...]
+    group_attributes: dict[str, tuple[str, ...]]
+    """Attributes written on each group's ``Group`` elements (not on series or observations)."""
     free_text: frozenset[str]
     """Components whose values are free text and so need XML escaping."""
 
     @classmethod
-    def of(cls, structure: DataStructure) -> _Columns:
-        by_level: dict[AttachmentLevel, list[str]] = {level: [] for level in AttachmentLevel}
-        for attribute in structure.attributes:
-            by_level[attribute.attachment].append(attribute.id)
+    def of(cls, structure: DataStructure, version: str, dimension_at_observation: str) -> _Columns:
+        place = placement(
+            structure, version=version, dimension_at_observation=dimension_at_observation
+        )
         return cls(
             dimensions=structure.series_key_ids,
             time=structure.time_dimension.id if structure.time_dimension else None,
             measures=tuple(m.id for m in structure.measures),
-            series_attributes=tuple(by_level[AttachmentLevel.SERIES]),
-            observation_attributes=tuple(by_level[AttachmentLevel.OBSERVATION]),
-            dataset_attributes=tuple(by_level[AttachmentLevel.DATASET]),
+            series_attributes=place.series,
+            observation_attributes=place.observation,
+            dataset_attributes=place.dataset,
+            group_attributes={g: ids for g, ids in place.groups.items() if ids},
             free_text=free_text_ids(structure),
         )
+
+    @property
+    def in_groups(self) -> frozenset[str]:
+        """Attributes written only on ``Group`` elements."""
+        series_or_obs = {*self.series_attributes, *self.observation_attributes}
+        return frozenset(
+            a for ids in self.group_attributes.values() for a in ids if a not in series_or_obs
+        )
+
+
+def _group_rows(
+    ds: CitizenDataset, cols: _Columns
+) -> Iterator[tuple[str, list[tuple[str, str]], list[tuple[str, str]]]]:
+    """(group id, key values, attribute values) of each Group element: one per distinct
+    combination of the group's dimensions that has a value of a group attribute."""
+    table = ds.observations.table
+    for group_id, attribute_ids in cols.group_attributes.items():
+        dims = list(ds.structure.group(group_id).dimensions)
+        distinct = (
+            table.select([*dims, *attribute_ids])
+            .group_by([*dims, *attribute_ids], use_threads=False)
+            .aggregate([])
+        )
+        merged: dict[tuple[str, ...], dict[str, str]] = {}
+        for record in distinct.to_pylist():
+            key = tuple(scalar_text(record[d]) for d in dims)
+            values = merged.setdefault(key, {})
+            for a in attribute_ids:
+                if record[a] is not None:
+                    values.setdefault(a, scalar_text(record[a]))
+        for key, values in merged.items():
+            if values:
+                yield group_id, list(zip(dims, key, strict=True)), list(values.items())
 
 
 def _header(
@@ -200,7 +238,7 @@ def write_structure_specific(
             f"dimension of {s.id}; use 'AllDimensions' for the flat layout"
         )
     ns = NS[version]
-    cols = _Columns.of(s)
+    cols = _Columns.of(s, version, dimension_at_observation)
     namespace = target_namespace(s, dimension_at_observation)
     with binary_output(target) as handle:
         head = (
@@ -223,6 +261,12 @@ def write_structure_specific(
             f'<mes:DataSet ss:structureRef="{structure_ref_id(s)}" xsi:type="ns1:DataSetType"'
             f"{scope}{dataset_attrs}>\n"
         )
+        for group_id, key, values in _group_rows(ds, cols):
+            head += (
+                f'<Group xsi:type="ns1:{group_id}"'
+                + "".join(f" {k}={quoteattr(v)}" for k, v in (*key, *values))
+                + "/>\n"
+            )
         handle.write(head.encode())
         wrote_rows = False
         if series:
@@ -233,7 +277,6 @@ def write_structure_specific(
                 *cols.dimensions,
                 *((cols.time,) if cols.time else ()),
                 *cols.measures,
-                *cols.series_attributes,
                 *cols.observation_attributes,
             )
             series_cols = ()
@@ -288,9 +331,9 @@ def write_generic(ds: CitizenDataset, target: Any, *, batch_rows: int = BATCH_RO
     _check_writable(ds, "2.1")
     s = ds.structure
     ns = NS["2.1"]
-    cols = _Columns.of(s)
-    series = cols.time is not None and bool(cols.dimensions)
-    dim_at_obs = cols.time if series and cols.time else "AllDimensions"
+    series = s.time_dimension is not None and bool(s.series_key_ids)
+    dim_at_obs = s.time_dimension.id if series and s.time_dimension else "AllDimensions"
+    cols = _Columns.of(s, "2.1", dim_at_obs)
     with binary_output(target) as handle:
         head = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -307,6 +350,14 @@ def write_generic(ds: CitizenDataset, target: Any, *, batch_rows: int = BATCH_RO
                     f'<gen:Value id="{k}" value={quoteattr(v)}/>' for k, v in dataset_values.items()
                 )
                 + "</gen:Attributes>\n"
+            )
+        for group_id, key, values in _group_rows(ds, cols):
+            head += (
+                f'<gen:Group type="{group_id}"><gen:GroupKey>'
+                + "".join(f'<gen:Value id="{k}" value={quoteattr(v)}/>' for k, v in key)
+                + "</gen:GroupKey><gen:Attributes>"
+                + "".join(f'<gen:Value id="{k}" value={quoteattr(v)}/>' for k, v in values)
+                + "</gen:Attributes></gen:Group>\n"
             )
         handle.write(head.encode())
         measure = cols.measures[0]

@@ -19,7 +19,10 @@ pattern in SDMX 2.1 and 3.0 (the 3.0 technical notes keep the 2.1 rule minus the
     urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=AGENCY:ID(VERSION):ObsLevelDim:AllDimensions
     urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=AGENCY:ID(VERSION):ObsLevelDim:TIME_PERIOD
 
-(`target_namespace()`). Any other dimension id may be the dimension at observation.
+(`target_namespace()`). Any other dimension id may be the dimension at observation. Data
+that reference a dataflow use the dataflow's URN in its place
+(``...datastructure.Dataflow=AGENCY:ID(VERSION):ObsLevelDim:...``, as in the SDMX-ML 3.0
+samples): `generate()` takes that namespace as ``namespace``.
 
 **Header** — ``mes:Header/mes:Structure`` with ``structureID`` (an ``xs:ID``; by convention
 ``AGENCY_ID_VERSION`` with dots turned into underscores, `structure_ref_id()`),
@@ -37,51 +40,94 @@ namespace; 2.1 also requires ``ss:dataScope="DataStructure"`` (3.0 has no ``data
 writing it is an error there). ``action`` and the other set attributes are qualified
 (``ss:action``). Data-set-level attributes are unqualified XML attributes of the DataSet
 element. ``Series`` and ``Obs`` are unqualified child elements whose types the schema
-fixes (``SeriesType``, ``ObsType``): they need no ``xsi:type``.
+fixes (``SeriesType``, ``ObsType``): they need no ``xsi:type``. ``Group`` elements name
+their group with ``xsi:type="ns1:[group id]"`` (required when the DSD has more than one
+group).
 
 **Layouts** — ``AllDimensions``: ``DataSet/Obs`` with every dimension, ``TIME_PERIOD``, the
-measures and every series and observation attribute. Time series: ``DataSet/Series``
-with the series dimensions and series attributes, ``Series/Obs`` with ``TIME_PERIOD``, the
-measures and observation attributes. SDMX-ML 3.0 also allows ``DataSet/Atts`` elements
-(attribute values for a partial key; every XML attribute optional).
+measures and every attribute not on the data set or a group. Time series (and
+cross-sectional layouts): ``DataSet/Series`` with the series dimensions and series
+attributes, ``Series/Obs`` with the dimension at observation, the measures and
+observation attributes. ``DataSet/Group`` elements, in any layout, carry group
+attributes with the group's dimensions (2.1: before the series or observations). SDMX-ML
+3.0 also allows ``DataSet/Atts`` elements (attribute values for a partial key; every XML
+attribute optional).
+
+**Where attributes go** (`placement()`, the Section 3A rules for every attribute
+relationship; "series dimensions" are the dimensions, time included, other than the
+dimension at observation):
+
+* a data-set attribute (relationship *none* / ``Dataflow``) goes on ``DataSet``;
+* an attribute related to a group (``Attribute.group``: an SDMX-ML 2.1 or 3.0 ``Group``
+  relationship, or the 2.1 ``attachmentGroup`` of a dimension relationship) goes on that
+  group's ``Group`` element only;
+* in SDMX-ML 3.0, which has no attachment group, an attribute related to exactly the
+  dimensions of a group may also go on that group's ``Group`` element (as the official
+  generator of the SDMX-ML 3.0 samples does), besides its place below;
+* in the flat layout every other attribute goes on ``Obs``;
+* in a series layout (time series, or cross-sectional: any other dimension at
+  observation) an attribute goes on ``Series`` when every dimension it relates to is a
+  series dimension and it relates to no measure (``Attribute.dimensions``; by default a
+  series attribute relates to every dimension but time), and on ``Obs`` otherwise: an
+  observation attribute, an attribute related to the dimension at observation, an SDMX
+  3.0 attribute related to measures.
+
+So in a cross-sectional layout whose dimension at observation is ``CURRENCY`` an
+attribute related to ``EXR_TYPE`` and ``EXR_VAR`` sits on ``Series`` and one related to
+``CURRENCY`` and ``EXR_TYPE`` on ``Obs``. SDMX-ML 3.0 also allows every attribute in
+``Atts``.
+
+**Groups** — one complex type per group of the DSD, named by the group id (the
+``xsi:type`` of its ``Group`` elements), restricting ``dsd:GroupType``; when the DSD has
+more than one group they restrict an abstract ``GroupType`` (itself a restriction of
+``dsd:GroupType`` that keeps the wildcard) and the ``Group`` element has that type. A
+group type has the group's dimensions (required), its attributes, and ``type``
+(``common:IDType``) fixed to the group id.
 
 **Types** — a coded component gets a simple type named ``Codelist.AGENCY.ID.VERSION`` (the
 technical notes' recommended ``[Item Scheme Class].[Agency].[ID].[Version]``), restricting
-``common:IDType`` with one ``xs:enumeration`` per code. A non-coded component gets the XSD
-type of its SDMX text type (`SDMX_TEXT_TYPES`, then `XSD_TYPES`): string →
-``xs:string``, integer → ``xs:long``, decimal → ``xs:double``, boolean → ``xs:boolean``,
-date → ``xs:date``, datetime → ``xs:dateTime``, uri → ``xs:anyURI``; facets make a simple
-type named after the component (``minLength``, ``maxLength``, ``pattern`` for string and
-uri; ``minInclusive``, ``maxInclusive`` for integer and decimal; a pattern is written
-without its ``^``/``$`` anchors, since XSD patterns always match the whole value). The
-time dimension's value type maps through `XSD_TYPES` too (``ObservationalTimePeriod``
-→ ``common:ObservationalTimePeriodType``, ``GregorianYear`` → ``xs:gYear``,
-``ReportingQuarter`` → ``common:ReportingQuarterType``, ...), except the four union types
-(``StandardTimePeriod``, ``BasicTimePeriod``, ``GregorianTimePeriod``,
-``ReportingTimePeriod``): XSD 1.0 cannot restrict the base's ``ObservationalTimePeriodType``
-to a narrower union, so they become a simple type ``TIME_PERIOD`` that restricts it with a
-pattern admitting only their forms.
+``common:IDType`` with one ``xs:enumeration`` per code; a codelist that the structure only
+references (``external``, its codes unknown) gives ``common:IDType`` itself. A measure
+without a declared representation is read as a string and becomes ``xs:string``. A
+non-coded component gets the XSD type of its SDMX text type (`SDMX_TEXT_TYPES`, then
+`XSD_TYPES`): string → ``xs:string``, integer → ``xs:long``, decimal → ``xs:double``,
+boolean → ``xs:boolean``, date → ``xs:date``, datetime → ``xs:dateTime``, uri →
+``xs:anyURI``; facets make a simple type named after the component (``minLength``,
+``maxLength``, ``pattern`` for string and uri; ``minInclusive``, ``maxInclusive`` for
+integer and decimal; a pattern is written without its ``^``/``$`` anchors, since XSD
+patterns always match the whole value). The time dimension's value type maps through
+`XSD_TYPES` too (``ObservationalTimePeriod`` → ``common:ObservationalTimePeriodType``,
+``GregorianYear`` → ``xs:gYear``, ``ReportingQuarter`` → ``common:ReportingQuarterType``,
+...), except the four union types (``StandardTimePeriod``, ``BasicTimePeriod``,
+``GregorianTimePeriod``, ``ReportingTimePeriod``): XSD 1.0 cannot restrict the base's
+``ObservationalTimePeriodType`` to a narrower union, so they become a simple type
+``TIME_PERIOD`` that restricts it with a pattern admitting only their forms.
 
-The structure model has no groups and no metadata attributes, so no ``Group`` element,
-``GroupType`` or ``Metadata`` element is generated; every component has a simple
-representation, so neither is any ``Comp`` element (SDMX-ML 3.0).
+The structure model has no metadata attributes, so no ``Metadata`` element is generated;
+every component has a simple representation, so neither is any ``Comp`` element (SDMX-ML
+3.0).
 
 **Usage** — dimensions and ``TIME_PERIOD`` are ``required`` wherever they appear; measures
-are optional (a suppressed cell has no value) except a mandatory measure in 3.0 strict
-schemas. The technical notes make every data attribute optional, because the same
-schema must accept incremental messages (``Append``/``Delete``) that omit values. With
-``strict=True`` (the default) a mandatory attribute is ``required`` where it is attached
-instead: on DataSet (2.1; in 3.0 data-set attributes may also come in ``Atts``, so they
-stay optional), on Series in time series, on every Obs in the flat layout (series
-attributes are repeated on each observation there) and on every Obs for observation
-attributes. `validate_structure_specific()` uses the strict schema unless the message
-declares an ``Append`` or ``Delete`` action.
+are optional (a suppressed cell has no value). The technical notes make every data
+attribute optional, because the same schema must accept incremental messages
+(``Append``/``Delete``) that omit values. With ``strict=True`` (the default) a mandatory
+attribute is ``required`` where it is attached instead, on the one element where its value
+goes: on DataSet (2.1; in 3.0 data-set attributes may also come in ``Atts``, so they stay
+optional), on its group's ``Group`` element, on Series, or on Obs (every Obs of the flat
+layout repeats the series attributes). An attribute with two possible places (SDMX-ML 3.0:
+its group or the series) stays optional on both. Measures are optional except a mandatory
+measure in 3.0 strict schemas. `validate_structure_specific()` uses the strict schema
+unless the message declares an ``Append`` or ``Delete`` action.
+
+The schemas that registry tools generate (such as the official ``ECB_EXR_Dataflow.xsd``
+of the SDMX-ML 3.0 samples) are the technical notes' profile, ``strict=False``.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 from xml.sax.saxutils import quoteattr
@@ -111,16 +157,21 @@ from cdinterop.sdmx._urns import (
 
 __all__ = [
     "ALL_DIMENSIONS",
+    "DATASET",
     "NAMESPACES",
+    "OBS",
     "SDMX_TEXT_TYPES",
+    "SERIES",
     "TIME_PERIOD",
     "VERSIONS",
     "XSD_TYPES",
     "XS_NAMESPACE",
+    "Placement",
     "check_structure",
     "check_version",
     "codelist_type_name",
     "generate",
+    "placement",
     "structure_ref_id",
     "structure_urn",
     "target_namespace",
@@ -128,7 +179,6 @@ __all__ = [
 
 VERSIONS: Final = ("2.1", "3.0")
 """SDMX-ML versions supported."""
-"""``dimensionAtObservation`` of the flat layout (every observation carries its full key)."""
 TIME_PERIOD: Final = "TIME_PERIOD"
 """The fixed id of the SDMX time dimension, and ``dimensionAtObservation`` of time series."""
 
@@ -235,6 +285,91 @@ def check_version(version: str) -> str:
     return version
 
 
+# --------------------------------------------------------------------------- placement
+
+DATASET: Final = "DataSet"
+"""`Placement` name of the data set element."""
+SERIES: Final = "Series"
+"""`Placement` name of the series element."""
+OBS: Final = "Obs"
+"""`Placement` name of the observation element."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the value of each attribute goes in one structure-specific layout (see
+    "Where attributes go" in the module documentation).
+
+    Element names are `DATASET`, `SERIES`, `OBS` and ``Group:[group id]``. SDMX-ML 3.0
+    ``Atts`` elements, which accept every attribute, are not listed."""
+
+    dataset: tuple[str, ...]
+    """Attributes on the ``DataSet`` element."""
+    groups: Mapping[str, tuple[str, ...]]
+    """Attributes on the ``Group`` elements of each group, by group id."""
+    series: tuple[str, ...]
+    """Attributes on ``Series`` (none in the flat layout)."""
+    observation: tuple[str, ...]
+    """Attributes on ``Obs``."""
+
+    def homes(self, attribute_id: str) -> tuple[str, ...]:
+        """The elements that may carry a value of the attribute."""
+        found = [
+            element
+            for element, ids in (
+                (DATASET, self.dataset),
+                *((f"Group:{g}", ids) for g, ids in self.groups.items()),
+                (SERIES, self.series),
+                (OBS, self.observation),
+            )
+            if attribute_id in ids
+        ]
+        return tuple(found)
+
+
+def placement(
+    structure: DataStructure,
+    *,
+    version: str = "2.1",
+    dimension_at_observation: str = ALL_DIMENSIONS,
+) -> Placement:
+    """Where each attribute of ``structure`` goes in the structure-specific layout with
+    this dimension at observation, by the SDMX-ML Section 3A rules for attribute
+    relationships (data set, partial keys, groups and 2.1 attachment groups, observation,
+    3.0 measure relationships)."""
+    v3 = check_version(version) == "3.0"
+    flat = dimension_at_observation == ALL_DIMENSIONS
+    series_dims = frozenset(structure.key_ids) - {dimension_at_observation}
+    dataset: list[str] = []
+    series: list[str] = []
+    obs: list[str] = []
+    groups: dict[str, list[str]] = {g.id: [] for g in structure.groups}
+    for attr in structure.attributes:
+        if attr.attachment is AttachmentLevel.DATASET:
+            dataset.append(attr.id)
+            continue
+        if attr.group is not None:  # a group relationship or a 2.1 attachment group
+            groups[attr.group].append(attr.id)
+            continue
+        related = frozenset(structure.related_dimensions(attr))
+        if v3 and attr.measures is None:
+            # 3.0 has no attachment group: relating to exactly a group's dimensions
+            # attaches the attribute to that group too
+            for group in structure.groups:
+                if frozenset(group.dimensions) == related:
+                    groups[group.id].append(attr.id)
+        if not flat and attr.measures is None and related <= series_dims:
+            series.append(attr.id)
+        else:
+            obs.append(attr.id)
+    return Placement(
+        dataset=tuple(dataset),
+        groups={g: tuple(ids) for g, ids in groups.items()},
+        series=tuple(series),
+        observation=tuple(obs),
+    )
+
+
 # --------------------------------------------------------------------------- generation
 
 
@@ -248,13 +383,14 @@ class _Builder:
         dimension_at_observation: str,
         strict: bool,
         schema_location: str | None,
+        namespace: str | None,
     ) -> None:
         self.s = structure
         self.v3 = version == "3.0"
         self.obs_dim = dimension_at_observation
         self.strict = strict
         ns = NAMESPACES[version]
-        self.tns = target_namespace(structure, dimension_at_observation)
+        self.tns = namespace or target_namespace(structure, dimension_at_observation)
         self.root = etree.Element(
             f"{{{XS_NAMESPACE}}}schema",
             nsmap={
@@ -290,6 +426,11 @@ class _Builder:
         )
         self.types: dict[str, etree._Element] = {}
         self.named: dict[str, str] = {}
+        # complex type names: simple types named after components must avoid them
+        self.taken = _RESERVED_TYPE_NAMES | {g.id for g in structure.groups}
+        self.placement = placement(
+            structure, version=version, dimension_at_observation=dimension_at_observation
+        )
 
     # -- helpers
 
@@ -300,12 +441,18 @@ class _Builder:
     def attribute(self, parent: etree._Element, name: str, type_: str, use: str) -> None:
         self.xs(parent, "attribute", name=name, type=type_, use=use)
 
-    def restriction(self, name: str, base: str) -> etree._Element:
+    def restriction(self, name: str, base: str, *, abstract: bool = False) -> etree._Element:
         complex_type = self.xs(self.root, "complexType", name=name)
+        if abstract:
+            complex_type.set("abstract", "true")
         return self.xs(self.xs(complex_type, "complexContent"), "restriction", base=base)
 
     def annotations(self, parent: etree._Element) -> None:
         self.xs(parent, "element", ref="common:Annotations", minOccurs="0")
+
+    def attributes(self, ids: Iterable[str]) -> list[Attribute]:
+        wanted = set(ids)
+        return [a for a in self.s.attributes if a.id in wanted]
 
     # -- types
 
@@ -313,12 +460,15 @@ class _Builder:
         if self.v3 is False and comp.id == _RYSD:
             return "xs:gMonthDay"
         if comp.codelist is not None:
-            return self.codelist_type(self.s.codelist(comp.codelist))
+            codelist = self.s.codelist(comp.codelist)
+            if codelist.external:  # referenced, not included: its codes are unknown
+                return "common:IDType"
+            return self.codelist_type(codelist)
         base = XSD_TYPES[SDMX_TEXT_TYPES[comp.value_type]]
         facets = _facet_elements(comp.value_type, comp.facets)
         if not facets:
             return base
-        name = comp.id if comp.id not in _RESERVED_TYPE_NAMES else f"{comp.id}.Type"
+        name = comp.id if comp.id not in self.taken else f"{comp.id}.Type"
         simple = etree.Element(f"{{{XS_NAMESPACE}}}simpleType", name=name)
         restriction = self.xs(simple, "restriction", base=base)
         for tag, value in facets:
@@ -332,12 +482,12 @@ class _Builder:
         return name
 
     def codelist_type(self, codelist: Codelist) -> str:
-        key = f"{codelist.agency}:{codelist.id}({codelist.version})"
+        key = codelist.ref
         if key in self.named:
             return self.named[key]
         name = base_name = codelist_type_name(codelist)
         n = 1
-        while name in self.types:  # two codelists whose names sanitise alike
+        while name in self.types or name in self.taken:  # names that sanitise alike
             n += 1
             name = f"{base_name}.{n}"
         simple = etree.Element(f"{{{XS_NAMESPACE}}}simpleType", name=name)
@@ -370,6 +520,8 @@ class _Builder:
             return "optional"
         if on_dataset and self.v3:
             return "optional"  # 3.0 data-set attributes may come in an Atts element instead
+        if len(self.placement.homes(attr.id)) > 1:
+            return "optional"  # its value may come on the other element
         return "required"
 
     def measure_use(self, measure: Measure) -> str:
@@ -381,30 +533,22 @@ class _Builder:
 
     def build(self) -> bytes:
         s = self.s
+        p = self.placement
         flat = self.obs_dim == ALL_DIMENSIONS
         time_series = self.obs_dim == TIME_PERIOD
         has_time = s.time_dimension is not None
-        by_level: dict[AttachmentLevel, list[Attribute]] = {level: [] for level in AttachmentLevel}
-        for attr in s.attributes:
-            by_level[attr.attachment].append(attr)
-        series_attrs = by_level[AttachmentLevel.SERIES]
-        obs_attrs = by_level[AttachmentLevel.OBSERVATION]
 
-        self.dataset_type(by_level[AttachmentLevel.DATASET], flat, time_series)
+        self.dataset_type(self.attributes(p.dataset), flat, time_series)
+        self.group_types()
         if self.v3:
             self.atts_type()
         if flat:
             obs_dims: list[Dimension] = list(s.dimensions)
-            obs_level_attrs = series_attrs + obs_attrs
         else:
             obs_dims = [d for d in s.dimensions if d.id == self.obs_dim]
-            # a series attribute relates to every dimension but time: it sits on the
-            # series when time is at the observation level, on the observation otherwise
-            on_series = series_attrs if time_series else []
-            obs_level_attrs = obs_attrs if time_series else series_attrs + obs_attrs
-            self.series_type(on_series, time_series, has_time)
+            self.series_type(self.attributes(p.series), time_series, has_time)
         time_on_obs = has_time and (flat or time_series)
-        self.obs_type(obs_dims, obs_level_attrs, time_series, time_on_obs)
+        self.obs_type(obs_dims, self.attributes(p.observation), time_series, time_on_obs)
 
         # simple types first: codelists, then component types, each sorted by name
         position = 3  # after the annotation and the two imports
@@ -415,6 +559,13 @@ class _Builder:
             self.root, xml_declaration=True, encoding="UTF-8", pretty_print=True
         )
         return xsd
+
+    def group_element_type(self) -> str | None:
+        """The type of the data set's ``Group`` element: the lone group's type, the
+        abstract ``GroupType`` of several groups, or ``None`` without groups."""
+        if not self.s.groups:
+            return None
+        return self.s.groups[0].id if len(self.s.groups) == 1 else "GroupType"
 
     def dataset_type(self, attrs: list[Attribute], flat: bool, time_series: bool) -> None:
         base = "dsd:TimeSeriesDataSetType" if time_series and not self.v3 else "dsd:DataSetType"
@@ -430,11 +581,24 @@ class _Builder:
             minOccurs="0",
         )
         child = "Obs" if flat else "Series"
+        group_type = self.group_element_type()
         if self.v3:
             choice = self.xs(sequence, "choice", minOccurs="0", maxOccurs="unbounded")
             self.xs(choice, "element", name="Atts", type="AttsType", form="unqualified")
+            if group_type is not None:
+                self.xs(choice, "element", name="Group", type=group_type, form="unqualified")
             self.xs(choice, "element", name=child, type=f"{child}Type", form="unqualified")
         else:
+            if group_type is not None:
+                self.xs(
+                    sequence,
+                    "element",
+                    name="Group",
+                    type=group_type,
+                    form="unqualified",
+                    minOccurs="0",
+                    maxOccurs="unbounded",
+                )
             choice = self.xs(sequence, "choice", minOccurs="0")
             self.xs(
                 choice,
@@ -449,6 +613,37 @@ class _Builder:
                 restriction, attr.id, self.type_of(attr), self.attribute_use(attr, on_dataset=True)
             )
         self.prohibit_rysd(restriction, attrs)
+
+    def group_types(self) -> None:
+        """One type per group (named by its id), under an abstract ``GroupType`` when
+        there are several groups."""
+        groups = self.s.groups
+        if not groups:
+            return
+        base = "dsd:GroupType"
+        if len(groups) > 1:
+            restriction = self.restriction("GroupType", base, abstract=True)
+            self.annotations(self.xs(restriction, "sequence"))
+            self.xs(restriction, "anyAttribute", namespace="##local")
+            base = "GroupType"
+        dims = {d.id: d for d in self.s.dimensions}
+        for group in groups:
+            restriction = self.restriction(group.id, base)
+            self.annotations(self.xs(restriction, "sequence"))
+            self.xs(
+                restriction,
+                "attribute",
+                name="type",
+                type="common:IDType",
+                use="optional",
+                fixed=group.id,
+            )
+            for dim_id in group.dimensions:
+                self.attribute(restriction, dim_id, self.type_of(dims[dim_id]), "required")
+            attrs = self.attributes(self.placement.groups[group.id])
+            for attr in attrs:
+                self.attribute(restriction, attr.id, self.type_of(attr), self.attribute_use(attr))
+            self.prohibit_rysd(restriction, attrs)
 
     def atts_type(self) -> None:
         restriction = self.restriction("AttsType", "dsd:AttsType")
@@ -610,6 +805,12 @@ def check_structure(structure: DataStructure, version: str, dimension_at_observa
                 f"SDMX-ML 2.1 carries exactly one primary measure, {_OBS_VALUE}; structure "
                 f"{structure.id} has {', '.join(ids)}. Use SDMX-ML 3.0."
             )
+    for group in structure.groups:
+        if group.id in _RESERVED_TYPE_NAMES:
+            raise WriteError(
+                f"group {group.id!r} of structure {structure.id} has the name of a type that "
+                "every DSD-specific schema defines; its Group elements cannot name it"
+            )
     if dimension_at_observation == ALL_DIMENSIONS:
         return
     if dimension_at_observation == TIME_PERIOD:
@@ -634,6 +835,7 @@ def generate(
     dimension_at_observation: str = ALL_DIMENSIONS,
     strict: bool = True,
     schema_location: str | None = None,
+    namespace: str | None = None,
 ) -> bytes:
     """The DSD-specific XML schema for structure-specific data of ``structure``, as bytes.
 
@@ -645,6 +847,9 @@ def generate(
     ``schema_location`` prefixes the ``schemaLocation`` of the imports of the official
     ``SDMXCommon.xsd`` and ``SDMXDataStructureSpecific.xsd`` (a folder path or URL); by
     default they are bare file names, for a schema placed beside the official ones.
+    ``namespace`` replaces the target namespace `target_namespace()` gives, for data that
+    name another one in their header (data that reference a dataflow use its URN:
+    ``urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow=A:ID(1.0):ObsLevelDim:...``).
 
     Raises `ValueError` for an unknown version or observation dimension and
     [`WriteError`][cdinterop.errors.WriteError] when the structure cannot be expressed in that
@@ -653,5 +858,7 @@ def generate(
     """
     check_version(version)
     check_structure(structure, version, dimension_at_observation)
-    builder = _Builder(structure, version, dimension_at_observation, strict, schema_location)
+    builder = _Builder(
+        structure, version, dimension_at_observation, strict, schema_location, namespace
+    )
     return builder.build()

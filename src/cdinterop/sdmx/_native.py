@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +51,9 @@ from cdinterop.model._structure import (
 from cdinterop.sdmx._annotations import decode as decode_annotations
 from cdinterop.sdmx._annotations import encode as encode_annotations
 from cdinterop.sdmx._annotations import is_ours
+from cdinterop.sdmx._sdmx1_gaps import Sdmx1Gaps as _Sdmx1Gaps
+from cdinterop.sdmx._sdmx1_gaps import close_sdmx1_gaps as _close_sdmx1_gaps
+from cdinterop.sdmx._sdmx1_gaps import dsd_key as _dsd_key
 from cdinterop.sdmx._structure_xml import COMPONENT_ANNOTATION, TEXT_TYPES, component_notes
 
 if TYPE_CHECKING:
@@ -93,23 +95,6 @@ def _text_type(fvt_name: str) -> str:
 # -- safe reading --------------------------------------------------------------------
 
 
-@dataclass
-class _Sdmx1Gaps:
-    """Facts of the document that sdmx1 cannot hold, keyed by (DSD URN part, component)."""
-
-    text_types: dict[tuple[str, str], str] = field(default_factory=dict)
-    usage: dict[tuple[str, str], Usage] = field(default_factory=dict)
-    groups: dict[tuple[str, str], str] = field(default_factory=dict)
-    """3.0 ``AttributeRelationship/Group`` (sdmx1 2.28 crashes on it), by attribute."""
-    code_order: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
-    """Codes of each codelist in document order (sdmx1 2.28 moves a parent that comes
-    after its children to where the first child names it)."""
-
-
-def _dsd_key(agency: str, id_: str, version: str) -> str:
-    return f"{agency}:{id_}({version})"
-
-
 def _load(source: str | Path | bytes) -> tuple[bytes, str]:
     if isinstance(source, bytes):
         return source, "<bytes>"
@@ -130,58 +115,6 @@ def _parse(data: bytes, name: str) -> etree._Element:
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         check_prolog(b"<!DOCTYPE", name)  # a DTD beyond the inspected prolog
     return root
-
-
-def _close_sdmx1_gaps(root: etree._Element, version: str) -> _Sdmx1Gaps:
-    """Rewrite what sdmx1 cannot read into what it can; return the facts to restore."""
-    gaps = _Sdmx1Gaps()
-    ns = _STRUCTURE_NS[version]
-
-    def s(local: str) -> str:
-        return f"{{{ns}}}{local}"
-
-    for dsd in root.iter(s("DataStructure")):
-        key = _dsd_key(dsd.get("agencyID", ""), dsd.get("id", ""), dsd.get("version", "1.0"))
-        for fmt in dsd.iter(s("TextFormat")):
-            text_type = fmt.get("textType")
-            if text_type in _SDMX1_UNREADABLE:
-                component = fmt.getparent().getparent()  # LocalRepresentation → component
-                gaps.text_types[key, component.get("id", "")] = text_type
-                fmt.set("textType", "String")
-        if version != "3.0":
-            continue
-        group_dims = {
-            group.get("id", ""): [
-                (ref.text or "").strip() for ref in group.iter(s("DimensionReference"))
-            ]
-            for group in dsd.iter(s("Group"))
-        }
-        for attr in dsd.iter(s("Attribute")):
-            usage = attr.get("usage", "optional")
-            attr.set("assignmentStatus", "Mandatory" if usage == "mandatory" else "Conditional")
-            for flow in attr.findall(f"{s('AttributeRelationship')}/{s('Dataflow')}"):
-                flow.getparent().remove(flow)
-            for group in attr.findall(f"{s('AttributeRelationship')}/{s('Group')}"):
-                group_id = (group.text or "").strip()
-                gaps.groups[key, attr.get("id", "")] = group_id
-                relationship = group.getparent()
-                relationship.remove(group)
-                for dim in group_dims.get(group_id, []):
-                    etree.SubElement(relationship, s("Dimension")).text = dim
-        for measure in dsd.findall(f".//{s('MeasureList')}/{s('Measure')}"):
-            usage = Usage.MANDATORY if measure.get("usage") == "mandatory" else Usage.CONDITIONAL
-            gaps.usage[key, measure.get("id", "")] = usage
-    for codelist in root.iter(s("Codelist")):
-        ident = (
-            codelist.get("agencyID", ""),
-            codelist.get("id", ""),
-            codelist.get("version", "1.0"),
-        )
-        gaps.code_order[ident] = [code.get("id", "") for code in codelist.iterfind(s("Code"))]
-    for fmt in root.iter(s("TextFormat"), s("EnumerationFormat")):
-        if fmt.get("textType") in _SDMX1_UNREADABLE:
-            fmt.set("textType", "String")  # outside DSDs (e.g. concept core representations)
-    return gaps
 
 
 _SDMX1_IMPORT_ORDER = """sdmx1 2.28 builds its SDMX-ML 3.0 reader from the 2.1 reader's
@@ -343,7 +276,7 @@ class _Converter:
             Group(
                 id=str(group_id),
                 dimensions=tuple(d.id for d in group.components),
-                annotations=_annotations(group),
+                annotations=self.notes_of(f"group:{group_id}", group),
             )
             for group_id, group in self.dsd.group_dimensions.items()
         ]
@@ -378,7 +311,9 @@ class _Converter:
             groups=groups,
             attributes=[fix(a) for a in attrs],
             measures=[fix(m) for m in measures],
-            annotations=_annotations(self.dsd),
+            annotations=self.notes_of("", self.dsd),
+            final=bool(getattr(self.dsd, "is_final", False)),
+            uri=self.uri("DataStructure", self.dsd),
         )
 
     # -- components ------------------------------------------------------------------
@@ -440,17 +375,21 @@ class _Converter:
         fields: dict[str, Any] = {
             "id": comp.id,
             "concept": self.concept_of(comp),
-            "annotations": _annotations(comp),
+            "annotations": self.notes_of(comp.id, comp),
         }
         rep = comp.local_representation
         if rep is None or (rep.enumerated is None and not rep.non_enumerated):
             rep = getattr(comp.concept_identity, "core_representation", None)
         enumerated = getattr(rep, "enumerated", None)
+        facets = list(getattr(rep, "non_enumerated", None) or [])
         if enumerated is not None:
+            enumerated = self.enumeration(comp.id, enumerated)
             ident = _ident(enumerated)
             self.codelists.setdefault(ident, enumerated)
-            return {**fields, "codelist": _dsd_key(*ident), "value_type": ValueType.STRING}
-        facets = list(getattr(rep, "non_enumerated", None) or [])
+            fields.update(codelist=_dsd_key(*ident), value_type=ValueType.STRING)
+            if facets:  # an EnumerationFormat
+                fields["facets"] = _facets(facets[0].type, None) or Facets()
+            return fields
         text_type = self.gaps.text_types.get((self.key, comp.id))
         if text_type is None and facets and facets[0].value_type is not None:
             text_type = _text_type(_name(facets[0].value_type))
@@ -462,8 +401,22 @@ class _Converter:
         fields["facets"] = _facets(facets[0].type if facets else None, min_length)
         return fields
 
+    def notes_of(self, component: str, obj: Any) -> tuple[Annotation, ...]:
+        """The annotations of the DSD (``component`` ``""``), a component or a group, less
+        cdinterop's own: from the document when read from one, else from sdmx1."""
+        kept = self.gaps.annotations.get((self.key, component))
+        if kept is None:
+            return _annotations(obj)
+        return tuple(note for note in kept if not _is_ours(note.type))
+
     def component_notes(self, comp: Any) -> dict[str, Any]:
-        for kind, text in _annotation_pairs(comp):
+        kept = self.gaps.annotations.get((self.key, comp.id))
+        pairs = (
+            _annotation_pairs(comp)
+            if kept is None
+            else [(n.type, _first_text(n)) for n in kept if n.type == COMPONENT_ANNOTATION]
+        )
+        for kind, text in pairs:
             if kind == COMPONENT_ANNOTATION:
                 try:
                     notes = json.loads(text)
@@ -487,7 +440,7 @@ class _Converter:
             id=comp.id,
             concept=self.concept_of(comp),
             value_type=value_type,
-            annotations=_annotations(comp),
+            annotations=self.notes_of(comp.id, comp),
         )
 
     def attribute(
@@ -534,9 +487,35 @@ class _Converter:
                 description=_text(scheme.description) or None,
                 annotations=_annotations(scheme),
                 external=bool(getattr(scheme, "is_external_reference", False)),
+                final=bool(getattr(scheme, "is_final", False)),
+                partial=_true(getattr(scheme, "is_partial", None)),
+                uri=self.uri("ConceptScheme", scheme),
             )
             for ident, scheme in self.schemes.items()
         ]
+
+    def enumeration(self, component: str, enumerated: Any) -> Any:
+        """The codelist a component is enumerated by, as the document references it (sdmx1
+        resolves references by id alone)."""
+        ident = self.gaps.enumerations.get((self.key, component))
+        if ident is None or _ident(enumerated) == ident:
+            return enumerated
+        for codelist in self.message.codelist.values():
+            if _ident(codelist) == ident:
+                return codelist
+        from sdmx.model import common
+
+        agency, id_, version = ident
+        return common.Codelist(
+            id=id_,
+            maintainer=common.Agency(id=agency),
+            version=version,
+            is_external_reference=True,
+        )
+
+    def uri(self, kind: str, artefact: Any) -> str | None:
+        """The artefact's ``uri``, from the document when sdmx1 lost it."""
+        return _opt(getattr(artefact, "uri", None)) or self.gaps.uris.get((kind, *_ident(artefact)))
 
     def codelist_list(self) -> list[Codelist]:
         if self.ours:
@@ -544,7 +523,7 @@ class _Converter:
                 if not _sdmx1_stub(cl):
                     self.codelists.setdefault(_ident(cl), cl)
         return [
-            _codelist(cl, self.name, self.gaps.code_order.get(ident))
+            _codelist(cl, self.gaps.code_order.get(ident), self.uri("Codelist", cl))
             for ident, cl in self.codelists.items()
         ]
 
@@ -604,6 +583,20 @@ def _annotations(obj: Any) -> tuple[Annotation, ...]:
     return tuple(notes)
 
 
+def _true(value: Any) -> bool:
+    """An XML boolean as sdmx1 keeps it (``True`` or the text ``"true"``)."""
+    return value is True or str(value).lower() in ("true", "1")
+
+
+def _is_ours(kind: str | None) -> bool:
+    return kind is not None and (is_ours(kind) or kind == COMPONENT_ANNOTATION)
+
+
+def _first_text(note: Annotation) -> str:
+    texts = note.text or {}
+    return texts.get("en") or next(iter(texts.values()), None) or note.value or ""
+
+
 def _opt(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -639,8 +632,8 @@ def _group_id(group: Any) -> str | None:
 
 
 def _parent_id(item: Any, kind: str) -> str | None:
-    parent = getattr(item, "parent", None)
-    return str(parent.id) if type(parent).__name__ == kind else None
+    parent: Any = getattr(item, "parent", None)
+    return str(parent.id) if parent is not None and type(parent).__name__ == kind else None
 
 
 def _name(enum_member: Any) -> str:
@@ -665,7 +658,7 @@ def _facets(ftype: Any, min_length: int | None) -> Facets | None:
     return Facets(**values) if values else None
 
 
-def _codelist(cl: Any, source: str, order: list[str] | None = None) -> Codelist:
+def _codelist(cl: Any, order: list[str] | None = None, uri: str | None = None) -> Codelist:
     agency, id_, version = _ident(cl)
     common = {
         "id": id_,
@@ -674,6 +667,9 @@ def _codelist(cl: Any, source: str, order: list[str] | None = None) -> Codelist:
         "name": _text(cl.name) or {"en": id_},
         "description": _text(cl.description) or None,
         "annotations": _annotations(cl),
+        "final": bool(getattr(cl, "is_final", False)),
+        "partial": _true(getattr(cl, "is_partial", None)),
+        "uri": uri,
     }
     if getattr(cl, "is_external_reference", False) or len(cl) == 0:
         return Codelist(**common, external=True)
@@ -727,15 +723,26 @@ class _ToSdmx1:
         self.common = common
         self.v21 = v21
         self.ds = dataset
+        self.st = dataset.structure
         self.agencies: dict[str, Any] = {}
         self.codelists: dict[str, Any] = {}
-        self.scheme: Any = None
+        self.schemes: dict[str | None, Any] = {}
 
     def agency(self, agency_id: str) -> Any:
         return self.agencies.setdefault(agency_id, self.common.Agency(id=agency_id))
 
-    def notes(self, pairs: list[tuple[str, str]]) -> list[Any]:
-        return [self.v21.Annotation(type=kind, text={"en": text}) for kind, text in pairs]
+    def notes(self, pairs: list[tuple[str, str]], kept: tuple[Annotation, ...] = ()) -> list[Any]:
+        read = [
+            self.v21.Annotation(
+                id=note.id,
+                title=note.title,
+                type=note.type,
+                url=note.url,
+                text=dict(note.text or {}),
+            )
+            for note in kept
+        ]
+        return read + [self.v21.Annotation(type=kind, text={"en": text}) for kind, text in pairs]
 
     def maintainable(self, cls: Any, id_: str, agency: str, version: str, **kw: Any) -> Any:
         return cls(id=id_, maintainer=self.agency(agency), version=version, **kw)
@@ -743,7 +750,7 @@ class _ToSdmx1:
     def message(self) -> Any:
         from sdmx.message import Header, StructureMessage
 
-        ds, st = self.ds, self.ds.structure
+        ds, st = self.ds, self.st
         header = Header(
             id=f"{ds.id}_STRUCTURE",
             prepared=datetime.now(UTC).replace(microsecond=0),
@@ -752,14 +759,34 @@ class _ToSdmx1:
         )
         message = StructureMessage(header=header)
         for cl in st.codelists:
-            self.codelists[cl.id] = self.codelist(cl)
-            message.add(self.codelists[cl.id])
-        self.scheme = self.maintainable(
+            self.codelists[cl.ref] = self.codelist(cl)
+            if not cl.external:
+                message.add(self.codelists[cl.ref])
+        self.schemes[None] = self.maintainable(
             self.common.ConceptScheme, f"CS_{st.id}", st.agency, st.version, name=dict(st.name)
         )
+        for read in st.concept_schemes:
+            self.schemes[read.ref] = self.maintainable(
+                self.common.ConceptScheme,
+                read.id,
+                read.agency,
+                read.version,
+                **_names(read),
+                annotations=self.notes([], read.annotations),
+                is_final=read.final,
+                is_partial=read.partial or None,
+                uri=read.uri,
+                is_external_reference=read.external,
+            )
         for concept in st.concepts:
-            self.scheme.append(self.common.Concept(**_names(concept, id=concept.id)))
-        message.add(self.scheme)
+            self.schemes[concept.scheme].append(self.concept(concept))
+        for concept in st.concepts:
+            if concept.parent is not None:
+                scheme = self.schemes[concept.scheme]
+                scheme[concept.parent].append_child(scheme[concept.id])
+        for scheme in self.schemes.values():
+            if len(scheme) and not scheme.is_external_reference:
+                message.add(scheme)
         dsd = self.dsd(st)
         message.add(dsd)
         flow = self.maintainable(
@@ -775,10 +802,40 @@ class _ToSdmx1:
         message.add(flow)
         return message
 
+    def concept(self, concept: Concept) -> Any:
+        rep = None
+        if concept.codelist is not None:
+            rep = self.common.Representation(
+                enumerated=self.codelists[self.st.codelist(concept.codelist).ref]
+            )
+        elif concept.text_type is not None:
+            fvt = self.common.FacetValueType[_fvt_name(concept.text_type)]
+            rep = self.common.Representation(non_enumerated=[self.common.Facet(value_type=fvt)])
+        item = self.common.Concept(
+            **_names(concept, id=concept.id), annotations=self.notes([], concept.annotations)
+        )
+        item.core_representation = rep
+        return item
+
     def codelist(self, cl: Codelist) -> Any:
-        obj = self.maintainable(self.common.Codelist, cl.id, cl.agency, cl.version, **_names(cl))
+        obj = self.maintainable(
+            self.common.Codelist,
+            cl.id,
+            cl.agency,
+            cl.version,
+            **_names(cl),
+            annotations=self.notes([], cl.annotations),
+            is_final=cl.final,
+            is_partial=cl.partial or None,
+            uri=cl.uri,
+            is_external_reference=cl.external,
+        )
         for code in cl.codes:
-            obj.append(self.common.Code(**_names(code, id=code.id)))
+            obj.append(
+                self.common.Code(
+                    **_names(code, id=code.id), annotations=self.notes([], code.annotations)
+                )
+            )
         for code in cl.codes:
             if code.parent is not None:
                 obj[code.parent].append_child(obj[code.id])
@@ -786,72 +843,108 @@ class _ToSdmx1:
 
     def representation(self, comp: Dimension | Attribute | Measure) -> Any:
         common = self.common
-        if comp.codelist is not None:
-            return common.Representation(enumerated=self.codelists[comp.codelist])
         facet_type = common.FacetType()
         if comp.facets is not None:
             for name in ("min_length", "max_length", "pattern", "min_value", "max_value"):
                 setattr(facet_type, name, getattr(comp.facets, name))
+        if comp.codelist is not None:
+            enumerated = self.codelists[self.st.codelist(comp.codelist).ref]
+            facets = [] if comp.facets is None else [common.Facet(type=facet_type)]
+            return common.Representation(enumerated=enumerated, non_enumerated=facets)
         value_type = common.FacetValueType[_fvt_name(TEXT_TYPES[comp.value_type])]
         facet = common.Facet(type=facet_type, value_type=value_type)
         return common.Representation(non_enumerated=[facet])
+
+    def concept_identity(self, ref: str) -> Any:
+        concept = self.st.concept(ref)
+        return self.schemes[concept.scheme][concept.id]
 
     def component(self, cls: Any, comp: Dimension | Attribute | Measure, **kw: Any) -> Any:
         text = component_notes(comp, measure_usage=True)
         return cls(
             id=comp.id,
-            concept_identity=self.scheme[comp.concept_id],
+            concept_identity=self.concept_identity(comp.concept_id),
             local_representation=self.representation(comp),
-            annotations=self.notes([(COMPONENT_ANNOTATION, text)] if text else []),
+            annotations=self.notes(
+                [(COMPONENT_ANNOTATION, text)] if text else [], comp.annotations
+            ),
             **kw,
         )
 
     def dsd(self, st: DataStructure) -> Any:
         common, v21 = self.common, self.v21
         dsd = self.maintainable(
-            v21.DataStructureDefinition, st.id, st.agency, st.version, **_names(st)
+            v21.DataStructureDefinition,
+            st.id,
+            st.agency,
+            st.version,
+            **_names(st),
+            annotations=self.notes([], st.annotations),
+            is_final=st.final,
+            uri=st.uri,
         )
-        dims = [
-            self.component(common.Dimension, dim, order=order)
+        dims = {
+            dim.id: self.component(common.Dimension, dim, order=order)
             for order, dim in enumerate(st.dimensions, start=1)
-        ]
-        for dim in dims:
+        }
+        for dim in dims.values():
             dsd.dimensions.append(dim)
         if st.time_dimension is not None:
             time = st.time_dimension
             fvt = common.FacetValueType[_fvt_name(time.value_type.value)]
             rep = common.Representation(non_enumerated=[common.Facet(value_type=fvt)])
-            dsd.dimensions.append(
-                common.TimeDimension(
-                    id=time.id,
-                    concept_identity=self.scheme[time.concept_id],
-                    local_representation=rep,
-                    order=len(dims) + 1,
-                )
+            dims[time.id] = common.TimeDimension(
+                id=time.id,
+                concept_identity=self.concept_identity(time.concept_id),
+                local_representation=rep,
+                order=len(dims) + 1,
+                annotations=self.notes([], time.annotations),
             )
+            dsd.dimensions.append(dims[time.id])
+        groups = {}
+        for group in st.groups:
+            groups[group.id] = common.GroupDimensionDescriptor(
+                id=group.id,
+                components=[dims[d] for d in group.dimensions],
+                annotations=self.notes([], group.annotations),
+            )
+            dsd.group_dimensions[group.id] = groups[group.id]
         for attr in st.attributes:
-            related: Any
-            if attr.attachment is AttachmentLevel.DATASET:
-                related = v21.NoSpecifiedRelationship()
-            elif attr.attachment is AttachmentLevel.SERIES:
-                related = common.DimensionRelationship(dimensions=list(dims))
-            else:
-                related = v21.PrimaryMeasureRelationship()
             usage = "mandatory" if attr.usage is Usage.MANDATORY else "conditional"
             dsd.attributes.append(
                 self.component(
                     common.DataAttribute,
                     attr,
                     usage_status=common.UsageStatus[usage],
-                    related_to=related,
+                    related_to=self.relationship(attr, dims, groups),
                 )
             )
         for measure in st.measures:
             dsd.measures.append(self.component(v21.PrimaryMeasure, measure))
         return dsd
 
+    def relationship(self, attr: Attribute, dims: dict[str, Any], groups: dict[str, Any]) -> Any:
+        """sdmx1's form of the attribute relationship (measure relationships, which the
+        SDMX 2.1 model lacks, become the primary-measure relationship)."""
+        common, v21 = self.common, self.v21
+        if attr.attachment is AttachmentLevel.DATASET:
+            return v21.NoSpecifiedRelationship()
+        group = groups[attr.group] if attr.group is not None else None
+        related = attr.dimensions
+        if related is None and attr.attachment is AttachmentLevel.SERIES and group is None:
+            related = self.st.series_key_ids
+        if related is not None:
+            return common.DimensionRelationship(
+                dimensions=[dims[d] for d in related], group_key=group
+            )
+        if group is not None:
+            return common.GroupRelationship(group_key=group)
+        return v21.PrimaryMeasureRelationship()
 
-def _names(obj: Codelist | Code | Concept | DataStructure, **kw: Any) -> dict[str, Any]:
+
+def _names(
+    obj: Codelist | Code | Concept | ConceptScheme | DataStructure, **kw: Any
+) -> dict[str, Any]:
     return {"name": dict(obj.name), "description": dict(obj.description or {}), **kw}
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -50,6 +51,7 @@ __all__ = [
     "VERSIONS",
     "component_notes",
     "structure_message",
+    "structure_problem",
     "write_structure",
 ]
 
@@ -72,6 +74,15 @@ COMPONENT_ANNOTATION = "cdinterop:component"
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 _URN = "urn:sdmx:org.sdmx.infomodel."
 _TIME_ID = "TIME_PERIOD"
+_NCNAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
+_COMPONENT_CLASSES = {
+    "str:Dimension": "Dimension",
+    "str:TimeDimension": "TimeDimension",
+    "str:Attribute": "DataAttribute",
+    "str:PrimaryMeasure": "PrimaryMeasure",
+    "str:Measure": "Measure",
+}
+"""SDMX information-model class of each component element (for its URN)."""
 _MEASURE_21 = "OBS_VALUE"
 
 
@@ -140,10 +151,24 @@ class _Writer:
         description: dict[str, str] | None,
         notes: list[tuple[str, str]] | None = None,
         kept: tuple[Annotation, ...] = (),
+        final: bool = False,
+        partial: bool = False,
+        uri: str | None = None,
     ) -> etree._Element:
         agency, id_, version = ident
+        attrib = {"isFinal": "true"} if final and not self.v3 else {}
+        if partial:
+            attrib["isPartial"] = "true"
+        if uri is not None:
+            attrib["uri"] = uri
         node = self.el(
-            parent, tag, id=id_, agencyID=agency, version=version, urn=self.urn(cls, ident)
+            parent,
+            tag,
+            id=id_,
+            agencyID=agency,
+            version=version,
+            urn=self.urn(cls, ident),
+            **attrib,
         )
         self.annotations(node, notes or [], kept)
         self.texts(node, "com:Name", name)
@@ -215,9 +240,13 @@ class _Writer:
             codelist.name,
             codelist.description,
             kept=codelist.annotations,
+            final=codelist.final,
+            partial=codelist.partial,
+            uri=codelist.uri,
         )
         for code in codelist.codes:
-            item = self.el(node, "str:Code", id=code.id)
+            urn = self.urn("codelist.Code", ident, code.id)
+            item = self.el(node, "str:Code", id=code.id, urn=urn)
             self.annotations(item, [], code.annotations)
             self.texts(item, "com:Name", code.name)
             self.texts(item, "com:Description", code.description)
@@ -250,13 +279,19 @@ class _Writer:
                 read.name,
                 read.description,
                 kept=read.annotations,
+                final=read.final,
+                partial=read.partial,
+                uri=read.uri,
             )
             for concept in self.st.concepts:
                 if concept.scheme == read.ref:
                     self.concept(scheme, concept)
 
     def concept(self, scheme: etree._Element, concept: Concept) -> None:
-        item = self.el(scheme, "str:Concept", id=concept.id)
+        parsed = parse_ref(concept.scheme) if concept.scheme is not None else None
+        ident = self.own_scheme if parsed is None else (parsed.agency, parsed.id, parsed.version)
+        urn = self.urn("conceptscheme.Concept", ident, concept.id)
+        item = self.el(scheme, "str:Concept", id=concept.id, urn=urn)
         self.annotations(item, [], concept.annotations)
         self.texts(item, "com:Name", concept.name)
         self.texts(item, "com:Description", concept.description)
@@ -340,9 +375,11 @@ class _Writer:
             st.name,
             st.description,
             kept=st.annotations,
+            final=st.final,
+            uri=st.uri,
         )
         components = self.el(node, "str:DataStructureComponents")
-        dims = self.el(components, "str:DimensionList", id="DimensionDescriptor")
+        dims = self.descriptor(components, "str:DimensionList", "DimensionDescriptor")
         for position, dim in enumerate(st.dimensions, start=1):
             item = self.component(dims, "str:Dimension", dim, position=str(position))
             self.representation(item, dim)
@@ -355,18 +392,24 @@ class _Writer:
         for group in st.groups:
             self.group(components, group)
         if st.attributes:
-            attrs = self.el(components, "str:AttributeList", id="AttributeDescriptor")
+            attrs = self.descriptor(components, "str:AttributeList", "AttributeDescriptor")
             for attr in st.attributes:
                 self.attribute(attrs, attr)
-        measures = self.el(components, "str:MeasureList", id="MeasureDescriptor")
+        measures = self.descriptor(components, "str:MeasureList", "MeasureDescriptor")
         for measure in st.measures:
             tag = "str:Measure" if self.v3 else "str:PrimaryMeasure"
             attrib = {"usage": _usage(measure.usage)} if self.v3 else {}
             item = self.component(measures, tag, measure, **attrib)
             self.representation(item, measure)
 
+    def descriptor(self, parent: etree._Element, tag: str, id_: str) -> etree._Element:
+        """A component list (``DimensionDescriptor``...) with its URN."""
+        urn = self.urn(f"datastructure.{id_}", self.dsd_ident, id_)
+        return self.el(parent, tag, id=id_, urn=urn)
+
     def group(self, parent: etree._Element, group: Group) -> None:
-        node = self.el(parent, "str:Group", id=group.id)
+        urn = self.urn("datastructure.GroupDimensionDescriptor", self.dsd_ident, group.id)
+        node = self.el(parent, "str:Group", id=group.id, urn=urn)
         self.annotations(node, [], group.annotations)
         for dim in group.dimensions:
             self.local_ref(self.el(node, "str:GroupDimension"), "str:DimensionReference", dim)
@@ -378,7 +421,9 @@ class _Writer:
         comp: Dimension | TimeDimension | Attribute | Measure,
         **attrib: str,
     ) -> etree._Element:
-        node = self.el(parent, tag, id=comp.id, **attrib)
+        cls = _COMPONENT_CLASSES[tag] if not (self.v3 and tag == "str:Measure") else "Measure"
+        urn = self.urn(f"datastructure.{cls}", self.dsd_ident, comp.id)
+        node = self.el(parent, tag, id=comp.id, urn=urn, **attrib)
         text = (
             None
             if isinstance(comp, TimeDimension)
@@ -392,6 +437,8 @@ class _Writer:
         rep = self.el(node, "str:LocalRepresentation")
         if comp.codelist is not None:
             self.codelist_ref(self.el(rep, "str:Enumeration"), comp.codelist)
+            if comp.facets is not None:
+                self.el(rep, "str:EnumerationFormat", **_facets(comp.id, comp.facets))
             return
         attrib = {"textType": TEXT_TYPES[comp.value_type]}
         if comp.facets is not None:
@@ -472,24 +519,43 @@ def _facets(component_id: str, facets: Facets) -> dict[str, str]:
     return attrib
 
 
-def _check(structure: DataStructure, version: str) -> None:
+def structure_problem(structure: DataStructure, version: str) -> str | None:
+    """Why ``structure`` cannot be written as a valid SDMX-ML ``version`` message, or
+    ``None`` when it can."""
     if version not in VERSIONS:
-        raise WriteError(f"SDMX-ML version {version!r} is not supported; use one of {VERSIONS}")
+        return f"SDMX-ML version {version!r} is not supported; use one of {VERSIONS}"
     time = structure.time_dimension
     if time is not None and time.id != _TIME_ID:
-        raise WriteError(f"SDMX requires the time dimension to have id {_TIME_ID}, not {time.id!r}")
+        return f"SDMX requires the time dimension to have id {_TIME_ID}, not {time.id!r}"
     if version == "2.1":
         ids = [m.id for m in structure.measures]
         if len(ids) > 1:
-            raise WriteError(
+            return (
                 f"SDMX-ML 2.1 carries a single primary measure, but structure {structure.id} "
                 f"has {len(ids)} measures ({', '.join(ids)}); write SDMX-ML 3.0 instead"
             )
         if ids != [_MEASURE_21]:
-            raise WriteError(
+            return (
                 f"SDMX-ML 2.1 requires the primary measure id {_MEASURE_21}, not {ids[0]!r}; "
                 "rename the measure or write SDMX-ML 3.0"
             )
+        return None
+    for codelist in structure.codelists:
+        parents = sorted({c.parent for c in codelist.codes if c.parent is not None})
+        odd = [p for p in parents if not _NCNAME.fullmatch(p)]
+        if odd:
+            return (
+                f"SDMX-ML 3.0.0 types a code's parent as an NCName (SDMX 3.1 corrects this), "
+                f"so codelist {codelist.ref} with parent code(s) {', '.join(odd[:3])}"
+                f"{' ...' if len(odd) > 3 else ''} cannot be written as valid 3.0: use SDMX-ML 2.1"
+            )
+    return None
+
+
+def _check(structure: DataStructure, version: str) -> None:
+    problem = structure_problem(structure, version)
+    if problem is not None:
+        raise WriteError(problem)
 
 
 def structure_message(dataset: CitizenDataset, *, version: str = "2.1") -> bytes:

@@ -12,7 +12,7 @@ import re
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -24,6 +24,7 @@ from cdinterop.model._structure import DataStructure
 from cdinterop.sdmx._dsd_schema import (
     ALL_DIMENSIONS,
     NAMESPACES,
+    TIME_PERIOD,
     XS_NAMESPACE,
     check_structure,
     check_version,
@@ -100,9 +101,14 @@ def _official_schema(version: str) -> _Validator:
 
 
 def _dsd_schema(
-    structure: DataStructure, version: str, levels: tuple[str, ...], strict: bool
+    structure: DataStructure,
+    version: str,
+    levels: tuple[tuple[str, str], ...],
+    strict: bool,
 ) -> _Validator:
-    """The compiled official message schema plus the DSD-specific schema of each level."""
+    """The compiled official message schema plus the DSD-specific schema of each
+    (level, namespace): the namespace is the DSD's own or, for data that refer to the DSD
+    through a dataflow or another version, the one the header declares."""
     official = _official_dir(version)
     documents = [
         generate(
@@ -111,8 +117,9 @@ def _dsd_schema(
             dimension_at_observation=level,
             strict=strict,
             schema_location=str(official),
+            namespace=None if namespace == target_namespace(structure, level) else namespace,
         )
-        for level in levels
+        for level, namespace in levels
     ]
     digest = hashlib.sha256(b"\0".join(documents)).hexdigest()
     key = (
@@ -122,7 +129,7 @@ def _dsd_schema(
         structure.version,
         digest,
         version,
-        ",".join(levels),
+        ",".join(f"{level}={ns}" for level, ns in levels),
         str(strict),
     )
 
@@ -134,11 +141,11 @@ def _dsd_schema(
                 f'<xs:import namespace="{ns["message"]}" '
                 f"schemaLocation={quoteattr(str(official / 'SDMXMessage.xsd'))}/>"
             ]
-            for i, (level, document) in enumerate(zip(levels, documents, strict=True)):
+            for i, ((_, namespace), document) in enumerate(zip(levels, documents, strict=True)):
                 name = folder / f"dsd{i}.xsd"
                 name.write_bytes(document)
                 imports.append(
-                    f"<xs:import namespace={quoteattr(target_namespace(structure, level))} "
+                    f"<xs:import namespace={quoteattr(namespace)} "
                     f"schemaLocation={quoteattr(str(name))}/>"
                 )
             driver = folder / "driver.xsd"
@@ -207,15 +214,23 @@ def validate_structure_specific(
     *,
     version: str = "2.1",
     strict: bool | None = None,
+    references: Iterable[str] = (),
 ) -> list[str]:
     """Validate a structure-specific data message of ``structure``.
 
     The message is checked against the official ``SDMXMessage.xsd`` plus the
     DSD-specific schema (`generate()`) for each ``dimensionAtObservation`` its header
     declares, and its header must follow the conventions in the module documentation
-    (namespace, DSD reference). ``strict=None`` uses the strict schema unless the message
-    declares an ``Append`` or ``Delete`` action. ``message`` is as for
-    `validate_official()`. Returns the error messages; an empty list means valid.
+    (namespace, DSD reference). A 2.1 ``StructureSpecificTimeSeriesData`` message is
+    checked the same way (its observation dimension must be the time).
+
+    ``references`` are the URNs of other artefacts the header may name for
+    ``structure`` because the caller accepted them (a dataflow of the DSD, another
+    version of it: see `cdinterop.sdmx._reference`); the DSD-specific schema is then
+    checked in the namespace derived from that URN, as the data declare it.
+    ``strict=None`` uses the strict schema unless the message declares an ``Append`` or
+    ``Delete`` action. ``message`` is as for `validate_official()`. Returns the error
+    messages; an empty list means valid.
     """
     check_version(version)
     check_structure(structure, version, ALL_DIMENSIONS)
@@ -224,26 +239,55 @@ def validate_structure_specific(
         return problems
     ns = NAMESPACES[version]
     root = tree.getroot()
-    expected_root = f"{{{ns['message']}}}StructureSpecificData"
-    if root.tag != expected_root:
+    roots = {f"{{{ns['message']}}}StructureSpecificData"}
+    if version == "2.1":
+        roots.add(f"{{{ns['message']}}}StructureSpecificTimeSeriesData")
+    if root.tag not in roots:
         problems.append(
             f"line {root.sourceline}: the root element is {root.tag}, not the SDMX-ML "
-            f"{version} StructureSpecificData message ({expected_root})"
+            f"{version} StructureSpecificData message ({min(roots)})"
         )
-    levels, header_problems = _check_header(root, structure, version)
+    accepted = {structure_urn(structure), *references}
+    levels, header_problems = _check_header(root, structure, version, accepted)
     problems.extend(header_problems)
+    if root.tag.endswith("}StructureSpecificTimeSeriesData"):
+        problems.extend(
+            f"line {root.sourceline}: a StructureSpecificTimeSeriesData message has the time "
+            f"dimension at the observation, not {level!r}"
+            for level, _ in levels
+            if level != TIME_PERIOD
+        )
     if strict is None:
         strict = not (_actions(root, version) & _INCREMENTAL_ACTIONS)
-    validator = _dsd_schema(structure, version, tuple(sorted(levels or {ALL_DIMENSIONS})), strict)
+    chosen = tuple(sorted(levels)) or ((ALL_DIMENSIONS, target_namespace(structure)),)
+    validator = _dsd_schema(structure, version, chosen, strict)
     return problems + validator.errors(tree)
 
 
-def _check_header(root: Any, structure: DataStructure, version: str) -> tuple[set[str], list[str]]:
-    """Observation levels the header declares, and departures from the conventions."""
+def _header_urn(ref: Any, version: str) -> str:
+    """The URN a header reference element (``com:Structure``, ``com:StructureUsage``)
+    names: a 2.1 ``Ref`` (its class from the element), a 2.1 ``URN`` or 3.0 URN text."""
+    r = ref.find("Ref") if version == "2.1" else None
+    if r is not None:
+        kind = "Dataflow" if etree.QName(ref).localname == "StructureUsage" else "DataStructure"
+        return (
+            f"urn:sdmx:org.sdmx.infomodel.datastructure.{kind}="
+            f"{r.get('agencyID')}:{r.get('id')}({r.get('version', '1.0')})"
+        )
+    urn = ref.findtext(f"{{{NAMESPACES[version]['common']}}}URN") if version == "2.1" else None
+    return (urn if urn is not None else ref.text or "").strip()
+
+
+def _check_header(
+    root: Any, structure: DataStructure, version: str, accepted: set[str]
+) -> tuple[set[tuple[str, str]], list[str]]:
+    """(observation level, namespace) pairs the header declares, and departures from the
+    conventions."""
     ns = NAMESPACES[version]
     mes, com = ns["message"], ns["common"]
-    levels: set[str] = set()
+    levels: set[tuple[str, str]] = set()
     problems: list[str] = []
+    own = structure_urn(structure)
     for node in root.iterfind(f"{{{mes}}}Header/{{{mes}}}Structure"):
         where = f"line {node.sourceline}: header Structure {node.get('structureID')!r}"
         level = node.get("dimensionAtObservation")
@@ -254,35 +298,33 @@ def _check_header(root: Any, structure: DataStructure, version: str) -> tuple[se
         except ValueError as exc:
             problems.append(f"{where}: {exc}")
             continue
-        levels.add(level)
-        expected = target_namespace(structure, level)
+        ref = node.find(f"{{{com}}}Structure")
+        if ref is None:
+            ref = node.find(f"{{{com}}}StructureUsage")
+            if ref is None or _header_urn(ref, version) not in accepted:
+                problems.append(
+                    f"{where}: refers to no data structure (com:Structure); a dataflow or "
+                    "provision agreement cannot be checked against the DSD"
+                )
+                continue
+        urn = _header_urn(ref, version)
+        if urn not in accepted:
+            problems.append(f"{where}: refers to {_short(urn)}, not {_short(own)}")
+            urn = own
+        expected = f"{urn}:ObsLevelDim:{level}"
+        levels.add((level, expected))
         if node.get("namespace") != expected:
             problems.append(
                 f"{where}: namespace {node.get('namespace')!r} is not the DSD-specific "
                 f"namespace {expected!r}"
             )
-        ref = node.find(f"{{{com}}}Structure")
-        if ref is None:
-            problems.append(
-                f"{where}: refers to no data structure (com:Structure); a dataflow or "
-                "provision agreement cannot be checked against the DSD"
-            )
-            continue
-        if version == "2.1" and ref.find("Ref") is not None:
-            r = ref.find("Ref")
-            found = (r.get("agencyID"), r.get("id"), r.get("version"))
-            if found != (structure.agency, structure.id, structure.version):
-                problems.append(
-                    f"{where}: refers to {found[0]}:{found[1]}({found[2]}), not "
-                    f"{structure.agency}:{structure.id}({structure.version})"
-                )
-        else:
-            urn = (ref.findtext("URN") if version == "2.1" else ref.text) or ""
-            if urn.strip() != structure_urn(structure):
-                problems.append(
-                    f"{where}: refers to {urn.strip()!r}, not {structure_urn(structure)!r}"
-                )
     return levels, problems
+
+
+def _short(urn: str) -> str:
+    """``AGENCY:ID(VERSION)`` of a DSD URN (other URNs as they are)."""
+    prefix = "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure="
+    return urn.removeprefix(prefix) if urn.startswith(prefix) else repr(urn)
 
 
 def _actions(root: Any, version: str) -> set[str]:

@@ -1,0 +1,177 @@
+"""What sdmx1 2.28 cannot read of a structure message, taken from the document itself.
+
+[`read_structure()`][cdinterop.sdmx.read_structure] reads structure messages with sdmx1, which
+fails on some valid SDMX-ML or reads it wrongly. `close_sdmx1_gaps()` rewrites what sdmx1
+cannot parse into what it can (3.0 ``<str:Dataflow/>`` and ``<str:Group>`` attribute
+relationships, the text types ``URI`` and ``TimeRange``) and collects, from the parsed
+document, the facts sdmx1 loses or misreads, which the converter then restores:
+
+- 3.0 attribute and measure ``usage`` and group relationships;
+- ``uri`` of maintainables (lost when a reference to the artefact comes first);
+- the document order of codes (sdmx1 moves a parent named before it is defined);
+- the annotations of a DSD and its components (sdmx1 hands a DSD's annotations to its
+  first component);
+- the codelist each component is enumerated by (sdmx1 resolves a reference by id alone,
+  so of two codelists with the same id from different agencies it may pick the wrong one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+
+from cdinterop.model._identity import Annotation, parse_ref
+from cdinterop.model._structure import Usage
+
+__all__ = ["Ident", "Sdmx1Gaps", "close_sdmx1_gaps", "dsd_key"]
+
+_SCHEMAS = "http://www.sdmx.org/resources/sdmxml/schemas/v{}/{}"
+_STRUCTURE_NS = {v: _SCHEMAS.format(v.replace(".", "_"), "structure") for v in ("2.1", "3.0")}
+_COMMON_NS = {v: _SCHEMAS.format(v.replace(".", "_"), "common") for v in ("2.1", "3.0")}
+_SDMX1_UNREADABLE = frozenset({"URI", "TimeRange"})
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_COMPONENTS = ("Dimension", "TimeDimension", "Attribute", "PrimaryMeasure", "Measure", "Group")
+
+Ident = tuple[str, str, str]
+"""Agency, id and version of a maintainable artefact."""
+
+
+def dsd_key(agency: str, id_: str, version: str) -> str:
+    """``AGENCY:ID(VERSION)``, the key of a DSD's facts."""
+    return f"{agency}:{id_}({version})"
+
+
+@dataclass
+class Sdmx1Gaps:
+    """Facts of the document that sdmx1 cannot hold, keyed by (DSD URN part, component)."""
+
+    text_types: dict[tuple[str, str], str] = field(default_factory=dict)
+    usage: dict[tuple[str, str], Usage] = field(default_factory=dict)
+    groups: dict[tuple[str, str], str] = field(default_factory=dict)
+    """3.0 ``AttributeRelationship/Group`` (sdmx1 2.28 crashes on it), by attribute."""
+    uris: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    """``uri`` of maintainables by (element name, agency, id, version): sdmx1 2.28 drops
+    it when a reference to the artefact came first."""
+    code_order: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
+    """Codes of each codelist in document order (sdmx1 2.28 moves a parent that comes
+    after its children to where the first child names it)."""
+    annotations: dict[tuple[str, str], tuple[Annotation, ...]] = field(default_factory=dict)
+    """Annotations of each DSD (component ``""``) and of its components and groups, all of
+    them (cdinterop's own included), as in the document."""
+    enumerations: dict[tuple[str, str], Ident] = field(default_factory=dict)
+    """The codelist of each enumerated component, as the document references it."""
+
+
+def _annotations(node: etree._Element, version: str) -> tuple[Annotation, ...]:
+    """The annotations directly on ``node``."""
+    com = _COMMON_NS[version]
+    group = node.find(f"{{{com}}}Annotations")
+    if group is None:
+        return ()
+
+    def text(parent: etree._Element, tag: str) -> str | None:
+        found = parent.find(f"{{{com}}}{tag}")
+        return None if found is None else (found.text or "")
+
+    notes = []
+    for note in group.iterfind(f"{{{com}}}Annotation"):
+        texts = {
+            str(t.get(_XML_LANG, "en")): t.text or ""
+            for t in note.iterfind(f"{{{com}}}AnnotationText")
+            if (t.text or "").strip()
+        }
+        notes.append(
+            Annotation(
+                id=note.get("id"),
+                title=text(note, "AnnotationTitle"),
+                type=text(note, "AnnotationType"),
+                url=text(note, "AnnotationURL"),
+                text=texts or None,
+                value=text(note, "AnnotationValue"),
+            )
+        )
+    return tuple(notes)
+
+
+def _enumeration(rep: etree._Element) -> Ident | None:
+    """The codelist an ``Enumeration`` element references (2.1 ``Ref`` or ``URN``, 3.0
+    URN text)."""
+    ref = rep.find("Ref")
+    if ref is not None:
+        return (ref.get("agencyID", ""), ref.get("id", ""), ref.get("version", "1.0"))
+    urn = rep.findtext("URN") or rep.text or ""
+    parsed = parse_ref(urn.strip().rpartition("=")[2])
+    return None if parsed is None else (parsed.agency, parsed.id, parsed.version)
+
+
+def _dsd_facts(dsd: etree._Element, key: str, version: str, gaps: Sdmx1Gaps) -> None:
+    ns = _STRUCTURE_NS[version]
+    gaps.annotations[key, ""] = _annotations(dsd, version)
+    for local in _COMPONENTS:
+        for comp in dsd.iter(f"{{{ns}}}{local}"):
+            if comp.getparent() is None or comp.get("id") is None:
+                continue
+            name = f"group:{comp.get('id')}" if local == "Group" else comp.get("id", "")
+            gaps.annotations[key, name] = _annotations(comp, version)
+            enumeration = comp.find(f"{{{ns}}}LocalRepresentation/{{{ns}}}Enumeration")
+            ident = None if enumeration is None else _enumeration(enumeration)
+            if ident is not None:
+                gaps.enumerations[key, comp.get("id", "")] = ident
+
+
+def close_sdmx1_gaps(root: etree._Element, version: str) -> Sdmx1Gaps:
+    """Rewrite what sdmx1 cannot read into what it can; return the facts to restore."""
+    gaps = Sdmx1Gaps()
+    ns = _STRUCTURE_NS[version]
+
+    def s(local: str) -> str:
+        return f"{{{ns}}}{local}"
+
+    for dsd in root.iter(s("DataStructure")):
+        key = dsd_key(dsd.get("agencyID", ""), dsd.get("id", ""), dsd.get("version", "1.0"))
+        _dsd_facts(dsd, key, version, gaps)
+        for fmt in dsd.iter(s("TextFormat")):
+            text_type = fmt.get("textType")
+            if text_type in _SDMX1_UNREADABLE:
+                component = fmt.getparent().getparent()  # LocalRepresentation → component
+                gaps.text_types[key, component.get("id", "")] = text_type
+                fmt.set("textType", "String")
+        if version != "3.0":
+            continue
+        group_dims = {
+            group.get("id", ""): [
+                (ref.text or "").strip() for ref in group.iter(s("DimensionReference"))
+            ]
+            for group in dsd.iter(s("Group"))
+        }
+        for attr in dsd.iter(s("Attribute")):
+            usage = attr.get("usage", "optional")
+            attr.set("assignmentStatus", "Mandatory" if usage == "mandatory" else "Conditional")
+            for flow in attr.findall(f"{s('AttributeRelationship')}/{s('Dataflow')}"):
+                flow.getparent().remove(flow)
+            for group in attr.findall(f"{s('AttributeRelationship')}/{s('Group')}"):
+                group_id = (group.text or "").strip()
+                gaps.groups[key, attr.get("id", "")] = group_id
+                relationship = group.getparent()
+                relationship.remove(group)
+                for dim in group_dims.get(group_id, []):
+                    etree.SubElement(relationship, s("Dimension")).text = dim
+        for measure in dsd.findall(f".//{s('MeasureList')}/{s('Measure')}"):
+            usage = Usage.MANDATORY if measure.get("usage") == "mandatory" else Usage.CONDITIONAL
+            gaps.usage[key, measure.get("id", "")] = usage
+    for node in root.iter(s("Codelist"), s("ConceptScheme"), s("DataStructure")):
+        if node.get("uri"):
+            ident = (node.get("agencyID", ""), node.get("id", ""), node.get("version", "1.0"))
+            gaps.uris[(etree.QName(node).localname, *ident)] = node.get("uri", "")
+    for codelist in root.iter(s("Codelist")):
+        ident = (
+            codelist.get("agencyID", ""),
+            codelist.get("id", ""),
+            codelist.get("version", "1.0"),
+        )
+        gaps.code_order[ident] = [code.get("id", "") for code in codelist.iterfind(s("Code"))]
+    for fmt in root.iter(s("TextFormat"), s("EnumerationFormat")):
+        if fmt.get("textType") in _SDMX1_UNREADABLE:
+            fmt.set("textType", "String")  # outside DSDs (e.g. concept core representations)
+    return gaps
