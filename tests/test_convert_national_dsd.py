@@ -114,7 +114,9 @@ def test_sdmx_ml_3_0_structure_left_out_and_why(out: Path) -> None:
         sdmx.write_structure(national, io.BytesIO(), version="3.0")
 
 
-@pytest.mark.parametrize("name", ["data-ml21-ss.xml", "data-ml21-generic.xml", "data-ml30-ss.xml"])
+@pytest.mark.parametrize(
+    "name", ["data-ml21-ss.xml", "data-ml21-generic.xml", "data-ml30-ss.xml", "data-csv20.csv"]
+)
 def test_pysdmx_reads_the_data_with_the_registry_structure(out: Path, name: str) -> None:
     pysdmx_io = pytest.importorskip("pysdmx.io")
     expected = len(cdinterop.load(out / "dataset.json").observations)

@@ -52,6 +52,11 @@ COPIED = ("examples", "mappings", "schemas")
 SHARED_FILES = {
     "IAEG-SDGs_SDG_1.0_structure.xml": STANDARDS / "sdmx" / "IAEG-SDGs_SDG_1.0_structure.xml",
     "dcat-ap-SHACL.ttl": STANDARDS / "dcat-ap-3.0.1" / "dcat-ap-SHACL.ttl",
+    "ZW01_SDG_structure.xml": STANDARDS.parent
+    / "real-world"
+    / "sdmx"
+    / "zimbabwe"
+    / "ZW01_SDG_structure.xml",
 }
 
 #: The commands other than ``cdinterop`` a page may show (matched on the whole command,

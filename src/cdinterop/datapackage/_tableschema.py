@@ -69,30 +69,34 @@ def slug(text: str) -> str:
 
 
 def codelist_resource_names(structure: DataStructure) -> dict[str, str]:
-    """Resource name of each codelist used by a column: ``codelist-<slug of id>``.
+    """Resource name of each codelist used by a column, by its ``AGENCY:ID(VERSION)``:
+    ``codelist-<slug of id>`` (codelists referenced but not included have no codes, so no
+    resource).
 
-    Names are unique (``-2``, ``-3`` ... after ids that differ only in case)."""
-    used: list[str] = []
+    Names are unique (``-2``, ``-3`` ... after ids that differ only in case, or codelists of
+    two agencies with the same id)."""
+    used: dict[str, str] = {}
     for cid in csv_columns(structure):
         codelist = structure.codelist_of(cid)
-        if codelist is not None and codelist.id not in used:
-            used.append(codelist.id)
+        if codelist is not None and not codelist.external:
+            used.setdefault(codelist.ref, codelist.id)
     names: dict[str, str] = {}
     taken: set[str] = {"observations"}
-    for codelist_id in used:
+    for ref, codelist_id in used.items():
         base = f"codelist-{slug(codelist_id)}"
         name, n = base, 1
         while name in taken:
             n += 1
             name = f"{base}-{n}"
         taken.add(name)
-        names[codelist_id] = name
+        names[ref] = name
     return names
 
 
 def _concept_texts(structure: DataStructure, concept_id: str, language: str) -> dict[str, str]:
-    concept = next((c for c in structure.concepts if c.id == concept_id), None)
-    if concept is None:
+    try:
+        concept = structure.concept(concept_id)
+    except KeyError:
         return {}
     texts = {"title": text_in(concept.name, language)}
     description = text_in(concept.description, language)
@@ -151,6 +155,8 @@ def _field(ds: CitizenDataset, cid: str, language: str) -> dict[str, Any]:
         dataset_value = ds.attribute_values[cid]
     if isinstance(component, TimeDimension):
         field["type"] = "string"
+    elif codelist is not None and codelist.external:
+        field["type"] = "string"  # its codes are not known: no categories, no enum
     elif codelist is not None:
         field["type"] = "string"
         only = None if dataset_value is None else [dataset_value]
@@ -186,11 +192,11 @@ def observation_schema(ds: CitizenDataset, language: str) -> dict[str, Any]:
     foreign_keys = []
     for cid in csv_columns(s):
         codelist = s.codelist_of(cid)
-        if codelist is not None:
+        if codelist is not None and codelist.ref in resources:
             foreign_keys.append(
                 {
                     "fields": [cid],
-                    "reference": {"resource": resources[codelist.id], "fields": ["code"]},
+                    "reference": {"resource": resources[codelist.ref], "fields": ["code"]},
                 }
             )
     schema: dict[str, Any] = {

@@ -4,9 +4,12 @@ SDMX-CSV 1.0: ``DATAFLOW`` (``AGENCY:ID(VERSION)``), then one column per dimensi
 time dimension, the measures and every attribute (data-set-level attributes repeated on
 each row). A missing decimal observation value is written ``NaN``, as SDMX does.
 
-SDMX-CSV 2.0: ``STRUCTURE`` (``dataflow``), ``STRUCTURE_ID`` and ``ACTION`` ``I``
-(information: the rows are the whole data set) instead of ``DATAFLOW``; several measures
-allowed.
+SDMX-CSV 2.0: ``STRUCTURE``, ``STRUCTURE_ID`` and ``ACTION`` ``I`` (information: the rows
+are the whole data set) instead of ``DATAFLOW``; several measures allowed. The structure is
+the data set's dataflow when cdinterop defines the DSD too (same agency), and the DSD itself
+(``datastructure``) when it belongs to another agency (a DSD conformed to, such as the SDG
+DSD): then the registry's own structure file, which has no dataflow of the publisher's,
+reads the data. SDMX-CSV 1.0 can only name a dataflow.
 
 Values are formatted by Arrow (shortest round-trip numbers, ISO 8601 dates) and written
 batch by batch by Arrow's CSV writer; a batch is quoted (RFC 4180) only when some value in
@@ -28,12 +31,21 @@ from cdinterop.model._lexical import scalar_text
 from cdinterop.sdmx._columns import as_text, free_text_ids
 from cdinterop.sdmx._data_xml import BATCH_ROWS
 
-__all__ = ["csv_columns", "dataflow_ref", "write_csv"]
+__all__ = ["csv_columns", "dataflow_ref", "structure_column", "write_csv"]
 
 
 def dataflow_ref(ds: CitizenDataset) -> str:
     """``AGENCY:ID(VERSION)`` of the data set's dataflow."""
     return f"{ds.agency}:{ds.id}({ds.version})"
+
+
+def structure_column(ds: CitizenDataset) -> tuple[str, str]:
+    """``(STRUCTURE, STRUCTURE_ID)`` of SDMX-CSV 2.0: the dataflow, or the DSD when another
+    agency maintains it."""
+    s = ds.structure
+    if s.agency != ds.agency:
+        return "datastructure", s.ref
+    return "dataflow", dataflow_ref(ds)
 
 
 def csv_columns(ds: CitizenDataset) -> tuple[str, ...]:
@@ -60,7 +72,8 @@ def write_csv(
     lead = (
         {"DATAFLOW": dataflow_ref(ds)}
         if version == "1.0"
-        else {"STRUCTURE": "dataflow", "STRUCTURE_ID": dataflow_ref(ds), "ACTION": "I"}
+        else dict(zip(("STRUCTURE", "STRUCTURE_ID"), structure_column(ds), strict=True))
+        | {"ACTION": "I"}
     )
     columns = csv_columns(ds)
     dataset_level = {a.id for a in s.attributes if a.attachment is AttachmentLevel.DATASET}
