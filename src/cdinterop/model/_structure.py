@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import Field, model_validator
 
@@ -31,6 +31,8 @@ from cdinterop.model._identity import (
     parse_ref,
 )
 from cdinterop.model._periods import TimeValueType
+
+_T = TypeVar("_T", "Codelist", "Concept")
 
 __all__ = [
     "AttachmentLevel",
@@ -595,23 +597,10 @@ class DataStructure(Model):
         ambiguous."""
         parsed = parse_ref(codelist_ref)
         if parsed is not None:
-            for cl in self.codelists:
-                if (cl.agency, cl.id, cl.version) == parsed[:3]:
-                    return cl
-            raise KeyError(f"codelist {codelist_ref!r} is not among the codelists")
-        found = [cl for cl in self.codelists if cl.id == codelist_ref]
-        if len(found) == 1:
-            return found[0]
-        if not found:
-            raise KeyError(f"codelist {codelist_ref!r} is not among the codelists")
-        refs = ", ".join(cl.ref for cl in found)
-        raise KeyError(f"codelist {codelist_ref!r} is ambiguous ({refs}): use AGENCY:ID(VERSION)")
-
-    def codelist_ref(self, codelist: Codelist) -> str:
-        """How components refer to ``codelist``: its id when no other codelist has it,
-        else ``AGENCY:ID(VERSION)``."""
-        same = sum(1 for cl in self.codelists if cl.id == codelist.id)
-        return codelist.id if same <= 1 else codelist.ref
+            found = [cl for cl in self.codelists if (cl.agency, cl.id, cl.version) == parsed[:3]]
+        else:
+            found = [cl for cl in self.codelists if cl.id == codelist_ref]
+        return _only("codelist", codelist_ref, found, "AGENCY:ID(VERSION)")
 
     def concept(self, concept_ref: str) -> Concept:
         """Return the concept with this reference: an id (of the structure's own scheme,
@@ -620,35 +609,26 @@ class DataStructure(Model):
         parsed = parse_ref(concept_ref)
         if parsed is not None and parsed.item is not None:
             scheme = format_ref(*parsed[:3])
-            for c in self.concepts:
-                if c.scheme == scheme and c.id == parsed.item:
-                    return c
-            raise KeyError(f"concept {concept_ref!r} is not among the concepts")
-        found = [c for c in self.concepts if c.id == concept_ref]
-        own = [c for c in found if c.scheme is None]
-        if own:
-            return own[0]
-        if len(found) == 1:
-            return found[0]
-        if not found:
-            raise KeyError(f"concept {concept_ref!r} is not among the concepts")
-        refs = ", ".join(c.ref for c in found)
-        raise KeyError(f"concept {concept_ref!r} is ambiguous ({refs}): use AGENCY:ID(VERSION).ID")
-
-    def concept_ref(self, concept: Concept) -> str:
-        """How components refer to ``concept``: its id when that resolves to it, else its
-        full reference."""
-        try:
-            if self.concept(concept.id) == concept:
-                return concept.id
-        except KeyError:
-            pass
-        return concept.ref
+            found = [c for c in self.concepts if c.scheme == scheme and c.id == parsed.item]
+        else:
+            found = [c for c in self.concepts if c.id == concept_ref]
+            found = [c for c in found if c.scheme is None][:1] or found
+        return _only("concept", concept_ref, found, "AGENCY:SCHEME(VERSION).ID")
 
     def codelist_of(self, component_id: str) -> Codelist | None:
         """The codelist of a component, or ``None`` when it is not coded."""
         codelist_id = getattr(self.component(component_id), "codelist", None)
         return None if codelist_id is None else self.codelist(codelist_id)
+
+
+def _only(kind: str, ref: str, found: list[_T], full_form: str) -> _T:
+    """The one artefact a reference names; ``KeyError`` for none or several."""
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise KeyError(f"{kind} {ref!r} is not among the {kind}s")
+    refs = ", ".join(getattr(item, "ref", "") for item in found)
+    raise KeyError(f"{kind} {ref!r} is ambiguous ({refs}): use {full_form}")
 
 
 def _relationship_problems(

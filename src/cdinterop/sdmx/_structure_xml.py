@@ -34,6 +34,7 @@ from cdinterop.model._structure import (
     Attribute,
     Codelist,
     Concept,
+    ConceptScheme,
     DataStructure,
     Dimension,
     Facets,
@@ -232,18 +233,7 @@ class _Writer:
 
     def codelist(self, parent: etree._Element, codelist: Codelist) -> None:
         ident = (codelist.agency, codelist.id, codelist.version)
-        node = self.maintainable(
-            parent,
-            "str:Codelist",
-            "codelist.Codelist",
-            ident,
-            codelist.name,
-            codelist.description,
-            kept=codelist.annotations,
-            final=codelist.final,
-            partial=codelist.partial,
-            uri=codelist.uri,
-        )
+        node = self.item_scheme(parent, "str:Codelist", "codelist.Codelist", codelist)
         for code in codelist.codes:
             urn = self.urn("codelist.Code", ident, code.id)
             item = self.el(node, "str:Code", id=code.id, urn=urn)
@@ -252,6 +242,23 @@ class _Writer:
             self.texts(item, "com:Description", code.description)
             if code.parent is not None:
                 self.local_ref(item, "str:Parent", code.parent)
+
+    def item_scheme(
+        self, parent: etree._Element, tag: str, cls: str, scheme: Codelist | ConceptScheme
+    ) -> etree._Element:
+        """A codelist or concept scheme element with everything read with it."""
+        return self.maintainable(
+            parent,
+            tag,
+            cls,
+            (scheme.agency, scheme.id, scheme.version),
+            scheme.name,
+            scheme.description,
+            kept=scheme.annotations,
+            final=scheme.final,
+            partial=scheme.partial,
+            uri=scheme.uri,
+        )
 
     def concepts(self, parent: etree._Element) -> None:
         own = [c for c in self.st.concepts if c.scheme is None]
@@ -271,17 +278,8 @@ class _Writer:
             for concept in own:
                 self.concept(scheme, concept)
         for read in schemes:
-            scheme = self.maintainable(
-                container,
-                "str:ConceptScheme",
-                "conceptscheme.ConceptScheme",
-                (read.agency, read.id, read.version),
-                read.name,
-                read.description,
-                kept=read.annotations,
-                final=read.final,
-                partial=read.partial,
-                uri=read.uri,
+            scheme = self.item_scheme(
+                container, "str:ConceptScheme", "conceptscheme.ConceptScheme", read
             )
             for concept in self.st.concepts:
                 if concept.scheme == read.ref:
