@@ -32,6 +32,7 @@ __all__ = [
     "Annotation",
     "ArtefactRef",
     "ConceptRef",
+    "ConceptRoleRef",
     "MaintainableRef",
     "ParsedRef",
     "format_ref",
@@ -64,6 +65,13 @@ ConceptRef = Annotated[
 ]
 """A reference to a concept: its id when it is in the structure's own scheme or the only
 concept with that id, else ``AGENCY:SCHEME(VERSION).ID``."""
+ConceptRoleRef = Annotated[
+    str,
+    StringConstraints(pattern=rf"^{MAINTAINABLE_REF_PATTERN.strip('^$')}\.{_NCNAME}$"),
+]
+"""A concept role: the full reference of the concept that defines the role,
+``AGENCY:SCHEME(VERSION).ID`` (e.g. ``SDMX:COMPONENT_ROLES(1.0).COUNT``); the scheme need
+not be in the structure."""
 
 
 class ParsedRef(NamedTuple):

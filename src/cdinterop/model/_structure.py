@@ -26,6 +26,7 @@ from cdinterop.model._identity import (
     Annotations,
     ArtefactRef,
     ConceptRef,
+    ConceptRoleRef,
     MaintainableRef,
     format_ref,
     parse_ref,
@@ -317,6 +318,9 @@ class RepresentedComponent(Model):
     ``EnumerationFormat`` (kept as read; codes are checked against the codelist)."""
     annotations: Annotations = ()
     """SDMX annotations of the component."""
+    roles: tuple[ConceptRoleRef, ...] = ()
+    """Concept roles the component plays (SDMX ``ConceptRole``), as the full references of
+    the concepts that define them."""
 
     @model_validator(mode="after")
     def _representation_consistent(self) -> RepresentedComponent:

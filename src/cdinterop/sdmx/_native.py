@@ -376,6 +376,7 @@ class _Converter:
             "id": comp.id,
             "concept": self.concept_of(comp),
             "annotations": self.notes_of(comp.id, comp),
+            "roles": self.roles_of(comp),
         }
         rep = comp.local_representation
         if rep is None or (rep.enumerated is None and not rep.non_enumerated):
@@ -408,6 +409,23 @@ class _Converter:
         if kept is None:
             return _annotations(obj)
         return tuple(note for note in kept if not _is_ours(note.type))
+
+    def roles_of(self, comp: Any) -> tuple[str, ...]:
+        """Concept roles of a component: from the document (sdmx1 keeps one at most),
+        else sdmx1's, else the 2.1 ``cdinterop:component`` note of a measure."""
+        roles = self.gaps.roles.get((self.key, comp.id))
+        if roles is not None:
+            return roles
+        noted = self.component_notes(comp).get("roles")
+        if isinstance(noted, list):
+            return tuple(str(r) for r in noted)
+        if self.gaps.from_document:
+            return ()  # sdmx1 2.28 hands a component's role to the next one
+        role = getattr(comp, "concept_role", None)
+        scheme = getattr(role, "parent", None)
+        if role is None or scheme is None or isinstance(scheme, str):
+            return ()
+        return (f"{_dsd_key(*_ident(scheme))}.{role.id}",)
 
     def component_notes(self, comp: Any) -> dict[str, Any]:
         kept = self.gaps.annotations.get((self.key, comp.id))
@@ -860,7 +878,7 @@ class _ToSdmx1:
         return self.schemes[concept.scheme][concept.id]
 
     def component(self, cls: Any, comp: Dimension | Attribute | Measure, **kw: Any) -> Any:
-        text = component_notes(comp, measure_usage=True)
+        text = component_notes(comp, measure_usage=True, roles=True)
         return cls(
             id=comp.id,
             concept_identity=self.concept_identity(comp.concept_id),

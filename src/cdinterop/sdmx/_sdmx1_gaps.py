@@ -61,6 +61,11 @@ class Sdmx1Gaps:
     them (cdinterop's own included), as in the document."""
     enumerations: dict[tuple[str, str], Ident] = field(default_factory=dict)
     """The codelist of each enumerated component, as the document references it."""
+    from_document: bool = False
+    """Whether these facts were taken from a document (else sdmx1's objects are all there is)."""
+    roles: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    """The concept roles of each component (``AGENCY:SCHEME(VERSION).ID``); sdmx1 2.28
+    keeps one at most."""
 
 
 def _annotations(node: etree._Element, version: str) -> tuple[Annotation, ...]:
@@ -105,6 +110,20 @@ def _enumeration(rep: etree._Element) -> Ident | None:
     return None if parsed is None else (parsed.agency, parsed.id, parsed.version)
 
 
+def _concept(node: etree._Element) -> str | None:
+    """``AGENCY:SCHEME(VERSION).ID`` of a concept reference (2.1 ``Ref`` or ``URN``, 3.0
+    URN text)."""
+    ref = node.find("Ref")
+    if ref is not None:
+        return (
+            f"{ref.get('agencyID', '')}:{ref.get('maintainableParentID', '')}"
+            f"({ref.get('maintainableParentVersion', '1.0')}).{ref.get('id', '')}"
+        )
+    urn = (node.findtext("URN") or node.text or "").strip()
+    parsed = parse_ref(urn.rpartition("=")[2])
+    return None if parsed is None or parsed.item is None else urn.rpartition("=")[2]
+
+
 def _dsd_facts(dsd: etree._Element, key: str, version: str, gaps: Sdmx1Gaps) -> None:
     ns = _STRUCTURE_NS[version]
     gaps.annotations[key, ""] = _annotations(dsd, version)
@@ -114,6 +133,11 @@ def _dsd_facts(dsd: etree._Element, key: str, version: str, gaps: Sdmx1Gaps) -> 
                 continue
             name = f"group:{comp.get('id')}" if local == "Group" else comp.get("id", "")
             gaps.annotations[key, name] = _annotations(comp, version)
+            roles = tuple(
+                role for node in comp.iterfind(f"{{{ns}}}ConceptRole") if (role := _concept(node))
+            )
+            if roles:
+                gaps.roles[key, comp.get("id", "")] = roles
             enumeration = comp.find(f"{{{ns}}}LocalRepresentation/{{{ns}}}Enumeration")
             ident = None if enumeration is None else _enumeration(enumeration)
             if ident is not None:
@@ -122,7 +146,7 @@ def _dsd_facts(dsd: etree._Element, key: str, version: str, gaps: Sdmx1Gaps) -> 
 
 def close_sdmx1_gaps(root: etree._Element, version: str) -> Sdmx1Gaps:
     """Rewrite what sdmx1 cannot read into what it can; return the facts to restore."""
-    gaps = Sdmx1Gaps()
+    gaps = Sdmx1Gaps(from_document=True)
     ns = _STRUCTURE_NS[version]
 
     def s(local: str) -> str:

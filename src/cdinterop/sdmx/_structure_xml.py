@@ -381,6 +381,7 @@ class _Writer:
         for position, dim in enumerate(st.dimensions, start=1):
             item = self.component(dims, "str:Dimension", dim, position=str(position))
             self.representation(item, dim)
+            self.roles(item, dim)
         if st.time_dimension is not None:
             time = st.time_dimension
             attrib = {} if self.v3 else {"position": str(len(st.dimensions) + 1)}
@@ -399,6 +400,19 @@ class _Writer:
             attrib = {"usage": _usage(measure.usage)} if self.v3 else {}
             item = self.component(measures, tag, measure, **attrib)
             self.representation(item, measure)
+            if self.v3:  # a 2.1 primary measure has no concept roles: see component_notes
+                self.roles(item, measure)
+
+    def roles(self, node: etree._Element, comp: Dimension | Attribute | Measure) -> None:
+        """``ConceptRole`` references, after the representation (SDMX gives the time
+        dimension none)."""
+        for role in comp.roles:
+            parsed = parse_ref(role)
+            if parsed is not None and parsed.item is not None:
+                scheme = (parsed.agency, parsed.id, parsed.version)
+                self.ref(
+                    self.el(node, "str:ConceptRole"), "conceptscheme.Concept", scheme, parsed.item
+                )
 
     def descriptor(self, parent: etree._Element, tag: str, id_: str) -> etree._Element:
         """A component list (``DimensionDescriptor``...) with its URN."""
@@ -450,6 +464,7 @@ class _Writer:
             usage = {"assignmentStatus": attr.usage.value.capitalize()}
         node = self.component(parent, "str:Attribute", attr, **usage)
         self.representation(node, attr)
+        self.roles(node, attr)
         self.relationship(node, attr)
 
     def relationship(self, node: etree._Element, attr: Attribute) -> None:
@@ -478,15 +493,21 @@ class _Writer:
                 self.el(measures, "str:Measure", measure)
 
 
-def component_notes(comp: Dimension | Attribute | Measure, *, measure_usage: bool) -> str | None:
+def component_notes(
+    comp: Dimension | Attribute | Measure, *, measure_usage: bool, roles: bool = False
+) -> str | None:
     """JSON text of the ``cdinterop:component`` annotation of a component, if it needs one.
 
     It carries what SDMX cannot state natively: ``min_length`` 0 (SDMX facets are
-    positive) and, where ``measure_usage`` is set (SDMX 2.1), a mandatory measure.
+    positive) and, where ``measure_usage`` is set (SDMX 2.1), a mandatory measure and a
+    measure's concept roles (a 2.1 primary measure has none); with ``roles``, every
+    component's concept roles (for sdmx1 objects, which hold one at most).
     """
     extra: dict[str, object] = {}
     if measure_usage and isinstance(comp, Measure) and comp.usage is not Usage.CONDITIONAL:
         extra["usage"] = comp.usage.value
+    if comp.roles and (roles or (measure_usage and isinstance(comp, Measure))):
+        extra["roles"] = list(comp.roles)
     if comp.facets is not None and comp.facets.min_length == 0:
         extra["min_length"] = 0
     return json.dumps(extra, separators=(",", ":")) if extra else None
