@@ -37,12 +37,12 @@ __all__ = [
     "CONSTRAINABLE_CLASSES",
     "Cascade",
     "ComponentValues",
+    "ConstraintPeriod",
     "ConstraintRole",
     "ContentConstraint",
     "CubeRegion",
     "DataKey",
     "DataKeySet",
-    "ReferencePeriod",
     "ReleaseCalendar",
     "TimeRange",
     "constrained_class",
@@ -202,7 +202,7 @@ class ReleaseCalendar(Model):
     """Period after which the release is late, e.g. ``P5D``."""
 
 
-class ReferencePeriod(Model):
+class ConstraintPeriod(Model):
     """SDMX 2.1 ``ReferencePeriod``: the period the constrained data cover."""
 
     start: str
@@ -239,7 +239,7 @@ class ContentConstraint(Model):
     """The cube regions, in document order."""
     release_calendar: ReleaseCalendar | None = None
     """When the constrained data are released, if stated."""
-    reference_period: ReferencePeriod | None = None
+    reference_period: ConstraintPeriod | None = None
     """SDMX 2.1: the period the data cover, if stated."""
     uri: str | None = None
     """SDMX ``uri``: where the artefact's full description can be found, if given."""

@@ -22,6 +22,7 @@ from cdinterop.model._base import (
     SdmxId,
     VersionString,
 )
+from cdinterop.model._constraints import ContentConstraint
 from cdinterop.model._identity import (
     Annotations,
     ArtefactRef,
@@ -464,6 +465,9 @@ class DataStructure(Model):
     """Measures; ``OBS_VALUE`` by default."""
     annotations: Annotations = ()
     """SDMX annotations of the structure."""
+    constraints: tuple[ContentConstraint, ...] = ()
+    """Content constraints on the structure or its dataflows (allowed or actual cube
+    regions and key sets), kept as read."""
     uri: str | None = None
     """SDMX ``uri``: where the artefact's full description can be found, if given."""
     final: bool = False

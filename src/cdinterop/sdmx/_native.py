@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from cdinterop._safe_xml import PROLOG_BYTES, check_prolog, parser_options
 from cdinterop.errors import InvalidDatasetError, ReadError
+from cdinterop.model._constraints import ContentConstraint
 from cdinterop.model._dataset import CitizenDataset
 from cdinterop.model._identity import Annotation
 from cdinterop.model._jsonio import issues_from_pydantic
@@ -66,6 +67,8 @@ _MESSAGE_NS = {_SCHEMAS.format(v.replace(".", "_"), "message"): v for v in ("2.1
 _STRUCTURE_NS = {v: _SCHEMAS.format(v.replace(".", "_"), "structure") for v in ("2.1", "3.0")}
 _SDMX1_UNREADABLE = frozenset({"URI", "TimeRange"})
 _SOURCE = "SDMX structure message"
+_DSD_URN = "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure="
+_FLOW_URN = "urn:sdmx:org.sdmx.infomodel.datastructure.Dataflow="
 
 _VALUE_TYPES: dict[str, ValueType] = {
     **{name: ValueType.STRING for name in ("string", "alpha", "alphaNumeric", "numeric")},
@@ -312,6 +315,7 @@ class _Converter:
             attributes=[fix(a) for a in attrs],
             measures=[fix(m) for m in measures],
             annotations=self.notes_of("", self.dsd),
+            constraints=self.constraints(),
             final=bool(getattr(self.dsd, "is_final", False)),
             uri=self.uri("DataStructure", self.dsd),
         )
@@ -530,6 +534,16 @@ class _Converter:
             version=version,
             is_external_reference=True,
         )
+
+    def constraints(self) -> tuple[ContentConstraint, ...]:
+        """The message's constraints on this DSD or on a dataflow of it."""
+        urns = {_DSD_URN + _dsd_key(*_ident(self.dsd))}
+        urns |= {
+            _FLOW_URN + _dsd_key(*_ident(flow))
+            for flow in self.message.dataflow.values()
+            if flow.structure is not None and _ident(flow.structure) == _ident(self.dsd)
+        }
+        return tuple(c for c in self.gaps.constraints if urns & set(c.constrains))
 
     def uri(self, kind: str, artefact: Any) -> str | None:
         """The artefact's ``uri``, from the document when sdmx1 lost it."""

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
+from cdinterop.model._constraints import ContentConstraint
 from cdinterop.model._identity import Annotation, parse_ref
 from cdinterop.model._structure import Usage
+from cdinterop.sdmx._constraints_xml import SdmxVersion, read_constraints
 
 __all__ = ["Ident", "Sdmx1Gaps", "close_sdmx1_gaps", "dsd_key"]
 
@@ -61,6 +63,9 @@ class Sdmx1Gaps:
     them (cdinterop's own included), as in the document."""
     enumerations: dict[tuple[str, str], Ident] = field(default_factory=dict)
     """The codelist of each enumerated component, as the document references it."""
+    constraints: tuple[ContentConstraint, ...] = ()
+    """The message's content constraints, read by cdinterop (sdmx1 2.28 crashes on a
+    release calendar or reference period and keeps one data key set)."""
     from_document: bool = False
     """Whether these facts were taken from a document (else sdmx1's objects are all there is)."""
     roles: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
@@ -146,11 +151,15 @@ def _dsd_facts(dsd: etree._Element, key: str, version: str, gaps: Sdmx1Gaps) -> 
 
 def close_sdmx1_gaps(root: etree._Element, version: str) -> Sdmx1Gaps:
     """Rewrite what sdmx1 cannot read into what it can; return the facts to restore."""
-    gaps = Sdmx1Gaps(from_document=True)
     ns = _STRUCTURE_NS[version]
 
     def s(local: str) -> str:
         return f"{{{ns}}}{local}"
+
+    sdmx_version: SdmxVersion = "3.0" if version == "3.0" else "2.1"
+    gaps = Sdmx1Gaps(from_document=True, constraints=read_constraints(root, sdmx_version))
+    for container in list(root.iter(s("Constraints"), s("DataConstraints"))):
+        container.getparent().remove(container)  # read above; sdmx1 need not see them
 
     for dsd in root.iter(s("DataStructure")):
         key = dsd_key(dsd.get("agencyID", ""), dsd.get("id", ""), dsd.get("version", "1.0"))

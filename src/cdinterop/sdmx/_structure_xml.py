@@ -45,6 +45,7 @@ from cdinterop.model._structure import (
     ValueType,
 )
 from cdinterop.sdmx._annotations import encode as encode_annotations
+from cdinterop.sdmx._constraints_xml import SdmxVersion, write_constraints
 
 __all__ = [
     "COMPONENT_ANNOTATION",
@@ -229,6 +230,9 @@ class _Writer:
         if self.v3:
             self.dataflows(structures)
         self.dsd(self.el(structures, "str:DataStructures"))
+        if self.st.constraints:
+            version: SdmxVersion = "3.0" if self.v3 else "2.1"
+            write_constraints(structures, self.st.constraints, version, self.ns)
         return root
 
     def codelist(self, parent: etree._Element, codelist: Codelist) -> None:
@@ -558,7 +562,10 @@ def structure_problem(structure: DataStructure, version: str) -> str | None:
                 f"SDMX-ML 2.1 requires the primary measure id {_MEASURE_21}, not {ids[0]!r}; "
                 "rename the measure or write SDMX-ML 3.0"
             )
-        return None
+        return _constraint_problem(structure, version)
+    problem = _constraint_problem(structure, version)
+    if problem is not None:
+        return problem
     for codelist in structure.codelists:
         parents = sorted({c.parent for c in codelist.codes if c.parent is not None})
         odd = [p for p in parents if not _NCNAME.fullmatch(p)]
@@ -568,6 +575,21 @@ def structure_problem(structure: DataStructure, version: str) -> str | None:
                 f"so codelist {codelist.ref} with parent code(s) {', '.join(odd[:3])}"
                 f"{' ...' if len(odd) > 3 else ''} cannot be written as valid 3.0: use SDMX-ML 2.1"
             )
+    return None
+
+
+def _constraint_problem(structure: DataStructure, version: str) -> str | None:
+    """Why the structure's content constraints cannot be written in ``version``, if so."""
+    if not structure.constraints:
+        return None
+    sdmx_version: SdmxVersion = "3.0" if version == "3.0" else "2.1"
+    base = f"http://www.sdmx.org/resources/sdmxml/schemas/v{version.replace('.', '_')}/"
+    ns = {"mes": base + "message", "str": base + "structure", "com": base + "common"}
+    scratch = etree.Element(f"{{{ns['mes']}}}Structures")
+    try:
+        write_constraints(scratch, structure.constraints, sdmx_version, ns)
+    except WriteError as exc:
+        return f"SDMX-ML {version} cannot state a content constraint: {exc}"
     return None
 
 
