@@ -15,6 +15,7 @@ sdmx1 and pysdmx read the data with the registry's ORIGINAL structure file.
 from __future__ import annotations
 
 import io
+import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ def _converted(base: str) -> Path:
     args += ["--structure", str(NATIONAL), "--conform", str(CONFORM)]
     result = runner.invoke(app, args, env={"CDINTEROP_PSEUDONYM_KEY": KEY})
     assert result.exit_code == 0, result.output
+    assert "sdmx/structure-3.0.xml not written" in " ".join(result.output.split())
     return out
 
 
@@ -109,6 +111,9 @@ def test_sdmx_ml_3_0_structure_left_out_and_why(out: Path) -> None:
     """The national area codelist has numeric parents (M49 regions), which SDMX-ML 3.0.0's
     schema cannot state (Code/Parent is an NCName there): no invalid 3.0 file is written."""
     assert not (out / "sdmx" / "structure-3.0.xml").exists()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert "NCName" in summary["sdmx_left_out"]["structure-3.0.xml"]  # says why
+    assert "ZW01:CL_AREA(1.0)" in summary["sdmx_left_out"]["structure-3.0.xml"]
     national = sdmx.read_structure(NATIONAL)
     with pytest.raises(cdinterop.errors.WriteError, match=r"cannot be written as valid 3\.0"):
         sdmx.write_structure(national, io.BytesIO(), version="3.0")

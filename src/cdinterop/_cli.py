@@ -605,6 +605,8 @@ def convert_command(
             "address the files will be published at"
         )
     summary = result.summary
+    for name, why in summary.get("sdmx_left_out", {}).items():
+        err.print(f"[yellow]![/] sdmx/{name} not written: {why}")
     if as_json:
         out.print_json(json.dumps(summary))
         return
@@ -680,6 +682,8 @@ def sdmx_write(
         with _user_errors(dataset):
             sdmx.write_all(ds, output, formats=formats or None, on_written=done)
     out.print(table)
+    for name, why in sdmx.left_out(ds).items():
+        err.print(f"[yellow]![/] {name} not written: {why}")
 
 
 @sdmx_app.command("read")

@@ -260,6 +260,12 @@ def convert(
         published = _write_outputs(dataset, result, staging, to, base_url, say)
         files = _written(staging)
         summary["files"] = [f.__dict__ for f in files]
+        if "sdmx" in to:
+            from cdinterop import sdmx
+
+            not_written = sdmx.left_out(dataset)
+            if not_written:
+                summary["sdmx_left_out"] = not_written
         summary["outputs"] = list(to)
         write_json(staging / "summary.json", summary)
     say(f"written to {target}")

@@ -62,6 +62,7 @@ __all__ = [
     "conform_with_report",
     "find_structure",
     "from_structure",
+    "left_out",
     "planned_files",
     "read",
     "read_structure",
@@ -120,6 +121,20 @@ def planned_files(dataset: CitizenDataset, formats: list[str] | None = None) -> 
             continue
         names.append(f"data-{name}{fmt.extension}")
     return names
+
+
+def left_out(dataset: CitizenDataset) -> dict[str, str]:
+    """The structure messages [`write_all()`][cdinterop.sdmx.write_all] does not write for
+    ``dataset``, each with the reason (e.g. SDMX-ML 3.0.0 cannot state numeric parent
+    codes)."""
+    from cdinterop.sdmx._structure_xml import structure_problem
+
+    problems = {
+        name: structure_problem(dataset.structure, version)
+        for version, name in STRUCTURE_FILES.items()
+    }
+    planned = set(planned_files(dataset, []))
+    return {name: why for name, why in problems.items() if why and name not in planned}
 
 
 def write_all(
