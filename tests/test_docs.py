@@ -18,12 +18,13 @@ PAGES = [*sorted(DOCS.glob("*.md")), DOCS.parent / "mappings" / "README.md"]
 
 
 SHARED = DOCS.parent.parent / "shared"
+_REAL_SDMX = SHARED / "real-world" / "sdmx"
 SHARED_FILES = {
-    "ZW01_SDG_structure.xml": SHARED
-    / "real-world"
+    "ZW01_SDG_structure.xml": _REAL_SDMX / "zimbabwe" / "ZW01_SDG_structure.xml",
+    "IAEG-SDGs_SDG_1.0_structure.xml": SHARED
+    / "standards"
     / "sdmx"
-    / "zimbabwe"
-    / "ZW01_SDG_structure.xml",
+    / "IAEG-SDGs_SDG_1.0_structure.xml",
 }
 """Files of ../shared that examples name by file name alone, as a reader who downloaded
 them would; a page that names a missing one is skipped, saying which."""
