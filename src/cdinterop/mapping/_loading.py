@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from cdinterop.errors import InvalidDatasetError, Issue, ReadError
 from cdinterop.mapping._spec import ConformanceSpec
-from cdinterop.model._jsonio import issues_from_pydantic
+from cdinterop.model._jsonio import TOO_DEEP, issues_from_pydantic
 
 __all__ = ["SpecLoader", "load_conformance_spec", "load_spec", "loads_spec", "parse_yaml"]
 
@@ -98,6 +98,8 @@ def parse_yaml(data: str | bytes, *, source: str = "<string>") -> dict[str, Any]
         document = yaml.load(text, Loader=SpecLoader)  # SpecLoader is a SafeLoader
     except yaml.YAMLError as exc:
         raise ReadError(source, _yaml_problem(exc)) from None
+    except RecursionError:
+        raise ReadError(source, TOO_DEEP) from None
     if document is None:
         raise ReadError(source, "the document is empty")
     if not isinstance(document, dict):

@@ -8,6 +8,7 @@ includes the observations as an array of objects. Problems are reported as locat
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,14 @@ from cdinterop.model._structure import DataStructure
 __all__ = ["check_json", "dumps", "issues_from_pydantic", "load", "loads", "save"]
 
 
+TOO_DEEP = (
+    "nested too deeply to read: objects and arrays inside one another more than about "
+    f"{sys.getrecursionlimit() - 100:,} levels (no data set or spec needs a tenth of that)"
+)
+"""The message for input nested beyond what the parsers can follow (Python's recursion
+limit): a located refusal instead of a crash."""
+
+
 def _parse(text: str | bytes, source: str) -> dict[str, Any]:
     try:
         data = json.loads(text.decode("utf-8-sig") if isinstance(text, bytes) else text)
@@ -31,6 +40,8 @@ def _parse(text: str | bytes, source: str) -> dict[str, Any]:
         raise ReadError(
             source, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise ReadError(source, TOO_DEEP) from None
     if not isinstance(data, dict):
         raise ReadError(source, f"expected a JSON object, found {type(data).__name__}")
     return data
@@ -82,20 +93,26 @@ def check_json(path: str | Path) -> list[Issue]:
     Unlike [`load()`][cdinterop.load], this also checks the observations when the metadata has
     errors, so that one run reports everything. Raises ``ReadError`` if the file is not JSON.
     """
+    return check_json_observations(path)[0]
+
+
+def check_json_observations(path: str | Path) -> tuple[list[Issue], Observations | None]:
+    """[`check_json()`][cdinterop.model._jsonio.check_json], with the observation table
+    when it could be read (for checks that look at the values themselves)."""
     data = _parse(_read(path), str(path))
     try:
-        CitizenDataset.model_validate(data)
+        dataset = CitizenDataset.model_validate(data)
     except InvalidDatasetError as exc:
-        return list(exc.issues)
+        return list(exc.issues), None
     except ValidationError as exc:
         issues = issues_from_pydantic(exc)
     else:
-        return []
+        return [], dataset.observations
     if any(i.location.startswith("structure") for i in issues) or "structure" not in data:
-        return issues
+        return issues, None
     try:
         structure = DataStructure.model_validate(data["structure"])
         observations = Observations.coerce(data.get("observations", []))
     except (ValidationError, ValueError):
-        return issues
-    return issues + observations.check(structure)
+        return issues, None
+    return issues + observations.check(structure), observations

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,39 @@ def _check_key(key: bytes, where: str) -> bytes:
     return bytes(key)
 
 
+MAX_KEY_FILE_BYTES = 4096
+"""The largest key file read (a key is tens of bytes; a larger file is not a key)."""
+
+
+def _read_key_file(name: str) -> bytes:
+    """The bytes of a key file: a regular file (a FIFO, a device such as ``/dev/zero`` or a
+    folder is refused before it is opened) of at most `MAX_KEY_FILE_BYTES`."""
+    try:
+        info = Path(name).stat()
+    except OSError as error:
+        raise ValueError(
+            f"cannot read the pseudonymisation key file {name}: {error.strerror}"
+        ) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError(
+            f"the pseudonymisation key file {name} is not a regular file (a device, FIFO or "
+            "folder cannot hold a key)"
+        )
+    try:
+        with Path(name).open("rb") as handle:
+            raw = handle.read(MAX_KEY_FILE_BYTES + 1)
+    except OSError as error:
+        raise ValueError(
+            f"cannot read the pseudonymisation key file {name}: {error.strerror}"
+        ) from None
+    if len(raw) > MAX_KEY_FILE_BYTES:
+        raise ValueError(
+            f"the pseudonymisation key file {name} is over {MAX_KEY_FILE_BYTES} bytes: a key "
+            "is a short secret (e.g. 32 random bytes in hex), not a file of data"
+        )
+    return raw
+
+
 def load_key(source: str) -> bytes:
     """Read a pseudonymisation key from ``env:VARNAME`` or ``file:PATH``.
 
@@ -59,12 +93,7 @@ def load_key(source: str) -> bytes:
             raise ValueError(f"environment variable {name} (the pseudonymisation key) is not set")
         raw = value.encode()
     elif kind == "file" and name:
-        try:
-            raw = Path(name).read_bytes()
-        except OSError as error:
-            raise ValueError(
-                f"cannot read the pseudonymisation key file {name}: {error.strerror}"
-            ) from None
+        raw = _read_key_file(name)
     else:
         raise ValueError(
             f"key source {source!r} is neither env:VARNAME nor file:PATH"
