@@ -104,9 +104,16 @@ class _Writer:
         self, parent: etree._Element, tag: str, text: str | None = None, **attrib: str
     ) -> etree._Element:
         prefix, name = tag.split(":")
-        node = etree.SubElement(parent, f"{{{self.ns[prefix]}}}{name}", attrib)
-        if text is not None:
-            node.text = text
+        try:
+            node = etree.SubElement(parent, f"{{{self.ns[prefix]}}}{name}", attrib)
+            if text is not None:
+                node.text = text
+        except ValueError:  # lxml: not XML 1.0 characters
+            bad = text if text is not None else next(iter(attrib.values()), "")
+            raise WriteError(
+                f"{_where(parent)} {tag}: {bad[:60]!r} holds characters XML 1.0 cannot carry "
+                "(control characters, NUL or lone surrogates); remove them to write SDMX-ML"
+            ) from None
         return node
 
     def texts(self, parent: etree._Element, tag: str, text: dict[str, str] | None) -> None:
@@ -495,6 +502,17 @@ class _Writer:
             measures = self.el(node, "str:MeasureRelationship")
             for measure in attr.measures:
                 self.el(measures, "str:Measure", measure)
+
+
+def _where(node: etree._Element | None) -> str:
+    """The enclosing elements with an id, outermost first, for error messages
+    (``Codelist CL_SEX / Code F``)."""
+    places = []
+    while node is not None:
+        if node.get("id") is not None:
+            places.append(f"{etree.QName(node).localname} {node.get('id')}")
+        node = node.getparent()
+    return " / ".join(reversed(places)) or "the structure message"
 
 
 def component_notes(
