@@ -18,6 +18,7 @@ Only violations make a graph invalid (`failures()`); warnings and infos are advi
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from cdinterop.errors import Issue
+from cdinterop.errors import Issue, ReadError
 
 __all__ = [
     "ADVISORY_CODES",
@@ -213,6 +214,7 @@ def validate_graph(data: Graph, shapes: Graph, *, source: str) -> list[Issue]:
     """
     from pyshacl import validate
 
+    _refuse_remote_queries(shapes, source)
     _conforms, report, _text = validate(
         data,
         shacl_graph=shapes,
@@ -227,6 +229,23 @@ def validate_graph(data: Graph, shapes: Graph, *, source: str) -> list[Issue]:
         for result in report.objects(None, SH.result)
     }
     return sorted(issues, key=_sort_key)
+
+
+_SPARQL_TEXTS = ("select", "ask", "construct", "update")
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
+def _refuse_remote_queries(shapes: Graph, source: str) -> None:
+    """Shapes whose SPARQL constraints call ``SERVICE`` would query other hosts while
+    validating; cdinterop never reaches the network, so they are refused before running."""
+    for predicate in _SPARQL_TEXTS:
+        for shape, query in shapes.subject_objects(SH[predicate]):
+            if _SERVICE.search(str(query)):
+                raise ReadError(
+                    source,
+                    f"the SHACL shapes hold a SPARQL query with SERVICE (sh:{predicate} of "
+                    f"{_short(shapes, shape)}): a query that reaches other hosts is not run",
+                )
 
 
 def failures(issues: Iterable[Issue]) -> list[Issue]:
