@@ -73,6 +73,8 @@ class JsonSubmission(Submission):
     def _records(self, path: Path) -> Iterator[Any]:
         try:
             with path.open("rb") as handle:
+                if handle.read(3) != b"\xef\xbb\xbf":  # a UTF-8 BOM, as CSV files may have
+                    handle.seek(0)
                 yield from ijson.items(handle, self._prefix)
         except ijson.JSONError as exc:
             raise ReadError(str(path), f"not valid JSON: {exc}") from exc
