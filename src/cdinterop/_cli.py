@@ -87,6 +87,18 @@ def _root(
     """
 
 
+def _warn_formulas(data: str, column: str, count: int, row: int) -> None:
+    """A warning line for text values of a column that begin with a formula character."""
+    from rich.markup import escape
+
+    values, them = ("value begins", "it") if count == 1 else ("values begin", "them")
+    err.print(
+        f"[yellow]![/] {count:,} text {values} with =, +, -, @, tab or CR in "
+        f"{escape(column)} of the {data}, first at row {row}: a spreadsheet may run {them} "
+        "as formulas (the data files keep them exact; rejects.csv is neutralised)"
+    )
+
+
 def _short(text: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -221,8 +233,10 @@ def validate(
     Exits 0 when valid, 1 when invalid, 2 when the file (or a shapes file) cannot be read,
     is of a kind it does not check (rejects.csv, summary.json) or --shapes is given for a
     file that is not RDF. SHACL warnings are listed but do not make a file invalid; only
-    violations do. The official DCAT-AP shapes (dcat-ap-SHACL.ttl) are published by SEMIC
-    with DCAT-AP 3.0.1; cdinterop does not ship them.
+    violations do. Text values of the data that begin with a formula character (=, +, @,
+    tab, CR; - unless a number) are a warning too: a spreadsheet may run them. The
+    official DCAT-AP shapes (dcat-ap-SHACL.ttl) are published by SEMIC with DCAT-AP
+    3.0.1; cdinterop does not ship them.
 
     Examples:
 
@@ -423,7 +437,10 @@ def ingest_command(
 
     Writes dataset.json, datapackage/, rejects.csv (row, column, value, reason) and
     summary.json into the output folder. Every row read is accepted, filtered by a named
-    rule or rejected. Exits 0 on success, 1 when more rows are rejected than allowed
+    rule or rejected. In rejects.csv a text cell that begins with =, +, -, @, tab or CR
+    gets a ' in front so that a spreadsheet does not run it as a formula (plain negative
+    numbers excepted); text values of the data that begin so are kept exact, with a
+    warning. Exits 0 on success, 1 when more rows are rejected than allowed
     (rejects.csv and summary.json are still written), 2 when the file or the spec cannot
     be used.
 
@@ -466,6 +483,11 @@ def ingest_command(
                 result, failed = exc.result, True
                 err.print(f"[bold red]✗ {exc}[/]")
         written = write_outputs(result, output, datapackage=not no_datapackage, failed=failed)
+    if not failed:
+        from cdinterop._formulas import formula_text
+
+        for found in formula_text(result.dataset.observations.table):
+            _warn_formulas("unit records", found.column, found.count, found.row)
     summary = result.summary
     if as_json:
         out.print_json(json.dumps({**summary.to_dict(), "failed": failed}))
@@ -546,7 +568,9 @@ def convert_command(
 
     Ingests, aggregates with disclosure control, optionally conforms to an external DSD,
     and writes every output with dataset.json, rejects.csv and summary.json (files with
-    SHA-256).
+    SHA-256). In rejects.csv a text cell that begins with =, +, -, @, tab or CR gets a '
+    in front (plain negative numbers excepted); text values of the data that begin so are
+    kept exact, with a warning.
 
     Nothing half-written is left behind: the outputs appear together or not at all, and
     replace those of an earlier run in the folder (after too many rejects, only
@@ -607,6 +631,8 @@ def convert_command(
     summary = result.summary
     for name, why in summary.get("sdmx_left_out", {}).items():
         err.print(f"[yellow]![/] sdmx/{name} not written: {why}")
+    for found in summary.get("formula_text", []):
+        _warn_formulas(found["data"], found["column"], found["count"], found["row"])
     if as_json:
         out.print_json(json.dumps(summary))
         return
@@ -770,6 +796,7 @@ def sdmx_conform(
             -m mappings/services-satisfaction-to-sdg.yaml -o out/sdg
     """
     from cdinterop import load, save, sdmx
+    from cdinterop._files import check_output_target
     from cdinterop.sdmx._conformance import ConformanceError, conform_with_report
 
     with _user_errors(dataset):
@@ -779,7 +806,11 @@ def sdmx_conform(
         except ConformanceError as exc:
             err.print(exc.report.summary())
             raise
-        output.mkdir(parents=True, exist_ok=True)
+        check_output_target(output)
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WriteError(f"cannot create {output}: {exc.strerror or exc}") from None
         save(result.dataset, output / "dataset.json")
         written = sdmx.write_all(result.dataset, output, formats=formats or None)
     out.print(result.report.summary())

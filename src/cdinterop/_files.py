@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ __all__ = [
     "STAGING_PREFIX",
     "atomic_write",
     "binary_output",
+    "check_output_target",
     "replace_outputs",
     "staged_outputs",
     "write_json",
@@ -30,14 +32,72 @@ def _umask() -> int:
     return mask
 
 
+_SYSTEM_TREES = (Path("/dev"), Path("/proc"), Path("/sys"))
+"""Trees of device nodes and kernel files: never an output, whatever is in them."""
+
+_KINDS = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _link_chain(target: Path) -> Iterator[Path]:
+    """``target`` and every path its symbolic links name on the way (each as written and
+    with its folder's links resolved), so that a link through ``/proc`` is seen even when
+    it ends at a regular file."""
+    current = Path(os.path.normpath(target.absolute()))
+    for _ in range(40):
+        yield current
+        with contextlib.suppress(OSError, RuntimeError):
+            yield current.parent.resolve() / current.name
+        if not current.is_symlink():
+            return
+        try:
+            current = Path(os.path.normpath(current.parent / current.readlink()))
+        except OSError:
+            return
+
+
+def check_output_target(path: str | Path) -> None:
+    """Raise [`WriteError`][cdinterop.errors.WriteError] unless ``path`` may be written or
+    replaced: it must not exist, or be a regular file or a folder once symbolic links are
+    followed, and must not lie under ``/dev``, ``/proc`` or ``/sys``. Called before anything
+    is opened or created, so that an output named ``/dev/null``, a FIFO or a link to
+    ``/proc/self/fd/1`` is refused instead of replaced by a regular file."""
+    target = Path(path)
+    refusal = "outputs must be regular files or folders"
+    try:
+        real = target.resolve()
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop
+        raise WriteError(f"cannot write {target}: {exc}") from None
+    for where in dict.fromkeys([*_link_chain(target), real]):  # every hop of the links
+        for tree in _SYSTEM_TREES:
+            if where == tree or tree in where.parents:
+                shown = f" (it resolves to {where})" if where != target.absolute() else ""
+                raise WriteError(f"cannot write {target}: it is under {tree}{shown}; {refusal}")
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return  # absent (or unreachable): the write itself says what is wrong
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    link = f" (a link to {real})" if target.is_symlink() else ""
+    raise WriteError(f"cannot write {target}: it is {kind}{link}; {refusal}")
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:  # type: ignore[type-arg]
     """Write to a temporary file beside ``path`` and rename it into place on success.
 
     On any exception the temporary file is removed and ``path`` is left untouched, so
-    readers never see a half-written file.
+    readers never see a half-written file. A target that is not a regular file (a device,
+    a FIFO, anything under ``/dev`` or ``/proc``) is refused first (`check_output_target()`).
     """
     target = Path(path)
+    check_output_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -126,6 +186,7 @@ def staged_outputs(target: Path, owned: tuple[str, ...]) -> Iterator[Path]:
     in ``target`` (`replace_outputs()` with ``owned``). The staging folder is always
     removed, and so is ``target`` if this call created it and the write failed; an
     ``OSError`` becomes a ``WriteError``."""
+    check_output_target(target)
     created = not (target.exists() or target.is_symlink())
     try:
         target.mkdir(parents=True, exist_ok=True)

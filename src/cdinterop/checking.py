@@ -14,7 +14,10 @@ make a file invalid.
 SDMX data are checked against the structure they name first (see
 [`cdinterop.sdmx.read()`][cdinterop.sdmx.read]): another DSD or dataflow is the one problem
 reported; another version of it (``structure-version-warning``) or a dataflow the structure
-message lacks (``structure-unresolved-warning``) is a warning. Every warning code is in
+message lacks (``structure-unresolved-warning``) is a warning. Data (a data set's JSON, SDMX
+data, a Data Package) with text values that begin with a formula character (``=``, ``+``,
+``@``, tab, CR, or ``-`` when not a number) get one ``formula-text-warning`` per column: a
+spreadsheet opening the file may run them as formulas. Every warning code is in
 [`ADVISORY_CODES`][cdinterop.checking.ADVISORY_CODES].
 """
 
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from cdinterop._formulas import FORMULA_CODE, formula_issues
 from cdinterop._safe_xml import check_prolog
 from cdinterop.errors import CdinteropError, InvalidDatasetError, Issue, ReadError
 
@@ -53,11 +57,13 @@ ADVISORY_CODES = frozenset(
         "shacl-info",
         "structure-version-warning",
         "structure-unresolved-warning",
+        FORMULA_CODE,
     }
 )
 """Issue codes that are reported but do not make a file invalid: SHACL warnings and
 infos; SDMX data that refer to another version of their structure, or to a dataflow the
-structure message does not define (read with its DSD)."""
+structure message does not define (read with its DSD); text values of the data that begin
+with a formula character (``formula-text-warning``)."""
 
 
 def failures(issues: Iterable[Issue]) -> list[Issue]:
@@ -114,9 +120,12 @@ def _is_json(head: bytes, path: Path) -> bool:
 
 
 def _check_json(path: Path, options: CheckOptions) -> list[Issue]:
-    from cdinterop.model._jsonio import check_json
+    from cdinterop.model._jsonio import check_json_observations
 
-    return check_json(path)
+    issues, observations = check_json_observations(path)
+    if observations is not None:
+        issues += formula_issues(observations.table)
+    return issues
 
 
 def _is_sdmx(head: bytes, path: Path) -> bool:
@@ -170,9 +179,11 @@ def _check_sdmx(path: Path, options: CheckOptions) -> list[Issue]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StructureReferenceWarning)  # already in the issues
         try:
-            sdmx.read(path, structure=base, version_mismatch="ignore")
+            dataset = sdmx.read(path, structure=base, version_mismatch="ignore")
         except InvalidDatasetError as exc:
             issues.extend(issue for issue in exc.issues if issue not in issues)
+        else:
+            issues += formula_issues(dataset.observations.table)
     return issues
 
 
@@ -237,9 +248,12 @@ def _is_datapackage(head: bytes, path: Path) -> bool:
 
 
 def _check_datapackage(path: Path, options: CheckOptions) -> list[Issue]:
-    from cdinterop.datapackage import check_package
+    from cdinterop.datapackage import _check_package
 
-    return check_package(path)
+    issues, dataset = _check_package(path)
+    if dataset is not None:
+        issues += formula_issues(dataset.observations.table)
+    return issues
 
 
 _RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml", ".owl": "xml"}

@@ -26,9 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyarrow.csv as pacsv
-
 from cdinterop._files import RUN_OUTPUTS, staged_outputs, write_json
+from cdinterop._formulas import write_people_csv
 from cdinterop._version import __version__
 from cdinterop.errors import CdinteropError
 from cdinterop.ingest._run import IngestError, IngestResult, ingest
@@ -152,6 +151,25 @@ def _distributions(
     return tuple(out)
 
 
+def _formula_text(
+    unit_records: CitizenDataset, published: CitizenDataset | None
+) -> list[dict[str, Any]]:
+    """Per text column, how many values begin with a formula character (``=``, ``+``,
+    ``@``, tab, CR, ``-`` unless a number) and the row of the first, in the accepted unit
+    records and in the published data (when aggregated or conformed). The values
+    themselves are left out: the unit records may not be published."""
+    from cdinterop._formulas import formula_text
+
+    tables = [("unit records", unit_records)]
+    if published is not None:
+        tables.append(("published data", published))
+    return [
+        {"data": data, "column": found.column, "count": found.count, "row": found.row}
+        for data, ds in tables
+        for found in formula_text(ds.observations.table)
+    ]
+
+
 def _written(staging: Path) -> tuple[WrittenFile, ...]:
     files = []
     for path in sorted(p for p in staging.rglob("*") if p.is_file()):
@@ -197,6 +215,12 @@ def convert(
     first; ``base_url`` is where the files will be published (the distributions' URLs; default: the
     data set's landing page, else the output folder as a ``file:`` URL). ``progress`` receives a
     line per step.
+
+    ``rejects.csv`` is for people: a text cell that begins with ``=``, ``+``, ``-`` (unless a
+    plain number), ``@``, tab or CR gets a ``'`` in front, so a spreadsheet does not run it as
+    a formula; the data files keep every value exact. Text values of the data that begin
+    with such a character are counted per column in the summary's ``formula_text`` (a
+    warning, no error).
 
     The outputs replace those of an earlier run in ``output`` (see
     [`OWNED`][cdinterop.convert.OWNED]). Raises [`ConvertError`][cdinterop.convert.ConvertError]
@@ -248,7 +272,10 @@ def convert(
             "rows_in": conformed.report.rows_in,
             "rows_out": conformed.report.rows_out,
         }
+    formulas = _formula_text(result.dataset, dataset if dataset is not result.dataset else None)
     dataset = _with_conversion(dataset, to, started)
+    if formulas:
+        summary["formula_text"] = formulas
     if base_url is None:
         if dataset.landing_page is not None:
             base_url = str(dataset.landing_page)
@@ -276,7 +303,7 @@ def _write_failed(result: IngestResult, target: Path) -> None:
     """After too many rejects: only ``rejects.csv`` and ``summary.json`` (``"failed":
     true``), replacing the outputs of an earlier run."""
     with staged_outputs(target, OWNED) as staging:
-        pacsv.write_csv(result.rejects, staging / "rejects.csv")
+        write_people_csv(result.rejects, staging / "rejects.csv")
         summary = {
             "ingest": result.summary.to_dict(),
             "failed": True,
@@ -318,5 +345,5 @@ def _write_outputs(
         say("writing DCAT")
         dcat.write(published, staging / "dataset.ttl")
     save(published, staging / "dataset.json")
-    pacsv.write_csv(result.rejects, staging / "rejects.csv")
+    write_people_csv(result.rejects, staging / "rejects.csv")
     return published

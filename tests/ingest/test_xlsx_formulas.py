@@ -262,7 +262,7 @@ def test_cells_and_rows_without_references() -> None:
         '<row><c r="A5"><f>4</f></c></row>'
         "</sheetData></worksheet>"
     ).encode()
-    found = xlsx_formulas._scan(io.BytesIO(data))
+    found = xlsx_formulas._scan(io.BytesIO(data), "sheet.xml")
     assert [(c.ref, c.row, c.column, c.formula) for c in found] == [
         ("B1", 1, 1, "1"),
         ("D4", 4, 3, "2"),

@@ -263,6 +263,18 @@ def check_package(
     [`ReadError`][cdinterop.errors.ReadError] only when the package cannot be opened at all
     (no such path, no descriptor, descriptor not JSON).
     """
+    return _check_package(source, resource=resource, language=language, agency=agency)[0]
+
+
+def _check_package(
+    source: str | Path,
+    *,
+    resource: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    agency: str = DEFAULT_AGENCY,
+) -> tuple[list[Issue], CitizenDataset | None]:
+    """[`check_package()`][cdinterop.datapackage.check_package], with the data set when it
+    was read without problems (for checks that look at the values themselves)."""
     from cdinterop.datapackage._profiles import descriptor_issues
 
     options = _options(resource, language, agency)
@@ -270,7 +282,7 @@ def check_package(
         data = package.descriptor_bytes()
         descriptor = parse_descriptor(data, package.descriptor_name, package.label)
         issues = descriptor_issues(descriptor)
-        _, found = build(descriptor, package, options, collect=True, descriptor_bytes=data)
+        dataset, found = build(descriptor, package, options, collect=True, descriptor_bytes=data)
         issues.extend(found)
         issues.extend(resource_issues(descriptor, package))
-    return dedupe(issues)
+    return dedupe(issues), dataset

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Protocol
 
-from cdinterop._files import atomic_write
+from cdinterop._files import atomic_write, check_output_target
 from cdinterop.errors import ReadError, WriteError
 
 __all__ = [
@@ -389,6 +389,7 @@ def write_package_files(target: str | Path, fill: Callable[[PackageWriter], None
     replace something that is not a Data Package.
     """
     path = Path(target)
+    check_output_target(path)
     if path.suffix.lower() == ".zip":
         return _write_zip(path, fill)
     return _write_folder(path, fill)

@@ -8,8 +8,11 @@ untrusted and never touch the network or other local files:
   with a [`ReadError`][cdinterop.errors.ReadError] as soon as the parser has produced more
   than ``max_triples`` triples (default `DEFAULT_MAX_TRIPLES`, 2 million: rdflib
   keeps every triple in memory, roughly 1 KB each, so the default caps memory near 2 GB).
-* **RDF/XML** documents that declare a DTD or entities (``<!DOCTYPE``/``<!ENTITY`` in the
-  first `PROLOG_BYTES`, where a DTD must be) are refused: the ``xml.sax``/expat parser
+* **RDF/XML** documents that declare a DTD or entities are refused, wherever the
+  declaration sits (even after a comment longer than `PROLOG_BYTES`): each document is
+  first parsed by lxml with no entity resolution, no DTD loading and no network, and one
+  whose tree has a document type declaration, or that lxml cannot parse, never reaches
+  rdflib. The ``xml.sax``/expat parser
   rdflib uses does not fetch external entities, but it does expand internal ones, and
   rdflib joins the expanded text piece by piece (quadratic time), so a 600-byte "billion
   laughs" document kept a CPU busy for minutes. For the same reason a document with more
@@ -44,7 +47,7 @@ from rdflib.graph import _ContextType, _TripleType
 from rdflib.plugins.stores.memory import Memory
 
 from cdinterop._files import atomic_write
-from cdinterop._safe_xml import PROLOG_BYTES, check_prolog
+from cdinterop._safe_xml import PROLOG_BYTES, check_prolog, parse_bytes
 from cdinterop.dcat._graph import (
     DEFAULT_BASE_IRI,
     catalog_from_graph,
@@ -218,6 +221,10 @@ def _check_xml(data: bytes, source: str) -> None:
             f"the document has a text run longer than {_mb(MAX_XML_TEXT_RUN)} "
             "(rdflib's RDF/XML parser is slow on long literals)",
         )
+    # The defence against DTDs is lxml's parse, not the prefix check above: a DOCTYPE
+    # after a long comment is refused here, before rdflib's expat parser (which expands
+    # internal entities) sees the bytes; XML lxml cannot parse never reaches rdflib.
+    parse_bytes(data, source, kind="RDF/XML")
 
 
 def _remote_contexts(node: Any) -> bool:

@@ -1,20 +1,21 @@
 """Writing an ingest run's outputs into a folder, all or nothing.
 
 ``dataset.json`` (the unit records), ``datapackage/`` (the same as a Data Package v2),
-``rejects.csv`` (``row, column, value, reason``) and ``summary.json`` are first written to
-a staging folder beside the target and then moved in, so a failure leaves the target as it
-was. After a run that rejected too many rows only ``rejects.csv`` and ``summary.json`` are
-written (with ``"failed": true``), for the person who has to fix the submission; the
-outputs of an earlier run in the same folder that this run did not write are removed.
+``rejects.csv`` (``row, column, value, reason``; for a spreadsheet, so a text cell that begins
+with ``=``, ``+``, ``-``, ``@``, tab or CR gets a ``'`` in front) and ``summary.json`` are first
+written to a staging folder beside the target and then moved in, so a failure leaves the
+target as it was. After a run that rejected too many rows only ``rejects.csv`` and
+``summary.json`` are written (with ``"failed": true``), for the person who has to fix the
+submission; the outputs of an earlier run in the same folder that this run did not write
+are removed.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow.csv as pacsv
-
 from cdinterop._files import RUN_OUTPUTS, staged_outputs, write_json
+from cdinterop._formulas import write_people_csv
 from cdinterop.ingest._run import IngestResult
 
 __all__ = ["OUTPUT_NAMES", "write_outputs"]
@@ -41,7 +42,7 @@ def write_outputs(
             if datapackage:
                 dp.write(result.dataset, staging / "datapackage")
                 names.append("datapackage")
-        pacsv.write_csv(result.rejects, staging / "rejects.csv")
+        write_people_csv(result.rejects, staging / "rejects.csv")
         names.append("rejects.csv")
         summary = {**result.summary.to_dict(), "failed": failed, "outputs": names}
         write_json(staging / "summary.json", summary)

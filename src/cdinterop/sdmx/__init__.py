@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from cdinterop._files import check_output_target
 from cdinterop.errors import InvalidDatasetError, ReadError, WriteError, issues_from_pydantic
 from cdinterop.model import AttachmentLevel, CitizenDataset, Observations, ValueType
 from cdinterop.sdmx._data_read import DataPayload, read_payload, read_references, sniff_format
@@ -150,7 +151,11 @@ def write_all(
     ``on_written`` is called with each path as soon as it is complete (for progress).
     """
     folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
+    check_output_target(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(f"cannot create {folder}: {exc.strerror or exc}") from None
     written: list[Path] = []
     for name in planned_files(dataset, formats):
         path = folder / name

@@ -31,7 +31,14 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from lxml import etree
 
-from cdinterop._safe_xml import check_prolog, parser_options, read_prolog
+from cdinterop._safe_xml import (
+    check_prolog,
+    dtd_error,
+    parser_options,
+    read_prolog,
+    refuse_dtd,
+)
+from cdinterop._safe_xml import iterparse as safe_iterparse
 from cdinterop.errors import Issue, ReadError
 from cdinterop.model import AttachmentLevel, DataStructure
 from cdinterop.sdmx._reference import StructureReference, parse_short_ref, parse_urn
@@ -132,10 +139,12 @@ def sniff_format(source: str | Path | IO[bytes] | bytes) -> str:
     if text.startswith(b"<"):
         check_prolog(head, _label(source))
         root = re.search(rb"<([A-Za-z_][\w.-]*:)?(\w+)[\s/>]", re.sub(rb"<[?!][^>]*>", b"", text))
-        if root is None:
-            raise ReadError(_label(source), "no root element found")
-        name = root.group(2).decode()
-        version = "30" if b"/v3_0/message" in head or b"/v3_1/message" in head else "21"
+        if root is not None:
+            name = root.group(2).decode()
+            version = "30" if b"/v3_0/message" in head or b"/v3_1/message" in head else "21"
+        else:  # a long comment or DTD first: the parser finds the root (and refuses a DTD)
+            namespace, name = _root_by_parsing(source)
+            version = "30" if "/v3_0/message" in namespace or "/v3_1/message" in namespace else "21"
         if name in ("StructureSpecificData", "StructureSpecificTimeSeriesData"):
             return f"ml{version}-ss"
         if name in ("GenericData", "GenericTimeSeriesData") and version == "21":
@@ -154,6 +163,53 @@ def sniff_format(source: str | Path | IO[bytes] | bytes) -> str:
         return "csv20"
     raise ReadError(_label(source), "neither SDMX-ML nor SDMX-CSV (no XML root, no DATAFLOW "
                     "or STRUCTURE column)")  # fmt: skip
+
+
+_ROOT_SEARCH_BYTES = 16 * 1024 * 1024
+"""How far `sniff_format()` parses to find the root element after a long prolog."""
+
+
+def _chunks(source: _Source, size: int = 65_536) -> Iterable[bytes]:
+    """The first `_ROOT_SEARCH_BYTES` of a message in chunks (a stream is rewound)."""
+    if isinstance(source, bytes):
+        for start in range(0, min(len(source), _ROOT_SEARCH_BYTES), size):
+            yield source[start : start + size]
+        return
+    if isinstance(source, str | Path):
+        try:
+            with Path(source).open("rb") as handle:
+                yield from iter(lambda: handle.read(size), b"")
+        except OSError as exc:
+            raise ReadError(str(source), exc.strerror or str(exc)) from None
+        return
+    position = source.tell()
+    try:
+        read = 0
+        while read < _ROOT_SEARCH_BYTES and (chunk := source.read(size)):
+            read += len(chunk)
+            yield chunk
+    finally:
+        source.seek(position)
+
+
+def _root_by_parsing(source: _Source) -> tuple[str, str]:
+    """The namespace and local name of the root element, found by lxml with the safe
+    options; a DTD before it is refused (wherever it is)."""
+    label = _label(source)
+    parser = etree.XMLPullParser(events=("start",), **parser_options())
+    try:
+        for chunk in _chunks(source):
+            parser.feed(chunk)
+            for _event, element in parser.read_events():
+                refuse_dtd(element, label)
+                tag = str(element.tag)
+                return tag[1:].split("}", 1)[0] if tag.startswith("{") else "", _local(tag)
+    except etree.XMLSyntaxError as exc:
+        refusal = dtd_error(exc, label)
+        if refusal is not None:
+            raise refusal from None
+        raise ReadError(label, f"malformed XML: {exc}") from None
+    raise ReadError(label, "no root element found")
 
 
 # --------------------------------------------------------------------------- SDMX-ML
@@ -187,8 +243,10 @@ def _plain_attributes(element: Any) -> dict[str, str]:
 
 
 def _iterparse(source: _Source) -> Any:
+    """The parse events of an SDMX-ML message; a DTD anywhere is refused at the first
+    event (`cdinterop._safe_xml.iterparse`)."""
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
-    return etree.iterparse(stream, events=("start", "end"), **parser_options())
+    return safe_iterparse(stream, _label(source), events=("start", "end"))
 
 
 def _header_structure(element: Any, label: str, version_21: bool) -> HeaderStructure:
@@ -646,6 +704,7 @@ def read_references(source: _Source) -> tuple[str, list[StructureReference]]:
     try:
         parser.feed(head)
         for event, element in parser.read_events():
+            refuse_dtd(element, label)
             name = _local(element.tag)
             if event == "start":
                 if name == "DataSet":

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 from pydantic import ValidationError
 
-from cdinterop._safe_xml import PROLOG_BYTES, check_prolog, parser_options
+from cdinterop._safe_xml import parse_bytes
 from cdinterop.errors import InvalidDatasetError, ReadError
 from cdinterop.model._constraints import ContentConstraint
 from cdinterop.model._dataset import CitizenDataset
@@ -109,14 +109,7 @@ def _load(source: str | Path | bytes) -> tuple[bytes, str]:
 
 def _parse(data: bytes, name: str) -> etree._Element:
     """Parse untrusted XML: no DTD, no entity expansion, no network, no huge trees."""
-    check_prolog(data[:PROLOG_BYTES], name)
-    try:
-        root = etree.fromstring(data, etree.XMLParser(**parser_options()))
-    except etree.XMLSyntaxError as exc:
-        raise ReadError(name, f"not well-formed XML: {exc}") from None
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        check_prolog(b"<!DOCTYPE", name)  # a DTD beyond the inspected prolog
+    root: etree._Element = parse_bytes(data, name)  # refuses a DTD wherever it is
     return root
 
 

@@ -19,6 +19,7 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
+from cdinterop._safe_xml import dtd_error, refuse_dtd
 from cdinterop.errors import CdinteropError, ReadError
 from cdinterop.model._structure import DataStructure
 from cdinterop.sdmx._dsd_schema import (
@@ -187,7 +188,14 @@ def _parse(message: str | Path | bytes) -> tuple[Any, list[str]]:
     try:
         tree = etree.ElementTree(etree.fromstring(data, parser))
     except etree.XMLSyntaxError as exc:
+        refusal = dtd_error(exc, source, data=data)
+        if refusal is not None:
+            return None, [f"{source}: {refusal.reason}"]
         return None, [f"line {exc.lineno}: not well-formed XML: {exc.msg}"]
+    try:
+        refuse_dtd(tree, source)  # a DTD beyond the inspected start
+    except ReadError as exc:
+        return None, [f"{source}: {exc.reason}"]
     return tree, []
 
 

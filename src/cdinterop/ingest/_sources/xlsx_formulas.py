@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from lxml import etree
 
-from cdinterop._safe_xml import PROLOG_BYTES, check_prolog, parser_options
+from cdinterop._safe_xml import PROLOG_BYTES, check_prolog, iterparse, parse_bytes
 from cdinterop.errors import ReadError
 
 __all__ = ["UncomputedFormula", "uncomputed_formulas"]
@@ -75,9 +75,7 @@ def _column_letters(column: int) -> str:
 
 
 def _parse_small(archive: zipfile.ZipFile, name: str, source: str) -> Any:
-    data = archive.read(name)
-    check_prolog(data[:PROLOG_BYTES], source, kind="XLSX")
-    return etree.fromstring(data, parser=etree.XMLParser(**parser_options()))
+    return parse_bytes(archive.read(name), source, kind="XLSX")
 
 
 def _sheet_part(archive: zipfile.ZipFile, sheet: str, source: str) -> str | None:
@@ -155,12 +153,10 @@ def _cell_column(cell: Any) -> tuple[int, int | None]:
     return steps - 1, None
 
 
-def _scan(stream: IO[bytes]) -> list[UncomputedFormula]:
+def _scan(stream: IO[bytes], source: str) -> list[UncomputedFormula]:
     found: list[UncomputedFormula] = []
     row = 0
-    events = etree.iterparse(
-        stream, events=("end",), tag=("{*}sheetData", "{*}row"), **parser_options()
-    )
+    events = iterparse(stream, source, kind="XLSX", events=("end",), tag=("{*}sheetData", "{*}row"))
     for _, element in events:
         if _local(element.tag) == "sheetData":
             break
@@ -203,7 +199,7 @@ def uncomputed_formulas(path: Path, sheet: str) -> dict[int, list[UncomputedForm
             with archive.open(part) as stream:
                 check_prolog(stream.read(PROLOG_BYTES), source, kind="XLSX")
             with archive.open(part) as stream:
-                cells = _scan(stream)
+                cells = _scan(stream, source)
     except zipfile.BadZipFile:
         return {}
     except (etree.XMLSyntaxError, zipfile.LargeZipFile, OSError, ValueError) as exc:
