@@ -4,7 +4,6 @@ reading never opens a network connection."""
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -20,22 +19,6 @@ CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "dcat"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text())
 DATASET = URIRef("http://www.w3.org/ns/dcat#Dataset")
 PORTAL = {"portal.ttl", "portal.jsonld", "portal.rdf", "portal.nt"}
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Make every connection attempt fail, and record it."""
-    attempts: list[Any] = []
-
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        attempts.append(args)
-        raise OSError("network access in a test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    return attempts
 
 
 @pytest.mark.parametrize("name", sorted(n for n in EXPECTED if EXPECTED[n]["error"] == "read"))

@@ -6,7 +6,6 @@ point 1). Each is refused at once, with a clear ReadError, without any network a
 from __future__ import annotations
 
 import re
-import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -67,22 +66,6 @@ def _data_body() -> str:
 
 def _rdf_body(case: str) -> str:
     return RDF_BODY.replace("{ref}", REFERENCE[case] or "t")
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Make every connection attempt fail, and record it."""
-    attempts: list[Any] = []
-
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        attempts.append(args)
-        raise OSError("network access in a test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    return attempts
 
 
 def _refused(read: Callable[[], object]) -> str:

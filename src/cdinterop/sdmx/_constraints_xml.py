@@ -34,6 +34,7 @@ from cdinterop.model._constraints import (
     constrained_class,
 )
 from cdinterop.model._identity import Annotation, parse_ref
+from cdinterop.sdmx._annotations_xml import read_annotations, write_annotations
 
 __all__ = ["constraint_urn", "read_constraints", "write_constraints"]
 
@@ -158,25 +159,7 @@ class _Reader:
         return found or None
 
     def annotations(self, node: Any) -> tuple[Annotation, ...]:
-        group = node.find(self.c("Annotations"))
-        if group is None:
-            return ()
-
-        def text(parent: Any, tag: str) -> str | None:
-            found = parent.find(self.c(tag))
-            return None if found is None else (found.text or "")
-
-        return tuple(
-            Annotation(
-                id=note.get("id"),
-                title=text(note, "AnnotationTitle"),
-                type=text(note, "AnnotationType"),
-                url=text(note, "AnnotationURL"),
-                text=self.texts(note, "AnnotationText"),
-                value=text(note, "AnnotationValue"),
-            )
-            for note in group.iterfind(self.c("Annotation"))
-        )
+        return read_annotations(node, self.version)
 
     def attachment(self, node: Any, where: str) -> tuple[str, ...]:
         urns = []
@@ -375,20 +358,7 @@ class _Writer:
             self.el(parent, tag, value, **{_XML_LANG: lang})
 
     def annotations(self, parent: Any, notes: tuple[Annotation, ...]) -> None:
-        if not notes:
-            return
-        group = self.el(parent, "com:Annotations")
-        for note in notes:
-            node = self.el(group, "com:Annotation", **({"id": note.id} if note.id else {}))
-            if note.title is not None:
-                self.el(node, "com:AnnotationTitle", note.title)
-            if note.type is not None:
-                self.el(node, "com:AnnotationType", note.type)
-            if note.url is not None:
-                self.el(node, "com:AnnotationURL", note.url)
-            self.texts(node, "com:AnnotationText", note.text)
-            if note.value is not None and self.v3:
-                self.el(node, "com:AnnotationValue", note.value)
+        write_annotations(parent, notes, self.version)
 
     def reference(self, parent: Any, urn: str) -> None:
         cls = constrained_class(urn)

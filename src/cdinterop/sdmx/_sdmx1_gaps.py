@@ -24,15 +24,14 @@ from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 from cdinterop.model._constraints import ContentConstraint
 from cdinterop.model._identity import Annotation, parse_ref
 from cdinterop.model._structure import Usage
+from cdinterop.sdmx._annotations_xml import read_annotations
 from cdinterop.sdmx._constraints_xml import SdmxVersion, read_constraints
 
 __all__ = ["Ident", "Sdmx1Gaps", "close_sdmx1_gaps", "dsd_key"]
 
 _SCHEMAS = "http://www.sdmx.org/resources/sdmxml/schemas/v{}/{}"
 _STRUCTURE_NS = {v: _SCHEMAS.format(v.replace(".", "_"), "structure") for v in ("2.1", "3.0")}
-_COMMON_NS = {v: _SCHEMAS.format(v.replace(".", "_"), "common") for v in ("2.1", "3.0")}
 _SDMX1_UNREADABLE = frozenset({"URI", "TimeRange"})
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _COMPONENTS = ("Dimension", "TimeDimension", "Attribute", "PrimaryMeasure", "Measure", "Group")
 
 Ident = tuple[str, str, str]
@@ -73,37 +72,6 @@ class Sdmx1Gaps:
     keeps one at most."""
 
 
-def _annotations(node: etree._Element, version: str) -> tuple[Annotation, ...]:
-    """The annotations directly on ``node``."""
-    com = _COMMON_NS[version]
-    group = node.find(f"{{{com}}}Annotations")
-    if group is None:
-        return ()
-
-    def text(parent: etree._Element, tag: str) -> str | None:
-        found = parent.find(f"{{{com}}}{tag}")
-        return None if found is None else (found.text or "")
-
-    notes = []
-    for note in group.iterfind(f"{{{com}}}Annotation"):
-        texts = {
-            str(t.get(_XML_LANG, "en")): t.text or ""
-            for t in note.iterfind(f"{{{com}}}AnnotationText")
-            if (t.text or "").strip()
-        }
-        notes.append(
-            Annotation(
-                id=note.get("id"),
-                title=text(note, "AnnotationTitle"),
-                type=text(note, "AnnotationType"),
-                url=text(note, "AnnotationURL"),
-                text=texts or None,
-                value=text(note, "AnnotationValue"),
-            )
-        )
-    return tuple(notes)
-
-
 def _enumeration(rep: etree._Element) -> Ident | None:
     """The codelist an ``Enumeration`` element references (2.1 ``Ref`` or ``URN``, 3.0
     URN text)."""
@@ -131,13 +99,13 @@ def _concept(node: etree._Element) -> str | None:
 
 def _dsd_facts(dsd: etree._Element, key: str, version: str, gaps: Sdmx1Gaps) -> None:
     ns = _STRUCTURE_NS[version]
-    gaps.annotations[key, ""] = _annotations(dsd, version)
+    gaps.annotations[key, ""] = read_annotations(dsd, version)
     for local in _COMPONENTS:
         for comp in dsd.iter(f"{{{ns}}}{local}"):
             if comp.getparent() is None or comp.get("id") is None:
                 continue
             name = f"group:{comp.get('id')}" if local == "Group" else comp.get("id", "")
-            gaps.annotations[key, name] = _annotations(comp, version)
+            gaps.annotations[key, name] = read_annotations(comp, version)
             roles = tuple(
                 role for node in comp.iterfind(f"{{{ns}}}ConceptRole") if (role := _concept(node))
             )

@@ -45,6 +45,7 @@ from cdinterop.model._structure import (
     ValueType,
 )
 from cdinterop.sdmx._annotations import encode as encode_annotations
+from cdinterop.sdmx._annotations_xml import write_annotations
 from cdinterop.sdmx._constraints_xml import SdmxVersion, write_constraints
 
 __all__ = [
@@ -95,6 +96,7 @@ class _Writer:
         self.ds = dataset
         self.st: DataStructure = dataset.structure
         self.v3 = version == "3.0"
+        self.version = version
         base = f"http://www.sdmx.org/resources/sdmxml/schemas/v{version.replace('.', '_')}/"
         self.ns = {"mes": base + "message", "str": base + "structure", "com": base + "common"}
         self.scheme_id = f"CS_{self.st.id}"
@@ -128,27 +130,14 @@ class _Writer:
     ) -> None:
         """The annotations read with an artefact (``kept``, unchanged) and cdinterop's
         own ``(type, text)`` pairs."""
-        if not pairs and not kept:
-            return
-        group = self.el(parent, "com:Annotations")
-        for note in kept:
-            self.annotation(group, note)
-        for kind, text in pairs:
-            node = self.el(group, "com:Annotation")
-            self.el(node, "com:AnnotationType", kind)
-            self.el(node, "com:AnnotationText", text, **{f"{{{_XML_NS}}}lang": "en"})
-
-    def annotation(self, group: etree._Element, note: Annotation) -> None:
-        node = self.el(group, "com:Annotation", **({"id": note.id} if note.id else {}))
-        if note.title is not None:
-            self.el(node, "com:AnnotationTitle", note.title)
-        if note.type is not None:
-            self.el(node, "com:AnnotationType", note.type)
-        if note.url is not None:
-            self.el(node, "com:AnnotationURL", note.url)
-        self.texts(node, "com:AnnotationText", note.text)
-        if note.value is not None and self.v3:
-            self.el(node, "com:AnnotationValue", note.value)
+        ours = tuple(Annotation(type=kind, text={"en": text}) for kind, text in pairs)
+        try:
+            write_annotations(parent, (*kept, *ours), self.version)
+        except ValueError:  # lxml: not XML 1.0 characters
+            raise WriteError(
+                f"{_where(parent)}: an annotation holds characters XML 1.0 cannot carry "
+                "(control characters, NUL or lone surrogates); remove them to write SDMX-ML"
+            ) from None
 
     def maintainable(
         self,
@@ -297,9 +286,7 @@ class _Writer:
                     self.concept(scheme, concept)
 
     def concept(self, scheme: etree._Element, concept: Concept) -> None:
-        parsed = parse_ref(concept.scheme) if concept.scheme is not None else None
-        ident = self.own_scheme if parsed is None else (parsed.agency, parsed.id, parsed.version)
-        urn = self.urn("conceptscheme.Concept", ident, concept.id)
+        urn = self.urn("conceptscheme.Concept", self.scheme_of(concept), concept.id)
         item = self.el(scheme, "str:Concept", id=concept.id, urn=urn)
         self.annotations(item, [], concept.annotations)
         self.texts(item, "com:Name", concept.name)
@@ -326,9 +313,12 @@ class _Writer:
 
     def concept_ref(self, parent: etree._Element, ref: str) -> None:
         concept = self.st.concept(ref)
+        self.ref(parent, "conceptscheme.Concept", self.scheme_of(concept), concept.id)
+
+    def scheme_of(self, concept: Concept) -> tuple[str, str, str]:
+        """Identity of the scheme ``concept`` belongs to (the structure's own by default)."""
         parsed = parse_ref(concept.scheme) if concept.scheme is not None else None
-        scheme = self.own_scheme if parsed is None else (parsed.agency, parsed.id, parsed.version)
-        self.ref(parent, "conceptscheme.Concept", scheme, concept.id)
+        return self.own_scheme if parsed is None else (parsed.agency, parsed.id, parsed.version)
 
     def core_representation(self, item: etree._Element, concept_id: str) -> None:
         """The concept's core representation, when the components that use it agree on one.
