@@ -24,6 +24,7 @@ from cdinterop.errors import CdinteropError, Issue, ReadError, WriteError
 
 if TYPE_CHECKING:
     from cdinterop.ingest import IngestSpec
+    from cdinterop.limits import Limits
 
 __all__ = ["app", "main"]
 
@@ -84,6 +85,10 @@ def _root(
     Run [bold]cdinterop COMMAND --help[/] for a command's options and an example. Exit
     codes: 0 done or valid, 1 invalid data, 2 unusable input or options, 3 internal error
     (add --debug to see its traceback).
+
+    Readers refuse inputs beyond documented limits (bytes, rows, columns, cells, nesting,
+    triples, seconds; see cdinterop.limits); raise one with --limit NAME=VALUE anywhere on
+    the command line, e.g. --limit rows=1e9 or --limit bytes=4GiB.
     """
 
 
@@ -1041,15 +1046,49 @@ def dcat_read(
     out.print(f"[bold green]✓[/] {ds.id} read from {source} → {output}")
 
 
+def _limits_from_argv(argv: list[str]) -> Limits:
+    """Take every ``--limit NAME=VALUE`` (or ``--limit=NAME=VALUE``) out of ``argv``, where
+    it stands, and return the limits they set (the defaults for the others)."""
+    from cdinterop import limits
+
+    changes: dict[str, int | float] = {}
+    index = 1
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--limit":
+            if index + 1 >= len(argv):
+                raise ValueError("give NAME=VALUE after --limit, e.g. --limit rows=1e9")
+            name, value = limits.parse_assignment(argv[index + 1])
+            del argv[index : index + 2]
+        elif arg.startswith("--limit="):
+            name, value = limits.parse_assignment(arg.removeprefix("--limit="))
+            del argv[index]
+        elif arg == "--":
+            break
+        else:
+            index += 1
+            continue
+        changes[name] = value
+    return limits.current().replace(**changes)
+
+
 def main() -> None:
     """Entry point of the ``cdinterop`` console script."""
     import sys
+
+    from cdinterop import limits
 
     debug = "--debug" in sys.argv
     if debug:
         sys.argv.remove("--debug")
     try:
-        app()
+        chosen = _limits_from_argv(sys.argv)
+    except ValueError as exc:
+        err.print(f"[bold red]✗ --limit[/]: {exc}")
+        raise SystemExit(EXIT_UNREADABLE) from None
+    try:
+        with limits.use(chosen):
+            app()
     except CdinteropError as exc:
         err.print(f"[bold red]error:[/] {exc}")
         raise SystemExit(EXIT_UNREADABLE) from None
