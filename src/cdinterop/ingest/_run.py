@@ -25,6 +25,7 @@ version, cdinterop version, row counts). Every row read is accepted, filtered or
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import difflib
 import queue
@@ -32,7 +33,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cdinterop import limits
 from cdinterop._version import __version__
 from cdinterop.errors import CdinteropError, Issue
 from cdinterop.ingest._sources import SourceInfo, SourceOptions, open_submission
@@ -157,6 +159,7 @@ class _Rejects:
         text = values if values is not None else pa.nulls(len(rows), pa.string())
         if not pa.types.is_string(text.type):
             text = pc.cast(text, pa.string())
+        text = _shortened(text)
         self.tables.append(
             pa.table(
                 [rows.cast(pa.int64()), pa.repeat(column, len(rows)), text, reasons],
@@ -180,6 +183,20 @@ class _Rejects:
         )
 
 
+_SHOWN_CHARS = 200
+"""A value longer than this is shown in the rejects by its start and ``…``."""
+
+
+def _shortened(values: pa.Array) -> pa.Array:
+    """``values`` with every text longer than `_SHOWN_CHARS` cut to its start and ``…``."""
+    long = pc.fill_null(pc.greater(pc.utf8_length(values), _SHOWN_CHARS), False)
+    if not pc.any(long).as_py():
+        return values
+    start = pc.utf8_slice_codeunits(values, 0, _SHOWN_CHARS)
+    cut = pc.binary_join_element_wise(start, pa.scalar("…"), "")
+    return pc.if_else(long, cut, values)
+
+
 @dataclass
 class _Plan:
     """The spec resolved against the file's columns."""
@@ -188,6 +205,26 @@ class _Plan:
     names: dict[str, str]
     expressions: dict[str, Any]
     key: bytes | None
+    shown: frozenset[str] = frozenset()
+    """The file's columns whose values rejects may show: those read by a component
+    (``from`` or an expression) and published as they are or through a rule, i.e. not
+    dropped, pseudonymised or coarsened; every other column stays out of the rejects."""
+
+    def value_of(self, column: str, values: pa.Array) -> pa.Array | None:
+        """``values`` of the file's ``column`` if rejects may show them, else ``None``."""
+        return values if column in self.shown else None
+
+
+def _shown_columns(
+    spec: IngestSpec, names: dict[str, str], expressions: dict[str, Any]
+) -> frozenset[str]:
+    """The file's columns whose values a reject may show (see `_Plan.shown`)."""
+    privacy = spec.privacy
+    private = {names.get(c, c) for c in (*privacy.drop, *privacy.pseudonymise, *privacy.geopoints)}
+    read = {names[r.source] for r in spec.components.values() if r.source is not None}
+    for expression in expressions.values():
+        read |= set(expression.columns)
+    return frozenset(read - private)
 
 
 def _resolve(spec: IngestSpec, submission: Submission, key: bytes | None) -> _Plan:
@@ -260,7 +297,7 @@ def _resolve(spec: IngestSpec, submission: Submission, key: bytes | None) -> _Pl
         )
     if privacy.pseudonymise and key is None:
         key = _spec_key(privacy.key)
-    return _Plan(spec, names, expressions, key)
+    return _Plan(spec, names, expressions, key, _shown_columns(spec, names, expressions))
 
 
 def _did_you_mean(name: str, columns: list[str]) -> str:
@@ -303,7 +340,7 @@ def _privacy(batch: pa.Table, plan: _Plan, rejects: _Rejects) -> tuple[pa.Table,
         batch = batch.set_column(batch.schema.get_field_index(column), column, hashed)
     for name, coarsening in privacy.geopoints.items():
         column = plan.names[name]
-        points = parse_geopoint(batch.column(column))
+        points = parse_geopoint(batch.column(column), reveal=False)
         if points.reasons is not None:
             rows = pc.filter(batch.column(ROW), points.failed)
             reasons = pc.filter(points.reasons, points.failed)
@@ -398,21 +435,50 @@ def _process(batch: pa.Table, plan: _Plan, rejects: _Rejects) -> tuple[pa.Table,
         columns[cid] = result.values
         if result.reasons is not None and pc.any(result.failed).as_py():
             mask = result.failed
-            source = (
-                batch.column(plan.names[rule.source]) if rule.source is not None else result.values
-            )
-            rejects.add(
-                _text(pc.filter(batch.column(ROW), mask)),
-                cid if rule.source is None else rule.source,
-                _text(pc.filter(source, mask)),
-                _text(pc.filter(result.reasons, mask)),
-            )
+            rows = _text(pc.filter(batch.column(ROW), mask))
+            reasons = _text(pc.filter(result.reasons, mask))
+            read = _read_columns(rule, cid, plan)
+            hidden = [name for column, name in read if column and column not in plan.shown]
+            for column, name in read:
+                shown = plan.value_of(column, batch.column(column)) if column else None
+                if hidden:
+                    why = _hidden_reason(cid, hidden, plan, len(rows))
+                elif rule.expression is not None:
+                    why = pc.binary_join_element_wise(pa.scalar(f"{cid}: "), reasons, "")
+                else:
+                    why = reasons
+                value = None if shown is None else _text(pc.filter(shown, mask))
+                rejects.add(rows, name, value, why)
             failed = pc.or_(failed, mask)
     keep = pc.invert(failed)
     records = pa.table({**columns, ROW: batch.column(ROW)}).filter(keep)
     key_names = [plan.names[c] for c in spec.deduplicate.key] if spec.deduplicate else []
     keys = batch.select(key_names).filter(keep) if key_names else pa.table({})
     return records, keys
+
+
+def _read_columns(rule: ComponentRule, cid: str, plan: _Plan) -> list[tuple[str, str]]:
+    """The file's columns a rule reads, as (file column, name in the spec); for an
+    expression, every column it reads (``("", cid)`` when it reads none)."""
+    if rule.source is not None:
+        return [(plan.names[rule.source], rule.source)]
+    if rule.expression is not None:
+        read = list(plan.expressions[cid].columns)
+        if read:
+            return [(column, column) for column in read]
+    return [("", cid)]
+
+
+def _hidden_reason(cid: str, names: list[str], plan: _Plan, n: int) -> pa.Array:
+    """The reason of a reject that reads a pseudonymised or coarsened column: what failed,
+    without the values (nor anything made from them)."""
+    privacy = plan.spec.privacy
+    hows = [
+        f"{name} is {'pseudonymised' if name in privacy.pseudonymise else 'coarsened'}"
+        for name in names
+    ]
+    reason = f"{cid}: the rule fails on a value that is not shown ({', '.join(hows)})"
+    return pa.repeat(pa.scalar(reason, pa.string()), n)
 
 
 def _deduplicate(records: pa.Table, keys: pa.Table, plan: _Plan) -> tuple[pa.Table, int]:
@@ -444,12 +510,17 @@ _ROW_REFERENCE = re.compile(r"\brow (\d+)\b")
 
 
 def _reject_issues(
-    issues: list[Issue], rows: pa.Array, rejects: _Rejects, columns: dict[str, str]
+    issues: list[Issue],
+    rows: pa.Array,
+    rejects: _Rejects,
+    columns: dict[str, str],
+    visible: frozenset[str] = frozenset(),
 ) -> None:
     """Reject the rows of the structure's issues under the file's column a component comes
     from (``columns``: component id → source column; the component id when it has none);
     positions in the records table that a message names ("already used by row 25") become
-    the rows of the source file."""
+    the rows of the source file. Only the values of the components in ``visible`` are
+    shown (those made from columns a reject may show)."""
 
     def source_row(match: re.Match[str]) -> str:
         position = int(match[1])
@@ -458,13 +529,25 @@ def _reject_issues(
     for issue in issues:
         if issue.row is None:
             raise IngestError(f"the unit records do not fit the structure: {issue}")
-        value = None if issue.value is None else str(issue.value)
+        shown = issue.value is not None and issue.component in visible
+        value = str(issue.value) if shown else None
         rejects.add(
             pa.array([rows[issue.row].as_py()], pa.int64()),
             columns.get(issue.component, issue.component) if issue.component else "(key)",
             pa.array([value], pa.string()),
             pa.array([_ROW_REFERENCE.sub(source_row, issue.message)], pa.string()),
         )
+
+
+def _visible_components(plan: _Plan) -> frozenset[str]:
+    """Components whose values a reject may show: made only from columns it may show
+    (fixed values too)."""
+    visible = set()
+    for cid, rule in plan.spec.components.items():
+        read = [column for column, _name in _read_columns(rule, cid, plan) if column]
+        if all(column in plan.shown for column in read):
+            visible.add(cid)
+    return frozenset(visible)
 
 
 _DONE = object()
@@ -530,7 +613,10 @@ def _prefetch(batches: Iterator[pa.Table], depth: int = 2) -> Iterator[pa.Table]
         except BaseException as exc:  # handed over to the consumer
             waiting.put(exc)
 
-    worker = threading.Thread(target=produce, name="cdinterop-ingest-reader", daemon=True)
+    context = contextvars.copy_context()  # the reader limits in force (cdinterop.limits)
+    worker = threading.Thread(
+        target=context.run, args=(produce,), name="cdinterop-ingest-reader", daemon=True
+    )
     worker.start()
     try:
         while True:
@@ -583,7 +669,8 @@ def ingest(
     filtered: Counter[str] = Counter()
     parts: list[pa.Table] = []
     key_parts: list[pa.Table] = []
-    with open_submission(submission, opts) as opened:
+    chosen = limits.current().replace(**source_spec.limit_values())
+    with limits.use(chosen), open_submission(submission, opts) as opened:
         plan = _resolve(spec, opened, key)
         needed = _needed(plan, opened.schema.names)
         tables = _prepared(opened.batches(), plan, needed, opts.batch_rows, filtered)
@@ -593,16 +680,9 @@ def ingest(
             key_parts.append(keys)
             if progress is not None:
                 progress(opened.rows_read)
-        for n, problem in enumerate(opened.problems()):
-            row = problem.row if problem.row is not None else -(n + 1)
-            rejects.add(
-                pa.array([row], pa.int64()),
-                problem.component or "(record)",
-                pa.array([None if problem.value is None else str(problem.value)], pa.string()),
-                pa.array([problem.message], pa.string()),
-            )
+        _reject_problems(opened.problems(), rejects, plan)
         rows_read = opened.rows_read
-        info = opened.info
+        info = _private_form_version(opened.info, opened, plan)
     records = pa.concat_tables(parts) if parts else pa.table({})
     keys = pa.concat_tables(key_parts) if key_parts and spec.deduplicate else pa.table({})
     records, duplicates = _deduplicate(records, keys, plan)
@@ -616,7 +696,7 @@ def ingest(
     conformed, issues = Observations.from_arrow(unit).conform(structure)
     if issues:
         sources = {c: r.source for c, r in spec.components.items() if r.source is not None}
-        _reject_issues(issues, rows, rejects, sources)
+        _reject_issues(issues, rows, rejects, sources, _visible_components(plan))
         bad = pa.array(sorted({i.row for i in issues if i.row is not None}), pa.int64())
         mask = pc.invert(pc.is_in(pa.array(range(unit.num_rows), pa.int64()), value_set=bad))
         conformed = Observations.from_arrow(conformed.table.filter(mask))  # checked again
@@ -651,6 +731,34 @@ def ingest(
             result,
         )
     return result
+
+
+def _reject_problems(problems: list[Issue], rejects: _Rejects, plan: _Plan) -> None:
+    """Reject the records the reader could not read: their line and what is wrong, under
+    ``(record)`` or the column at fault. The reader's value is shown only when it is the
+    text of one cell of a column a reject may show (a formula without a result); never
+    the text of a record, which may hold columns the spec drops or pseudonymises."""
+    for n, problem in enumerate(problems):
+        row = problem.row if problem.row is not None else -(n + 1)
+        column = problem.component or "(record)"
+        value = problem.value if isinstance(problem.value, str) else None
+        rejects.add(
+            pa.array([row], pa.int64()),
+            column,
+            pa.array([value if column in plan.shown else None], pa.string()),
+            pa.array([problem.message], pa.string()),
+        )
+
+
+def _private_form_version(info: SourceInfo, opened: Submission, plan: _Plan) -> SourceInfo:
+    """``info`` without the form version when the spec drops or pseudonymises the column
+    it comes from (the provenance would publish it)."""
+    column = opened.form_version_column
+    privacy = plan.spec.privacy
+    private = {plan.names.get(c, c) for c in (*privacy.drop, *privacy.pseudonymise)}
+    if column is None or column not in private or info.form_version is None:
+        return info
+    return replace(info, form_version=None)
 
 
 def _dataset(

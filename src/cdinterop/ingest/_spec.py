@@ -34,6 +34,7 @@ so that one YAML document carries both steps.
 
 from __future__ import annotations
 
+import codecs
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -93,6 +94,50 @@ class SourceSpec(Model):
     """XLSX sheet name (default: the first sheet)."""
     header_row: int = Field(default=1, ge=1)
     """Line (CSV) or row (XLSX) of the header, 1-based."""
+    limits: dict[str, int | float | str] = Field(default_factory=dict)
+    """Reader limits for this submission, ``{NAME: VALUE}`` (``rows``, ``columns``,
+    ``field_bytes``, ``nesting``, ``bytes``, ...; see `cdinterop.limits`), e.g.
+    ``{rows: 500000000, field_bytes: 64MiB}``; the other limits stay as they are."""
+
+    @field_validator("encoding")
+    @classmethod
+    def _text_encoding(cls, value: str | None) -> str | None:
+        return None if value is None else text_encoding(value)
+
+    @field_validator("limits")
+    @classmethod
+    def _known_limits(cls, value: dict[str, int | float | str]) -> dict[str, int | float | str]:
+        from cdinterop.limits import DEFAULTS, parse_assignment
+
+        DEFAULTS.replace(**dict.fromkeys(value, 1))  # unknown names
+        numbers = dict(
+            parse_assignment(
+                f"{name}={amount:g}" if isinstance(amount, float) else f"{name}={amount}"
+            )
+            for name, amount in value.items()
+        )
+        DEFAULTS.replace(**numbers)
+        return dict(numbers)
+
+    def limit_values(self) -> dict[str, int | float]:
+        """``limits`` as numbers, ready for ``cdinterop.limits.use(**...)``."""
+        return {name: amount for name, amount in self.limits.items() if not isinstance(amount, str)}
+
+
+def text_encoding(name: str) -> str:
+    """``name`` when it is a text encoding Python knows (``cp1252``, ``latin-1``, ``utf-16``);
+    a ``ValueError`` otherwise, also for codecs that are not text encodings (``base64``,
+    ``rot13``, ``zip``)."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise ValueError(f"unknown encoding {name!r}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise ValueError(
+            f"{name!r} is not a text encoding but a {info.name} codec: give the "
+            "encoding the file's text is saved in, e.g. utf-8, cp1252 or latin-1"
+        )
+    return name
 
 
 class Deduplicate(Model):

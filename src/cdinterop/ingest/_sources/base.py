@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cdinterop.errors import Issue, ReadError
+from cdinterop.limits import current, exceeded
 
 __all__ = [
     "ROW_COLUMN",
@@ -85,16 +86,21 @@ class SourceOptions:
     """1-based line (CSV) or row (XLSX) of the header; lines above it are skipped."""
     batch_rows: int = 65_536
     """Largest number of rows in one record batch."""
-    max_field_bytes: int = 1_048_576
-    """A cell longer than this (in UTF-8 bytes) makes its row a problem row."""
+    max_field_bytes: int | None = None
+    """A cell longer than this (in UTF-8 bytes) makes its row a problem row; ``None``: the
+    reader limit ``field_bytes`` in force (`cdinterop.limits`, 16 MiB by default)."""
 
     def __post_init__(self) -> None:
         if self.header_row < 1:
             raise ValueError("header_row is 1-based and must be at least 1")
         if self.batch_rows < 1:
             raise ValueError("batch_rows must be at least 1")
-        if self.max_field_bytes < 1:
+        if self.max_field_bytes is not None and self.max_field_bytes < 1:
             raise ValueError("max_field_bytes must be at least 1")
+        if self.encoding is not None:
+            from cdinterop.ingest._spec import text_encoding
+
+            text_encoding(self.encoding)
         if self.delimiter is not None and len(self.delimiter) != 1:
             raise ValueError("delimiter must be a single character")
 
@@ -191,6 +197,16 @@ class FileDigest:
         """Hex SHA-256 of the file (waits for the digest)."""
         self._wait()
         return self._sha256
+
+
+def _field_limit_text(options: SourceOptions, limit: int) -> str:
+    """How the longest field accepted was set, for messages."""
+    if options.max_field_bytes is not None:
+        return f"max_field_bytes={limit:,}"
+    return (
+        f"the limit field_bytes = {limit:,} bytes (raise it with --limit field_bytes=N or "
+        "source.limits in the spec)"
+    )
 
 
 def _format_problem_location(unit: str, row: int | None) -> str:
@@ -329,9 +345,12 @@ class Submission(ABC):
         Each is an [`Issue`][cdinterop.errors.Issue] with code ``read``, ``location``
         like ``line 12`` (see `row_unit`), ``row`` the row number (``None`` when unknown),
         a message saying what is wrong (wrong number of fields, a field longer than
-        ``max_field_bytes``, a record cut off by a truncated file, values beyond the
-        header) and the start of the offending text as ``value``. These rows are not in the
-        batches. Returns a new list; an empty one when every record could be read."""
+        ``max_field_bytes``, a record cut off by a truncated file, an unbalanced quote and
+        the lines it swallowed, values beyond the header) and the column at fault as
+        ``component`` when there is one. The raw text of the record is never kept: it may
+        hold columns a spec drops or pseudonymises (``value`` is ``None``). These rows
+        are not in the batches. Returns a new list; an empty one when every record could
+        be read."""
         return sorted(self._problems, key=lambda issue: (issue.row is None, issue.row or 0))
 
     def batches(self) -> Iterator[pa.RecordBatch]:
@@ -348,8 +367,16 @@ class Submission(ABC):
         self._problems = []
         self._yielded = 0
         self._form_versions = Counter()
+        rows = current().rows
         for raw in self._raw_batches():
             batch = self._finish(raw)
+            if self.rows_read + batch.num_rows > rows:
+                exceeded(
+                    str(self._path),
+                    "rows",
+                    self.rows_read + batch.num_rows,
+                    f"more than {rows:,} records",
+                )
             size = self._options.batch_rows
             for start in range(0, batch.num_rows, size):
                 part = batch.slice(start, size)
@@ -389,10 +416,16 @@ class Submission(ABC):
         arrays.append(pa.array(rows, pa.int64()))
         return pa.RecordBatch.from_arrays(arrays, schema=self._raw_schema)
 
-    def _problem(self, row: int | None, message: str, value: object = None) -> None:
+    def _problem(
+        self, row: int | None, message: str, value: object = None, *, column: str | None = None
+    ) -> None:
+        """Record a row that cannot be read: its number, what is wrong and the column at
+        fault if one is. ``value`` is ignored: the text of a row that cannot be read is
+        never kept, since it may hold columns a spec drops or pseudonymises."""
+        del value
         where = _format_problem_location(self.row_unit, row)
         self._problems.append(
-            Issue(location=where, code="read", message=message, value=value, row=row)
+            Issue(location=where, code="read", message=message, component=column, row=row)
         )
 
     def _read_error(self, reason: str) -> ReadError:
@@ -418,8 +451,14 @@ class Submission(ABC):
             batch = pa.RecordBatch.from_arrays(arrays, schema=self._schema)
         return batch
 
+    @property
+    def _field_limit(self) -> int:
+        """The longest field accepted, in UTF-8 bytes."""
+        given = self._options.max_field_bytes
+        return given if given is not None else int(current().field_bytes)
+
     def _drop_overlong(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        limit = self._options.max_field_bytes
+        limit = self._field_limit
         bad: pa.Array | None = None
         for name in self._columns:
             column = batch.column(name)
@@ -440,8 +479,8 @@ class Submission(ABC):
                         row,
                         f"{self.row_unit} {row}: field {name!r} is "
                         f"{len(value.encode('utf-8')):,} bytes long, more than "
-                        f"max_field_bytes={limit:,}; the row is left out",
-                        value=value[:80] + "...",
+                        f"{_field_limit_text(self._options, limit)}; the row is left out",
+                        column=name,
                     )
                     break
         return batch.filter(pc.invert(bad))

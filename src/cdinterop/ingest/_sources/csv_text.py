@@ -26,9 +26,12 @@ encoding cannot decode.
 from __future__ import annotations
 
 import codecs
+import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -45,6 +48,7 @@ from cdinterop.ingest._sources.base import (
 )
 from cdinterop.ingest._sources.detect import CsvHead
 from cdinterop.ingest._sources.odk import ODK_FORM_VERSION_COLUMN, ODK_GROUP_SEPARATOR
+from cdinterop.limits import exceeded
 
 __all__ = ["CsvSubmission"]
 
@@ -100,7 +104,10 @@ class CsvSubmission(Submission):
             columns=head.columns,
             digest=FileDigest(path),
         )
+        columns = len(head.columns)
+        exceeded(str(path), "columns", columns, f"a header of {columns:,} columns")
         self._head = head
+        self._undecodable = False
         self._check_truncation = _ascii_compatible(head.encoding)
         if layout is Layout.ODK_CSV:
             self.group_separator = ODK_GROUP_SEPARATOR
@@ -149,6 +156,8 @@ class CsvSubmission(Submission):
     # -- reading ----------------------------------------------------------------------
 
     def _raw_batches(self) -> Iterator[pa.RecordBatch]:
+        _catch_undecodable_rows()
+        self._undecodable = False
         header_row = self._options.header_row
         self._pending: list[_Invalid] = []
         self._seen_invalid: set[int] = set()
@@ -174,8 +183,9 @@ class CsvSubmission(Submission):
                 block *= 8
                 self._pending = [p for p in self._pending if p.number is None]
                 self._seen_invalid = set()
-        for invalid in self._pending:  # problem rows after the last good record
-            self._report_invalid(invalid, self._next_line)
+        for n, invalid in enumerate(self._pending, start=1):  # after the last good record
+            at_end = n == len(self._pending) and self._at_end(invalid)
+            self._report_invalid(invalid, self._next_line, at_end=at_end)
             self._next_line += 1 + invalid.text.count("\n")
         self._pending = []
         if held is not None:
@@ -207,9 +217,20 @@ class CsvSubmission(Submission):
         message = str(exc)
         if "straddl" in message:
             return _Restart()
+        if self._undecodable:  # a row the parser could not hand over: its bytes do not decode
+            if _native(self._head.encoding):
+                return self._utf8_error()
+            return self._read_error(
+                f"bytes after line {self._next_line - 1} are not valid {self._head.encoding}; "
+                "check the declared encoding (source.encoding in the spec)"
+            )
         if "invalid UTF8" in message or "UTF-8" in message:
             return self._utf8_error()
-        return self._read_error(f"the CSV parser failed near line {self._next_line}: {message}")
+        # pyarrow's message ends with the record's text, which may hold private columns
+        shown = re.sub(r"(got \d+)\s*:.*", r"\1", message, flags=re.DOTALL)
+        return self._read_error(
+            f"the CSV parser failed after line {self._next_line - 1}: {shown[:300]}"
+        )
 
     def _decode_error(self, exc: UnicodeDecodeError) -> ReadError:
         return self._read_error(
@@ -255,16 +276,90 @@ class CsvSubmission(Submission):
         numbered = batch.append_column(
             pa.field(ROW_COLUMN, pa.int64(), nullable=False), pa.array(lines, pa.int64())
         )
+        if newlines is not None:
+            numbered = self._drop_swallowing(numbered, newlines)
         return _drop_blank(numbered, batch.num_columns)
 
-    def _report_invalid(self, invalid: _Invalid, line: int | None) -> None:
+    def _drop_swallowing(self, batch: pa.RecordBatch, newlines: np.ndarray) -> pa.RecordBatch:
+        """Leave out, as problem rows, records whose quoted values hold lines that look like
+        records of their own: a stray quote and the next one swallowed the lines between
+        them into one value, and the record still has the right number of fields."""
+        width = len(self._head.columns)
+        delimiter = self._head.delimiter
+        bad: list[int] = []
+        for k in np.flatnonzero(newlines).tolist():
+            values = [batch.column(i)[k].as_py() or "" for i in range(width)]
+            swallowed = _swallowed_lines(delimiter.join(values), delimiter, width)
+            if not swallowed:
+                continue
+            bad.append(k)
+            line = int(batch.column(ROW_COLUMN)[k].as_py())
+            self._problem(
+                line,
+                f"line {line}: a quoted field begins on this line and runs over "
+                f"{int(newlines[k])} more line(s), {len(swallowed)} of which look like "
+                "records of their own, reported on their own lines: a stray quote and a "
+                "later one swallowed them (an unbalanced quote); fix the quotes; the row is "
+                "left out",
+            )
+            for offset in swallowed:
+                self._problem(
+                    line + offset,
+                    f"line {line + offset}: swallowed by the unbalanced quote of line {line} "
+                    "(this line looks like a record of its own); the row is left out",
+                )
+        if not bad:
+            return batch
+        keep = np.ones(batch.num_rows, dtype=bool)
+        keep[bad] = False
+        return batch.filter(pa.array(keep))
+
+    def _at_end(self, invalid: _Invalid) -> bool:
+        """Whether ``invalid`` is the file's last record (its text is the file's tail)."""
+        if not self._check_truncation:
+            return False
+        encoded = invalid.text.encode(self._head.encoding, errors="replace").rstrip(b"\r\n")
+        size = self._path.stat().st_size
+        with self._path.open("rb") as handle:
+            handle.seek(max(0, size - len(encoded) - 2))
+            tail = handle.read().rstrip(b"\r\n")
+        return tail.endswith(encoded)
+
+    def _report_invalid(self, invalid: _Invalid, line: int | None, *, at_end: bool = False) -> None:
+        """Report a record the parser could not split into the header's fields: its line
+        and what is wrong, never its text. An unbalanced quote makes one record of many
+        lines: the lines it swallowed that look like records are reported too, each at
+        its line, so that no row of the export is lost without a trace."""
         where = f"line {line}: " if line is not None else ""
-        self._problem(
-            line,
-            f"{where}expected {invalid.expected} fields, found {invalid.actual}; "
-            "the row is left out",
-            value=invalid.text[:200],
-        )
+        fields = f"expected {invalid.expected} fields, found {invalid.actual}"
+        text = invalid.text
+        swallowed = _swallowed_lines(text, self._head.delimiter, invalid.expected)
+        unclosed = text.count('"') % 2 == 1
+        if swallowed:
+            end = "the rest of the file" if at_end and unclosed else "the lines after it"
+            message = (
+                f"{where}a quoted field begins on this line and is not closed where it "
+                f"should be (an unbalanced quote): it swallows {end}, "
+                f"{text.count(chr(10))} line(s) holding {len(swallowed)} record(s), reported "
+                f"on their own lines ({fields}); fix the quote; the row is left out"
+            )
+        elif at_end and unclosed:
+            message = (
+                f"{where}the record is cut off inside a quoted field (an unclosed quote runs "
+                f"to the end of the file; {fields}); the file looks truncated; the row is "
+                "left out"
+            )
+        else:
+            message = f"{where}{fields}; the row is left out"
+        self._problem(line, message)
+        for offset in swallowed:
+            at = None if line is None else line + offset
+            self._problem(
+                at,
+                f"{'' if at is None else f'line {at}: '}swallowed by the unbalanced quote "
+                f"{'' if line is None else f'of line {line} '}(this line looks like a record "
+                "of its own); the row is left out",
+            )
 
     def _check_truncated(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         if not self._check_truncation or batch.num_rows == 0:
@@ -285,13 +380,62 @@ class CsvSubmission(Submission):
         if tail != encoded and not (not value and tail.endswith(b'\n"')):
             return batch
         row = int(batch.column(ROW_COLUMN)[last].as_py())
+        swallowed = _swallowed_lines(raw, self._head.delimiter, len(self._head.columns))
+        if swallowed:
+            self._problem(
+                row,
+                f"line {row}: a quoted field begins on this line and is never closed (an "
+                f"unbalanced quote): it swallows the rest of the file, "
+                f"{raw.count(chr(10))} line(s) holding {len(swallowed)} record(s), reported on "
+                "their own lines; fix the quote; the row is left out",
+            )
+            for offset in swallowed:
+                self._problem(
+                    row + offset,
+                    f"line {row + offset}: swallowed by the unbalanced quote of line {row} "
+                    "(this line looks like a record of its own); the row is left out",
+                )
+            return batch.slice(0, last)
         self._problem(
             row,
             f"line {row}: the record is cut off inside a quoted field (an unclosed quote "
             "runs to the end of the file); the file looks truncated; the row is left out",
-            value=value[:200],
         )
         return batch.slice(0, last)
+
+
+def _swallowed_lines(text: str, delimiter: str, expected: int) -> list[int]:
+    """Offsets (1 = the next line) of the lines inside one record's ``text`` that look like
+    records of their own (as many delimiters as a record has, or one fewer): the rows an
+    unbalanced quote swallowed. Empty for a record whose quoted values merely hold
+    newlines (free text), and for files of one or two columns, where it cannot be told."""
+    if "\n" not in text or expected < 3:
+        return []
+    lines = text.split("\n")[1:]
+    return [n for n, line in enumerate(lines, start=1) if line.count(delimiter) >= expected - 1]
+
+
+def _catch_undecodable_rows() -> None:
+    """pyarrow decodes a row it cannot split before calling the reader's handler; when the
+    bytes are not UTF-8 that fails inside pyarrow, which prints "Exception ignored ...
+    UnicodeDecodeError" and then stops with a parse error. Catch that report (for the
+    readers' handlers only; every other one goes to the hook in place before) and let the
+    reader name the first undecodable byte instead."""
+    previous = sys.unraisablehook
+    if getattr(previous, "_cdinterop_csv", False):
+        return
+
+    def hook(unraisable: Any) -> None:
+        owner = getattr(unraisable.object, "__self__", None)
+        if isinstance(owner, CsvSubmission) and isinstance(
+            unraisable.exc_value, UnicodeDecodeError
+        ):
+            owner._undecodable = True
+            return
+        previous(unraisable)
+
+    hook._cdinterop_csv = True  # type: ignore[attr-defined]
+    sys.unraisablehook = hook
 
 
 def _newlines_per_row(batch: pa.RecordBatch) -> np.ndarray | None:

@@ -1,13 +1,21 @@
 """JSON submissions: a KoboToolbox API page (``{"count", "next", "results": [...]}``) or a
 plain array of objects, streamed with ijson.
 
-The file is parsed twice, both times as a stream (memory does not grow with the file):
-the first pass collects the column names (the union of the flattened keys, in order of
-first appearance), the second builds the batches. Records are flattened by
-`flatten_record()`. ``_row`` is the 1-based index of
-the record in the array. An array item that is not an object, or a record with a value
-longer than ``max_field_bytes``, is a problem row; a file that is not JSON, or not one of
-the two shapes, raises [`ReadError`][cdinterop.errors.ReadError].
+The file is parsed twice, both times as a stream of parser events (memory does not grow
+with the file): the first pass collects the column names (the union of the flattened
+keys, in order of first appearance), the second builds the batches. Records are
+flattened by `flatten_record()`. ``_row`` is the 1-based index of the record in the
+array.
+
+Problem rows (in `Submission.problems()`, never with their text): an array item that is
+not an object, a record with a value longer than the ``field_bytes`` limit, an object
+in which a key appears twice with different values (a JSON parser would keep one of
+them), and a record two of whose fields flatten to the same column with different
+values (``{"a/b": 1, "a": {"b": 2}}``). A file that is not JSON, or not one of the two
+shapes, raises [`ReadError`][cdinterop.errors.ReadError]; so do the reader limits
+(`cdinterop.limits`): ``bytes`` (the file's size), ``nesting`` (objects and arrays inside
+one another, checked while parsing, before anything deeper is built), ``columns`` (the
+distinct flattened keys, counted while the first pass runs) and ``rows``.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from cdinterop.ingest._sources.base import (
     Submission,
 )
 from cdinterop.ingest._sources.kobo import flatten_record
+from cdinterop.limits import current, exceeded
 
 __all__ = ["JsonSubmission"]
 
@@ -43,20 +52,49 @@ def _items_prefix(path: Path) -> str:
     raise ReadError(str(path), "not a JSON array or object of submissions")
 
 
+_BOM = b"\xef\xbb\xbf"
+_CELLS_PER_BATCH = 2_000_000
+"""Cells (rows times columns) of one batch while it is built: a wide file gets short
+batches, so that a batch's Python lists stay small."""
+_OPEN = {"start_map", "start_array"}
+_CLOSE = {"end_map", "end_array"}
+
+
+class _Built:
+    """One array item built from parser events, with the keys it repeats."""
+
+    __slots__ = ("conflicts", "value")
+
+    def __init__(self, value: Any, conflicts: list[str]) -> None:
+        self.value = value
+        self.conflicts = conflicts
+
+
 class JsonSubmission(Submission):
     """A JSON submission file (Kobo API page, or an array of objects)."""
 
     row_unit = "record"
 
     def __init__(self, path: Path, options: SourceOptions, *, layout: Layout | None) -> None:
+        size = path.stat().st_size
+        exceeded(str(path), "bytes", size, f"a JSON submission of {size:,} bytes")
         self._prefix = _items_prefix(path)
         kobo_marker = False
         columns: dict[str, None] = {}
-        for record in self._records(path):
+        limit = current().columns
+        for built in self._records(path):
+            record = built.value
             if isinstance(record, dict):
                 kobo_marker = kobo_marker or "_uuid" in record
                 for key in flatten_record(record, kobo=True):
                     columns.setdefault(key, None)
+                if len(columns) > limit:
+                    exceeded(
+                        str(path),
+                        "columns",
+                        len(columns),
+                        f"records with more than {limit:,} distinct keys once flattened",
+                    )
         if layout is None:
             kobo = self._prefix == "results.item" or kobo_marker
             layout = Layout.KOBO_JSON if kobo else Layout.JSON
@@ -70,33 +108,59 @@ class JsonSubmission(Submission):
             digest=FileDigest(path),
         )
 
-    def _records(self, path: Path) -> Iterator[Any]:
+    def _records(self, path: Path) -> Iterator[_Built]:
+        """The items of the submissions array, built from the parser's events."""
+        source = str(path)
         try:
             with path.open("rb") as handle:
-                if handle.read(3) != b"\xef\xbb\xbf":  # a UTF-8 BOM, as CSV files may have
+                if handle.read(3) != _BOM:  # a UTF-8 BOM, as CSV files may have
                     handle.seek(0)
-                yield from ijson.items(handle, self._prefix)
+                events = iter(ijson.basic_parse(handle, use_float=False))
+                yield from _items(events, self._prefix == "item", source)
         except ijson.JSONError as exc:
-            raise ReadError(str(path), f"not valid JSON: {exc}") from exc
+            raise ReadError(source, f"not valid JSON: {exc}") from exc
         except UnicodeDecodeError as exc:
-            raise ReadError(str(path), f"not UTF-8 JSON: {exc.reason}") from exc
+            raise ReadError(source, f"not UTF-8 JSON: {exc.reason}") from exc
 
     def _raw_batches(self) -> Iterator[pa.RecordBatch]:
         names = self._columns
         width = len(names)
-        limit = min(self._options.batch_rows, 65_536)
+        limit = max(1, min(self._options.batch_rows, 65_536, _CELLS_PER_BATCH // max(width, 1)))
         columns: list[list[str | None]] = [[] for _ in range(width)]
         rows: list[int] = []
-        for index, record in enumerate(self._records(self._path), start=1):
+        for index, built in enumerate(self._records(self._path), start=1):
+            record = built.value
             if not isinstance(record, dict):
+                kind = (
+                    "an array"
+                    if isinstance(record, list)
+                    else "a string"
+                    if isinstance(record, str)
+                    else "a scalar"
+                )
                 self._problem(
-                    index,
-                    f"record {index}: a {type(record).__name__}, not an object; "
-                    "the record is left out",
-                    value=str(record)[:200],
+                    index, f"record {index}: {kind}, not an object; the record is left out"
                 )
                 continue
-            flat = flatten_record(record, kobo=True)
+            if built.conflicts:
+                self._problem(
+                    index,
+                    f"record {index}: the key(s) {_listed(built.conflicts)} appear twice in "
+                    "one object with different values (a JSON reader keeps only one of "
+                    "them); the record is left out",
+                )
+                continue
+            collisions: list[str] = []
+            flat = flatten_record(record, kobo=True, collisions=collisions)
+            if collisions:
+                self._problem(
+                    index,
+                    f"record {index}: two fields flatten to the column(s) "
+                    f"{_listed(collisions)} with different values (e.g. "
+                    '{"a/b": 1, "a": {"b": 2}}); the record is left out',
+                    column=collisions[0],
+                )
+                continue
             for column, name in zip(columns, names, strict=True):
                 column.append(flat.get(name))
             rows.append(index)
@@ -106,3 +170,101 @@ class JsonSubmission(Submission):
                 rows = []
         if rows:
             yield self._build(columns, rows)
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(repr(name) for name in names[:5])
+    return shown + (", ..." if len(names) > 5 else "")
+
+
+def _items(events: Iterator[tuple[str, Any]], array: bool, source: str) -> Iterator[_Built]:
+    """The items of the top-level array (``array``) or of the top-level object's
+    ``results`` array, each built with `_build()`; other members of the object are
+    skipped (their nesting checked all the same)."""
+    limit = current().nesting
+    event, _value = next(events, ("", None))
+    if array:
+        if event != "start_array":
+            return
+        yield from _array_items(events, 1, limit, source)
+        return
+    if event != "start_map":
+        return
+    for event, value in events:
+        if event == "end_map":
+            return
+        if event != "map_key":
+            continue
+        first, first_value = next(events)
+        if value == "results" and first == "start_array":
+            yield from _array_items(events, 2, limit, source)
+        else:
+            _build(first, first_value, events, 1, limit, source)
+
+
+def _array_items(
+    events: Iterator[tuple[str, Any]], depth: int, limit: int, source: str
+) -> Iterator[_Built]:
+    if depth > limit:
+        _too_deep(source, depth, limit)
+    for event, value in events:
+        if event == "end_array":
+            return
+        conflicts: list[str] = []
+        built = _build(event, value, events, depth, limit, source, conflicts)
+        yield _Built(built, conflicts)
+
+
+def _too_deep(source: str, depth: int, limit: int) -> None:
+    exceeded(source, "nesting", depth, f"objects and arrays nested {depth:,} levels deep")
+
+
+def _build(
+    event: str,
+    value: Any,
+    events: Iterator[tuple[str, Any]],
+    depth: int,
+    limit: int,
+    source: str,
+    conflicts: list[str] | None = None,
+) -> Any:
+    """The value whose first event is ``(event, value)``, inside ``depth`` containers;
+    deeper than the ``nesting`` limit raises before anything deeper is built. The keys an
+    object repeats with a different value go into ``conflicts``."""
+    if event not in _OPEN:
+        return value
+    root: dict[str, Any] | list[Any] = {} if event == "start_map" else []
+    stack: list[dict[str, Any] | list[Any]] = [root]
+    keys: list[str] = [""]
+    repeated: list[tuple[dict[str, Any], str, Any]] = []
+    if depth + 1 > limit:
+        _too_deep(source, depth + 1, limit)
+    for event, value in events:
+        if event == "map_key":
+            keys[-1] = value
+            continue
+        if event in _CLOSE:
+            stack.pop()
+            keys.pop()
+            if not stack:
+                break
+            continue
+        item: Any = value
+        if event in _OPEN:
+            if depth + len(stack) + 1 > limit:
+                _too_deep(source, depth + len(stack) + 1, limit)
+            item = {} if event == "start_map" else []
+        top = stack[-1]
+        if isinstance(top, dict):
+            key = keys[-1]
+            if key in top:
+                repeated.append((top, key, top[key]))
+            top[key] = item
+        else:
+            top.append(item)
+        if event in _OPEN:
+            stack.append(item)
+            keys.append("")
+    if conflicts is not None:
+        conflicts.extend(key for owner, key, old in repeated if owner[key] != old)
+    return root

@@ -109,7 +109,9 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
 
 
-def flatten_record(record: Mapping[str, Any], *, kobo: bool) -> dict[str, str | None]:
+def flatten_record(
+    record: Mapping[str, Any], *, kobo: bool, collisions: list[str] | None = None
+) -> dict[str, str | None]:
     """Flatten one JSON submission into ``{column: raw text}``.
 
     Nested objects are joined with ``/`` (``{"g": {"q": 1}}`` -> ``g/q``), lists of
@@ -117,30 +119,37 @@ def flatten_record(record: Mapping[str, Any], *, kobo: bool) -> dict[str, str | 
     ``"lat lon"``), lists holding objects (``_attachments``, repeat groups) become
     compact JSON text, numbers their JSON text, booleans ``true``/``false``, ``null``
     and ``""`` null. With ``kobo`` set, a ``_validation_status`` object becomes its
-    ``uid`` (normalised later, see the module docs).
+    ``uid`` (normalised later, see the module docs). Two fields that flatten to the same
+    column (``{"a/b": 1, "a": {"b": 2}}``) keep the last value; with ``collisions`` given,
+    the columns where the values differ are appended to it.
     """
     out: dict[str, str | None] = {}
+
+    def put(prefix: str, text: str | None) -> None:
+        if collisions is not None and prefix in out and out[prefix] != text:
+            collisions.append(prefix)
+        out[prefix] = text
 
     def visit(prefix: str, value: Any) -> None:
         if isinstance(value, Mapping):
             if kobo and prefix == "_validation_status":
                 uid = value.get("uid")
-                out[prefix] = _scalar_text(uid) if uid not in (None, "") else None
+                put(prefix, _scalar_text(uid) if uid not in (None, "") else None)
                 return
             if not value:
-                out[prefix] = None
+                put(prefix, None)
                 return
             for key, item in value.items():
                 visit(f"{prefix}/{key}" if prefix else str(key), item)
         elif isinstance(value, list):
             if any(isinstance(item, Mapping | list) for item in value):
-                out[prefix] = _json_text(value)
+                put(prefix, _json_text(value))
             else:
                 parts = [_scalar_text(item) for item in value]
                 joined = " ".join(part for part in parts if part is not None)
-                out[prefix] = joined or None
+                put(prefix, joined or None)
         else:
-            out[prefix] = _scalar_text(value)
+            put(prefix, _scalar_text(value))
 
     for key, value in record.items():
         visit(str(key), value)

@@ -58,12 +58,18 @@ class GeoPoints:
     """Reason per failed row (null elsewhere), ``None`` if no row failed."""
 
 
-def _reason_for(name: str, bad: pa.Array, part: Callable[[], pa.Array]) -> pa.Array | None:
+def _reason_for(
+    name: str, bad: pa.Array, part: Callable[[], pa.Array], reveal: bool
+) -> pa.Array | None:
+    if not reveal:
+        return reason_where(bad, f"the {name} is not a number")
     return reason_where(bad, lambda: joined(f"{name} ", quoted(part()), " is not a number"))
 
 
-def parse_geopoint(column: ArrayLike) -> GeoPoints:
-    """Split and check Kobo/ODK geopoint text (see the module docs)."""
+def parse_geopoint(column: ArrayLike, *, reveal: bool = True) -> GeoPoints:
+    """Split and check Kobo/ODK geopoint text (see the module docs). With ``reveal``
+    false the reasons never quote the text (a location that must not leave the ingest
+    step, even in a rejects file)."""
     values = text(column)
     tokens = pc.ascii_split_whitespace(values)
     count = pc.list_value_length(tokens)
@@ -95,7 +101,7 @@ def parse_geopoint(column: ArrayLike) -> GeoPoints:
         index = indices[name] = index_of(k)
         numbers = take(parsed, index, pa.float64())
         bad = pc.fill_null(take(bad_token, index, pa.bool_()), False)
-        return numbers, _reason_for(_NAMES[name], bad, lambda: raw(name))
+        return numbers, _reason_for(_NAMES[name], bad, lambda: raw(name), reveal)
 
     lat, lat_bad = number(0, "lat")
     lon, lon_bad = number(1, "lon")
@@ -108,8 +114,8 @@ def parse_geopoint(column: ArrayLike) -> GeoPoints:
         reason_where(wrong_shape, NOT_A_GEOPOINT),
         lat_bad,
         lon_bad,
-        reason_where(lat_out, lambda: joined("latitude ", raw("lat"), " is outside -90..90")),
-        reason_where(lon_out, lambda: joined("longitude ", raw("lon"), " is outside -180..180")),
+        reason_where(lat_out, _outside("latitude", "-90..90", lambda: raw("lat"), reveal)),
+        reason_where(lon_out, _outside("longitude", "-180..180", lambda: raw("lon"), reveal)),
         alt_bad,
         precision_bad,
         reason_where(precision_out, "precision is negative"),
@@ -126,6 +132,14 @@ def parse_geopoint(column: ArrayLike) -> GeoPoints:
         failed,
         reasons,
     )
+
+
+def _outside(
+    name: str, bounds: str, part: Callable[[], pa.Array], reveal: bool
+) -> str | Callable[[], pa.Array]:
+    if not reveal:
+        return f"the {name} is outside {bounds}"
+    return lambda: joined(f"{name} ", part(), f" is outside {bounds}")
 
 
 @dataclass(frozen=True)
