@@ -47,6 +47,7 @@ PACKAGES = (
     "cdinterop.errors",
     "cdinterop.schemas",
     "cdinterop.checking",
+    "cdinterop.limits",
 )
 
 MESSAGE = (
