@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cdinterop._cli import app
-from cdinterop._files import atomic_write, check_output_target, staged_outputs
+from cdinterop._files import atomic_write, check_output_target
+from cdinterop._publish import RUN_OUTPUTS, publish
 from cdinterop.errors import WriteError
 
 DATASET = Path(__file__).resolve().parents[1] / "examples" / "marine-litter-ghana" / "dataset.json"
@@ -63,7 +64,7 @@ def test_helpers_refuse_before_opening(tmp_path: Path) -> None:
             pytest.fail("opened")  # pragma: no cover
         with (
             pytest.raises(WriteError, match="regular files or folders"),
-            staged_outputs(target, ("x",)),
+            publish(target, ("x",)),
         ):
             pytest.fail("opened")  # pragma: no cover
     _null_is_intact()
@@ -78,3 +79,23 @@ def test_regular_files_folders_and_links_to_them_are_accepted(tmp_path: Path) ->
     with atomic_write(tmp_path / "file") as handle:
         handle.write(b"new")
     assert (tmp_path / "file").read_bytes() == b"new"
+
+
+def test_sdmx_write_under_a_regular_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    result = CliRunner().invoke(
+        app, ["sdmx", "write", str(DATASET), "-o", str(tmp_path / "afile" / "sub")]
+    )
+    assert result.exit_code == 2, result.output
+    assert "Not a directory" in " ".join(result.output.split())
+    assert (tmp_path / "afile").read_text() == "x"
+
+
+def test_a_folder_target_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    with (
+        pytest.raises(WriteError, match="it is a file, not a folder"),
+        publish(tmp_path / "afile", RUN_OUTPUTS),
+    ):
+        pytest.fail("opened")  # pragma: no cover
+    assert (tmp_path / "afile").read_text() == "x"

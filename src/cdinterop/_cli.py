@@ -701,17 +701,14 @@ def sdmx_write(
         table.add_column(column)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("writing SDMX", total=len(planned))
-
-        def done(path: Path) -> None:
-            progress.advance(task)
-            fmt = sdmx.FORMATS.get(path.stem.removeprefix("data-"))
-            what = (
-                fmt.description if fmt else "structure message (codelists, concepts, DSD, dataflow)"
-            )
-            table.add_row(path.name, f"{path.stat().st_size:,} B", what)
-
         with _user_errors(dataset):
-            sdmx.write_all(ds, output, formats=formats or None, on_written=done)
+            written = sdmx.write_all(
+                ds, output, formats=formats or None, on_written=lambda _: progress.advance(task)
+            )
+    for path in written:  # the files appear together, once the last one is written
+        fmt = sdmx.FORMATS.get(path.stem.removeprefix("data-"))
+        what = fmt.description if fmt else "structure message (codelists, concepts, DSD, dataflow)"
+        table.add_row(path.name, f"{path.stat().st_size:,} B", what)
     out.print(table)
     for name, why in sdmx.left_out(ds).items():
         err.print(f"[yellow]![/] {name} not written: {why}")
@@ -801,23 +798,21 @@ def sdmx_conform(
             -m mappings/services-satisfaction-to-sdg.yaml -o out/sdg
     """
     from cdinterop import load, save, sdmx
-    from cdinterop._files import check_output_target
+    from cdinterop._publish import publish
     from cdinterop.sdmx._conformance import ConformanceError, conform_with_report
 
     with _user_errors(dataset):
         source = load(dataset)
-        try:
-            result = conform_with_report(source, structure, mapping)
-        except ConformanceError as exc:
-            err.print(exc.report.summary())
-            raise
-        check_output_target(output)
-        try:
-            output.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise WriteError(f"cannot create {output}: {exc.strerror or exc}") from None
-        save(result.dataset, output / "dataset.json")
-        written = sdmx.write_all(result.dataset, output, formats=formats or None)
+        # the folder is locked from here; dataset.json and the SDMX files appear together
+        with publish(output, ("dataset.json", *sdmx._owned_files())) as staging:
+            try:
+                result = conform_with_report(source, structure, mapping)
+            except ConformanceError as exc:
+                err.print(exc.report.summary())
+                raise
+            written = sdmx.planned_files(result.dataset, formats or None)
+            save(result.dataset, staging / "dataset.json")
+            sdmx._write_files(result.dataset, staging, written, lambda _: None)
     out.print(result.report.summary())
     out.print(f"[bold green]✓[/] wrote dataset.json and {len(written)} SDMX files to {output}")
 

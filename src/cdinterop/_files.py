@@ -1,11 +1,11 @@
-"""File helpers shared by every layer: atomic writes and output folders."""
+"""File helpers shared by every layer: atomic writes of single files and the check of an
+output target. Output folders are published by `cdinterop._publish`."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
-import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -15,13 +15,9 @@ from typing import IO, Any
 from cdinterop.errors import WriteError
 
 __all__ = [
-    "RUN_OUTPUTS",
-    "STAGING_PREFIX",
     "atomic_write",
     "binary_output",
     "check_output_target",
-    "replace_outputs",
-    "staged_outputs",
     "write_json",
 ]
 
@@ -111,6 +107,9 @@ def atomic_write(path: str | Path, mode: str = "wb", encoding: str | None = None
         with contextlib.suppress(FileNotFoundError):
             Path(tmp).unlink()
         raise
+    from cdinterop._publish import _crash_point  # here: _publish imports this module
+
+    _crash_point("file-written")
 
 
 @contextlib.contextmanager
@@ -122,89 +121,6 @@ def binary_output(target: str | Path | IO[bytes]) -> Iterator[IO[bytes]]:
             yield handle
     else:
         yield target
-
-
-RUN_OUTPUTS = (
-    "sdmx",
-    "datapackage.zip",
-    "dataset.ttl",
-    "dataset.json",
-    "datapackage",
-    "rejects.csv",
-    "summary.json",
-)
-"""Every name ``cdinterop convert`` or ``cdinterop ingest`` may write in an output folder."""
-
-STAGING_PREFIX = ".cdinterop-"
-"""Prefix of the staging and backup folders made inside an output folder during a write."""
-
-
-def replace_outputs(staging: Path, target: Path, owned: tuple[str, ...]) -> list[Path]:
-    """Replace the outputs in ``target`` with the entries of ``staging``: the entries of
-    ``owned`` (the names a run may write) that ``target`` holds are first moved aside into
-    a backup folder, then every entry of ``staging`` is moved in. If a move fails, what was
-    moved in is taken out again and the backups are put back, so the folder holds one
-    run's outputs or the other's, never a mix. A symbolic link among the old outputs is
-    moved aside as a link (what it points to is not touched). ``staging`` must be on the
-    same file system as ``target`` (`staged_outputs()` makes it inside ``target``). Other
-    files in ``target`` are left alone. Returns the paths moved in.
-    """
-    backup = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}old-", dir=target))
-    aside: list[str] = []
-    moved: list[Path] = []
-    try:
-        for name in owned:
-            old = target / name
-            if old.exists() or old.is_symlink():
-                old.replace(backup / name)
-                aside.append(name)
-        for item in sorted(staging.iterdir()):
-            final = target / item.name
-            item.replace(final)
-            moved.append(final)
-    except BaseException:
-        for path in moved:  # undo: the new outputs out, the old ones back
-            with contextlib.suppress(OSError):
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
-        for name in aside:
-            with contextlib.suppress(OSError):
-                (backup / name).replace(target / name)
-        raise
-    finally:
-        shutil.rmtree(backup, ignore_errors=True)
-    return moved
-
-
-@contextlib.contextmanager
-def staged_outputs(target: Path, owned: tuple[str, ...]) -> Iterator[Path]:
-    """Yield a staging folder inside ``target`` (created if needed; inside it, so that the
-    final moves stay on one file system even when ``target`` is a mount point or a link to
-    another disk); when the block ends without an error, its entries replace the outputs
-    in ``target`` (`replace_outputs()` with ``owned``). The staging folder is always
-    removed, and so is ``target`` if this call created it and the write failed; an
-    ``OSError`` becomes a ``WriteError``."""
-    check_output_target(target)
-    created = not (target.exists() or target.is_symlink())
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}new-", dir=target))
-    except OSError as exc:
-        raise WriteError(f"cannot create {target}: {exc.strerror or exc}") from None
-    done = False
-    try:
-        yield staging
-        replace_outputs(staging, target, owned)
-        done = True
-    except OSError as exc:
-        raise WriteError(f"cannot write into {target}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if created and not done:
-            with contextlib.suppress(OSError):
-                target.rmdir()  # only if empty
 
 
 def write_json(path: Path, data: Any) -> None:

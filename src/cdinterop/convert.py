@@ -14,8 +14,9 @@ disclosure control → conversion, with agents and software versions):
    ``dataset.json``, ``rejects.csv`` and ``summary.json``; the DCAT description lists the
    SDMX data files and the Data Package as distributions with their sizes and SHA-256.
 
-Everything is written to a staging folder beside the output and moved in at the end, so a
-failure leaves the output folder as it was.
+Everything is written to a staging folder beside the output and swapped in at the end
+(`cdinterop._publish`), so a failure, or a kill, leaves the output folder as it was, and a
+second run into the same folder is refused while one is writing.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cdinterop._files import RUN_OUTPUTS, staged_outputs, write_json
+from cdinterop._files import write_json
 from cdinterop._formulas import write_people_csv
+from cdinterop._publish import RUN_OUTPUTS, publish, reserving
 from cdinterop._version import __version__
 from cdinterop.errors import CdinteropError
 from cdinterop.ingest._run import IngestError, IngestResult, ingest
@@ -193,6 +195,7 @@ def check_request(
         raise ConvertError("structure and conform go together: give both or neither")
 
 
+@reserving("output")  # the output folder is locked for the whole run
 def convert(
     submission: str | Path,
     spec: IngestSpec | str | Path,
@@ -283,7 +286,7 @@ def convert(
             base_url = target.resolve().as_uri()
     if not base_url.endswith("/"):
         base_url += "/"
-    with staged_outputs(target, OWNED) as staging:
+    with publish(target, OWNED) as staging:
         published = _write_outputs(dataset, result, staging, to, base_url, say)
         files = _written(staging)
         summary["files"] = [f.__dict__ for f in files]
@@ -302,7 +305,7 @@ def convert(
 def _write_failed(result: IngestResult, target: Path) -> None:
     """After too many rejects: only ``rejects.csv`` and ``summary.json`` (``"failed":
     true``), replacing the outputs of an earlier run."""
-    with staged_outputs(target, OWNED) as staging:
+    with publish(target, OWNED) as staging:
         write_people_csv(result.rejects, staging / "rejects.csv")
         summary = {
             "ingest": result.summary.to_dict(),

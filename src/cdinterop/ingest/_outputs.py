@@ -3,19 +3,20 @@
 ``dataset.json`` (the unit records), ``datapackage/`` (the same as a Data Package v2),
 ``rejects.csv`` (``row, column, value, reason``; for a spreadsheet, so a text cell that begins
 with ``=``, ``+``, ``-``, ``@``, tab or CR gets a ``'`` in front) and ``summary.json`` are first
-written to a staging folder beside the target and then moved in, so a failure leaves the
-target as it was. After a run that rejected too many rows only ``rejects.csv`` and
-``summary.json`` are written (with ``"failed": true``), for the person who has to fix the
-submission; the outputs of an earlier run in the same folder that this run did not write
-are removed.
+written to a staging folder beside the target and then swapped in (`cdinterop._publish`),
+so a failure or a kill leaves the target as it was. After a run that rejected too many rows
+only ``rejects.csv`` and ``summary.json`` are written (with ``"failed": true``), for the
+person who has to fix the submission; the outputs of an earlier run in the same folder that
+this run did not write are removed.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from cdinterop._files import RUN_OUTPUTS, staged_outputs, write_json
+from cdinterop._files import write_json
 from cdinterop._formulas import write_people_csv
+from cdinterop._publish import RUN_OUTPUTS, publish
 from cdinterop.ingest._run import IngestResult
 
 __all__ = ["OUTPUT_NAMES", "write_outputs"]
@@ -35,7 +36,7 @@ def write_outputs(
 
     target = Path(folder)
     names = []
-    with staged_outputs(target, RUN_OUTPUTS) as staging:
+    with publish(target, RUN_OUTPUTS) as staging:
         if not failed:
             save(result.dataset, staging / "dataset.json")
             names.append("dataset.json")

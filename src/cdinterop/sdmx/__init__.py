@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from cdinterop._files import check_output_target
+from cdinterop._publish import publish as _publish
 from cdinterop.errors import InvalidDatasetError, ReadError, WriteError, issues_from_pydantic
 from cdinterop.model import AttachmentLevel, CitizenDataset, Observations, ValueType
 from cdinterop.sdmx._data_read import DataPayload, read_payload, read_references, sniff_format
@@ -148,26 +148,46 @@ def write_all(
     """Write both structure messages and each data format (all that can carry the data
     set by default) into ``directory``; return the written paths.
 
-    ``on_written`` is called with each path as soon as it is complete (for progress).
+    The files are written into a staging folder beside ``directory`` and published
+    together at the end: the SDMX files of an earlier run there (every name this function
+    can write) are replaced, other files are kept, and a failure (a full disk, say) or a
+    kill leaves the earlier files as they were. A second run into the same folder is
+    refused while one is writing. Any ``OSError`` becomes a
+    [`WriteError`][cdinterop.errors.WriteError].
+
+    ``on_written`` is called with each path as soon as its file is complete (for
+    progress); the files appear at those paths when the last one is written.
     """
     folder = Path(directory)
-    check_output_target(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WriteError(f"cannot create {folder}: {exc.strerror or exc}") from None
-    written: list[Path] = []
-    for name in planned_files(dataset, formats):
+    names = planned_files(dataset, formats)
+
+    def written(path: Path) -> None:
+        if on_written is not None:
+            on_written(folder / path.name)
+
+    with _publish(folder, _owned_files()) as staging:
+        _write_files(dataset, staging, names, written)
+    return [folder / name for name in names]
+
+
+def _owned_files() -> tuple[str, ...]:
+    """Every name [`write_all()`][cdinterop.sdmx.write_all] can give a file."""
+    data = (f"data-{name}{fmt.extension}" for name, fmt in FORMATS.items())
+    return (*STRUCTURE_FILES.values(), *data)
+
+
+def _write_files(
+    dataset: CitizenDataset, folder: Path, names: list[str], on_written: Callable[[Path], None]
+) -> None:
+    """Write the files ``names`` (from `planned_files()`) into the existing ``folder``."""
+    for name in names:
         path = folder / name
         if name in STRUCTURE_FILES.values():
             version = name.removeprefix("structure-").removesuffix(".xml")
             write_structure(dataset, path, version=version)
         else:
             FORMATS[path.stem.removeprefix("data-")].write(dataset, path)
-        written.append(path)
-        if on_written is not None:
-            on_written(path)
-    return written
+        on_written(path)
 
 
 def conform(
