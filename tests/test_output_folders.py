@@ -338,14 +338,22 @@ def test_files_that_cannot_be_linked_mean_moving_entries(
     assert _no_leftovers(target)
 
 
-def test_a_process_inside_the_folder_follows_it(
+def test_a_process_inside_the_folder_stays_there(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str
 ) -> None:
+    """A folder of another tool inside, or the run's current folder (``-o .``): the
+    folder is not copied and swapped, its entries are replaced in place."""
     target = tmp_path / "out"
     (target / "sub").mkdir(parents=True)
     (target / "sub" / "notes.txt").write_text("mine", encoding="utf-8")
     monkeypatch.chdir(target / "sub")
+    inode = target.stat().st_ino
     _staged(target, {"summary.json": "new"})
     assert Path("notes.txt").read_text(encoding="utf-8") == "mine"
-    assert Path.cwd().resolve() == (target / "sub").resolve()
     assert Path().samefile(target / "sub")
+    assert target.stat().st_ino == inode
+    monkeypatch.chdir(target)
+    _staged(Path(), {"summary.json": "newer"})
+    assert Path("summary.json").read_text(encoding="utf-8") == "newer"
+    assert target.stat().st_ino == inode
+    assert _no_leftovers(target)

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -62,6 +62,9 @@ err = Console(stderr=True)
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
+_Paths = TypeVar("_Paths", Path | None, list[Path] | None)
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"cdinterop {__version__}")
@@ -90,6 +93,39 @@ def _root(
     triples, seconds; see cdinterop.limits); raise one with --limit NAME=VALUE anywhere on
     the command line, e.g. --limit rows=1e9 or --limit bytes=4GiB.
     """
+
+
+def _input_path(value: _Paths) -> _Paths:
+    """Typer callback of every input path: refuse FIFOs, devices, sockets and files under
+    /dev, /proc and /sys before anything opens them (exit 2), so that reading never waits
+    on a pipe forever or reads an endless device."""
+    from cdinterop._files import check_input
+
+    for path in value if isinstance(value, list) else [value] if value is not None else []:
+        try:
+            check_input(path)
+        except ReadError as exc:
+            raise typer.BadParameter(f"{exc.source}: {exc.reason}") from None
+    return value
+
+
+def _not_an_input(output: Path, *inputs: Path | None) -> None:
+    """Refuse (a ``WriteError``, exit 2) an output that is one of the command's inputs,
+    which writing would destroy before (or while) it is read."""
+    for source in inputs:
+        if source is not None and output.exists() and source.exists() and output.samefile(source):
+            raise WriteError(f"cannot write {output}: it is the input {source}; choose another -o")
+
+
+def _empty_output(argv: list[str]) -> bool:
+    """Whether ``argv`` gives ``-o``/``--output`` an empty value (which a path would read
+    as the current folder)."""
+    for index, arg in enumerate(argv):
+        if arg in ("-o", "--output") and index + 1 < len(argv) and not argv[index + 1].strip():
+            return True
+        if arg.startswith(("--output=", "-o=")) and not arg.partition("=")[2].strip():
+            return True
+    return False
 
 
 def _warn_formulas(data: str, column: str, count: int, row: int) -> None:
@@ -193,6 +229,7 @@ def validate(
             metavar="FILE",
             help="A data set (JSON), a Data Package, SDMX-ML / SDMX-CSV data, or an RDF "
             "(DCAT) description: Turtle, JSON-LD, RDF/XML or N-Triples.",
+            callback=_input_path,
         ),
     ],
     structure: Annotated[
@@ -202,6 +239,7 @@ def validate(
             "-s",
             metavar="STRUCTURE",
             help="SDMX structure message for SDMX data (default: one beside the data file).",
+            callback=_input_path,
         ),
     ] = None,
     shapes: Annotated[
@@ -211,6 +249,7 @@ def validate(
             metavar="SHAPES",
             help="SHACL shapes file to check RDF against, besides cdinterop's own shapes "
             "(repeatable), e.g. the official DCAT-AP dcat-ap-SHACL.ttl. RDF files only.",
+            callback=_input_path,
         ),
     ] = None,
     max_issues: Annotated[
@@ -424,11 +463,18 @@ def ingest_command(
         typer.Argument(
             metavar="SUBMISSION",
             help="A KoboToolbox / ODK Central export or plain CSV, XLSX or JSON submissions.",
+            callback=_input_path,
         ),
     ],
     mapping: Annotated[
         Path,
-        typer.Option("--mapping", "-m", metavar="SPEC", help="The ingest mapping spec (YAML)."),
+        typer.Option(
+            "--mapping",
+            "-m",
+            metavar="SPEC",
+            help="The ingest mapping spec (YAML).",
+            callback=_input_path,
+        ),
     ],
     output: OutputFolder,
     key: KeyOption = None,
@@ -524,12 +570,17 @@ def convert_command(
         typer.Argument(
             metavar="SUBMISSION",
             help="A raw submission: KoboToolbox / ODK export, CSV, XLSX, JSON.",
+            callback=_input_path,
         ),
     ],
     mapping: Annotated[
         Path,
         typer.Option(
-            "--mapping", "-m", metavar="SPEC", help="The mapping spec (YAML) with its aggregation."
+            "--mapping",
+            "-m",
+            metavar="SPEC",
+            help="The mapping spec (YAML) with its aggregation.",
+            callback=_input_path,
         ),
     ],
     output: OutputFolder,
@@ -548,12 +599,16 @@ def convert_command(
             "-s",
             metavar="STRUCTURE",
             help="External DSD (SDMX structure) to conform to.",
+            callback=_input_path,
         ),
     ] = None,
     conform_map: Annotated[
         Path | None,
         typer.Option(
-            "--conform", metavar="SPEC", help="Conformance mapping (YAML) for --structure."
+            "--conform",
+            metavar="SPEC",
+            help="Conformance mapping (YAML) for --structure.",
+            callback=_input_path,
         ),
     ] = None,
     base_url: Annotated[
@@ -662,7 +717,10 @@ def convert_command(
 @sdmx_app.command("write")
 def sdmx_write(
     dataset: Annotated[
-        Path, typer.Argument(metavar="DATASET", help="A cdinterop data set (JSON).")
+        Path,
+        typer.Argument(
+            metavar="DATASET", help="A cdinterop data set (JSON).", callback=_input_path
+        ),
     ],
     output: Annotated[
         Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder to write into.")
@@ -716,7 +774,9 @@ def sdmx_write(
 
 @sdmx_app.command("read")
 def sdmx_read(
-    data: Annotated[Path, typer.Argument(metavar="DATA", help="SDMX-ML or SDMX-CSV data.")],
+    data: Annotated[
+        Path, typer.Argument(metavar="DATA", help="SDMX-ML or SDMX-CSV data.", callback=_input_path)
+    ],
     output: Annotated[
         Path, typer.Option("--output", "-o", metavar="FILE", help="Data set JSON to write.")
     ],
@@ -727,6 +787,7 @@ def sdmx_read(
             "-s",
             metavar="STRUCTURE",
             help="Structure message (default: beside the data).",
+            callback=_input_path,
         ),
     ] = None,
     version_mismatch: VersionMismatchOption = VersionMismatch.warn,
@@ -747,6 +808,7 @@ def sdmx_read(
     from cdinterop import save, sdmx
 
     with _user_errors(data), warnings.catch_warnings(record=True) as caught:
+        _not_an_input(output, data, structure)
         warnings.simplefilter("always", sdmx.StructureReferenceWarning)
         ds = sdmx.read(data, structure=structure, version_mismatch=version_mismatch.value)
         save(ds, output)
@@ -759,16 +821,30 @@ def sdmx_read(
 @sdmx_app.command("conform")
 def sdmx_conform(
     dataset: Annotated[
-        Path, typer.Argument(metavar="DATASET", help="A cdinterop data set (JSON).")
+        Path,
+        typer.Argument(
+            metavar="DATASET", help="A cdinterop data set (JSON).", callback=_input_path
+        ),
     ],
     structure: Annotated[
         Path,
         typer.Option(
-            "--structure", "-s", metavar="STRUCTURE", help="Target SDMX structure message (DSD)."
+            "--structure",
+            "-s",
+            metavar="STRUCTURE",
+            help="Target SDMX structure message (DSD).",
+            callback=_input_path,
         ),
     ],
     mapping: Annotated[
-        Path, typer.Option("--mapping", "-m", metavar="SPEC", help="Conformance mapping (YAML).")
+        Path,
+        typer.Option(
+            "--mapping",
+            "-m",
+            metavar="SPEC",
+            help="Conformance mapping (YAML).",
+            callback=_input_path,
+        ),
     ],
     output: Annotated[
         Path,
@@ -820,7 +896,10 @@ def sdmx_conform(
 @datapackage_app.command("write")
 def datapackage_write(
     dataset: Annotated[
-        Path, typer.Argument(metavar="DATASET", help="A cdinterop data set (JSON).")
+        Path,
+        typer.Argument(
+            metavar="DATASET", help="A cdinterop data set (JSON).", callback=_input_path
+        ),
     ],
     output: Annotated[
         Path,
@@ -853,7 +932,9 @@ def datapackage_read(
     package: Annotated[
         Path,
         typer.Argument(
-            metavar="PACKAGE", help="A package folder, its datapackage.json, or a .zip."
+            metavar="PACKAGE",
+            help="A package folder, its datapackage.json, or a .zip.",
+            callback=_input_path,
         ),
     ],
     output: Annotated[
@@ -884,6 +965,7 @@ def datapackage_read(
     from cdinterop import datapackage, save
 
     with _user_errors(package):
+        _not_an_input(output, package)
         ds = datapackage.read(package, resource=resource)
         save(ds, output)
     out.print(
@@ -919,7 +1001,10 @@ BaseIri = Annotated[
 @dcat_app.command("write")
 def dcat_write(
     dataset: Annotated[
-        Path, typer.Argument(metavar="DATASET", help="A cdinterop data set (JSON).")
+        Path,
+        typer.Argument(
+            metavar="DATASET", help="A cdinterop data set (JSON).", callback=_input_path
+        ),
     ],
     output: RdfOutput,
     rdf_format: RdfFormat = None,
@@ -939,6 +1024,7 @@ def dcat_write(
     from cdinterop import dcat, load
 
     with _user_errors(dataset):
+        _not_an_input(output, dataset)
         ds = load(dataset)
         options = {"base_iri": base_iri} if base_iri else {}
         written = dcat.write(ds, output, format=rdf_format, **options)
@@ -953,10 +1039,14 @@ def dcat_catalog(
             metavar="CATALOG",
             help="The catalogue's own description (YAML or JSON): id, title, description, "
             "publisher, homepage, languages, licence, issued, modified.",
+            callback=_input_path,
         ),
     ],
     datasets: Annotated[
-        list[Path], typer.Argument(metavar="DATASETS", help="The data sets it lists (JSON).")
+        list[Path],
+        typer.Argument(
+            metavar="DATASETS", help="The data sets it lists (JSON).", callback=_input_path
+        ),
     ],
     output: RdfOutput,
     rdf_format: RdfFormat = None,
@@ -979,6 +1069,7 @@ def dcat_catalog(
     from cdinterop.model import Catalog
 
     with _user_errors(catalog):
+        _not_an_input(output, catalog, *datasets)
         description = load_spec(catalog, Catalog)
     loaded = []
     for path in datasets:
@@ -1002,7 +1093,9 @@ def dcat_read(
     source: Annotated[
         Path,
         typer.Argument(
-            metavar="SOURCE", help="A DCAT description of one data set (any RDF syntax)."
+            metavar="SOURCE",
+            help="A DCAT description of one data set (any RDF syntax).",
+            callback=_input_path,
         ),
     ],
     output: Annotated[
@@ -1016,6 +1109,7 @@ def dcat_read(
             metavar="STRUCTURE",
             help="SDMX structure message giving the data structure of a data set that "
             "cdinterop did not write and that names none (no stat:dimension).",
+            callback=_input_path,
         ),
     ] = None,
 ) -> None:
@@ -1031,6 +1125,7 @@ def dcat_read(
     from cdinterop import dcat, save
 
     with _user_errors(source):
+        _not_an_input(output, source, structure)
         dsd = None
         if structure is not None:
             from cdinterop import sdmx
@@ -1076,6 +1171,9 @@ def main() -> None:
     debug = "--debug" in sys.argv
     if debug:
         sys.argv.remove("--debug")
+    if _empty_output(sys.argv):
+        err.print("[bold red]✗ --output[/]: the output path is empty; name a file or folder")
+        raise SystemExit(EXIT_UNREADABLE)
     try:
         chosen = _limits_from_argv(sys.argv)
     except ValueError as exc:

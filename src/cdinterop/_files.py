@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from cdinterop.errors import WriteError
+from cdinterop.errors import ReadError, WriteError
 
 __all__ = [
     "atomic_write",
     "binary_output",
+    "check_input",
     "check_output_target",
     "write_json",
 ]
@@ -56,6 +57,32 @@ def _link_chain(target: Path) -> Iterator[Path]:
             return
 
 
+def check_input(path: str | Path) -> None:
+    """Raise [`ReadError`][cdinterop.errors.ReadError] unless ``path`` is absent (the
+    reader says so), a regular file or a folder once symbolic links are followed, outside
+    ``/dev``, ``/proc`` and ``/sys``. Called before a file is opened, so that a FIFO (whose
+    opening waits for a writer forever), a device such as ``/dev/zero`` (endless) or a
+    kernel file such as ``/proc/self/environ`` is refused instead of read."""
+    source = Path(path)
+    refusal = "inputs must be regular files or folders"
+    try:
+        real = source.resolve()
+        for where in dict.fromkeys([*_link_chain(source), real]):
+            for tree in _SYSTEM_TREES:
+                if where == tree or tree in where.parents:
+                    raise ReadError(str(source), f"it is under {tree}; {refusal}")
+        mode = source.stat().st_mode
+    except FileNotFoundError:
+        return
+    except (OSError, RuntimeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ReadError(str(source), reason) from None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    raise ReadError(str(source), f"it is {kind}; {refusal}")
+
+
 def check_output_target(path: str | Path) -> None:
     """Raise [`WriteError`][cdinterop.errors.WriteError] unless ``path`` may be written or
     replaced: it must not exist, or be a regular file or a folder once symbolic links are
@@ -64,19 +91,25 @@ def check_output_target(path: str | Path) -> None:
     ``/proc/self/fd/1`` is refused instead of replaced by a regular file."""
     target = Path(path)
     refusal = "outputs must be regular files or folders"
+    if not str(path):
+        raise WriteError("no output given: the output path is empty")
     try:
         real = target.resolve()
-    except (OSError, RuntimeError) as exc:  # a symbolic link loop
-        raise WriteError(f"cannot write {target}: {exc}") from None
-    for where in dict.fromkeys([*_link_chain(target), real]):  # every hop of the links
+        chain = dict.fromkeys([*_link_chain(target), real])  # every hop of the links
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop, a name too long
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise WriteError(f"cannot write {target}: {reason}") from None
+    for where in chain:
         for tree in _SYSTEM_TREES:
             if where == tree or tree in where.parents:
                 shown = f" (it resolves to {where})" if where != target.absolute() else ""
                 raise WriteError(f"cannot write {target}: it is under {tree}{shown}; {refusal}")
     try:
         mode = target.stat().st_mode
-    except OSError:
-        return  # absent (or unreachable): the write itself says what is wrong
+    except FileNotFoundError:
+        return  # absent: the write creates it
+    except OSError as exc:
+        raise WriteError(f"cannot write {target}: {exc.strerror or exc}") from None
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return
     kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")

@@ -26,12 +26,14 @@
 
 Where no swap is possible (another system; a file system without it; a folder that is a
 mount point; a parent folder that cannot be written, then the run is staged inside the
-folder; a file of the folder that can be neither linked nor read) the earlier method is
-used: the new outputs are moved in one by one, with a rollback on an error. That is atomic
-against errors but not against ``kill -9`` between two moves.
+folder; a file of the folder that can be neither linked nor read), and where the folder is
+not the run's to copy (folders of other tools in it, more than 100 of their files, or it
+is this process's current folder), the earlier method is used: the new outputs are moved
+in one by one, with a rollback on an error. That is atomic against errors but not against
+``kill -9`` between two moves.
 
-A process whose current folder is inside the swapped folder keeps the old, deleted one;
-this process follows the name (``os.chdir``), others (a shell) must ``cd`` again.
+A process whose current folder is inside a subfolder of the swapped folder keeps the old,
+deleted one (a shell must ``cd`` again).
 
 ``CDINTEROP_CRASH_AT=POINT`` (or ``POINT:N`` for the N-th time) is a testing hook: the
 process kills itself with ``SIGKILL`` when it reaches that point (``publish-start``,
@@ -340,6 +342,23 @@ def _by_entries(
     shutil.rmtree(staged, ignore_errors=True)
 
 
+_MOST_FOREIGN = 100
+"""Most entries of other tools an output folder may hold for the run to be swapped in
+whole; beyond, or with folders of other tools, the entries are moved one by one."""
+
+
+def _swappable(folder: Path, foreign: list[Path]) -> bool:
+    """Whether ``folder`` may be replaced whole by a copy: it holds no folder of other
+    tools (a project tree, a repository) and at most `_MOST_FOREIGN` of their files, and
+    it is not where this process runs (``-o .``), whose shell would be left in the old one."""
+    cwd = _cwd()
+    if cwd is not None and (cwd == folder or folder in cwd.parents):
+        return False
+    if len(foreign) > _MOST_FOREIGN:
+        return False
+    return not any(entry.is_dir() and not entry.is_symlink() for entry in foreign)
+
+
 def _swap(staged: Path, folder: Path, owned: Collection[str] | None, written: set[str]) -> None:
     """Put the run in the sibling ``staged`` in place of ``folder``: the entries of
     ``folder`` the run does not own linked into it, one exchange, then the late entries of
@@ -347,16 +366,25 @@ def _swap(staged: Path, folder: Path, owned: Collection[str] | None, written: se
     when the links or the exchange are refused."""
     assert _exchange is not None
     try:
-        if owned is not None:
-            for entry in folder.iterdir():
-                if not _is_ours(entry.name, owned) and entry.name not in written:
-                    _link_tree(entry, staged / entry.name)
+        foreign = (
+            []
+            if owned is None
+            else [
+                entry
+                for entry in folder.iterdir()
+                if not _is_ours(entry.name, owned) and entry.name not in written
+            ]
+        )
+        if not _swappable(folder, foreign):
+            _by_entries(staged, folder, owned, written)
+            return
+        for entry in foreign:
+            _link_tree(entry, staged / entry.name)
     except OSError:  # e.g. a file of another user that may not be linked nor read
         _by_entries(staged, folder, owned, written)
         return
     _crash_point("linked")
     _crash_point("before-exchange")
-    cwd = _cwd()
     try:
         _exchange(staged, folder)
     except OSError as exc:
@@ -365,9 +393,6 @@ def _swap(staged: Path, folder: Path, owned: Collection[str] | None, written: se
         _by_entries(staged, folder, owned, written)
         return
     _crash_point("after-exchange")
-    if cwd is not None and (cwd == folder or folder in cwd.parents):
-        with contextlib.suppress(OSError):
-            os.chdir(cwd)  # this process follows the folder's name, not the old folder
     _fsync_folder(folder.parent)
     _tidy(staged, folder, owned)
 

@@ -21,8 +21,11 @@ import contextlib
 import contextvars
 import dataclasses
 import math
+import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cdinterop.errors import ReadError
@@ -65,12 +68,16 @@ class Limits:
     observation."""
     field_bytes: int = 16 * _MIB
     """Size of one field (a CSV field, a cell, an XML attribute value or text)."""
-    cells: int = 100_000_000
-    """Cells (rows times columns) of a spreadsheet's used range."""
+    cells: int = 20_000_000
+    """Cells (rows times columns) of a spreadsheet's used range, from its first to its last
+    cell, found before the sheet is loaded (calamine holds about 32 bytes per cell: the
+    default caps a sheet near 640 MB, e.g. 400,000 rows of 50 columns)."""
     nesting: int = 200
     """Depth of objects and arrays inside one another (JSON, YAML, JSON literals in RDF)."""
-    triples: int = 20_000_000
-    """Triples in one RDF graph read (a DCAT description, SHACL shapes)."""
+    triples: int = 2_000_000
+    """Triples in one RDF graph read (a DCAT description, SHACL shapes), counted as the
+    parser adds them (rdflib holds roughly 1 KB per triple: the default caps a graph near
+    2 GB)."""
     seconds: float = 600.0
     """Time a user-supplied SHACL or SPARQL validation may run."""
 
@@ -123,6 +130,7 @@ class LimitExceeded(ReadError):
     the limit in force. The message says how to raise it."""
 
     def __init__(self, source: str, what: str, limit: str, value: float) -> None:
+        self.what = what
         self.limit = limit
         self.value = value
         shown = _shown(limit, value)
@@ -175,3 +183,78 @@ def parse_assignment(text: str) -> tuple[str, int | float]:
     if not (number > 0 and math.isfinite(number)):
         raise ValueError(f"limit {name} must be a positive number, not {raw!r}")
     return name, (number if name == "seconds" else math.ceil(number))
+
+
+def check_size(path: str | os.PathLike[str], source: str | None = None) -> int:
+    """Refuse a file larger than the ``bytes`` limit before it is read whole; return its
+    size. A file that cannot be examined is left for the reader to report."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        return 0
+    exceeded(source or str(path), "bytes", size, f"a file of {size:,} bytes")
+    return size
+
+
+_STRUCTURE = bytes(range(256)).translate(None, b'[]{}"')
+"""Every byte but those that matter to the depth of JSON: brackets and quotes."""
+_SQUARE = bytes.maketrans(b"{}", b"[]")
+_STRING = re.compile(rb'"[^"]*"')
+
+
+def check_json_nesting(data: str | bytes, source: str) -> None:
+    """Refuse JSON text whose arrays and objects are nested deeper than the ``nesting``
+    limit, before it is parsed (the parser would recurse once per level).
+
+    The scan runs at C speed over the text: escaped backslashes and quotes are dropped,
+    every byte but brackets and quotes deleted (braces made brackets), strings removed
+    (first the empty ones: removing two adjacent quotes does not change which brackets
+    are inside a string), then the innermost pairs of brackets removed, one level per
+    pass, at most ``nesting`` times. Text that is not JSON is left for the parser to report."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    limit = current().nesting
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return
+    if b"\\" in raw:
+        raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    shape = raw.translate(_SQUARE, _STRUCTURE).replace(b'""', b"")
+    if b'"' in shape:
+        shape = _STRING.sub(b"", shape)
+    levels = 0
+    while levels <= limit:
+        inner = shape.replace(b"[]", b"")
+        if len(inner) == len(shape):
+            break
+        shape, levels = inner, levels + 1
+    # what is left is unbalanced (the parser refuses it), but it recurses on every
+    # bracket that is never closed before noticing
+    if levels > limit or shape.count(b"[") > limit:
+        raise LimitExceeded(
+            source, "nested too deeply (objects and arrays inside one another)", "nesting", limit
+        )
+
+
+def check_yaml_nesting(text: str, source: str, loader: Any) -> None:
+    """Refuse a YAML document whose collections are nested deeper than the ``nesting``
+    limit, from its parse events (the parser does not recurse; composing does). YAML
+    errors propagate for the caller to report."""
+    import yaml
+
+    limit = current().nesting
+    if sum(text.count(c) for c in "[{-?\n") <= limit:
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > limit:
+                mark = event.start_mark
+                where = f"line {mark.line + 1}: " if mark is not None else ""
+                raise LimitExceeded(
+                    source,
+                    f"{where}nested too deeply (collections inside one another)",
+                    "nesting",
+                    limit,
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1

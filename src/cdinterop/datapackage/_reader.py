@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import ValidationError
 
+from cdinterop import limits
 from cdinterop.datapackage import _extension as extension
 from cdinterop.datapackage._descriptor import OBSERVATIONS_RESOURCE
 from cdinterop.datapackage._resources import (
@@ -43,7 +44,7 @@ from cdinterop.datapackage._resources import (
     table_from_inline,
     value_text,
 )
-from cdinterop.datapackage._storage import PackageSource, safe_path
+from cdinterop.datapackage._storage import PackageSource, read_document, safe_path
 from cdinterop.datapackage._thirdparty import (
     DEFAULT_AGENCY,
     DEFAULT_LANGUAGE,
@@ -54,9 +55,10 @@ from cdinterop.datapackage._thirdparty import (
     prepare_columns,
 )
 from cdinterop.errors import InvalidDatasetError, Issue, ReadError
+from cdinterop.limits import LimitExceeded
 from cdinterop.model import AttachmentLevel, CitizenDataset, DataStructure, Observations
 from cdinterop.model._base import AGENCY_ID_PATTERN, check_language_tag
-from cdinterop.model._jsonio import issues_from_pydantic
+from cdinterop.model._jsonio import TOO_DEEP, issues_from_pydantic
 
 __all__ = ["Options", "build", "dedupe", "parse_descriptor", "resource_issues"]
 
@@ -127,9 +129,13 @@ def parse_descriptor(data: bytes, name: str, label: str) -> Any:
         import yaml
 
         try:
+            limits.check_yaml_nesting(text, label, _text_loader())
             return yaml.load(text, Loader=_text_loader())  # a SafeLoader
         except yaml.YAMLError as exc:
             raise ReadError(label, f"{name} is not valid YAML ({exc})") from None
+        except RecursionError:
+            raise ReadError(label, f"{name}: {TOO_DEEP}") from None
+    limits.check_json_nesting(text, label)
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
@@ -138,6 +144,8 @@ def parse_descriptor(data: bytes, name: str, label: str) -> Any:
         ) from None
     except ValueError as exc:
         raise ReadError(label, f"{name} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ReadError(label, f"{name}: {TOO_DEEP}") from None
 
 
 def dedupe(issues: list[Issue]) -> list[Issue]:
@@ -279,7 +287,7 @@ def _pick(resources: list[Any], wanted: str | None, ours: bool, source: PackageS
 def _load_json_file(run: _Run, path: Any, where: str) -> Any:
     relative = safe_path(path, where=where, source=run.label)
     with run.source.open(relative, where=where) as handle:
-        data = handle.read()
+        data = read_document(handle, run.label, relative)
     return parse_descriptor(data, relative, run.label)
 
 
@@ -326,6 +334,17 @@ def _layout(run: _Run, resource: dict[str, Any], where: str) -> CsvLayout:
     )
 
 
+def _fixed_size_hash(algorithm: str) -> bool:
+    """Whether ``algorithm`` is a hash this Python computes with a fixed digest size
+    (``shake_128`` and ``shake_256`` need a length, and a FIPS build may refuse ``md5``)."""
+    if algorithm not in hashlib.algorithms_available:
+        return False
+    try:
+        return hashlib.new(algorithm).digest_size > 0
+    except (ValueError, TypeError):
+        return False
+
+
 def _check_hash(run: _Run, resource: dict[str, Any], path: str, where: str) -> None:
     declared = resource.get("hash")
     size = resource.get("bytes")
@@ -335,11 +354,16 @@ def _check_hash(run: _Run, resource: dict[str, Any], path: str, where: str) -> N
     if isinstance(declared, str) and declared:
         algorithm, _, expected = declared.rpartition(":")
         algorithm = (algorithm or "md5").lower()
-        if algorithm not in hashlib.algorithms_available:
+        if not _fixed_size_hash(algorithm):
             run.issues.append(
-                Issue(f"{where}.hash", "hash-unknown", f"unknown hash algorithm {algorithm!r}")
+                Issue(
+                    f"{where}.hash",
+                    "hash-unknown",
+                    f"unknown hash algorithm {algorithm!r} (md5, sha1, sha256, sha512 and "
+                    "the other fixed-size hashes are checked)",
+                )
             )
-            expected = None
+            algorithm, expected = "md5", None
     digest, actual_size = run.source.digest(path, where=f"{where}.path", algorithm=algorithm)
     if expected is not None and digest != expected.lower():
         run.issues.append(
@@ -564,7 +588,7 @@ def build(
     try:
         dataset = _build(run, descriptor, options, descriptor_bytes)
     except ReadError as exc:
-        if not collect:
+        if not collect or isinstance(exc, LimitExceeded):
             raise
         run.issues.append(_issue_of(exc))
         dataset = None
@@ -680,6 +704,8 @@ def resource_issues(descriptor: Any, source: PackageSource) -> list[Issue]:
                     _check_hash(run, resource, relative, where)
                 with source.open(relative, where=f"{where}.path"):
                     pass
+        except LimitExceeded:
+            raise
         except ReadError as exc:
             run.issues.append(_issue_of(exc))
     return run.issues

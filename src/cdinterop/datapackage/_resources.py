@@ -60,6 +60,7 @@ BATCH_ROWS = 65_536
 """Rows per batch when writing CSV."""
 
 _NEEDS_QUOTES = r'^$|[,"\r\n]'
+_DECODE_BLOCK = 1 << 20
 
 
 def csv_columns(structure: DataStructure) -> tuple[str, ...]:
@@ -187,6 +188,12 @@ def _arrow_encoding(encoding: str, label: str, where: str) -> str:
         name = codecs.lookup(encoding).name
     except LookupError:
         raise ReadError(label, f"{where}: unknown encoding {encoding!r}") from None
+    try:
+        "".encode(name).decode(name)  # base64, rot13, zlib...: codecs, not text encodings
+    except LookupError:
+        raise ReadError(
+            label, f"{where}: encoding {encoding!r} is a codec, not a text encoding"
+        ) from None
     return "utf8" if name in ("utf-8", "utf-8-sig") else name
 
 
@@ -196,18 +203,27 @@ def _python_encoding(encoding: str) -> str:
 
 
 def _decode_problem(opener: Callable[[], IO[bytes]], encoding: str) -> str | None:
-    """Find the line of the first byte sequence that ``encoding`` cannot decode."""
+    """Find the line of the first byte sequence that ``encoding`` cannot decode, reading
+    the file block by block (a huge file is never held whole)."""
+    decoder = codecs.getincrementaldecoder(_python_encoding(encoding))()
+    newlines = 0
     with opener() as handle:
-        data = handle.read()
-    try:
-        data.decode(_python_encoding(encoding))
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return (
-            f"line {line}: byte {data[exc.start : exc.start + 1]!r} is not valid {encoding} "
-            "text (declare the file's real encoding in the resource's 'encoding')"
-        )
-    return None
+        while True:
+            block = handle.read(_DECODE_BLOCK)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                data = bytes(exc.object)
+                held = len(data) - len(block)  # bytes kept from the block before
+                line = newlines + data.count(b"\n", max(held, 0), max(exc.start, held)) + 1
+                return (
+                    f"line {line}: byte {data[exc.start : exc.start + 1]!r} is not valid "
+                    f"{encoding} text (declare the file's real encoding in the resource's "
+                    "'encoding')"
+                )
+            if not block:
+                return None
+            newlines += block.count(b"\n")
 
 
 def _header(
@@ -240,6 +256,37 @@ def _header(
     if not row:
         raise ReadError(label, f"{where}: the CSV file is empty (no header row)")
     return row
+
+
+class _Guarded(io.RawIOBase):
+    """A file handed to Arrow's CSV reader: an error of the underlying file (a limit, a
+    damaged zip member) ends the file for Arrow, and is raised again once Arrow is done
+    (an exception raised inside Arrow's reading threads can abort the process)."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        super().__init__()
+        self._handle = handle
+        self._error: ReadError | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._error is not None:
+            return 0
+        view = memoryview(buffer).cast("B")
+        try:
+            data = self._handle.read(len(view))
+        except ReadError as exc:
+            self._error = exc
+            return 0
+        view[: len(data)] = data
+        return len(data)
+
+    def reraise(self) -> None:
+        """Raise the error the underlying file met, if any."""
+        if self._error is not None:
+            raise self._error
 
 
 def read_csv_text(
@@ -286,12 +333,16 @@ def read_csv_text(
     )
     try:
         with opener() as handle:
-            table = pacsv.read_csv(
-                handle,
-                read_options=read_options,
-                parse_options=parse_options,
-                convert_options=convert_options,
-            )
+            guarded = _Guarded(handle)
+            try:
+                table = pacsv.read_csv(
+                    guarded,
+                    read_options=read_options,
+                    parse_options=parse_options,
+                    convert_options=convert_options,
+                )
+            finally:
+                guarded.reraise()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError) as exc:
         message = str(exc)
         if "UTF8" in message or "decode" in message or isinstance(exc, UnicodeDecodeError):

@@ -24,24 +24,25 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import re
-import shutil
 import stat
-import tempfile
 import zipfile
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Protocol
 
+from cdinterop import limits
 from cdinterop._files import atomic_write, check_output_target
+from cdinterop._publish import publish
 from cdinterop.errors import ReadError, WriteError
 
 __all__ = [
     "DESCRIPTOR_NAMES",
-    "MAX_DESCRIPTOR_BYTES",
     "BinarySink",
     "FileInfo",
     "FolderSource",
@@ -50,14 +51,13 @@ __all__ = [
     "PackageWriter",
     "ZipSource",
     "open_source",
+    "read_document",
     "safe_path",
     "write_package_files",
 ]
 
 DESCRIPTOR_NAMES = ("datapackage.json", "datapackage.yaml", "datapackage.yml")
 """Descriptor file names looked for in a folder or at the root of a zip, in this order."""
-MAX_DESCRIPTOR_BYTES = 64 * 1024 * 1024
-"""Largest descriptor read (a bigger ``datapackage.json`` is refused, not parsed)."""
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -123,7 +123,7 @@ class PackageSource(ABC):
 
     def digest(self, path: str, *, where: str, algorithm: str) -> tuple[str, int]:
         """Hex digest and size of a package file, read in blocks."""
-        hasher = hashlib.new(algorithm)
+        hasher = hashlib.new(algorithm)  # a fixed-size hash (see the reader's `_hasher`)
         size = 0
         with self.open(path, where=where) as handle:
             for block in iter(lambda: handle.read(_BLOCK), b""):
@@ -135,11 +135,55 @@ class PackageSource(ABC):
         """Release resources (an open zip archive)."""
 
 
-def _read_limited(handle: IO[bytes], label: str) -> bytes:
-    data = handle.read(MAX_DESCRIPTOR_BYTES + 1)
-    if len(data) > MAX_DESCRIPTOR_BYTES:
-        raise ReadError(label, f"descriptor larger than {MAX_DESCRIPTOR_BYTES} bytes")
-    return data
+def read_document(handle: IO[bytes], label: str, name: str) -> bytes:
+    """Read a whole JSON or YAML file of the package (the descriptor, a Table Schema, a
+    dialect), refusing it beyond the ``bytes`` limit while it is read."""
+    data = bytearray()
+    while block := handle.read(_BLOCK):
+        data += block
+        limits.exceeded(label, "bytes", len(data), f"{name} is larger than the limit")
+    return bytes(data)
+
+
+class _ZipMember(io.RawIOBase):
+    """A zip member being decompressed, counted against the ``unzipped_bytes`` limit as it
+    is read (the sizes the archive declares are not trusted). A damaged member (a broken
+    deflate stream, a CRC mismatch, a truncated archive) is a `ReadError` naming it."""
+
+    def __init__(self, member: IO[bytes], label: str, shown: str) -> None:
+        super().__init__()
+        self._member = member
+        self._label = label
+        self._shown = shown
+        self._count = 0
+        self._limit = limits.current().unzipped_bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        try:
+            data = self._member.read(min(len(view), _BLOCK))
+        except (zlib.error, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            raise ReadError(
+                self._label, f"{self._shown} is damaged in the zip archive ({exc})"
+            ) from None
+        self._count += len(data)
+        if self._count > self._limit:
+            raise limits.LimitExceeded(
+                self._label,
+                f"{self._shown} decompresses to more bytes than the limit",
+                "unzipped_bytes",
+                self._limit,
+            )
+        view[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._member.close()
+        super().close()
 
 
 class FolderSource(PackageSource):
@@ -160,7 +204,7 @@ class FolderSource(PackageSource):
         """Read the descriptor file."""
         try:
             with (self.root / self.descriptor_name).open("rb") as handle:
-                return _read_limited(handle, self.label)
+                return read_document(handle, self.label, self.descriptor_name)
         except OSError as exc:
             raise ReadError(self.label, exc.strerror or str(exc)) from None
 
@@ -236,7 +280,7 @@ class ZipSource(PackageSource):
 
     def _read_member(self, name: str, where: str) -> bytes:
         with self._open_member(name, where, name) as handle:
-            return _read_limited(handle, self.label)
+            return read_document(handle, self.label, where)
 
     def _open_member(self, name: str, where: str, shown: str) -> IO[bytes]:
         info = self._members.get(name)
@@ -245,9 +289,10 @@ class ZipSource(PackageSource):
         if stat.S_ISLNK(info.external_attr >> 16):
             raise ReadError(self.label, f"{where}: {shown!r} is a symbolic link; not followed")
         try:
-            return self._zip.open(info)
+            member = self._zip.open(info)
         except (OSError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
             raise ReadError(self.label, f"{where}: cannot read {shown!r} ({exc})") from None
+        return io.BufferedReader(_ZipMember(member, self.label, f"{where}: {shown!r}"), _BLOCK)
 
     def open(self, path: str, *, where: str) -> IO[bytes]:
         """Open a member, without extracting anything."""
@@ -423,12 +468,9 @@ def _write_folder(path: Path, fill: Callable[[PackageWriter], None]) -> Path:
             f"cannot write {path}: the folder exists and is not a Data Package; "
             "choose a new or empty folder"
         )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    except OSError as exc:
-        raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
+    # written beside the folder and swapped in at the end (cdinterop._publish): the whole
+    # folder is the package's, so nothing else in it is kept
+    with publish(path, None) as staging:
 
         @contextlib.contextmanager
         def member(name: str) -> Iterator[IO[bytes]]:
@@ -436,32 +478,4 @@ def _write_folder(path: Path, fill: Callable[[PackageWriter], None]) -> Path:
                 yield handle
 
         fill(PackageWriter(member))
-        staging.chmod(0o777 & ~_umask())
-        _swap_into_place(staging, path)
-    except OSError as exc:
-        raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _swap_into_place(staging: Path, path: Path) -> None:
-    if not path.exists():
-        staging.rename(path)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
-    old.rmdir()
-    path.rename(old)
-    try:
-        staging.rename(path)
-    except OSError:
-        old.rename(path)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

@@ -3,11 +3,14 @@
 Writes are atomic (`cdinterop._files.atomic_write()`). Reads treat every file as
 untrusted and never touch the network or other local files:
 
-* **Size.** Inputs larger than ``max_bytes`` (default `DEFAULT_MAX_BYTES`, 256 MiB;
-  a file's size is checked with ``stat`` before it is read) are refused, and parsing stops
-  with a [`ReadError`][cdinterop.errors.ReadError] as soon as the parser has produced more
-  than ``max_triples`` triples (default `DEFAULT_MAX_TRIPLES`, 2 million: rdflib
-  keeps every triple in memory, roughly 1 KB each, so the default caps memory near 2 GB).
+* **Size.** Inputs larger than ``max_bytes`` (by default the ``bytes`` reader limit of
+  `cdinterop.limits`, 1 GiB; a file's size is checked with ``stat`` before it is read)
+  are refused, and parsing stops with a [`ReadError`][cdinterop.errors.ReadError] as soon as
+  the parser has produced more than ``max_triples`` triples (by default the ``triples``
+  limit, 2 million: rdflib keeps every triple in memory, roughly 1 KB each, so the default
+  caps memory near 2 GB), counted by the store as each triple is added. A refusal by a
+  reader limit is a [`LimitExceeded`][cdinterop.limits.LimitExceeded] that says how to
+  raise it (``--limit bytes=...``, ``--limit triples=...``).
 * **RDF/XML** documents that declare a DTD or entities are refused, wherever the
   declaration sits (even after a comment longer than `PROLOG_BYTES`): each document is
   first parsed by lxml with no entity resolution, no DTD loading and no network, and one
@@ -46,6 +49,7 @@ from rdflib import Graph
 from rdflib.graph import _ContextType, _TripleType
 from rdflib.plugins.stores.memory import Memory
 
+from cdinterop import limits
 from cdinterop._files import atomic_write
 from cdinterop._safe_xml import PROLOG_BYTES, check_prolog, parse_bytes
 from cdinterop.dcat._graph import (
@@ -82,10 +86,13 @@ FORMATS: dict[str, tuple[str, ...]] = {
 """Supported rdflib format names and the file suffixes that select them."""
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
-"""Largest input ``parse_graph()`` and ``read()``
-accept by default (256 MiB)."""
+"""The default ``max_bytes`` of ``parse_graph()`` and ``read()``: it stands for the
+``bytes`` reader limit in force (`cdinterop.limits`, 1 GiB unless raised or lowered);
+any other value is the limit for that call."""
 DEFAULT_MAX_TRIPLES = 2_000_000
-"""Most triples a parse may produce by default before it is stopped."""
+"""The default ``max_triples``: it stands for the ``triples`` reader limit in force
+(`cdinterop.limits`, 2,000,000 unless changed); any other value is the limit for that
+call."""
 MAX_XML_REFERENCES = 100_000
 """Most character/entity references (``&#65;``, ``&amp;``) an RDF/XML document may hold."""
 MAX_XML_TEXT_RUN = 8 * 1024 * 1024
@@ -185,6 +192,9 @@ def _mb(n: int) -> str:
 
 
 def _check_size(size: int, max_bytes: int, source: str) -> None:
+    if max_bytes == DEFAULT_MAX_BYTES:
+        limits.exceeded(source, "bytes", size, f"an RDF document of {size:,} bytes")
+        return
     if size > max_bytes:
         raise ReadError(
             source,
@@ -299,7 +309,8 @@ def parse_graph(
     _check_size(len(data), max_bytes, source)
     if not data.strip():
         raise ReadError(source, f"the input is empty (no {fmt} content)")
-    store = _LimitedStore(max_triples)
+    in_force = max_triples == DEFAULT_MAX_TRIPLES
+    store = _LimitedStore(limits.current().triples if in_force else max_triples)
     graph = Graph(store=store)
     try:
         if fmt == "xml":
@@ -307,11 +318,16 @@ def parse_graph(
         else:
             _check_utf8(data, fmt, source)
         if fmt == "json-ld":
+            limits.check_json_nesting(data, source)
             _check_jsonld(json.loads(data), source)
         graph.parse(data=data, format=fmt, publicID=base)
     except ReadError:
         raise
     except _TooManyTriples:
+        if in_force:
+            raise limits.LimitExceeded(
+                source, "an RDF graph with more triples", "triples", store.limit or 0
+            ) from None
         raise ReadError(
             source,
             f"the input has more than {max_triples} triples "
@@ -328,6 +344,7 @@ def parse_graph(
 def _sniff(data: bytes, fmt: str, source: str) -> None:
     """Refuse ``.json`` that is plain JSON and ``.xml`` that is not RDF/XML."""
     if fmt == "json-ld":
+        limits.check_json_nesting(data, source)
         try:
             document = json.loads(data)
         except (ValueError, RecursionError):
@@ -360,10 +377,11 @@ def read_graph(
     file = Path(source)
     name = str(file)
     fmt = format or _format_of(file)
+    most = limits.current().bytes if max_bytes == DEFAULT_MAX_BYTES else max_bytes
     try:
         _check_size(file.stat().st_size, max_bytes, name)
         with file.open("rb") as handle:
-            data = handle.read(max_bytes + 1)  # the file may have grown since stat
+            data = handle.read(most + 1)  # the file may have grown since stat
     except OSError as exc:
         raise ReadError(name, exc.strerror or str(exc)) from None
     _check_size(len(data), max_bytes, name)
@@ -388,6 +406,9 @@ def _in_file(source: str | Path) -> Iterator[None]:
     except ReadError as exc:
         if exc.source == str(source):
             raise
+        if isinstance(exc, limits.LimitExceeded):
+            where = f"{exc.source}: {exc.what}"
+            raise limits.LimitExceeded(str(source), where, exc.limit, exc.value) from None
         raise ReadError(str(source), f"{exc.source}: {exc.reason}") from None
 
 

@@ -154,5 +154,5 @@ def _geojson_wkt(text: str) -> str | None:
         data = json.loads(text)
         kind, write = _GEOJSON_WKT[data["type"]]
         return f"{kind}{write(data['coordinates'])}"
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return None

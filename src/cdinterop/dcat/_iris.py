@@ -17,16 +17,26 @@ write 34k triples/s at 10,000 data sets (``benchmarks/bench_dcat.py``).
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import re
+from urllib.parse import quote, urlsplit
 
 import langcodes
 from rdflib import Graph, URIRef
 
 from cdinterop.codes import to_alpha3
 from cdinterop.dcat._vocab import COUNTRY, DATA_THEME, LANGUAGE, SDG
+from cdinterop.errors import WriteError
 from cdinterop.model import AreaScheme, Theme, ThemeScheme, area_scheme
 
-__all__ = ["DEFAULT_BASE_IRI", "KINDS", "Minter", "area_iri", "language_iri", "theme_iri"]
+__all__ = [
+    "DEFAULT_BASE_IRI",
+    "KINDS",
+    "Minter",
+    "area_iri",
+    "check_base_iri",
+    "language_iri",
+    "theme_iri",
+]
 
 DEFAULT_BASE_IRI = "https://example.org/cdinterop/"
 """Base under which data set, catalogue, agent, activity and source IRIs are minted."""
@@ -58,10 +68,31 @@ KINDS = (
 """The kinds of minted node, each a path segment under the base IRI."""
 
 
+_NOT_IN_IRIS = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
+"""Characters an IRI may not hold (RFC 3987): controls, space and the delimiters."""
+
+
+def check_base_iri(base: str) -> None:
+    """Raise ``WriteError`` unless ``base`` is an absolute ``http`` or ``https`` IRI with a
+    host, no query and no forbidden character: identifiers minted under ``javascript:``,
+    ``file:`` or a relative path would be unsafe or unresolvable."""
+    problem = ""
+    parts = urlsplit(base)
+    if _NOT_IN_IRIS.search(base):
+        problem = 'it holds a space, a control character or one of <>"{}|\\^`'
+    elif parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        problem = "it must be an absolute http or https IRI with a host"
+    elif parts.query:
+        problem = "it must not have a query (?...)"
+    if problem:
+        raise WriteError(f"base IRI {base!r}: {problem}, e.g. https://data.example.org/")
+
+
 class Minter:
     """Mints the IRIs of one graph under ``base``."""
 
     def __init__(self, base: str = DEFAULT_BASE_IRI) -> None:
+        check_base_iri(base)
         if not base.endswith(("/", "#")):
             base += "/"
         self.base = base

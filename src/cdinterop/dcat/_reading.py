@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from rdflib import DCAT, DCTERMS, FOAF, RDF, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from cdinterop import limits
 from cdinterop.dcat._nodes import NodeNames, iri_segments
 from cdinterop.dcat._vocab import (
     ACCESS_RIGHT,
@@ -32,6 +33,7 @@ from cdinterop.dcat._vocab import (
 )
 from cdinterop.dcat._writing import DCAT_VERSION, PARTS
 from cdinterop.errors import ReadError
+from cdinterop.limits import LimitExceeded
 from cdinterop.model import (
     Agent,
     AgentKind,
@@ -44,6 +46,7 @@ from cdinterop.model import (
     Theme,
     ThemeScheme,
 )
+from cdinterop.model._jsonio import TOO_DEEP
 
 __all__ = ["catalog_from_graph", "dataset_from_node", "datasets_from_graph", "from_graph"]
 
@@ -124,6 +127,7 @@ def dataset_from_node(
     if _one(graph, d, CDI.structureJson) is None:
         from cdinterop.dcat._third_party import dataset_from_dcat
 
+        _refuse_incomplete(graph)
         if isinstance(d, Literal):
             raise ReadError(str(d), "a literal, not a dcat:Dataset")
         assert isinstance(d, URIRef | BNode)
@@ -135,6 +139,20 @@ def dataset_from_node(
         raise ReadError(_name(d, graph), f"not a valid data set: {_errors(exc)}") from None
     except (ValueError, LookupError) as exc:
         raise ReadError(_name(d, graph), f"not a valid data set: {exc}") from None
+
+
+def _refuse_incomplete(graph: Graph) -> None:
+    """A node with cdinterop's ``cdi:coreJson`` (written for every data set) but no
+    ``cdi:structureJson`` is a description cdinterop wrote that lost triples (a truncated
+    file): a `ReadError` naming it, instead of reading what is left as another
+    publisher's DCAT. (A graph stripped of both is read as a portal's.)"""
+    for subject in graph.subjects(CDI.coreJson, None):
+        if _one(graph, subject, CDI.structureJson) is None:
+            raise ReadError(
+                _name(subject, graph),
+                "has cdi:coreJson but no cdi:structureJson: a description cdinterop wrote, "
+                f"incomplete (truncated?); {len(graph):,} triples were read",
+            )
 
 
 def _check_mandatory(graph: Graph, d: Node) -> None:
@@ -253,11 +271,17 @@ def _json_literal(graph: Graph, node: Node, prop: Node) -> Any:
     value = _one(graph, node, prop)
     if value is None:
         return None
+    text = str(value)
+    name = graph.namespace_manager.normalizeUri(str(prop))
     try:
-        return json.loads(str(value))
+        limits.check_json_nesting(text, _name(node, graph))
+        return json.loads(text)
+    except LimitExceeded as exc:
+        raise LimitExceeded(exc.source, f"{name}: {exc.what}", exc.limit, exc.value) from None
     except json.JSONDecodeError as exc:
-        name = graph.namespace_manager.normalizeUri(str(prop))
         raise ReadError(_name(node, graph), f"{name} is not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise ReadError(_name(node, graph), f"{name}: {TOO_DEEP}") from None
 
 
 def _read_theme(g: Graph, iri: Node) -> Theme:

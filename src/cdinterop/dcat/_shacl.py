@@ -22,12 +22,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from cdinterop import limits
 from cdinterop.errors import Issue, ReadError
 
 __all__ = [
@@ -211,10 +213,20 @@ def validate_graph(data: Graph, shapes: Graph, *, source: str) -> list[Issue]:
     as an [`Issue`][cdinterop.errors.Issue], violations first, then in a stable order.
 
     ``source`` names the data for messages (a file name); the report itself is not kept.
+    Shapes with SPARQL (constraints, targets, rules or functions: user-supplied shapes,
+    never cdinterop's own) run in a child process stopped after the ``seconds`` reader
+    limit (a [`LimitExceeded`][cdinterop.limits.LimitExceeded]): a query can take
+    forever on a small graph. Core SHACL runs here.
     """
+    _refuse_remote_queries(shapes, source)
+    if has_sparql(shapes):
+        return _validate_in_child(data, shapes, source)
+    return _issues(data, shapes, source)
+
+
+def _issues(data: Graph, shapes: Graph, source: str) -> list[Issue]:
     from pyshacl import validate
 
-    _refuse_remote_queries(shapes, source)
     _conforms, report, _text = validate(
         data,
         shacl_graph=shapes,
@@ -229,6 +241,73 @@ def validate_graph(data: Graph, shapes: Graph, *, source: str) -> list[Issue]:
         for result in report.objects(None, SH.result)
     }
     return sorted(issues, key=_sort_key)
+
+
+def has_sparql(shapes: Graph) -> bool:
+    """Whether ``shapes`` hold a SPARQL query (``sh:select``, ``sh:ask``,
+    ``sh:construct`` or ``sh:update``), which only a time limit can bound."""
+    return any(
+        next(iter(shapes.triples((None, SH[predicate], None))), None) is not None
+        for predicate in _SPARQL_TEXTS
+    )
+
+
+def _child(connection: Any, data: Any, shapes: Any, source: str) -> None:  # pragma: no cover
+    """Validate in the child process and send back ``("ok", issues)`` or the error."""
+    try:
+        if isinstance(data, bytes):  # spawned: the graphs come as N-Triples
+            data = Graph().parse(data=data, format="nt")
+            shapes = Graph().parse(data=shapes, format="nt")
+        connection.send(("ok", _issues(data, shapes, source)))
+    except BaseException as exc:
+        try:
+            connection.send(("error", exc))
+        except Exception:
+            connection.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        connection.close()
+
+
+def _validate_in_child(data: Graph, shapes: Graph, source: str) -> list[Issue]:
+    """Run `_issues()` in a child process (forked where the system can: the graphs are
+    not copied) and kill it at the deadline."""
+    import multiprocessing
+
+    seconds = limits.current().seconds
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    context: Any = multiprocessing.get_context("fork" if fork else "spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    args: tuple[Any, ...] = (
+        (sender, data, shapes, source)
+        if fork
+        else (sender, data.serialize(format="nt", encoding="utf-8"),
+              shapes.serialize(format="nt", encoding="utf-8"), source)
+    )  # fmt: skip
+    child = context.Process(target=_child, args=args, daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise limits.LimitExceeded(
+                source,
+                "SHACL validation with SPARQL ran longer than the limit and was stopped",
+                "seconds",
+                seconds,
+            )
+        outcome, value = receiver.recv()
+    except EOFError:
+        raise ReadError(
+            source, f"SHACL validation stopped without a result (exit {child.exitcode})"
+        ) from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if outcome == "error":
+        raise value
+    issues: list[Issue] = value
+    return issues
 
 
 _SPARQL_TEXTS = ("select", "ask", "construct", "update")

@@ -24,6 +24,7 @@ from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from cdinterop import limits
 from cdinterop.errors import InvalidDatasetError, Issue, ReadError
 from cdinterop.mapping._spec import ConformanceSpec
 from cdinterop.model._jsonio import TOO_DEEP, issues_from_pydantic
@@ -93,8 +94,10 @@ def parse_yaml(data: str | bytes, *, source: str = "<string>") -> dict[str, Any]
 
     Raises [`ReadError`][cdinterop.errors.ReadError] naming the line and column of bad YAML.
     """
+    limits.exceeded(source, "bytes", len(data), "a document larger than the limit")
     text = _text(data, source)
     try:
+        limits.check_yaml_nesting(text, source, SpecLoader)
         document = yaml.load(text, Loader=SpecLoader)  # SpecLoader is a SafeLoader
     except yaml.YAMLError as exc:
         raise ReadError(source, _yaml_problem(exc)) from None
@@ -241,6 +244,7 @@ def loads_spec(data: str | bytes, model: type[SpecModel], *, source: str = "<str
 def load_spec(path: str | Path, model: type[SpecModel]) -> SpecModel:
     """Load and validate a spec of type ``model`` from a YAML file (see
     [`loads_spec()`][cdinterop.mapping.loads_spec])."""
+    limits.check_size(path)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:

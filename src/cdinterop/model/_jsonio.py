@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from cdinterop import limits
 from cdinterop._files import atomic_write
 from cdinterop.errors import InvalidDatasetError, Issue, ReadError, WriteError, issues_from_pydantic
 from cdinterop.model._dataset import CitizenDataset
@@ -32,6 +33,8 @@ limit): a located refusal instead of a crash."""
 
 
 def _parse(text: str | bytes, source: str) -> dict[str, Any]:
+    limits.exceeded(source, "bytes", len(text), "a document larger than the limit")
+    limits.check_json_nesting(text, source)
     try:
         data = json.loads(text.decode("utf-8-sig") if isinstance(text, bytes) else text)
     except UnicodeDecodeError as exc:
@@ -48,6 +51,7 @@ def _parse(text: str | bytes, source: str) -> dict[str, Any]:
 
 
 def _read(path: str | Path) -> bytes:
+    limits.check_size(path)
     try:
         return Path(path).read_bytes()
     except OSError as exc:

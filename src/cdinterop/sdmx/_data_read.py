@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from lxml import etree
 
+from cdinterop import limits
 from cdinterop._safe_xml import (
     check_prolog,
     dtd_error,
@@ -169,10 +170,12 @@ _ROOT_SEARCH_BYTES = 16 * 1024 * 1024
 """How far `sniff_format()` parses to find the root element after a long prolog."""
 
 
-def _chunks(source: _Source, size: int = 65_536) -> Iterable[bytes]:
-    """The first `_ROOT_SEARCH_BYTES` of a message in chunks (a stream is rewound)."""
+def _chunks(source: _Source, size: int = 65_536, *, whole: bool = False) -> Iterable[bytes]:
+    """The first `_ROOT_SEARCH_BYTES` of a message (all of it if ``whole``) in chunks (a
+    stream is rewound)."""
+    most = None if whole else _ROOT_SEARCH_BYTES
     if isinstance(source, bytes):
-        for start in range(0, min(len(source), _ROOT_SEARCH_BYTES), size):
+        for start in range(0, min(len(source), most or len(source)), size):
             yield source[start : start + size]
         return
     if isinstance(source, str | Path):
@@ -185,7 +188,7 @@ def _chunks(source: _Source, size: int = 65_536) -> Iterable[bytes]:
     position = source.tell()
     try:
         read = 0
-        while read < _ROOT_SEARCH_BYTES and (chunk := source.read(size)):
+        while (most is None or read < most) and (chunk := source.read(size)):
             read += len(chunk)
             yield chunk
     finally:
@@ -216,30 +219,108 @@ def _root_by_parsing(source: _Source) -> tuple[str, str]:
 
 
 class _Rows:
-    """Text columns filled row by row."""
+    """Text columns filled row by row, in time linear in the values read: the structure's
+    columns get a value (or null) on every row; a column the structure does not have is
+    kept sparse (its rows and values) until the table is built, so that checks report it.
+    The distinct columns, and the values of one row, are limited by ``columns``."""
 
-    def __init__(self, names: tuple[str, ...]) -> None:
+    def __init__(self, names: tuple[str, ...], label: str) -> None:
         self.data: dict[str, list[str | None]] = {n: [] for n in names}
+        self.extra: dict[str, tuple[list[int], list[str]]] = {}
         self.rows = 0
+        self.label = label
+        self.limit = limits.current().columns
+        self.most_rows = limits.current().rows
 
-    def add(self, values: dict[str, str]) -> None:
-        extra = values.keys() - self.data.keys()
-        for name in extra:  # not in the structure: kept, so that checks report it
-            self.data[name] = [None] * self.rows
+    def add(self, values: dict[str, str], line: int | None = None) -> None:
+        if self.rows >= self.most_rows:
+            limits.exceeded(
+                self.label, "rows", self.rows + 1, f"line {line}: observation {self.rows + 1:,}"
+            )
+        if len(values) > self.limit:
+            limits.exceeded(
+                self.label,
+                "columns",
+                len(values),
+                f"line {line}: an observation with {len(values):,} values",
+            )
         for name, column in self.data.items():
             column.append(values.get(name))
+        if len(values) > len(self.data) or any(k not in self.data for k in values):
+            for name in values.keys() - self.data.keys():
+                found = self.extra.get(name)
+                if found is None:
+                    found = self.extra[name] = ([], [])
+                    columns = len(self.data) + len(self.extra)
+                    if columns > self.limit:
+                        limits.exceeded(
+                            self.label,
+                            "columns",
+                            columns,
+                            f"line {line}: a message with {columns:,} distinct components",
+                        )
+                found[0].append(self.rows)
+                found[1].append(values[name])
         self.rows += 1
 
     def table(self) -> pa.Table:
-        return pa.table({k: pa.array(v, pa.string()) for k, v in self.data.items()})
+        columns = {k: pa.array(v, pa.string()) for k, v in self.data.items()}
+        for name, (rows, values) in self.extra.items():
+            dense: list[str | None] = [None] * self.rows
+            for row, value in zip(rows, values, strict=True):
+                dense[row] = value
+            columns[name] = pa.array(dense, pa.string())
+        return pa.table(columns)
 
 
 def _local(tag: Any) -> str:
     return str(tag).rsplit("}", 1)[-1]
 
 
-def _plain_attributes(element: Any) -> dict[str, str]:
-    return {k: v for k, v in element.attrib.items() if not k.startswith("{")}
+_MANY_ATTRIBUTES = 64
+"""From this many attributes on, an element's attributes are read by `_many_attributes`
+(lxml looks each value up by name, which takes time quadratic in their number)."""
+
+
+def _plain_attributes(element: Any, label: str) -> dict[str, str]:
+    """The attributes of ``element`` without a namespace, refused beyond ``columns``."""
+    count = len(element.attrib)
+    if count < _MANY_ATTRIBUTES:
+        return {k: v for k, v in element.attrib.items() if not k.startswith("{")}
+    limits.exceeded(
+        label,
+        "columns",
+        count,
+        f"line {element.sourceline}: <{_local(element.tag)}> with {count:,} attributes",
+    )
+    return {k: v for k, v in _many_attributes(element).items() if not k.startswith("{")}
+
+
+class _FirstStart:
+    """A parser target that keeps the attributes of the first element."""
+
+    def __init__(self) -> None:
+        self.attributes: dict[str, str] | None = None
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if self.attributes is None:
+            self.attributes = dict(attrib)
+
+    def close(self) -> dict[str, str]:
+        return self.attributes or {}
+
+
+def _many_attributes(element: Any) -> dict[str, str]:
+    """All attributes of ``element`` in time linear in their number: the element is
+    serialised (libxml2 walks its attributes once) and its start tag parsed again by a
+    parser target, which receives them all at once."""
+    text = etree.tostring(element, with_tail=False)
+    # the text is libxml2's own serialisation of a parsed element, without a DTD: its
+    # only references are character references (an "&" is written "&#38;")
+    options = parser_options() | {"resolve_entities": True}
+    parser = etree.XMLParser(target=_FirstStart(), **options)
+    found: dict[str, str] = etree.fromstring(text, parser)
+    return found
 
 
 def _iterparse(source: _Source) -> Any:
@@ -296,7 +377,7 @@ class _XmlReader:
         self.source = source
         self.structure = structure
         self.label = _short_label(source)
-        self.rows = _Rows(structure.column_ids)
+        self.rows = _Rows(structure.column_ids, _label(source))
         self.dataset: dict[str, str] = {}
         self.groups: list[_KeyGroup] = []
         self.issues: list[Issue] = []
@@ -375,27 +456,29 @@ def _read_structure_specific(source: _Source, structure: DataStructure) -> DataP
                 reader.version_21 = "/v2_1/" in str(element.tag)
             depth.append(name)
             if name == "DataSet":
-                reader.dataset = _plain_attributes(element)
+                reader.dataset = _plain_attributes(element, reader.rows.label)
                 ref = _type_reference(element, reader.label)
                 if ref is not None:
                     reader.type_references.append(ref)
             elif name == "Series":
-                series = _plain_attributes(element)
+                series = _plain_attributes(element, reader.rows.label)
             continue
         depth.pop()
         parent = depth[-1] if depth else ""
         if name == "Obs":
-            reader.rows.add({**series, **_plain_attributes(element)})
+            values = _plain_attributes(element, reader.rows.label)
+            reader.rows.add({**series, **values}, element.sourceline)
             element.clear()
         elif name == "Series":
             series = {}
             element.clear()
         elif name == "Group" and parent == "DataSet":
             type_name = (element.get(_XSI_TYPE) or "").rsplit(":", 1)[-1]
-            reader.group(type_name, _plain_attributes(element), None, element.sourceline)
+            values = _plain_attributes(element, reader.rows.label)
+            reader.group(type_name, values, None, element.sourceline)
             element.clear()
         elif name == "Atts" and parent == "DataSet":
-            reader.atts(_plain_attributes(element), element.sourceline)
+            reader.atts(_plain_attributes(element, reader.rows.label), element.sourceline)
             element.clear()
         elif name == "Structure" and parent == "Header":
             reader.header(element)
@@ -435,7 +518,7 @@ def _read_generic(source: _Source, structure: DataStructure) -> DataPayload:
                     row[measure] = child.get("value")
                 elif child_name in ("Attributes", "ObsKey"):
                     row.update(_values(child))
-            reader.rows.add(row)
+            reader.rows.add(row, element.sourceline)
             element.clear()
         elif name == "SeriesKey" or (name == "Attributes" and parent == "Series"):
             series.update(_values(element))
@@ -561,11 +644,37 @@ class _CsvHeader:
     """Column ids: names without ``[...]`` suffixes or ``: label``."""
 
 
-def _csv_header(source: _Source) -> _CsvHeader:
-    head = read_prolog(source).lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
-    first = head.split("\n", 1)[0].rstrip("\r")
+def _first_line(text: str) -> str:
+    """The first line of ``text``, whatever its line end (LF, CRLF or CR alone)."""
+    return re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+
+
+def _csv_delimiter(first: str) -> str:
     match = re.match(r'^"?(?:DATAFLOW|STRUCTURE)(?:\[[^\]]*\])?"?(.)', first)
-    delimiter = match.group(1) if match and match.group(1) not in "\"'" else ","
+    return match.group(1) if match and match.group(1) not in "\"'" else ","
+
+
+def _header_line(source: _Source) -> str:
+    """The header row of an SDMX-CSV file, read up to its line end and refused beyond
+    ``columns`` columns (or ``field_bytes`` bytes) while it is read."""
+    label = _label(source)
+    head = read_prolog(source).lstrip(b"\xef\xbb\xbf")
+    delimiter = _csv_delimiter(_first_line(head.decode("utf-8", "replace"))).encode()
+    line = bytearray()
+    for chunk in _chunks(source, whole=True):
+        end = min((i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0), default=-1)
+        line += chunk if end < 0 else chunk[:end]
+        columns = line.count(delimiter) + 1
+        limits.exceeded(label, "columns", columns, f"a header row of at least {columns:,} columns")
+        limits.exceeded(label, "field_bytes", len(line), "a header row longer than the limit")
+        if end >= 0:
+            break
+    return bytes(line).removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+
+
+def _csv_header(source: _Source) -> _CsvHeader:
+    first = _header_line(source)
+    delimiter = _csv_delimiter(first)
     names = next(csv.reader([first], delimiter=delimiter), [])
     ids = []
     for name in names:
@@ -580,10 +689,15 @@ def _read_csv(source: _Source, structure: DataStructure) -> DataPayload:
     if isinstance(source, str | Path):
         stream = str(source)
     unique = [f"{i}:{n}" for i, n in enumerate(header.ids)]  # header ids may repeat
+    # a block holds whole rows: at least 1 MiB, more for a wide file
+    block = max(1 << 20, 4 * sum(len(n) + 1 for n in header.names))
+    rows_limit = limits.current().rows
     try:
-        table = pacsv.read_csv(
+        reader = pacsv.open_csv(
             stream,
-            read_options=pacsv.ReadOptions(use_threads=True, column_names=unique, skip_rows=1),
+            read_options=pacsv.ReadOptions(
+                use_threads=True, column_names=unique, skip_rows=1, block_size=block
+            ),
             parse_options=pacsv.ParseOptions(delimiter=header.delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in unique},
@@ -592,6 +706,14 @@ def _read_csv(source: _Source, structure: DataStructure) -> DataPayload:
                 quoted_strings_can_be_null=False,
             ),
         )
+        batches = []
+        rows = 0
+        for batch in reader:
+            rows += batch.num_rows
+            if rows > rows_limit:
+                limits.exceeded(_label(source), "rows", rows, f"at least {rows:,} rows")
+            batches.append(batch)
+        table = pa.Table.from_batches(batches, schema=reader.schema)
     except (pa.ArrowInvalid, OSError) as exc:
         raise ReadError(_label(source), f"not readable as CSV: {exc}") from None
     columns = dict(zip(header.ids, table.columns, strict=True))
@@ -725,10 +847,8 @@ def read_references(source: _Source) -> tuple[str, list[StructureReference]]:
 
 def _csv_head_references(head: bytes, label: str) -> list[StructureReference]:
     text = head.lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
-    first = text.split("\n", 1)[0]
-    match = re.match(r'^"?(?:DATAFLOW|STRUCTURE)(?:\[[^\]]*\])?"?(.)', first)
-    delimiter = match.group(1) if match and match.group(1) not in "\"'" else ","
-    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    delimiter = _csv_delimiter(_first_line(text))
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         names = [re.sub(r"\[[^\]]*\]", "", n).strip() for n in next(rows)]
         row = next(rows)

@@ -23,6 +23,8 @@ FAST: tuple[str, ...] = (
     "ingest-json/distinct-keys-bomb",
     "ingest-json/number-1e400",
     "ingest-json/kobo-next-url",
+    "ingest-json/number-1m-digits",
+    "ingest-json/two-documents",
     # ingest XLSX
     "ingest-xlsx/own-workbook",
     "ingest-xlsx/sheet-billion-laughs",
@@ -34,6 +36,9 @@ FAST: tuple[str, ...] = (
     "spec/expression-dunder-import",
     "spec/key-dev-zero",
     "spec/key-fifo",
+    "spec/key-in-spec-proc",
+    "spec/spec-fifo",
+    "spec/spec-dev-zero",
     # data set JSON
     "dataset/nesting-100k-validate",
     "dataset/xml-char-nul-title-sdmx",
@@ -62,4 +67,10 @@ FAST: tuple[str, ...] = (
     "cli/sdmx-read-to-fifo",
     "cli/dcat-write-to-link-proc-fd-1",
     "cli/sdmx-write-below-a-file",
+    "cli/output-is-input-sdmx-read",
+    "cli/output-is-input-dcat-write",
+    "cli/path-4096-chars",
+    "cli/datapackage-write-to-empty",
+    "cli/validate-fifo",
+    "cli/dcat-write-bad-base-iri",
 )

@@ -20,9 +20,11 @@ distinct flattened keys, counted while the first pass runs) and ``rows``.
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import ijson
 import pyarrow as pa
@@ -53,6 +55,47 @@ def _items_prefix(path: Path) -> str:
 
 
 _BOM = b"\xef\xbb\xbf"
+_DIGITS = re.compile(rb"[0-9]+\Z")
+
+
+class _DigitRuns:
+    """A binary file whose ``read()`` refuses a run of more digits than Python converts to
+    an integer (``sys.get_int_max_str_digits()``, 4,300): ijson's compiled parser calls
+    ``int()`` on every number and crashes on such a run instead of raising. A run inside a
+    string is refused too (no survey answer is thousands of digits)."""
+
+    def __init__(self, handle: BinaryIO, source: str) -> None:
+        self._handle = handle
+        self._source = source
+        self._most = sys.get_int_max_str_digits() or 4300
+        self._run = 0  # digits at the end of what was read so far
+        self._long = re.compile(rb"[0-9]{%d,}" % (self._most + 1))
+
+    def read(self, size: int = -1) -> bytes:
+        """Read like the file does, checking the runs of digits on the way."""
+        chunk = self._handle.read(size)
+        if not chunk:
+            return chunk
+        lead = len(chunk) - len(chunk.lstrip(b"0123456789"))
+        if lead == len(chunk):
+            self._run += lead
+        else:
+            if self._run + lead > self._most or self._long.search(chunk):
+                self._refuse()
+            tail = _DIGITS.search(chunk)
+            self._run = len(tail.group()) if tail else 0
+        if self._run > self._most:
+            self._refuse()
+        return chunk
+
+    def _refuse(self) -> None:
+        raise ReadError(
+            self._source,
+            f"a number (or text) of more than {self._most:,} digits in a row: no answer to a "
+            "survey question needs that many, and converting it would take quadratic time",
+        )
+
+
 _CELLS_PER_BATCH = 2_000_000
 """Cells (rows times columns) of one batch while it is built: a wide file gets short
 batches, so that a batch's Python lists stay small."""
@@ -115,8 +158,10 @@ class JsonSubmission(Submission):
             with path.open("rb") as handle:
                 if handle.read(3) != _BOM:  # a UTF-8 BOM, as CSV files may have
                     handle.seek(0)
-                events = iter(ijson.basic_parse(handle, use_float=False))
+                events = iter(ijson.basic_parse(_DigitRuns(handle, source), use_float=False))
                 yield from _items(events, self._prefix == "item", source)
+                for _event in events:  # what follows the submissions: a second document
+                    pass  # is "trailing garbage" to the parser, not silently ignored
         except ijson.JSONError as exc:
             raise ReadError(source, f"not valid JSON: {exc}") from exc
         except UnicodeDecodeError as exc:

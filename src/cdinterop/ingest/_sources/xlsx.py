@@ -11,8 +11,12 @@ write; calamine would read the cell as empty): see
 `cdinterop.ingest._sources.xlsx_formulas`. Formula cells with a stored result (what Excel
 and LibreOffice save) read as their value.
 
-calamine loads one sheet into memory at a time (an XLSX sheet has at most 1,048,576
-rows); batches are then built ``batch_rows`` at a time.
+calamine loads one sheet into memory at a time, as a dense range from its first to its
+last cell; batches are then built ``batch_rows`` at a time. Before calamine allocates,
+the sheet's XML is streamed from the zip to find where its cells really are (its
+``<dimension>`` may lie): a range beyond the ``cells`` reader limit, or a sheet that
+decompresses beyond ``unzipped_bytes``, is refused (`cdinterop.limits`). The sheet is
+opened once for the header and the rows.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 import pyarrow as pa
 from python_calamine import CalamineWorkbook
 
+from cdinterop import limits
 from cdinterop.errors import Issue, ReadError
 from cdinterop.ingest._sources.base import (
     FileDigest,
@@ -33,7 +38,11 @@ from cdinterop.ingest._sources.base import (
     Submission,
     check_header,
 )
-from cdinterop.ingest._sources.xlsx_formulas import UncomputedFormula, uncomputed_formulas
+from cdinterop.ingest._sources.xlsx_formulas import (
+    UncomputedFormula,
+    sheet_extent,
+    uncomputed_formulas,
+)
 
 __all__ = ["XlsxSubmission", "cell_text", "xlsx_header"]
 
@@ -88,6 +97,32 @@ def _not_a_workbook(path: Path, layout: Layout | None, exc: Exception) -> ReadEr
     return ReadError(str(path), reason)
 
 
+def _check_extent(path: Path, sheet: str) -> None:
+    """Refuse a sheet whose cells span more than the ``cells`` limit before calamine
+    allocates its dense range (one stray cell at XFD1048576 would make it 17 billion
+    cells): the extent is read from the sheet's XML, not from its ``<dimension>``."""
+    extent = sheet_extent(path, sheet)
+    if extent is None:
+        return
+    limits.exceeded(
+        str(path),
+        "cells",
+        extent.cells,
+        f"sheet {sheet!r} spans {extent.cells:,} cells (rows {extent.first_row:,} to "
+        f"{extent.last_row:,}, columns {_letters(extent.first_column)} to "
+        f"{_letters(extent.last_column)})",
+    )
+
+
+def _letters(column: int) -> str:
+    letters = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _open_sheet(path: Path, sheet: str | None, layout: Layout | None = None) -> Any:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -99,6 +134,7 @@ def _open_sheet(path: Path, sheet: str | None, layout: Layout | None = None) -> 
             raise ReadError(str(path), "the workbook has no sheets")
         if sheet is not None and sheet not in names:
             raise ReadError(str(path), f"no sheet {sheet!r}; the sheets are {names}")
+        _check_extent(path, sheet or names[0])
         try:
             return workbook.get_sheet_by_name(sheet or names[0])
         except Exception as exc:
@@ -115,7 +151,10 @@ def xlsx_header(
 
     ``layout`` is the XLSX layout asked for (``None``: chosen by the suffix or detected),
     named in the error for a file that is not a workbook."""
-    worksheet = _open_sheet(Path(path), sheet, layout)
+    return _header_of(_open_sheet(Path(path), sheet, layout), header_row)
+
+
+def _header_of(worksheet: Any, header_row: int) -> list[str]:
     for number, row in enumerate(worksheet.iter_rows(), start=1):
         if number == header_row:
             return [cell_text(value) or "" for value in row]
@@ -137,7 +176,9 @@ class XlsxSubmission(Submission):
         source = str(path)
         if path.stat().st_size == 0:
             raise ReadError(source, "the file is empty")
-        header = _trim(xlsx_header(path, options.sheet, options.header_row, layout))
+        # the sheet is opened (and its dense range allocated) once, for the header and rows
+        self._worksheet: Any = _open_sheet(path, options.sheet, layout)
+        header = _trim(_header_of(self._worksheet, options.header_row))
         if not header:
             raise ReadError(source, f"there is no header in row {options.header_row}")
         check_header(header, source)
@@ -192,7 +233,9 @@ class XlsxSubmission(Submission):
     def _raw_batches(self) -> Iterator[pa.RecordBatch]:
         width = len(self._columns)
         header_row = self._options.header_row
-        worksheet = _open_sheet(self._path, self._options.sheet)
+        worksheet, self._worksheet = self._worksheet, None
+        if worksheet is None:  # read a second time
+            worksheet = _open_sheet(self._path, self._options.sheet)
         # Excel row -> formula cells without a stored result (calamine reads them empty).
         formulas = uncomputed_formulas(self._path, worksheet.name)
         first = worksheet.start[1] if worksheet.start is not None else 0

@@ -19,16 +19,18 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from lxml import etree
 
+from cdinterop import limits
 from cdinterop._safe_xml import PROLOG_BYTES, check_prolog, iterparse, parse_bytes
 from cdinterop.errors import ReadError
 
-__all__ = ["UncomputedFormula", "uncomputed_formulas"]
+__all__ = ["SheetExtent", "UncomputedFormula", "sheet_extent", "uncomputed_formulas"]
 
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 _UNSTORED = re.compile(
@@ -75,7 +77,9 @@ def _column_letters(column: int) -> str:
 
 
 def _parse_small(archive: zipfile.ZipFile, name: str, source: str) -> Any:
-    return parse_bytes(archive.read(name), source, kind="XLSX")
+    with archive.open(name) as stream:
+        data = b"".join(_member_chunks(stream, source, name))
+    return parse_bytes(data, source, kind="XLSX")
 
 
 def _sheet_part(archive: zipfile.ZipFile, sheet: str, source: str) -> str | None:
@@ -210,3 +214,112 @@ def uncomputed_formulas(path: Path, sheet: str) -> dict[int, list[UncomputedForm
     for cell in cells:
         rows.setdefault(cell.row, []).append(cell)
     return rows
+
+
+# -- the extent of a sheet ----------------------------------------------------------------
+
+_CELL_REF = re.compile(rb"<" + _PREFIX + rb"c\s[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,3})(\d{1,7})[\"']")
+"""A cell with its reference (``<c r="B7"``): the column letters and the row number."""
+_PLAIN_LETTERS = re.compile(rb'<c r="([A-Z]{1,3})\d')
+_PLAIN_DIGITS = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"')
+"""Column letters and row numbers of cells as Excel, LibreOffice and openpyxl write them
+(``r`` first, no prefix): a literal start, much faster to search than `_CELL_REF`."""
+_OTHER_CELL = re.compile(rb'<c(?! r=")[\s/>]')
+"""A cell whose ``r`` is not the first attribute, or that has none."""
+_CELL = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")
+_ROW = re.compile(rb"<" + _PREFIX + rb"row[\s/>]")
+
+
+@dataclass(frozen=True)
+class SheetExtent:
+    """Where the cells of a sheet are, read from its XML (not from its ``<dimension>``)."""
+
+    first_row: int
+    """The first row with a cell (1-based); 0 for a sheet without cells."""
+    last_row: int
+    """The last row with a cell."""
+    first_column: int
+    """The first column with a cell (0-based)."""
+    last_column: int
+    """The last column with a cell."""
+
+    @property
+    def cells(self) -> int:
+        """Cells of the dense range a reader allocates (rows times columns)."""
+        if self.last_row < self.first_row:
+            return 0
+        rows = self.last_row - self.first_row + 1
+        return rows * (self.last_column - self.first_column + 1)
+
+
+def _member_chunks(stream: IO[bytes], source: str, part: str) -> Any:
+    """The decompressed chunks of a zip member, counted against ``unzipped_bytes``."""
+    total = 0
+    while chunk := stream.read(_CHUNK):
+        total += len(chunk)
+        limits.exceeded(source, "unzipped_bytes", total, f"sheet {part} decompressed")
+        yield chunk
+
+
+def _refs(body: bytes) -> tuple[set[bytes], set[bytes], bool]:
+    """The column letters and row numbers of the cells of ``body``, and whether some cell
+    there has no reference (its column then follows the cell before)."""
+    if b":c" not in body and _OTHER_CELL.search(body) is None:
+        return set(_PLAIN_LETTERS.findall(body)), set(_PLAIN_DIGITS.findall(body)), False
+    found = _CELL_REF.findall(body)
+    letters = {letter.upper() for letter, _ in found}
+    return letters, {digits for _, digits in found}, len(_CELL.findall(body)) > len(found)
+
+
+def _extent(stream: IO[bytes], source: str, part: str) -> SheetExtent:
+    """Scan the sheet's bytes (regular expressions over chunks, at C speed) for the cell
+    references; cells without one follow the one before (their count in a row bounds the
+    width, and rows without ``r`` are counted)."""
+    rows: list[int] = []
+    columns: set[bytes] = set()
+    row_elements = 0
+    widest_unreferenced = 0
+    tail = b""
+    for chunk in _member_chunks(stream, source, part):
+        window = tail + chunk
+        cut = window.rfind(b"<")
+        body, tail = (window[:cut], window[cut:]) if cut >= 0 else (window, b"")
+        if len(tail) > _CHUNK:  # an enormous text run: it holds no tag
+            tail = b""
+        letters, digits, unreferenced = _refs(body)
+        if digits:
+            numbers = list(map(int, digits))
+            rows.extend((min(numbers), max(numbers)))
+        columns |= letters
+        if unreferenced:
+            segments = _ROW.split(body)
+            row_elements += len(segments) - 1
+            for segment in segments:
+                widest_unreferenced = max(widest_unreferenced, len(_CELL.findall(segment)))
+    if not rows and not row_elements:
+        return SheetExtent(0, -1, 0, -1)
+    numbers = [_column_number(letters.decode()) for letters in columns]
+    first_row = min(rows) if rows else 1
+    last_row = max([*rows, row_elements, first_row])
+    first_column = min(numbers) if numbers else 0
+    last_column = max([*numbers, first_column + widest_unreferenced - 1, first_column])
+    return SheetExtent(first_row, last_row, first_column, last_column)
+
+
+def sheet_extent(path: Path, sheet: str) -> SheetExtent | None:
+    """The extent of ``sheet``'s cells, found by streaming its XML from the zip (the
+    sheet's ``<dimension>`` is not trusted), its decompressed size counted against the
+    ``unzipped_bytes`` limit. ``None`` for a workbook that is not an XLSX package (XLS,
+    ODS, XLSB) or whose workbook does not name the sheet's part."""
+    source = str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = _sheet_part(archive, sheet, source)
+            if part is None:
+                return None
+            with archive.open(part) as stream:
+                return _extent(stream, source, part)
+    except zipfile.BadZipFile:
+        return None
+    except (zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, zlib.error) as exc:
+        raise ReadError(source, f"cannot read sheet {sheet!r}: {exc}") from exc

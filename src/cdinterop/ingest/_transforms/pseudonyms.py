@@ -23,6 +23,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cdinterop._files import check_input
+from cdinterop.errors import ReadError
 from cdinterop.ingest._transforms.result import ArrayLike, array
 from cdinterop.mapping._values import as_text
 
@@ -50,7 +52,12 @@ MAX_KEY_FILE_BYTES = 4096
 
 def _read_key_file(name: str) -> bytes:
     """The bytes of a key file: a regular file (a FIFO, a device such as ``/dev/zero`` or a
-    folder is refused before it is opened) of at most `MAX_KEY_FILE_BYTES`."""
+    folder is refused before it is opened), outside ``/dev``, ``/proc`` and ``/sys`` (a
+    kernel file such as ``/proc/self/environ`` is no key), of at most `MAX_KEY_FILE_BYTES`."""
+    try:
+        check_input(name)
+    except ReadError as error:
+        raise ValueError(f"the pseudonymisation key file {name}: {error.reason}") from None
     try:
         info = Path(name).stat()
     except OSError as error:
