@@ -341,8 +341,8 @@ def test_files_that_cannot_be_linked_mean_moving_entries(
 def test_a_process_inside_the_folder_stays_there(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str
 ) -> None:
-    """A folder of another tool inside, or the run's current folder (``-o .``): the
-    folder is not copied and swapped, its entries are replaced in place."""
+    """The run's current folder (``-o .``) or one with a process inside: the folder is
+    not copied and swapped, its entries are replaced in place."""
     target = tmp_path / "out"
     (target / "sub").mkdir(parents=True)
     (target / "sub" / "notes.txt").write_text("mine", encoding="utf-8")
@@ -356,4 +356,19 @@ def test_a_process_inside_the_folder_stays_there(
     _staged(Path(), {"summary.json": "newer"})
     assert Path("summary.json").read_text(encoding="utf-8") == "newer"
     assert target.stat().st_ino == inode
+    assert _no_leftovers(target)
+
+
+def test_a_folder_full_of_other_files_is_not_copied(tmp_path: Path) -> None:
+    """A folder holding many files of other tools (a project tree) is updated in place:
+    the run does not hard-link a whole tree to swap it."""
+    target = tmp_path / "out"
+    (target / "project" / "src").mkdir(parents=True)
+    for i in range(1_100):
+        (target / "project" / "src" / f"f{i}.txt").write_text("x", encoding="utf-8")
+    inode = target.stat().st_ino
+    _staged(target, {"summary.json": "new"})
+    assert target.stat().st_ino == inode
+    assert (target / "summary.json").read_text(encoding="utf-8") == "new"
+    assert len(list((target / "project" / "src").iterdir())) == 1_100
     assert _no_leftovers(target)

@@ -27,8 +27,8 @@
 Where no swap is possible (another system; a file system without it; a folder that is a
 mount point; a parent folder that cannot be written, then the run is staged inside the
 folder; a file of the folder that can be neither linked nor read), and where the folder is
-not the run's to copy (folders of other tools in it, more than 100 of their files, or it
-is this process's current folder), the earlier method is used: the new outputs are moved
+not the run's to copy (more than 1,000 entries of other tools in it, or it is this
+process's current folder), the earlier method is used: the new outputs are moved
 in one by one, with a rollback on an error. That is atomic against errors but not against
 ``kill -9`` between two moves.
 
@@ -342,21 +342,35 @@ def _by_entries(
     shutil.rmtree(staged, ignore_errors=True)
 
 
-_MOST_FOREIGN = 100
-"""Most entries of other tools an output folder may hold for the run to be swapped in
-whole; beyond, or with folders of other tools, the entries are moved one by one."""
+_MOST_FOREIGN = 1000
+"""Most entries (files, links and folders, counted through the folders) of other tools an
+output folder may hold for the run to be swapped in whole; beyond, the run's entries are
+moved in one by one (a project tree or a home folder is not copied)."""
+
+
+def _few(entries: list[Path], most: int) -> bool:
+    """Whether ``entries`` and everything inside those that are folders number at most
+    ``most`` (counting stops there)."""
+    count = 0
+    pending = list(entries)
+    while pending:
+        entry = pending.pop()
+        count += 1
+        if count > most:
+            return False
+        if entry.is_dir() and not entry.is_symlink():
+            pending.extend(entry.iterdir())
+    return True
 
 
 def _swappable(folder: Path, foreign: list[Path]) -> bool:
-    """Whether ``folder`` may be replaced whole by a copy: it holds no folder of other
-    tools (a project tree, a repository) and at most `_MOST_FOREIGN` of their files, and
-    it is not where this process runs (``-o .``), whose shell would be left in the old one."""
+    """Whether ``folder`` may be replaced whole by a copy: what other tools keep in it is
+    small (`_MOST_FOREIGN`), and it is not where this process runs (``-o .``), whose shell
+    would be left in the old one."""
     cwd = _cwd()
     if cwd is not None and (cwd == folder or folder in cwd.parents):
         return False
-    if len(foreign) > _MOST_FOREIGN:
-        return False
-    return not any(entry.is_dir() and not entry.is_symlink() for entry in foreign)
+    return _few(foreign, _MOST_FOREIGN)
 
 
 def _swap(staged: Path, folder: Path, owned: Collection[str] | None, written: set[str]) -> None:

@@ -45,7 +45,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.graph import _ContextType, _TripleType
 from rdflib.plugins.stores.memory import Memory
 
@@ -157,10 +157,31 @@ def write(
     fmt = format or _write_format_of(path)
     if fmt not in FORMATS:
         raise WriteError(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
-    data = to_graph(dataset, base_iri=base_iri).serialize(format=fmt, encoding="utf-8")
+    graph = to_graph(dataset, base_iri=base_iri)
+    if fmt == "xml":
+        _check_xml_text(graph)
+    data = graph.serialize(format=fmt, encoding="utf-8")
     with atomic_write(path, "wb") as handle:
         handle.write(data)
     return path
+
+
+_NOT_XML_10 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry, even escaped: most controls, lone surrogates and the
+two non-characters U+FFFE and U+FFFF."""
+
+
+def _check_xml_text(graph: Graph) -> None:
+    """Raise ``WriteError`` when a literal holds characters RDF/XML cannot carry (rdflib
+    would write a document no XML parser reads); Turtle, N-Triples and JSON-LD escape them."""
+    for subject, predicate, value in graph:
+        if isinstance(value, Literal) and _NOT_XML_10.search(str(value)):
+            where = graph.namespace_manager.normalizeUri(str(predicate))
+            raise WriteError(
+                f"{where} of {subject}: {str(value)[:60]!r} holds characters XML 1.0 cannot "
+                "carry (control characters, NUL, lone surrogates, U+FFFE); remove them, or "
+                "write Turtle, N-Triples or JSON-LD"
+            )
 
 
 # -- safety checks -----------------------------------------------------------------------

@@ -280,6 +280,9 @@ def _json_literal(graph: Graph, node: Node, prop: Node) -> Any:
         raise LimitExceeded(exc.source, f"{name}: {exc.what}", exc.limit, exc.value) from None
     except json.JSONDecodeError as exc:
         raise ReadError(_name(node, graph), f"{name} is not valid JSON: {exc.msg}") from None
+    except ValueError as exc:  # an integer longer than Python converts
+        reason = str(exc).split(";")[0]
+        raise ReadError(_name(node, graph), f"{name} is not readable JSON: {reason}") from None
     except RecursionError:
         raise ReadError(_name(node, graph), f"{name}: {TOO_DEEP}") from None
 

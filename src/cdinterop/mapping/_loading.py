@@ -62,6 +62,23 @@ class SpecLoader(yaml.SafeLoader):
         return mapping
 
 
+def _construct_int(loader: SpecLoader, node: yaml.ScalarNode) -> int:
+    """An integer, or a located error for one longer than Python converts
+    (``sys.get_int_max_str_digits()``) instead of a ``ValueError``."""
+    try:
+        value: int = loader.construct_yaml_int(node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"an integer of {len(str(node.value)):,} characters is too long to read",
+            node.start_mark,
+        ) from None
+    return value
+
+
+SpecLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
 SpecLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL_TAG]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()

@@ -45,6 +45,8 @@ def _parse(text: str | bytes, source: str) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise ReadError(source, TOO_DEEP) from None
+    except ValueError as exc:  # an integer longer than Python converts
+        raise ReadError(source, f"not readable JSON: {str(exc).split(';')[0]}") from None
     if not isinstance(data, dict):
         raise ReadError(source, f"expected a JSON object, found {type(data).__name__}")
     return data

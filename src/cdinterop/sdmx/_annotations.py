@@ -79,6 +79,9 @@ def _load(kind: str, text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReadError(_SOURCE, f"{kind} is not valid JSON: {exc.msg}") from None
+    except (ValueError, RecursionError) as exc:  # an integer too long, nesting too deep
+        reason = str(exc).split(";")[0] or "nested too deeply"
+        raise ReadError(_SOURCE, f"{kind} is not readable JSON: {reason}") from None
 
 
 def decode(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:

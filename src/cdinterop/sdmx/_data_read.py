@@ -139,13 +139,16 @@ def sniff_format(source: str | Path | IO[bytes] | bytes) -> str:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"<"):
         check_prolog(head, _label(source))
-        root = re.search(rb"<([A-Za-z_][\w.-]*:)?(\w+)[\s/>]", re.sub(rb"<[?!][^>]*>", b"", text))
-        if root is not None:
-            name = root.group(2).decode()
-            version = "30" if b"/v3_0/message" in head or b"/v3_1/message" in head else "21"
-        else:  # a long comment or DTD first: the parser finds the root (and refuses a DTD)
-            namespace, name = _root_by_parsing(source)
-            version = "30" if "/v3_0/message" in namespace or "/v3_1/message" in namespace else "21"
+        namespace, name = _root_by_parsing(source)  # refuses a DTD wherever it is
+        version = _MESSAGE_VERSIONS.get(namespace)
+        if version is None:
+            shown = f"namespace {namespace}" if namespace else "no namespace"
+            raise ReadError(
+                _label(source),
+                f"<{name}> is not an SDMX data message: the root element is in {shown}, not "
+                "an SDMX-ML 2.1 or 3.0 message namespace (http://www.sdmx.org/resources/sdmxml/schemas/v2_1/"
+                "message or .../v3_0/message)",
+            )
         if name in ("StructureSpecificData", "StructureSpecificTimeSeriesData"):
             return f"ml{version}-ss"
         if name in ("GenericData", "GenericTimeSeriesData") and version == "21":
@@ -165,6 +168,12 @@ def sniff_format(source: str | Path | IO[bytes] | bytes) -> str:
     raise ReadError(_label(source), "neither SDMX-ML nor SDMX-CSV (no XML root, no DATAFLOW "
                     "or STRUCTURE column)")  # fmt: skip
 
+
+_MESSAGE_VERSIONS = {
+    f"http://www.sdmx.org/resources/sdmxml/schemas/{v}/message": k
+    for v, k in (("v2_1", "21"), ("v3_0", "30"), ("v3_1", "30"))
+}
+"""SDMX-ML message namespaces: the data messages cdinterop reads have their root in one."""
 
 _ROOT_SEARCH_BYTES = 16 * 1024 * 1024
 """How far `sniff_format()` parses to find the root element after a long prolog."""
@@ -674,6 +683,12 @@ def _header_line(source: _Source) -> str:
 
 def _csv_header(source: _Source) -> _CsvHeader:
     first = _header_line(source)
+    if not first.strip():
+        raise ReadError(
+            _label(source),
+            "line 1 is empty: an SDMX-CSV file begins with its header row (remove the "
+            "blank lines before it)",
+        )
     delimiter = _csv_delimiter(first)
     names = next(csv.reader([first], delimiter=delimiter), [])
     ids = []

@@ -435,7 +435,7 @@ class _Converter:
             if kind == COMPONENT_ANNOTATION:
                 try:
                     notes = json.loads(text)
-                except json.JSONDecodeError:
+                except (ValueError, RecursionError):  # not JSON, or numbers too long
                     raise ReadError(self.name, f"{comp.id}: {kind} is not JSON") from None
                 return notes if isinstance(notes, dict) else {}
         return {}

@@ -57,7 +57,9 @@ def _read_key_file(name: str) -> bytes:
     try:
         check_input(name)
     except ReadError as error:
-        raise ValueError(f"the pseudonymisation key file {name}: {error.reason}") from None
+        raise ValueError(
+            f"the pseudonymisation key file {name} is not a regular file: {error.reason}"
+        ) from None
     try:
         info = Path(name).stat()
     except OSError as error:
