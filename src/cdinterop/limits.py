@@ -52,14 +52,15 @@ class Limits:
     Byte limits count bytes; ``seconds`` is wall-clock time. Every value must be positive.
     """
 
-    bytes: int = 1 * _GIB
-    """Size of a document that is read whole into memory: JSON, YAML, XML structure
-    messages, RDF, a data set JSON, a Data Package descriptor. Streamed inputs (CSV, SDMX
-    data) are limited by ``rows`` and ``columns`` instead."""
-    unzipped_bytes: int = 2 * _GIB
-    """Size of one member of a zip archive (a Data Package zip, an XLSX sheet) once
+    bytes: int = 256 * _MIB
+    """Size of a document that is read whole into memory: a data set JSON, a spec (YAML),
+    an RDF description, a Data Package descriptor. Python holds several times a document's
+    size once parsed: the default keeps a read under about 1 GiB. Streamed inputs (CSV and
+    JSON submissions, SDMX data) are limited by ``rows`` and ``columns`` instead."""
+    unzipped_bytes: int = 512 * _MIB
+    """Size of one member of a zip archive (a Data Package zip, an XLSX part) once
     decompressed, counted while it is decompressed (the archive's own size claims are not
-    trusted)."""
+    trusted): a zip bomb stops here, whatever its ratio."""
     rows: int = 200_000_000
     """Records (rows, observations, JSON records) in one input."""
     columns: int = 10_000
@@ -74,10 +75,14 @@ class Limits:
     default caps a sheet near 640 MB, e.g. 400,000 rows of 50 columns)."""
     nesting: int = 200
     """Depth of objects and arrays inside one another (JSON, YAML, JSON literals in RDF)."""
-    triples: int = 2_000_000
+    triples: int = 500_000
     """Triples in one RDF graph read (a DCAT description, SHACL shapes), counted as the
     parser adds them (rdflib holds roughly 1 KB per triple: the default caps a graph near
-    2 GB)."""
+    500 MB; a catalogue of about 2,500 cdinterop data sets)."""
+    shape_triples: int = 100_000
+    """Triples of the SHACL shapes a user adds (``--shapes``): validation holds several
+    times more per shape triple than per data triple (the official DCAT-AP shapes have
+    about 3,000)."""
     seconds: float = 600.0
     """Time a user-supplied SHACL or SPARQL validation may run."""
 

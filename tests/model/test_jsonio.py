@@ -76,3 +76,22 @@ def test_utf8_bom_is_accepted(dataset: CitizenDataset, tmp_path: Path) -> None:
     path = tmp_path / "bom.json"
     path.write_bytes(b"\xef\xbb\xbf" + cdinterop.dumps(dataset).encode())
     assert cdinterop.load(path) == dataset
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(citizen_datasets())
+def test_save_streams_the_observations_byte_for_byte(dataset: CitizenDataset) -> None:
+    """``save()`` writes the observations a batch at a time; the file is what ``dumps()``
+    gives, whatever the batches (here two rows each, so every example streams)."""
+    import io
+
+    from cdinterop.model import _jsonio
+
+    saved = _jsonio._STREAM_ROWS
+    _jsonio._STREAM_ROWS = 2
+    try:
+        buffer = io.StringIO()
+        _jsonio._write(dataset, buffer, 2)
+    finally:
+        _jsonio._STREAM_ROWS = saved
+    assert buffer.getvalue() == _jsonio.dumps(dataset, indent=2)

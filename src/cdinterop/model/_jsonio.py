@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import pyarrow as pa
 from pydantic import ValidationError
+from pydantic_core import to_json
 
 from cdinterop import limits
 from cdinterop._files import atomic_write
@@ -80,13 +82,46 @@ def dumps(dataset: CitizenDataset, *, indent: int | None = 2) -> str:
     return dataset.model_dump_json(indent=indent, exclude_defaults=False)
 
 
+_STREAM_ROWS = 16_384
+"""Observations serialised at a time by `save()`."""
+
+
+def _write(dataset: CitizenDataset, handle: IO[str], indent: int | None) -> None:
+    """Write what `dumps()` gives, the observations a batch at a time (a table of a million
+    rows would otherwise become a million Python dicts and one string at once). The
+    metadata are written around an empty table, whose ``"observations": []`` is replaced
+    by the batches, each serialised by pydantic's JSON writer as the whole would be."""
+    if indent is None or len(dataset.observations) <= _STREAM_ROWS:
+        handle.write(dumps(dataset, indent=indent))
+        return
+    empty = dataset.model_copy(update={"observations": Observations()})
+    text = dumps(empty, indent=indent)
+    marker = f'\n{" " * indent}"observations": []'
+    head, found, tail = text.partition(marker)
+    if not found:  # pragma: no cover - the model always has the field
+        handle.write(dumps(dataset, indent=indent))
+        return
+    pad = " " * indent
+    handle.write(head)
+    handle.write(f'\n{pad}"observations": [')
+    first = True
+    for batch in dataset.observations.iter_batches(_STREAM_ROWS):
+        rows = Observations(pa.Table.from_batches([batch])).to_json_records()
+        items = to_json(rows, indent=indent).decode("utf-8")[2:-2]  # inside "[\n" "\n]"
+        handle.write("\n" if first else ",\n")
+        handle.write("\n".join(pad + line for line in items.split("\n")))
+        first = False
+    handle.write(f"\n{pad}]")
+    handle.write(tail)
+
+
 def save(dataset: CitizenDataset, path: str | Path, *, indent: int | None = 2) -> Path:
-    """Write a data set to ``path`` as JSON, atomically; return the path."""
+    """Write a data set to ``path`` as JSON (what `dumps()` gives, the observations
+    serialised a batch at a time), atomically; return the path."""
     target = Path(path)
-    text = dumps(dataset, indent=indent)
     try:
         with atomic_write(target, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            _write(dataset, handle, indent)
             handle.write("\n")
     except OSError as exc:
         raise WriteError(f"cannot write {target}: {exc.strerror or exc}") from None

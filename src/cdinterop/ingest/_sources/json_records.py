@@ -119,8 +119,6 @@ class JsonSubmission(Submission):
     row_unit = "record"
 
     def __init__(self, path: Path, options: SourceOptions, *, layout: Layout | None) -> None:
-        size = path.stat().st_size
-        exceeded(str(path), "bytes", size, f"a JSON submission of {size:,} bytes")
         self._prefix = _items_prefix(path)
         kobo_marker = False
         columns: dict[str, None] = {}

@@ -40,6 +40,7 @@ from cdinterop.ingest._sources.base import (
 )
 from cdinterop.ingest._sources.xlsx_formulas import (
     UncomputedFormula,
+    check_parts,
     sheet_extent,
     uncomputed_formulas,
 )
@@ -124,6 +125,7 @@ def _letters(column: int) -> str:
 
 
 def _open_sheet(path: Path, sheet: str | None, layout: Layout | None = None) -> Any:
+    check_parts(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types

@@ -30,7 +30,7 @@ from cdinterop import limits
 from cdinterop._safe_xml import PROLOG_BYTES, check_prolog, iterparse, parse_bytes
 from cdinterop.errors import ReadError
 
-__all__ = ["SheetExtent", "UncomputedFormula", "sheet_extent", "uncomputed_formulas"]
+__all__ = ["SheetExtent", "UncomputedFormula", "check_parts", "sheet_extent", "uncomputed_formulas"]
 
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 _UNSTORED = re.compile(
@@ -39,6 +39,8 @@ _UNSTORED = re.compile(
 )
 """The end of an ``<f>`` element that no non-empty ``<v>`` follows (a byte pre-screen)."""
 _CHUNK = 1 << 20
+_ROW_DIGITS = 15
+"""Row numbers longer than this stand for 10**15 (any of them is far beyond the limits)."""
 _REF = re.compile(r"([A-Za-z]{1,3})(\d+)")
 
 
@@ -218,10 +220,10 @@ def uncomputed_formulas(path: Path, sheet: str) -> dict[int, list[UncomputedForm
 
 # -- the extent of a sheet ----------------------------------------------------------------
 
-_CELL_REF = re.compile(rb"<" + _PREFIX + rb"c\s[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,3})(\d{1,7})[\"']")
+_CELL_REF = re.compile(rb"<" + _PREFIX + rb"c\s[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']")
 """A cell with its reference (``<c r="B7"``): the column letters and the row number."""
 _PLAIN_LETTERS = re.compile(rb'<c r="([A-Z]{1,3})\d')
-_PLAIN_DIGITS = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"')
+_PLAIN_DIGITS = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"')
 """Column letters and row numbers of cells as Excel, LibreOffice and openpyxl write them
 (``r`` first, no prefix): a literal start, much faster to search than `_CELL_REF`."""
 _OTHER_CELL = re.compile(rb'<c(?! r=")[\s/>]')
@@ -252,13 +254,51 @@ class SheetExtent:
         return rows * (self.last_column - self.first_column + 1)
 
 
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_DTD_SPAN = 9
+"""Bytes of one chunk kept to find a declaration cut between two chunks."""
+
+
 def _member_chunks(stream: IO[bytes], source: str, part: str) -> Any:
-    """The decompressed chunks of a zip member, counted against ``unzipped_bytes``."""
+    """The decompressed chunks of a zip member, counted against ``unzipped_bytes``; a
+    part holding a DTD (``<!DOCTYPE``, ``<!ENTITY``: entity expansion, external fetches)
+    is refused wherever the declaration stands, as every XML parse of cdinterop does."""
     total = 0
+    previous = b""
     while chunk := stream.read(_CHUNK):
         total += len(chunk)
-        limits.exceeded(source, "unzipped_bytes", total, f"sheet {part} decompressed")
+        limits.exceeded(source, "unzipped_bytes", total, f"{part} decompressed")
+        if _DTD.search(previous + chunk):
+            raise ReadError(
+                source,
+                f"{part} holds a DTD (<!DOCTYPE or <!ENTITY); workbooks never need one and "
+                "it is refused (entity expansion, external fetches)",
+            )
+        previous = chunk[-_DTD_SPAN:]
         yield chunk
+
+
+def check_parts(path: Path) -> None:
+    """Stream every XML part of an XLSX package except its worksheets (the workbook, shared
+    strings, styles, relationships: what a reader loads when it opens the workbook) and
+    refuse one with a DTD or one that decompresses beyond ``unzipped_bytes``, before
+    calamine opens it (a shared-strings bomb would otherwise be held whole). Worksheets
+    are checked by `sheet_extent()`, the one read. A file that is not a zip is left to the
+    reader."""
+    source = str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                name = info.filename
+                if name.startswith("xl/worksheets/") or not name.endswith((".xml", ".rels")):
+                    continue
+                with archive.open(info) as stream:
+                    for _chunk in _member_chunks(stream, source, name):
+                        pass
+    except zipfile.BadZipFile:
+        return
+    except (zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, zlib.error) as exc:
+        raise ReadError(source, f"not a readable XLSX workbook: {exc}") from exc
 
 
 def _refs(body: bytes) -> tuple[set[bytes], set[bytes], bool]:
@@ -287,8 +327,8 @@ def _extent(stream: IO[bytes], source: str, part: str) -> SheetExtent:
         if len(tail) > _CHUNK:  # an enormous text run: it holds no tag
             tail = b""
         letters, digits, unreferenced = _refs(body)
-        if digits:
-            numbers = list(map(int, digits))
+        if digits:  # a row number beyond any sheet counts as the largest one
+            numbers = [int(d) if len(d) <= _ROW_DIGITS else 10**_ROW_DIGITS for d in digits]
             rows.extend((min(numbers), max(numbers)))
         columns |= letters
         if unreferenced:
