@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from cdinterop import limits
 from cdinterop._formulas import FORMULA_CODE, formula_issues
 from cdinterop._safe_xml import check_prolog
 from cdinterop.errors import CdinteropError, InvalidDatasetError, Issue, ReadError
@@ -181,10 +182,33 @@ def _check_sdmx(path: Path, options: CheckOptions) -> list[Issue]:
         try:
             dataset = sdmx.read(path, structure=base, version_mismatch="ignore")
         except InvalidDatasetError as exc:
-            issues.extend(issue for issue in exc.issues if issue not in issues)
+            _add_new_issues(issues, exc.issues)
         else:
             issues += formula_issues(dataset.observations.table)
     return issues
+
+
+def _issue_key(issue: Issue) -> tuple[str, str, str, str, int | None, str | None]:
+    """A hashable identity of an issue (its ``value`` may be a list or a dict)."""
+    return (
+        issue.location,
+        issue.code,
+        issue.message,
+        repr(issue.value),
+        issue.row,
+        issue.component,
+    )
+
+
+def _add_new_issues(issues: list[Issue], more: Iterable[Issue]) -> None:
+    """Append to ``issues`` those of ``more`` that are not in it yet, in their order (in
+    time proportional to the number of issues: a set of keys, not a scan per issue)."""
+    seen = {_issue_key(issue) for issue in issues}
+    for issue in more:
+        key = _issue_key(issue)
+        if key not in seen:
+            seen.add(key)
+            issues.append(issue)
 
 
 _SDMX_MESSAGE_NS = {
@@ -338,6 +362,7 @@ def _parse_rdf_file(path: Path) -> Graph:
     if fmt is None:
         known = ", ".join([*_RDF_SUFFIXES, ".json", ".xml"])
         raise ReadError(str(path), f"unknown RDF file suffix {path.suffix!r} (use {known})")
+    limits.check_size(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -345,22 +370,71 @@ def _parse_rdf_file(path: Path) -> Graph:
     return parse_graph(data, fmt, source=str(path), base=path.resolve().as_uri())
 
 
+def _node_name(graph: Graph, node: object) -> str:
+    """A node as shown in an issue's location: a prefixed IRI, or ``[]`` for a blank node."""
+    from rdflib import URIRef
+
+    return graph.namespace_manager.normalizeUri(node) if isinstance(node, URIRef) else "[]"
+
+
+def _incomplete_issues(graph: Graph) -> list[Issue]:
+    """One issue for each node with cdinterop's ``cdi:coreJson`` (written for every data set)
+    that lost ``cdi:structureJson`` or its ``rdf:type dcat:Dataset``: a description cdinterop
+    wrote that lost triples (a truncated file), which ``cdinterop dcat read`` refuses too."""
+    from rdflib.namespace import DCAT, RDF
+
+    from cdinterop.dcat import CDI
+
+    issues = []
+    for node in sorted(set(graph.subjects(CDI.coreJson, None)), key=str):
+        if (node, CDI.structureJson, None) not in graph:
+            lost = "no cdi:structureJson"
+        elif (node, RDF.type, DCAT.Dataset) not in graph:
+            lost = "no rdf:type dcat:Dataset"
+        else:
+            continue
+        issues.append(
+            Issue(
+                _node_name(graph, node),
+                "dcat-read",
+                f"has cdi:coreJson but {lost}: a description cdinterop wrote, incomplete "
+                f"(truncated?); {len(graph):,} triples were read",
+            )
+        )
+    return issues
+
+
+def _parse_shapes_file(path: Path) -> Graph:
+    """A user's shapes file, held to the ``shape_triples`` limit instead of ``triples``."""
+    most = limits.current().shape_triples
+    try:
+        with limits.use(triples=most):
+            return _parse_rdf_file(path)
+    except limits.LimitExceeded as exc:
+        if exc.limit != "triples":
+            raise
+        raise limits.LimitExceeded(exc.source, "SHACL shapes", "shape_triples", most) from None
+
+
 def _structure_issues(graph: Graph) -> list[Issue]:
     """A graph with one ``dcat:Dataset`` written by cdinterop (it has ``cdi:structureJson``) must
     read back with [`cdinterop.dcat.from_graph()`][cdinterop.dcat.from_graph]; each failure is an
-    issue."""
+    issue. A node with ``cdi:coreJson`` but no ``cdi:structureJson`` (a truncated
+    description cdinterop wrote, whatever else it lost) is an issue too."""
     from pydantic import ValidationError
-    from rdflib import URIRef
     from rdflib.namespace import DCAT, RDF
 
     from cdinterop.dcat import CDI, from_graph
 
+    incomplete = _incomplete_issues(graph)
+    if incomplete:
+        return incomplete  # from_graph would refuse the graph for the same reason
     datasets = sorted(graph.subjects(RDF.type, DCAT.Dataset), key=str)
     ours = [d for d in datasets if (d, CDI.structureJson, None) in graph]
     if len(datasets) != 1 or not ours:
         return []  # from_graph reads single-data-set graphs only; nothing of ours to read
     node = ours[0]
-    where = graph.namespace_manager.normalizeUri(node) if isinstance(node, URIRef) else "[]"
+    where = _node_name(graph, node)
     try:
         from_graph(graph)
     except InvalidDatasetError as exc:
@@ -391,7 +465,7 @@ def _check_rdf(path: Path, options: CheckOptions) -> list[Issue]:
     data = _parse_rdf_file(path)
     shapes = default_shapes()
     for shapes_file in options.shapes:
-        shapes += _parse_rdf_file(shapes_file)
+        shapes += _parse_shapes_file(shapes_file)
     issues = validate_graph(data, shapes, source=str(path))
     return issues + _structure_issues(data)
 

@@ -171,10 +171,13 @@ def test_source_limits_in_the_spec(tmp_path: Path) -> None:
     (tmp_path / "limited.yaml").write_text(spec, encoding="utf-8")
     with pytest.raises(LimitExceeded, match="limit rows = 10"):
         ingest(path, tmp_path / "limited.yaml")
-    small = spec.replace("rows: 10", "bytes: 100")
+    narrow = spec.replace("rows: 10", "columns: 2")
+    (tmp_path / "narrow.yaml").write_text(narrow, encoding="utf-8")
+    with pytest.raises(LimitExceeded, match="limit columns = 2"):
+        ingest(path, tmp_path / "narrow.yaml")
+    small = spec.replace("rows: 10", "bytes: 100")  # JSON submissions are streamed
     (tmp_path / "small.yaml").write_text(small, encoding="utf-8")
-    with pytest.raises(LimitExceeded, match="limit bytes = 100"):
-        ingest(path, tmp_path / "small.yaml")
+    assert ingest(path, tmp_path / "small.yaml").summary.accepted == 50
     assert ingest(path, _spec(tmp_path, "json")).summary.accepted == 50
 
 

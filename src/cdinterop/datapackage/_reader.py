@@ -15,7 +15,10 @@ thing, then [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] with e
    tabular resource: with several tables and no name given, a
    [`ReadError`][cdinterop.errors.ReadError] lists them with their row counts) is read as
    text columns: CSV or TSV (a file inside the package, never a URL)
-   or inline ``data``; its ``bytes`` and ``hash`` are verified when declared;
+   or inline ``data``; its ``bytes`` and ``hash`` are verified when declared (a ``hash``
+   that is not a string, or ``bytes`` that is not a size, is an issue); in a package
+   cdinterop wrote, the other resources' files (the codelists) must be there too, with
+   their declared ``bytes`` and ``hash``;
 4. the observations are conformed and checked by the model in bulk.
 """
 
@@ -230,8 +233,8 @@ def _row_count(source: PackageSource, resource: dict[str, Any]) -> int | None:
     encoding = resource.get("encoding") if isinstance(resource.get("encoding"), str) else None
     try:
         text = raw.decode(encoding or "utf-8-sig", errors="replace")
-    except LookupError:
-        text = raw.decode("utf-8", errors="replace")
+    except (LookupError, UnicodeError, ValueError):  # unknown, or a codec that refuses
+        text = raw.decode("utf-8", errors="replace")  # "replace" (idna) or the bytes
     try:
         records = sum(1 for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row)
     except csv.Error:
@@ -348,6 +351,29 @@ def _fixed_size_hash(algorithm: str) -> bool:
 def _check_hash(run: _Run, resource: dict[str, Any], path: str, where: str) -> None:
     declared = resource.get("hash")
     size = resource.get("bytes")
+    if "hash" in resource and not isinstance(declared, str):
+        run.issues.append(
+            Issue(
+                f"{where}.hash",
+                "hash-invalid",
+                "a hash is a string ('sha256:<hex digest>', or an md5 hex digest), "
+                f"not {_json_type(declared)}",
+                declared if isinstance(declared, int | float) else None,
+            )
+        )
+        declared = None
+    if "bytes" in resource and not (
+        isinstance(size, int) and not isinstance(size, bool) and size >= 0
+    ):
+        run.issues.append(
+            Issue(
+                f"{where}.bytes",
+                "bytes-invalid",
+                f"bytes is the file's size, a whole number of at least 0, not {size!r:.60}",
+                size if isinstance(size, int | float | str) else None,
+            )
+        )
+        size = None
     if not isinstance(declared, str) and not isinstance(size, int):
         return
     algorithm, expected = "md5", None
@@ -384,6 +410,51 @@ def _check_hash(run: _Run, resource: dict[str, Any], path: str, where: str) -> N
                 size,
             )
         )
+
+
+def _json_type(value: Any) -> str:
+    """How JSON calls the type of ``value``: ``a number``, ``an array``..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+def _check_file(run: _Run, resource: dict[str, Any], where: str) -> None:
+    """Check that the file(s) of a resource are safe and present, and their declared
+    ``bytes`` and ``hash`` (a single file only). Raises
+    [`ReadError`][cdinterop.errors.ReadError] for an unsafe or missing path."""
+    paths = resource["path"] if isinstance(resource["path"], list) else [resource["path"]]
+    for path in paths:
+        relative = safe_path(path, where=f"{where}.path", source=run.label)
+        if len(paths) == 1:
+            _check_hash(run, resource, relative, where)
+        with run.source.open(relative, where=f"{where}.path"):
+            pass
+
+
+def _companion_files(run: _Run, resources: list[Any], index: int) -> None:
+    """In a package cdinterop wrote, the files of the resources besides the observations
+    (the codelists): present, safe, and as large and with the hash the descriptor says.
+    A missing one is a [`ReadError`][cdinterop.errors.ReadError] when not collecting."""
+    for i, resource in enumerate(resources):
+        if i == index or not isinstance(resource, dict) or "path" not in resource:
+            continue
+        try:
+            _check_file(run, resource, f"resources[{i}]")
+        except LimitExceeded:
+            raise
+        except ReadError as exc:
+            if not run.collect:
+                raise
+            run.issues.append(_issue_of(exc))
 
 
 def _read_table(
@@ -636,6 +707,8 @@ def _build(
         structure = inference.structure
         expected = [p.name for p in inference.plans]
         fields = None
+    if ours:
+        _companion_files(run, resources, index)
     header, table = _read_table(run, resource, where, expected, ours)
     _column_issues(run, header, expected, where)
     if inference is None:
@@ -695,15 +768,8 @@ def resource_issues(descriptor: Any, source: PackageSource) -> list[Issue]:
     for index, resource in enumerate(resources if isinstance(resources, list) else []):
         if not isinstance(resource, dict) or "path" not in resource:
             continue
-        where = f"resources[{index}]"
-        paths = resource["path"] if isinstance(resource["path"], list) else [resource["path"]]
         try:
-            for path in paths:
-                relative = safe_path(path, where=f"{where}.path", source=source.label)
-                if len(paths) == 1:
-                    _check_hash(run, resource, relative, where)
-                with source.open(relative, where=f"{where}.path"):
-                    pass
+            _check_file(run, resource, f"resources[{index}]")
         except LimitExceeded:
             raise
         except ReadError as exc:

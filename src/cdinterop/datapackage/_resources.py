@@ -12,7 +12,9 @@ Reading
     job: `conform()` casts and checks in bulk). The
     declared ``encoding`` is honoured (UTF-8 with or without BOM by default; any encoding
     Python knows, e.g. ``latin-1`` or ``windows-1252``); a byte sequence that is not valid
-    in it is a [`ReadError`][cdinterop.errors.ReadError] naming the line. Missing values follow
+    in it is a [`ReadError`][cdinterop.errors.ReadError] naming the line (or the codec's
+    complaint, for codecs that fail without a position: ``utf-16`` without a BOM,
+    ``punycode``). Missing values follow
     the Table Schema (``missingValues``, per field or per schema, default ``[""]``).
 """
 
@@ -202,10 +204,18 @@ def _python_encoding(encoding: str) -> str:
     return "utf-8-sig" if name == "utf-8" else name
 
 
+_DECLARE = "declare the file's real encoding in the resource's 'encoding'"
+
+
 def _decode_problem(opener: Callable[[], IO[bytes]], encoding: str) -> str | None:
     """Find the line of the first byte sequence that ``encoding`` cannot decode, reading
-    the file block by block (a huge file is never held whole)."""
-    decoder = codecs.getincrementaldecoder(_python_encoding(encoding))()
+    the file block by block (a huge file is never held whole). A codec that fails
+    without saying where (``utf-16`` without a BOM, ``punycode``, ``idna``) is named with
+    its complaint."""
+    try:
+        decoder = codecs.getincrementaldecoder(_python_encoding(encoding))()
+    except LookupError:
+        return f"unknown encoding {encoding!r}"
     newlines = 0
     with opener() as handle:
         while True:
@@ -218,12 +228,30 @@ def _decode_problem(opener: Callable[[], IO[bytes]], encoding: str) -> str | Non
                 line = newlines + data.count(b"\n", max(held, 0), max(exc.start, held)) + 1
                 return (
                     f"line {line}: byte {data[exc.start : exc.start + 1]!r} is not valid "
-                    f"{encoding} text (declare the file's real encoding in the resource's "
-                    "'encoding')"
+                    f"{encoding} text ({_DECLARE})"
                 )
+            except (UnicodeError, ValueError, LookupError) as exc:
+                return _undecodable(encoding, exc)
             if not block:
                 return None
             newlines += block.count(b"\n")
+
+
+def _undecodable(encoding: str, exc: BaseException) -> str:
+    """The message for a file ``encoding`` cannot decode, when the codec does not say
+    which byte is wrong."""
+    return f"the file is not valid {encoding} text ({_short(str(exc), 120)}; {_DECLARE})"
+
+
+def _decode_failure(
+    opener: Callable[[], IO[bytes]], encoding: str, exc: BaseException, label: str, where: str
+) -> ReadError:
+    """The located error for a file that ``encoding`` failed to decode with ``exc``."""
+    try:
+        problem = _decode_problem(opener, encoding)
+    except (UnicodeError, ValueError, LookupError):
+        problem = None
+    return ReadError(label, f"{where}: {problem or _undecodable(encoding, exc)}")
 
 
 def _header(
@@ -248,9 +276,9 @@ def _header(
                 strict=False,
             )
             row = next(reader, None)
-        except UnicodeDecodeError:
-            problem = _decode_problem(opener, encoding)
-            raise ReadError(label, f"{where}: {problem}") from None
+        except (UnicodeError, LookupError) as exc:
+            # UnicodeDecodeError, and codecs that fail otherwise (utf-16 without a BOM)
+            raise _decode_failure(opener, encoding, exc, label, where) from None
         except csv.Error as exc:
             raise ReadError(label, f"{where}: cannot parse the header row ({exc})") from None
     if not row:
@@ -343,10 +371,15 @@ def read_csv_text(
                 )
             finally:
                 guarded.reraise()
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError) as exc:
+    except (UnicodeError, LookupError) as exc:  # raised by the Python codec Arrow calls
+        raise _decode_failure(opener, encoding, exc, label, where) from None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         message = str(exc)
-        if "UTF8" in message or "decode" in message or isinstance(exc, UnicodeDecodeError):
-            problem = _decode_problem(opener, encoding)
+        if "UTF8" in message or "decode" in message:
+            try:
+                problem = _decode_problem(opener, encoding)
+            except (UnicodeError, ValueError, LookupError) as error:
+                problem = _undecodable(encoding, error)
             if problem is not None:
                 raise ReadError(label, f"{where}: {problem}") from None
         if "Empty CSV file" in message:

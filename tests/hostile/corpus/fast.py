@@ -56,6 +56,10 @@ FAST: tuple[str, ...] = (
     "datapackage/folder-link-to-outside",
     "datapackage/folder-fifo-resource",
     "datapackage/zip-crc-mismatch",
+    "datapackage/encoding-utf-16",
+    "datapackage/encoding-punycode",
+    "datapackage/hash-number",
+    "datapackage/missing-codelist",
     # DCAT and SHACL
     "dcat/rdf-billion-laughs",
     "dcat/jsonld-remote-context",
