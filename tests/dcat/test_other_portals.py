@@ -282,8 +282,9 @@ def test_geometries_round_trip_through_the_writer() -> None:
     assert wkt == {"POINT(-1 8)", "POLYGON((-0.3 5.5,-0.1 5.5,-0.1 5.7,-0.3 5.5))"}
     assert dcat.from_graph(graph) == ds
     # a portal reading what cdinterop wrote (no cdi: literals) finds the polygons too
-    for prop in ("coreJson", "structureJson", "provenanceJson"):
-        graph.remove((None, URIRef(f"https://w3id.org/cdinterop/vocab#{prop}"), None))
+    for _s, prop, _o in list(graph):  # every cdi:*Json literal, as a portal drops them
+        if str(prop).startswith("https://w3id.org/cdinterop/vocab#") and str(prop).endswith("Json"):
+            graph.remove((None, prop, None))
     (foreign,) = dcat.datasets_from_graph(graph, structure=ds.structure)
     assert foreign.area_extents["GH"].geometry == "POINT(-1 8)"
     assert foreign.area_extents["ACCRA"].geometry == extents["ACCRA"].geometry

@@ -31,7 +31,7 @@ from cdinterop.dcat._vocab import (
     SPDX_LICENCE,
     VCARD,
 )
-from cdinterop.dcat._writing import DCAT_VERSION, PARTS
+from cdinterop.dcat._writing import DCAT_VERSION, PARTS, TRIPLE_COUNTS
 from cdinterop.errors import ReadError
 from cdinterop.limits import LimitExceeded
 from cdinterop.model import (
@@ -127,7 +127,7 @@ def dataset_from_node(
     if _one(graph, d, CDI.structureJson) is None:
         from cdinterop.dcat._third_party import dataset_from_dcat
 
-        _refuse_incomplete(graph)
+        _refuse_incomplete(graph, d)
         if isinstance(d, Literal):
             raise ReadError(str(d), "a literal, not a dcat:Dataset")
         assert isinstance(d, URIRef | BNode)
@@ -141,18 +141,44 @@ def dataset_from_node(
         raise ReadError(_name(d, graph), f"not a valid data set: {exc}") from None
 
 
-def _refuse_incomplete(graph: Graph) -> None:
-    """A node with cdinterop's ``cdi:coreJson`` (written for every data set) but no
+def _refuse_incomplete(graph: Graph, d: Node) -> None:
+    """A data set node that keeps one of cdinterop's ``cdi:*Json`` literals (written for
+    every data set: ``cdi:coreJson``, ``cdi:provenanceJson``, ...) but has no
     ``cdi:structureJson`` is a description cdinterop wrote that lost triples (a truncated
-    file): a `ReadError` naming it, instead of reading what is left as another
-    publisher's DCAT. (A graph stripped of both is read as a portal's.)"""
-    for subject in graph.subjects(CDI.coreJson, None):
-        if _one(graph, subject, CDI.structureJson) is None:
-            raise ReadError(
-                _name(subject, graph),
-                "has cdi:coreJson but no cdi:structureJson: a description cdinterop wrote, "
-                f"incomplete (truncated?); {len(graph):,} triples were read",
-            )
+    file): a `ReadError` naming it, instead of reading what is left as another publisher's
+    DCAT. (A graph stripped of every ``cdi:*Json`` literal is read as a portal's.)"""
+    kept = sorted(
+        graph.namespace_manager.normalizeUri(str(p))
+        for p in set(graph.predicates(d, None))
+        if str(p).startswith(str(CDI)) and str(p).endswith("Json")
+    )
+    if kept:
+        raise ReadError(
+            _name(d, graph),
+            f"has {', '.join(kept)} but no cdi:structureJson: a description cdinterop wrote, "
+            f"incomplete (truncated?); {len(graph):,} triples were read",
+        )
+
+
+def _check_counts(graph: Graph, d: Node, counts: Any) -> None:
+    """A `ReadError` when the data set node has fewer triples of a property than the
+    writer counted into ``cdi:coreJson`` (a description cut short, e.g. an N-Triples file
+    cut at a line end): what is left would read as a data set with fields missing.
+    Triples added since (a portal's keywords) are welcome."""
+    if not isinstance(counts, dict):
+        return
+    lost = []
+    for prop, expected in counts.items():
+        found = sum(1 for _ in graph.objects(d, URIRef(str(prop))))
+        if isinstance(expected, int) and found < expected:
+            name = graph.namespace_manager.normalizeUri(str(prop))
+            lost.append(f"{name} ({found} of {expected})")
+    if lost:
+        raise ReadError(
+            _name(d, graph),
+            f"the description lost triples cdinterop wrote: {', '.join(lost[:5])}"
+            f"{', ...' if len(lost) > 5 else ''} (a truncated file?)",
+        )
 
 
 def _check_mandatory(graph: Graph, d: Node) -> None:
@@ -258,7 +284,9 @@ def _fields(graph: Graph, d: Node) -> dict[str, Any]:
     citation = _one(graph, d, DCTERMS.bibliographicCitation)
     if citation is not None:
         fields["citation"] = str(citation)
-    fields.update(_json_literal(graph, d, CDI.coreJson) or {})
+    core = dict(_json_literal(graph, d, CDI.coreJson) or {})
+    _check_counts(graph, d, core.pop(TRIPLE_COUNTS, None))
+    fields.update(core)
     fields["structure"] = _json_literal(graph, d, CDI.structureJson)
     for part in ("provenance", *PARTS):
         value = _json_literal(graph, d, CDI[f"{part}Json"])

@@ -17,6 +17,7 @@ vocabularies themselves.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
@@ -97,6 +98,10 @@ CORE_FIELDS = (
     "attribute_values",
 )
 """Data set fields whose exact form travels in ``cdi:coreJson``."""
+
+TRIPLE_COUNTS = "_tripleCounts"
+"""Key of ``cdi:coreJson`` that counts, per property, the data set node's triples written
+before it: a reader finding fewer knows the description lost triples (a truncated file)."""
 
 _AGENT_CLASS = {
     AgentKind.PERSON: PROV.Person,
@@ -316,6 +321,7 @@ class _DatasetWriter:
         self.context()
         self.statistics()
         core = ds.model_dump(mode="json", include=set(CORE_FIELDS))
+        core[TRIPLE_COUNTS] = dict(sorted(Counter(str(p) for p in g.predicates(d, None)).items()))
         g.add((d, CDI.coreJson, Literal(json.dumps(core, ensure_ascii=False, sort_keys=True))))
         g.add((d, CDI.structureJson, _json(ds.structure)))
         g.add((d, CDI.provenanceJson, _json(ds.provenance)))
