@@ -41,6 +41,7 @@ from cdinterop.ingest._sources.base import (
 from cdinterop.ingest._sources.xlsx_formulas import (
     UncomputedFormula,
     check_parts,
+    column_letters,
     sheet_extent,
     uncomputed_formulas,
 )
@@ -110,18 +111,9 @@ def _check_extent(path: Path, sheet: str) -> None:
         "cells",
         extent.cells,
         f"sheet {sheet!r} spans {extent.cells:,} cells (rows {extent.first_row:,} to "
-        f"{extent.last_row:,}, columns {_letters(extent.first_column)} to "
-        f"{_letters(extent.last_column)})",
+        f"{extent.last_row:,}, columns {column_letters(extent.first_column)} to "
+        f"{column_letters(extent.last_column)})",
     )
-
-
-def _letters(column: int) -> str:
-    letters = ""
-    column += 1
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def _open_sheet(path: Path, sheet: str | None, layout: Layout | None = None) -> Any:

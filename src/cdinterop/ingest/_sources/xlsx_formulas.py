@@ -30,7 +30,14 @@ from cdinterop import limits
 from cdinterop._safe_xml import PROLOG_BYTES, check_prolog, iterparse, parse_bytes
 from cdinterop.errors import ReadError
 
-__all__ = ["SheetExtent", "UncomputedFormula", "check_parts", "sheet_extent", "uncomputed_formulas"]
+__all__ = [
+    "SheetExtent",
+    "UncomputedFormula",
+    "check_parts",
+    "column_letters",
+    "sheet_extent",
+    "uncomputed_formulas",
+]
 
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 _UNSTORED = re.compile(
@@ -69,7 +76,8 @@ def _column_number(letters: str) -> int:
     return number - 1
 
 
-def _column_letters(column: int) -> str:
+def column_letters(column: int) -> str:
+    """The letters of the 0-based ``column`` (0 is ``A``, 26 is ``AA``)."""
     letters = ""
     column += 1
     while column:
@@ -175,7 +183,7 @@ def _scan(stream: IO[bytes], source: str) -> list[UncomputedFormula]:
             formula = next((c for c in cell if _local(c.tag) == "f"), None)
             found.append(
                 UncomputedFormula(
-                    ref=f"{_column_letters(column)}{cell_row or row}",
+                    ref=f"{column_letters(column)}{cell_row or row}",
                     row=cell_row or row,
                     column=column,
                     formula=(formula.text or None) if formula is not None else None,
