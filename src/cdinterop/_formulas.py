@@ -46,7 +46,6 @@ FORMULA_CODE = "formula-text-warning"
 _CANDIDATE = r"^[=+@\t\r-]"
 _ALWAYS = r"^[=+@\t\r]"
 _NUMBER = r"^-(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
-_QUOTE = pa.scalar("'", pa.string())
 
 
 def _is_text(kind: pa.DataType) -> bool:
@@ -101,7 +100,7 @@ def neutralise(table: pa.Table) -> pa.Table:
             mask = _chunk_risky(chunk)
             if mask is not None:
                 changed = True
-                quoted = pc.binary_join_element_wise(_QUOTE.cast(chunk.type), chunk, "")
+                quoted = pc.binary_join_element_wise(pa.scalar("'", chunk.type), chunk, "")
                 chunk = pc.if_else(mask, quoted, chunk)
             chunks.append(chunk)
         if changed:

@@ -81,7 +81,6 @@ _ALIASES = {
     "%m/%d/%Y": "mdy",
 }
 
-_NULL_DATE = pa.scalar(None, pa.date32())
 
 _Parser = Callable[[pa.Array], pa.Array]
 
@@ -92,7 +91,7 @@ def _canonical_dates(ymd: pa.Array) -> pa.Array:
     # strptime rolls 30 February over into March: check the day survived.
     day = pc.utf8_slice_codeunits(ymd, 8, 10).cast(pa.int64())
     same = pc.fill_null(pc.equal(pc.day(parsed), day), False)
-    return pc.if_else(same, parsed.cast(pa.date32()), _NULL_DATE)
+    return pc.if_else(same, parsed.cast(pa.date32()), pa.scalar(None, pa.date32()))
 
 
 def _distinct(parse: _Parser) -> _Parser:
@@ -119,7 +118,7 @@ def _day_month(values: pa.Array, day_first: bool) -> pa.Array:
 def _strptime(values: pa.Array, pattern: str) -> pa.Array:
     parsed = pc.strptime(values, pattern, "s", error_is_null=True)
     exact = pc.fill_null(pc.equal(pc.strftime(parsed, pattern), values), False)
-    return pc.if_else(exact, parsed.cast(pa.date32()), _NULL_DATE)
+    return pc.if_else(exact, parsed.cast(pa.date32()), pa.scalar(None, pa.date32()))
 
 
 def _parser(fmt: str) -> tuple[str, _Parser]:

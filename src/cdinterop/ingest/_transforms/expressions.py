@@ -180,8 +180,8 @@ def _as_text(v: _Value) -> _Value:
     return _Value(array(as_text(v.values)), "text", v.reasons)
 
 
-_TRUE = pa.array(["true", "1"])
-_FALSE = pa.array(["false", "0"])
+_TRUE = ("true", "1")
+_FALSE = ("false", "0")
 
 
 def _as_bool(v: _Value) -> _Value:
@@ -191,8 +191,8 @@ def _as_bool(v: _Value) -> _Value:
         return _Value(pc.not_equal(v.values, 0.0), "bool", v.reasons)
     if v.kind == "text":
         folded = pc.utf8_lower(pc.utf8_trim_whitespace(v.values))
-        true = pc.is_in(folded, value_set=_TRUE)
-        false = pc.is_in(folded, value_set=_FALSE)
+        true = pc.is_in(folded, value_set=pa.array(_TRUE))
+        false = pc.is_in(folded, value_set=pa.array(_FALSE))
         known = pc.or_(true, false)
         values = pc.if_else(known, true, pa.scalar(None, pa.bool_()))
         bad = pc.and_(pc.is_valid(v.values), pc.invert(known))
@@ -262,7 +262,11 @@ class _Batch:
 
 
 _Node = Callable[[_Batch], _Value]
-_NO_REASON = pa.scalar(None, pa.string())
+
+
+def _no_reason() -> pa.Scalar:
+    """A null reason (made when needed: a ``pa.scalar`` built at import loads pandas)."""
+    return pa.scalar(None, pa.string())
 
 
 def _literal(value: str | float | bool | None) -> _Node:
@@ -339,7 +343,7 @@ def _logic(is_and: bool, operands: Sequence[_Node]) -> _Node:
             # side does not decide already.
             open_ = pc.fill_null(values, True) if is_and else pc.invert(pc.fill_null(values, False))
             if v.reasons is not None:
-                reasons = first_reason(reasons, pc.if_else(open_, v.reasons, _NO_REASON))
+                reasons = first_reason(reasons, pc.if_else(open_, v.reasons, _no_reason()))
             values = pc.and_kleene(values, v.values) if is_and else pc.or_kleene(values, v.values)
         return _Value(values, "bool", reasons)
 
@@ -409,8 +413,8 @@ def _if(test: _Node, body: _Node, orelse: _Node) -> _Node:
             values = pc.if_else(chosen, yes.values, no.values)
         reasons = first_reason(
             cond.reasons,
-            None if yes.reasons is None else pc.if_else(chosen, yes.reasons, _NO_REASON),
-            None if no.reasons is None else pc.if_else(chosen, _NO_REASON, no.reasons),
+            None if yes.reasons is None else pc.if_else(chosen, yes.reasons, _no_reason()),
+            None if no.reasons is None else pc.if_else(chosen, _no_reason(), no.reasons),
         )
         return _Value(values, kind, reasons)
 
