@@ -17,6 +17,7 @@ from cdinterop.errors import (
     InvalidDatasetError,
     Issue,
     ReadError,
+    RuleViolations,
     WriteError,
     issues_from_pydantic,
 )
@@ -66,7 +67,7 @@ class _Outer(BaseModel):
         if len(self.items) > 2:
             problems.append("too many items")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise RuleViolations(problems)
         return self
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "InvalidDatasetError",
     "Issue",
     "ReadError",
+    "RuleViolations",
     "WriteError",
     "issues_from_pydantic",
 ]
@@ -107,6 +108,18 @@ class WriteError(CdinteropError):
     """An output could not be written; nothing partial is left behind."""
 
 
+class RuleViolations(ValueError):
+    """Raised by a model-level rule that finds several problems at once: ``problems`` holds
+    each as ``"where: what"`` (``where`` relative to the model), kept apart so that
+    [`issues_from_pydantic()`][cdinterop.errors.issues_from_pydantic] makes one located
+    issue of each without splitting a joined message (a value holding ``"; "`` stays whole).
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
 def _location(loc: tuple[int | str, ...]) -> str:
     text = ""
     for part in loc:
@@ -136,9 +149,10 @@ def issues_from_pydantic(error: ValidationError, prefix: str = "") -> list[Issue
     way cdinterop writes locations (``observations[3].SEX``, ``(root)`` for the model
     itself) and put below ``prefix`` when one is given; the code is pydantic's error type
     with dashes (``missing``, ``string-too-short``) and the value is the offending input
-    when it is a scalar. Model-level rules that report several problems at once as
-    ``"where: what; where: what"`` (cdinterop's own models do) give one issue per
-    problem, code ``rule``, located below the model that raised it.
+    when it is a scalar. A model-level rule that raises
+    [`RuleViolations`][cdinterop.errors.RuleViolations] (cdinterop's own models do) gives
+    one issue per problem, code ``rule``, located below the model that raised it; another
+    ``ValueError`` whose message begins ``"where: "`` gives one issue located there.
 
     Use it to report a failed ``model_validate`` the way cdinterop does::
 
@@ -157,7 +171,9 @@ def issues_from_pydantic(error: ValidationError, prefix: str = "") -> list[Issue
         if code != "value-error":
             issues.append(Issue(location, code, message, shown))
             continue
-        for part in message.split("; "):
+        raised = (err.get("ctx") or {}).get("error")
+        parts = raised.problems if isinstance(raised, RuleViolations) else (message,)
+        for part in parts:
             located = _LOCATED.match(part)
             if located:
                 issues.append(Issue(_join(location, located[1]), "rule", located[2]))

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import AnyUrl, Field, model_validator
 
+from cdinterop.errors import RuleViolations
 from cdinterop.model._base import LanguageTag, LocalId, Model, MultilingualText, SpdxLicenceId
 from cdinterop.model._dataset import CitizenDataset
 from cdinterop.model._provenance import Agent, AgentKind
@@ -58,7 +59,7 @@ class Catalog(Model):
         if self.issued and self.modified and self.issued > self.modified:
             problems.append(f"issued {self.issued} is after modified {self.modified}")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise RuleViolations(problems)
         return self
 
     def replace(self, **changes: Any) -> Catalog:

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import AnyUrl, EmailStr, Field, field_validator, model_validator
 
-from cdinterop.errors import InvalidDatasetError, Issue
+from cdinterop.errors import InvalidDatasetError, Issue, RuleViolations
 from cdinterop.model._areas import AreaExtent, is_area_code
 from cdinterop.model._base import (
     SDMX_ID_PATTERN,
@@ -296,7 +296,7 @@ class CitizenDataset(Model):
         if self.issued and self.modified and self.issued > self.modified:
             problems.append(f"issued {self.issued} is after modified {self.modified}")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise RuleViolations(problems)
         conformed, issues = self.observations.conform(self.structure)
         if issues:
             raise InvalidDatasetError(issues, context=f"observations of {self.id}")

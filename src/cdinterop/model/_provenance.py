@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import AnyUrl, EmailStr, Field, model_validator
 
+from cdinterop.errors import RuleViolations
 from cdinterop.model._base import LocalId, Model, MultilingualText
 
 __all__ = [
@@ -314,7 +315,7 @@ class Provenance(Model):
                     if ref not in source_ids:
                         problems.append(f"activities[{i}].{field}: unknown source {ref!r}")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise RuleViolations(problems)
         return self
 
     @staticmethod

@@ -14,6 +14,7 @@ from typing import Literal, TypeVar
 
 from pydantic import Field, model_validator
 
+from cdinterop.errors import RuleViolations
 from cdinterop.model._base import (
     AgencyId,
     Model,
@@ -484,7 +485,7 @@ class DataStructure(Model):
         if not self.measures:
             problems.append("measures: at least one measure is required")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise RuleViolations(problems)
         return self
 
     def _duplicate_artefacts(self) -> Iterator[str]:
