@@ -125,7 +125,9 @@ def _import_sdmx1_v30_reader() -> None:
     sdmx1 2.28 registers the namespace of every structure-specific data message it reads in
     the SDMX-ML 2.1 reader's class-level parser table; importing its 3.0 reader later copies
     that table and fails on those namespaces (``ValueError: urn:…ObsLevelDim:…``). The
-    extra entries are set aside while the 3.0 reader is imported, then put back.
+    extra entries are set aside while the 3.0 reader is imported, then put back. The
+    behaviour is reproduced in ``tests/sdmx/test_sdmx1_import_order.py``; the pin
+    ``sdmx1<2.29`` is its tested upper bound (raise it once that test shows a fix).
     """
     import sys
 
