@@ -57,6 +57,32 @@ def _link_chain(target: Path) -> Iterator[Path]:
             return
 
 
+def _why_refused(path: Path, *, detail: bool) -> str | None:
+    """Why ``path`` may be neither read nor written (``"it is under /proc"``, ``"it is a
+    FIFO (named pipe)"``), or ``None`` when it is absent, a regular file or a folder once
+    symbolic links are followed. With ``detail``, where a link leads is said too. Errors of
+    the file system (a link loop, a name too long) propagate."""
+    real = path.resolve()
+    for where in dict.fromkeys([*_link_chain(path), real]):  # every hop of the links
+        for tree in _SYSTEM_TREES:
+            if where == tree or tree in where.parents:
+                shown = f" (it resolves to {where})" if detail and where != path.absolute() else ""
+                return f"it is under {tree}{shown}"
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    link = f" (a link to {real})" if detail and path.is_symlink() else ""
+    return f"it is {kind}{link}"
+
+
+def _reason(exc: OSError | RuntimeError) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
 def check_input(path: str | Path) -> None:
     """Raise [`ReadError`][cdinterop.errors.ReadError] unless ``path`` is absent (the
     reader says so), a regular file or a folder once symbolic links are followed, outside
@@ -64,23 +90,12 @@ def check_input(path: str | Path) -> None:
     opening waits for a writer forever), a device such as ``/dev/zero`` (endless) or a
     kernel file such as ``/proc/self/environ`` is refused instead of read."""
     source = Path(path)
-    refusal = "inputs must be regular files or folders"
     try:
-        real = source.resolve()
-        for where in dict.fromkeys([*_link_chain(source), real]):
-            for tree in _SYSTEM_TREES:
-                if where == tree or tree in where.parents:
-                    raise ReadError(str(source), f"it is under {tree}; {refusal}")
-        mode = source.stat().st_mode
-    except FileNotFoundError:
-        return
+        why = _why_refused(source, detail=False)
     except (OSError, RuntimeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ReadError(str(source), reason) from None
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return
-    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
-    raise ReadError(str(source), f"it is {kind}; {refusal}")
+        raise ReadError(str(source), _reason(exc)) from None
+    if why is not None:
+        raise ReadError(str(source), f"{why}; inputs must be regular files or folders")
 
 
 def check_output_target(path: str | Path) -> None:
@@ -90,31 +105,14 @@ def check_output_target(path: str | Path) -> None:
     is opened or created, so that an output named ``/dev/null``, a FIFO or a link to
     ``/proc/self/fd/1`` is refused instead of replaced by a regular file."""
     target = Path(path)
-    refusal = "outputs must be regular files or folders"
     if not str(path):
         raise WriteError("no output given: the output path is empty")
     try:
-        real = target.resolve()
-        chain = dict.fromkeys([*_link_chain(target), real])  # every hop of the links
+        why = _why_refused(target, detail=True)
     except (OSError, RuntimeError) as exc:  # a symbolic link loop, a name too long
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise WriteError(f"cannot write {target}: {reason}") from None
-    for where in chain:
-        for tree in _SYSTEM_TREES:
-            if where == tree or tree in where.parents:
-                shown = f" (it resolves to {where})" if where != target.absolute() else ""
-                raise WriteError(f"cannot write {target}: it is under {tree}{shown}; {refusal}")
-    try:
-        mode = target.stat().st_mode
-    except FileNotFoundError:
-        return  # absent: the write creates it
-    except OSError as exc:
-        raise WriteError(f"cannot write {target}: {exc.strerror or exc}") from None
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return
-    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
-    link = f" (a link to {real})" if target.is_symlink() else ""
-    raise WriteError(f"cannot write {target}: it is {kind}{link}; {refusal}")
+        raise WriteError(f"cannot write {target}: {_reason(exc)}") from None
+    if why is not None:
+        raise WriteError(f"cannot write {target}: {why}; outputs must be regular files or folders")
 
 
 @contextlib.contextmanager
