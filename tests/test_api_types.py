@@ -80,7 +80,7 @@ def test_apply_rules_accounts_with_the_public_drop_count() -> None:
 
 
 def test_conformance_report_drop_counts_are_the_public_type() -> None:
-    from cdinterop.sdmx import ConformanceReport
+    from cdinterop.conformance import ConformanceReport
 
     assert typing.get_type_hints(ConformanceReport)["dropped"] == tuple[mapping.DropCount, ...]
 

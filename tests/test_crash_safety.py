@@ -40,6 +40,7 @@ import json, os, signal, sys, time
 
 from cdinterop._cli import app
 import cdinterop.convert, cdinterop.aggregate, cdinterop.ingest, cdinterop.mapping
+import cdinterop.formats, cdinterop.conformance
 import cdinterop.sdmx, cdinterop.sdmx._structure_xml, cdinterop.sdmx._data_xml
 import cdinterop.sdmx._data_csv, cdinterop.datapackage, cdinterop.datapackage._storage
 import cdinterop.dcat, cdinterop.dcat._writing, cdinterop.codes
@@ -211,8 +212,18 @@ POINTS = [
 ]
 
 
-def _convert(out: Path, to: tuple[str, ...]) -> list[str]:
-    return ["convert", str(KOBO), "-m", str(SPEC), "-o", str(out), "--to", ",".join(to)]
+def _convert(out: Path, to: tuple[str, ...], submission: Path = KOBO) -> list[str]:
+    return ["convert", str(submission), "-m", str(SPEC), "-o", str(out), "--to", ",".join(to)]
+
+
+def _long_submission(folder: Path) -> Path:
+    """The example submission with its rows 30 times over (the copies are dropped as
+    duplicates): a run that holds its folder for about a second, long enough for a second
+    run to meet the lock on a fast or a busy machine."""
+    head, *rows = KOBO.read_text(encoding="utf-8").splitlines(keepends=True)
+    long = folder / "long-submission.csv"
+    long.write_text(head + "".join(rows * 30), encoding="utf-8")
+    return long
 
 
 def test_a_killed_convert_leaves_one_complete_run(driver: Driver, tmp_path: Path) -> None:
@@ -250,9 +261,11 @@ def test_overlapping_runs_never_mix(driver: Driver, tmp_path: Path) -> None:
     out.mkdir()
     _put_foreign(out)
     assert driver.run(_convert(out, ALL))["code"] == 0
+    long = _long_submission(tmp_path)
     for after_lock in (str(out), None):  # once surely while the first writes; once at once
         first, second = driver.runs(
-            {"args": _convert(out, ALL)}, {"args": _convert(out, ONE), "after_lock": after_lock}
+            {"args": _convert(out, ALL, long)},
+            {"args": _convert(out, ONE), "after_lock": after_lock},
         )
         for result in (first, second):
             assert result["code"] in (0, 2), result["output"]

@@ -40,6 +40,7 @@ PACKAGES = (
     "cdinterop.sdmx",
     "cdinterop.datapackage",
     "cdinterop.dcat",
+    "cdinterop.conformance",
     "cdinterop.ingest",
     "cdinterop.aggregate",
     "cdinterop.convert",
@@ -48,6 +49,8 @@ PACKAGES = (
     "cdinterop.schemas",
     "cdinterop.checking",
     "cdinterop.limits",
+    "cdinterop.issue_codes",
+    "cdinterop.formats",
 )
 
 MESSAGE = (

@@ -5,12 +5,22 @@ The top level offers the data set model, JSON load/save and the error types::
     import cdinterop
     ds = cdinterop.load("examples/marine-litter-ghana/dataset.json")
     cdinterop.save(ds, "copy.json")
+
+The model and JSON names are imported on first use (``import cdinterop`` alone loads
+neither pydantic nor pyarrow), so the command line starts quickly.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from cdinterop._version import __version__
 from cdinterop.errors import CdinteropError, InvalidDatasetError, Issue, ReadError, WriteError
-from cdinterop.model import CitizenDataset, DataStructure, Observations
-from cdinterop.model._jsonio import check_json, dumps, load, loads, save
+
+if TYPE_CHECKING:
+    from cdinterop.model import CitizenDataset, DataStructure, Observations
+    from cdinterop.model._internal import check_json, dumps, load, loads, save
 
 __all__ = [
     "CdinteropError",
@@ -28,3 +38,28 @@ __all__ = [
     "loads",
     "save",
 ]
+
+_LAZY = {
+    "CitizenDataset": "cdinterop.model",
+    "DataStructure": "cdinterop.model",
+    "Observations": "cdinterop.model",
+    "check_json": "cdinterop.model._internal",
+    "dumps": "cdinterop.model._internal",
+    "load": "cdinterop.model._internal",
+    "loads": "cdinterop.model._internal",
+    "save": "cdinterop.model._internal",
+}
+"""The names imported on first use, with the module that defines them."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,8 +1,12 @@
 """The ``cdinterop`` command line: a thin Typer app over the library.
 
-Exit codes: 0 success / valid, 1 invalid input (validation problems), 2 unreadable input
-or bad usage, 3 internal error. Bad input never shows a traceback; ``--debug`` shows one
-for internal errors.
+Exit codes: 0 success / valid, 1 invalid input (validation problems), 2 unreadable input,
+bad usage or a missing optional dependency (the message names the extra to install), 3
+internal error. Bad input never shows a traceback; ``--debug`` shows one for internal
+errors.
+
+Start-up stays quick (``cdinterop --help`` loads neither pydantic, pyarrow, sdmx1 nor
+rdflib): the library is imported inside each command, never at the top of this module.
 """
 
 from __future__ import annotations
@@ -20,7 +24,14 @@ from rich.console import Console
 from rich.table import Table
 
 from cdinterop._version import __version__
-from cdinterop.errors import CdinteropError, Issue, ReadError, WriteError
+from cdinterop.errors import (
+    CdinteropError,
+    InvalidDatasetError,
+    Issue,
+    MissingExtraError,
+    ReadError,
+    WriteError,
+)
 
 if TYPE_CHECKING:
     from cdinterop.ingest import IngestSpec
@@ -138,6 +149,15 @@ def _warn_formulas(data: str, column: str, count: int, row: int) -> None:
         f"{escape(column)} of the {data}, first at row {row}: a spreadsheet may run {them} "
         "as formulas (the data files keep them exact; rejects.csv is neutralised)"
     )
+
+
+def _missing_extra(exc: MissingExtraError) -> typer.Exit:
+    """One line naming the extra to install (exit 2), for a feature whose optional
+    dependency is not installed."""
+    from rich.markup import escape
+
+    err.print(f"[bold red]✗[/] {escape(str(exc))}", soft_wrap=True)
+    return typer.Exit(EXIT_UNREADABLE)
 
 
 def _short(text: str, limit: int = 140) -> str:
@@ -297,7 +317,7 @@ def validate(
         checker_for,
         failures,
     )
-    from cdinterop.dcat._shacl import summarize
+    from cdinterop.dcat._internal import summarize
 
     def unreadable(reason: str, source: object = path, verb: str = "cannot read") -> typer.Exit:
         if as_json:
@@ -322,6 +342,11 @@ def validate(
             shapes=tuple(shapes or ()),
             version_mismatch=version_mismatch.value,
         )
+    except MissingExtraError as exc:
+        if as_json:
+            missing = {"path": str(path), "readable": True, "error": str(exc), "extra": exc.extra}
+            out.print_json(json.dumps(missing))
+        raise _missing_extra(exc) from None
     except UnsupportedFileError as exc:
         raise unreadable(exc.reason, exc.source, verb="cannot check") from None
     except ReadError as exc:
@@ -377,13 +402,14 @@ def schema_export(
 def _user_errors(path: Path, *, invalid: int = EXIT_INVALID) -> Iterator[None]:
     """Turn cdinterop errors into a readable report and the documented exit code;
     ``invalid`` is the code for invalid content (2 for a spec: it cannot be used)."""
-    from cdinterop.errors import InvalidDatasetError
 
     try:
         yield
     except InvalidDatasetError as exc:
         _report_issues(path, list(exc.issues), 20)
         raise typer.Exit(invalid) from None
+    except MissingExtraError as exc:
+        raise _missing_extra(exc) from None
     except ReadError as exc:
         err.print(f"[bold red]✗ cannot read {exc.source}[/]: {exc.reason}")
         raise typer.Exit(EXIT_UNREADABLE) from None
@@ -486,7 +512,7 @@ def ingest_command(
 ) -> None:
     """Ingest raw submissions into validated unit records with a declarative mapping spec.
 
-    Writes dataset.json, datapackage/, rejects.csv (row, column, value, reason) and
+    Writes dataset.json, datapackage/, rejects.csv (row, column, value, reason, code) and
     summary.json into the output folder. Every row read is accepted, filtered by a named
     rule or rejected. In rejects.csv a text cell that begins with =, +, -, @, tab or CR
     gets a ' in front so that a spreadsheet does not run it as a formula (plain negative
@@ -589,7 +615,8 @@ def convert_command(
         typer.Option(
             "--to",
             metavar="OUTPUTS",
-            help="Outputs to write, comma-separated: sdmx, datapackage, dcat.",
+            help="Outputs to write, comma-separated: sdmx, datapackage, dcat, model, or a "
+            "format a plugin adds.",
         ),
     ] = "sdmx,datapackage,dcat",
     structure: Annotated[
@@ -644,7 +671,7 @@ def convert_command(
         cdinterop convert examples/public-services-satisfaction/submissions-kobo.csv \\
             -m mappings/services-survey-kobo.yaml -o out/services
     """
-    from cdinterop.convert import OUTPUTS, ConvertError, check_request, convert
+    from cdinterop.convert import ConvertError, check_request, convert, writable_outputs
     from cdinterop.ingest import IngestError
 
     spec = _ingest_spec(submission, output, mapping)
@@ -652,8 +679,9 @@ def convert_command(
     try:
         check_request(outputs, structure, conform_map)
     except ConvertError:  # the same checks, said in the command line's words
-        if set(outputs) - set(OUTPUTS) or not outputs:
-            err.print(f"[bold red]✗ --to {to}[/]: choose from {', '.join(OUTPUTS)}")
+        known = writable_outputs()
+        if set(outputs) - set(known) or not outputs:
+            err.print(f"[bold red]✗ --to {to}[/]: choose from {', '.join(known)}")
         else:
             err.print("[bold red]✗ --structure and --conform go together[/]: give both or neither")
         raise typer.Exit(EXIT_UNREADABLE) from None
@@ -689,26 +717,26 @@ def convert_command(
             "address the files will be published at"
         )
     summary = result.summary
-    for name, why in summary.get("sdmx_left_out", {}).items():
+    for name, why in summary.sdmx_left_out.items():
         err.print(f"[yellow]![/] sdmx/{name} not written: {why}")
-    for found in summary.get("formula_text", []):
-        _warn_formulas(found["data"], found["column"], found["count"], found["row"])
+    for found in summary.formula_text:
+        _warn_formulas(found.data, found.column, found.count, found.row)
     if as_json:
-        out.print_json(json.dumps(summary))
+        out.print_json(json.dumps(summary.to_dict()))
         return
-    counts = summary["ingest"]
+    counts = summary.ingest
     table = Table(title=f"{submission.name} → {output}", show_header=False)
-    table.add_row("rows read", f"{counts['rows_read']:,}")
+    table.add_row("rows read", f"{counts.rows_read:,}")
     table.add_row(
         "accepted / filtered / rejected",
-        f"{counts['accepted']:,} / {counts['filtered']:,} / {counts['rejected']:,}",
+        f"{counts.accepted:,} / {counts.filtered:,} / {counts.rejected:,}",
     )
-    if "aggregate" in summary:
-        agg = summary["aggregate"]
-        table.add_row("cells published", f"{agg['published']:,} of {agg['cells']:,}")
+    if summary.aggregate is not None:
+        agg = summary.aggregate
+        table.add_row("cells published", f"{agg.published:,} of {agg.cells:,}")
         table.add_row(
             "cells suppressed",
-            f"{agg['primary_suppressed']:,} primary, {agg['secondary_suppressed']:,} secondary",
+            f"{agg.primary_suppressed:,} primary, {agg.secondary_suppressed:,} secondary",
         )
     table.add_row("files", f"{len(result.files)} (see summary.json for SHA-256)")
     out.print(table)
@@ -875,7 +903,7 @@ def sdmx_conform(
     """
     from cdinterop import load, save, sdmx
     from cdinterop._publish import publish
-    from cdinterop.sdmx._conformance import ConformanceError, conform_with_report
+    from cdinterop.conformance import ConformanceError, conform_with_report
 
     with _user_errors(dataset):
         source = load(dataset)
@@ -1062,7 +1090,6 @@ def dcat_catalog(
         cdinterop dcat catalog examples/catalog.yaml examples/*/dataset.json \\
             -o out/catalog.ttl
     """
-    from pydantic import ValidationError
 
     from cdinterop import dcat, load
     from cdinterop.mapping import load_spec
@@ -1078,8 +1105,8 @@ def dcat_catalog(
     with _user_errors(catalog):
         try:
             full = description.replace(datasets=tuple(loaded))
-        except ValidationError as exc:
-            reasons = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        except InvalidDatasetError as exc:
+            reasons = "; ".join(f"{i.location}: {i.message}" for i in exc.issues)
             raise WriteError(f"the data sets do not form a catalogue: {reasons}") from None
         options = {"base_iri": base_iri} if base_iri else {}
         written = dcat.write(full, output, format=rdf_format, **options)
@@ -1182,6 +1209,9 @@ def main() -> None:
     try:
         with limits.use(chosen):
             app()
+    except MissingExtraError as exc:
+        _missing_extra(exc)
+        raise SystemExit(EXIT_UNREADABLE) from None
     except CdinteropError as exc:
         err.print(f"[bold red]error:[/] {exc}")
         raise SystemExit(EXIT_UNREADABLE) from None

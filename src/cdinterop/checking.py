@@ -19,6 +19,12 @@ data, a Data Package) with text values that begin with a formula character (``=`
 ``@``, tab, CR, or ``-`` when not a number) get one ``formula-text-warning`` per column: a
 spreadsheet opening the file may run them as formulas. Every warning code is in
 [`ADVISORY_CODES`][cdinterop.checking.ADVISORY_CODES].
+
+The validation oracles come with the extra ``validate`` (``pip install 'cdinterop[validate]'``):
+the official SDMX-ML XSDs (SDMX-ML data and structure messages), the Data Package v2 profiles
+and pySHACL (RDF). Without it, checking a file that needs one raises
+[`MissingExtraError`][cdinterop.errors.MissingExtraError] naming the extra (before an RDF
+file is parsed); a data set's JSON and SDMX-CSV data are checked by the core install.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from cdinterop import limits
+from cdinterop._extras import require
 from cdinterop._formulas import FORMULA_CODE, formula_issues
 from cdinterop._safe_xml import check_prolog
 from cdinterop.errors import CdinteropError, InvalidDatasetError, Issue, ReadError
@@ -121,7 +128,7 @@ def _is_json(head: bytes, path: Path) -> bool:
 
 
 def _check_json(path: Path, options: CheckOptions) -> list[Issue]:
-    from cdinterop.model._jsonio import check_json_observations
+    from cdinterop.model._internal import check_json_observations
 
     issues, observations = check_json_observations(path)
     if observations is not None:
@@ -149,13 +156,14 @@ def _check_sdmx(path: Path, options: CheckOptions) -> list[Issue]:
     import warnings
 
     from cdinterop import sdmx
-    from cdinterop.sdmx._data_read import read_references
-    from cdinterop.sdmx._reference import (
-        StructureReferenceWarning,
+    from cdinterop.sdmx import StructureReferenceWarning
+    from cdinterop.sdmx._internal import (
         check_references,
+        read_references,
         structure_for,
+        validate_official,
+        validate_structure_specific,
     )
-    from cdinterop.sdmx._xsd_validation import validate_official, validate_structure_specific
 
     kind, references = read_references(path)
     structure = options.structure
@@ -242,7 +250,7 @@ def _check_structure(path: Path, options: CheckOptions) -> list[Issue]:
     """An SDMX-ML structure message: the official XSDs, then the model's rules on the data
     set it describes (as ``cdinterop.sdmx.read_structure`` reads it)."""
     from cdinterop import sdmx
-    from cdinterop.sdmx._xsd_validation import validate_official
+    from cdinterop.sdmx._internal import validate_official
 
     version = _structure_version(_head(path)) or "2.1"
     issues: list[Issue] = []
@@ -355,7 +363,7 @@ def default_shapes() -> Graph:
 
 
 def _parse_rdf_file(path: Path) -> Graph:
-    from cdinterop.dcat._files import parse_graph
+    from cdinterop.dcat import parse_graph
 
     suffix = path.suffix.lower()
     fmt = _RDF_SUFFIXES.get(suffix) or {".json": "json-ld", ".xml": "xml"}.get(suffix)
@@ -460,8 +468,9 @@ def _structure_issues(graph: Graph) -> list[Issue]:
 
 
 def _check_rdf(path: Path, options: CheckOptions) -> list[Issue]:
-    from cdinterop.dcat._shacl import validate_graph
+    from cdinterop.dcat._internal import validate_graph
 
+    require("pyshacl", extra="validate", purpose="SHACL validation")  # before parsing
     data = _parse_rdf_file(path)
     shapes = default_shapes()
     for shapes_file in options.shapes:
@@ -530,9 +539,11 @@ def check_file(
     [`ADVISORY_CODES`][cdinterop.checking.ADVISORY_CODES] are warnings: see
     [`failures()`][cdinterop.checking.failures]. Raises
     [`ReadError`][cdinterop.errors.ReadError] when the file (or a shapes file) cannot be
-    read or is of no supported kind.
+    read or is of no supported kind, and
+    [`MissingExtraError`][cdinterop.errors.MissingExtraError] when its check needs the extra
+    ``validate`` and it is not installed.
     """
-    from cdinterop.sdmx._reference import VERSION_POLICIES
+    from cdinterop.sdmx._internal import VERSION_POLICIES
 
     if version_mismatch not in VERSION_POLICIES:
         raise ValueError(

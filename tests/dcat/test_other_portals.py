@@ -14,6 +14,7 @@ import cdinterop
 from cdinterop import dcat
 from cdinterop.dcat._nodes import Candidate, unique_ids
 from cdinterop.dcat._vocab import GSP
+from cdinterop.errors import InvalidDatasetError
 from cdinterop.model import AreaExtent, CitizenDataset, Concept, DataStructure, Dimension
 
 from .test_third_party_gaps import LITTER
@@ -302,7 +303,7 @@ def test_area_extent_rules() -> None:
     ds = cdinterop.load(LITTER)
     # a place without an area code takes a local id; an area code must be covered
     assert "CITY" in ds.replace(area_extents={"CITY": AreaExtent(centroid=(0, 5))}).area_extents
-    with pytest.raises(ValidationError, match="not an area of spatial_coverage"):
+    with pytest.raises(InvalidDatasetError, match="not an area of spatial_coverage"):
         ds.replace(area_extents={"KE": AreaExtent(centroid=(37, 0))})
-    with pytest.raises(ValidationError, match="needs a local id"):
+    with pytest.raises(InvalidDatasetError, match="needs a local id"):
         ds.replace(area_extents={"not an id": AreaExtent(centroid=(0, 5))})

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from cdinterop import load
-from cdinterop.errors import RuleViolations, issues_from_pydantic
+from cdinterop.errors import InvalidDatasetError, RuleViolations, issues_from_pydantic
 from cdinterop.model import Provenance
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,10 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_a_value_holding_a_separator_is_located_where_it_is() -> None:
     dataset = load(ROOT / "examples" / "marine-litter-ghana" / "dataset.json")
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidDatasetError) as caught:
         dataset.replace(spatial_coverage=["GH; title: oops"])
-    (issue,) = issues_from_pydantic(caught.value)
-    assert issue.location == "spatial_coverage"
+    (issue,) = caught.value.issues
+    assert issue.location == "spatial_coverage[0]"
     assert "'GH; title: oops'" in issue.message
 
 

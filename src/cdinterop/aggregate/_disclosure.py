@@ -175,6 +175,10 @@ def secondary_suppression(
             return supp
 
 
+_Equation = list[tuple[int, float]]
+"""One relation over suppressed cells: (position among the suppressed cells, coefficient)."""
+
+
 def _blocks(relations: Relations, supp: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """The equations that involve suppressed cells, split into independent blocks.
 
@@ -182,17 +186,38 @@ def _blocks(relations: Relations, supp: np.ndarray) -> list[tuple[np.ndarray, np
     (+1 for the total, -1 for a child) of each equation in them.
     """
     cells = np.nonzero(supp)[0]
+    equations = _equations(relations, cells)
+    root = _connected(len(cells), equations)
+    members: dict[int, list[int]] = {}
+    for i in range(len(cells)):
+        members.setdefault(root[i], []).append(i)
+    rows: dict[int, list[_Equation]] = {}
+    for eq in equations:
+        rows.setdefault(root[eq[0][0]], []).append(eq)
+    return [
+        (cells[np.array(idx)], _block_matrix(idx, rows.get(block, [])))
+        for block, idx in members.items()
+    ]
+
+
+def _equations(relations: Relations, cells: np.ndarray) -> list[_Equation]:
+    """Every relation's groups restricted to the suppressed ``cells``, one equation each."""
     position = {int(c): i for i, c in enumerate(cells)}
-    equations: list[list[tuple[int, float]]] = []
+    equations: list[_Equation] = []
     for rel, is_total in zip(relations.ids, relations.is_total, strict=True):
-        sel = cells[rel[cells] >= 0]
-        groups: dict[int, list[tuple[int, float]]] = {}
-        for c in sel:
+        groups: dict[int, _Equation] = {}
+        for c in cells[rel[cells] >= 0]:
             groups.setdefault(int(rel[c]), []).append(
                 (position[int(c)], 1.0 if is_total[c] else -1.0)
             )
         equations.extend(groups.values())
-    parent = list(range(len(cells)))
+    return equations
+
+
+def _connected(n: int, equations: list[_Equation]) -> list[int]:
+    """For each of ``n`` cells, the representative of the cells it shares an equation
+    with, directly or through others (union-find)."""
+    parent = list(range(n))
 
     def find(a: int) -> int:
         while parent[a] != a:
@@ -206,22 +231,17 @@ def _blocks(relations: Relations, supp: np.ndarray) -> list[tuple[np.ndarray, np
             other = find(i)
             if other != root:
                 parent[other] = root
-    members: dict[int, list[int]] = {}
-    for i in range(len(cells)):
-        members.setdefault(find(i), []).append(i)
-    rows: dict[int, list[list[tuple[int, float]]]] = {}
-    for eq in equations:
-        rows.setdefault(find(eq[0][0]), []).append(eq)
-    blocks = []
-    for root, idx in members.items():
-        local = {i: j for j, i in enumerate(idx)}
-        block_rows = rows.get(root, [])
-        matrix = np.zeros((len(block_rows), len(idx)))
-        for r, eq in enumerate(block_rows):
-            for i, coef in eq:
-                matrix[r, local[i]] = coef
-        blocks.append((cells[np.array(idx)], matrix))
-    return blocks
+    return [find(i) for i in range(n)]
+
+
+def _block_matrix(idx: list[int], equations: list[_Equation]) -> np.ndarray:
+    """The coefficients of a block's ``equations`` over its cells ``idx``."""
+    local = {i: j for j, i in enumerate(idx)}
+    matrix = np.zeros((len(equations), len(idx)))
+    for r, eq in enumerate(equations):
+        for i, coef in eq:
+            matrix[r, local[i]] = coef
+    return matrix
 
 
 def derivable_cells(relations: Relations, suppressed: np.ndarray) -> tuple[np.ndarray, bool]:

@@ -40,14 +40,15 @@ import pyarrow.compute as pc
 from cdinterop.aggregate._spec import (
     AggregationSpec,
     CountMeasure,
+    DimensionRule,
     MeanMeasure,
     ProportionMeasure,
     RatioMeasure,
     SumMeasure,
 )
 from cdinterop.errors import InvalidDatasetError, Issue
-from cdinterop.mapping._spec import UnmappedPolicy, scalar_text
-from cdinterop.mapping._values import as_text, map_values
+from cdinterop.mapping import UnmappedPolicy, map_values
+from cdinterop.mapping._internal import as_text, scalar_text
 
 __all__ = [
     "CONTRIBUTORS",
@@ -146,7 +147,8 @@ def _where(mask: pa.ChunkedArray, values: pa.ChunkedArray) -> pa.ChunkedArray:
 def _measure_columns(
     table: pa.Table, spec: AggregationSpec, issues: list[Issue]
 ) -> dict[str, pa.ChunkedArray]:
-    n = table.num_rows
+    """The summed columns of the spec's measure (see the module docs), ``_c`` included;
+    empty when a column is missing or not numeric (``issues`` then says why)."""
     weight: pa.ChunkedArray | None = None
     if spec.weight is not None:
         w = _number(table, spec.weight, issues)
@@ -154,43 +156,76 @@ def _measure_columns(
             return {}
         weight = pc.fill_null(pc.cast(w, pa.float64()), 0.0)
     m = spec.measure
-    out: dict[str, pa.ChunkedArray] = {}
     if isinstance(m, CountMeasure):
-        out[NUMERATOR] = _ones(n, weight)
-        out[_CONTRIBUTES] = pa.chunked_array([pa.repeat(pa.scalar(True), n)])
-    elif isinstance(m, SumMeasure | MeanMeasure):
-        x = _number(table, m.column, issues)
-        if x is None:
-            return {}
-        valid = pc.is_valid(x)
-        out[NUMERATOR] = _times(x, weight)
-        out[_CONTRIBUTES] = valid
-        if isinstance(m, MeanMeasure):
-            out[DENOMINATOR] = _where(valid, _ones(n, weight))
-    elif isinstance(m, RatioMeasure):
-        a = _number(table, m.numerator, issues)
-        b = _number(table, m.denominator, issues)
-        if a is None or b is None:
-            return {}
-        out[NUMERATOR] = _times(a, weight)
-        out[DENOMINATOR] = _times(b, weight)
-        out[_CONTRIBUTES] = pc.or_(pc.is_valid(a), pc.is_valid(b))
-    else:
-        assert isinstance(m, ProportionMeasure)
-        if m.column not in table.column_names:
-            _number(table, m.column, issues)
-            return {}
-        column = table.column(m.column)
-        valid = pc.is_valid(column)
-        hit = pc.is_in(
-            as_text(column), value_set=pa.array([scalar_text(v) for v in m.values], pa.string())
-        )
-        ones = _ones(n, weight)
-        zero = pa.scalar(0.0 if weight is not None else 0, ones.type)
-        out[NUMERATOR] = _where(valid, pc.if_else(hit, ones, zero))
-        out[DENOMINATOR] = _where(valid, ones)
-        out[_CONTRIBUTES] = valid
+        return _count_columns(table.num_rows, weight)
+    if isinstance(m, SumMeasure | MeanMeasure):
+        return _sum_columns(table, m, weight, issues)
+    if isinstance(m, RatioMeasure):
+        return _ratio_columns(table, m, weight, issues)
+    assert isinstance(m, ProportionMeasure)
+    return _proportion_columns(table, m, weight, issues)
+
+
+def _count_columns(n: int, weight: pa.ChunkedArray | None) -> dict[str, pa.ChunkedArray]:
+    """``count``: 1 (or the weight) per row; every row contributes."""
+    return {
+        NUMERATOR: _ones(n, weight),
+        _CONTRIBUTES: pa.chunked_array([pa.repeat(pa.scalar(True), n)]),
+    }
+
+
+def _sum_columns(
+    table: pa.Table,
+    m: SumMeasure | MeanMeasure,
+    weight: pa.ChunkedArray | None,
+    issues: list[Issue],
+) -> dict[str, pa.ChunkedArray]:
+    """``sum`` and ``mean``: the (weighted) value; a mean also counts the rows with one."""
+    x = _number(table, m.column, issues)
+    if x is None:
+        return {}
+    valid = pc.is_valid(x)
+    out = {NUMERATOR: _times(x, weight), _CONTRIBUTES: valid}
+    if isinstance(m, MeanMeasure):
+        out[DENOMINATOR] = _where(valid, _ones(table.num_rows, weight))
     return out
+
+
+def _ratio_columns(
+    table: pa.Table, m: RatioMeasure, weight: pa.ChunkedArray | None, issues: list[Issue]
+) -> dict[str, pa.ChunkedArray]:
+    """``ratio``: the (weighted) numerator and denominator columns."""
+    a = _number(table, m.numerator, issues)
+    b = _number(table, m.denominator, issues)
+    if a is None or b is None:
+        return {}
+    return {
+        NUMERATOR: _times(a, weight),
+        DENOMINATOR: _times(b, weight),
+        _CONTRIBUTES: pc.or_(pc.is_valid(a), pc.is_valid(b)),
+    }
+
+
+def _proportion_columns(
+    table: pa.Table, m: ProportionMeasure, weight: pa.ChunkedArray | None, issues: list[Issue]
+) -> dict[str, pa.ChunkedArray]:
+    """``proportion``: 1 (or the weight) where the condition holds, 0 where it does not,
+    over 1 (or the weight) where the column has a value."""
+    if m.column not in table.column_names:
+        _number(table, m.column, issues)
+        return {}
+    column = table.column(m.column)
+    valid = pc.is_valid(column)
+    hit = pc.is_in(
+        as_text(column), value_set=pa.array([scalar_text(v) for v in m.values], pa.string())
+    )
+    ones = _ones(table.num_rows, weight)
+    zero = pa.scalar(0.0 if weight is not None else 0, ones.type)
+    return {
+        NUMERATOR: _where(valid, pc.if_else(hit, ones, zero)),
+        DENOMINATOR: _where(valid, ones),
+        _CONTRIBUTES: valid,
+    }
 
 
 def prepare(records: pa.Table, spec: AggregationSpec) -> Prepared:
@@ -200,73 +235,113 @@ def prepare(records: pa.Table, spec: AggregationSpec) -> Prepared:
     column, null code and unmapped value (with its row count).
     """
     issues: list[Issue] = []
+    keys = _key_order(spec)
+    columns: dict[str, pa.ChunkedArray] = {}
+    for key in keys:
+        codes = _key_codes(records, key, spec.dimensions[key], issues)
+        if codes is not None:
+            columns[key] = codes
+    measure = _measure_columns(records, spec, issues)
+    who = _contributor_ids(records, spec, issues)
+    if who is not None:
+        measure[_WHO] = who
+    if issues:
+        raise InvalidDatasetError(issues, context=f"aggregation {spec.id}")
+    columns.update(measure)
+    return Prepared(pa.table(columns), tuple(keys), DENOMINATOR in measure)
+
+
+def _key_order(spec: AggregationSpec) -> list[str]:
+    """The key columns taken from unit records: totalled dimensions first, in key order,
+    then the other dimensions taken from columns, then the time dimension."""
     totals = spec.total_dimensions
     from_columns = [d for d in spec.dimension_ids if spec.dimensions[d].source is not None]
     keys = [d for d in from_columns if d in totals] + [d for d in from_columns if d not in totals]
     time_id = spec.time_id
     if time_id is not None and spec.dimensions[time_id].source is not None:
         keys.append(time_id)
-    columns: dict[str, pa.ChunkedArray] = {}
-    for key in keys:
-        rule = spec.dimensions[key]
-        assert rule.source is not None
-        where = f"dimensions.{key}"
-        if rule.source not in records.column_names:
-            issues.append(
-                Issue(
-                    location=where,
-                    code="unknown-column",
-                    message=f"the unit records have no column {rule.source!r}",
-                    value=rule.source,
-                )
+    return keys
+
+
+def _key_codes(
+    records: pa.Table, key: str, rule: DimensionRule, issues: list[Issue]
+) -> pa.ChunkedArray | None:
+    """The target codes of dimension ``key`` from its source column (as text, as periods,
+    mapped); ``None`` when the column is missing. Null and unmapped values go to ``issues``."""
+    assert rule.source is not None
+    where = f"dimensions.{key}"
+    if rule.source not in records.column_names:
+        issues.append(
+            Issue(
+                location=where,
+                code="unknown-column",
+                message=f"the unit records have no column {rule.source!r}",
+                value=rule.source,
             )
-            continue
-        source = records.column(rule.source)
-        nulls = source.null_count
-        if nulls:
-            issues.append(
-                Issue(
-                    location=where,
-                    code="missing-code",
-                    message=f"{nulls} unit record(s) have no value in {rule.source!r}",
-                )
+        )
+        return None
+    source = records.column(rule.source)
+    nulls = source.null_count
+    if nulls:
+        issues.append(
+            Issue(
+                location=where,
+                code="missing-code",
+                message=f"{nulls} unit record(s) have no value in {rule.source!r}",
             )
-        codes = as_text(source)
-        if pa.types.is_date(source.type) or pa.types.is_timestamp(source.type):
-            codes = pc.strftime(source, format="%Y-%m-%d") if rule.period else codes
-        if rule.period is not None:
-            codes = _period(codes, rule.period)
-        if rule.map is not None:
-            mapped = map_values(codes, rule.map, unmapped=UnmappedPolicy(rule.unmapped))
-            if rule.unmapped is UnmappedPolicy.ERROR:
-                issues += [
-                    Issue(
-                        location=f"{where}.map",
-                        code="unmapped-value",
-                        message=f"{count} unit record(s) have a value the map does not know",
-                        value=value,
-                    )
-                    for value, count in mapped.counts.items()
-                ]
-            codes = as_text(mapped.values)
-        columns[key] = codes
-    measure = _measure_columns(records, spec, issues)
-    if spec.contributors is not None:
-        if spec.contributors not in records.column_names:
-            issues.append(
-                Issue(
-                    location="contributors",
-                    code="unknown-column",
-                    message=f"the unit records have no column {spec.contributors!r}",
-                    value=spec.contributors,
-                )
+        )
+    codes = _source_codes(source, rule)
+    if rule.map is not None:
+        codes = _mapped_codes(codes, rule, where, issues)
+    return codes
+
+
+def _source_codes(source: pa.ChunkedArray, rule: DimensionRule) -> pa.ChunkedArray:
+    """A source column as code text, turned into periods when the rule has ``period``."""
+    codes = as_text(source)
+    if pa.types.is_date(source.type) or pa.types.is_timestamp(source.type):
+        codes = pc.strftime(source, format="%Y-%m-%d") if rule.period else codes
+    if rule.period is not None:
+        codes = _period(codes, rule.period)
+    return codes
+
+
+def _mapped_codes(
+    codes: pa.ChunkedArray, rule: DimensionRule, where: str, issues: list[Issue]
+) -> pa.ChunkedArray:
+    """``codes`` through the rule's map; values it lacks go to ``issues`` unless kept."""
+    assert rule.map is not None
+    mapped = map_values(codes, rule.map, unmapped=UnmappedPolicy(rule.unmapped))
+    if rule.unmapped is UnmappedPolicy.ERROR:
+        issues += [
+            Issue(
+                location=f"{where}.map",
+                code="unmapped-value",
+                message=f"{count} unit record(s) have a value the map does not know",
+                value=value,
             )
-        else:
-            measure[_WHO] = records.column(spec.contributors)
-    if issues:
-        raise InvalidDatasetError(issues, context=f"aggregation {spec.id}")
-    columns.update(measure)
-    return Prepared(pa.table(columns), tuple(keys), DENOMINATOR in measure)
+            for value, count in mapped.counts.items()
+        ]
+    return as_text(mapped.values)
+
+
+def _contributor_ids(
+    records: pa.Table, spec: AggregationSpec, issues: list[Issue]
+) -> pa.ChunkedArray | None:
+    """The column whose distinct values are the contributors, if the spec names one."""
+    if spec.contributors is None:
+        return None
+    if spec.contributors not in records.column_names:
+        issues.append(
+            Issue(
+                location="contributors",
+                code="unknown-column",
+                message=f"the unit records have no column {spec.contributors!r}",
+                value=spec.contributors,
+            )
+        )
+        return None
+    return records.column(spec.contributors)
 
 
 def total_subsets(spec: AggregationSpec) -> list[tuple[str, ...]]:
@@ -289,50 +364,75 @@ def cells_with_totals(prepared: Prepared, spec: AggregationSpec) -> pa.Table:
     Returns one row per cell: the key columns (codes), ``_num``, ``_den`` (quotients
     only) and ``_n`` (contributors, int64), unsorted.
     """
+    fine, pairs = _finest_cells(prepared)
+    parts = [_subset_cells(fine, pairs, prepared, subset, spec) for subset in total_subsets(spec)]
+    cells = pa.concat_tables(parts)
+    return cells.set_column(
+        cells.column_names.index(CONTRIBUTORS),
+        CONTRIBUTORS,
+        pc.cast(cells.column(CONTRIBUTORS), pa.int64()),
+    )
+
+
+def _finest_cells(prepared: Prepared) -> tuple[pa.Table, pa.Table | None]:
+    """The records grouped by every key (sums and, unless contributors are counted by a
+    column, contributor counts), and the distinct (cell, contributor) pairs when they are."""
     table = prepared.table
     keys = list(prepared.keys)
-    sums = [NUMERATOR] + ([DENOMINATOR] if prepared.has_denominator else [])
-    aggs: list[tuple[str, str]] = [(c, "sum") for c in sums]
+    aggs: list[tuple[str, str]] = [(c, "sum") for c in _sums(prepared)]
     by_column = _WHO in table.column_names
     if not by_column:
         table = table.append_column(CONTRIBUTORS, pc.cast(table.column(_CONTRIBUTES), pa.int64()))
         aggs.append((CONTRIBUTORS, "sum"))
     fine = table.group_by(keys, use_threads=True).aggregate(aggs)
     fine = fine.rename_columns([c.removesuffix("_sum") for c in fine.column_names])
-    pairs: pa.Table | None = None
-    if by_column:
-        who = table.filter(pc.and_(table.column(_CONTRIBUTES), pc.is_valid(table.column(_WHO))))
-        pairs = who.select([*keys, _WHO]).group_by([*keys, _WHO]).aggregate([])
-    parts = []
-    for subset in total_subsets(spec):
-        remaining = [k for k in keys if k not in subset]
-        part = fine.group_by(remaining, use_threads=True).aggregate(
-            [(c, "sum") for c in fine.column_names if c not in keys]
-        )
-        part = part.rename_columns([c.removesuffix("_sum") for c in part.column_names])
-        if pairs is not None:
-            counted = pairs.group_by(remaining).aggregate([(_WHO, "count_distinct")])
-            counted = counted.rename_columns([*remaining, CONTRIBUTORS])
-            if remaining:
-                part = part.join(counted, remaining, join_type="left outer")
-            else:
-                part = part.append_column(CONTRIBUTORS, counted.column(CONTRIBUTORS))
-            part = part.set_column(
-                part.column_names.index(CONTRIBUTORS),
-                CONTRIBUTORS,
-                pc.fill_null(part.column(CONTRIBUTORS), 0),
-            )
-        n = part.num_rows
-        for dim in subset:
-            total = spec.dimensions[dim].total
-            part = part.append_column(dim, pa.chunked_array([pa.repeat(pa.scalar(total), n)]))
-        columns = [*keys, *sums, CONTRIBUTORS]
-        parts.append(part.select(columns))
-    cells = pa.concat_tables(parts)
-    return cells.set_column(
-        cells.column_names.index(CONTRIBUTORS),
+    if not by_column:
+        return fine, None
+    who = table.filter(pc.and_(table.column(_CONTRIBUTES), pc.is_valid(table.column(_WHO))))
+    return fine, who.select([*keys, _WHO]).group_by([*keys, _WHO]).aggregate([])
+
+
+def _sums(prepared: Prepared) -> list[str]:
+    """The summed columns: ``_num`` and, for quotients, ``_den``."""
+    return [NUMERATOR] + ([DENOMINATOR] if prepared.has_denominator else [])
+
+
+def _subset_cells(
+    fine: pa.Table,
+    pairs: pa.Table | None,
+    prepared: Prepared,
+    subset: tuple[str, ...],
+    spec: AggregationSpec,
+) -> pa.Table:
+    """The cells of one grouping: the finest cells rolled up over the dimensions of
+    ``subset``, which get their total code."""
+    keys = list(prepared.keys)
+    remaining = [k for k in keys if k not in subset]
+    part = fine.group_by(remaining, use_threads=True).aggregate(
+        [(c, "sum") for c in fine.column_names if c not in keys]
+    )
+    part = part.rename_columns([c.removesuffix("_sum") for c in part.column_names])
+    if pairs is not None:
+        part = _with_distinct_contributors(part, pairs, remaining)
+    n = part.num_rows
+    for dim in subset:
+        total = spec.dimensions[dim].total
+        part = part.append_column(dim, pa.chunked_array([pa.repeat(pa.scalar(total), n)]))
+    return part.select([*keys, *_sums(prepared), CONTRIBUTORS])
+
+
+def _with_distinct_contributors(part: pa.Table, pairs: pa.Table, remaining: list[str]) -> pa.Table:
+    """``part`` with the count of distinct contributors of each of its cells (0 for none)."""
+    counted = pairs.group_by(remaining).aggregate([(_WHO, "count_distinct")])
+    counted = counted.rename_columns([*remaining, CONTRIBUTORS])
+    if remaining:
+        part = part.join(counted, remaining, join_type="left outer")
+    else:
+        part = part.append_column(CONTRIBUTORS, counted.column(CONTRIBUTORS))
+    return part.set_column(
+        part.column_names.index(CONTRIBUTORS),
         CONTRIBUTORS,
-        pc.cast(cells.column(CONTRIBUTORS), pa.int64()),
+        pc.fill_null(part.column(CONTRIBUTORS), 0),
     )
 
 

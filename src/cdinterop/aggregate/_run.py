@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from pydantic import ValidationError
 
 from cdinterop._version import __version__
 from cdinterop.aggregate._disclosure import additive_relations, primary_suppression, protect
@@ -32,6 +33,7 @@ from cdinterop.aggregate._groupby import (
     CONTRIBUTORS,
     DENOMINATOR,
     NUMERATOR,
+    Prepared,
     cells_with_totals,
     prepare,
     python_round,
@@ -46,18 +48,17 @@ from cdinterop.aggregate._spec import (
     SumMeasure,
     Unpivot,
 )
-from cdinterop.errors import InvalidDatasetError, Issue
-from cdinterop.model._dataset import CitizenDataset
-from cdinterop.model._observations import Observations
-from cdinterop.model._provenance import (
-    CDINTEROP_AGENT_ID,
+from cdinterop.errors import InvalidDatasetError, Issue, issues_from_pydantic
+from cdinterop.model import (
     Activity,
     ActivityType,
-    cdinterop_agents,
-    free_id,
+    CitizenDataset,
+    DisclosureControl,
+    DisclosureMethod,
+    Observations,
+    ValueType,
 )
-from cdinterop.model._quality import DisclosureControl, DisclosureMethod
-from cdinterop.model._structure import ValueType
+from cdinterop.model._internal import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
 
 __all__ = ["AggregationReport", "AggregationResult", "aggregate", "unpivot"]
 
@@ -161,23 +162,87 @@ def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> Aggregatio
     """
     clock = time.perf_counter()
     started = dt.datetime.now(dt.UTC)
+    records = _records_to_aggregate(unit_records, spec)
+    prepared = prepare(records, spec)
+    cells = _sorted_cells(prepared, spec)
+    value, missing = _values(cells, spec, prepared.has_denominator)
+    contributors = np.asarray(cells.column(CONTRIBUTORS).to_numpy(), dtype=np.int64)
+    status = _cell_status(cells, prepared, spec, contributors, missing)
+    value = _published_values(value, status.blank, spec)
+    table = _indicator_table(cells, spec, value, status, contributors)
+    run = _Run(spec, started, records.num_rows, cells.num_rows, status)
+    dataset = _indicator_dataset(unit_records, spec, table, run)
+    return AggregationResult(dataset, _report(run, time.perf_counter() - clock))
+
+
+@dataclass(frozen=True)
+class _CellStatus:
+    """Which cells are published and why the others are not."""
+
+    primary: np.ndarray
+    """Cells suppressed because 0 < contributors < k."""
+    suppressed: np.ndarray
+    """Cells suppressed by rule: primary, secondary and audit."""
+    missing: np.ndarray
+    """Cells without a value for another reason (and not suppressed)."""
+    audit_complete: bool
+    """Whether the audit covered every block of suppressed cells."""
+
+    @property
+    def secondary(self) -> np.ndarray:
+        """Cells suppressed to protect others (secondary suppression and audit)."""
+        return np.asarray(self.suppressed & ~self.primary, dtype=bool)
+
+    @property
+    def blank(self) -> np.ndarray:
+        """Cells published without a value."""
+        return np.asarray(self.suppressed | self.missing, dtype=bool)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What the provenance and the report say about one aggregation."""
+
+    spec: AggregationSpec
+    started: dt.datetime
+    rows_in: int
+    cells: int
+    status: _CellStatus
+
+
+def _records_to_aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> pa.Table:
+    """The unit records' table, unpivoted when the spec says so; an
+    ``InvalidDatasetError`` when there are none."""
     records = unit_records.observations.table
     if records.num_rows == 0:
         problem = Issue("observations", "no-records", "there are no unit records to aggregate")
         raise InvalidDatasetError([problem], context="aggregation")
     if spec.unpivot is not None:
         records = unpivot(records, spec.unpivot)
-    prepared = prepare(records, spec)
+    return records
+
+
+def _sorted_cells(prepared: Prepared, spec: AggregationSpec) -> pa.Table:
+    """The cells with totals, sorted by the key columns in structure order."""
     cells = cells_with_totals(prepared, spec)
     order = [k for k in (*spec.dimension_ids, spec.time_id) if k in prepared.keys]
     if order:
         cells = cells.sort_by([(k, "ascending") for k in order])
-    n_cells = cells.num_rows
-    value, missing = _values(cells, spec, prepared.has_denominator)
-    contributors = np.asarray(cells.column(CONTRIBUTORS).to_numpy(), dtype=np.int64)
+    return cells
 
+
+def _cell_status(
+    cells: pa.Table,
+    prepared: Prepared,
+    spec: AggregationSpec,
+    contributors: np.ndarray,
+    missing: np.ndarray,
+) -> _CellStatus:
+    """The spec's disclosure control over the cells: primary suppression by the threshold
+    rule, then secondary suppression and audit; ``missing`` cells that are suppressed count
+    as suppressed."""
     d = spec.disclosure
-    primary = np.zeros(n_cells, dtype=bool)
+    primary = np.zeros(cells.num_rows, dtype=bool)
     suppressed = primary
     audit_complete = True
     if d.method is DisclosureMethodName.CELL_SUPPRESSION:
@@ -188,61 +253,140 @@ def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> Aggregatio
         suppressed, audit_complete = protect(
             relations, primary, contributors, secondary=d.secondary, audit=d.audit
         )
-    secondary = suppressed & ~primary
-    missing = missing & ~suppressed
-    blank = suppressed | missing
+    return _CellStatus(primary, suppressed, missing & ~suppressed, audit_complete)
 
-    measure_id = spec.target_measure
-    measure = next(m for m in spec.structure.measures if m.id == measure_id)
+
+def _published_values(value: np.ndarray, blank: np.ndarray, spec: AggregationSpec) -> np.ndarray:
+    """The values as published: rounded to the measure's decimals, integers for an integer
+    measure that counts or has no decimals, floats for a measure that is not an integer."""
+    measure = next(m for m in spec.structure.measures if m.id == spec.target_measure)
+    integer = measure.value_type is ValueType.INTEGER
     decimals = spec.measure.decimals
-    if value.dtype.kind == "f":
-        if decimals is not None:
-            value = python_round(np.where(blank, 0.0, value), decimals)
-        if measure.value_type is ValueType.INTEGER and (decimals == 0 or _counts_of(spec)):
-            value = np.rint(np.where(blank, 0.0, value)).astype(np.int64)
-    elif measure.value_type is not ValueType.INTEGER:
-        value = value.astype(np.float64)
+    if value.dtype.kind != "f":
+        return value if integer else value.astype(np.float64)
+    if decimals is not None:
+        value = python_round(np.where(blank, 0.0, value), decimals)
+    if integer and (decimals == 0 or _counts_of(spec)):
+        value = np.rint(np.where(blank, 0.0, value)).astype(np.int64)
+    return value
+
+
+def _indicator_table(
+    cells: pa.Table,
+    spec: AggregationSpec,
+    value: np.ndarray,
+    status: _CellStatus,
+    contributors: np.ndarray,
+) -> pa.Table:
+    """The observations: key columns, the measure (null where blank), the status
+    attributes and the contributor count (null where suppressed)."""
+    columns = _key_columns(cells, spec)
+    columns[spec.target_measure] = pa.array(value, mask=status.blank)
+    columns.update(_status_columns(spec, status))
+    if spec.contributor_count is not None:
+        columns[spec.contributor_count] = pa.array(contributors, mask=status.suppressed)
+    return pa.table(columns)
+
+
+def _key_columns(cells: pa.Table, spec: AggregationSpec) -> dict[str, pa.Array | pa.ChunkedArray]:
+    """The dimension and time columns: fixed codes repeated, the others from the cells."""
     columns: dict[str, pa.Array | pa.ChunkedArray] = {}
     for key in (*spec.dimension_ids, *((spec.time_id,) if spec.time_id else ())):
         rule = spec.dimensions[key]
         if rule.value is not None:
             text = rule.value if isinstance(rule.value, str) else str(rule.value)
-            columns[key] = pa.repeat(pa.scalar(text), n_cells)
+            columns[key] = pa.repeat(pa.scalar(text), cells.num_rows)
         else:
             columns[key] = cells.column(key)
-    columns[measure_id] = pa.array(value, mask=blank)
+    return columns
+
+
+def _status_columns(spec: AggregationSpec, status: _CellStatus) -> dict[str, pa.Array]:
+    """The observation status and confidentiality status columns the structure has."""
+    d = spec.disclosure
+    columns: dict[str, pa.Array] = {}
     obs_attr = spec.status_attribute("obs_status")
     if obs_attr is not None and d.obs_status is not None:
         s = d.obs_status
-        columns[obs_attr] = pa.array(
-            np.where(suppressed, s.suppressed, np.where(missing, s.missing, s.normal)).astype(
-                object
-            ),
-            pa.string(),
-        )
+        normal_or_missing = np.where(status.missing, s.missing, s.normal)
+        columns[obs_attr] = _codes(np.where(status.suppressed, s.suppressed, normal_or_missing))
     conf_attr = spec.status_attribute("conf_status")
     if conf_attr is not None and d.conf_status is not None:
         c = d.conf_status
-        columns[conf_attr] = pa.array(
-            np.where(primary, c.primary, np.where(secondary, c.secondary, c.free)).astype(object),
-            pa.string(),
-        )
-    if spec.contributor_count is not None:
-        columns[spec.contributor_count] = pa.array(contributors, mask=suppressed)
-    table = pa.table(columns)
+        free_or_secondary = np.where(status.secondary, c.secondary, c.free)
+        columns[conf_attr] = _codes(np.where(status.primary, c.primary, free_or_secondary))
+    return columns
 
+
+def _codes(codes: np.ndarray) -> pa.Array:
+    """A numpy array of codes as an Arrow string array."""
+    return pa.array(codes.astype(object), pa.string())
+
+
+def _indicator_dataset(
+    unit_records: CitizenDataset, spec: AggregationSpec, table: pa.Table, run: _Run
+) -> CitizenDataset:
+    """The indicator data set: the unit records' metadata (not their structure,
+    observations, distributions nor disclosure record), the spec's output identity, the
+    observations and the provenance of this run."""
     base = {k: v for k, v in unit_records.__dict__.items() if k not in _DROPPED_FIELDS}
     base.update(spec.output.model_dump(exclude_none=True))
     provenance = unit_records.provenance
     agents = cdinterop_agents(provenance)
-    taken = {a.id for a in provenance.activities}
+    for activity in _activities(run, {a.id for a in provenance.activities}):
+        provenance = provenance.with_activity(activity, agents=agents)
+        agents = ()
+    try:
+        return CitizenDataset.model_validate(
+            {
+                **base,
+                "structure": spec.structure,
+                "attribute_values": dict(spec.attributes),
+                "observations": Observations.from_arrow(table),
+                "provenance": provenance,
+                "disclosure": _disclosure_record(run),
+            }
+        )
+    except ValidationError as exc:  # e.g. a data-set attribute value the codelist lacks
+        raise InvalidDatasetError(
+            issues_from_pydantic(exc), context="aggregated data set"
+        ) from None
+
+
+def _activities(run: _Run, taken: set[str]) -> list[Activity]:
+    """The aggregation activity and, with cell suppression, the disclosure control one."""
     ended = dt.datetime.now(dt.UTC)
-    groupings = len(total_subsets(spec))
+    activities = [_aggregation_activity(run, free_id("AGGREGATE", taken), ended)]
+    if run.spec.disclosure.method is DisclosureMethodName.CELL_SUPPRESSION:
+        activities.append(_disclosure_activity(run, free_id("SDC", taken), ended))
+    return activities
+
+
+def _aggregation_activity(run: _Run, activity_id: str, ended: dt.datetime) -> Activity:
+    """The ``aggregation`` activity: unit records in, cells out, with the spec's parameters."""
+    spec = run.spec
+    return Activity(
+        id=activity_id,
+        type=ActivityType.AGGREGATION,
+        label=f"{spec.measure.type} per cell of {spec.structure.id}, with totals",
+        started_at=run.started,
+        ended_at=ended,
+        agents=(CDINTEROP_AGENT_ID,),
+        software=CDINTEROP_AGENT_ID,
+        method=f"aggregation spec {spec.id}",
+        rows_in=run.rows_in,
+        rows_out=run.cells,
+        parameters=_aggregation_parameters(spec),
+    )
+
+
+def _aggregation_parameters(spec: AggregationSpec) -> dict[str, str | int | float | bool]:
+    """The parameters of the aggregation activity (spec, measure, groupings, totals ...)."""
     m = spec.measure
     parameters: dict[str, str | int | float | bool] = {
         "spec": spec.id,
         "measure": m.type,
-        "groupings": groupings,
+        "groupings": len(total_subsets(spec)),
         "totals": ",".join(spec.total_dimensions) or "none",
         "cdinterop": __version__,
     }
@@ -252,83 +396,66 @@ def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> Aggregatio
         parameters["contributors"] = spec.contributors
     if isinstance(m, ProportionMeasure):
         parameters["numerator"] = f"{m.column} in ({', '.join(str(v) for v in m.values)})"
-    activities = [
-        Activity(
-            id=free_id("AGGREGATE", taken),
-            type=ActivityType.AGGREGATION,
-            label=f"{m.type} per cell of {spec.structure.id}, with totals",
-            started_at=started,
-            ended_at=ended,
-            agents=(CDINTEROP_AGENT_ID,),
-            software=CDINTEROP_AGENT_ID,
-            method=f"aggregation spec {spec.id}",
-            rows_in=records.num_rows,
-            rows_out=n_cells,
-            parameters=parameters,
-        )
-    ]
-    disclosure: DisclosureControl
-    if d.method is DisclosureMethodName.CELL_SUPPRESSION:
-        n_primary, n_secondary = int(primary.sum()), int(secondary.sum())
-        disclosure = DisclosureControl(
-            method=DisclosureMethod.CELL_SUPPRESSION,
-            threshold=d.threshold,
-            cells_suppressed=n_primary,
-            secondary_suppression=d.secondary,
-            secondary_cells_suppressed=n_secondary,
-            notes={"en": _notes(spec, audit_complete)},
-        )
-        activities.append(
-            Activity(
-                id=free_id("SDC", taken),
-                type=ActivityType.DISCLOSURE_CONTROL,
-                label=f"Cells with fewer than {d.threshold} contributors suppressed"
-                + (", with secondary suppression" if d.secondary else ""),
-                started_at=ended,
-                ended_at=dt.datetime.now(dt.UTC),
-                agents=(CDINTEROP_AGENT_ID,),
-                software=CDINTEROP_AGENT_ID,
-                method="cell suppression (threshold rule)",
-                rows_in=n_cells,
-                rows_out=n_cells,
-                parameters={
-                    "threshold": int(d.threshold or 0),
-                    "cells_suppressed": n_primary,
-                    "secondary_suppression": d.secondary,
-                    "secondary_cells_suppressed": n_secondary,
-                    "contributors": spec.contributors or "unit records",
-                    "audit": d.audit and d.secondary,
-                    "audit_complete": audit_complete,
-                },
-            )
-        )
-    else:
-        disclosure = DisclosureControl(method=DisclosureMethod.NONE)
-    for activity in activities:
-        provenance = provenance.with_activity(activity, agents=agents)
-        agents = ()
-    dataset = CitizenDataset.model_validate(
-        {
-            **base,
-            "structure": spec.structure,
-            "attribute_values": dict(spec.attributes),
-            "observations": Observations.from_arrow(table),
-            "provenance": provenance,
-            "disclosure": disclosure,
-        }
+    return parameters
+
+
+def _disclosure_activity(run: _Run, activity_id: str, started: dt.datetime) -> Activity:
+    """The ``disclosure_control`` activity: threshold, cells suppressed, audit."""
+    d = run.spec.disclosure
+    n_primary, n_secondary = int(run.status.primary.sum()), int(run.status.secondary.sum())
+    return Activity(
+        id=activity_id,
+        type=ActivityType.DISCLOSURE_CONTROL,
+        label=f"Cells with fewer than {d.threshold} contributors suppressed"
+        + (", with secondary suppression" if d.secondary else ""),
+        started_at=started,
+        ended_at=dt.datetime.now(dt.UTC),
+        agents=(CDINTEROP_AGENT_ID,),
+        software=CDINTEROP_AGENT_ID,
+        method="cell suppression (threshold rule)",
+        rows_in=run.cells,
+        rows_out=run.cells,
+        parameters={
+            "threshold": int(d.threshold or 0),
+            "cells_suppressed": n_primary,
+            "secondary_suppression": d.secondary,
+            "secondary_cells_suppressed": n_secondary,
+            "contributors": run.spec.contributors or "unit records",
+            "audit": d.audit and d.secondary,
+            "audit_complete": run.status.audit_complete,
+        },
     )
-    report = AggregationReport(
-        rows_in=records.num_rows,
-        groupings=groupings,
-        cells=n_cells,
-        published=int((~blank).sum()),
-        primary_suppressed=int(primary.sum()),
-        secondary_suppressed=int(secondary.sum()),
-        missing=int(missing.sum()),
-        audit_complete=audit_complete,
-        seconds=time.perf_counter() - clock,
+
+
+def _disclosure_record(run: _Run) -> DisclosureControl:
+    """The data set's ``disclosure`` record: the method and what it suppressed."""
+    d = run.spec.disclosure
+    if d.method is not DisclosureMethodName.CELL_SUPPRESSION:
+        return DisclosureControl(method=DisclosureMethod.NONE)
+    return DisclosureControl(
+        method=DisclosureMethod.CELL_SUPPRESSION,
+        threshold=d.threshold,
+        cells_suppressed=int(run.status.primary.sum()),
+        secondary_suppression=d.secondary,
+        secondary_cells_suppressed=int(run.status.secondary.sum()),
+        notes={"en": _notes(run.spec, run.status.audit_complete)},
     )
-    return AggregationResult(dataset, report)
+
+
+def _report(run: _Run, seconds: float) -> AggregationReport:
+    """The counts of the run."""
+    status = run.status
+    return AggregationReport(
+        rows_in=run.rows_in,
+        groupings=len(total_subsets(run.spec)),
+        cells=run.cells,
+        published=int((~status.blank).sum()),
+        primary_suppressed=int(status.primary.sum()),
+        secondary_suppressed=int(status.secondary.sum()),
+        missing=int(status.missing.sum()),
+        audit_complete=status.audit_complete,
+        seconds=seconds,
+    )
 
 
 def _counts_of(spec: AggregationSpec) -> bool:

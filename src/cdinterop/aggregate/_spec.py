@@ -64,10 +64,23 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from cdinterop.mapping._spec import Scalar, UnmappedPolicy, scalar_text
-from cdinterop.model._base import AgencyId, Model, MultilingualText, NCNameId, SdmxId
-from cdinterop.model._dataset import AccessRights
-from cdinterop.model._structure import AttachmentLevel, DataStructure, Usage, ValueType
+from cdinterop.errors import RuleViolations
+from cdinterop.mapping import UnmappedPolicy
+from cdinterop.mapping._internal import Scalar, scalar_text
+from cdinterop.model import (
+    AccessRights,
+    AgencyId,
+    AttachmentLevel,
+    Attribute,
+    Codelist,
+    DataStructure,
+    Model,
+    MultilingualText,
+    NCNameId,
+    SdmxId,
+    Usage,
+    ValueType,
+)
 
 __all__ = [
     "MAX_TOTAL_DIMENSIONS",
@@ -347,83 +360,135 @@ class AggregationSpec(Model):
 
     @model_validator(mode="after")
     def _fits_structure(self) -> AggregationSpec:
-        s = self.structure
-        problems: list[str] = []
+        problems = [
+            *self._rule_problems(),
+            *self._totals_problems(),
+            *self._nested_problems(),
+            *self._dimension_problems(),
+            *self._measure_problems(),
+            *self._attribute_problems(),
+            *self._contributor_count_problems(),
+            *self._status_problems(self._attributes_by_id(), self._observation_level()),
+            *self._mandatory_problems(),
+        ]
+        if problems:
+            raise RuleViolations(problems)
+        return self
+
+    def _attributes_by_id(self) -> dict[str, Attribute]:
+        """The structure's attributes by id."""
+        return {a.id: a for a in self.structure.attributes}
+
+    def _observation_level(self) -> set[str]:
+        """Ids of the structure's attributes that are not attached to the data set."""
+        return {
+            a.id for a in self.structure.attributes if a.attachment is not AttachmentLevel.DATASET
+        }
+
+    def _totalled(self) -> list[str]:
+        """The dimensions that get totals and have a rule."""
+        return [k for k in self.total_dimensions if k in self.dimensions]
+
+    def _rule_problems(self) -> list[str]:
+        """A rule missing for a dimension of the structure, or given for one it lacks."""
         keys = list(self.dimension_ids) + ([self.time_id] if self.time_id else [])
-        problems += [f"dimensions.{k}: a rule is needed" for k in keys if k not in self.dimensions]
-        problems += [
-            f"dimensions.{k}: not a dimension of the structure {s.id}"
+        return [f"dimensions.{k}: a rule is needed" for k in keys if k not in self.dimensions] + [
+            f"dimensions.{k}: not a dimension of the structure {self.structure.id}"
             for k in self.dimensions
             if k not in keys
         ]
+
+    def _totals_problems(self) -> list[str]:
+        """Totals over an unknown or fixed dimension, or over too many dimensions."""
+        problems: list[str] = []
         for k in self.totals or ():
             if k not in self.dimension_ids:
                 problems.append(f"totals: {k} is not a dimension of the structure")
             elif k in self.dimensions and self.dimensions[k].source is None:
                 problems.append(f"totals: {k} has a fixed value and cannot be totalled")
-        totals = [k for k in self.total_dimensions if k in self.dimensions]
+        totals = self._totalled()
         if len(totals) > MAX_TOTAL_DIMENSIONS:
             problems.append(
                 f"totals: {len(totals)} dimensions ({', '.join(totals)}) would need "
                 f"{2 ** len(totals)} groupings; at most {MAX_TOTAL_DIMENSIONS} may be totalled"
             )
-        for child, parent in self.nested.items():
-            for k in (child, parent):
-                if k not in totals:
-                    problems.append(f"nested.{child}: {k} is not a totalled dimension")
+        return problems
+
+    def _nested_problems(self) -> list[str]:
+        """A hierarchy whose child or parent is not totalled."""
+        totals = self._totalled()
+        return [
+            f"nested.{child}: {k} is not a totalled dimension"
+            for child, parent in self.nested.items()
+            for k in (child, parent)
+            if k not in totals
+        ]
+
+    def _dimension_problems(self) -> list[str]:
+        """The problems of each dimension rule, in the order of the rules."""
+        totals = self._totalled()
+        problems: list[str] = []
         for k, rule in self.dimensions.items():
             if k == self.time_id:
-                if rule.total != "_T" and "total" in rule.model_fields_set:
-                    problems.append(f"dimensions.{k}.total: the time dimension has no total")
-                continue
-            if rule.period is not None:
-                problems.append(f"dimensions.{k}.period: applies to the time dimension only")
-            if k not in self.dimension_ids:
-                continue
-            codelist = s.codelist_of(k)
-            if codelist is None:
-                continue
-            if k in totals and rule.total not in codelist:
-                problems.append(
-                    f"dimensions.{k}.total: {rule.total!r} is not a code of {codelist.id}"
-                )
-            fixed = [] if rule.value is None else [scalar_text(rule.value)]
-            mapped = [scalar_text(v) for v in (rule.map or {}).values()]
-            problems += [
-                f"dimensions.{k}: {code!r} is not a code of {codelist.id}"
-                for code in fixed + mapped
-                if code not in codelist
-            ]
-        measures = [m.id for m in s.measures]
+                problems += self._time_rule_problems(k, rule)
+            else:
+                problems += self._dimension_rule_problems(k, rule, k in totals)
+        return problems
+
+    def _time_rule_problems(self, k: str, rule: DimensionRule) -> list[str]:
+        """The time dimension has no total."""
+        if rule.total != "_T" and "total" in rule.model_fields_set:
+            return [f"dimensions.{k}.total: the time dimension has no total"]
+        return []
+
+    def _dimension_rule_problems(self, k: str, rule: DimensionRule, totalled: bool) -> list[str]:
+        """A period on a dimension other than time; codes outside the dimension's codelist."""
+        problems: list[str] = []
+        if rule.period is not None:
+            problems.append(f"dimensions.{k}.period: applies to the time dimension only")
+        codelist = self.structure.codelist_of(k) if k in self.dimension_ids else None
+        if codelist is not None:
+            problems += _codes_outside(k, rule, codelist, totalled)
+        return problems
+
+    def _measure_problems(self) -> list[str]:
+        """A ``measure_id`` that is not a measure of the structure."""
+        measures = [m.id for m in self.structure.measures]
         if self.measure_id is not None and self.measure_id not in measures:
-            problems.append(f"measure_id: {self.measure_id} is not a measure of the structure")
-        attributes = {a.id: a for a in s.attributes}
-        for k in self.attributes:
-            attr = attributes.get(k)
-            if attr is None or attr.attachment is not AttachmentLevel.DATASET:
-                problems.append(f"attributes.{k}: not a data-set-level attribute of the structure")
-        observation_level = {
-            a.id for a in s.attributes if a.attachment is not AttachmentLevel.DATASET
-        }
-        if self.contributor_count is not None:
-            attr = attributes.get(self.contributor_count)
-            if attr is None or attr.attachment is AttachmentLevel.DATASET:
-                problems.append(
-                    f"contributor_count: {self.contributor_count} is not an observation-level "
-                    "attribute of the structure"
-                )
-            elif attr.value_type is not ValueType.INTEGER:
-                problems.append(f"contributor_count: {attr.id} must be an integer attribute")
-        problems += self._status_problems(attributes, observation_level)
+            return [f"measure_id: {self.measure_id} is not a measure of the structure"]
+        return []
+
+    def _attribute_problems(self) -> list[str]:
+        """Attribute values given for attributes that are not at data-set level."""
+        attributes = self._attributes_by_id()
+        return [
+            f"attributes.{k}: not a data-set-level attribute of the structure"
+            for k in self.attributes
+            if (attr := attributes.get(k)) is None or attr.attachment is not AttachmentLevel.DATASET
+        ]
+
+    def _contributor_count_problems(self) -> list[str]:
+        """A ``contributor_count`` that is not an integer observation-level attribute."""
+        if self.contributor_count is None:
+            return []
+        attr = self._attributes_by_id().get(self.contributor_count)
+        if attr is None or attr.attachment is AttachmentLevel.DATASET:
+            return [
+                f"contributor_count: {self.contributor_count} is not an observation-level "
+                "attribute of the structure"
+            ]
+        if attr.value_type is not ValueType.INTEGER:
+            return [f"contributor_count: {attr.id} must be an integer attribute"]
+        return []
+
+    def _mandatory_problems(self) -> list[str]:
+        """Mandatory attributes that nothing in the spec sets."""
         set_here = set(self.attributes) | {self.contributor_count} | self._status_attributes()
-        problems += [
+        return [
             f"attributes.{a.id}: the structure makes it mandatory; give a value"
-            for a in s.attributes
+            for a in self.structure.attributes
             if a.usage is Usage.MANDATORY and a.id not in set_here
         ]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
 
     def _status_attributes(self) -> set[str]:
         d = self.disclosure
@@ -432,37 +497,56 @@ class AggregationSpec(Model):
     def _status_problems(
         self, attributes: Mapping[str, object], observation_level: set[str]
     ) -> list[str]:
-        problems: list[str] = []
         d = self.disclosure
         groups: list[tuple[str, ObsStatusCodes | ConfStatusCodes | None, tuple[str, ...]]] = [
             ("obs_status", d.obs_status, ("normal", "suppressed", "missing")),
             ("conf_status", d.conf_status, ("free", "primary", "secondary")),
         ]
+        problems: list[str] = []
         for name, codes, fields in groups:
-            if codes is None:
-                continue
-            attr_id = codes.attribute
-            if attr_id not in observation_level:
-                if "attribute" in codes.model_fields_set or attr_id in attributes:
-                    problems.append(
-                        f"disclosure.{name}.attribute: {attr_id} is not an observation-level "
-                        "attribute of the structure"
-                    )
-                continue
-            codelist = self.structure.codelist_of(attr_id)
-            if codelist is None:
-                continue
-            needed = list(fields)
-            if name == "conf_status" and not d.secondary:
-                needed.remove("secondary")
-            if d.method is DisclosureMethodName.NONE:
-                needed = [f for f in needed if f in ("normal", "free", "missing")]
-            problems += [
-                f"disclosure.{name}.{f}: {getattr(codes, f)!r} is not a code of {codelist.id}"
-                for f in needed
-                if f != "missing" and getattr(codes, f) not in codelist
-            ]
+            if codes is not None:
+                problems += self._status_codes_problems(
+                    name, codes, fields, attributes, observation_level
+                )
         return problems
+
+    def _status_codes_problems(
+        self,
+        name: str,
+        codes: ObsStatusCodes | ConfStatusCodes,
+        fields: tuple[str, ...],
+        attributes: Mapping[str, object],
+        observation_level: set[str],
+    ) -> list[str]:
+        """An attribute that is not at observation level (when named or given a value), or
+        a status code the run uses outside the attribute's codelist."""
+        attr_id = codes.attribute
+        if attr_id not in observation_level:
+            if "attribute" in codes.model_fields_set or attr_id in attributes:
+                return [
+                    f"disclosure.{name}.attribute: {attr_id} is not an observation-level "
+                    "attribute of the structure"
+                ]
+            return []
+        codelist = self.structure.codelist_of(attr_id)
+        if codelist is None:
+            return []
+        return [
+            f"disclosure.{name}.{f}: {getattr(codes, f)!r} is not a code of {codelist.id}"
+            for f in self._status_fields_used(name, fields)
+            if f != "missing" and getattr(codes, f) not in codelist
+        ]
+
+    def _status_fields_used(self, name: str, fields: tuple[str, ...]) -> list[str]:
+        """The status codes the run can set: no ``secondary`` without secondary
+        suppression, only the unsuppressed ones without disclosure control."""
+        d = self.disclosure
+        needed = list(fields)
+        if name == "conf_status" and not d.secondary:
+            needed.remove("secondary")
+        if d.method is DisclosureMethodName.NONE:
+            needed = [f for f in needed if f in ("normal", "free", "missing")]
+        return needed
 
     def status_attribute(self, kind: Literal["obs_status", "conf_status"]) -> str | None:
         """The attribute that gets the status codes, if the structure has it."""
@@ -474,3 +558,19 @@ class AggregationSpec(Model):
         }
         attr: str = codes.attribute
         return attr if attr in observation_level else None
+
+
+def _codes_outside(k: str, rule: DimensionRule, codelist: Codelist, totalled: bool) -> list[str]:
+    """The total code (of a totalled dimension) and the fixed or mapped codes of a rule
+    that are not codes of the dimension's ``codelist``."""
+    problems: list[str] = []
+    if totalled and rule.total not in codelist:
+        problems.append(f"dimensions.{k}.total: {rule.total!r} is not a code of {codelist.id}")
+    fixed = [] if rule.value is None else [scalar_text(rule.value)]
+    mapped = [scalar_text(v) for v in (rule.map or {}).values()]
+    problems += [
+        f"dimensions.{k}: {code!r} is not a code of {codelist.id}"
+        for code in fixed + mapped
+        if code not in codelist
+    ]
+    return problems

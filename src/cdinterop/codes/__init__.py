@@ -61,7 +61,7 @@ from cdinterop.codes._ref_area import (
 )
 
 if TYPE_CHECKING:
-    from cdinterop.model._structure import Codelist
+    from cdinterop.model import Codelist
 
 __all__ = [
     "AGE",

@@ -35,8 +35,7 @@ import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from cdinterop.model._dataset import Frequency
-from cdinterop.model._structure import Code, Codelist
+from cdinterop.model import Code, Codelist, Frequency
 
 __all__ = [
     "AGE",

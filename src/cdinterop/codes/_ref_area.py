@@ -30,8 +30,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import NamedTuple
 
 from cdinterop.errors import CdinteropError
-from cdinterop.model._areas import M49_REGIONS, AreaScheme
-from cdinterop.model._structure import Code, Codelist
+from cdinterop.model import M49_REGIONS, AreaScheme, Code, Codelist
 
 __all__ = [
     "REF_AREA",

@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cdinterop._extras import require
 from cdinterop.datapackage._descriptor import (
     CODELIST_FOLDER,
     OBSERVATIONS_PATH,
@@ -61,7 +62,7 @@ from cdinterop.datapackage._storage import (
 from cdinterop.datapackage._tableschema import TABLE_SCHEMA_PROFILE
 from cdinterop.datapackage._thirdparty import DEFAULT_AGENCY, DEFAULT_LANGUAGE
 from cdinterop.errors import Issue, WriteError
-from cdinterop.model import CitizenDataset
+from cdinterop.model import CitizenDataset, refuse_added_fields
 
 if TYPE_CHECKING:
     import frictionless
@@ -112,6 +113,7 @@ def write(dataset: CitizenDataset, target: str | Path) -> Path:
     replaced only if it holds a Data Package or is empty. Raises
     [`WriteError`][cdinterop.errors.WriteError].
     """
+    refuse_added_fields(dataset, "a Data Package")
     descriptor = to_descriptor(dataset)
     language = _language(dataset)
 
@@ -199,12 +201,14 @@ def from_descriptor(
 def to_package(
     dataset: CitizenDataset, *, basepath: str | Path | None = None
 ) -> frictionless.Package:
-    """The data set as a ``frictionless.Package``.
+    """The data set as a ``frictionless.Package`` (needs the extra ``frictionless``).
 
     Without ``basepath`` the tables are inline ``data`` (rows of CSV text, nulls as ``null``); with
     one, the package is first written there ([`write()`][cdinterop.datapackage.write]: a folder, or
     a zip archive for a path ending in ``.zip``) and the returned package reads its files.
     """
+    refuse_added_fields(dataset, "a Data Package")
+    require("frictionless", extra="frictionless", purpose="datapackage.to_package()")
     import frictionless
 
     try:

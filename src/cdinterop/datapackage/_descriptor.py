@@ -24,7 +24,7 @@ from cdinterop.datapackage._tableschema import (
     observation_schema,
     slug,
 )
-from cdinterop.model import CitizenDataset, Role, text_in
+from cdinterop.model import CitizenDataset, Role, refuse_added_fields, text_in
 
 __all__ = [
     "CODELIST_FOLDER",
@@ -175,7 +175,8 @@ def _resources(ds: CitizenDataset, language: str) -> list[dict[str, Any]]:
 def to_descriptor(dataset: CitizenDataset) -> dict[str, Any]:
     """The ``datapackage.json`` of ``dataset`` (without ``bytes`` and ``hash`` of the files:
     [`cdinterop.datapackage.write()`][cdinterop.datapackage.write] adds them for the files it
-    writes)."""
+    writes). A subclass that adds fields is refused, as by ``write()``."""
+    refuse_added_fields(dataset, "Data Package")
     language = default_language(dataset)
     d: dict[str, Any] = {
         "$schema": PACKAGE_PROFILE,

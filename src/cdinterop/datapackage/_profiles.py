@@ -10,13 +10,13 @@ functions are never called (they download the profiles).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from cdinterop._extras import require, require_folder
 from cdinterop.errors import CdinteropError, Issue
 
 __all__ = ["PROFILE_BASE", "PROFILE_FILES", "descriptor_issues", "load_profile", "profile_dir"]
@@ -32,15 +32,12 @@ PROFILE_FILES = {
 """File of each v2 profile, by the kind of descriptor it describes."""
 
 
+_PURPOSE = "checking a Data Package against the v2 profiles"
+
+
 def profile_dir() -> Path:
-    """Folder of the v2 profiles in the installed ``dplib-py``."""
-    spec = importlib.util.find_spec("dplib")
-    if spec is None or not spec.submodule_search_locations:
-        raise CdinteropError(
-            "checking against the Data Package v2 profiles needs the package dplib-py "
-            "(pip install dplib-py), which ships them"
-        )
-    folder = Path(next(iter(spec.submodule_search_locations))) / "profiles" / "2.0"
+    """Folder of the v2 profiles in the installed ``dplib-py`` (extra ``validate``)."""
+    folder = require_folder("dplib", extra="validate", purpose=_PURPOSE) / "profiles" / "2.0"
     if not (folder / PROFILE_FILES["package"]).is_file():
         raise CdinteropError(f"no Data Package v2 profiles in {folder}")
     return folder
@@ -57,15 +54,15 @@ def load_profile(kind: str) -> dict[str, Any]:
 
 @cache
 def _registry() -> Any:
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT7
+    referencing = require("referencing", extra="validate", purpose=_PURPOSE)
+    draft7 = require("referencing.jsonschema", extra="validate", purpose=_PURPOSE).DRAFT7
 
     resources = [
-        (PROFILE_BASE + name, Resource.from_contents(load_profile(kind), DRAFT7))
+        (PROFILE_BASE + name, referencing.Resource.from_contents(load_profile(kind), draft7))
         for kind, name in PROFILE_FILES.items()
     ]
     # a Registry without ``retrieve`` raises for any URI it does not hold: no network
-    return Registry().with_resources(resources)
+    return referencing.Registry().with_resources(resources)
 
 
 def _location(path: Iterable[Any]) -> str:
@@ -100,11 +97,9 @@ def _leaves(error: Any) -> list[Any]:
 def descriptor_issues(descriptor: Any, kind: str = "package") -> list[Issue]:
     """Every violation of the v2 profile ``kind`` by ``descriptor``, located by JSON path
     (``descriptor.resources[0].schema.fields[2].type``)."""
-    from jsonschema import Draft7Validator
-
-    validator = Draft7Validator(
-        load_profile(kind), registry=_registry(), format_checker=Draft7Validator.FORMAT_CHECKER
-    )
+    profile = load_profile(kind)
+    checker = require("jsonschema", extra="validate", purpose=_PURPOSE).Draft7Validator
+    validator = checker(profile, registry=_registry(), format_checker=checker.FORMAT_CHECKER)
     issues: list[Issue] = []
     for error in sorted(validator.iter_errors(descriptor), key=lambda e: [str(p) for p in e.path]):
         for leaf in _leaves(error):

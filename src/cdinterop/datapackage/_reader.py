@@ -51,17 +51,15 @@ from cdinterop.datapackage._storage import PackageSource, read_document, safe_pa
 from cdinterop.datapackage._thirdparty import (
     DEFAULT_AGENCY,
     DEFAULT_LANGUAGE,
-    Inference,
     dataset_id,
     infer_structure,
     metadata_fields,
     prepare_columns,
 )
-from cdinterop.errors import InvalidDatasetError, Issue, ReadError
+from cdinterop.errors import InvalidDatasetError, Issue, ReadError, issues_from_pydantic
 from cdinterop.limits import LimitExceeded
 from cdinterop.model import AttachmentLevel, CitizenDataset, DataStructure, Observations
-from cdinterop.model._base import AGENCY_ID_PATTERN, check_language_tag
-from cdinterop.model._jsonio import TOO_DEEP, issues_from_pydantic
+from cdinterop.model._internal import AGENCY_ID_PATTERN, TOO_DEEP, check_language_tag
 
 __all__ = ["Options", "build", "dedupe", "parse_descriptor", "resource_issues"]
 
@@ -208,33 +206,58 @@ _COUNT_LIMIT = 64 * 1024 * 1024
 """Largest file whose rows are counted for the message listing a package's tables."""
 
 
-def _row_count(source: PackageSource, resource: dict[str, Any]) -> int | None:
-    """Rows of a table resource, where that is cheap: inline data, or one local CSV file
-    of at most `_COUNT_LIMIT` bytes (records counted with its delimiter, header left out);
-    ``None`` otherwise."""
+def _inline_row_count(resource: dict[str, Any]) -> int | None:
+    """Rows of inline ``data`` (a header array left out); ``None`` for a file resource."""
     data = resource.get("data")
     if isinstance(data, list) and "path" not in resource:
         return len(data) - (1 if data and isinstance(data[0], list) else 0)
-    path = resource.get("path")
-    if not isinstance(path, str) or resource.get("compression"):
-        return None
+    return None
+
+
+def _small_file(source: PackageSource, path: str) -> bytes | None:
+    """The bytes of a local file of at most `_COUNT_LIMIT` bytes, else ``None``."""
     try:
         relative = safe_path(path, where="path", source=source.label)
         with source.open(relative, where="path") as handle:
             raw = handle.read(_COUNT_LIMIT + 1)
     except (ReadError, OSError):
         return None
-    if len(raw) > _COUNT_LIMIT:
-        return None
+    return None if len(raw) > _COUNT_LIMIT else raw
+
+
+def _count_delimiter(resource: dict[str, Any], path: str) -> str:
+    """The dialect's one-character delimiter, else a tab for ``.tsv``, else a comma."""
     dialect = resource.get("dialect")
     delimiter = dialect.get("delimiter") if isinstance(dialect, dict) else None
-    if not (isinstance(delimiter, str) and len(delimiter) == 1):
-        delimiter = "\t" if path.lower().endswith(".tsv") else ","
+    if isinstance(delimiter, str) and len(delimiter) == 1:
+        return delimiter
+    return "\t" if path.lower().endswith(".tsv") else ","
+
+
+def _loose_text(raw: bytes, resource: dict[str, Any]) -> str:
+    """The bytes decoded with the declared encoding (UTF-8 when unknown), never failing."""
     encoding = resource.get("encoding") if isinstance(resource.get("encoding"), str) else None
     try:
-        text = raw.decode(encoding or "utf-8-sig", errors="replace")
+        return raw.decode(encoding or "utf-8-sig", errors="replace")
     except (LookupError, UnicodeError, ValueError):  # unknown, or a codec that refuses
-        text = raw.decode("utf-8", errors="replace")  # "replace" (idna) or the bytes
+        return raw.decode("utf-8", errors="replace")  # "replace" (idna) or the bytes
+
+
+def _row_count(source: PackageSource, resource: dict[str, Any]) -> int | None:
+    """Rows of a table resource, where that is cheap: inline data, or one local CSV file
+    of at most `_COUNT_LIMIT` bytes (records counted with its delimiter, header left out);
+    ``None`` otherwise."""
+    inline = _inline_row_count(resource)
+    if inline is not None:
+        return inline
+    path = resource.get("path")
+    if not isinstance(path, str) or resource.get("compression"):
+        return None
+    raw = _small_file(source, path)
+    if raw is None:
+        return None
+    text = _loose_text(raw, resource)
+    delimiter = _count_delimiter(resource, path)
     try:
         records = sum(1 for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row)
     except csv.Error:
@@ -254,24 +277,31 @@ def _choices(source: PackageSource, resources: list[Any], tabular: list[int]) ->
     return ", ".join(shown)
 
 
-def _pick(resources: list[Any], wanted: str | None, ours: bool, source: PackageSource) -> int:
-    """The index of the resource holding the observations: the one named ``wanted``; in
-    a package cdinterop wrote, ``observations``; otherwise the only table, or the table
-    named ``observations``. Several tables and no choice is an error that lists them."""
-    label = source.label
-    named = {r.get("name"): i for i, r in enumerate(resources) if isinstance(r, dict)}
-    tabular = [i for i, r in enumerate(resources) if isinstance(r, dict) and _is_tabular(r)]
-    if wanted is not None or ours:
-        name = OBSERVATIONS_RESOURCE if wanted is None else wanted
-        if name not in named:
-            tables = f"; its tables are {_choices(source, resources, tabular)}" if tabular else ""
-            raise ReadError(label, f"descriptor.resources: no resource named {name!r}{tables}")
-        if not _is_tabular(resources[named[name]]):
-            raise ReadError(label, f"resources[{named[name]}]: {name!r} is not a table resource")
-        return named[name]
+def _pick_named(
+    resources: list[Any],
+    name: str,
+    named: dict[Any, int],
+    tabular: list[int],
+    source: PackageSource,
+) -> int:
+    """The index of the table resource called ``name``; a missing one is an error that
+    lists the tables, a resource that is no table an error too."""
+    if name not in named:
+        tables = f"; its tables are {_choices(source, resources, tabular)}" if tabular else ""
+        raise ReadError(source.label, f"descriptor.resources: no resource named {name!r}{tables}")
+    if not _is_tabular(resources[named[name]]):
+        raise ReadError(source.label, f"resources[{named[name]}]: {name!r} is not a table resource")
+    return named[name]
+
+
+def _pick_table(
+    resources: list[Any], named: dict[Any, int], tabular: list[int], source: PackageSource
+) -> int:
+    """The index of the only table, or of the table named ``observations``; none, or
+    several and no choice, is an error (listing them)."""
     if not tabular:
         raise ReadError(
-            label,
+            source.label,
             "descriptor.resources: no tabular resource (one of type 'table' or with a "
             "Table Schema) to read observations from",
         )
@@ -279,12 +309,24 @@ def _pick(resources: list[Any], wanted: str | None, ours: bool, source: PackageS
         return named[OBSERVATIONS_RESOURCE]
     if len(tabular) > 1:
         raise ReadError(
-            label,
+            source.label,
             f"descriptor.resources: the package has {len(tabular)} tables, "
             f"{_choices(source, resources, tabular)}; say which one holds the observations "
             "(resource= in Python, --resource NAME on the command line)",
         )
     return tabular[0]
+
+
+def _pick(resources: list[Any], wanted: str | None, ours: bool, source: PackageSource) -> int:
+    """The index of the resource holding the observations: the one named ``wanted``; in
+    a package cdinterop wrote, ``observations``; otherwise the only table, or the table
+    named ``observations``. Several tables and no choice is an error that lists them."""
+    named = {r.get("name"): i for i, r in enumerate(resources) if isinstance(r, dict)}
+    tabular = [i for i, r in enumerate(resources) if isinstance(r, dict) and _is_tabular(r)]
+    if wanted is not None or ours:
+        name = OBSERVATIONS_RESOURCE if wanted is None else wanted
+        return _pick_named(resources, name, named, tabular, source)
+    return _pick_table(resources, named, tabular, source)
 
 
 def _load_json_file(run: _Run, path: Any, where: str) -> Any:
@@ -303,35 +345,62 @@ def _schema(run: _Run, resource: dict[str, Any], where: str) -> dict[str, Any]:
     return schema
 
 
-def _layout(run: _Run, resource: dict[str, Any], where: str) -> CsvLayout:
+def _dialect(run: _Run, resource: dict[str, Any], where: str) -> dict[str, Any]:
+    """The resource's Table Dialect (inline or in a file); refused when not an object or
+    when it uses what cdinterop does not read."""
     dialect = resource.get("dialect", {})
     if isinstance(dialect, str):
         dialect = _load_json_file(run, dialect, f"{where}.dialect")
     if not isinstance(dialect, dict):
         raise run.error(f"{where}.dialect", "a dialect is an object")
-    here = f"{where}.dialect"
-    tsv = str(resource.get("format", "")).lower() == "tsv" or str(
-        resource.get("path", "")
-    ).lower().endswith(".tsv")
     for unsupported in ("commentChar", "commentRows", "headerJoin"):
         if unsupported in dialect:
-            raise run.error(here, f"{unsupported} is not supported by cdinterop")
+            raise run.error(f"{where}.dialect", f"{unsupported} is not supported by cdinterop")
+    return dialect
+
+
+def _is_tsv(resource: dict[str, Any]) -> bool:
+    """Whether a resource is TSV by its ``format`` or the extension of its ``path``."""
+    return str(resource.get("format", "")).lower() == "tsv" or str(
+        resource.get("path", "")
+    ).lower().endswith(".tsv")
+
+
+def _delimiter(run: _Run, dialect: dict[str, Any], tsv: bool, here: str) -> str:
+    """The dialect's delimiter (one character), by default a tab for TSV, else a comma."""
     delimiter = dialect.get("delimiter", "\t" if tsv else ",")
     if not isinstance(delimiter, str) or len(delimiter) != 1:
         raise run.error(here, f"delimiter {delimiter!r} must be one character")
-    quote = dialect.get("quoteChar", '"')
-    escape = dialect.get("escapeChar")
+    return delimiter
+
+
+def _header_rows(run: _Run, dialect: dict[str, Any], here: str) -> list[int]:
+    """The dialect's ``headerRows``: at most one row."""
     rows = dialect.get("headerRows", [1])
     if not (isinstance(rows, list) and len(rows) <= 1 and all(isinstance(r, int) for r in rows)):
         raise run.error(here, f"headerRows {rows!r}: only one header row is supported")
+    return rows
+
+
+def _one_char(value: Any) -> str | None:
+    """``value`` when it is one character, else ``None``."""
+    return value if isinstance(value, str) and len(value) == 1 else None
+
+
+def _layout(run: _Run, resource: dict[str, Any], where: str) -> CsvLayout:
+    dialect = _dialect(run, resource, where)
+    here = f"{where}.dialect"
+    delimiter = _delimiter(run, dialect, _is_tsv(resource), here)
+    quote = dialect.get("quoteChar", '"')
+    escape = dialect.get("escapeChar")
+    rows = _header_rows(run, dialect, here)
     skip = (rows[0] - 1) if rows else 0
-    header = dialect.get("header", True) is not False and bool(rows)
     return CsvLayout(
         delimiter=delimiter,
-        quote_char=quote if isinstance(quote, str) and len(quote) == 1 else None,
+        quote_char=_one_char(quote),
         double_quote=dialect.get("doubleQuote", True) is not False,
-        escape_char=escape if isinstance(escape, str) and len(escape) == 1 else None,
-        header=header,
+        escape_char=_one_char(escape),
+        header=dialect.get("header", True) is not False and bool(rows),
         skip_rows=max(skip, 0),
         skip_initial_space=dialect.get("skipInitialSpace") is True,
     )
@@ -348,9 +417,9 @@ def _fixed_size_hash(algorithm: str) -> bool:
         return False
 
 
-def _check_hash(run: _Run, resource: dict[str, Any], path: str, where: str) -> None:
+def _declared_hash(run: _Run, resource: dict[str, Any], where: str) -> str | None:
+    """The declared ``hash``; one that is not a string is an issue (and ``None``)."""
     declared = resource.get("hash")
-    size = resource.get("bytes")
     if "hash" in resource and not isinstance(declared, str):
         run.issues.append(
             Issue(
@@ -361,7 +430,13 @@ def _check_hash(run: _Run, resource: dict[str, Any], path: str, where: str) -> N
                 declared if isinstance(declared, int | float) else None,
             )
         )
-        declared = None
+        return None
+    return declared
+
+
+def _declared_size(run: _Run, resource: dict[str, Any], where: str) -> int | None:
+    """The declared ``bytes``; one that is not a size is an issue (and ``None``)."""
+    size = resource.get("bytes")
     if "bytes" in resource and not (
         isinstance(size, int) and not isinstance(size, bool) and size >= 0
     ):
@@ -373,23 +448,37 @@ def _check_hash(run: _Run, resource: dict[str, Any], path: str, where: str) -> N
                 size if isinstance(size, int | float | str) else None,
             )
         )
-        size = None
-    if not isinstance(declared, str) and not isinstance(size, int):
-        return
-    algorithm, expected = "md5", None
-    if isinstance(declared, str) and declared:
-        algorithm, _, expected = declared.rpartition(":")
-        algorithm = (algorithm or "md5").lower()
-        if not _fixed_size_hash(algorithm):
-            run.issues.append(
-                Issue(
-                    f"{where}.hash",
-                    "hash-unknown",
-                    f"unknown hash algorithm {algorithm!r} (md5, sha1, sha256, sha512 and "
-                    "the other fixed-size hashes are checked)",
-                )
+        return None
+    return size
+
+
+def _hash_algorithm(run: _Run, declared: str | None, where: str) -> tuple[str, str | None]:
+    """(algorithm, expected digest) of a declared hash (``md5`` without a prefix); an
+    unknown algorithm is an issue, and the file's md5 is then computed but not compared."""
+    if not declared:
+        return "md5", None
+    algorithm, _, expected = declared.rpartition(":")
+    algorithm = (algorithm or "md5").lower()
+    if not _fixed_size_hash(algorithm):
+        run.issues.append(
+            Issue(
+                f"{where}.hash",
+                "hash-unknown",
+                f"unknown hash algorithm {algorithm!r} (md5, sha1, sha256, sha512 and "
+                "the other fixed-size hashes are checked)",
             )
-            algorithm, expected = "md5", None
+        )
+        return "md5", None
+    return algorithm, expected
+
+
+def _check_hash(run: _Run, resource: dict[str, Any], path: str, where: str) -> None:
+    """Compare a file with its declared ``hash`` and ``bytes`` (each an issue when wrong)."""
+    declared = _declared_hash(run, resource, where)
+    size = _declared_size(run, resource, where)
+    if declared is None and size is None:
+        return
+    algorithm, expected = _hash_algorithm(run, declared, where)
     digest, actual_size = run.source.digest(path, where=f"{where}.path", algorithm=algorithm)
     if expected is not None and digest != expected.lower():
         run.issues.append(
@@ -401,7 +490,7 @@ def _check_hash(run: _Run, resource: dict[str, Any], path: str, where: str) -> N
                 declared,
             )
         )
-    if isinstance(size, int) and not isinstance(size, bool) and size != actual_size:
+    if size is not None and size != actual_size:
         run.issues.append(
             Issue(
                 f"{where}.bytes",
@@ -541,6 +630,50 @@ def _native(descriptor: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _dataset_level_constraints(
+    structure: DataStructure, schema: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """The field constraints of each data-set-level attribute the schema has a field for."""
+    fields = {
+        f["name"]: f
+        for f in schema.get("fields", [])
+        if isinstance(f, dict) and isinstance(f.get("name"), str)
+    }
+    out: dict[str, dict[str, Any]] = {}
+    for attr in structure.attributes:
+        if attr.attachment is AttachmentLevel.DATASET and attr.id in fields:
+            constraints = fields[attr.id].get("constraints")
+            out[attr.id] = constraints if isinstance(constraints, dict) else {}
+    return out
+
+
+def _constant_column_issues(run: _Run, table: pa.Table, attr_id: str, expected: str | None) -> None:
+    """An issue for each row of a data-set attribute's column that does not hold its
+    value (``expected``), or, without one, that holds any value."""
+    if attr_id not in table.column_names:
+        return
+    column = table.column(attr_id)
+    if expected is None:
+        bad = pc.is_valid(column)
+        message = f"data-set attribute {attr_id} has no value, yet the column holds one"
+    else:
+        bad = pc.invert(pc.fill_null(pc.equal(column, expected), False))
+        message = f"data-set attribute {attr_id} is {expected!r}: every row must repeat it"
+    rows = pc.indices_nonzero(pc.fill_null(bad, False)).to_pylist()
+    shown = pc.take(column, pa.array(rows, pa.int64())).to_pylist() if rows else []
+    for row, value in zip(rows, shown, strict=True):
+        run.issues.append(
+            Issue(
+                f"observations[{row}].{attr_id}",
+                "inconsistent-dataset-attribute",
+                message,
+                value,
+                row,
+                attr_id,
+            )
+        )
+
+
 def _dataset_attributes(
     run: _Run,
     structure: DataStructure,
@@ -550,56 +683,25 @@ def _dataset_attributes(
 ) -> dict[str, Any]:
     """Values of data-set-level attributes (``required`` + one-value ``enum``), checked
     against their constant columns."""
-    fields = {
-        f["name"]: f
-        for f in schema.get("fields", [])
-        if isinstance(f, dict) and isinstance(f.get("name"), str)
-    }
     values: dict[str, Any] = {}
-    for attr in structure.attributes:
-        if attr.attachment is not AttachmentLevel.DATASET or attr.id not in fields:
+    for attr_id, c in _dataset_level_constraints(structure, schema).items():
+        if c.get("required") is not True:
+            _constant_column_issues(run, table, attr_id, None)
             continue
-        constraints = fields[attr.id].get("constraints")
-        c = constraints if isinstance(constraints, dict) else {}
-        expected: str | None = None
-        if c.get("required") is True:
-            enum = c.get("enum")
-            if not (isinstance(enum, list) and len(enum) == 1):
-                run.issues.append(
-                    Issue(
-                        f"{where}.schema.fields.{attr.id}.constraints.enum",
-                        "dataset-attribute",
-                        f"data-set attribute {attr.id} is required but its enum does not hold "
-                        "exactly one value",
-                    )
-                )
-                continue
-            values[attr.id] = enum[0]
-            if not isinstance(enum[0], str | int | float | bool) or enum[0] is None:
-                continue
-            expected = value_text(enum[0])
-        if attr.id not in table.column_names:
-            continue
-        column = table.column(attr.id)
-        if expected is None:
-            bad = pc.is_valid(column)
-            message = f"data-set attribute {attr.id} has no value, yet the column holds one"
-        else:
-            bad = pc.invert(pc.fill_null(pc.equal(column, expected), False))
-            message = f"data-set attribute {attr.id} is {expected!r}: every row must repeat it"
-        rows = pc.indices_nonzero(pc.fill_null(bad, False)).to_pylist()
-        shown = pc.take(column, pa.array(rows, pa.int64())).to_pylist() if rows else []
-        for row, value in zip(rows, shown, strict=True):
+        enum = c.get("enum")
+        if not (isinstance(enum, list) and len(enum) == 1):
             run.issues.append(
                 Issue(
-                    f"observations[{row}].{attr.id}",
-                    "inconsistent-dataset-attribute",
-                    message,
-                    value,
-                    row,
-                    attr.id,
+                    f"{where}.schema.fields.{attr_id}.constraints.enum",
+                    "dataset-attribute",
+                    f"data-set attribute {attr_id} is required but its enum does not hold "
+                    "exactly one value",
                 )
             )
+            continue
+        values[attr_id] = enum[0]
+        if isinstance(enum[0], str | int | float | bool):
+            _constant_column_issues(run, table, attr_id, value_text(enum[0]))
     return values
 
 
@@ -669,73 +771,112 @@ def build(
     return (None if issues else dataset), issues
 
 
+@dataclass(frozen=True)
+class _Table:
+    """The observation resource chosen, with its location and Table Schema."""
+
+    resources: list[Any]
+    """Every resource of the package."""
+    index: int
+    """The position of the observation resource."""
+    schema: dict[str, Any]
+    """Its Table Schema."""
+
+    @property
+    def resource(self) -> dict[str, Any]:
+        """The observation resource."""
+        resource: dict[str, Any] = self.resources[self.index]
+        return resource
+
+    @property
+    def where(self) -> str:
+        """Its location in the descriptor."""
+        return f"resources[{self.index}]"
+
+
 def _build(
     run: _Run, descriptor: Any, options: Options, descriptor_bytes: bytes | None
 ) -> CitizenDataset | None:
     resources = _resources(descriptor, run.label)
     ours = extension.FORMAT_VERSION_KEY in descriptor
     index = _pick(resources, options.resource, ours, run.source)
-    resource: dict[str, Any] = resources[index]
-    where = f"resources[{index}]"
-    schema = _schema(run, resource, where)
-    inference: Inference | None = None
-    fields: dict[str, Any] | None
+    chosen = _Table(resources, index, _schema(run, resources[index], f"resources[{index}]"))
     if ours:
-        fields, structure = _ours(run, descriptor)
-        if structure is None:
-            return None
-        expected = list(csv_columns(structure))
-        if _field_names(schema) != expected:
-            run.issues.append(
-                Issue(
-                    f"{where}.schema.fields",
-                    "schema-mismatch",
-                    f"the fields {_field_names(schema)} are not the columns of "
-                    f"{extension.STRUCTURE_KEY} {expected}",
-                )
+        return _build_ours(run, descriptor, chosen)
+    return _build_inferred(run, descriptor, chosen, options, descriptor_bytes)
+
+
+def _schema_mismatch(run: _Run, chosen: _Table, expected: list[str]) -> None:
+    """An issue when the Table Schema's fields are not the structure's columns."""
+    if _field_names(chosen.schema) != expected:
+        run.issues.append(
+            Issue(
+                f"{chosen.where}.schema.fields",
+                "schema-mismatch",
+                f"the fields {_field_names(chosen.schema)} are not the columns of "
+                f"{extension.STRUCTURE_KEY} {expected}",
             )
-    else:
-        ident = dataset_id(descriptor, resource)
-        inference = infer_structure(
-            schema,
-            structure_id=ident,
+        )
+
+
+def _build_ours(run: _Run, descriptor: dict[str, Any], chosen: _Table) -> CitizenDataset | None:
+    """A package cdinterop wrote: structure and metadata from the ``cdinterop:*``
+    properties, the companion files checked, data-set attributes from the schema."""
+    fields, structure = _ours(run, descriptor)
+    if structure is None:
+        return None
+    expected = list(csv_columns(structure))
+    _schema_mismatch(run, chosen, expected)
+    _companion_files(run, chosen.resources, chosen.index)
+    header, table = _read_table(run, chosen.resource, chosen.where, expected, True)
+    _column_issues(run, header, expected, chosen.where)
+    values = _dataset_attributes(run, structure, chosen.schema, table, chosen.where)
+    keep = [c for c in structure.column_ids if c in table.column_names]
+    observations = Observations(table.select(keep))
+    if fields is not None:
+        fields["attribute_values"] = values
+    return _dataset(run, fields, structure, observations)
+
+
+def _build_inferred(
+    run: _Run,
+    descriptor: dict[str, Any],
+    chosen: _Table,
+    options: Options,
+    descriptor_bytes: bytes | None,
+) -> CitizenDataset | None:
+    """Any other package: structure inferred from the Table Schema, metadata from the
+    descriptor, columns prepared by the Table Schema's rules."""
+    resource = chosen.resource
+    inference = infer_structure(
+        chosen.schema,
+        structure_id=dataset_id(descriptor, resource),
+        agency=options.agency,
+        language=options.language,
+        label=run.label,
+        where=f"{chosen.where}.schema",
+    )
+    expected = [p.name for p in inference.plans]
+    header, table = _read_table(run, resource, chosen.where, expected, False)
+    _column_issues(run, header, expected, chosen.where)
+    prepared, _, _ = prepare_columns(table, inference, chosen.schema)
+    observations = Observations(prepared)
+    try:
+        fields = metadata_fields(
+            descriptor,
+            resource,
+            dataset=dataset_id(descriptor, resource),
             agency=options.agency,
             language=options.language,
-            label=run.label,
-            where=f"{where}.schema",
+            inference=inference,
+            descriptor_bytes=descriptor_bytes,
+            descriptor_name=run.source.descriptor_name if descriptor_bytes else None,
+            rows=table.num_rows,
         )
-        structure = inference.structure
-        expected = [p.name for p in inference.plans]
+    except ValidationError as exc:
+        run.issues.extend(issues_from_pydantic(exc, prefix="descriptor"))
         fields = None
-    if ours:
-        _companion_files(run, resources, index)
-    header, table = _read_table(run, resource, where, expected, ours)
-    _column_issues(run, header, expected, where)
-    if inference is None:
-        values = _dataset_attributes(run, structure, schema, table, where)
-        keep = [c for c in structure.column_ids if c in table.column_names]
-        observations = Observations(table.select(keep))
-        if fields is not None:
-            fields["attribute_values"] = values
-    else:
-        prepared, _, _ = prepare_columns(table, inference, schema)
-        observations = Observations(prepared)
-        try:
-            fields = metadata_fields(
-                descriptor,
-                resource,
-                dataset=dataset_id(descriptor, resource),
-                agency=options.agency,
-                language=options.language,
-                inference=inference,
-                descriptor_bytes=descriptor_bytes,
-                descriptor_name=run.source.descriptor_name if descriptor_bytes else None,
-                rows=table.num_rows,
-            )
-        except ValidationError as exc:
-            run.issues.extend(issues_from_pydantic(exc, prefix="descriptor"))
-            fields = None
-    return _dataset(run, fields, structure, observations)
+    return _dataset(run, fields, inference.structure, observations)
 
 
 def _dataset(

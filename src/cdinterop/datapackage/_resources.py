@@ -42,7 +42,7 @@ from cdinterop.model import (
     DataStructure,
     text_in,
 )
-from cdinterop.model._lexical import as_text, free_text_ids
+from cdinterop.model._internal import as_text, free_text_ids
 
 __all__ = [
     "BATCH_ROWS",
@@ -317,31 +317,31 @@ class _Guarded(io.RawIOBase):
             raise self._error
 
 
-def read_csv_text(
+def _csv_header(
     opener: Callable[[], IO[bytes]],
-    *,
-    field_names: Sequence[str],
     layout: CsvLayout,
+    field_names: Sequence[str],
     encoding: str,
-    quoted_empty_is_text: bool,
     label: str,
     where: str,
-) -> tuple[list[str], pa.Table]:
-    """Read a CSV file into an Arrow table of text columns; return (header, table).
+) -> list[str]:
+    """The column names: the header row (refused with duplicates), else the fields'."""
+    if not layout.header:
+        return list(field_names)
+    header = _header(opener, layout, encoding, label, where)
+    duplicates = sorted({n for n in header if header.count(n) > 1})
+    if duplicates:
+        raise ReadError(label, f"{where}: duplicate column names {duplicates}")
+    return header
 
-    An unquoted empty field is null. A quoted empty field ``""`` is an empty string when
-    ``quoted_empty_is_text`` (cdinterop's own packages) and null otherwise (the Table
-    Schema rule: missing values are compared after unquoting).
-    """
-    arrow_encoding = _arrow_encoding(encoding, label, where)
+
+def _arrow_options(
+    layout: CsvLayout, header: list[str], arrow_encoding: str, quoted_empty_is_text: bool
+) -> tuple[pacsv.ReadOptions, pacsv.ParseOptions, pacsv.ConvertOptions]:
+    """Arrow's read, parse and convert options: every column text, empty fields null."""
     if layout.header:
-        header = _header(opener, layout, encoding, label, where)
-        duplicates = sorted({n for n in header if header.count(n) > 1})
-        if duplicates:
-            raise ReadError(label, f"{where}: duplicate column names {duplicates}")
         read_options = pacsv.ReadOptions(encoding=arrow_encoding, skip_rows=layout.skip_rows)
     else:
-        header = list(field_names)
         read_options = pacsv.ReadOptions(
             encoding=arrow_encoding, skip_rows=layout.skip_rows, column_names=header
         )
@@ -359,6 +359,46 @@ def read_csv_text(
         quoted_strings_can_be_null=not quoted_empty_is_text,
         null_values=[""],
     )
+    return read_options, parse_options, convert_options
+
+
+def _arrow_failure(
+    opener: Callable[[], IO[bytes]], encoding: str, message: str, label: str, where: str
+) -> ReadError:
+    """The located error for a file Arrow could not read: undecodable, empty or broken."""
+    if "UTF8" in message or "decode" in message:
+        try:
+            problem = _decode_problem(opener, encoding)
+        except (UnicodeError, ValueError, LookupError) as error:
+            problem = _undecodable(encoding, error)
+        if problem is not None:
+            return ReadError(label, f"{where}: {problem}")
+    if "Empty CSV file" in message:
+        return ReadError(label, f"{where}: the CSV file is empty (no header row)")
+    return ReadError(label, f"{where}: not a readable CSV file ({_short(message)})")
+
+
+def read_csv_text(
+    opener: Callable[[], IO[bytes]],
+    *,
+    field_names: Sequence[str],
+    layout: CsvLayout,
+    encoding: str,
+    quoted_empty_is_text: bool,
+    label: str,
+    where: str,
+) -> tuple[list[str], pa.Table]:
+    """Read a CSV file into an Arrow table of text columns; return (header, table).
+
+    An unquoted empty field is null. A quoted empty field ``""`` is an empty string when
+    ``quoted_empty_is_text`` (cdinterop's own packages) and null otherwise (the Table
+    Schema rule: missing values are compared after unquoting).
+    """
+    arrow_encoding = _arrow_encoding(encoding, label, where)
+    header = _csv_header(opener, layout, field_names, encoding, label, where)
+    read_options, parse_options, convert_options = _arrow_options(
+        layout, header, arrow_encoding, quoted_empty_is_text
+    )
     try:
         with opener() as handle:
             guarded = _Guarded(handle)
@@ -374,17 +414,7 @@ def read_csv_text(
     except (UnicodeError, LookupError) as exc:  # raised by the Python codec Arrow calls
         raise _decode_failure(opener, encoding, exc, label, where) from None
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        message = str(exc)
-        if "UTF8" in message or "decode" in message:
-            try:
-                problem = _decode_problem(opener, encoding)
-            except (UnicodeError, ValueError, LookupError) as error:
-                problem = _undecodable(encoding, error)
-            if problem is not None:
-                raise ReadError(label, f"{where}: {problem}") from None
-        if "Empty CSV file" in message:
-            raise ReadError(label, f"{where}: the CSV file is empty (no header row)") from None
-        raise ReadError(label, f"{where}: not a readable CSV file ({_short(message)})") from None
+        raise _arrow_failure(opener, encoding, str(exc), label, where) from None
     if layout.skip_initial_space:
         table = pa.table({n: pc.utf8_ltrim(table.column(n), " ") for n in table.column_names})
     return header, table
@@ -405,28 +435,26 @@ def _inline_text(value: Any, row: int, label: str, where: str) -> str | None:
     raise ReadError(label, f"{where}.data[{row}]: nested value {value!r:.60} in a table row")
 
 
-def table_from_inline(
-    data: Any, field_names: Sequence[str], label: str, where: str
-) -> tuple[list[str], pa.Table]:
-    """Text columns from inline ``data``: arrays (first one the header) or objects."""
-    if not isinstance(data, list):
-        raise ReadError(label, f"{where}.data: inline data must be an array of rows")
-    if data and all(isinstance(r, dict) for r in data):
-        seen: dict[str, None] = {}
-        for r in data:
-            seen.update(dict.fromkeys(str(k) for k in r))
-        header = list(seen)
-        rows = [[r.get(k) for k in header] for r in data]
-    elif data and all(isinstance(r, list) for r in data):
-        header = [str(h) for h in data[0]]
-        rows = data[1:]
-        duplicates = sorted({n for n in header if header.count(n) > 1})
-        if duplicates:
-            raise ReadError(label, f"{where}.data: duplicate column names {duplicates}")
-    elif not data:
-        return list(field_names), pa.table({n: pa.array([], pa.string()) for n in field_names})
-    else:
-        raise ReadError(label, f"{where}.data: rows must all be arrays or all be objects")
+def _object_rows(data: list[dict[Any, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Header (every key, in order of first appearance) and rows of inline objects."""
+    seen: dict[str, None] = {}
+    for r in data:
+        seen.update(dict.fromkeys(str(k) for k in r))
+    header = list(seen)
+    return header, [[r.get(k) for k in header] for r in data]
+
+
+def _array_rows(data: list[list[Any]], label: str, where: str) -> tuple[list[str], list[list[Any]]]:
+    """Header (the first array, refused with duplicates) and rows of inline arrays."""
+    header = [str(h) for h in data[0]]
+    duplicates = sorted({n for n in header if header.count(n) > 1})
+    if duplicates:
+        raise ReadError(label, f"{where}.data: duplicate column names {duplicates}")
+    return header, data[1:]
+
+
+def _inline_table(header: list[str], rows: list[list[Any]], label: str, where: str) -> pa.Table:
+    """Text columns from inline rows, each as long as the header."""
     columns: dict[str, list[str | None]] = {n: [] for n in header}
     for i, r in enumerate(rows):
         if len(r) != len(header):
@@ -435,4 +463,21 @@ def table_from_inline(
             )
         for name, value in zip(header, r, strict=True):
             columns[name].append(_inline_text(value, i, label, where))
-    return header, pa.table({n: pa.array(v, pa.string()) for n, v in columns.items()})
+    return pa.table({n: pa.array(v, pa.string()) for n, v in columns.items()})
+
+
+def table_from_inline(
+    data: Any, field_names: Sequence[str], label: str, where: str
+) -> tuple[list[str], pa.Table]:
+    """Text columns from inline ``data``: arrays (first one the header) or objects."""
+    if not isinstance(data, list):
+        raise ReadError(label, f"{where}.data: inline data must be an array of rows")
+    if not data:
+        return list(field_names), pa.table({n: pa.array([], pa.string()) for n in field_names})
+    if all(isinstance(r, dict) for r in data):
+        header, rows = _object_rows(data)
+    elif all(isinstance(r, list) for r in data):
+        header, rows = _array_rows(data, label, where)
+    else:
+        raise ReadError(label, f"{where}.data: rows must all be arrays or all be objects")
+    return header, _inline_table(header, rows, label, where)

@@ -32,6 +32,7 @@ from cdinterop.model import (
     Attribute,
     CitizenDataset,
     Codelist,
+    Component,
     DataStructure,
     Dimension,
     Measure,
@@ -105,31 +106,32 @@ def _concept_texts(structure: DataStructure, concept_id: str, language: str) -> 
     return {k: v for k, v in texts.items() if v}
 
 
+def _present(pairs: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """The pairs whose value is not ``None``, as a dict."""
+    return {key: value for key, value in pairs if value is not None}
+
+
 def _facet_constraints(component: Dimension | Attribute | Measure) -> dict[str, Any]:
+    """The Table Schema constraints standing for a component's facets."""
     f = component.facets
     if f is None:
         return {}
-    out: dict[str, Any] = {}
     kind = component.value_type
     if kind in (ValueType.STRING, ValueType.URI):
-        if f.min_length is not None:
-            out["minLength"] = f.min_length
-        if f.max_length is not None:
-            out["maxLength"] = f.max_length
-        if f.pattern is not None:
-            out["pattern"] = f.pattern
-    elif kind is ValueType.INTEGER:
+        return _present(
+            (("minLength", f.min_length), ("maxLength", f.max_length), ("pattern", f.pattern))
+        )
+    if kind is ValueType.INTEGER:
         # an integer is >= 0.5 exactly when it is >= 1: integer bounds are equivalent
-        if f.min_value is not None:
-            out["minimum"] = math.ceil(f.min_value)
-        if f.max_value is not None:
-            out["maximum"] = math.floor(f.max_value)
-    elif kind is ValueType.DECIMAL:
-        if f.min_value is not None:
-            out["minimum"] = f.min_value
-        if f.max_value is not None:
-            out["maximum"] = f.max_value
-    return out
+        return _present(
+            (
+                ("minimum", None if f.min_value is None else math.ceil(f.min_value)),
+                ("maximum", None if f.max_value is None else math.floor(f.max_value)),
+            )
+        )
+    if kind is ValueType.DECIMAL:
+        return _present((("minimum", f.min_value), ("maximum", f.max_value)))
+    return {}
 
 
 def _categories(codelist: Codelist, language: str, only: list[str] | None) -> list[Any]:
@@ -140,45 +142,78 @@ def _categories(codelist: Codelist, language: str, only: list[str] | None) -> li
     ]
 
 
-def _field(ds: CitizenDataset, cid: str, language: str) -> dict[str, Any]:
-    s = ds.structure
-    component = s.component(cid)
-    field: dict[str, Any] = {"name": cid}
-    field.update(_concept_texts(s, component.concept_id, language))
-    constraints: dict[str, Any] = {}
-    codelist = s.codelist_of(cid)
-    dataset_value: Any = None
-    is_dataset_level = (
-        isinstance(component, Attribute) and component.attachment is AttachmentLevel.DATASET
-    )
-    if is_dataset_level and cid in ds.attribute_values:
-        dataset_value = ds.attribute_values[cid]
+def _is_dataset_level(component: Component) -> bool:
+    """Whether a component is an attribute attached to the whole data set."""
+    return isinstance(component, Attribute) and component.attachment is AttachmentLevel.DATASET
+
+
+def _dataset_value(ds: CitizenDataset, component: Component) -> Any:
+    """The value of a data-set-level attribute, else ``None``."""
+    if _is_dataset_level(component) and component.id in ds.attribute_values:
+        return ds.attribute_values[component.id]
+    return None
+
+
+def _coded_field(
+    codelist: Codelist, dataset_value: Any, language: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Type and categories of a coded field, and its ``enum`` (the data-set value only,
+    when there is one)."""
+    only = None if dataset_value is None else [dataset_value]
+    typed = {"type": "string", "categories": _categories(codelist, language, only)}
+    return typed, {"enum": [code.id for code in codelist.codes] if only is None else only}
+
+
+def _uncoded_field(
+    component: Dimension | Attribute | Measure, dataset_value: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Type (and URI format) of an uncoded field, and its facets and data-set value as
+    constraints."""
+    typed: dict[str, Any] = {"type": _TYPES[component.value_type]}
+    if component.value_type is ValueType.URI:
+        typed["format"] = "uri"
+    constraints = _facet_constraints(component)
+    if dataset_value is not None:
+        constraints["enum"] = [dataset_value]
+    return typed, constraints
+
+
+def _typed_field(
+    component: Component, codelist: Codelist | None, dataset_value: Any, language: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The type members of a field and its constraints (``required`` aside)."""
     if isinstance(component, TimeDimension):
-        field["type"] = "string"
-    elif codelist is not None and codelist.external:
-        field["type"] = "string"  # its codes are not known: no categories, no enum
-    elif codelist is not None:
-        field["type"] = "string"
-        only = None if dataset_value is None else [dataset_value]
-        field["categories"] = _categories(codelist, language, only)
-        constraints["enum"] = [code.id for code in codelist.codes] if only is None else only
-    else:
-        field["type"] = _TYPES[component.value_type]
-        if component.value_type is ValueType.URI:
-            field["format"] = "uri"
-        constraints.update(_facet_constraints(component))
-        if dataset_value is not None:
-            constraints["enum"] = [dataset_value]
-    required = (
+        return {"type": "string"}, {}
+    if codelist is not None and codelist.external:
+        return {"type": "string"}, {}  # its codes are not known: no categories, no enum
+    if codelist is not None:
+        return _coded_field(codelist, dataset_value, language)
+    return _uncoded_field(component, dataset_value)
+
+
+def _required(component: Component, dataset_value: Any) -> bool:
+    """Key components, mandatory attributes and measures not attached to the data set, and
+    data-set attributes with a value are required."""
+    return (
         isinstance(component, Dimension | TimeDimension)
         or (
             isinstance(component, Measure | Attribute)
             and component.usage is Usage.MANDATORY
-            and not is_dataset_level
+            and not _is_dataset_level(component)
         )
         or dataset_value is not None
     )
-    if required:
+
+
+def _field(ds: CitizenDataset, cid: str, language: str) -> dict[str, Any]:
+    s = ds.structure
+    component = s.component(cid)
+    dataset_value = _dataset_value(ds, component)
+    typed, constraints = _typed_field(component, s.codelist_of(cid), dataset_value, language)
+    field: dict[str, Any] = {"name": cid}
+    field.update(_concept_texts(s, component.concept_id, language))
+    field.update(typed)
+    if _required(component, dataset_value):
         constraints = {"required": True, **constraints}
     if constraints:
         field["constraints"] = constraints

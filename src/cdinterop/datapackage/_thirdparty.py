@@ -85,7 +85,7 @@ from cdinterop.model import (
     Usage,
     ValueType,
 )
-from cdinterop.model._base import (
+from cdinterop.model._internal import (
     NCNAME_ID_PATTERN,
     SDMX_ID_PATTERN,
     VERSION_PATTERN,
@@ -217,23 +217,34 @@ def _time_period_ids(plans: list[FieldPlan], time: FieldPlan) -> None:
     time.id = _TIME_ID
 
 
+def _is_code_value(value: Any) -> bool:
+    """Whether a category or enum value can be a code: a string or an integer."""
+    return isinstance(value, str | int) and not isinstance(value, bool)
+
+
+def _category_labels(categories: Any) -> dict[str, str | None]:
+    """The values of v2 ``categories`` with their labels (``None`` when unlabelled)."""
+    labels: dict[str, str | None] = {}
+    if not isinstance(categories, list):
+        return labels
+    for item in categories:
+        if isinstance(item, dict) and "value" in item:
+            labels[str(item["value"])] = _text(item.get("label"))
+        elif _is_code_value(item):
+            labels[str(item)] = None
+    return labels
+
+
 def _codes(field: dict[str, Any]) -> list[tuple[str, str | None]] | None:
     """Values and labels of a coded field, or ``None``."""
     kind = field.get("type", "string")
     if kind not in ("string", "integer"):
         return None
-    labels: dict[str, str | None] = {}
-    categories = field.get("categories")
-    if isinstance(categories, list):
-        for item in categories:
-            if isinstance(item, dict) and "value" in item:
-                labels[str(item["value"])] = _text(item.get("label"))
-            elif isinstance(item, str | int) and not isinstance(item, bool):
-                labels[str(item)] = None
+    labels = _category_labels(field.get("categories"))
     constraints = field.get("constraints")
     enum = constraints.get("enum") if isinstance(constraints, dict) else None
     if isinstance(enum, list) and enum:
-        values = [str(v) for v in enum if isinstance(v, str | int) and not isinstance(v, bool)]
+        values = [str(v) for v in enum if _is_code_value(v)]
         return [(v, labels.get(v)) for v in dict.fromkeys(values)]
     return list(labels.items()) or None
 
@@ -258,26 +269,43 @@ def _number(value: Any) -> float | None:
     return None
 
 
+def _string_facets(
+    plan: FieldPlan, c: dict[str, Any], extra_pattern: str | None, notes: dict[str, str]
+) -> dict[str, Any]:
+    """Length and pattern facets of a string field (a pattern RE2 refuses is noted)."""
+    values: dict[str, Any] = {}
+    for key, name in (("minLength", "min_length"), ("maxLength", "max_length")):
+        if isinstance(c.get(key), int) and not isinstance(c.get(key), bool):
+            values[name] = c[key]
+    pattern = extra_pattern or (c.get("pattern") if isinstance(c.get("pattern"), str) else None)
+    if pattern is not None:
+        try:
+            Facets(pattern=pattern)
+            values["pattern"] = pattern
+        except ValidationError:
+            notes[f"pattern-dropped.{plan.id}"] = pattern
+    return values
+
+
+def _numeric_facets(c: dict[str, Any]) -> dict[str, Any]:
+    """Minimum and maximum facets of a number field."""
+    values: dict[str, Any] = {}
+    for key, name in (("minimum", "min_value"), ("maximum", "max_value")):
+        number = _number(c.get(key))
+        if number is not None:
+            values[name] = number
+    return values
+
+
 def _facets(plan: FieldPlan, extra_pattern: str | None, notes: dict[str, str]) -> Facets | None:
+    """The facets of a field's constraints (``extra_pattern`` stands for its enum)."""
     constraints = plan.field.get("constraints")
     c = constraints if isinstance(constraints, dict) else {}
     values: dict[str, Any] = {}
     if plan.type in ("string",):
-        for key, name in (("minLength", "min_length"), ("maxLength", "max_length")):
-            if isinstance(c.get(key), int) and not isinstance(c.get(key), bool):
-                values[name] = c[key]
-        pattern = extra_pattern or (c.get("pattern") if isinstance(c.get("pattern"), str) else None)
-        if pattern is not None:
-            try:
-                Facets(pattern=pattern)
-                values["pattern"] = pattern
-            except ValidationError:
-                notes[f"pattern-dropped.{plan.id}"] = pattern
+        values = _string_facets(plan, c, extra_pattern, notes)
     elif plan.type in _NUMERIC:
-        for key, name in (("minimum", "min_value"), ("maximum", "max_value")):
-            number = _number(c.get(key))
-            if number is not None:
-                values[name] = number
+        values = _numeric_facets(c)
     if not values:
         return None
     try:
@@ -318,6 +346,158 @@ def _primary_key(schema: dict[str, Any], names: list[str], label: str, where: st
     return list(dict.fromkeys(keys))
 
 
+@dataclass
+class _Coding:
+    """Which fields are coded, keyed by field name (unique, unlike ids, which the time
+    dimension may still change)."""
+
+    coded: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+    """Codes (value, label) of each coded field."""
+    patterns: dict[str, str] = field(default_factory=dict)
+    """The pattern standing for an enum whose values cannot be SDMX codes."""
+
+    def time_like(self, plan: FieldPlan) -> bool:
+        """Whether an uncoded field is named or typed like a time."""
+        return plan.name not in self.coded and (
+            plan.name.lower() in _TIME_NAMES or plan.type in _TIME_TYPES
+        )
+
+
+@dataclass
+class _Roles:
+    """The part each field plays in the inferred structure."""
+
+    key: list[FieldPlan]
+    """The key fields (dimensions, time included)."""
+    time: FieldPlan | None
+    """The time dimension, if any."""
+    rest: list[FieldPlan]
+    """The fields outside the key (attributes and measures)."""
+    measures: list[FieldPlan]
+    """The measures (a part of ``rest``)."""
+
+
+def _field_plans(fields: list[dict[str, Any]]) -> list[FieldPlan]:
+    """One plan per field, each with a valid, unique component id."""
+    names = [f["name"] for f in fields]
+    ids = component_ids(names)
+    return [
+        FieldPlan(name, cid, f, f.get("type", "string"))
+        for name, cid, f in zip(names, ids, fields, strict=True)
+    ]
+
+
+def _coding(plans: list[FieldPlan]) -> _Coding:
+    """The coded fields, and a pattern for each string enum that cannot be codes."""
+    coding = _Coding()
+    for plan in plans:
+        codes = _codes(plan.field)
+        if codes is None:
+            continue
+        if all(_SDMX_ID.match(v) for v, _ in codes):
+            coding.coded[plan.name] = codes
+        elif plan.type == "string":
+            coding.patterns[plan.name] = "|".join(_REGEX_SPECIAL.sub(r"\\\1", v) for v, _ in codes)
+    return coding
+
+
+def _key(plans: list[FieldPlan], key_names: list[str], coding: _Coding) -> list[FieldPlan]:
+    """The primary key's fields, else every field not a number, coded or time-like."""
+    if key_names:
+        return [p for p in plans if p.name in key_names]
+    return [
+        p for p in plans if p.type not in _NUMERIC or p.name in coding.coded or coding.time_like(p)
+    ]
+
+
+def _time_of(key: list[FieldPlan], coding: _Coding) -> FieldPlan | None:
+    """The key field that becomes the time dimension, if any."""
+    candidates = [p for p in key if coding.time_like(p)]
+    # a field named TIME_PERIOD first, then one typed as a time, then one only named like one
+    ranked = sorted(candidates, key=lambda p: (p.id != _TIME_ID, p.type not in _TIME_TYPES))
+    time = next(iter(ranked), None)
+    if time is not None and len(key) == 1:
+        return None  # a structure needs a dimension besides time: keep it a plain one
+    return time
+
+
+def _measures_of(rest: list[FieldPlan], keyed: bool, coding: _Coding) -> list[FieldPlan]:
+    """The uncoded numeric fields outside the key; with a primary key and none of them,
+    every uncoded field outside the key."""
+    measures = [p for p in rest if p.type in _NUMERIC and p.name not in coding.coded]
+    if not measures and keyed:
+        measures = [p for p in rest if p.name not in coding.coded]
+    return measures
+
+
+def _roles(plans: list[FieldPlan], key_names: list[str], coding: _Coding) -> _Roles:
+    """Decide the part each field plays (the time dimension is not renamed yet)."""
+    key = _key(plans, key_names, coding)
+    key_fields = {p.name for p in key}
+    rest = [p for p in plans if p.name not in key_fields]
+    return _Roles(
+        key=key,
+        time=_time_of(key, coding),
+        rest=rest,
+        measures=_measures_of(rest, bool(key_names), coding),
+    )
+
+
+def _check_roles(roles: _Roles, label: str, where: str) -> None:
+    """Refuse a schema without a dimension or without a measure."""
+    if not roles.key:
+        raise ReadError(
+            label,
+            f"{where}: cannot infer dimensions: no primaryKey and no field that is not "
+            "a number (add a primaryKey to the Table Schema)",
+        )
+    if not roles.measures:
+        raise ReadError(
+            label,
+            f"{where}: cannot infer a measure: no field outside the primary key can hold the "
+            "observed values (a number field, or any uncoded field)",
+        )
+
+
+def _represented(plan: FieldPlan, coding: _Coding, notes: dict[str, str]) -> dict[str, Any]:
+    """How a component is represented: its codelist, else its value type and facets."""
+    if plan.name in coding.coded:
+        return {"codelist": f"CL_{plan.id}"}
+    return {
+        "value_type": _value_type(plan.field),
+        "facets": _facets(plan, coding.patterns.get(plan.name), notes),
+    }
+
+
+def _usage(plan: FieldPlan) -> Usage:
+    """Mandatory when the field's constraints say ``required``."""
+    constraints = plan.field.get("constraints")
+    required = isinstance(constraints, dict) and constraints.get("required") is True
+    return Usage.MANDATORY if required else Usage.CONDITIONAL
+
+
+def _components(roles: _Roles, coding: _Coding, notes: dict[str, str]) -> dict[str, Any]:
+    """The dimensions, time dimension, attributes and measures of the structure."""
+    measure_ids = {p.id for p in roles.measures}
+    return {
+        "dimensions": [
+            Dimension(id=p.id, **_represented(p, coding, notes))
+            for p in roles.key
+            if p is not roles.time
+        ],
+        "time_dimension": None if roles.time is None else TimeDimension(id=roles.time.id),
+        "attributes": [
+            Attribute(id=p.id, usage=_usage(p), **_represented(p, coding, notes))
+            for p in roles.rest
+            if p.id not in measure_ids
+        ],
+        "measures": [
+            Measure(id=p.id, usage=_usage(p), **_represented(p, coding, notes))
+            for p in roles.measures
+        ],
+    }
+
+
 def infer_structure(
     schema: dict[str, Any],
     *,
@@ -331,91 +511,22 @@ def infer_structure(
 
     Raises [`ReadError`][cdinterop.errors.ReadError] when the schema cannot be represented.
     """
-    fields = _schema_fields(schema, label, where)
-    names = [f["name"] for f in fields]
-    ids = component_ids(names)
-    plans = [
-        FieldPlan(name, cid, f, f.get("type", "string"))
-        for name, cid, f in zip(names, ids, fields, strict=True)
-    ]
-    key_names = _primary_key(schema, names, label, where)
-    # keyed by field name (unique, unlike ids, which the time dimension may still change)
-    coded: dict[str, list[tuple[str, str | None]]] = {}
-    patterns: dict[str, str] = {}
-    for plan in plans:
-        codes = _codes(plan.field)
-        if codes is None:
-            continue
-        if all(_SDMX_ID.match(v) for v, _ in codes):
-            coded[plan.name] = codes
-        elif plan.type == "string":
-            patterns[plan.name] = "|".join(_REGEX_SPECIAL.sub(r"\\\1", v) for v, _ in codes)
-
-    def timely(p: FieldPlan) -> bool:
-        return p.name not in coded and (p.name.lower() in _TIME_NAMES or p.type in _TIME_TYPES)
-
-    if key_names:
-        key = [p for p in plans if p.name in key_names]
-    else:
-        key = [p for p in plans if p.type not in _NUMERIC or p.name in coded or timely(p)]
-    key_fields = {p.name for p in key}
-    rest = [p for p in plans if p.name not in key_fields]
-    candidates = [p for p in key if timely(p)]
-    # a field named TIME_PERIOD first, then one typed as a time, then one only named like one
-    ranked = sorted(candidates, key=lambda p: (p.id != _TIME_ID, p.type not in _TIME_TYPES))
-    time = next(iter(ranked), None)
-    if time is not None and len(key) == 1:
-        time = None  # a structure needs a dimension besides time: keep it a plain one
-    if time is not None:
-        _time_period_ids(plans, time)
+    plans = _field_plans(_schema_fields(schema, label, where))
+    key_names = _primary_key(schema, [p.name for p in plans], label, where)
+    coding = _coding(plans)
+    roles = _roles(plans, key_names, coding)
+    if roles.time is not None:
+        _time_period_ids(plans, roles.time)
     notes = {f"renamed.{p.id}": p.name for p in plans if p.id != p.name}
-    measures = [p for p in rest if p.type in _NUMERIC and p.name not in coded]
-    if not measures and key_names:
-        measures = [p for p in rest if p.name not in coded]
-    if not key:
-        raise ReadError(
-            label,
-            f"{where}: cannot infer dimensions: no primaryKey and no field that is not "
-            "a number (add a primaryKey to the Table Schema)",
-        )
-    if not measures:
-        raise ReadError(
-            label,
-            f"{where}: cannot infer a measure: no field outside the primary key can hold the "
-            "observed values (a number field, or any uncoded field)",
-        )
-    measure_ids = {p.id for p in measures}
-
-    def represented(plan: FieldPlan) -> dict[str, Any]:
-        if plan.name in coded:
-            return {"codelist": f"CL_{plan.id}"}
-        return {
-            "value_type": _value_type(plan.field),
-            "facets": _facets(plan, patterns.get(plan.name), notes),
-        }
-
-    def usage(plan: FieldPlan) -> Usage:
-        constraints = plan.field.get("constraints")
-        required = isinstance(constraints, dict) and constraints.get("required") is True
-        return Usage.MANDATORY if required else Usage.CONDITIONAL
-
+    _check_roles(roles, label, where)
     try:
         structure = DataStructure(
             id=f"DSD_{structure_id}",
             agency=agency,
             name={language: _text(schema.get("title")) or structure_id},
             concepts=[_concept(p, language) for p in plans],
-            codelists=[
-                _codelist(p, coded[p.name], agency, language) for p in plans if p.name in coded
-            ],
-            dimensions=[Dimension(id=p.id, **represented(p)) for p in key if p is not time],
-            time_dimension=None if time is None else TimeDimension(id=time.id),
-            attributes=[
-                Attribute(id=p.id, usage=usage(p), **represented(p))
-                for p in rest
-                if p.id not in measure_ids
-            ],
-            measures=[Measure(id=p.id, usage=usage(p), **represented(p)) for p in measures],
+            codelists=_codelists(plans, coding, agency, language),
+            **_components(roles, coding, notes),
         )
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
@@ -433,6 +544,17 @@ def _concept(plan: FieldPlan, language: str) -> Concept:
         name={language: title},
         description=None if description is None else {language: description},
     )
+
+
+def _codelists(
+    plans: list[FieldPlan], coding: _Coding, agency: str, language: str
+) -> list[Codelist]:
+    """One codelist per coded field, in schema order."""
+    return [
+        _codelist(p, coding.coded[p.name], agency, language)
+        for p in plans
+        if p.name in coding.coded
+    ]
 
 
 def _codelist(
@@ -473,30 +595,60 @@ def _strings(value: Any, default: list[str]) -> list[str]:
     return default
 
 
+def _prepare_boolean(f: dict[str, Any], column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The field's true and false values as ``true`` and ``false``."""
+    trues = _strings(f.get("trueValues"), _TRUE)
+    falses = _strings(f.get("falseValues"), _FALSE)
+    is_true = pc.is_in(column, value_set=pa.array(trues, pa.string()))
+    is_false = pc.is_in(column, value_set=pa.array(falses, pa.string()))
+    return pc.if_else(is_true, "true", pc.if_else(is_false, "false", column))
+
+
+def _prepare_number(f: dict[str, Any], kind: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Numbers without group characters, with a ``.`` decimal point and, where
+    ``bareNumber`` is false, without leading and trailing text."""
+    group = f.get("groupChar")
+    if isinstance(group, str) and group:
+        column = pc.replace_substring(column, group, "")
+    decimal = f.get("decimalChar")
+    if kind == "number" and isinstance(decimal, str) and decimal not in ("", "."):
+        column = pc.replace_substring(column, decimal, ".")
+    if f.get("bareNumber") is False:
+        column = pc.replace_substring_regex(column, r"^[^0-9+\-.]+|[^0-9.]+$", "")
+    return column
+
+
+def _prepare_date(kind: str, fmt: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Dates and date-times in the field's ``format`` as ISO 8601 (a value that does not
+    fit the format stays as it is)."""
+    parsed = pc.strptime(column, format=fmt, unit="s", error_is_null=True)
+    out = "%Y-%m-%d" if kind == "date" else "%Y-%m-%dT%H:%M:%S"
+    return pc.if_else(pc.is_valid(parsed), pc.strftime(parsed, format=out), column)
+
+
 def _prepare(plan: FieldPlan, column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A column in the lexical forms the model reads (Table Schema rules applied)."""
     f = plan.field
     kind = plan.type
     if kind == "boolean":
-        trues = _strings(f.get("trueValues"), _TRUE)
-        falses = _strings(f.get("falseValues"), _FALSE)
-        is_true = pc.is_in(column, value_set=pa.array(trues, pa.string()))
-        is_false = pc.is_in(column, value_set=pa.array(falses, pa.string()))
-        return pc.if_else(is_true, "true", pc.if_else(is_false, "false", column))
+        return _prepare_boolean(f, column)
     if kind in _NUMERIC:
-        group = f.get("groupChar")
-        if isinstance(group, str) and group:
-            column = pc.replace_substring(column, group, "")
-        decimal = f.get("decimalChar")
-        if kind == "number" and isinstance(decimal, str) and decimal not in ("", "."):
-            column = pc.replace_substring(column, decimal, ".")
-        if f.get("bareNumber") is False:
-            column = pc.replace_substring_regex(column, r"^[^0-9+\-.]+|[^0-9.]+$", "")
-        return column
+        return _prepare_number(f, kind, column)
     fmt = f.get("format")
     if kind in ("date", "datetime") and isinstance(fmt, str) and fmt not in ("default", "any"):
-        parsed = pc.strptime(column, format=fmt, unit="s", error_is_null=True)
-        out = "%Y-%m-%d" if kind == "date" else "%Y-%m-%dT%H:%M:%S"
-        return pc.if_else(pc.is_valid(parsed), pc.strftime(parsed, format=out), column)
+        return _prepare_date(kind, fmt, column)
+    return column
+
+
+def _without_missing(column: pa.ChunkedArray, values: list[str]) -> pa.ChunkedArray:
+    """A column with its missing values null (an empty field is text when ``""`` is
+    not one of them)."""
+    if "" not in values:
+        column = pc.fill_null(column, "")
+    others = [v for v in values if v != ""]
+    if others:
+        hit = pc.is_in(column, value_set=pa.array(others, pa.string()))
+        column = pc.if_else(hit, pa.scalar(None, pa.string()), column)
     return column
 
 
@@ -506,22 +658,16 @@ def prepare_columns(
     """Apply missing values and Table Schema lexical rules; rename columns to component
     ids. Returns the table and the missing and unknown column names."""
     present = set(table.column_names)
-    columns: dict[str, pa.ChunkedArray] = {}
     missing = [p.name for p in inference.plans if p.name not in present]
     known = {p.name for p in inference.plans}
     unknown = [n for n in table.column_names if n not in known]
-    for plan in inference.plans:
-        if plan.name not in present:
-            continue
-        column = table.column(plan.name)
-        values = missing_values(schema, plan.field)
-        if "" not in values:
-            column = pc.fill_null(column, "")
-        others = [v for v in values if v != ""]
-        if others:
-            hit = pc.is_in(column, value_set=pa.array(others, pa.string()))
-            column = pc.if_else(hit, pa.scalar(None, pa.string()), column)
-        columns[plan.id] = _prepare(plan, column)
+    columns: dict[str, pa.ChunkedArray] = {
+        plan.id: _prepare(
+            plan, _without_missing(table.column(plan.name), missing_values(schema, plan.field))
+        )
+        for plan in inference.plans
+        if plan.name in present
+    }
     return pa.table(columns) if columns else pa.table({}), missing, unknown
 
 
@@ -587,11 +733,9 @@ _ODC_PAGE = re.compile(
 _ODC_SPDX = {"pddl": "PDDL", "odbl": "ODbL", "by": "ODC-By"}
 
 
-def licence_of(licenses: Any) -> tuple[str | None, str | None]:
-    """(SPDX id, unrecognised text) of the first licence of ``licenses``."""
-    if not isinstance(licenses, list) or not licenses or not isinstance(licenses[0], dict):
-        return None, None
-    first = licenses[0]
+def _licence_candidates(first: dict[str, Any]) -> list[str]:
+    """The SPDX ids a licence entry may stand for: by name (Open Definition ids mapped),
+    by an ``spdx.org`` path, by an ``opendatacommons.org`` page."""
     candidates = []
     name = first.get("name")
     if isinstance(name, str):
@@ -602,11 +746,20 @@ def licence_of(licenses: Any) -> tuple[str | None, str | None]:
     if isinstance(path, str) and (match := _ODC_PAGE.match(path)):
         # every Open Data Commons licence has one version so far: 1.0
         candidates.append(f"{_ODC_SPDX[match[2]]}-{match[4] or '1.0'}")
-    for candidate in candidates:
+    return candidates
+
+
+def licence_of(licenses: Any) -> tuple[str | None, str | None]:
+    """(SPDX id, unrecognised text) of the first licence of ``licenses``."""
+    if not isinstance(licenses, list) or not licenses or not isinstance(licenses[0], dict):
+        return None, None
+    first = licenses[0]
+    for candidate in _licence_candidates(first):
         try:
             return check_spdx_licence(candidate), None
         except ValueError:
             continue
+    name, path = first.get("name"), first.get("path")
     shown = name if isinstance(name, str) else path if isinstance(path, str) else None
     return None, shown
 
@@ -653,71 +806,105 @@ class _People:
     contact: ContactPoint | None = None
 
 
+def _is_person(c: dict[str, Any]) -> bool:
+    """A contributor with a given or family name or an organisation is a person."""
+    return any(_text(c.get(k)) for k in ("givenName", "familyName", "organization"))
+
+
+def _contributor_name(c: dict[str, Any]) -> str | None:
+    """The title, else the full name, else the e-mail of a contributor."""
+    given, family = _text(c.get("givenName")), _text(c.get("familyName"))
+    full = " ".join(p for p in (given, family) if p)
+    return _text(c.get("title")) or full or _text(c.get("email"))
+
+
+def _contributor_roles(c: dict[str, Any]) -> list[Role]:
+    """The distinct roles of a contributor (v2 ``roles``, v1 ``role``), else contributor."""
+    raw_roles = c.get("roles")
+    if raw_roles is None and c.get("role") is not None:  # v1: one role
+        raw_roles = [c.get("role")]
+    roles = [_role(r) for r in raw_roles] if isinstance(raw_roles, list) else []
+    return list(dict.fromkeys(roles or [Role.CONTRIBUTOR]))
+
+
+def _organisation_ids(entries: list[dict[str, Any]]) -> dict[str | None, str]:
+    """Agent ids of the organisation contributors, by title (persons' ``organization``
+    reuses the contributor of that title)."""
+    return {
+        _text(c.get("title")): f"C{i}"
+        for i, c in enumerate(entries, start=1)
+        if not _is_person(c) and _text(c.get("title"))
+    }
+
+
+def _on_behalf_of(
+    c: dict[str, Any], organisations: dict[str | None, str], people: _People
+) -> str | None:
+    """The agent id of a contributor's organisation; a new one becomes an agent."""
+    organisation = _text(c.get("organization"))
+    if organisation is None:
+        return None
+    behalf = organisations.get(organisation)
+    if behalf is None:
+        behalf = f"ORG{len(organisations) + 1}"
+        organisations[organisation] = behalf
+        people.agents.append(
+            Agent(
+                id=behalf,
+                kind=AgentKind.ORGANISATION,
+                name=organisation,
+                pseudonymous=False,
+            )
+        )
+    return behalf
+
+
+def _contact_of(c: dict[str, Any], name: str) -> ContactPoint | None:
+    """A contact point for a contributor with an e-mail or web page, else ``None``."""
+    if not (_email(c.get("email")) or _url(c.get("path"))):
+        return None
+    try:
+        return ContactPoint(name=name, email=_email(c.get("email")), url=_url(c.get("path")))
+    except ValidationError:
+        return None
+
+
+def _add_contributor(
+    people: _People, organisations: dict[str | None, str], agent_id: str, c: dict[str, Any]
+) -> None:
+    """Record one contributor: its agent, attributions, and publisher or contact role."""
+    name = _contributor_name(c)
+    if name is None:
+        return
+    roles = _contributor_roles(c)
+    behalf = _on_behalf_of(c, organisations, people)
+    people.agents.append(
+        _agent(
+            id=agent_id,
+            kind=AgentKind.PERSON if _is_person(c) else AgentKind.ORGANISATION,
+            name=name,
+            pseudonymous=False,
+            homepage=_url(c.get("path")),
+            email=_email(c.get("email")),
+            acted_on_behalf_of=behalf,
+        )
+    )
+    people.attributions.extend(Attribution(agent=agent_id, role=r) for r in roles)
+    if Role.PUBLISHER in roles and people.publisher is None:
+        people.publisher = agent_id
+    if Role.POINT_OF_CONTACT in roles and people.contact is None:
+        people.contact = _contact_of(c, name)
+
+
 def _contributors(value: Any) -> _People:
+    """Agents, attributions, publisher and contact point of the ``contributors``."""
     people = _People()
     if not isinstance(value, list):
         return people
     entries = [c for c in value if isinstance(c, dict)]
-
-    def is_person(c: dict[str, Any]) -> bool:
-        return any(_text(c.get(k)) for k in ("givenName", "familyName", "organization"))
-
-    # organisations named by persons' "organization" reuse the contributor of that title
-    organisations = {
-        _text(c.get("title")): f"C{i}"
-        for i, c in enumerate(entries, start=1)
-        if not is_person(c) and _text(c.get("title"))
-    }
+    organisations = _organisation_ids(entries)
     for i, c in enumerate(entries, start=1):
-        given, family = _text(c.get("givenName")), _text(c.get("familyName"))
-        full = " ".join(p for p in (given, family) if p)
-        name = _text(c.get("title")) or full or _text(c.get("email"))
-        if name is None:
-            continue
-        raw_roles = c.get("roles")
-        if raw_roles is None and c.get("role") is not None:  # v1: one role
-            raw_roles = [c.get("role")]
-        roles = [_role(r) for r in raw_roles] if isinstance(raw_roles, list) else []
-        roles = list(dict.fromkeys(roles or [Role.CONTRIBUTOR]))
-        organisation = _text(c.get("organization"))
-        person = is_person(c)
-        agent_id = f"C{i}"
-        behalf = None
-        if organisation is not None:
-            behalf = organisations.get(organisation)
-            if behalf is None:
-                behalf = f"ORG{len(organisations) + 1}"
-                organisations[organisation] = behalf
-                people.agents.append(
-                    Agent(
-                        id=behalf,
-                        kind=AgentKind.ORGANISATION,
-                        name=organisation,
-                        pseudonymous=False,
-                    )
-                )
-        people.agents.append(
-            _agent(
-                id=agent_id,
-                kind=AgentKind.PERSON if person else AgentKind.ORGANISATION,
-                name=name,
-                pseudonymous=False,
-                homepage=_url(c.get("path")),
-                email=_email(c.get("email")),
-                acted_on_behalf_of=behalf,
-            )
-        )
-        people.attributions.extend(Attribution(agent=agent_id, role=r) for r in roles)
-        if Role.PUBLISHER in roles and people.publisher is None:
-            people.publisher = agent_id
-        reachable = _email(c.get("email")) or _url(c.get("path"))
-        if Role.POINT_OF_CONTACT in roles and people.contact is None and reachable:
-            try:
-                people.contact = ContactPoint(
-                    name=name, email=_email(c.get("email")), url=_url(c.get("path"))
-                )
-            except ValidationError:
-                people.contact = None
+        _add_contributor(people, organisations, f"C{i}", c)
     return people
 
 
@@ -765,6 +952,81 @@ def _issued(value: Any) -> date | None:
     return None
 
 
+def _keywords(value: Any) -> tuple[str, ...]:
+    """The distinct non-empty keywords of a ``keywords`` list."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(dict.fromkeys(k.strip() for k in value if isinstance(k, str) and k.strip()))
+
+
+def _descriptor_source(
+    descriptor: dict[str, Any],
+    title: str,
+    descriptor_bytes: bytes | None,
+    descriptor_name: str | None,
+    version_text: str | None,
+) -> Source:
+    """The provenance source standing for the descriptor read (with its SHA-256)."""
+    checksum = None
+    if descriptor_bytes is not None:
+        checksum = Checksum(value=hashlib.sha256(descriptor_bytes).hexdigest())
+    return Source(
+        id=DESCRIPTOR_SOURCE,
+        title=f"Data Package descriptor of {_text(descriptor.get('name')) or title}",
+        path=descriptor_name,
+        media_type="application/json",
+        size=None if descriptor_bytes is None else len(descriptor_bytes),
+        checksum=checksum,
+        version=version_text,
+    )
+
+
+def _software_agent() -> Agent:
+    """The software agent of the recorded conversion: this version of cdinterop."""
+    return Agent(
+        id=SOFTWARE_AGENT,
+        kind=AgentKind.SOFTWARE,
+        name="cdinterop",
+        version=__version__,
+        pseudonymous=False,
+    )
+
+
+def _conversion_activity(parameters: dict[str, str | int | float | bool], rows: int) -> Activity:
+    """The recorded conversion activity that used the descriptor."""
+    return Activity(
+        id=CONVERSION_ACTIVITY,
+        type=ActivityType.CONVERSION,
+        label="Read from a Frictionless Data Package (structure inferred from its Table Schema)",
+        agents=(SOFTWARE_AGENT,),
+        used=(DESCRIPTOR_SOURCE,),
+        software=SOFTWARE_AGENT,
+        method="cdinterop.datapackage third-party inference",
+        rows_in=rows,
+        rows_out=rows,
+        parameters=parameters,
+    )
+
+
+def _conversion_parameters(
+    resource: dict[str, Any],
+    inference: Inference,
+    unrecognised_licence: str | None,
+    version_note: str,
+) -> dict[str, str | int | float | bool]:
+    """The parameters of the conversion activity: resource, inference notes, an
+    unrecognised licence and how the version was read."""
+    parameters: dict[str, str | int | float | bool] = {
+        "resource": str(resource.get("name", "")),
+        **inference.notes,
+    }
+    if unrecognised_licence is not None:
+        parameters["licence-unrecognised"] = unrecognised_licence
+    if version_note:
+        parameters["version"] = version_note
+    return parameters
+
+
 def metadata_fields(
     descriptor: dict[str, Any],
     resource: dict[str, Any],
@@ -781,56 +1043,14 @@ def metadata_fields(
     check_language_tag(language)
     title = _text(descriptor.get("title")) or _text(resource.get("title")) or dataset
     description = _text(descriptor.get("description")) or _text(resource.get("description"))
-    raw_keywords = descriptor.get("keywords")
-    keywords = (
-        tuple(dict.fromkeys(k.strip() for k in raw_keywords if isinstance(k, str) and k.strip()))
-        if isinstance(raw_keywords, list)
-        else ()
-    )
+    keywords = _keywords(descriptor.get("keywords"))
     licence, unrecognised = licence_of(descriptor.get("licenses") or resource.get("licenses"))
     people = _contributors(descriptor.get("contributors"))
     sources = _sources(descriptor.get("sources"))
-    parameters: dict[str, str | int | float | bool] = {
-        "resource": str(resource.get("name", "")),
-        **inference.notes,
-    }
-    if unrecognised is not None:
-        parameters["licence-unrecognised"] = unrecognised
-    checksum = None
-    if descriptor_bytes is not None:
-        checksum = Checksum(value=hashlib.sha256(descriptor_bytes).hexdigest())
     version, version_text, version_note = version_of(descriptor.get("version"))
-    if version_note:
-        parameters["version"] = version_note
+    parameters = _conversion_parameters(resource, inference, unrecognised, version_note)
     sources.append(
-        Source(
-            id=DESCRIPTOR_SOURCE,
-            title=f"Data Package descriptor of {_text(descriptor.get('name')) or title}",
-            path=descriptor_name,
-            media_type="application/json",
-            size=None if descriptor_bytes is None else len(descriptor_bytes),
-            checksum=checksum,
-            version=version_text,
-        )
-    )
-    software = Agent(
-        id=SOFTWARE_AGENT,
-        kind=AgentKind.SOFTWARE,
-        name="cdinterop",
-        version=__version__,
-        pseudonymous=False,
-    )
-    activity = Activity(
-        id=CONVERSION_ACTIVITY,
-        type=ActivityType.CONVERSION,
-        label="Read from a Frictionless Data Package (structure inferred from its Table Schema)",
-        agents=(SOFTWARE_AGENT,),
-        used=(DESCRIPTOR_SOURCE,),
-        software=SOFTWARE_AGENT,
-        method="cdinterop.datapackage third-party inference",
-        rows_in=rows,
-        rows_out=rows,
-        parameters=parameters,
+        _descriptor_source(descriptor, title, descriptor_bytes, descriptor_name, version_text)
     )
     fields: dict[str, Any] = {
         "id": dataset,
@@ -844,9 +1064,9 @@ def metadata_fields(
         "publisher": people.publisher,
         "contact_point": people.contact,
         "provenance": Provenance(
-            agents=(*people.agents, software),
+            agents=(*people.agents, _software_agent()),
             attributions=tuple(people.attributions),
-            activities=(activity,),
+            activities=(_conversion_activity(parameters, rows),),
             sources=tuple(sources),
         ),
     }

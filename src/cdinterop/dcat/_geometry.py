@@ -19,7 +19,7 @@ from typing import Any
 
 from rdflib import Literal
 
-from cdinterop.model._areas import WKT_PATTERN
+from cdinterop.model._internal import WKT_PATTERN
 
 __all__ = ["CRS84", "box_of", "geometry_text", "point_of"]
 

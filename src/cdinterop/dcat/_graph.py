@@ -16,7 +16,7 @@ from rdflib import Graph
 from cdinterop.dcat._iris import DEFAULT_BASE_IRI, Minter, area_iri, language_iri, theme_iri
 from cdinterop.dcat._reading import catalog_from_graph, datasets_from_graph, from_graph
 from cdinterop.dcat._writing import add_catalog, add_dataset, bind_prefixes
-from cdinterop.model import Catalog, CitizenDataset
+from cdinterop.model import Catalog, CitizenDataset, refuse_added_fields
 
 __all__ = [
     "DEFAULT_BASE_IRI",
@@ -33,7 +33,9 @@ __all__ = [
 def to_graph(item: CitizenDataset | Catalog, *, base_iri: str = DEFAULT_BASE_IRI) -> Graph:
     """Describe a data set (metadata, structure and context; not the observations) or a
     catalogue with all its data sets as a DCAT-AP 3 graph; IRIs are minted under
-    ``base_iri``."""
+    ``base_iri``. A subclass of the models that adds fields is refused (DCAT has no place
+    for them): call ``without_added_fields()`` first to leave them out."""
+    refuse_added_fields(item, "DCAT")
     graph = Graph()
     bind_prefixes(graph)
     mint = Minter(base_iri)

@@ -46,7 +46,7 @@ from cdinterop.model import (
     Theme,
     ThemeScheme,
 )
-from cdinterop.model._jsonio import TOO_DEEP
+from cdinterop.model._internal import TOO_DEEP
 
 __all__ = ["catalog_from_graph", "dataset_from_node", "datasets_from_graph", "from_graph"]
 
@@ -216,22 +216,34 @@ def _errors(exc: ValidationError) -> str:
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
-def _fields(graph: Graph, d: Node) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    fields["id"] = str(_one(graph, d, DCTERMS.identifier))
-    fields["title"] = _texts(graph, d, DCTERMS.title)
-    flagged = (d, CDI.descriptionIsTitle, Literal(True)) in graph
-    fields["description"] = None if flagged else _texts(graph, d, DCTERMS.description)
+def _keywords(graph: Graph, d: Node) -> dict[str, tuple[str, ...]]:
+    """The ``dcat:keyword`` literals by language (``en`` when untagged), sorted."""
     keywords: dict[str, list[str]] = {}
     for kw in graph.objects(d, DCAT.keyword):
         if isinstance(kw, Literal):
             keywords.setdefault(kw.language or "en", []).append(str(kw))
-    fields["keywords"] = {k: tuple(sorted(v)) for k, v in keywords.items()}
-    fields["themes"] = tuple(_read_theme(graph, t) for t in graph.objects(d, DCAT.theme))
-    fields["languages"] = tuple(
-        langcodes.Language.get(str(_tail(lang, str(LANGUAGE))).lower()).to_tag()
-        for lang in graph.objects(d, DCTERMS.language)
-    )
+    return {k: tuple(sorted(v)) for k, v in keywords.items()}
+
+
+def _description_fields(graph: Graph, d: Node) -> dict[str, Any]:
+    """Id, title, description, keywords, themes and languages of a data set node."""
+    flagged = (d, CDI.descriptionIsTitle, Literal(True)) in graph
+    return {
+        "id": str(_one(graph, d, DCTERMS.identifier)),
+        "title": _texts(graph, d, DCTERMS.title),
+        "description": None if flagged else _texts(graph, d, DCTERMS.description),
+        "keywords": _keywords(graph, d),
+        "themes": tuple(_read_theme(graph, t) for t in graph.objects(d, DCAT.theme)),
+        "languages": tuple(
+            langcodes.Language.get(str(_tail(lang, str(LANGUAGE))).lower()).to_tag()
+            for lang in graph.objects(d, DCTERMS.language)
+        ),
+    }
+
+
+def _rights_fields(graph: Graph, d: Node) -> dict[str, Any]:
+    """The licence (SPDX id) and access rights of a data set node, where given."""
+    fields: dict[str, Any] = {}
     licence = _one(graph, d, DCTERMS.license)
     if licence is not None:
         fields["licence"] = _tail(licence, str(SPDX_LICENCE))
@@ -239,21 +251,38 @@ def _fields(graph: Graph, d: Node) -> dict[str, Any]:
     if rights is not None:
         by_code = {v: k for k, v in ACCESS_RIGHTS.items()}
         fields["access_rights"] = by_code[str(_tail(rights, str(ACCESS_RIGHT)))]
+    return fields
+
+
+def _contact_point(graph: Graph, contact: Node) -> ContactPoint:
+    """The contact point a vCard node describes."""
+    email = _one(graph, contact, VCARD.hasEmail)
+    url = _one(graph, contact, VCARD.hasURL)
+    return ContactPoint(
+        name=str(_one(graph, contact, VCARD.fn)),
+        email=str(email).removeprefix("mailto:") if email is not None else None,
+        url=str(url) if url is not None else None,
+    )
+
+
+def _party_fields(graph: Graph, d: Node) -> dict[str, Any]:
+    """The publisher's agent id, the contact point and the landing page, where given."""
+    fields: dict[str, Any] = {}
     publisher = _one(graph, d, DCTERMS.publisher)
     if publisher is not None:
         fields["publisher"] = str(_one(graph, publisher, DCTERMS.identifier))
     contact = _one(graph, d, DCAT.contactPoint)
     if contact is not None:
-        email = _one(graph, contact, VCARD.hasEmail)
-        url = _one(graph, contact, VCARD.hasURL)
-        fields["contact_point"] = ContactPoint(
-            name=str(_one(graph, contact, VCARD.fn)),
-            email=str(email).removeprefix("mailto:") if email is not None else None,
-            url=str(url) if url is not None else None,
-        )
+        fields["contact_point"] = _contact_point(graph, contact)
     page = _one(graph, d, DCAT.landingPage)
     if page is not None:
         fields["landing_page"] = str(page)
+    return fields
+
+
+def _coverage_fields(graph: Graph, d: Node) -> dict[str, Any]:
+    """Temporal coverage (where given) and spatial coverage of a data set node."""
+    fields: dict[str, Any] = {}
     period = _one(graph, d, DCTERMS.temporal)
     if period is not None:
         start = _one(graph, period, DCAT.startDate)
@@ -266,32 +295,60 @@ def _fields(graph: Graph, d: Node) -> dict[str, Any]:
         str(_one(graph, loc, DCTERMS.identifier) or _tail(loc, str(COUNTRY)))
         for loc in graph.objects(d, DCTERMS.spatial)
     )
+    return fields
+
+
+def _frequency_fields(graph: Graph, d: Node) -> dict[str, Any]:
+    """The frequency: the SDMX one cdinterop wrote, else the EU frequency's, where given."""
     freq = _one(graph, d, CDI.sdmxFrequency)
     if freq is not None:
-        fields["frequency"] = Frequency(str(freq))
-    else:
-        eu = _one(graph, d, DCTERMS.accrualPeriodicity)
-        if eu is not None:
-            by_eu = {v: k for k, v in reversed(FREQUENCIES.items())}
-            fields["frequency"] = by_eu.get(str(_tail(eu, str(FREQUENCY))))
-    for prop, name in ((DCTERMS.issued, "issued"), (DCTERMS.modified, "modified")):
+        return {"frequency": Frequency(str(freq))}
+    eu = _one(graph, d, DCTERMS.accrualPeriodicity)
+    if eu is None:
+        return {}
+    by_eu = {v: k for k, v in reversed(FREQUENCIES.items())}
+    return {"frequency": by_eu.get(str(_tail(eu, str(FREQUENCY))))}
+
+
+def _literal_fields(graph: Graph, d: Node) -> dict[str, Any]:
+    """Issued, modified, version and citation of a data set node, as text, where given."""
+    fields: dict[str, Any] = {}
+    for prop, name in (
+        (DCTERMS.issued, "issued"),
+        (DCTERMS.modified, "modified"),
+        (DCAT_VERSION, "version"),
+        (DCTERMS.bibliographicCitation, "citation"),
+    ):
         value = _one(graph, d, prop)
         if value is not None:
             fields[name] = str(value)
-    version = _one(graph, d, DCAT_VERSION)
-    if version is not None:
-        fields["version"] = str(version)
-    citation = _one(graph, d, DCTERMS.bibliographicCitation)
-    if citation is not None:
-        fields["citation"] = str(citation)
+    return fields
+
+
+def _json_fields(graph: Graph, d: Node) -> dict[str, Any]:
+    """The fields cdinterop wrote as ``cdi:*Json`` literals (checked against the triple
+    counts of ``cdi:coreJson``)."""
     core = dict(_json_literal(graph, d, CDI.coreJson) or {})
     _check_counts(graph, d, core.pop(TRIPLE_COUNTS, None))
-    fields.update(core)
+    fields: dict[str, Any] = dict(core)
     fields["structure"] = _json_literal(graph, d, CDI.structureJson)
     for part in ("provenance", *PARTS):
         value = _json_literal(graph, d, CDI[f"{part}Json"])
         if value is not None:
             fields[part] = value
+    return fields
+
+
+def _fields(graph: Graph, d: Node) -> dict[str, Any]:
+    """The fields of a data set node cdinterop wrote: DCAT triples, then ``cdi:*Json``."""
+    fields: dict[str, Any] = {}
+    fields.update(_description_fields(graph, d))
+    fields.update(_rights_fields(graph, d))
+    fields.update(_party_fields(graph, d))
+    fields.update(_coverage_fields(graph, d))
+    fields.update(_frequency_fields(graph, d))
+    fields.update(_literal_fields(graph, d))
+    fields.update(_json_fields(graph, d))
     return fields
 
 
@@ -362,26 +419,13 @@ def _foreign_catalog(graph: Graph, c: Node) -> dict[str, Any]:
             "the catalogue has no dct:publisher (DCAT-AP requires one, and so does "
             "cdinterop's Catalog)",
         )
-    name = _one(graph, publisher, FOAF.name)
     identifier = _one(graph, c, DCTERMS.identifier)
     homepage = _one(graph, c, FOAF.homepage)
-    publisher_id = _one(graph, publisher, DCTERMS.identifier)
     return {
         "id": _local_id(str(identifier) if identifier is not None else _node_text(c, "catalog")),
         "title": title,
         "description": _texts(graph, c, DCTERMS.description) or title,
-        "publisher": Agent(
-            id=_local_id(
-                str(publisher_id)
-                if publisher_id is not None
-                else str(name)
-                if name is not None and isinstance(publisher, BNode)
-                else _node_text(publisher, "publisher")
-            ),
-            kind=AgentKind.ORGANISATION,
-            name=str(name) if name is not None else _node_text(publisher, "publisher"),
-            pseudonymous=False,  # an organisation named in public metadata
-        ),
+        "publisher": _foreign_publisher(graph, publisher),
         "homepage": str(homepage) if homepage is not None else None,
         "languages": tuple(
             langcodes.Language.get(str(_tail(lang, str(LANGUAGE))).lower()).to_tag()
@@ -390,6 +434,25 @@ def _foreign_catalog(graph: Graph, c: Node) -> dict[str, Any]:
         ),
         **_foreign_catalog_dates(graph, c),
     }
+
+
+def _foreign_publisher(graph: Graph, publisher: Node) -> Agent:
+    """The publisher of a catalogue cdinterop did not write, an organisation: its id from
+    its ``dct:identifier``, else (a blank node) its name, else its IRI."""
+    name = _one(graph, publisher, FOAF.name)
+    publisher_id = _one(graph, publisher, DCTERMS.identifier)
+    if publisher_id is not None:
+        ident = str(publisher_id)
+    elif name is not None and isinstance(publisher, BNode):
+        ident = str(name)
+    else:
+        ident = _node_text(publisher, "publisher")
+    return Agent(
+        id=_local_id(ident),
+        kind=AgentKind.ORGANISATION,
+        name=str(name) if name is not None else _node_text(publisher, "publisher"),
+        pseudonymous=False,  # an organisation named in public metadata
+    )
 
 
 def _foreign_catalog_dates(graph: Graph, c: Node) -> dict[str, Any]:

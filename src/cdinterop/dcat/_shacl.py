@@ -30,6 +30,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from cdinterop import limits
+from cdinterop._extras import require
 from cdinterop.errors import Issue, ReadError
 
 __all__ = [
@@ -218,16 +219,20 @@ def validate_graph(data: Graph, shapes: Graph, *, source: str) -> list[Issue]:
     limit (a [`LimitExceeded`][cdinterop.limits.LimitExceeded]): a query can take
     forever on a small graph. Core SHACL runs here.
     """
+    _pyshacl()  # here, not in the child process: a missing extra is a plain error
     _refuse_remote_queries(shapes, source)
     if has_sparql(shapes):
         return _validate_in_child(data, shapes, source)
     return _issues(data, shapes, source)
 
 
-def _issues(data: Graph, shapes: Graph, source: str) -> list[Issue]:
-    from pyshacl import validate
+def _pyshacl() -> Any:
+    """The pySHACL package (extra ``validate``)."""
+    return require("pyshacl", extra="validate", purpose="SHACL validation")
 
-    _conforms, report, _text = validate(
+
+def _issues(data: Graph, shapes: Graph, source: str) -> list[Issue]:
+    _conforms, report, _text = _pyshacl().validate(
         data,
         shacl_graph=shapes,
         inference="none",

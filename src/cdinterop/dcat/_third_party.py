@@ -132,15 +132,15 @@ from cdinterop.model import (
     area_scheme,
     is_area_code,
 )
-from cdinterop.model._base import (
+from cdinterop.model._internal import (
     AGENCY_ID_PATTERN,
+    MEDIA_TYPE_PATTERN,
     NCNAME_ID_PATTERN,
     SDMX_ID_PATTERN,
     VERSION_PATTERN,
     check_language_tag,
     check_spdx_licence,
 )
-from cdinterop.model._distribution import MEDIA_TYPE_PATTERN
 
 __all__ = ["ADMS", "EU_LICENCES", "SCHEMA", "dataset_from_dcat", "dataset_ids"]
 

@@ -26,7 +26,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import Namespace
 from rdflib.term import BNode, Node
 
-import cdinterop
+from cdinterop._version import __version__
 from cdinterop.dcat._vocab import CDI, DQV, OA, SPDX_LICENCE
 from cdinterop.model import (
     ActivityType,
@@ -571,7 +571,7 @@ def vocabulary_graph() -> Graph:
     )
     g.add((ONTOLOGY, DCTERMS.description, _en(description)))
     g.add((ONTOLOGY, RDFS.comment, _en(description)))
-    g.add((ONTOLOGY, OWL.versionInfo, Literal(cdinterop.__version__)))
+    g.add((ONTOLOGY, OWL.versionInfo, Literal(__version__)))
     g.add((ONTOLOGY, DCTERMS.license, LICENCE))
     g.add((ONTOLOGY, VANN.preferredNamespacePrefix, Literal("cdi")))
     g.add((ONTOLOGY, VANN.preferredNamespaceUri, Literal(str(CDI))))
@@ -736,7 +736,7 @@ def shapes_graph() -> Graph:
             ),
         )
     )
-    g.add((SHAPES, OWL.versionInfo, Literal(cdinterop.__version__)))
+    g.add((SHAPES, OWL.versionInfo, Literal(__version__)))
     g.add((SHAPES, DCTERMS.license, LICENCE))
 
     ds = s.node("Dataset", DCAT.Dataset, "cdi: properties of a data set.")

@@ -1,7 +1,7 @@
 """Writing an ingest run's outputs into a folder, all or nothing.
 
 ``dataset.json`` (the unit records), ``datapackage/`` (the same as a Data Package v2),
-``rejects.csv`` (``row, column, value, reason``; for a spreadsheet, so a text cell that begins
+``rejects.csv`` (``row, column, value, reason, code``; for a spreadsheet, so a text cell that begins
 with ``=``, ``+``, ``-``, ``@``, tab or CR gets a ``'`` in front) and ``summary.json`` are first
 written to a staging folder beside the target and then swapped in (`cdinterop._publish`),
 so a failure or a kill leaves the target as it was. After a run that rejected too many rows
@@ -32,7 +32,7 @@ def write_outputs(
     of the same names are replaced); return the paths written. With ``failed`` only the
     rejects and the summary are written."""
     from cdinterop import datapackage as dp
-    from cdinterop.model._jsonio import save
+    from cdinterop.model._internal import save
 
     target = Path(folder)
     names = []

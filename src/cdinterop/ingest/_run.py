@@ -58,20 +58,20 @@ from cdinterop.ingest._transforms import (
     to_bands,
     to_period,
 )
-from cdinterop.mapping._loading import load_spec
-from cdinterop.mapping._spec import UnmappedPolicy, scalar_text
-from cdinterop.mapping._values import filter_mask, fixed_values, map_values
+from cdinterop.mapping import UnmappedPolicy, filter_mask, fixed_values, load_spec, map_values
+from cdinterop.mapping._internal import scalar_text
 from cdinterop.model import Activity, ActivityType, Checksum, CitizenDataset, Observations, Source
-from cdinterop.model._provenance import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
+from cdinterop.model._internal import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
 
 __all__ = ["REJECT_COLUMNS", "IngestError", "IngestResult", "IngestSummary", "ingest"]
 
 ROW = "_row"
 """The column the readers add: the row's number in the source file."""
-REJECT_COLUMNS = ("row", "column", "value", "reason")
-"""Columns of the rejects table (and of ``rejects.csv``)."""
+REJECT_COLUMNS = ("row", "column", "value", "reason", "code")
+"""Columns of the rejects table (and of ``rejects.csv``); ``code`` is the reject's kind, an
+[`IssueCode`][cdinterop.issue_codes.IssueCode]."""
 _REJECTS_SCHEMA = pa.schema(
-    [("row", pa.int64()), ("column", pa.string()), ("value", pa.string()), ("reason", pa.string())]
+    [(name, pa.int64() if name == "row" else pa.string()) for name in REJECT_COLUMNS]
 )
 
 
@@ -140,7 +140,7 @@ class IngestResult:
     dataset: CitizenDataset
     """The unit records with the spec's metadata and the extended provenance."""
     rejects: pa.Table
-    """One line per rejected (row, column): ``row``, ``column``, ``value``, ``reason``."""
+    """One line per rejected (row, column): ``row``, ``column``, ``value``, ``reason``, ``code``."""
     summary: IngestSummary
     """The counts."""
 
@@ -153,7 +153,9 @@ class _Rejects:
         self.rows: set[int] = set()
         self.columns: dict[str, set[int]] = {}
 
-    def add(self, rows: pa.Array, column: str, values: pa.Array | None, reasons: pa.Array) -> None:
+    def add(
+        self, rows: pa.Array, column: str, values: pa.Array | None, reasons: pa.Array, *, code: str
+    ) -> None:
         if len(rows) == 0:
             return
         text = values if values is not None else pa.nulls(len(rows), pa.string())
@@ -162,7 +164,13 @@ class _Rejects:
         text = _shortened(text)
         self.tables.append(
             pa.table(
-                [rows.cast(pa.int64()), pa.repeat(column, len(rows)), text, reasons],
+                [
+                    rows.cast(pa.int64()),
+                    pa.repeat(column, len(rows)),
+                    text,
+                    reasons,
+                    pa.repeat(pa.scalar(code, pa.string()), len(rows)),
+                ],
                 schema=_REJECTS_SCHEMA,
             )
         )
@@ -233,47 +241,86 @@ def _resolve(spec: IngestSpec, submission: Submission, key: bytes | None) -> _Pl
 
     Uses the submission's columns, not its `info`, which would wait
     for the SHA-256 of the whole file before the first batch is read."""
-    columns_of_file = submission.columns
-    available = set(columns_of_file)
-    shortened = short_names(columns_of_file, submission.group_separator)
-    short = {s: full for full, s in shortened.items()}
+    wanted = _wanted_columns(spec)
+    file_columns = _file_columns(submission)
+    columns = sorted(file_columns)
+    file_name = Path(submission.path).name
+    names, unknown = _matched_columns(wanted, file_columns, file_name)
+    expressions = _compiled_expressions(spec, columns, unknown)
+    if unknown:
+        raise _misfit(spec, submission, unknown, none_found=bool(wanted) and not names)
+    if spec.privacy.pseudonymise and key is None:
+        key = _spec_key(spec.privacy.key)
+    return _Plan(spec, names, expressions, key, _shown_columns(spec, names, expressions))
+
+
+def _wanted_columns(spec: IngestSpec) -> dict[str, str]:
+    """Every column the spec names, with where the spec first names it."""
     wanted: dict[str, str] = {}
-
-    def need(name: str, where: str) -> None:
+    named = (*_filter_columns(spec), *_privacy_columns(spec), *_component_columns(spec))
+    for name, where in named:
         wanted.setdefault(name, where)
+    return wanted
 
+
+def _filter_columns(spec: IngestSpec) -> Iterator[tuple[str, str]]:
+    """The columns of the row filters and of the de-duplication key, with where named."""
     for row_filter in spec.rows:
         part = "keep" if row_filter.keep is not None else "drop"
         for column in row_filter.conditions:
-            need(column, f"rows.{row_filter.name}.{part}")
+            yield column, f"rows.{row_filter.name}.{part}"
     if spec.deduplicate is not None:
         for column in spec.deduplicate.key:
-            need(column, "deduplicate.key")
+            yield column, "deduplicate.key"
+
+
+def _privacy_columns(spec: IngestSpec) -> Iterator[tuple[str, str]]:
+    """The columns the privacy steps drop, pseudonymise, coarsen or take areas from."""
     privacy = spec.privacy
-    for column in privacy.drop:
-        need(column, "privacy.drop")
-    for column in privacy.pseudonymise:
-        need(column, "privacy.pseudonymise")
-    for column in privacy.geopoints:
-        need(column, "privacy.geopoints")
+    yield from ((column, "privacy.drop") for column in privacy.drop)
+    yield from ((column, "privacy.pseudonymise") for column in privacy.pseudonymise)
+    yield from ((column, "privacy.geopoints") for column in privacy.geopoints)
     for column, coarsening in privacy.geopoints.items():
         if coarsening.area is not None:
-            need(coarsening.area, f"privacy.geopoints.{column}.area")
+            yield coarsening.area, f"privacy.geopoints.{column}.area"
+
+
+def _component_columns(spec: IngestSpec) -> Iterator[tuple[str, str]]:
+    """The columns the components take their values ``from``."""
     for cid, rule in spec.components.items():
         if rule.source is not None:
-            need(rule.source, f"components.{cid}.from")
+            yield rule.source, f"components.{cid}.from"
+
+
+def _file_columns(submission: Submission) -> dict[str, str]:
+    """Every name a column of the file answers to (its full name, or the Kobo short name
+    without its groups) → the column's name in the file; full names win."""
+    columns_of_file = submission.columns
+    shortened = short_names(columns_of_file, submission.group_separator)
+    short = {s: full for full, s in shortened.items()}
+    return {**short, **{name: name for name in columns_of_file}}
+
+
+def _matched_columns(
+    wanted: dict[str, str], file_columns: dict[str, str], file_name: str
+) -> tuple[dict[str, str], list[str]]:
+    """The file's column of each wanted name, and a line for each name the file lacks."""
     names: dict[str, str] = {}
     unknown: list[str] = []
-    columns = sorted(available | set(short))
-    file_name = Path(submission.path).name
+    columns = sorted(file_columns)
     for name, where in wanted.items():
-        if name in available:
-            names[name] = name
-        elif name in short:
-            names[name] = short[name]
+        if name in file_columns:
+            names[name] = file_columns[name]
         else:
             hint = _did_you_mean(name, columns)
             unknown.append(f"{where}: no column {name!r} in {file_name}{hint}")
+    return names, unknown
+
+
+def _compiled_expressions(
+    spec: IngestSpec, columns: list[str], unknown: list[str]
+) -> dict[str, Any]:
+    """The components' expressions, compiled; one line in ``unknown`` for each that fails."""
     expressions: dict[str, Any] = {}
     for cid, rule in spec.components.items():
         if rule.expression is not None:
@@ -281,23 +328,29 @@ def _resolve(spec: IngestSpec, submission: Submission, key: bytes | None) -> _Pl
                 expressions[cid] = compile_expression(rule.expression, columns=columns)
             except ValueError as exc:
                 unknown.append(f"components.{cid}.expression: {exc}")
-    if unknown:
-        own = submission.file_columns
-        more = " …" if len(own) > 40 else ""
-        has = ", ".join(own[:40]) + more
-        if wanted and not names:  # not one column found: the header is likely elsewhere
-            row = spec.source.header_row
-            raise IngestError(
-                f"none of the columns the spec names is in the header of {file_name} "
-                f"(line {row}: {has}); if the header is on another line, set "
-                f"source.header_row in the spec (now {row})"
-            )
-        raise IngestError(
-            f"the spec does not fit {file_name}: {'; '.join(unknown)} (the file has: {has})"
+    return expressions
+
+
+def _misfit(
+    spec: IngestSpec, submission: Submission, unknown: list[str], *, none_found: bool
+) -> IngestError:
+    """The error for a spec that names columns the file lacks (or expressions that do not
+    compile), showing the file's header; when not one column was found, the advice to
+    set the header row."""
+    file_name = Path(submission.path).name
+    own = submission.file_columns
+    more = " …" if len(own) > 40 else ""
+    has = ", ".join(own[:40]) + more
+    if none_found:  # not one column found: the header is likely elsewhere
+        row = spec.source.header_row
+        return IngestError(
+            f"none of the columns the spec names is in the header of {file_name} "
+            f"(line {row}: {has}); if the header is on another line, set "
+            f"source.header_row in the spec (now {row})"
         )
-    if privacy.pseudonymise and key is None:
-        key = _spec_key(privacy.key)
-    return _Plan(spec, names, expressions, key, _shown_columns(spec, names, expressions))
+    return IngestError(
+        f"the spec does not fit {file_name}: {'; '.join(unknown)} (the file has: {has})"
+    )
 
 
 def _did_you_mean(name: str, columns: list[str]) -> str:
@@ -344,7 +397,7 @@ def _privacy(batch: pa.Table, plan: _Plan, rejects: _Rejects) -> tuple[pa.Table,
         if points.reasons is not None:
             rows = pc.filter(batch.column(ROW), points.failed)
             reasons = pc.filter(points.reasons, points.failed)
-            rejects.add(_text(rows), name, None, reasons)
+            rejects.add(_text(rows), name, None, reasons, code="not-a-geopoint")
             failed = pc.or_(failed, points.failed)
         if coarsening.grid is not None:
             cells = coarsen_to_grid(points.lat, points.lon, coarsening.grid, labels=False)
@@ -360,55 +413,67 @@ def _privacy(batch: pa.Table, plan: _Plan, rejects: _Rejects) -> tuple[pa.Table,
 
 def _apply(rule: ComponentRule, cid: str, batch: pa.Table, plan: _Plan) -> Transformed:
     """The component's column for ``batch``, with its failed rows."""
-    n = batch.num_rows
     if rule.value is not None:
-        return Transformed.ok(fixed_values(rule.value, n))
+        return Transformed.ok(fixed_values(rule.value, batch.num_rows))
     if rule.expression is not None:
         return plan.expressions[cid].evaluate(batch)  # type: ignore[no-any-return]
     assert rule.source is not None
     source = batch.column(plan.names[rule.source])
     if rule.map is not None:
-        policy = rule.unmapped or plan.spec.unmapped
-        mapped = map_values(
-            source,
-            rule.map,
-            unmapped=UnmappedPolicy.KEEP if policy is IngestUnmapped.KEEP else UnmappedPolicy.DROP,
-            default=rule.default,
-        )
-        failed = mapped.unmapped.combine_chunks()
-        reasons = None
-        if policy is IngestUnmapped.REJECT and pc.any(failed).as_py():
-            reasons = pc.if_else(
-                failed,
-                pc.binary_join_element_wise(
-                    pa.scalar("'"),
-                    _text(source),
-                    pa.scalar(f"' is not in the value map of {cid}"),
-                    "",
-                ),
-                pa.scalar(None, pa.string()),
-            )
-        else:
-            failed = pa.repeat(pa.scalar(False), n)
-        return Transformed(mapped.values, failed, reasons)
+        return _mapped(rule, cid, source, plan)
+    return _with_default(_converted(rule, source, rule.source), rule, source)
+
+
+def _mapped(rule: ComponentRule, cid: str, source: pa.ChunkedArray, plan: _Plan) -> Transformed:
+    """A source column through the rule's value map; with the ``reject`` policy, the
+    values the map lacks fail their rows."""
+    assert rule.map is not None
+    policy = rule.unmapped or plan.spec.unmapped
+    mapped = map_values(
+        source,
+        rule.map,
+        unmapped=UnmappedPolicy.KEEP if policy is IngestUnmapped.KEEP else UnmappedPolicy.DROP,
+        default=rule.default,
+    )
+    failed = mapped.unmapped.combine_chunks()
+    if policy is not IngestUnmapped.REJECT or not pc.any(failed).as_py():
+        return Transformed(mapped.values, pa.repeat(pa.scalar(False), len(source)), None)
+    reasons = pc.if_else(
+        failed,
+        pc.binary_join_element_wise(
+            pa.scalar("'"),
+            _text(source),
+            pa.scalar(f"' is not in the value map of {cid}"),
+            "",
+        ),
+        pa.scalar(None, pa.string()),
+    )
+    return Transformed(mapped.values, failed, reasons)
+
+
+def _converted(rule: ComponentRule, source: pa.ChunkedArray, label: str) -> Transformed:
+    """A source column (named ``label`` in the spec) in bands, as periods, or as it is."""
     if rule.bands is not None:
         bands = [Band(code, low, high) for code, (low, high) in rule.bands.items()]
-        result = to_bands(source, bands, label=rule.source)
-    elif rule.period is not None:
+        return to_bands(source, bands, label=label)
+    if rule.period is not None:
         options = {"formats": rule.date_formats} if rule.date_formats else {}
-        result = to_period(source, rule.period, **options)
-    else:
-        result = Transformed.ok(source)
-    if rule.default is not None:
-        values = result.values
-        default = pa.scalar(rule.default)
-        if pa.types.is_string(values.type) or pa.types.is_null(values.type):
-            default = pa.scalar(scalar_text(rule.default), pa.string())
-        elif not default.type.equals(values.type):
-            default = default.cast(values.type)
-        filled = pc.if_else(pc.is_null(source), default, values)
-        result = Transformed(filled, result.failed, result.reasons)
-    return result
+        return to_period(source, rule.period, **options)
+    return Transformed.ok(source)
+
+
+def _with_default(result: Transformed, rule: ComponentRule, source: pa.ChunkedArray) -> Transformed:
+    """``result`` with the rule's default where the source value is null."""
+    if rule.default is None:
+        return result
+    values = result.values
+    default = pa.scalar(rule.default)
+    if pa.types.is_string(values.type) or pa.types.is_null(values.type):
+        default = pa.scalar(scalar_text(rule.default), pa.string())
+    elif not default.type.equals(values.type):
+        default = default.cast(values.type)
+    filled = pc.if_else(pc.is_null(source), default, values)
+    return Transformed(filled, result.failed, result.reasons)
 
 
 def _filter_rows(batch: pa.Table, plan: _Plan, filtered: Counter[str]) -> pa.Table:
@@ -434,27 +499,51 @@ def _process(batch: pa.Table, plan: _Plan, rejects: _Rejects) -> tuple[pa.Table,
         result = _apply(rule, cid, batch, plan)
         columns[cid] = result.values
         if result.reasons is not None and pc.any(result.failed).as_py():
-            mask = result.failed
-            rows = _text(pc.filter(batch.column(ROW), mask))
-            reasons = _text(pc.filter(result.reasons, mask))
-            read = _read_columns(rule, cid, plan)
-            hidden = [name for column, name in read if column and column not in plan.shown]
-            for column, name in read:
-                shown = plan.value_of(column, batch.column(column)) if column else None
-                if hidden:
-                    why = _hidden_reason(cid, hidden, plan, len(rows))
-                elif rule.expression is not None:
-                    why = pc.binary_join_element_wise(pa.scalar(f"{cid}: "), reasons, "")
-                else:
-                    why = reasons
-                value = None if shown is None else _text(pc.filter(shown, mask))
-                rejects.add(rows, name, value, why)
-            failed = pc.or_(failed, mask)
+            _reject_failed(result, rule, cid, batch, plan, rejects)
+            failed = pc.or_(failed, result.failed)
     keep = pc.invert(failed)
     records = pa.table({**columns, ROW: batch.column(ROW)}).filter(keep)
     key_names = [plan.names[c] for c in spec.deduplicate.key] if spec.deduplicate else []
     keys = batch.select(key_names).filter(keep) if key_names else pa.table({})
     return records, keys
+
+
+def _reject_failed(
+    result: Transformed,
+    rule: ComponentRule,
+    cid: str,
+    batch: pa.Table,
+    plan: _Plan,
+    rejects: _Rejects,
+) -> None:
+    """Reject the rows a component's rule failed on, under each file column it reads,
+    with the value where a reject may show it and the reason (a reason that would tell
+    a private value is replaced by what failed)."""
+    assert result.reasons is not None
+    mask = result.failed
+    rows = _text(pc.filter(batch.column(ROW), mask))
+    reasons = _text(pc.filter(result.reasons, mask))
+    read = _read_columns(rule, cid, plan)
+    hidden = [name for column, name in read if column and column not in plan.shown]
+    if hidden:
+        why = _hidden_reason(cid, hidden, plan, len(rows))
+    elif rule.expression is not None:
+        why = pc.binary_join_element_wise(pa.scalar(f"{cid}: "), reasons, "")
+    else:
+        why = reasons
+    for column, name in read:
+        shown = plan.value_of(column, batch.column(column)) if column else None
+        value = None if shown is None else _text(pc.filter(shown, mask))
+        rejects.add(rows, name, value, why, code=_reject_code(rule))
+
+
+def _reject_code(rule: ComponentRule) -> str:
+    """The code of the rejects of a rule that fails (see `cdinterop.issue_codes`)."""
+    if rule.expression is not None:
+        return "expression-rule"
+    if rule.map is not None:
+        return "unmapped-value"
+    return "band-rule" if rule.bands is not None else "period-rule"
 
 
 def _read_columns(rule: ComponentRule, cid: str, plan: _Plan) -> list[tuple[str, str]]:
@@ -536,6 +625,7 @@ def _reject_issues(
             columns.get(issue.component, issue.component) if issue.component else "(key)",
             pa.array([value], pa.string()),
             pa.array([_ROW_REFERENCE.sub(source_row, issue.message)], pa.string()),
+            code=issue.code,
         )
 
 
@@ -657,62 +747,130 @@ def ingest(
     started = dt.datetime.now(dt.UTC)
     if not isinstance(spec, IngestSpec):
         spec = load_spec(spec, IngestSpec)
+    tally = _Tally()
+    read = _read(submission, spec, options or _source_options(spec), key, tally, progress)
+    records = _without_duplicates(read, tally)
+    conformed = _conformed(records, read.plan, tally)
+    summary = _summary(submission, spec, read, conformed.num_rows, tally, started)
+    dataset = _dataset(spec, conformed, read.info, summary, started)
+    result = IngestResult(dataset, tally.rejects.table(), summary)
+    _refuse_too_many_rejected(result, spec.max_rejected if max_rejected is None else max_rejected)
+    return result
+
+
+@dataclass
+class _Tally:
+    """Where the rows that do not become unit records go: the rejects, and the count of
+    filtered rows per rule."""
+
+    rejects: _Rejects = field(default_factory=_Rejects)
+    filtered: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What reading the submission gave: the records that passed every rule (with
+    ``_row``), their de-duplication keys, the rows read and the source's description."""
+
+    plan: _Plan
+    records: pa.Table
+    keys: pa.Table
+    rows_read: int
+    info: SourceInfo
+
+
+def _source_options(spec: IngestSpec) -> SourceOptions:
+    """The reader options the spec's ``source`` section gives."""
     source_spec = spec.source
-    opts = options or SourceOptions(
+    return SourceOptions(
         layout=Layout(source_spec.layout),
         encoding=source_spec.encoding,
         delimiter=source_spec.delimiter,
         sheet=source_spec.sheet,
         header_row=source_spec.header_row,
     )
-    rejects = _Rejects()
-    filtered: Counter[str] = Counter()
+
+
+def _read(
+    submission: str | Path,
+    spec: IngestSpec,
+    opts: SourceOptions,
+    key: bytes | None,
+    tally: _Tally,
+    progress: Callable[[int], None] | None,
+) -> _Read:
+    """Read the submission under the spec's reader limits, batch by batch through the
+    row filters, privacy steps and component rules (see the module docs); the records
+    the reader could not read are rejected."""
     parts: list[pa.Table] = []
     key_parts: list[pa.Table] = []
-    chosen = limits.current().replace(**source_spec.limit_values())
+    chosen = limits.current().replace(**spec.source.limit_values())
     with limits.use(chosen), open_submission(submission, opts) as opened:
         plan = _resolve(spec, opened, key)
         needed = _needed(plan, opened.schema.names)
-        tables = _prepared(opened.batches(), plan, needed, opts.batch_rows, filtered)
+        tables = _prepared(opened.batches(), plan, needed, opts.batch_rows, tally.filtered)
         for batch in _prefetch(tables):
-            records, keys = _process(batch, plan, rejects)
+            records, keys = _process(batch, plan, tally.rejects)
             parts.append(records)
             key_parts.append(keys)
             if progress is not None:
                 progress(opened.rows_read)
-        _reject_problems(opened.problems(), rejects, plan)
+        _reject_problems(opened.problems(), tally.rejects, plan)
         rows_read = opened.rows_read
         info = _private_form_version(opened.info, opened, plan)
     records = pa.concat_tables(parts) if parts else pa.table({})
     keys = pa.concat_tables(key_parts) if key_parts and spec.deduplicate else pa.table({})
-    records, duplicates = _deduplicate(records, keys, plan)
-    if duplicates and spec.deduplicate is not None:
-        filtered[spec.deduplicate.name] += duplicates
-    structure = spec.structure
+    return _Read(plan, records, keys, rows_read, info)
+
+
+def _without_duplicates(read: _Read, tally: _Tally) -> pa.Table:
+    """The records without the duplicates by the spec's key, counted as filtered under
+    the de-duplication rule's name."""
+    records, duplicates = _deduplicate(read.records, read.keys, read.plan)
+    dedup = read.plan.spec.deduplicate
+    if duplicates and dedup is not None:
+        tally.filtered[dedup.name] += duplicates
+    return records
+
+
+def _conformed(records: pa.Table, plan: _Plan, tally: _Tally) -> Observations:
+    """The records as observations conformed to the structure; the rows that break it
+    are rejected (under the file column each component comes from) and left out."""
+    spec = plan.spec
     rows = records.column(ROW).combine_chunks() if records.num_rows else pa.array([], pa.int64())
     unit = records.drop_columns([ROW]) if ROW in records.column_names else records
     # Conformed without issues, the observations remember the structure object, and the
-    # data set built from them below does not check them a second time.
-    conformed, issues = Observations.from_arrow(unit).conform(structure)
-    if issues:
-        sources = {c: r.source for c, r in spec.components.items() if r.source is not None}
-        _reject_issues(issues, rows, rejects, sources, _visible_components(plan))
-        bad = pa.array(sorted({i.row for i in issues if i.row is not None}), pa.int64())
-        mask = pc.invert(pc.is_in(pa.array(range(unit.num_rows), pa.int64()), value_set=bad))
-        conformed = Observations.from_arrow(conformed.table.filter(mask))  # checked again
-        rows = rows.filter(mask)
-    accepted = conformed.num_rows
-    rejected = len(rejects.rows)
+    # data set built from them later does not check them a second time.
+    conformed, issues = Observations.from_arrow(unit).conform(spec.structure)
+    if not issues:
+        return conformed
+    sources = {c: r.source for c, r in spec.components.items() if r.source is not None}
+    _reject_issues(issues, rows, tally.rejects, sources, _visible_components(plan))
+    bad = pa.array(sorted({i.row for i in issues if i.row is not None}), pa.int64())
+    mask = pc.invert(pc.is_in(pa.array(range(unit.num_rows), pa.int64()), value_set=bad))
+    return Observations.from_arrow(conformed.table.filter(mask))  # checked again
+
+
+def _summary(
+    submission: str | Path,
+    spec: IngestSpec,
+    read: _Read,
+    accepted: int,
+    tally: _Tally,
+    started: dt.datetime,
+) -> IngestSummary:
+    """The counts of the run, which must add up."""
+    filtered, rejects = tally.filtered, tally.rejects
     summary = IngestSummary(
         source=Path(submission).name,
-        layout=str(info.layout),
-        sha256=info.sha256,
+        layout=str(read.info.layout),
+        sha256=read.info.sha256,
         spec_id=spec.id,
         spec_version=spec.version,
-        rows_read=rows_read,
+        rows_read=read.rows_read,
         accepted=accepted,
         filtered=sum(filtered.values()),
-        rejected=rejected,
+        rejected=len(rejects.rows),
         filtered_by_rule={name: n for name, n in filtered.items() if n},
         rejected_by_column=dict(rejects.by_column.most_common()),
         seconds=(dt.datetime.now(dt.UTC) - started).total_seconds(),
@@ -721,16 +879,19 @@ def ingest(
         raise IngestError(  # pragma: no cover - a bug, never the user's input
             f"row counts do not add up: {summary.to_dict()}"
         )
-    dataset = _dataset(spec, conformed, info, summary, started)
-    result = IngestResult(dataset, rejects.table(), summary)
-    limit = spec.max_rejected if max_rejected is None else max_rejected
+    return summary
+
+
+def _refuse_too_many_rejected(result: IngestResult, limit: float | None) -> None:
+    """An [`IngestError`][cdinterop.ingest.IngestError] carrying ``result`` when more than
+    ``limit`` (a share) of the rows read were rejected."""
+    rows_read, rejected = result.summary.rows_read, result.summary.rejected
     if limit is not None and rows_read and rejected / rows_read > limit:
         raise IngestError(
             f"{rejected} of {rows_read} rows rejected ({rejected / rows_read:.1%}), more than "
             f"the {limit:.1%} allowed (max_rejected); see the rejects for why",
             result,
         )
-    return result
 
 
 def _reject_problems(problems: list[Issue], rejects: _Rejects, plan: _Plan) -> None:
@@ -747,6 +908,7 @@ def _reject_problems(problems: list[Issue], rejects: _Rejects, plan: _Plan) -> N
             column,
             pa.array([value if column in plan.shown else None], pa.string()),
             pa.array([problem.message], pa.string()),
+            code=problem.code,
         )
 
 

@@ -41,17 +41,24 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     Field,
     PlainValidator,
+    ValidationError,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-from cdinterop.aggregate._spec import AggregationSpec
-from cdinterop.errors import InvalidDatasetError
-from cdinterop.mapping._spec import MappingSpec, ValueRule
-from cdinterop.model._base import Model, NCNameId, SdmxId
-from cdinterop.model._dataset import CitizenDataset
-from cdinterop.model._structure import AttachmentLevel, DataStructure, Usage
+from cdinterop.aggregate import AggregationSpec
+from cdinterop.errors import InvalidDatasetError, RuleViolations, issues_from_pydantic
+from cdinterop.mapping import MappingSpec, ValueRule
+from cdinterop.model import (
+    AttachmentLevel,
+    CitizenDataset,
+    DataStructure,
+    Model,
+    NCNameId,
+    SdmxId,
+    Usage,
+)
 
 __all__ = [
     "ComponentRule",
@@ -316,23 +323,18 @@ class IngestSpec(MappingSpec):
             f"components.{cid}: a rule is needed" for cid in needed if cid not in self.components
         ]
         if problems:
-            raise ValueError("; ".join(problems))
+            raise RuleViolations(problems)
         try:
             CitizenDataset.model_validate({**self.dataset, "structure": structure})
         except InvalidDatasetError as exc:  # pragma: no cover - no observations to check
-            raise ValueError(str(exc)) from None
-        except ValueError as exc:
-            raise ValueError(_dataset_problems(exc)) from None
+            raise RuleViolations(f"dataset.{i.location}: {i.message}" for i in exc.issues) from None
+        except ValidationError as exc:
+            raise RuleViolations(_dataset_problems(exc)) from None
+        except ValueError as exc:  # pragma: no cover - pydantic wraps what validators raise
+            raise RuleViolations([f"dataset: {exc}"]) from None
         return self
 
 
-def _dataset_problems(exc: ValueError) -> str:
-    """``dataset.<where>: <what>; ...`` for each problem of the data set's metadata."""
-    errors = getattr(exc, "errors", None)
-    if not callable(errors):
-        return f"dataset: {exc}"
-    parts = []
-    for error in errors():
-        where = ".".join(["dataset", *(str(p) for p in error["loc"])])
-        parts.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
-    return "; ".join(parts)
+def _dataset_problems(exc: ValidationError) -> list[str]:
+    """``dataset.<where>: <what>`` for each problem of the data set's metadata."""
+    return [f"dataset.{issue.location}: {issue.message}" for issue in issues_from_pydantic(exc)]

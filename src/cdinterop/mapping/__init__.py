@@ -1,7 +1,8 @@
 """Declarative mapping specs and the vectorised value mapping they run on.
 
-Shared by the SDMX conformance step ([`cdinterop.sdmx.conform`][cdinterop.sdmx.conform])
-and the ingestion of submissions: one implementation of value maps, fixed values, row
+Shared by the conformance step
+([`cdinterop.conformance.conform`][cdinterop.conformance.conform]) and the ingestion of
+submissions: one implementation of value maps, fixed values, row
 filters and unmapped-value policies, not one per use.
 
 * the spec models: [`ValueRule`][cdinterop.mapping.ValueRule],

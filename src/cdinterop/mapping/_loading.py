@@ -25,9 +25,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from cdinterop import limits
-from cdinterop.errors import InvalidDatasetError, Issue, ReadError
+from cdinterop.errors import InvalidDatasetError, Issue, ReadError, issues_from_pydantic
 from cdinterop.mapping._spec import ConformanceSpec
-from cdinterop.model._jsonio import TOO_DEEP, issues_from_pydantic
+from cdinterop.model._internal import TOO_DEEP
 
 __all__ = ["SpecLoader", "load_conformance_spec", "load_spec", "loads_spec", "parse_yaml"]
 

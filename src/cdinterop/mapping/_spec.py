@@ -41,7 +41,7 @@ from pydantic import (
     model_validator,
 )
 
-from cdinterop.model._base import AgencyId, Model, NCNameId, SdmxId, VersionString
+from cdinterop.model import AgencyId, Model, NCNameId, SdmxId, VersionString
 
 __all__ = [
     "ConformanceSpec",

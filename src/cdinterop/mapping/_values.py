@@ -247,6 +247,125 @@ class MappingResult:
         return sum(d.rows for d in self.dropped)
 
 
+@dataclass
+class _RulesRun:
+    """The state of one [`apply_rules()`][cdinterop.mapping.apply_rules] run: the sources,
+    the rows still alive, and what was dropped, reported and read."""
+
+    table: pa.Table
+    consts: dict[str, _Value]
+    available: list[str]
+    """Source columns: the table's, then the constants it does not have."""
+    alive: pa.Array | pa.ChunkedArray
+    issues: list[Issue] = field(default_factory=list)
+    dropped: list[DropCount] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+
+    @classmethod
+    def start(cls, table: pa.Table, constants: Mapping[str, _Value] | None) -> _RulesRun:
+        """Every row alive, nothing reported yet."""
+        consts = dict(constants or {})
+        available = [*table.column_names, *(c for c in consts if c not in table.column_names)]
+        return cls(table, consts, available, pa.repeat(pa.scalar(True), table.num_rows))
+
+    def source(self, name: str) -> pa.ChunkedArray:
+        """A source column: the table's, else a constant broadcast to every row."""
+        if name in self.table.column_names:
+            return self.table.column(name)
+        return fixed_values(self.consts[name], self.table.num_rows)
+
+    def unknown(self, where: str, name: str, role: str) -> Issue:
+        """The issue for a column that is not a source."""
+        return Issue(
+            where,
+            "unknown-column",
+            f"{role} {name!r} is not a column of the source "
+            f"(it has: {', '.join(self.available) or 'no columns'})",
+            name,
+        )
+
+    def apply_filter(self, i: int, row_filter: RowFilter, location: str) -> None:
+        """Drop the live rows row filter ``i`` does not keep, counting them."""
+        kind = "keep" if row_filter.keep is not None else "drop"
+        conditions = row_filter.conditions
+        missing = [c for c in conditions if c not in self.available]
+        for name in missing:
+            self.issues.append(
+                self.unknown(f"{location}[{i}].{kind}.{name}", name, "filter column")
+            )
+        if missing:
+            return
+        self.used.update(conditions)
+        match = filter_mask(pa.table({c: self.source(c) for c in conditions}), conditions)
+        passes = match if kind == "keep" else pc.invert(match)
+        newly = pc.and_(self.alive, pc.invert(passes))
+        count = int(pc.sum(newly).as_py() or 0)
+        self.dropped.append(DropCount("row-filter", row_filter.name, count))
+        self.alive = pc.and_(self.alive, passes)
+
+    def apply_rule(
+        self, name: str, rule: ValueRule, where: str, unmapped: UnmappedPolicy
+    ) -> pa.ChunkedArray | None:
+        """The output column of a rule (``None`` when its source is unknown)."""
+        n = self.table.num_rows
+        if rule.value is not None:
+            return fixed_values(rule.value, n)
+        assert rule.source is not None  # a rule has a value or a source
+        if rule.source not in self.available:
+            self.issues.append(self.unknown(f"{where}.from", rule.source, "source column"))
+            return None
+        self.used.add(rule.source)
+        column = self.source(rule.source)
+        if rule.map is None:
+            return _fill(column, rule.default)
+        policy = rule.unmapped or unmapped
+        mapped = map_values(column, rule.map, unmapped=policy, default=rule.default)
+        if policy is not UnmappedPolicy.KEEP:
+            self.account_unmapped(name, rule, where, column, mapped, policy)
+        return mapped.values
+
+    def account_unmapped(
+        self,
+        name: str,
+        rule: ValueRule,
+        where: str,
+        column: pa.ChunkedArray,
+        mapped: MappedValues,
+        policy: UnmappedPolicy,
+    ) -> None:
+        """Count (policy ``drop``, then drop) or report (``error``) the live rows whose
+        value the map has no entry for."""
+        live = pc.and_(mapped.unmapped, self.alive)
+        for value, rows in value_counts(column, live).items():
+            if policy is UnmappedPolicy.DROP:
+                self.dropped.append(DropCount("unmapped-value", name, rows, value))
+            else:
+                self.issues.append(
+                    Issue(
+                        where,
+                        "unmapped-value",
+                        f"source value {value!r} of {rule.source} ({rows} rows) has no entry in "
+                        f"the map of {name}: add it to the map, or set unmapped: drop",
+                        value,
+                        component=name,
+                    )
+                )
+        if policy is UnmappedPolicy.DROP:
+            self.alive = pc.and_(self.alive, pc.invert(mapped.unmapped))
+
+    def result(self, outputs: dict[str, pa.ChunkedArray]) -> MappingResult:
+        """The live rows of the outputs, and the account of the others."""
+        kept = pc.indices_nonzero(self.alive).cast(pa.int64())
+        return MappingResult(
+            table=pa.table(outputs).take(kept) if outputs else pa.table({}),
+            source_rows=kept,
+            rows_in=self.table.num_rows,
+            dropped=tuple(self.dropped),
+            issues=tuple(self.issues),
+            used=frozenset(self.used),
+        )
+
+
 def apply_rules(
     table: pa.Table,
     rules: Mapping[str, ValueRule],
@@ -265,87 +384,12 @@ def apply_rules(
     ``<rules_location>.<column>`` and ``<filters_location>[i]``; the table is built all
     the same (problem cells null) so that callers can report further checks at once.
     """
-    n = table.num_rows
-    consts = dict(constants or {})
-    available = [*table.column_names, *(c for c in consts if c not in table.column_names)]
-    issues: list[Issue] = []
-    dropped: list[DropCount] = []
-    used: set[str] = set()
-    alive: pa.Array | pa.ChunkedArray = pa.repeat(pa.scalar(True), n)
-
-    def source(name: str) -> pa.ChunkedArray:
-        if name in table.column_names:
-            return table.column(name)
-        return fixed_values(consts[name], n)
-
-    def unknown(where: str, name: str, role: str) -> Issue:
-        return Issue(
-            where,
-            "unknown-column",
-            f"{role} {name!r} is not a column of the source "
-            f"(it has: {', '.join(available) or 'no columns'})",
-            name,
-        )
-
+    run = _RulesRun.start(table, constants)
     for i, row_filter in enumerate(filters):
-        kind = "keep" if row_filter.keep is not None else "drop"
-        conditions = row_filter.conditions
-        missing = [c for c in conditions if c not in available]
-        for name in missing:
-            issues.append(unknown(f"{filters_location}[{i}].{kind}.{name}", name, "filter column"))
-        if missing:
-            continue
-        used.update(conditions)
-        match = filter_mask(pa.table({c: source(c) for c in conditions}), conditions)
-        passes = match if kind == "keep" else pc.invert(match)
-        newly = pc.and_(alive, pc.invert(passes))
-        dropped.append(DropCount("row-filter", row_filter.name, int(pc.sum(newly).as_py() or 0)))
-        alive = pc.and_(alive, passes)
-
+        run.apply_filter(i, row_filter, filters_location)
     outputs: dict[str, pa.ChunkedArray] = {}
     for name, rule in rules.items():
-        where = f"{rules_location}.{name}"
-        if rule.value is not None:
-            outputs[name] = fixed_values(rule.value, n)
-            continue
-        assert rule.source is not None  # a rule has a value or a source
-        if rule.source not in available:
-            issues.append(unknown(f"{where}.from", rule.source, "source column"))
-            continue
-        used.add(rule.source)
-        column = source(rule.source)
-        if rule.map is None:
-            outputs[name] = _fill(column, rule.default)
-            continue
-        policy = rule.unmapped or unmapped
-        mapped = map_values(column, rule.map, unmapped=policy, default=rule.default)
-        outputs[name] = mapped.values
-        if policy is UnmappedPolicy.KEEP:
-            continue
-        live = pc.and_(mapped.unmapped, alive)
-        for value, rows in value_counts(column, live).items():
-            if policy is UnmappedPolicy.DROP:
-                dropped.append(DropCount("unmapped-value", name, rows, value))
-            else:
-                issues.append(
-                    Issue(
-                        where,
-                        "unmapped-value",
-                        f"source value {value!r} of {rule.source} ({rows} rows) has no entry in "
-                        f"the map of {name}: add it to the map, or set unmapped: drop",
-                        value,
-                        component=name,
-                    )
-                )
-        if policy is UnmappedPolicy.DROP:
-            alive = pc.and_(alive, pc.invert(mapped.unmapped))
-
-    kept = pc.indices_nonzero(alive).cast(pa.int64())
-    return MappingResult(
-        table=pa.table(outputs).take(kept) if outputs else pa.table({}),
-        source_rows=kept,
-        rows_in=n,
-        dropped=tuple(dropped),
-        issues=tuple(issues),
-        used=frozenset(used),
-    )
+        column = run.apply_rule(name, rule, f"{rules_location}.{name}", unmapped)
+        if column is not None:
+            outputs[name] = column
+    return run.result(outputs)

@@ -15,11 +15,37 @@ the model itself as JSON::
     ds.structure.component("SEX").codelist   # 'CL_SEX'
     first = ds.replace(observations=ds.observations.to_records()[:10])  # a validated copy
     parse_period("2024-Q3").start            # 2024-07-01 00:00 UTC
+
+The scalar types the models are made of (``SdmxId``, ``AgencyId``, ``LanguageTag``,
+``MultilingualText``, ``SpdxLicenceId``, ``AreaCode``, ``TimePeriod``, the SDMX references
+...) are public, for models of a tool's own. A subclass of a model keeps its class through
+``replace()``, ``cdinterop.load(path, cls=...)`` and ``cdinterop.save``; the exchange
+formats, which have no place for the fields it adds, refuse it
+([`refuse_added_fields()`][cdinterop.model.refuse_added_fields]) unless those are left out
+on purpose with ``without_added_fields()``.
 """
 
-from cdinterop.model._areas import M49_REGIONS, AreaExtent, AreaScheme, area_scheme, is_area_code
+from cdinterop.model._areas import (
+    M49_REGIONS,
+    AreaCode,
+    AreaExtent,
+    AreaScheme,
+    area_scheme,
+    is_area_code,
+)
 from cdinterop.model._base import (
+    AddedFields,
+    AgencyId,
+    LanguageTag,
+    LocalId,
     Model,
+    MultilingualText,
+    NCNameId,
+    SdmxId,
+    SpdxLicenceId,
+    VersionString,
+    added_fields,
+    refuse_added_fields,
     text_in,
 )
 from cdinterop.model._catalog import Catalog
@@ -44,7 +70,16 @@ from cdinterop.model._dataset import (
     ThemeScheme,
 )
 from cdinterop.model._distribution import Availability, Distribution
-from cdinterop.model._identity import Annotation, ParsedRef, format_ref, parse_ref
+from cdinterop.model._identity import (
+    Annotation,
+    ArtefactRef,
+    ConceptRef,
+    ConceptRoleRef,
+    MaintainableRef,
+    ParsedRef,
+    format_ref,
+    parse_ref,
+)
 from cdinterop.model._observations import Observation, Observations
 from cdinterop.model._participation import (
     Consent,
@@ -58,7 +93,7 @@ from cdinterop.model._participation import (
     ValueChainStage,
     Withdrawal,
 )
-from cdinterop.model._periods import Period, PeriodKind, TimeValueType, parse_period
+from cdinterop.model._periods import Period, PeriodKind, TimePeriod, TimeValueType, parse_period
 from cdinterop.model._provenance import (
     Activity,
     ActivityType,
@@ -107,11 +142,15 @@ __all__ = [
     "AccessRights",
     "Activity",
     "ActivityType",
+    "AddedFields",
+    "AgencyId",
     "Agent",
     "AgentKind",
     "Annotation",
+    "AreaCode",
     "AreaExtent",
     "AreaScheme",
+    "ArtefactRef",
     "AttachmentLevel",
     "Attribute",
     "Attribution",
@@ -125,6 +164,8 @@ __all__ = [
     "Component",
     "ComponentValues",
     "Concept",
+    "ConceptRef",
+    "ConceptRoleRef",
     "ConceptScheme",
     "Consent",
     "ConsentBasis",
@@ -148,8 +189,13 @@ __all__ = [
     "Frequency",
     "Group",
     "InitiatorType",
+    "LanguageTag",
+    "LocalId",
+    "MaintainableRef",
     "Measure",
     "Model",
+    "MultilingualText",
+    "NCNameId",
     "Observation",
     "Observations",
     "OrganisationType",
@@ -169,20 +215,26 @@ __all__ = [
     "ReleaseCalendar",
     "RepresentedComponent",
     "Role",
+    "SdmxId",
     "Source",
+    "SpdxLicenceId",
     "Theme",
     "ThemeScheme",
     "TimeDimension",
+    "TimePeriod",
     "TimeRange",
     "TimeValueType",
     "Usage",
     "ValueChainStage",
     "ValueType",
+    "VersionString",
     "Withdrawal",
+    "added_fields",
     "area_scheme",
     "format_ref",
     "is_area_code",
     "parse_period",
     "parse_ref",
+    "refuse_added_fields",
     "text_in",
 ]

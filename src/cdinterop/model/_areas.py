@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import cache
+from typing import Annotated
 
 import pycountry
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from cdinterop.model._base import Model
 
-__all__ = ["M49_REGIONS", "WKT_PATTERN", "AreaExtent", "AreaScheme", "area_scheme", "is_area_code"]
+__all__ = [
+    "M49_REGIONS",
+    "WKT_PATTERN",
+    "AreaCode",
+    "AreaExtent",
+    "AreaScheme",
+    "area_scheme",
+    "is_area_code",
+]
 
 
 class AreaScheme(StrEnum):
@@ -83,6 +92,18 @@ def is_area_code(code: str) -> bool:
     return code in _index()
 
 
+def _check_area_code(code: str) -> str:
+    if not is_area_code(code):
+        raise ValueError(f"{code!r} is not an ISO 3166 or UN M49 area code")
+    return code
+
+
+AreaCode = Annotated[str, AfterValidator(_check_area_code)]
+"""A reference-area code: ISO 3166-1 alpha-2 (``GH``) or alpha-3 (``GHA``), a UN M49 code
+(``288``, or a region such as ``002``) or an ISO 3166-2 subdivision (``GH-AA``); see
+[`area_scheme()`][cdinterop.model.area_scheme]."""
+
+
 WKT_PATTERN = (
     r"^(<[^<>\s]+>\s+)?"
     r"(POINT|LINESTRING|POLYGON|MULTIPOINT|MULTILINESTRING|MULTIPOLYGON|GEOMETRYCOLLECTION)"
@@ -122,6 +143,24 @@ class AreaExtent(Model):
     """The area's geometry as WKT (a GeoSPARQL ``wktLiteral``: longitude before latitude
     unless a coordinate reference system IRI before it says otherwise), kept as given."""
 
+    @field_validator("centroid")
+    @classmethod
+    def _centroid_of_box(
+        cls, value: tuple[float, float] | None, info: ValidationInfo
+    ) -> tuple[float, float] | None:
+        """The middle of the box when no centroid is given (set while the fields are
+        validated: the model never changes once built)."""
+        sides = [info.data.get(side) for side in ("west", "south", "east", "north")]
+        box = [float(side) for side in sides if isinstance(side, float | int)]
+        if value is not None or len(box) < len(sides):
+            return value  # a centroid given, or no complete box (a side missing or invalid)
+        west, south, east, north = box
+        east = east if west <= east else east + 360
+        lon = (west + east) / 2
+        lon = lon - 360 if lon > 180 else lon
+        # rounded to 1e-7 degrees (about 1 cm), so that 7.925 is not 7.925000000000001
+        return (round(lon, 7), round((south + north) / 2, 7))
+
     @property
     def box(self) -> tuple[float, float, float, float] | None:
         """``(west, south, east, north)``, or ``None`` without a box."""
@@ -138,15 +177,9 @@ class AreaExtent(Model):
         if box is None and self.centroid is None and self.geometry is None:
             raise ValueError("an extent needs a bounding box, a centroid or a geometry")
         if box is not None:
-            west, south, east, north = box
+            _, south, _, north = box
             if south > north:
                 raise ValueError(f"south {south} is north of north {north}")
-            if self.centroid is None:
-                east = east if west <= east else east + 360
-                lon = (west + east) / 2
-                lon = lon - 360 if lon > 180 else lon
-                # rounded to 1e-7 degrees (about 1 cm), so that 7.925 is not 7.925000000000001
-                self.__dict__["centroid"] = (round(lon, 7), round((south + north) / 2, 7))
         if self.centroid is not None:
             lon, lat = self.centroid
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):

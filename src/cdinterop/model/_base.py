@@ -1,19 +1,39 @@
-"""Shared building blocks of the model: the frozen base class and the validated scalar types.
+"""Shared building blocks of the model: the frozen base class, the validated scalar types
+and what the library does with subclasses of its models.
 
 Identifiers follow the SDMX 2.1/3.0 patterns, language tags are checked against the IANA
 subtag registry (through ``langcodes``), licences against the SPDX licence list (through
 ``license-expression``).
+
+A tool may subclass a model to add fields of its own.
+[`added_fields()`][cdinterop.model.added_fields] lists them, wherever they are in a model (the
+data set itself or one of its parts), and
+[`refuse_added_fields()`][cdinterop.model.refuse_added_fields] is the one check every exchange
+format's writer makes: a format with no place for those fields refuses to write them rather
+than drop them without a word.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+
+from cdinterop.errors import InvalidDatasetError, WriteError, issues_from_pydantic
 
 __all__ = [
+    "AddedFields",
     "AgencyId",
     "LanguageTag",
     "LocalId",
@@ -23,8 +43,10 @@ __all__ = [
     "SdmxId",
     "SpdxLicenceId",
     "VersionString",
+    "added_fields",
     "check_language_tag",
     "check_spdx_licence",
+    "refuse_added_fields",
     "text_in",
 ]
 
@@ -184,3 +206,156 @@ def text_in(text: dict[str, str] | None, language: str = "en") -> str | None:
         if lang.split("-")[0] == base:
             return value
     return next(iter(text.values()))
+
+
+# -- subclasses of the models -------------------------------------------------------------
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def validated_copy(model: ModelT, changes: Mapping[str, Any], context: str) -> ModelT:
+    """A copy of ``model``, of its own class (a subclass stays a subclass), with ``changes``
+    applied and everything validated again; a problem raises
+    [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] with located issues
+    (``context`` names what was changed, e.g. ``data set SURVEY``)."""
+    data = {**model.__dict__, **(model.__pydantic_extra__ or {}), **changes}
+    try:
+        return type(model).model_validate(data)
+    except ValidationError as exc:
+        raise InvalidDatasetError(issues_from_pydantic(exc), context=context) from None
+
+
+@dataclass(frozen=True, slots=True)
+class AddedFields:
+    """The fields that a subclass of one of cdinterop's models adds, at one place of a model
+    (see [`added_fields()`][cdinterop.model.added_fields])."""
+
+    location: str
+    """Where the model is: ``(root)`` or a dotted path such as ``provenance.agents[1]``."""
+    model: type[BaseModel]
+    """The subclass."""
+    base: type[BaseModel]
+    """The cdinterop model it extends (the nearest one among its bases)."""
+    fields: tuple[str, ...]
+    """The names it adds: fields it declares, then values a subclass that allows extra
+    values holds."""
+
+    def __str__(self) -> str:
+        where = "" if self.location == "(root)" else f"{self.location}: "
+        names = ", ".join(self.fields)
+        return (
+            f"{where}{self.model.__module__}.{self.model.__qualname__} adds {names} "
+            f"to {self.base.__name__}"
+        )
+
+
+@cache
+def _cdinterop_base(cls: type[BaseModel]) -> type[BaseModel] | None:
+    """The nearest class among ``cls`` and its bases that cdinterop defines."""
+    for klass in cls.__mro__:
+        if klass.__module__.startswith("cdinterop.") and issubclass(klass, BaseModel):
+            return klass
+    return None
+
+
+@cache
+def _declared_beyond(cls: type[BaseModel], base: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(name for name in cls.model_fields if name not in base.model_fields)
+
+
+def _may_hold_models(annotation: Any) -> bool:
+    """Whether a field of this type can hold a model (or any value at all)."""
+    if annotation is Any or annotation is object:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_may_hold_models(arg) for arg in get_args(annotation))
+
+
+@cache
+def _fields_with_models(base: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``base`` whose values may hold models: the only ones searched."""
+    return tuple(
+        name for name, info in base.model_fields.items() if _may_hold_models(info.annotation)
+    )
+
+
+def _location(base: str, part: str) -> str:
+    if base == "(root)":
+        return part
+    return f"{base}{part}" if part.startswith("[") else f"{base}.{part}"
+
+
+def _collect(value: Any, location: str, found: list[AddedFields]) -> None:
+    if isinstance(value, BaseModel):
+        cls = type(value)
+        base = _cdinterop_base(cls)
+        if base is None:  # a model of the tool's own, held in a field a subclass added
+            return
+        names = _declared_beyond(cls, base) + tuple(value.__pydantic_extra__ or ())
+        if names:
+            found.append(AddedFields(location, cls, base, names))
+        for name in _fields_with_models(base):
+            _collect(value.__dict__.get(name), _location(location, name), found)
+    elif isinstance(value, tuple | list):
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                _collect(item, f"{location}[{i}]", found)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(item, str):
+                _collect(item, _location(location, str(key)), found)
+
+
+def added_fields(model: BaseModel) -> tuple[AddedFields, ...]:
+    """The fields that subclasses add anywhere in ``model``: on the model itself and on each
+    of its parts (a subclass of ``Agent`` in the provenance, say), in the order the fields
+    come; empty when every part is one of cdinterop's own classes.
+
+    Only the fields of cdinterop's models are searched: the value of a field a subclass
+    adds is the tool's own business. The observation table is not a model and has no
+    fields to add."""
+    found: list[AddedFields] = []
+    _collect(model, "(root)", found)
+    return tuple(found)
+
+
+def refuse_added_fields(model: BaseModel, writer: str) -> None:
+    """Raise [`WriteError`][cdinterop.errors.WriteError] when subclasses add fields anywhere in
+    ``model`` (see [`added_fields()`][cdinterop.model.added_fields]): what a writer with no
+    place for them calls first, so that they are never left out without a word. ``writer``
+    names the output in the message, e.g. ``"a Data Package"``.
+
+    The message names each subclass and its fields, and the two ways on: the model's own
+    JSON ([`cdinterop.save`][cdinterop.save]) keeps them, and ``without_added_fields()``
+    (on [`CitizenDataset`][cdinterop.model.CitizenDataset] and
+    [`Catalog`][cdinterop.model.Catalog]) leaves them out on purpose."""
+    found = added_fields(model)
+    if found:
+        listed = "; ".join(str(f) for f in found)
+        raise WriteError(
+            f"{writer} has no place for the fields that subclasses add: {listed}. Save the "
+            "model's JSON (cdinterop.save) to keep them, or write without_added_fields() of "
+            "the data set to leave them out"
+        )
+
+
+def without_added_fields(model: BaseModel) -> BaseModel:
+    """``model`` rebuilt from cdinterop's own classes, the fields subclasses add left out
+    (validated again); ``model`` itself when no subclass adds any."""
+    if not added_fields(model):
+        return model
+    base = _cdinterop_base(type(model))
+    assert base is not None  # added_fields() found something, so model is one of ours
+    data = {name: _stripped(model.__dict__[name]) for name in base.model_fields}
+    return base.model_validate(data)
+
+
+def _stripped(value: Any) -> Any:
+    if isinstance(value, BaseModel) and _cdinterop_base(type(value)) is not None:
+        return without_added_fields(value)
+    if isinstance(value, tuple | list):
+        return type(value)(_stripped(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _stripped(item) for key, item in value.items()}
+    return value

@@ -4,12 +4,20 @@ data hub or the Citizen Data Commons publishes about the data sets it lists."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 from pydantic import AnyUrl, Field, model_validator
 
 from cdinterop.errors import RuleViolations
-from cdinterop.model._base import LanguageTag, LocalId, Model, MultilingualText, SpdxLicenceId
+from cdinterop.model._base import (
+    LanguageTag,
+    LocalId,
+    Model,
+    MultilingualText,
+    SpdxLicenceId,
+    validated_copy,
+    without_added_fields,
+)
 from cdinterop.model._dataset import CitizenDataset
 from cdinterop.model._provenance import Agent, AgentKind
 
@@ -62,6 +70,16 @@ class Catalog(Model):
             raise RuleViolations(problems)
         return self
 
-    def replace(self, **changes: Any) -> Catalog:
-        """Return a validated copy with the given fields replaced."""
-        return Catalog.model_validate({**self.__dict__, **changes})
+    def replace(self, **changes: Any) -> Self:
+        """Return a validated copy, of the same class, with the given fields replaced;
+        problems raise [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] with
+        located issues."""
+        return validated_copy(self, changes, f"catalogue {self.id}")
+
+    def without_added_fields(self) -> Catalog:
+        """This catalogue, and its data sets, as cdinterop's own classes: the fields that
+        subclasses add are left out, on purpose (see
+        [`CitizenDataset.without_added_fields()`][cdinterop.model.CitizenDataset.without_added_fields])."""
+        stripped = without_added_fields(self)
+        assert isinstance(stripped, Catalog)
+        return stripped

@@ -22,6 +22,7 @@ from cdinterop.model._structure import (
     Component,
     DataStructure,
     Dimension,
+    Facets,
     Measure,
     TimeDimension,
     Usage,
@@ -111,6 +112,17 @@ def _cast_checked(
     issues: _Collector,
 ) -> pa.ChunkedArray:
     """Cast ``column`` to ``target``; rows that cannot be cast become null and are reported."""
+    cast = _cast_typed(column, target, component, issues)
+    if cast is not None:
+        return cast
+    return _cast_text(_as_strings(column), target, component, issues)
+
+
+def _cast_typed(
+    column: pa.ChunkedArray, target: pa.DataType, component: str, issues: _Collector
+) -> pa.ChunkedArray | None:
+    """Cast a column whose type settles the cast (already the target, null, nested or
+    binary, to text, number to number); ``None`` when its values must be parsed as text."""
     if column.type.equals(target):
         return column
     if pa.types.is_null(column.type):
@@ -121,53 +133,87 @@ def _cast_checked(
         return pa.chunked_array([pa.nulls(len(column), target)], target)
     if pa.types.is_string(target):
         return _as_strings(column)
+    return _cast_numbers(column, target, component, issues)
+
+
+def _cast_numbers(
+    column: pa.ChunkedArray, target: pa.DataType, component: str, issues: _Collector
+) -> pa.ChunkedArray | None:
+    """Cast numbers to a number type (integers out of the 64-bit range, and floats that
+    are not whole, reported); ``None`` for any other cast."""
     numeric = pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
     if pa.types.is_floating(target) and numeric:
         return column.cast(target, safe=False)  # large integers round to the nearest double
-    if pa.types.is_integer(target) and pa.types.is_integer(column.type):
+    if not pa.types.is_integer(target):
+        return None
+    if pa.types.is_integer(column.type):
         if column.type != pa.uint64():
             return column.cast(target)
         too_big = pc.greater(column, pa.scalar(2**63 - 1, pa.uint64()))
         issues.rows(too_big, column, component, "wrong-type", "too large for a 64-bit integer")
         return pc.if_else(too_big, None, column).cast(target, safe=False)
-    if pa.types.is_integer(target) and pa.types.is_floating(column.type):
+    if pa.types.is_floating(column.type):
         whole = pc.and_(pc.is_finite(column), pc.equal(column, pc.floor(column)))
         in_range = pc.less(pc.abs(column), _INT64_LIMIT)
         present = pc.invert(pc.is_null(column, nan_is_null=True))  # NaN means missing
         bad = pc.and_(present, pc.invert(pc.and_(whole, in_range)))
         issues.rows(bad, column, component, "wrong-type", "not a whole 64-bit number")
         return pc.if_else(pc.or_(bad, pc.invert(present)), None, column).cast(target)
-    strings = _as_strings(column)
+    return None
+
+
+_TEXT_FORMS = {
+    "int64": (_INTEGER, "a whole 64-bit number"),
+    "double": (_NUMBER, "a number"),
+    "bool": (_BOOLEAN, "true or false"),
+    "date32[day]": (_DATE, "a date (YYYY-MM-DD)"),
+}
+"""The pattern a text must match to be cast to each Arrow type, and how it is named
+(any other target: a date-time)."""
+
+
+def _cast_text(
+    strings: pa.ChunkedArray, target: pa.DataType, component: str, issues: _Collector
+) -> pa.ChunkedArray:
+    """Parse text into ``target``; a text that is not of its form is null and reported."""
     if pa.types.is_integer(target) or pa.types.is_floating(target):
         # SDMX writes a missing observation value as NaN
         strings = pc.if_else(pc.equal(strings, "NaN"), pa.scalar(None, pa.string()), strings)
-    pattern, label = {
-        "int64": (_INTEGER, "a whole 64-bit number"),
-        "double": (_NUMBER, "a number"),
-        "bool": (_BOOLEAN, "true or false"),
-        "date32[day]": (_DATE, "a date (YYYY-MM-DD)"),
-    }.get(str(target), (_DATETIME, "a date-time (ISO 8601)"))
-    ok = pc.match_substring_regex(strings, pattern)
-    if pa.types.is_date(target):
-        parsed = pc.strptime(
-            pc.if_else(ok, strings, None), format="%Y-%m-%d", unit="s", error_is_null=True
-        )
-        # strptime rolls 2024-02-30 over to March: a real date prints back unchanged
-        ok = pc.and_(ok, pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), strings))
-        result = pc.if_else(ok, parsed, None).cast(target)
-    elif pa.types.is_timestamp(target):
-        result, ok = _cast_datetimes(strings, ok, target)
-    elif pa.types.is_boolean(target):
-        lowered = pc.utf8_lower(pc.if_else(ok, strings, None))
-        result = pc.is_in(lowered, value_set=pa.array(["true", "1"]))
-        result = pc.if_else(pc.is_valid(lowered), result, None)
-    elif pa.types.is_integer(target):
-        result, ok = _cast_integers(strings, ok)
-    else:
-        result = pc.if_else(ok, pc.utf8_trim_whitespace(strings), None).cast(target)
+    pattern, label = _TEXT_FORMS.get(str(target), (_DATETIME, "a date-time (ISO 8601)"))
+    result, ok = _parse_text(strings, pc.match_substring_regex(strings, pattern), target)
     bad = pc.and_(pc.is_valid(strings), pc.invert(pc.fill_null(ok, False)))
     issues.rows(bad, strings, component, "wrong-type", f"not {label}")
     return result
+
+
+def _parse_text(
+    strings: pa.ChunkedArray, ok: pa.ChunkedArray, target: pa.DataType
+) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """The values of the texts of the right form (``ok``) as ``target``, and which of
+    them are real values of it."""
+    if pa.types.is_date(target):
+        return _cast_dates(strings, ok, target)
+    if pa.types.is_timestamp(target):
+        return _cast_datetimes(strings, ok, target)
+    if pa.types.is_boolean(target):
+        lowered = pc.utf8_lower(pc.if_else(ok, strings, None))
+        result = pc.is_in(lowered, value_set=pa.array(["true", "1"]))
+        return pc.if_else(pc.is_valid(lowered), result, None), ok
+    if pa.types.is_integer(target):
+        return _cast_integers(strings, ok)
+    return pc.if_else(ok, pc.utf8_trim_whitespace(strings), None).cast(target), ok
+
+
+def _cast_dates(
+    strings: pa.ChunkedArray, ok: pa.ChunkedArray, target: pa.DataType
+) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """Dates from ``YYYY-MM-DD`` texts; one that is no real day is not ok."""
+    parsed = pc.strptime(
+        pc.if_else(ok, strings, None), format="%Y-%m-%d", unit="s", error_is_null=True
+    )
+    # strptime rolls 2024-02-30 over to March: a real date prints back unchanged
+    ok = pc.and_(ok, pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), strings))
+    return pc.if_else(ok, parsed, None).cast(target), ok
 
 
 def _cast_integers(
@@ -224,9 +270,58 @@ def _check_codes(
         issues.rows(bad, column, cid, "unknown-code", lambda v: f"{v!r} is not a code of {label}")
 
 
+_Rule = tuple[Any, str, str]
+"""A facet rule: the mask of rows breaking it, the issue code and the message."""
+
+
+def _text_rules(f: Facets, column: pa.ChunkedArray) -> list[_Rule]:
+    """The length and pattern rules of a text column."""
+    rules: list[_Rule] = []
+    lengths = pc.utf8_length(column)
+    if f.min_length is not None:
+        rules.append(
+            (pc.less(lengths, f.min_length), "too-short", f"shorter than {f.min_length} characters")
+        )
+    if f.max_length is not None:
+        rules.append(
+            (
+                pc.greater(lengths, f.max_length),
+                "too-long",
+                f"longer than {f.max_length} characters",
+            )
+        )
+    if f.pattern is not None:
+        matches = pc.match_substring_regex(column, f"^(?:{f.pattern})$")
+        rules.append((pc.invert(matches), "pattern-mismatch", f"does not match {f.pattern!r}"))
+    return rules
+
+
+def _range_rules(f: Facets, column: pa.ChunkedArray) -> list[_Rule]:
+    """The minimum and maximum rules of a number column."""
+    rules: list[_Rule] = []
+    if f.min_value is not None:
+        rules.append(
+            (
+                pc.less(column, f.min_value),
+                "below-minimum",
+                f"less than the minimum {f.min_value:g}",
+            )
+        )
+    if f.max_value is not None:
+        rules.append(
+            (
+                pc.greater(column, f.max_value),
+                "above-maximum",
+                f"greater than the maximum {f.max_value:g}",
+            )
+        )
+    return rules
+
+
 def _check_facets(
     component: Dimension | Attribute | Measure, column: pa.ChunkedArray, issues: _Collector
 ) -> None:
+    """Check URIs, finite numbers and the component's facets."""
     f = component.facets
     cid = component.id
     if component.value_type is ValueType.URI:
@@ -237,45 +332,11 @@ def _check_facets(
         issues.rows(bad, column, cid, "non-finite", "not a finite number")
     if f is None:
         return
-    rules: list[tuple[Any, str, str]] = []
+    rules: list[_Rule] = []
     if pa.types.is_string(column.type):
-        lengths = pc.utf8_length(column)
-        if f.min_length is not None:
-            rules.append(
-                (
-                    pc.less(lengths, f.min_length),
-                    "too-short",
-                    f"shorter than {f.min_length} characters",
-                )
-            )
-        if f.max_length is not None:
-            rules.append(
-                (
-                    pc.greater(lengths, f.max_length),
-                    "too-long",
-                    f"longer than {f.max_length} characters",
-                )
-            )
-        if f.pattern is not None:
-            matches = pc.match_substring_regex(column, f"^(?:{f.pattern})$")
-            rules.append((pc.invert(matches), "pattern-mismatch", f"does not match {f.pattern!r}"))
+        rules.extend(_text_rules(f, column))
     if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
-        if f.min_value is not None:
-            rules.append(
-                (
-                    pc.less(column, f.min_value),
-                    "below-minimum",
-                    f"less than the minimum {f.min_value:g}",
-                )
-            )
-        if f.max_value is not None:
-            rules.append(
-                (
-                    pc.greater(column, f.max_value),
-                    "above-maximum",
-                    f"greater than the maximum {f.max_value:g}",
-                )
-            )
+        rules.extend(_range_rules(f, column))
     for mask, code, message in rules:
         issues.rows(mask, column, cid, code, message)
 
@@ -460,6 +521,79 @@ def _column_array_of(value: Any) -> pa.Array:
         return pa.array([str(value)], pa.string())
 
 
+def _observation_components(structure: DataStructure) -> dict[str, Component]:
+    """The components that are columns of the observation table (all but data-set-level
+    attributes), by id."""
+    return {
+        c.id: c
+        for c in structure.components
+        if not (isinstance(c, Attribute) and c.attachment is AttachmentLevel.DATASET)
+    }
+
+
+def _is_required(component: Component) -> bool:
+    """Whether every row needs a value: key components, mandatory attributes and measures."""
+    return isinstance(component, Dimension | TimeDimension) or (
+        isinstance(component, Attribute | Measure) and component.usage is Usage.MANDATORY
+    )
+
+
+def _absent_column(component: Component, table: pa.Table, issues: _Collector) -> pa.ChunkedArray:
+    """A column of nulls for a component the table lacks; reported unless it may be left
+    out (a conditional attribute, or any column of a table with no observations yet)."""
+    # Dimensions, the time dimension and measures must be columns (a measure column may
+    # hold nulls when its usage is conditional); conditional attributes may be left out.
+    empty = table.num_columns == 0 and table.num_rows == 0  # "no observations yet"
+    optional = empty or (isinstance(component, Attribute) and component.usage is Usage.CONDITIONAL)
+    if not optional:
+        issues.column(
+            component.id, "missing-column", f"required column {component.id!r} is missing"
+        )
+    target = arrow_type(component)
+    return pa.chunked_array([pa.nulls(table.num_rows, target)], target)
+
+
+def _check_values(
+    component: Component, column: pa.ChunkedArray, structure: DataStructure, issues: _Collector
+) -> None:
+    """Check the values of a cast column: codes of its codelist, else its facets (the time
+    dimension's periods are checked on the conformed table)."""
+    if isinstance(component, TimeDimension):
+        return
+    cid = component.id
+    codelist = structure.codelist_of(cid)
+    if codelist is not None and not codelist.external:
+        _check_codes(column, codelist.code_ids, f"{codelist.id} ({cid})", cid, issues)
+    else:
+        _check_facets(component, column, issues)
+
+
+def _conform_column(
+    component: Component, original: pa.ChunkedArray, structure: DataStructure, issues: _Collector
+) -> pa.ChunkedArray:
+    """Cast a component's column (NaN becomes null) and check it: missing values where
+    one is required, then the values."""
+    cid = component.id
+    column = _cast_checked(original, arrow_type(component), cid, issues)
+    if pa.types.is_floating(column.type):
+        column = pc.if_else(pc.is_nan(column), None, column)
+    if _is_required(component):
+        missing = pc.is_null(original, nan_is_null=pa.types.is_floating(original.type))
+        issues.rows(missing, column, cid, "missing-value", f"{cid} is mandatory but has no value")
+    _check_values(component, column, structure, issues)
+    return column
+
+
+def _check_time(conformed: pa.Table, structure: DataStructure, issues: _Collector) -> None:
+    """Check the periods, and that they have the frequency a ``FREQ`` column names."""
+    time = structure.time_dimension
+    if time is None:
+        return
+    implied = _check_periods(time, conformed.column(time.id), issues)
+    if "FREQ" in conformed.column_names:
+        _check_frequency(conformed, time.id, implied, issues)
+
+
 def check_observations(table: pa.Table, structure: DataStructure) -> tuple[pa.Table, list[Issue]]:
     """Conform ``table`` to ``structure`` and check it; return (conformed table, issues).
 
@@ -468,64 +602,25 @@ def check_observations(table: pa.Table, structure: DataStructure) -> tuple[pa.Ta
     that could not be cast are null there and reported as issues.
     """
     issues = _Collector()
-    components = {
-        c.id: c
-        for c in structure.components
-        if not (isinstance(c, Attribute) and c.attachment is AttachmentLevel.DATASET)
-    }
+    components = _observation_components(structure)
     for name in table.column_names:
         if name not in components:
             issues.column(
                 name, "unknown-column", f"column {name!r} is not a component of {structure.id}"
             )
-    columns: dict[str, pa.ChunkedArray] = {}
-    # Dimensions, the time dimension and measures must be columns (a measure column may
-    # hold nulls when its usage is conditional); conditional attributes may be left out.
-    empty = table.num_columns == 0 and table.num_rows == 0  # "no observations yet"
-    for cid, component in components.items():
-        target = arrow_type(component)
-        if cid not in table.column_names:
-            optional = empty or (
-                isinstance(component, Attribute) and component.usage is Usage.CONDITIONAL
-            )
-            if not optional:
-                issues.column(cid, "missing-column", f"required column {cid!r} is missing")
-            columns[cid] = pa.chunked_array([pa.nulls(table.num_rows, target)], target)
-            continue
-        column = _cast_checked(table.column(cid), target, cid, issues)
-        if pa.types.is_floating(column.type):
-            column = pc.if_else(pc.is_nan(column), None, column)
-        columns[cid] = column
-        required = isinstance(component, Dimension | TimeDimension) or (
-            isinstance(component, Attribute | Measure) and component.usage is Usage.MANDATORY
+    columns = {
+        cid: (
+            _conform_column(component, table.column(cid), structure, issues)
+            if cid in table.column_names
+            else _absent_column(component, table, issues)
         )
-        if required:
-            original = table.column(cid)
-            missing = pc.is_null(original, nan_is_null=pa.types.is_floating(original.type))
-            issues.rows(
-                missing,
-                column,
-                cid,
-                "missing-value",
-                f"{cid} is mandatory but has no value",
-            )
-        if isinstance(component, TimeDimension):
-            continue
-        codelist = structure.codelist_of(cid)
-        if codelist is not None and not codelist.external:
-            label = f"{codelist.id} ({cid})"
-            _check_codes(column, codelist.code_ids, label, cid, issues)
-        else:
-            _check_facets(component, column, issues)
+        for cid, component in components.items()
+    }
     conformed = pa.table(
         {cid: columns[cid] for cid in structure.column_ids},
         schema=pa.schema([(cid, arrow_type(components[cid])) for cid in structure.column_ids]),
     )
-    time = structure.time_dimension
-    if time is not None:
-        implied = _check_periods(time, conformed.column(time.id), issues)
-        if "FREQ" in conformed.column_names:
-            _check_frequency(conformed, time.id, implied, issues)
+    _check_time(conformed, structure, issues)
     if conformed.num_rows:
         _check_duplicates(conformed, list(structure.key_ids), issues)
         _check_series_attributes(conformed, structure, issues)

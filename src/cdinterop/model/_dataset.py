@@ -5,6 +5,10 @@ is validated as a whole at construction: metadata fields, references between its
 assessor, initiator are agents of the provenance record) and every observation against the
 structure. Observation problems are raised together as an
 [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError].
+
+The data set never changes once built: the observation table is cast to the structure's
+types while the fields are validated, and [`replace()`][cdinterop.model.CitizenDataset.replace]
+makes a validated copy of the same class (a subclass stays a subclass).
 """
 
 from __future__ import annotations
@@ -12,11 +16,19 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
-from pydantic import AnyUrl, EmailStr, Field, field_validator, model_validator
+from pydantic import (
+    AnyUrl,
+    EmailStr,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from cdinterop.errors import InvalidDatasetError, Issue, RuleViolations
+from cdinterop.errors import InvalidDatasetError, Issue, RuleViolations, issues_from_pydantic
 from cdinterop.model._areas import AreaExtent, is_area_code
 from cdinterop.model._base import (
     SDMX_ID_PATTERN,
@@ -28,12 +40,14 @@ from cdinterop.model._base import (
     SdmxId,
     SpdxLicenceId,
     VersionString,
+    validated_copy,
+    without_added_fields,
 )
 from cdinterop.model._checks import check_value
 from cdinterop.model._distribution import Distribution
 from cdinterop.model._observations import Observations
 from cdinterop.model._participation import Consent, Participation
-from cdinterop.model._periods import parse_period
+from cdinterop.model._periods import TimePeriod, parse_period
 from cdinterop.model._provenance import (
     Activity,
     Agent,
@@ -163,16 +177,10 @@ class DateRange(Model):
 class ReferencePeriod(Model):
     """The period the statistics refer to, as SDMX time periods (e.g. 2022 to 2024-Q2)."""
 
-    start: str
+    start: TimePeriod
     """First period, e.g. ``2022`` or ``2024-Q1``."""
-    end: str
+    end: TimePeriod
     """Last period, e.g. ``2024`` or ``2024-Q4``."""
-
-    @field_validator("start", "end")
-    @classmethod
-    def _is_period(cls, value: str) -> str:
-        parse_period(value)
-        return value
 
     @model_validator(mode="after")
     def _ordered(self) -> ReferencePeriod:
@@ -262,9 +270,11 @@ class CitizenDataset(Model):
     @field_validator("spatial_coverage")
     @classmethod
     def _known_areas(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [code for code in value if not is_area_code(code)]
+        unknown = [(i, code) for i, code in enumerate(value) if not is_area_code(code)]
         if unknown:
-            raise ValueError(f"not ISO 3166 or UN M49 area codes: {', '.join(map(repr, unknown))}")
+            raise RuleViolations(
+                f"[{i}]: not an ISO 3166 or UN M49 area code: {code!r}" for i, code in unknown
+            )
         return value
 
     @field_validator("keywords")
@@ -274,6 +284,18 @@ class CitizenDataset(Model):
             if any(not w.strip() for w in words):
                 raise ValueError(f"keywords[{lang!r}] contains an empty keyword")
         return value
+
+    @field_validator("observations")
+    @classmethod
+    def _conformed(cls, value: Observations, info: ValidationInfo) -> Observations:
+        """The table cast to the structure's column types and order: a new table, so the
+        data set is never changed once built. A table with problems is kept as given;
+        `_consistent()` reports them once the metadata have passed their own rules."""
+        structure = info.data.get("structure")
+        if not isinstance(structure, DataStructure):  # the structure failed: reported
+            return value
+        conformed, issues = value.conform(structure)
+        return value if issues else conformed
 
     @model_validator(mode="after")
     def _consistent(self) -> CitizenDataset:
@@ -297,10 +319,10 @@ class CitizenDataset(Model):
             problems.append(f"issued {self.issued} is after modified {self.modified}")
         if problems:
             raise RuleViolations(problems)
-        conformed, issues = self.observations.conform(self.structure)
+        # at once when `_conformed()` conformed the table to this structure; else its problems
+        _, issues = self.observations.conform(self.structure)
         if issues:
             raise InvalidDatasetError(issues, context=f"observations of {self.id}")
-        self.__dict__["observations"] = conformed
         return self
 
     def _reference_problems(self) -> list[str]:
@@ -359,9 +381,12 @@ class CitizenDataset(Model):
         return self.observations.check(self.structure)
 
     # -- functional updates ------------------------------------------------------------
-    def replace(self, **changes: Any) -> CitizenDataset:
-        """Return a validated copy with the given fields replaced."""
-        return CitizenDataset.model_validate({**self.__dict__, **changes})
+    def replace(self, **changes: Any) -> Self:
+        """Return a validated copy, of the same class, with the given fields replaced.
+
+        Every problem of the copy (a field, a rule, an observation) raises
+        [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] with located issues."""
+        return validated_copy(self, changes, f"data set {self.id}")
 
     def with_activity(
         self,
@@ -369,7 +394,23 @@ class CitizenDataset(Model):
         *,
         agents: tuple[Agent, ...] = (),
         sources: tuple[Source, ...] = (),
-    ) -> CitizenDataset:
-        """Return a copy whose provenance ends with ``activity`` (new agents/sources added)."""
-        provenance = self.provenance.with_activity(activity, agents=agents, sources=sources)
+    ) -> Self:
+        """Return a copy whose provenance ends with ``activity`` (new agents/sources added);
+        problems raise [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] as
+        [`replace()`][cdinterop.model.CitizenDataset.replace] does."""
+        try:
+            provenance = self.provenance.with_activity(activity, agents=agents, sources=sources)
+        except ValidationError as exc:
+            issues = issues_from_pydantic(exc, "provenance")
+            raise InvalidDatasetError(issues, context=f"data set {self.id}") from None
         return self.replace(provenance=provenance)
+
+    def without_added_fields(self) -> CitizenDataset:
+        """This data set as cdinterop's own classes: the fields that subclasses add (to the
+        data set or to one of its parts) are left out, on purpose, where
+        [`cdinterop.model.added_fields()`][cdinterop.model.added_fields] finds them. What the
+        exchange formats, which have no place for them, accept; the data set itself when
+        there are none."""
+        stripped = without_added_fields(self)
+        assert isinstance(stripped, CitizenDataset)
+        return stripped

@@ -3,6 +3,10 @@
 The JSON form is the model's own serialisation (its JSON Schema is in ``schemas/``) and
 includes the observations as an array of objects. Problems are reported as located
 [`Issue`][cdinterop.errors.Issue] objects, never as raw pydantic or JSON errors.
+
+It is the one form that keeps everything a subclass adds: ``save()`` writes each part by
+its own class (a subclass of ``Agent`` in the provenance too), and ``load(path,
+cls=MyDataset)`` reads it back into the subclass.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar, overload
 
 import pyarrow as pa
 from pydantic import ValidationError
@@ -19,6 +23,7 @@ from pydantic_core import to_json
 from cdinterop import limits
 from cdinterop._files import atomic_write
 from cdinterop.errors import InvalidDatasetError, Issue, ReadError, WriteError, issues_from_pydantic
+from cdinterop.model._base import added_fields
 from cdinterop.model._dataset import CitizenDataset
 from cdinterop.model._observations import Observations
 from cdinterop.model._structure import DataStructure
@@ -62,24 +67,59 @@ def _read(path: str | Path) -> bytes:
         raise ReadError(str(path), exc.strerror or str(exc)) from None
 
 
-def loads(text: str | bytes, *, source: str = "<string>") -> CitizenDataset:
-    """Parse a data set from JSON text; raise ``ReadError`` or ``InvalidDatasetError``."""
+DatasetT = TypeVar("DatasetT", bound=CitizenDataset)
+
+
+@overload
+def loads(text: str | bytes, *, source: str = "<string>") -> CitizenDataset: ...
+@overload
+def loads(text: str | bytes, *, source: str = "<string>", cls: type[DatasetT]) -> DatasetT: ...
+def loads(
+    text: str | bytes, *, source: str = "<string>", cls: type[CitizenDataset] | None = None
+) -> CitizenDataset:
+    """Parse a data set from JSON text, as ``cls`` (default ``CitizenDataset``; a subclass
+    reads the fields it adds); raise ``ReadError`` or ``InvalidDatasetError``."""
+    cls = CitizenDataset if cls is None else cls
+    if not (isinstance(cls, type) and issubclass(cls, CitizenDataset)):
+        raise TypeError(f"cls must be CitizenDataset or a subclass of it, not {cls!r}")
     data = _parse(text, source)
     try:
-        return CitizenDataset.model_validate(data)
+        return cls.model_validate(data)
     except ValidationError as exc:
         raise InvalidDatasetError(issues_from_pydantic(exc), context=source) from None
 
 
-def load(path: str | Path) -> CitizenDataset:
+@overload
+def load(path: str | Path) -> CitizenDataset: ...
+@overload
+def load(path: str | Path, *, cls: type[DatasetT]) -> DatasetT: ...
+def load(path: str | Path, *, cls: type[CitizenDataset] | None = None) -> CitizenDataset:
     """Load a data set saved by [`save()`][cdinterop.save] (or written by hand to its JSON
-    Schema)."""
-    return loads(_read(path), source=str(path))
+    Schema), as ``cls`` (default ``CitizenDataset``): a subclass of ``CitizenDataset`` reads
+    back the fields it adds (the base class refuses them as unknown fields)."""
+    return loads(_read(path), source=str(path), cls=CitizenDataset if cls is None else cls)
 
 
 def dumps(dataset: CitizenDataset, *, indent: int | None = 2) -> str:
-    """Serialise a data set, observations included, to JSON text."""
-    return dataset.model_dump_json(indent=indent, exclude_defaults=False)
+    """Serialise a data set, observations included, to JSON text; each part by its own
+    class, so the fields subclasses add are kept."""
+    if all(found.location == "(root)" for found in added_fields(dataset)):
+        return dataset.model_dump_json(indent=indent, exclude_defaults=False)
+    return _dumps_as_classes(dataset, indent)
+
+
+def _dumps_as_classes(dataset: CitizenDataset, indent: int | None) -> str:
+    """`dumps()` of a data set with parts of subclasses: pydantic writes a part by the class
+    its field declares unless told to write each by its own (``serialize_as_any``), which
+    the observation table, not a model, does not take; so the table is written apart and
+    put back in its place."""
+    data = dataset.model_dump(mode="json", serialize_as_any=True, exclude={"observations"})
+    ordered = {
+        name: dataset.observations.to_json_records() if name == "observations" else data[name]
+        for name in type(dataset).model_fields
+    }
+    ordered.update(data)  # the values of a subclass that allows extra ones
+    return to_json(ordered, indent=indent).decode("utf-8")
 
 
 _STREAM_ROWS = 16_384

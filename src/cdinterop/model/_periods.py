@@ -13,10 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 __all__ = [
     "Period",
     "PeriodKind",
+    "TimePeriod",
     "TimeValueType",
     "parse_duration",
     "parse_period",
@@ -286,3 +290,14 @@ def parse_period(text: str) -> Period:
         f"{text!r} is not an SDMX time period (expected e.g. 2024, 2024-Q1, 2024-03, "
         "2024-W05, 2024-03-15 or 2024-03-15T10:00:00)"
     )
+
+
+def _check_period(text: str) -> str:
+    parse_period(text)
+    return text
+
+
+TimePeriod = Annotated[str, AfterValidator(_check_period)]
+"""An SDMX time period as text (``2024``, ``2024-Q3``, ``2024-03-15``,
+``2024-03-01/P3M``): checked with [`parse_period()`][cdinterop.model.parse_period] and kept
+as written."""

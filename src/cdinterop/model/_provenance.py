@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Self
 
 from pydantic import AnyUrl, EmailStr, Field, model_validator
 
@@ -288,6 +289,16 @@ class Provenance(Model):
         agent_ids = self._unique("agents", [a.id for a in self.agents], problems)
         source_ids = self._unique("sources", [s.id for s in self.sources], problems)
         self._unique("activities", [a.id for a in self.activities], problems)
+        problems.extend(self._agent_reference_problems(agent_ids))
+        for i, activity in enumerate(self.activities):
+            problems.extend(self._activity_problems(i, activity, agent_ids, source_ids))
+        if problems:
+            raise RuleViolations(problems)
+        return self
+
+    def _agent_reference_problems(self, agent_ids: set[str]) -> list[str]:
+        """Unknown agents named by agents (``acted_on_behalf_of``) and attributions."""
+        problems: list[str] = []
         for i, agent in enumerate(self.agents):
             if agent.acted_on_behalf_of and agent.acted_on_behalf_of not in agent_ids:
                 problems.append(
@@ -296,27 +307,38 @@ class Provenance(Model):
         for i, attribution in enumerate(self.attributions):
             if attribution.agent not in agent_ids:
                 problems.append(f"attributions[{i}].agent: unknown agent {attribution.agent!r}")
-        for i, activity in enumerate(self.activities):
-            for ref in activity.agents:
-                if ref not in agent_ids:
-                    problems.append(f"activities[{i}].agents: unknown agent {ref!r}")
-            if activity.software is not None:
-                software = next((a for a in self.agents if a.id == activity.software), None)
-                if software is None:
-                    problems.append(
-                        f"activities[{i}].software: unknown agent {activity.software!r}"
-                    )
-                elif software.kind is not AgentKind.SOFTWARE:
-                    problems.append(
-                        f"activities[{i}].software: agent {software.id!r} is not software"
-                    )
-            for field in ("used", "generated"):
-                for ref in getattr(activity, field):
-                    if ref not in source_ids:
-                        problems.append(f"activities[{i}].{field}: unknown source {ref!r}")
-        if problems:
-            raise RuleViolations(problems)
-        return self
+        return problems
+
+    def _activity_problems(
+        self, i: int, activity: Activity, agent_ids: set[str], source_ids: set[str]
+    ) -> list[str]:
+        """Unknown agents and sources of activity ``i``, and software that is no software."""
+        problems = [
+            f"activities[{i}].agents: unknown agent {ref!r}"
+            for ref in activity.agents
+            if ref not in agent_ids
+        ]
+        software = self._software_problem(i, activity)
+        if software is not None:
+            problems.append(software)
+        for field in ("used", "generated"):
+            problems.extend(
+                f"activities[{i}].{field}: unknown source {ref!r}"
+                for ref in getattr(activity, field)
+                if ref not in source_ids
+            )
+        return problems
+
+    def _software_problem(self, i: int, activity: Activity) -> str | None:
+        """What is wrong with the software of activity ``i``: unknown, or not software."""
+        if activity.software is None:
+            return None
+        software = next((a for a in self.agents if a.id == activity.software), None)
+        if software is None:
+            return f"activities[{i}].software: unknown agent {activity.software!r}"
+        if software.kind is not AgentKind.SOFTWARE:
+            return f"activities[{i}].software: agent {software.id!r} is not software"
+        return None
 
     @staticmethod
     def _unique(kind: str, ids: list[str], problems: list[str]) -> set[str]:
@@ -340,11 +362,11 @@ class Provenance(Model):
         *,
         agents: tuple[Agent, ...] = (),
         sources: tuple[Source, ...] = (),
-    ) -> Provenance:
+    ) -> Self:
         """Return a copy with ``activity`` appended, adding any new agents and sources."""
         known_agents = {a.id for a in self.agents}
         known_sources = {s.id for s in self.sources}
-        return Provenance.model_validate(
+        return type(self).model_validate(
             {
                 **self.__dict__,
                 "agents": self.agents + tuple(a for a in agents if a.id not in known_agents),

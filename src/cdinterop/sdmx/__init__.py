@@ -24,7 +24,13 @@ from pydantic import ValidationError
 
 from cdinterop._publish import publish as _publish
 from cdinterop.errors import InvalidDatasetError, ReadError, WriteError, issues_from_pydantic
-from cdinterop.model import AttachmentLevel, CitizenDataset, Observations, ValueType
+from cdinterop.model import (
+    AttachmentLevel,
+    CitizenDataset,
+    Observations,
+    ValueType,
+    refuse_added_fields,
+)
 from cdinterop.sdmx._data_read import DataPayload, read_payload, read_references, sniff_format
 from cdinterop.sdmx._formats import FORMATS, DataFormat
 from cdinterop.sdmx._reference import (
@@ -40,27 +46,14 @@ from cdinterop.sdmx._reference import (
 if TYPE_CHECKING:
     from sdmx.message import StructureMessage
 
-    from cdinterop.mapping import ConformanceSpec
-    from cdinterop.model import DataStructure
-    from cdinterop.sdmx._conformance import (
-        ConformanceError,
-        ConformanceReport,
-        ConformanceResult,
-        conform_with_report,
-    )
 
 __all__ = [
     "FORMATS",
     "STRUCTURE_FILES",
-    "ConformanceError",
-    "ConformanceReport",
-    "ConformanceResult",
     "DataFormat",
     "StructureReferenceWarning",
     "StructureVersionWarning",
     "VersionPolicy",
-    "conform",
-    "conform_with_report",
     "find_structure",
     "from_structure",
     "left_out",
@@ -81,6 +74,7 @@ STRUCTURE_FILES = {"2.1": "structure-2.1.xml", "3.0": "structure-3.0.xml"}
 def write(dataset: CitizenDataset, target: str | Path | IO[bytes], *, format: str) -> Path | None:
     """Write one data message in ``format`` (a key of [`FORMATS`][cdinterop.sdmx.FORMATS]) to a path
     (atomically) or a binary stream; return the path (``None`` for a stream)."""
+    refuse_added_fields(dataset, "SDMX")
     try:
         fmt = FORMATS[format]
     except KeyError:
@@ -98,6 +92,7 @@ def write_structure(
     (atomically) or a binary stream; return the path (``None`` for a stream)."""
     from cdinterop.sdmx._structure_xml import write_structure as _write_structure
 
+    refuse_added_fields(dataset, "SDMX")
     _write_structure(dataset, target, version=version)
     return Path(target) if isinstance(target, str | Path) else None
 
@@ -158,6 +153,7 @@ def write_all(
     ``on_written`` is called with each path as soon as its file is complete (for
     progress); the files appear at those paths when the last one is written.
     """
+    refuse_added_fields(dataset, "SDMX")
     folder = Path(directory)
     names = planned_files(dataset, formats)
 
@@ -190,44 +186,12 @@ def _write_files(
         on_written(path)
 
 
-def conform(
-    dataset: CitizenDataset,
-    target: CitizenDataset | DataStructure | str | Path,
-    mapping: ConformanceSpec | str | Path,
-) -> CitizenDataset:
-    """Map a data set onto a DSD it did not define (e.g. the SDG DSD) with a declarative
-    mapping (a YAML path or a ``ConformanceSpec``); ``conform_with_report`` also returns
-    what was dropped and why."""
-    from cdinterop.sdmx._conformance import conform as _conform
-
-    return _conform(dataset, target, mapping)
-
-
-_LAZY = {
-    "ConformanceError",
-    "ConformanceReport",
-    "ConformanceResult",
-    "conform_with_report",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """The conformance names, imported on first use: their module reads structures with
-    this package's ``read_structure``, so it cannot be imported while this one loads."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from cdinterop.sdmx import _conformance
-
-    value = getattr(_conformance, name)
-    globals()[name] = value
-    return value
-
-
 def to_structure(dataset: CitizenDataset) -> StructureMessage:
     """The data set's structure as an sdmx1 ``StructureMessage`` (codelists, concept
     scheme, DSD, dataflow with the ``cdinterop:*`` annotations)."""
     from cdinterop.sdmx._native import to_structure as _to_structure
 
+    refuse_added_fields(dataset, "SDMX")
     return _to_structure(dataset)
 
 

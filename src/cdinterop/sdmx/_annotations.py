@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cdinterop.errors import ReadError
-from cdinterop.model._dataset import CitizenDataset
+from cdinterop.model import CitizenDataset
 
 __all__ = [
     "FORMAT_VERSION",

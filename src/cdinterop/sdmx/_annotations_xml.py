@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
-from cdinterop.model._identity import Annotation
+from cdinterop.model import Annotation
 
 __all__ = ["read_annotations", "write_annotations"]
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cdinterop.errors import WriteError
-from cdinterop.model._lexical import as_text, free_text_ids
+from cdinterop.model._internal import as_text, free_text_ids
 
 __all__ = [
     "as_text",

@@ -20,9 +20,8 @@ from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 from pydantic import ValidationError
 
 from cdinterop.errors import ReadError, WriteError
-from cdinterop.model._constraints import (
-    CONSTRAINABLE_CLASSES,
-    Cascade,
+from cdinterop.model import (
+    Annotation,
     ComponentValues,
     ConstraintPeriod,
     ContentConstraint,
@@ -31,9 +30,9 @@ from cdinterop.model._constraints import (
     DataKeySet,
     ReleaseCalendar,
     TimeRange,
-    constrained_class,
+    parse_ref,
 )
-from cdinterop.model._identity import Annotation, parse_ref
+from cdinterop.model._internal import CONSTRAINABLE_CLASSES, Cascade, constrained_class
 from cdinterop.sdmx._annotations_xml import read_annotations, write_annotations
 
 __all__ = ["constraint_urn", "read_constraints", "write_constraints"]

@@ -27,7 +27,7 @@ import pyarrow.csv as pacsv
 from cdinterop._files import binary_output
 from cdinterop.errors import WriteError
 from cdinterop.model import AttachmentLevel, CitizenDataset
-from cdinterop.model._lexical import scalar_text
+from cdinterop.model._internal import scalar_text
 from cdinterop.sdmx._columns import as_text, free_text_ids
 from cdinterop.sdmx._data_xml import BATCH_ROWS
 
@@ -55,10 +55,8 @@ def csv_columns(ds: CitizenDataset) -> tuple[str, ...]:
     return s.key_ids + tuple(m.id for m in s.measures) + attrs
 
 
-def write_csv(
-    ds: CitizenDataset, target: Any, *, version: str = "1.0", batch_rows: int = BATCH_ROWS
-) -> None:
-    """Write the observations as SDMX-CSV ``version`` ``"1.0"`` or ``"2.0"``."""
+def _check_writable(ds: CitizenDataset, version: str) -> None:
+    """Refuse what SDMX-CSV ``version`` cannot carry."""
     if version not in ("1.0", "2.0"):
         raise WriteError(f"unknown SDMX-CSV version {version!r} (1.0 or 2.0)")
     s = ds.structure
@@ -69,41 +67,71 @@ def write_csv(
             "SDMX-CSV carries data-set attributes on observation rows; this data set has "
             "attribute values but no observations"
         )
-    lead = (
-        {"DATAFLOW": dataflow_ref(ds)}
-        if version == "1.0"
-        else dict(zip(("STRUCTURE", "STRUCTURE_ID"), structure_column(ds), strict=True))
-        | {"ACTION": "I"}
-    )
-    columns = csv_columns(ds)
-    dataset_level = {a.id for a in s.attributes if a.attachment is AttachmentLevel.DATASET}
-    measures = {m.id for m in s.measures}
-    free_text = free_text_ids(s)
-    names = [*lead, *columns]
-    schema = pa.schema([(n, pa.string()) for n in names])
+
+
+def _lead(ds: CitizenDataset, version: str) -> dict[str, str]:
+    """The leading columns and their constant values: ``DATAFLOW`` (1.0), or
+    ``STRUCTURE``, ``STRUCTURE_ID`` and ``ACTION`` (2.0)."""
+    if version == "1.0":
+        return {"DATAFLOW": dataflow_ref(ds)}
+    return dict(zip(("STRUCTURE", "STRUCTURE_ID"), structure_column(ds), strict=True)) | {
+        "ACTION": "I"
+    }
+
+
+class _Columns:
+    """The text of each column of one batch of rows."""
+
+    def __init__(self, ds: CitizenDataset, lead: dict[str, str]) -> None:
+        s = ds.structure
+        self.ds = ds
+        self.lead = lead
+        self.columns = csv_columns(ds)
+        self.dataset_level = {a.id for a in s.attributes if a.attachment is AttachmentLevel.DATASET}
+        self.measures = {m.id for m in s.measures}
+        self.free_text = free_text_ids(s)
+        self.names = [*lead, *self.columns]
+        self.schema = pa.schema([(n, pa.string()) for n in self.names])
+
+    def column(self, batch: pa.RecordBatch, c: str) -> pa.Array:
+        """Column ``c`` as text: a data-set attribute repeated, a missing floating-point
+        observation value ``NaN``, else the values formatted."""
+        if c in self.dataset_level:
+            value = self.ds.attribute_values.get(c)
+            text = None if value is None else scalar_text(value)
+            return pa.array([text] * batch.num_rows, pa.string())
+        if c in self.measures and pa.types.is_floating(batch.column(c).type):
+            # SDMX marks a missing (floating-point) observation value NaN
+            return pc.fill_null(as_text(batch.column(c)), "NaN")
+        return as_text(batch.column(c))
+
+    def batch(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """The rows of ``batch`` as SDMX-CSV text, lead columns first."""
+        n = batch.num_rows
+        arrays = [pa.array([v] * n, pa.string()) for v in self.lead.values()]
+        arrays.extend(self.column(batch, c) for c in self.columns)
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+    def needs_quotes(self, out: pa.RecordBatch) -> bool:
+        """Whether some free-text value of a text batch needs quotes (RFC 4180): only
+        free text can hold them (codes, periods and numbers were checked by the model)."""
+        texts = [out.column(c) for c in self.columns if c in self.free_text]
+        return any(pc.any(pc.match_substring_regex(a, r'^$|[,"\r\n]')).as_py() for a in texts)
+
+
+def write_csv(
+    ds: CitizenDataset, target: Any, *, version: str = "1.0", batch_rows: int = BATCH_ROWS
+) -> None:
+    """Write the observations as SDMX-CSV ``version`` ``"1.0"`` or ``"2.0"``."""
+    _check_writable(ds, version)
+    columns = _Columns(ds, _lead(ds, version))
     plain = pacsv.WriteOptions(include_header=False, quoting_style="none")
     quoted = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     with binary_output(target) as handle:
-        handle.write((",".join(names) + "\n").encode())
+        handle.write((",".join(columns.names) + "\n").encode())
         for batch in ds.observations.table.to_batches(max_chunksize=batch_rows):
-            n = batch.num_rows
-            arrays = [pa.array([v] * n, pa.string()) for v in lead.values()]
-            for c in columns:
-                if c in dataset_level:
-                    value = ds.attribute_values.get(c)
-                    text = None if value is None else scalar_text(value)
-                    arrays.append(pa.array([text] * n, pa.string()))
-                elif c in measures and pa.types.is_floating(batch.column(c).type):
-                    # SDMX marks a missing (floating-point) observation value NaN
-                    arrays.append(pc.fill_null(as_text(batch.column(c)), "NaN"))
-                else:
-                    arrays.append(as_text(batch.column(c)))
-            out = pa.RecordBatch.from_arrays(arrays, schema=schema)
-            # quote only batches whose text needs it (RFC 4180): Arrow's "needed" style
-            # quotes every string, "none" refuses special characters. Only free text can
-            # hold them (codes, periods and numbers were checked by the model).
-            texts = [out.column(c) for c in columns if c in free_text]
-            special = any(
-                pc.any(pc.match_substring_regex(a, r'^$|[,"\r\n]')).as_py() for a in texts
-            )
-            pacsv.write_csv(out, handle, write_options=quoted if special else plain)
+            out = columns.batch(batch)
+            # quote only batches whose text needs it: Arrow's "needed" style quotes every
+            # string, "none" refuses special characters
+            options = quoted if columns.needs_quotes(out) else plain
+            pacsv.write_csv(out, handle, write_options=options)

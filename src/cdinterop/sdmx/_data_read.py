@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -184,16 +184,30 @@ def _chunks(source: _Source, size: int = 65_536, *, whole: bool = False) -> Iter
     stream is rewound)."""
     most = None if whole else _ROOT_SEARCH_BYTES
     if isinstance(source, bytes):
-        for start in range(0, min(len(source), most or len(source)), size):
-            yield source[start : start + size]
-        return
+        return _byte_chunks(source, size, most)
     if isinstance(source, str | Path):
-        try:
-            with Path(source).open("rb") as handle:
-                yield from iter(lambda: handle.read(size), b"")
-        except OSError as exc:
-            raise ReadError(str(source), exc.strerror or str(exc)) from None
-        return
+        return _file_chunks(source, size)
+    return _stream_chunks(source, size, most)
+
+
+def _byte_chunks(source: bytes, size: int, most: int | None) -> Iterable[bytes]:
+    """Chunks of the first ``most`` bytes (all if ``None``)."""
+    for start in range(0, min(len(source), most or len(source)), size):
+        yield source[start : start + size]
+
+
+def _file_chunks(source: str | Path, size: int) -> Iterable[bytes]:
+    """Chunks of a whole file (an error opening or reading it is a `ReadError`)."""
+    try:
+        with Path(source).open("rb") as handle:
+            yield from iter(lambda: handle.read(size), b"")
+    except OSError as exc:
+        raise ReadError(str(source), exc.strerror or str(exc)) from None
+
+
+def _stream_chunks(source: IO[bytes], size: int, most: int | None) -> Iterable[bytes]:
+    """Chunks of the first ``most`` bytes of a stream (all if ``None``), which is then
+    rewound to where it was."""
     position = source.tell()
     try:
         read = 0
@@ -339,25 +353,31 @@ def _iterparse(source: _Source) -> Any:
     return safe_iterparse(stream, _label(source), events=("start", "end"))
 
 
+def _child_reference(
+    child: Any, kind: str, where: str, version_21: bool
+) -> StructureReference | None:
+    """The structure a header ``Structure``'s reference child names: its ``Ref``, else
+    its ``URN`` (or, in SDMX-ML 3.0, the URN as text)."""
+    ref = next((c for c in child if _local(c.tag) == "Ref"), None)
+    if ref is not None and ref.get("id"):
+        default = "1.0" if version_21 else None
+        return StructureReference(
+            kind, ref.get("agencyID", ""), ref.get("id"), ref.get("version", default), where
+        )
+    urn = next((c.text for c in child if _local(c.tag) == "URN"), None) or child.text or ""
+    return parse_urn(urn, where)  # the URN says what it names
+
+
 def _header_structure(element: Any, label: str, version_21: bool) -> HeaderStructure:
     """Read one header ``Structure`` element (its reference: a ``Ref``, a ``URN`` or, in
     SDMX-ML 3.0, the URN as text)."""
     reference = None
     for child in element:
         kind = _REF_KINDS.get(_local(child.tag))
-        if kind is None:
-            continue
-        where = f"{label}:{child.sourceline}"
-        ref = next((c for c in child if _local(c.tag) == "Ref"), None)
-        if ref is not None and ref.get("id"):
-            default = "1.0" if version_21 else None
-            reference = StructureReference(
-                kind, ref.get("agencyID", ""), ref.get("id"), ref.get("version", default), where
-            )
+        if kind is not None:
+            where = f"{label}:{child.sourceline}"
+            reference = _child_reference(child, kind, where, version_21)
             break
-        urn = next((c.text for c in child if _local(c.tag) == "URN"), None) or child.text or ""
-        reference = parse_urn(urn, where)  # the URN says what it names
-        break
     return HeaderStructure(
         element.get("structureID"),
         element.get("dimensionAtObservation"),
@@ -402,32 +422,16 @@ class _XmlReader:
         """A 2.1/3.0 ``Group``: ``values`` holds every value, or only the attributes when
         ``key`` is given (generic data)."""
         where = f"{self.label}:{line}"
-        st = self.structure
-        known = {g.id: g for g in st.groups}
+        known = {g.id: g for g in self.structure.groups}
         if type_name not in known:
-            groups = ", ".join(known) or "none"
-            self.issues.append(
-                Issue(
-                    where,
-                    "unknown-group",
-                    f"group type {type_name!r} is not a group of DSD {st.ref} (its groups: "
-                    f"{groups}); its attribute values are not applied",
-                    type_name,
-                )
-            )
+            self.issues.append(self._unknown_group(type_name, list(known), where))
             return
         dims = known[type_name].dimensions
         if key is None:
             key = {d: values[d] for d in dims if d in values}
             values = {k: v for k, v in values.items() if k not in dims}
-        missing = [d for d in dims if d not in key]
-        extra = [d for d in key if d not in dims]
-        if missing or extra:
-            problem = (
-                f"lacks dimension(s) {', '.join(missing)}"
-                if missing
-                else f"has dimension(s) {', '.join(extra)} that the group does not have"
-            )
+        problem = _group_key_problem(dims, key)
+        if problem is not None:
             self.issues.append(
                 Issue(
                     where,
@@ -438,6 +442,17 @@ class _XmlReader:
             )
             return
         self.groups.append(_KeyGroup(key, values, where))
+
+    def _unknown_group(self, type_name: str, known: list[str], where: str) -> Issue:
+        """The issue for a group whose type the structure does not have."""
+        groups = ", ".join(known) or "none"
+        return Issue(
+            where,
+            "unknown-group",
+            f"group type {type_name!r} is not a group of DSD {self.structure.ref} (its "
+            f"groups: {groups}); its attribute values are not applied",
+            type_name,
+        )
 
     def atts(self, values: dict[str, str], line: int | None) -> None:
         """A 3.0 ``Atts`` element: the dimension values are the key, the rest attributes."""
@@ -453,44 +468,83 @@ class _XmlReader:
         issues = [*self.issues, *_group_conflicts(self.groups, self.structure)]
         return DataPayload(table, self.dataset, kind, references, issues, self.headers)
 
+    def start(self, name: str, element: Any, depth: list[str]) -> None:
+        """Read what an element's start tag holds (``depth``: the names of its ancestors)."""
 
-def _read_structure_specific(source: _Source, structure: DataStructure) -> DataPayload:
-    reader = _XmlReader(source, structure)
-    series: dict[str, str] = {}
+    def end(self, name: str, parent: str, element: Any) -> None:
+        """Read a complete element (``parent``: the name of its parent, or ``""``)."""
+
+
+def _group_key_problem(dims: Sequence[str], key: dict[str, str]) -> str | None:
+    """What is wrong with a group's key: dimensions it lacks, else ones it should not
+    have; ``None`` when it has exactly the group's dimensions."""
+    missing = [d for d in dims if d not in key]
+    if missing:
+        return f"lacks dimension(s) {', '.join(missing)}"
+    extra = [d for d in key if d not in dims]
+    if extra:
+        return f"has dimension(s) {', '.join(extra)} that the group does not have"
+    return None
+
+
+def _walk(source: _Source, reader: _XmlReader) -> None:
+    """Stream a message's elements to ``reader``: each start tag, then each complete
+    element with the name of its parent."""
     depth: list[str] = []
     for event, element in _iterparse(source):
         name = _local(element.tag)
         if event == "start":
-            if not depth:
-                reader.version_21 = "/v2_1/" in str(element.tag)
+            reader.start(name, element, depth)
             depth.append(name)
-            if name == "DataSet":
-                reader.dataset = _plain_attributes(element, reader.rows.label)
-                ref = _type_reference(element, reader.label)
-                if ref is not None:
-                    reader.type_references.append(ref)
-            elif name == "Series":
-                series = _plain_attributes(element, reader.rows.label)
             continue
         depth.pop()
-        parent = depth[-1] if depth else ""
+        reader.end(name, depth[-1] if depth else "", element)
+
+
+class _StructureSpecificReader(_XmlReader):
+    """Structure-specific data: values are the XML attributes of ``DataSet``, ``Series``,
+    ``Obs``, ``Group`` and (3.0) ``Atts``."""
+
+    def __init__(self, source: _Source, structure: DataStructure) -> None:
+        super().__init__(source, structure)
+        self.series: dict[str, str] = {}
+
+    def values(self, element: Any) -> dict[str, str]:
+        """The element's values (its attributes without a namespace)."""
+        return _plain_attributes(element, self.rows.label)
+
+    def start(self, name: str, element: Any, depth: list[str]) -> None:
+        if not depth:
+            self.version_21 = "/v2_1/" in str(element.tag)
+        if name == "DataSet":
+            self.dataset = self.values(element)
+            ref = _type_reference(element, self.label)
+            if ref is not None:
+                self.type_references.append(ref)
+        elif name == "Series":
+            self.series = self.values(element)
+
+    def end(self, name: str, parent: str, element: Any) -> None:
         if name == "Obs":
-            values = _plain_attributes(element, reader.rows.label)
-            reader.rows.add({**series, **values}, element.sourceline)
+            self.rows.add({**self.series, **self.values(element)}, element.sourceline)
             element.clear()
         elif name == "Series":
-            series = {}
+            self.series = {}
             element.clear()
         elif name == "Group" and parent == "DataSet":
             type_name = (element.get(_XSI_TYPE) or "").rsplit(":", 1)[-1]
-            values = _plain_attributes(element, reader.rows.label)
-            reader.group(type_name, values, None, element.sourceline)
+            self.group(type_name, self.values(element), None, element.sourceline)
             element.clear()
         elif name == "Atts" and parent == "DataSet":
-            reader.atts(_plain_attributes(element, reader.rows.label), element.sourceline)
+            self.atts(self.values(element), element.sourceline)
             element.clear()
         elif name == "Structure" and parent == "Header":
-            reader.header(element)
+            self.header(element)
+
+
+def _read_structure_specific(source: _Source, structure: DataStructure) -> DataPayload:
+    reader = _StructureSpecificReader(source, structure)
+    _walk(source, reader)
     return reader.payload("structure-specific")
 
 
@@ -500,52 +554,72 @@ def _values(element: Any) -> dict[str, str]:
     }
 
 
-def _read_generic(source: _Source, structure: DataStructure) -> DataPayload:
-    reader = _XmlReader(source, structure)
-    series: dict[str, str] = {}
-    time_id = structure.time_dimension.id if structure.time_dimension else "TIME_PERIOD"
-    measure = structure.measures[0].id
-    depth_names: list[str] = []
-    for event, element in _iterparse(source):
-        name = _local(element.tag)
-        if event == "start":
-            depth_names.append(name)
-            continue
-        depth_names.pop()
-        parent = depth_names[-1] if depth_names else ""
-        if name == "Attributes" and parent == "DataSet":
-            reader.dataset = _values(element)
-        elif name == "Obs":
-            row = dict(series)
-            for child in element:
-                child_name = _local(child.tag)
-                if child_name == "ObsDimension":
-                    row[child.get("id") or _observation_dimension(reader, time_id)] = child.get(
-                        "value"
-                    )
-                elif child_name == "ObsValue":
-                    row[measure] = child.get("value")
-                elif child_name in ("Attributes", "ObsKey"):
-                    row.update(_values(child))
-            reader.rows.add(row, element.sourceline)
+class _GenericReader(_XmlReader):
+    """Generic data: values are ``Value``, ``ObsDimension`` and ``ObsValue`` elements."""
+
+    def __init__(self, source: _Source, structure: DataStructure) -> None:
+        super().__init__(source, structure)
+        self.series: dict[str, str] = {}
+        self.time_id = structure.time_dimension.id if structure.time_dimension else "TIME_PERIOD"
+        self.measure = structure.measures[0].id
+
+    def end(self, name: str, parent: str, element: Any) -> None:
+        if parent == "DataSet" and name in ("Attributes", "Group"):
+            self.dataset_part(name, element)
+        elif name == "Structure" and parent == "Header":
+            self.header(element)
+        else:
+            self.series_part(name, parent, element)
+
+    def dataset_part(self, name: str, element: Any) -> None:
+        """A data set's ``Attributes`` (its own values) or a ``Group``."""
+        if name == "Attributes":
+            self.dataset = _values(element)
+        else:
+            self.generic_group(element)
+            element.clear()
+
+    def series_part(self, name: str, parent: str, element: Any) -> None:
+        """An ``Obs``, or a series key or attributes, or the end of a series."""
+        if name == "Obs":
+            self.rows.add(self.observation(element), element.sourceline)
             element.clear()
         elif name == "SeriesKey" or (name == "Attributes" and parent == "Series"):
-            series.update(_values(element))
+            self.series.update(_values(element))
         elif name == "Series":
-            series = {}
+            self.series = {}
             element.clear()
-        elif name == "Group" and parent == "DataSet":
-            key: dict[str, str] = {}
-            values: dict[str, str] = {}
-            for child in element:
-                if _local(child.tag) == "GroupKey":
-                    key.update(_values(child))
-                elif _local(child.tag) == "Attributes":
-                    values.update(_values(child))
-            reader.group(element.get("type") or "", values, key, element.sourceline)
-            element.clear()
-        elif name == "Structure" and parent == "Header":
-            reader.header(element)
+
+    def observation(self, element: Any) -> dict[str, str]:
+        """The values of an ``Obs``, after those of its series."""
+        row = dict(self.series)
+        for child in element:
+            child_name = _local(child.tag)
+            if child_name == "ObsDimension":
+                row[child.get("id") or _observation_dimension(self, self.time_id)] = child.get(
+                    "value"
+                )
+            elif child_name == "ObsValue":
+                row[self.measure] = child.get("value")
+            elif child_name in ("Attributes", "ObsKey"):
+                row.update(_values(child))
+        return row
+
+    def generic_group(self, element: Any) -> None:
+        """A generic ``Group``: its ``GroupKey`` and ``Attributes``."""
+        key: dict[str, str] = {}
+        values: dict[str, str] = {}
+        for child in element:
+            if _local(child.tag) == "GroupKey":
+                key.update(_values(child))
+            elif _local(child.tag) == "Attributes":
+                values.update(_values(child))
+        self.group(element.get("type") or "", values, key, element.sourceline)
+
+
+def _read_generic(source: _Source, structure: DataStructure) -> DataPayload:
+    reader = _GenericReader(source, structure)
+    _walk(source, reader)
     return reader.payload("generic")
 
 
@@ -561,6 +635,68 @@ def _observation_dimension(reader: _XmlReader, time_id: str) -> str:
 # --------------------------------------------------------------------------- groups
 
 
+def _dataset_level_ids(structure: DataStructure) -> set[str]:
+    """Ids of the attributes attached to the whole data set."""
+    return {a.id for a in structure.attributes if a.attachment is AttachmentLevel.DATASET}
+
+
+_GroupValues = dict[tuple[str, ...], dict[tuple[str, ...], dict[str, str]]]
+"""Group values by key dimensions, then by the key's values (the first value wins)."""
+
+
+def _apply_to_all(
+    table: pa.Table, values: dict[str, str], dataset_level: set[str], dataset: dict[str, str]
+) -> pa.Table:
+    """Values of a group without key dimensions: data-set attributes (unless given) and
+    the nulls of every row."""
+    for name, value in values.items():
+        if name in dataset_level:
+            dataset.setdefault(name, value)
+        else:
+            table = _coalesce(table, name, pa.array([value] * table.num_rows, pa.string()))
+    return table
+
+
+def _merge_group(by_dims: _GroupValues, dims: tuple[str, ...], group: _KeyGroup) -> None:
+    """Add a group's values to those of its key (a value given before wins)."""
+    merged = by_dims.setdefault(dims, {}).setdefault(tuple(group.key[d] for d in dims), {})
+    for name, value in group.values.items():
+        merged.setdefault(name, value)
+
+
+def _group_table(
+    dims: tuple[str, ...], keys: dict[tuple[str, ...], dict[str, str]], names: list[str]
+) -> pa.Table:
+    """One row per group key: its dimension values, then the values of ``names``."""
+    return pa.table(
+        {
+            **{d: pa.array([k[i] for k in keys], pa.string()) for i, d in enumerate(dims)},
+            **{n: pa.array([v.get(n) for v in keys.values()], pa.string()) for n in names},
+        }
+    )
+
+
+def _join_group_values(
+    table: pa.Table, dims: tuple[str, ...], keys: dict[tuple[str, ...], dict[str, str]]
+) -> pa.Table:
+    """Fill the nulls of each row with the values of the key it matches on ``dims`` (one
+    left join, back in row order)."""
+    names = sorted({n for values in keys.values() for n in values})
+    if not names or table.num_rows == 0:
+        return table
+    right = _group_table(dims, keys, names)
+    left = pa.table(
+        {
+            **{d: _column_or_nulls(table, d) for d in dims},
+            _ROW: pa.array(range(table.num_rows), pa.int64()),
+        }
+    )
+    joined = left.join(right, keys=list(dims), join_type="left outer").sort_by(_ROW)
+    for name in names:
+        table = _coalesce(table, name, joined.column(name))
+    return table
+
+
 def _apply_groups(
     table: pa.Table,
     groups: list[_KeyGroup],
@@ -571,40 +707,17 @@ def _apply_groups(
     itself wins). One left join per set of key dimensions, in row order."""
     if not groups:
         return table
-    dataset_level = {a.id for a in structure.attributes if a.attachment is AttachmentLevel.DATASET}
+    dataset_level = _dataset_level_ids(structure)
     order = {k: i for i, k in enumerate(structure.key_ids)}
-    by_dims: dict[tuple[str, ...], dict[tuple[str, ...], dict[str, str]]] = {}
+    by_dims: _GroupValues = {}
     for group in groups:
         dims = tuple(sorted(group.key, key=lambda d: order.get(d, len(order))))
-        if not dims:
-            for name, value in group.values.items():
-                if name in dataset_level:
-                    dataset.setdefault(name, value)
-                else:
-                    table = _coalesce(table, name, pa.array([value] * table.num_rows, pa.string()))
-            continue
-        merged = by_dims.setdefault(dims, {}).setdefault(tuple(group.key[d] for d in dims), {})
-        for name, value in group.values.items():
-            merged.setdefault(name, value)
+        if dims:
+            _merge_group(by_dims, dims, group)
+        else:
+            table = _apply_to_all(table, group.values, dataset_level, dataset)
     for dims, keys in by_dims.items():
-        names = sorted({n for values in keys.values() for n in values})
-        if not names or table.num_rows == 0:
-            continue
-        right = pa.table(
-            {
-                **{d: pa.array([k[i] for k in keys], pa.string()) for i, d in enumerate(dims)},
-                **{n: pa.array([v.get(n) for v in keys.values()], pa.string()) for n in names},
-            }
-        )
-        left = pa.table(
-            {
-                **{d: _column_or_nulls(table, d) for d in dims},
-                _ROW: pa.array(range(table.num_rows), pa.int64()),
-            }
-        )
-        joined = left.join(right, keys=list(dims), join_type="left outer").sort_by(_ROW)
-        for name in names:
-            table = _coalesce(table, name, joined.column(name))
+        table = _join_group_values(table, dims, keys)
     return table
 
 
@@ -698,18 +811,23 @@ def _csv_header(source: _Source) -> _CsvHeader:
     return _CsvHeader(delimiter, names, ids)
 
 
-def _read_csv(source: _Source, structure: DataStructure) -> DataPayload:
-    header = _csv_header(source)
-    stream: Any = pa.BufferReader(source) if isinstance(source, bytes) else source
+def _csv_stream(source: _Source) -> Any:
+    """What Arrow's CSV reader reads: a path's text, a buffer over bytes, or the stream."""
     if isinstance(source, str | Path):
-        stream = str(source)
-    unique = [f"{i}:{n}" for i, n in enumerate(header.ids)]  # header ids may repeat
+        return str(source)
+    return pa.BufferReader(source) if isinstance(source, bytes) else source
+
+
+def _csv_table(source: _Source, header: _CsvHeader) -> pa.Table:
+    """The rows after the header, as text columns named ``<position>:<id>`` (header ids
+    may repeat), refused beyond the ``rows`` limit while they are read."""
+    unique = [f"{i}:{n}" for i, n in enumerate(header.ids)]
     # a block holds whole rows: at least 1 MiB, more for a wide file
     block = max(1 << 20, 4 * sum(len(n) + 1 for n in header.names))
     rows_limit = limits.current().rows
     try:
         reader = pacsv.open_csv(
-            stream,
+            _csv_stream(source),
             read_options=pacsv.ReadOptions(
                 use_threads=True, column_names=unique, skip_rows=1, block_size=block
             ),
@@ -728,49 +846,80 @@ def _read_csv(source: _Source, structure: DataStructure) -> DataPayload:
             if rows > rows_limit:
                 limits.exceeded(_label(source), "rows", rows, f"at least {rows:,} rows")
             batches.append(batch)
-        table = pa.Table.from_batches(batches, schema=reader.schema)
+        return pa.Table.from_batches(batches, schema=reader.schema)
     except (pa.ArrowInvalid, OSError) as exc:
         raise ReadError(_label(source), f"not readable as CSV: {exc}") from None
-    columns = dict(zip(header.ids, table.columns, strict=True))
-    label = _short_label(source)
-    references = _csv_references(columns, label)
+
+
+def _refuse_deletions(columns: dict[str, Any], source: _Source) -> None:
+    """Refuse rows whose ``ACTION`` is not a data action (I, A, R)."""
     action = columns.get("ACTION")
-    if action is not None:
-        actions = set(pc.unique(action).drop_null().to_pylist()) - _CSV_DATA_ACTIONS
-        if actions:
-            raise ReadError(
-                _label(source),
-                f"ACTION {', '.join(sorted(actions))}: rows that delete data are not "
-                "observations; cdinterop reads data sets (actions I, A, R)",
-            )
-    dataset_level = {a.id for a in structure.attributes if a.attachment is AttachmentLevel.DATASET}
-    components = {c.id for c in structure.components}
-    # SDMX-CSV 2.0 allows custom columns (e.g. UPDATED): they are left out when the file
-    # has every dimension of the structure, else kept so that the checks show the misfit
-    custom = "STRUCTURE" in columns and set(structure.key_ids) <= columns.keys()
-    # labels=both: "A: Value A" for a coded value (codes never hold ": ")
-    labelled = {
+    if action is None:
+        return
+    actions = set(pc.unique(action).drop_null().to_pylist()) - _CSV_DATA_ACTIONS
+    if actions:
+        raise ReadError(
+            _label(source),
+            f"ACTION {', '.join(sorted(actions))}: rows that delete data are not "
+            "observations; cdinterop reads data sets (actions I, A, R)",
+        )
+
+
+def _labelled_ids(structure: DataStructure, header: _CsvHeader) -> set[str]:
+    """Columns whose values may read ``A: Value A`` (labels=both): coded components and
+    the time, when the header has labels; else none (codes never hold ``": "``)."""
+    if not any(": " in name for name in header.names):
+        return set()
+    return {
         c.id
         for c in structure.components
         if getattr(c, "codelist", None) is not None or c is structure.time_dimension
     }
-    labels = any(": " in name for name in header.names)
+
+
+def _constant_value(column: Any, name: str, source: _Source) -> str | None:
+    """The one value of a data-set attribute's column (``None`` when empty); refused
+    when it varies between rows."""
+    values = pc.unique(column).drop_null().to_pylist()
+    if len(values) > 1:
+        raise ReadError(_label(source), f"data-set attribute {name} varies between "
+                        f"rows: {values[:5]}")  # fmt: skip
+    return values[0] if values else None
+
+
+def _csv_components(
+    columns: dict[str, Any], structure: DataStructure, header: _CsvHeader, source: _Source
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The observation columns (labels cut off) and the data-set attribute values."""
+    dataset_level = _dataset_level_ids(structure)
+    components = {c.id for c in structure.components}
+    # SDMX-CSV 2.0 allows custom columns (e.g. UPDATED): they are left out when the file
+    # has every dimension of the structure, else kept so that the checks show the misfit
+    custom = "STRUCTURE" in columns and set(structure.key_ids) <= columns.keys()
+    labelled = _labelled_ids(structure, header)
     dataset: dict[str, str] = {}
     kept: dict[str, Any] = {}
     for name, column in columns.items():
         if name in _CSV_LEAD or (custom and name not in components):
             continue
-        if labels and name in labelled:
+        if name in labelled:
             column = pc.replace_substring_regex(column, r"^([^:\s]+): .*$", r"\1")
-        if name in dataset_level:
-            values = pc.unique(column).drop_null().to_pylist()
-            if len(values) > 1:
-                raise ReadError(_label(source), f"data-set attribute {name} varies between "
-                                f"rows: {values[:5]}")  # fmt: skip
-            if values:
-                dataset[name] = values[0]
+        if name not in dataset_level:
+            kept[name] = column
             continue
-        kept[name] = column
+        value = _constant_value(column, name, source)
+        if value is not None:
+            dataset[name] = value
+    return kept, dataset
+
+
+def _read_csv(source: _Source, structure: DataStructure) -> DataPayload:
+    header = _csv_header(source)
+    table = _csv_table(source, header)
+    columns = dict(zip(header.ids, table.columns, strict=True))
+    references = _csv_references(columns, _short_label(source))
+    _refuse_deletions(columns, source)
+    kept, dataset = _csv_components(columns, structure, header, source)
     return DataPayload(pa.table(kept), dataset, "csv", references)
 
 
@@ -835,6 +984,12 @@ def read_references(source: _Source) -> tuple[str, list[StructureReference]]:
     label = _short_label(source)
     if kind.startswith("csv"):
         return kind, _csv_head_references(head, label)
+    return kind, _xml_head_references(head, label)
+
+
+def _xml_head_references(head: bytes, label: str) -> list[StructureReference]:
+    """The references of the header ``Structure`` elements and of the first data set's
+    ``xsi:type``, in the start of an SDMX-ML message."""
     parser = etree.XMLPullParser(events=("start", "end"), **parser_options())
     depth: list[str] = []
     found: list[StructureReference] = []
@@ -857,7 +1012,7 @@ def read_references(source: _Source) -> tuple[str, list[StructureReference]]:
                     found.append(header.reference)
     except etree.XMLSyntaxError:
         pass  # a truncated start (a header longer than the prolog) or bad XML: reading says
-    return kind, found
+    return found
 
 
 def _csv_head_references(head: bytes, label: str) -> list[StructureReference]:

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from cdinterop._files import binary_output
 from cdinterop.errors import WriteError
 from cdinterop.model import CitizenDataset, DataStructure
-from cdinterop.model._lexical import scalar_text
+from cdinterop.model._internal import scalar_text
 from cdinterop.sdmx._columns import (
     as_text,
     attribute_fragment,

@@ -135,8 +135,7 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from cdinterop.errors import WriteError
-from cdinterop.model._periods import TimeValueType
-from cdinterop.model._structure import (
+from cdinterop.model import (
     AttachmentLevel,
     Attribute,
     Codelist,
@@ -144,6 +143,7 @@ from cdinterop.model._structure import (
     Dimension,
     Facets,
     Measure,
+    TimeValueType,
     Usage,
     ValueType,
 )
@@ -327,6 +327,18 @@ class Placement:
         return tuple(found)
 
 
+def _groups_by_dimensions(structure: DataStructure, related: frozenset[str]) -> list[str]:
+    """The groups whose dimensions are exactly ``related`` (3.0 has no attachment group:
+    relating to exactly a group's dimensions attaches the attribute to that group too)."""
+    return [g.id for g in structure.groups if frozenset(g.dimensions) == related]
+
+
+def _at_series(attr: Attribute, related: frozenset[str], series_dims: frozenset[str]) -> bool:
+    """Whether an attribute related to ``related`` (and to no measure) belongs on the
+    series, not on observations (in a layout with series)."""
+    return attr.measures is None and related <= series_dims
+
+
 def placement(
     structure: DataStructure,
     *,
@@ -353,15 +365,10 @@ def placement(
             continue
         related = frozenset(structure.related_dimensions(attr))
         if v3 and attr.measures is None:
-            # 3.0 has no attachment group: relating to exactly a group's dimensions
-            # attaches the attribute to that group too
-            for group in structure.groups:
-                if frozenset(group.dimensions) == related:
-                    groups[group.id].append(attr.id)
-        if not flat and attr.measures is None and related <= series_dims:
-            series.append(attr.id)
-        else:
-            obs.append(attr.id)
+            for group_id in _groups_by_dimensions(structure, related):
+                groups[group_id].append(attr.id)
+        at_series = not flat and _at_series(attr, related, series_dims)
+        (series if at_series else obs).append(attr.id)
     return Placement(
         dataset=tuple(dataset),
         groups={g: tuple(ids) for g, ids in groups.items()},
@@ -721,45 +728,72 @@ class _Builder:
             self.attribute(restriction, _RYSD, "xs:gMonthDay", "prohibited")
 
 
+def _text_facets(facets: Facets) -> list[tuple[str, str]]:
+    """Length and pattern facets of a string or URI (a pattern XSD cannot say is noted
+    as ``documentation``)."""
+    out: list[tuple[str, str]] = []
+    if facets.min_length:
+        out.append(("minLength", str(facets.min_length)))
+    if facets.max_length is not None:
+        out.append(("maxLength", str(facets.max_length)))
+    if facets.pattern is None:
+        return out
+    pattern = _xsd_pattern(facets.pattern)
+    if pattern is None:
+        out.append(
+            (
+                "documentation",
+                f"pattern {facets.pattern!r} has no XML Schema equivalent; not enforced",
+            )
+        )
+    else:
+        out.append(("pattern", pattern))
+    return out
+
+
+def _finite(value: float | None) -> float | None:
+    """``value`` when it is a finite number, else ``None``."""
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _integer_facets(facets: Facets) -> list[tuple[str, str]]:
+    """Integer bounds, rounded inwards and kept within ``xs:long`` (an empty range is
+    noted as ``documentation``)."""
+    low_value, high_value = _finite(facets.min_value), _finite(facets.max_value)
+    low = None if low_value is None else max(math.ceil(low_value), _LONG_MIN)
+    high = None if high_value is None else min(math.floor(high_value), _LONG_MAX)
+    if low is not None and high is not None and low > high:
+        return [("documentation", "no integer lies in the value range; range not enforced")]
+    out: list[tuple[str, str]] = []
+    if low is not None:
+        out.append(("minInclusive", str(low)))
+    if high is not None:
+        out.append(("maxInclusive", str(high)))
+    return out
+
+
+def _decimal_facets(facets: Facets) -> list[tuple[str, str]]:
+    """Finite decimal bounds."""
+    out: list[tuple[str, str]] = []
+    for tag, value in (("minInclusive", facets.min_value), ("maxInclusive", facets.max_value)):
+        finite = _finite(value)
+        if finite is not None:
+            out.append((tag, repr(float(finite))))
+    return out
+
+
 def _facet_elements(value_type: ValueType, facets: Facets | None) -> list[tuple[str, str]]:
     """XSD facets (tag, value) for a non-coded component; ``documentation`` notes a facet
     that could not be expressed."""
     if facets is None:
         return []
-    out: list[tuple[str, str]] = []
     if value_type in (ValueType.STRING, ValueType.URI):
-        if facets.min_length:
-            out.append(("minLength", str(facets.min_length)))
-        if facets.max_length is not None:
-            out.append(("maxLength", str(facets.max_length)))
-        if facets.pattern is not None:
-            pattern = _xsd_pattern(facets.pattern)
-            if pattern is None:
-                out.append(
-                    (
-                        "documentation",
-                        f"pattern {facets.pattern!r} has no XML Schema equivalent; not enforced",
-                    )
-                )
-            else:
-                out.append(("pattern", pattern))
-    elif value_type is ValueType.INTEGER:
-        low = high = None
-        if facets.min_value is not None and math.isfinite(facets.min_value):
-            low = max(math.ceil(facets.min_value), _LONG_MIN)
-        if facets.max_value is not None and math.isfinite(facets.max_value):
-            high = min(math.floor(facets.max_value), _LONG_MAX)
-        if low is not None and high is not None and low > high:
-            return [("documentation", "no integer lies in the value range; range not enforced")]
-        if low is not None:
-            out.append(("minInclusive", str(low)))
-        if high is not None:
-            out.append(("maxInclusive", str(high)))
-    elif value_type is ValueType.DECIMAL:
-        for tag, value in (("minInclusive", facets.min_value), ("maxInclusive", facets.max_value)):
-            if value is not None and math.isfinite(value):
-                out.append((tag, repr(float(value))))
-    return out
+        return _text_facets(facets)
+    if value_type is ValueType.INTEGER:
+        return _integer_facets(facets)
+    if value_type is ValueType.DECIMAL:
+        return _decimal_facets(facets)
+    return []
 
 
 def _xsd_pattern(pattern: str) -> str | None:
@@ -790,9 +824,9 @@ def _pattern_compiles(pattern: str) -> bool:
     return True
 
 
-def check_structure(structure: DataStructure, version: str, dimension_at_observation: str) -> None:
-    """Raise [`WriteError`][cdinterop.errors.WriteError] when ``structure`` cannot be expressed in
-    ``version``."""
+def _check_expressible(structure: DataStructure, version: str) -> None:
+    """Refuse a time dimension not called ``TIME_PERIOD``, several measures in 2.1 and
+    a group named like a type every DSD-specific schema defines."""
     time = structure.time_dimension
     if time is not None and time.id != TIME_PERIOD:
         raise WriteError(
@@ -811,10 +845,16 @@ def check_structure(structure: DataStructure, version: str, dimension_at_observa
                 f"group {group.id!r} of structure {structure.id} has the name of a type that "
                 "every DSD-specific schema defines; its Group elements cannot name it"
             )
+
+
+def _check_dimension_at_observation(
+    structure: DataStructure, dimension_at_observation: str
+) -> None:
+    """Refuse a dimension at observation the structure does not have."""
     if dimension_at_observation == ALL_DIMENSIONS:
         return
     if dimension_at_observation == TIME_PERIOD:
-        if time is None:
+        if structure.time_dimension is None:
             raise ValueError(
                 f"structure {structure.id} has no time dimension: dimension at observation "
                 f"{TIME_PERIOD} is impossible; use {ALL_DIMENSIONS!r}"
@@ -826,6 +866,13 @@ def check_structure(structure: DataStructure, version: str, dimension_at_observa
             f"{ALL_DIMENSIONS!r} nor a dimension of {structure.id} "
             f"({', '.join(structure.key_ids)})"
         )
+
+
+def check_structure(structure: DataStructure, version: str, dimension_at_observation: str) -> None:
+    """Raise [`WriteError`][cdinterop.errors.WriteError] when ``structure`` cannot be expressed in
+    ``version``."""
+    _check_expressible(structure, version)
+    _check_dimension_at_observation(structure, dimension_at_observation)
 
 
 def generate(

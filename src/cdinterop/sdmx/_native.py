@@ -27,25 +27,24 @@ from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 from pydantic import ValidationError
 
 from cdinterop._safe_xml import parse_bytes
-from cdinterop.errors import InvalidDatasetError, ReadError
-from cdinterop.model._constraints import ContentConstraint
-from cdinterop.model._dataset import CitizenDataset
-from cdinterop.model._identity import Annotation
-from cdinterop.model._jsonio import issues_from_pydantic
-from cdinterop.model._periods import TimeValueType
-from cdinterop.model._structure import (
+from cdinterop.errors import InvalidDatasetError, ReadError, issues_from_pydantic
+from cdinterop.model import (
+    Annotation,
     AttachmentLevel,
     Attribute,
+    CitizenDataset,
     Code,
     Codelist,
     Concept,
     ConceptScheme,
+    ContentConstraint,
     DataStructure,
     Dimension,
     Facets,
     Group,
     Measure,
     TimeDimension,
+    TimeValueType,
     Usage,
     ValueType,
 )

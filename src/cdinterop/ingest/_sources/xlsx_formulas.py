@@ -20,7 +20,8 @@ import posixpath
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -97,26 +98,35 @@ def _sheet_part(archive: zipfile.ZipFile, sheet: str, source: str) -> str | None
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
         return None
+    rid = _sheet_relationship(archive, sheet, source)
+    target = None if rid is None else _relationship_target(archive, rid, source)
+    if target is None:
+        return None
+    if target.startswith("/"):
+        part = target.lstrip("/")
+    else:
+        part = posixpath.normpath(posixpath.join("xl", target))
+    return part if part in names else None
+
+
+def _sheet_relationship(archive: zipfile.ZipFile, sheet: str, source: str) -> str | None:
+    """The relationship id (``r:id``) the workbook gives ``sheet``, if it names the sheet."""
     workbook = _parse_small(archive, "xl/workbook.xml", source)
-    rid = None
     for element in workbook.iter():
         if _local(element.tag) == "sheet" and element.get("name") == sheet:
-            rid = next(
+            return next(
                 (v for k, v in element.attrib.items() if k.startswith("{") and _local(k) == "id"),
                 None,
             )
-            break
-    if rid is None:
-        return None
+    return None
+
+
+def _relationship_target(archive: zipfile.ZipFile, rid: str, source: str) -> str | None:
+    """The target of the workbook's relationship ``rid`` (``""`` without one), if any."""
     rels = _parse_small(archive, "xl/_rels/workbook.xml.rels", source)
     for element in rels.iter():
         if _local(element.tag) == "Relationship" and element.get("Id") == rid:
-            target = element.get("Target") or ""
-            if target.startswith("/"):
-                part = target.lstrip("/")
-            else:
-                part = posixpath.normpath(posixpath.join("xl", target))
-            return part if part in names else None
+            return str(element.get("Target") or "")
     return None
 
 
@@ -128,23 +138,33 @@ def _may_have_uncomputed(stream: IO[bytes]) -> bool:
     tail = b""
     while chunk := stream.read(_CHUNK):
         window = tail + chunk
-        # A match starts with "<" and holds no other "<" before its end: by default the
-        # next window starts at the last "<" of this one.
-        cut = window.rfind(b"<")
-        if b"<f" in window or b"/f>" in window or b":f" in window:
-            for match in _UNSTORED.finditer(window):
-                after = window[match.end() :].lstrip()
-                if after and not after.startswith(b"<"):
-                    return True
-                close = after.find(b">")
-                if 0 <= close < len(after) - 1:
-                    return True  # what follows the formula is there in full: not a value
-                cut = match.start()  # cut off at the window's end: look again with more
-                break
+        found, cut = _formula_without_value(window)
+        if found:
+            return True
         tail = window[cut:] if cut >= 0 else b""
         if len(tail) > _CHUNK:
             return True  # an enormous text run: parse rather than carry it
     return bool(tail) and _UNSTORED.search(tail) is not None
+
+
+def _formula_without_value(window: bytes) -> tuple[bool, int]:
+    """Whether the first formula end in ``window`` is surely not followed by a value, and
+    where the next window starts: by default at the last ``<`` of this one (a match
+    starts with "<" and holds no other "<" before its end); at the formula's end when
+    what follows it is cut off at the window's end, to look again with more."""
+    cut = window.rfind(b"<")
+    if b"<f" not in window and b"/f>" not in window and b":f" not in window:
+        return False, cut
+    match = _UNSTORED.search(window)
+    if match is None:
+        return False, cut
+    after = window[match.end() :].lstrip()
+    if after and not after.startswith(b"<"):
+        return True, cut
+    close = after.find(b">")
+    if 0 <= close < len(after) - 1:
+        return True, cut  # what follows the formula is there in full: not a value
+    return False, match.start()
 
 
 _UNCOMPUTED = etree.XPath(
@@ -176,24 +196,39 @@ def _scan(stream: IO[bytes], source: str) -> list[UncomputedFormula]:
             break
         given = element.get("r")
         row = int(given) if given and given.isdigit() else row + 1
-        for cell in _UNCOMPUTED(element):
-            if cell.get("t") == "str" and any(_local(c.tag) == "v" for c in cell):
-                continue  # Excel stores an empty-string result as t="str" with an empty <v>
-            column, cell_row = _cell_column(cell)
-            formula = next((c for c in cell if _local(c.tag) == "f"), None)
-            found.append(
-                UncomputedFormula(
-                    ref=f"{column_letters(column)}{cell_row or row}",
-                    row=cell_row or row,
-                    column=column,
-                    formula=(formula.text or None) if formula is not None else None,
-                )
-            )
-        element.clear()
-        parent = element.getparent()
-        while parent is not None and element.getprevious() is not None:
-            del parent[0]
+        found += _uncomputed_in_row(element, row)
+        _release(element)
     return found
+
+
+def _uncomputed_in_row(element: Any, row: int) -> list[UncomputedFormula]:
+    """The formula cells of a ``<row>`` (Excel row ``row``) without a stored result."""
+    found: list[UncomputedFormula] = []
+    for cell in _UNCOMPUTED(element):
+        if cell.get("t") == "str" and any(_local(c.tag) == "v" for c in cell):
+            continue  # Excel stores an empty-string result as t="str" with an empty <v>
+        found.append(_uncomputed(cell, row))
+    return found
+
+
+def _uncomputed(cell: Any, row: int) -> UncomputedFormula:
+    """A formula ``<c>`` without a stored result, in Excel row ``row`` unless it says."""
+    column, cell_row = _cell_column(cell)
+    formula = next((c for c in cell if _local(c.tag) == "f"), None)
+    return UncomputedFormula(
+        ref=f"{column_letters(column)}{cell_row or row}",
+        row=cell_row or row,
+        column=column,
+        formula=(formula.text or None) if formula is not None else None,
+    )
+
+
+def _release(element: Any) -> None:
+    """Free a parsed ``<row>`` and the rows before it, so that memory stays bounded."""
+    element.clear()
+    parent = element.getparent()
+    while parent is not None and element.getprevious() is not None:
+        del parent[0]
 
 
 def uncomputed_formulas(path: Path, sheet: str) -> dict[int, list[UncomputedFormula]]:
@@ -323,35 +358,64 @@ def _extent(stream: IO[bytes], source: str, part: str) -> SheetExtent:
     """Scan the sheet's bytes (regular expressions over chunks, at C speed) for the cell
     references; cells without one follow the one before (their count in a row bounds the
     width, and rows without ``r`` are counted)."""
-    rows: list[int] = []
-    columns: set[bytes] = set()
-    row_elements = 0
-    widest_unreferenced = 0
+    found = _CellsFound()
+    for body in _whole_tags(_member_chunks(stream, source, part)):
+        found.add(body)
+    return found.extent()
+
+
+def _whole_tags(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks cut again at the last ``<`` of each, so that no tag is split between
+    two (the bytes after the last ``<`` of the member are left out)."""
     tail = b""
-    for chunk in _member_chunks(stream, source, part):
+    for chunk in chunks:
         window = tail + chunk
         cut = window.rfind(b"<")
         body, tail = (window[:cut], window[cut:]) if cut >= 0 else (window, b"")
         if len(tail) > _CHUNK:  # an enormous text run: it holds no tag
             tail = b""
+        yield body
+
+
+@dataclass
+class _CellsFound:
+    """The cell references a scan of a sheet's bytes has found so far."""
+
+    rows: list[int] = field(default_factory=list)
+    """The smallest and largest row number of each body with references."""
+    columns: set[bytes] = field(default_factory=set)
+    """The column letters of the references."""
+    row_elements: int = 0
+    """``<row>`` elements counted (in bodies with cells without a reference)."""
+    widest_unreferenced: int = 0
+    """The most cells seen in one row, where cells without a reference are."""
+
+    def add(self, body: bytes) -> None:
+        """Count the cells of ``body`` (whole tags only)."""
         letters, digits, unreferenced = _refs(body)
         if digits:  # a row number beyond any sheet counts as the largest one
             numbers = [int(d) if len(d) <= _ROW_DIGITS else 10**_ROW_DIGITS for d in digits]
-            rows.extend((min(numbers), max(numbers)))
-        columns |= letters
+            self.rows.extend((min(numbers), max(numbers)))
+        self.columns |= letters
         if unreferenced:
             segments = _ROW.split(body)
-            row_elements += len(segments) - 1
+            self.row_elements += len(segments) - 1
             for segment in segments:
-                widest_unreferenced = max(widest_unreferenced, len(_CELL.findall(segment)))
-    if not rows and not row_elements:
-        return SheetExtent(0, -1, 0, -1)
-    numbers = [_column_number(letters.decode()) for letters in columns]
-    first_row = min(rows) if rows else 1
-    last_row = max([*rows, row_elements, first_row])
-    first_column = min(numbers) if numbers else 0
-    last_column = max([*numbers, first_column + widest_unreferenced - 1, first_column])
-    return SheetExtent(first_row, last_row, first_column, last_column)
+                self.widest_unreferenced = max(
+                    self.widest_unreferenced, len(_CELL.findall(segment))
+                )
+
+    def extent(self) -> SheetExtent:
+        """Where the cells found are."""
+        rows = self.rows
+        if not rows and not self.row_elements:
+            return SheetExtent(0, -1, 0, -1)
+        numbers = [_column_number(letters.decode()) for letters in self.columns]
+        first_row = min(rows) if rows else 1
+        last_row = max([*rows, self.row_elements, first_row])
+        first_column = min(numbers) if numbers else 0
+        last_column = max([*numbers, first_column + self.widest_unreferenced - 1, first_column])
+        return SheetExtent(first_row, last_row, first_column, last_column)
 
 
 def sheet_extent(path: Path, sheet: str) -> SheetExtent | None:

@@ -27,7 +27,7 @@ from types import MappingProxyType
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cdinterop.codes._cross_domain import age_band, parse_age_code
+from cdinterop.codes import age_band, parse_age_code
 from cdinterop.ingest._transforms.numbers import NOT_A_NUMBER, parse_numbers
 from cdinterop.ingest._transforms.result import (
     ArrayLike,
@@ -88,16 +88,22 @@ def check_bands(bands: Iterable[Band], *, allow_gaps: bool = False) -> tuple[Ban
     if repeated:
         raise ValueError(f"band codes used twice: {', '.join(repeated)}")
     for previous, band in itertools.pairwise(ordered):
-        if previous.max is None or band.min is None:
-            raise ValueError(f"bands {previous} and {band} overlap")
-        if band.min <= previous.max:
-            raise ValueError(f"bands {previous} and {band} overlap")
-        if band.min > previous.max + 1 and not allow_gaps:
-            raise ValueError(
-                f"gap between bands {previous} and {band}: values "
-                f"{previous.max + 1:g} to {band.min - 1:g} are in no band"
-            )
+        _check_neighbours(previous, band, allow_gaps=allow_gaps)
     return tuple(ordered)
+
+
+def _check_neighbours(previous: Band, band: Band, *, allow_gaps: bool) -> None:
+    """``ValueError`` if ``band`` overlaps the band before it or, unless gaps are allowed,
+    leaves values between them in no band."""
+    if previous.max is None or band.min is None:
+        raise ValueError(f"bands {previous} and {band} overlap")
+    if band.min <= previous.max:
+        raise ValueError(f"bands {previous} and {band} overlap")
+    if band.min > previous.max + 1 and not allow_gaps:
+        raise ValueError(
+            f"gap between bands {previous} and {band}: values "
+            f"{previous.max + 1:g} to {band.min - 1:g} are in no band"
+        )
 
 
 def _band_index(numbers: pa.Array, bands: Sequence[Band]) -> pa.Array:

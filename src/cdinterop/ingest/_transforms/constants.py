@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyarrow as pa
 
 from cdinterop.ingest._transforms.result import Transformed
-from cdinterop.mapping._spec import Scalar
-from cdinterop.mapping._values import fixed_values
+from cdinterop.mapping import fixed_values
+from cdinterop.mapping._internal import Scalar
 
 __all__ = ["constant"]
 

@@ -58,7 +58,7 @@ import re
 import warnings
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -75,8 +75,7 @@ from cdinterop.ingest._transforms.result import (
     reason_where,
     result,
 )
-from cdinterop.mapping._spec import scalar_text
-from cdinterop.mapping._values import as_text
+from cdinterop.mapping._internal import as_text, scalar_text
 
 __all__ = [
     "FUNCTIONS",
@@ -634,43 +633,57 @@ def _prepare(text: str) -> tuple[str, dict[str, str]]:
     quoted_names: dict[str, str] = {}
     depth = 0
     i = 0
-    n = len(text)
-    while i < n:
+    while i < len(text):
         c = text[i]
         if c in "'\"":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                j += 2 if text[j] == "\\" else 1
-            j = min(j + len(quote), n)
-            out.append(text[i:j])
-            i = j
-            continue
-        if c == "`":
-            end = text.find("`", i + 1)
-            if end < 0:
-                raise ExpressionError("unclosed '`'", offset=i, text=text)
-            name = text[i + 1 : end]
-            if not name:
-                raise ExpressionError("empty column name '``'", offset=i, text=text)
+            end = _string_end(text, i)
+            out.append(text[i:end])
+            i = end
+        elif c == "`":
+            end = _backtick_end(text, i)
             placeholder = _placeholder(end + 1 - i, set(quoted_names), text)
-            quoted_names[placeholder] = name
+            quoted_names[placeholder] = text[i + 1 : end]
             out.append(placeholder)
             i = end + 1
-            continue
-        if c in "([{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise ExpressionError(
-                    f"brackets nested more than {MAX_DEPTH} deep", offset=i, text=text
-                )
-        elif c in ")]}":
-            depth -= 1
-            if depth < 0:
-                raise ExpressionError(f"unmatched '{c}'", offset=i, text=text)
-        out.append(" " if c == "\r" else c)
-        i += 1
+        else:
+            depth = _bracket_depth(c, depth, i, text)
+            out.append(" " if c == "\r" else c)
+            i += 1
     return "".join(out), quoted_names
+
+
+def _string_end(text: str, i: int) -> int:
+    """The offset just after the string literal that starts at ``i`` (or the text's end)."""
+    quote = text[i] * 3 if text.startswith(text[i] * 3, i) else text[i]
+    j = i + len(quote)
+    while j < len(text) and not text.startswith(quote, j):
+        j += 2 if text[j] == "\\" else 1
+    return min(j + len(quote), len(text))
+
+
+def _backtick_end(text: str, i: int) -> int:
+    """The offset of the backtick that closes the column name opened at ``i``."""
+    end = text.find("`", i + 1)
+    if end < 0:
+        raise ExpressionError("unclosed '`'", offset=i, text=text)
+    if end == i + 1:
+        raise ExpressionError("empty column name '``'", offset=i, text=text)
+    return end
+
+
+def _bracket_depth(c: str, depth: int, i: int, text: str) -> int:
+    """The bracket depth after character ``c`` (at ``i``); too deep or unmatched raises."""
+    if c in "([{":
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise ExpressionError(
+                f"brackets nested more than {MAX_DEPTH} deep", offset=i, text=text
+            )
+    elif c in ")]}":
+        depth -= 1
+        if depth < 0:
+            raise ExpressionError(f"unmatched '{c}'", offset=i, text=text)
+    return depth
 
 
 class _Compiler:
@@ -718,35 +731,47 @@ class _Compiler:
             raise self.error(f"expression nested more than {_MAX_TREE_DEPTH} deep", node)
         if self.nodes > _MAX_NODES:
             raise self.error(f"expression has more than {_MAX_NODES} parts", node)
-        d = depth + 1
-        if isinstance(node, ast.Constant):
-            return _literal(self.literal(node))
-        if isinstance(node, ast.Name):
-            return self.name(node)
-        if isinstance(node, ast.BinOp):
-            op = type(node.op)
-            if op not in (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod):
-                raise self.error(f"operator {_OPERATORS.get(op, op.__name__)} is not allowed", node)
-            return _arithmetic(op, self.compile(node.left, d), self.compile(node.right, d))
-        if isinstance(node, ast.UnaryOp):
-            if isinstance(node.op, ast.Not):
-                return _not(self.compile(node.operand, d))
-            if isinstance(node.op, ast.USub | ast.UAdd):
-                return _negate(self.compile(node.operand, d), isinstance(node.op, ast.USub))
-            raise self.error(f"operator {_OPERATORS[type(node.op)]} is not allowed", node)
-        if isinstance(node, ast.BoolOp):
-            operands = [self.compile(v, d) for v in node.values]
-            return _logic(isinstance(node.op, ast.And), operands)
-        if isinstance(node, ast.Compare):
-            return self.comparison(node, d)
-        if isinstance(node, ast.IfExp):
-            return _if(
-                self.compile(node.test, d), self.compile(node.body, d), self.compile(node.orelse, d)
-            )
-        if isinstance(node, ast.Call):
-            return self.call(node, d)
-        message = _FORBIDDEN.get(type(node), f"{type(node).__name__} is not allowed")
-        raise self.error(message, node)
+        part = _PARTS.get(type(node))
+        if part is None:
+            message = _FORBIDDEN.get(type(node), f"{type(node).__name__} is not allowed")
+            raise self.error(message, node)
+        return part(self, node, depth + 1)
+
+    def constant(self, node: ast.Constant, depth: int) -> _Node:
+        """A literal number, text, boolean or ``None``."""
+        return _literal(self.literal(node))
+
+    def variable(self, node: ast.Name, depth: int) -> _Node:
+        """A bare name: a column."""
+        return self.name(node)
+
+    def arithmetic(self, node: ast.BinOp, depth: int) -> _Node:
+        """``+ - * / // %``; other binary operators are refused."""
+        op = type(node.op)
+        if op not in (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod):
+            raise self.error(f"operator {_OPERATORS.get(op, op.__name__)} is not allowed", node)
+        return _arithmetic(op, self.compile(node.left, depth), self.compile(node.right, depth))
+
+    def unary(self, node: ast.UnaryOp, depth: int) -> _Node:
+        """``not x``, ``-x`` and ``+x``; ``~x`` is refused."""
+        if isinstance(node.op, ast.Not):
+            return _not(self.compile(node.operand, depth))
+        if isinstance(node.op, ast.USub | ast.UAdd):
+            return _negate(self.compile(node.operand, depth), isinstance(node.op, ast.USub))
+        raise self.error(f"operator {_OPERATORS[type(node.op)]} is not allowed", node)
+
+    def logic(self, node: ast.BoolOp, depth: int) -> _Node:
+        """``and`` and ``or``."""
+        operands = [self.compile(v, depth) for v in node.values]
+        return _logic(isinstance(node.op, ast.And), operands)
+
+    def choice(self, node: ast.IfExp, depth: int) -> _Node:
+        """``a if condition else b``."""
+        return _if(
+            self.compile(node.test, depth),
+            self.compile(node.body, depth),
+            self.compile(node.orelse, depth),
+        )
 
     def literal(self, node: ast.Constant) -> str | float | bool | None:
         value = node.value
@@ -775,22 +800,7 @@ class _Compiler:
     def comparison(self, node: ast.Compare, depth: int) -> _Node:
         ops = [type(op) for op in node.ops]
         if any(op in (ast.In, ast.NotIn) for op in ops):
-            if len(ops) != 1:
-                raise self.error("combine 'in' with other comparisons using 'and'", node)
-            listed = node.comparators[0]
-            if not isinstance(listed, ast.Tuple | ast.List | ast.Set):
-                raise self.error('\'in\' needs a literal list, as in x in ("a", "b")', listed)
-            items: list[str | float | bool] = []
-            for item in listed.elts:
-                if not isinstance(item, ast.Constant):
-                    raise self.error("the list after 'in' may hold literals only", item)
-                value = self.literal(item)
-                if value is None:
-                    raise self.error("None cannot be listed after 'in' (use is_empty)", item)
-                items.append(value)
-            if not items:
-                raise self.error("the list after 'in' is empty", listed)
-            return _membership(self.compile(node.left, depth), items, ops[0] is ast.NotIn)
+            return self.membership(node, ops, depth)
         for op, comparator in zip(ops, node.comparators, strict=True):
             if op not in _COMPARE:
                 raise self.error(
@@ -802,7 +812,37 @@ class _Compiler:
         ]
         return _compare(ops, operands)
 
+    def membership(self, node: ast.Compare, ops: list[type[ast.cmpop]], depth: int) -> _Node:
+        """``x in (...)`` and ``x not in (...)``, alone, with a literal list."""
+        if len(ops) != 1:
+            raise self.error("combine 'in' with other comparisons using 'and'", node)
+        listed = node.comparators[0]
+        if not isinstance(listed, ast.Tuple | ast.List | ast.Set):
+            raise self.error('\'in\' needs a literal list, as in x in ("a", "b")', listed)
+        items = [self.listed_item(item) for item in listed.elts]
+        if not items:
+            raise self.error("the list after 'in' is empty", listed)
+        return _membership(self.compile(node.left, depth), items, ops[0] is ast.NotIn)
+
+    def listed_item(self, item: ast.expr) -> str | float | bool:
+        """One item of the list after ``in``: a literal, not ``None``."""
+        if not isinstance(item, ast.Constant):
+            raise self.error("the list after 'in' may hold literals only", item)
+        value = self.literal(item)
+        if value is None:
+            raise self.error("None cannot be listed after 'in' (use is_empty)", item)
+        return value
+
     def call(self, node: ast.Call, depth: int) -> _Node:
+        name = self.callee(node)
+        if name == "col":
+            return self.col(node)
+        function = self.function(name, node)
+        args = [self.argument(name, function, i, arg, depth) for i, arg in enumerate(node.args)]
+        return function.make(*args)
+
+    def callee(self, node: ast.Call) -> str:
+        """The name of the function called, by name, with plain positional arguments."""
         if not isinstance(node.func, ast.Name):
             raise self.error("only the listed functions can be called (e.g. lower(x))", node)
         name = node.func.id
@@ -813,14 +853,17 @@ class _Compiler:
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise self.error("'*' unpacking is not allowed", arg)
-        if name == "col":
-            if (
-                len(node.args) != 1
-                or not isinstance(node.args[0], ast.Constant)
-                or not isinstance(node.args[0].value, str)
-            ):
-                raise self.error('col() takes one literal column name, as in col("a/b")', node)
-            return self.column(node.args[0].value, node.args[0])
+        return name
+
+    def col(self, node: ast.Call) -> _Node:
+        """``col("a/b")``: the column of any name."""
+        arg = node.args[0] if len(node.args) == 1 else None
+        if not isinstance(arg, ast.Constant) or not isinstance(arg.value, str):
+            raise self.error('col() takes one literal column name, as in col("a/b")', node)
+        return self.column(arg.value, arg)
+
+    def function(self, name: str, node: ast.Call) -> _Function:
+        """The listed function ``name``, called with a number of arguments it takes."""
         function = _FUNCTIONS.get(name)
         if function is None:
             close = difflib.get_close_matches(name, list(FUNCTIONS), n=1)
@@ -830,21 +873,49 @@ class _Compiler:
         count = len(node.args)
         if count < low or (high is not None and count > high):
             raise self.error(f"wrong number of arguments: {FUNCTIONS[name]}", node)
-        args: list[object] = []
-        for i, arg in enumerate(node.args):
-            wanted = function.literal.get(i)
-            if wanted is None:
-                args.append(self.compile(arg, depth))
-                continue
-            value = arg.value if isinstance(arg, ast.Constant) else None
-            if wanted is int and not (type(value) is int and 0 <= value <= 15):
-                raise self.error(f"{name}(): argument {i + 1} must be a whole number 0..15", arg)
-            if wanted is str and not isinstance(value, str):
-                raise self.error(f"{name}(): argument {i + 1} must be literal text", arg)
-            if name == "has_choice" and (not value or any(ch.isspace() for ch in str(value))):
-                raise self.error("has_choice(): the option must be one token, without spaces", arg)
-            args.append(value)
-        return function.make(*args)
+        return function
+
+    def argument(self, name: str, function: _Function, i: int, arg: ast.expr, depth: int) -> object:
+        """Argument ``i`` of a call: compiled, or the literal the function needs there."""
+        wanted = function.literal.get(i)
+        if wanted is None:
+            return self.compile(arg, depth)
+        return self.literal_argument(name, wanted, i, arg)
+
+    def literal_argument(self, name: str, wanted: type, i: int, arg: ast.expr) -> object:
+        """The literal argument ``i`` of a call, of the ``wanted`` type (a whole number
+        0..15 or text; one token for ``has_choice``)."""
+        value = arg.value if isinstance(arg, ast.Constant) else None
+        if wanted is int and not _is_decimals(value):
+            raise self.error(f"{name}(): argument {i + 1} must be a whole number 0..15", arg)
+        if wanted is str and not isinstance(value, str):
+            raise self.error(f"{name}(): argument {i + 1} must be literal text", arg)
+        if name == "has_choice" and not _is_token(value):
+            raise self.error("has_choice(): the option must be one token, without spaces", arg)
+        return value
+
+
+def _is_decimals(value: object) -> bool:
+    """Whether a literal is a number of decimals: a whole number 0..15 (not a boolean)."""
+    return type(value) is int and 0 <= value <= 15
+
+
+def _is_token(value: object) -> bool:
+    """Whether a literal is one token: not empty, without white space."""
+    return bool(value) and not any(ch.isspace() for ch in str(value))
+
+
+_PARTS: dict[type[ast.AST], Callable[[_Compiler, Any, int], _Node]] = {
+    ast.Constant: _Compiler.constant,
+    ast.Name: _Compiler.variable,
+    ast.BinOp: _Compiler.arithmetic,
+    ast.UnaryOp: _Compiler.unary,
+    ast.BoolOp: _Compiler.logic,
+    ast.Compare: _Compiler.comparison,
+    ast.IfExp: _Compiler.choice,
+    ast.Call: _Compiler.call,
+}
+"""The parts of the language, by syntax node, and the method that compiles each."""
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from cdinterop._files import check_input
 from cdinterop.errors import ReadError
 from cdinterop.ingest._transforms.result import ArrayLike, array
-from cdinterop.mapping._values import as_text
+from cdinterop.mapping._internal import as_text
 
 __all__ = ["MIN_KEY_BYTES", "load_key", "pseudonymise"]
 

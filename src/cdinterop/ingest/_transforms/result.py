@@ -17,7 +17,7 @@ from typing import TypeAlias
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cdinterop.mapping._values import as_text
+from cdinterop.mapping._internal import as_text
 
 __all__ = ["ArrayLike", "Transformed"]
 

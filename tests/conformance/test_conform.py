@@ -15,6 +15,12 @@ import yaml
 
 import cdinterop
 from cdinterop import sdmx
+from cdinterop.conformance import (
+    ConformanceError,
+    ConformanceReport,
+    conform,
+    conform_with_report,
+)
 from cdinterop.errors import InvalidDatasetError
 from cdinterop.mapping import ConformanceSpec, load_conformance_spec
 from cdinterop.model import (
@@ -30,12 +36,6 @@ from cdinterop.model import (
     Dimension,
     TimeDimension,
     Usage,
-)
-from cdinterop.sdmx._conformance import (
-    ConformanceError,
-    ConformanceReport,
-    conform,
-    conform_with_report,
 )
 from cdinterop.sdmx._xsd_validation import validate_structure_specific
 
@@ -474,11 +474,11 @@ def test_unknown_code_suggests_close_codes(litter: CitizenDataset, sdg: DataStru
     assert "close codes: SP_PSR_SATIS" in info.value.issues[0].message
 
 
-def test_sdmx_conform_can_be_called_twice() -> None:
-    """The package function is not shadowed by its module (it was, when the module was
-    also called ``conform``: the second call got the module)."""
-    import cdinterop.sdmx._conformance  # noqa: F401  (importing it must not shadow anything)
-    from cdinterop import sdmx
+def test_conformance_is_a_layer_above_the_formats() -> None:
+    """Conformance lives in its own package; the SDMX package only reads and writes (and
+    needs no lazy import to avoid a cycle any more)."""
+    from cdinterop import conformance, sdmx
 
-    assert callable(sdmx.conform)
-    assert sdmx.conform.__module__ == "cdinterop.sdmx"
+    assert conformance.conform.__module__ == "cdinterop.conformance._conform"
+    assert not hasattr(sdmx, "conform") and not hasattr(sdmx, "ConformanceError")
+    assert "__getattr__" not in vars(sdmx)

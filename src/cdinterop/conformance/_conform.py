@@ -4,12 +4,13 @@ The main case is the global SDG DSD ``IAEG-SDGs:SDG``: a citizen data set with i
 dimensions and codes is carried onto the SDG dimensions and codelists by a declarative
 [`ConformanceSpec`][cdinterop.mapping.ConformanceSpec] (YAML, see ``mappings/``)::
 
-    from cdinterop.sdmx._conformance import conform
+    from cdinterop.conformance import conform
     sdg = conform(ds, "IAEG-SDGs_SDG_1.0_structure.xml",
                   "mappings/services-satisfaction-to-sdg.yaml")
 
-What is checked, and reported all at once as a [`ConformanceError`][cdinterop.sdmx.ConformanceError]
-(an [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError]) with located issues:
+What is checked, and reported all at once as a
+[`ConformanceError`][cdinterop.conformance.ConformanceError] (an
+[`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError]) with located issues:
 
 * the spec's ``structure`` reference matches the target (``structure-mismatch``);
 * every rule names a target component (``unknown-component``) and every source column it
@@ -29,9 +30,9 @@ What is checked, and reported all at once as a [`ConformanceError`][cdinterop.sd
 The conformed data set keeps the source's metadata, participation, consent, quality and disclosure;
 takes the target's structure; and ends its provenance with a ``conversion`` activity (mapping id and
 version, rows in and out, rows dropped per reason) run by the cdinterop software agent.
-[`conform_with_report()`][cdinterop.sdmx.conform_with_report] also returns the
-[`ConformanceReport`][cdinterop.sdmx.ConformanceReport] (the counts, which add up: rows in = rows
-out + rows dropped).
+[`conform_with_report()`][cdinterop.conformance.conform_with_report] also returns the
+[`ConformanceReport`][cdinterop.conformance.ConformanceReport] (the counts, which add up:
+rows in = rows out + rows dropped).
 """
 
 from __future__ import annotations
@@ -48,17 +49,17 @@ import pyarrow.compute as pc
 from pydantic import ValidationError
 
 from cdinterop._version import __version__
-from cdinterop.errors import InvalidDatasetError, Issue
+from cdinterop.errors import InvalidDatasetError, Issue, issues_from_pydantic
 from cdinterop.mapping import (
     ConformanceSpec,
+    DropCount,
     MappingResult,
     UnmappedPolicy,
     ValueRule,
     apply_rules,
     load_conformance_spec,
 )
-from cdinterop.mapping._spec import scalar_text
-from cdinterop.mapping._values import DropCount, value_counts
+from cdinterop.mapping._internal import scalar_text, value_counts
 from cdinterop.model import (
     Activity,
     ActivityType,
@@ -67,6 +68,7 @@ from cdinterop.model import (
     AttachmentLevel,
     Checksum,
     CitizenDataset,
+    Component,
     DataStructure,
     Dimension,
     Measure,
@@ -77,9 +79,7 @@ from cdinterop.model import (
     ValueType,
     parse_period,
 )
-from cdinterop.model._checks import check_value
-from cdinterop.model._jsonio import issues_from_pydantic
-from cdinterop.model._structure import Component
+from cdinterop.model._internal import check_value
 from cdinterop.sdmx import read_structure
 
 __all__ = [
@@ -530,7 +530,7 @@ def _activity(
         ended_at=datetime.now(UTC),
         agents=(software,),
         used=used,
-        method=f"cdinterop.sdmx._conformance with mapping spec {spec.id} {spec.version}",
+        method=f"cdinterop.conformance with mapping spec {spec.id} {spec.version}",
         software=software,
         rows_in=result.rows_in,
         rows_out=result.rows_out,
@@ -565,9 +565,10 @@ def conform_with_report(
     """Conform ``dataset`` to ``target`` with ``mapping``; return the data set and report.
 
     ``target`` is a data structure, a data set (its structure is used) or the path of an SDMX
-    structure message; ``mapping`` a [`ConformanceSpec`][cdinterop.mapping.ConformanceSpec] or the
-    path of its YAML file. Raises [`ConformanceError`][cdinterop.sdmx.ConformanceError] listing
-    every problem (with the report).
+    structure message; ``mapping`` a [`ConformanceSpec`][cdinterop.mapping.ConformanceSpec] or
+    the path of its YAML file. Raises
+    [`ConformanceError`][cdinterop.conformance.ConformanceError] listing every problem (with
+    the report).
     """
     started = datetime.now(UTC)
     structure, structure_path = _resolve_target(target)
@@ -640,5 +641,5 @@ def conform(
     mapping: ConformanceSpec | str | Path,
 ) -> CitizenDataset:
     """Conform ``dataset`` to ``target`` with ``mapping`` (see
-    [`conform_with_report()`][cdinterop.sdmx.conform_with_report])."""
+    [`conform_with_report()`][cdinterop.conformance.conform_with_report])."""
     return conform_with_report(dataset, target, mapping).dataset

@@ -1,0 +1,64 @@
+"""What other packages of cdinterop use from ``cdinterop.model`` beyond its public API: the
+identifier and language patterns and checks the readers of foreign files reuse, lexical
+helpers for writing values, the cdinterop software agent of provenance, the model JSON's
+save/load (which the package façade offers) and its nesting guard, and the observation
+checks that conformance and checking run.
+
+This module is internal: it is not part of the public API and may change in any release.
+It is the one place another package of cdinterop imports from this package besides the
+façade (``tests/test_layers.py`` checks that), so the seams between packages stay visible.
+"""
+
+from __future__ import annotations
+
+from cdinterop.model._areas import WKT_PATTERN
+from cdinterop.model._base import (
+    AGENCY_ID_PATTERN,
+    NCNAME_ID_PATTERN,
+    SDMX_ID_PATTERN,
+    VERSION_PATTERN,
+    check_language_tag,
+    check_spdx_licence,
+)
+from cdinterop.model._checks import check_value
+from cdinterop.model._constraints import CONSTRAINABLE_CLASSES, Cascade, constrained_class
+from cdinterop.model._distribution import MEDIA_TYPE_PATTERN
+from cdinterop.model._jsonio import (
+    TOO_DEEP,
+    check_json,
+    check_json_observations,
+    dumps,
+    load,
+    loads,
+    save,
+)
+from cdinterop.model._lexical import as_text, free_text_ids, scalar_text
+from cdinterop.model._provenance import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
+
+__all__ = [
+    "AGENCY_ID_PATTERN",
+    "CDINTEROP_AGENT_ID",
+    "CONSTRAINABLE_CLASSES",
+    "MEDIA_TYPE_PATTERN",
+    "NCNAME_ID_PATTERN",
+    "SDMX_ID_PATTERN",
+    "TOO_DEEP",
+    "VERSION_PATTERN",
+    "WKT_PATTERN",
+    "Cascade",
+    "as_text",
+    "cdinterop_agents",
+    "check_json",
+    "check_json_observations",
+    "check_language_tag",
+    "check_spdx_licence",
+    "check_value",
+    "constrained_class",
+    "dumps",
+    "free_id",
+    "free_text_ids",
+    "load",
+    "loads",
+    "save",
+    "scalar_text",
+]
