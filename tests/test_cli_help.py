@@ -120,6 +120,7 @@ def _expand(argument: str, root: Path) -> list[str]:
     return [argument]
 
 
+@pytest.mark.xdist_group("cli-help-examples")  # later examples read what earlier ones wrote
 @pytest.mark.parametrize("name", ORDER)
 def test_example_runs(
     name: str, sandbox: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest

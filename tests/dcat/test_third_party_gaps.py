@@ -12,7 +12,7 @@ from rdflib import DCAT, DCTERMS, RDF, Graph, Literal, URIRef
 import cdinterop
 from cdinterop import dcat
 from cdinterop.dcat import CDI
-from cdinterop.errors import ReadError
+from cdinterop.errors import InvalidDatasetError, ReadError
 from cdinterop.model import (
     AgentKind,
     Availability,
@@ -290,11 +290,12 @@ def test_an_invalid_structure_json_is_short(ours: Graph) -> None:
     edited = _without(ours, CDI.structureJson)
     (d,) = edited.subjects(RDF.type, DCAT.Dataset)
     edited.add((d, CDI.structureJson, Literal('{"id": "S"}')))
-    with pytest.raises(ReadError) as caught:
+    with pytest.raises(InvalidDatasetError) as caught:
         dcat.from_graph(edited)
-    reason = caught.value.reason
-    assert reason.startswith("not a valid data set: structure.")
-    assert "errors.pydantic.dev" not in reason and "\n" not in reason
+    issues = caught.value.issues
+    assert issues and all(i.location.startswith("structure") for i in issues)
+    assert all("errors.pydantic.dev" not in i.message for i in issues)
+    assert caught.value.context.startswith("data set ")
 
 
 def test_own_graphs_still_read_back_exactly(ours: Graph) -> None:

@@ -266,54 +266,79 @@ def _static_issues(
     spec: ConformanceSpec, structure: DataStructure
 ) -> tuple[list[Issue], dict[str, set[str]]]:
     """Problems of the spec that need no data; and, per component, the codes reported."""
-    issues: list[Issue] = []
     reported: dict[str, set[str]] = {}
-    target = _structure_label(structure)
-    ref = spec.structure
-    if ref is not None and (
-        ref.agency != structure.agency
-        or ref.id != structure.id
-        or (ref.version is not None and ref.version != structure.version)
-    ):
-        issues.append(
-            Issue(
-                f"{_LOCATION}.structure",
-                "structure-mismatch",
-                f"the mapping is written for {ref}, not for {target}",
-                str(ref),
-            )
-        )
+    issues = _structure_mismatch(spec, structure)
     components = {c.id: c for c in structure.components}
     for cid, rule in spec.components.items():
-        where = f"{_LOCATION}.components.{cid}"
         component = components.get(cid)
         if component is None:
-            issues.append(
-                Issue(
-                    where,
-                    "unknown-component",
-                    f"{cid} is not a component of {target} "
-                    f"(its components: {', '.join(components)})",
-                    cid,
-                )
-            )
+            issues.append(_unknown_component(cid, structure, components))
             continue
-        bad = reported.setdefault(cid, set())
-        if rule.value is not None:
-            found = _check_fixed(where, component, rule.value, structure)
-            issues += found
-            bad.update(scalar_text(rule.value) for _ in found)
-            continue
-        codelist_id = getattr(component, "codelist", None)
-        if codelist_id is None:
-            continue
-        codelist = structure.codelist(codelist_id)
-        targets = [(f"{where}.map.{k}", v) for k, v in (rule.map or {}).items()]
-        targets.append((f"{where}.default", rule.default))
-        for location, value in targets:
-            if value is not None and scalar_text(value) not in codelist:
-                issues.append(_code_issue(location, cid, value, structure, codelist_id))
-                bad.add(scalar_text(value))
+        found = _rule_issues(f"{_LOCATION}.components.{cid}", component, rule, structure)
+        issues += [issue for issue, _ in found]
+        reported[cid] = {code for _, code in found}
+    issues += _missing_components(spec, structure)
+    return issues, reported
+
+
+def _structure_mismatch(spec: ConformanceSpec, structure: DataStructure) -> list[Issue]:
+    """The spec names another structure than the target."""
+    ref = spec.structure
+    if ref is None or (
+        ref.agency == structure.agency
+        and ref.id == structure.id
+        and (ref.version is None or ref.version == structure.version)
+    ):
+        return []
+    target = _structure_label(structure)
+    return [
+        Issue(
+            f"{_LOCATION}.structure",
+            "structure-mismatch",
+            f"the mapping is written for {ref}, not for {target}",
+            str(ref),
+        )
+    ]
+
+
+def _unknown_component(
+    cid: str, structure: DataStructure, components: Mapping[str, Component]
+) -> Issue:
+    """A rule for a component the target does not have."""
+    return Issue(
+        f"{_LOCATION}.components.{cid}",
+        "unknown-component",
+        f"{cid} is not a component of {_structure_label(structure)} "
+        f"(its components: {', '.join(components)})",
+        cid,
+    )
+
+
+def _rule_issues(
+    where: str, component: Component, rule: ValueRule, structure: DataStructure
+) -> list[tuple[Issue, str]]:
+    """The problems of one component's rule, each with the code (text) it reports: a fixed
+    value of the wrong type or outside the codelist; map values and a default outside it."""
+    if rule.value is not None:
+        fixed = scalar_text(rule.value)
+        return [(i, fixed) for i in _check_fixed(where, component, rule.value, structure)]
+    codelist_id = getattr(component, "codelist", None)
+    if codelist_id is None:
+        return []
+    codelist = structure.codelist(codelist_id)
+    targets = [(f"{where}.map.{k}", v) for k, v in (rule.map or {}).items()]
+    targets.append((f"{where}.default", rule.default))
+    return [
+        (_code_issue(location, component.id, value, structure, codelist_id), scalar_text(value))
+        for location, value in targets
+        if value is not None and scalar_text(value) not in codelist
+    ]
+
+
+def _missing_components(spec: ConformanceSpec, structure: DataStructure) -> list[Issue]:
+    """Dimensions, the time dimension, measures and mandatory attributes without a rule."""
+    target = _structure_label(structure)
+    issues = []
     for component in structure.components:
         required = (
             isinstance(component, Dimension | TimeDimension | Measure)
@@ -330,7 +355,7 @@ def _static_issues(
                     component=component.id,
                 )
             )
-    return issues, reported
+    return issues
 
 
 # -- checks on the mapped data --------------------------------------------------------------

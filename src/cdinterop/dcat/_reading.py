@@ -32,7 +32,7 @@ from cdinterop.dcat._vocab import (
     VCARD,
 )
 from cdinterop.dcat._writing import DCAT_VERSION, PARTS, TRIPLE_COUNTS
-from cdinterop.errors import ReadError
+from cdinterop.errors import InvalidDatasetError, ReadError, issues_from_pydantic
 from cdinterop.limits import LimitExceeded
 from cdinterop.model import (
     Agent,
@@ -135,8 +135,10 @@ def dataset_from_node(
     _check_mandatory(graph, d)
     try:
         return CitizenDataset.model_validate(_fields(graph, d))
-    except ValidationError as exc:
-        raise ReadError(_name(d, graph), f"not a valid data set: {_errors(exc)}") from None
+    except ValidationError as exc:  # located issues, as every reader reports a broken rule
+        raise InvalidDatasetError(
+            issues_from_pydantic(exc), context=f"data set {_name(d, graph)}"
+        ) from None
     except (ValueError, LookupError) as exc:
         raise ReadError(_name(d, graph), f"not a valid data set: {exc}") from None
 
@@ -205,15 +207,6 @@ def _check_mandatory(graph: Graph, d: Node) -> None:
             f"{dataset} has a dct:publisher {_name(publisher, graph)} without dct:identifier "
             "(cdinterop writes the agent id there)",
         )
-
-
-def _errors(exc: ValidationError) -> str:
-    """The model's complaints, one short ``field: message`` each (no pydantic URLs)."""
-    parts = [
-        f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors()[:5]
-    ]
-    more = exc.error_count() - len(parts)
-    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
 def _keywords(graph: Graph, d: Node) -> dict[str, tuple[str, ...]]:
@@ -402,7 +395,9 @@ def catalog_from_graph(graph: Graph, *, structure: DataStructure | None = None) 
     try:
         return Catalog.model_validate({**fields, "datasets": tuple(datasets)})
     except ValidationError as exc:
-        raise ReadError(_name(c, graph), f"not a valid catalogue: {_errors(exc)}") from None
+        raise InvalidDatasetError(
+            issues_from_pydantic(exc), context=f"catalogue {_name(c, graph)}"
+        ) from None
     except ValueError as exc:
         raise ReadError(_name(c, graph), f"not a valid catalogue: {exc}") from None
 
