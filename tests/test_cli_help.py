@@ -8,6 +8,7 @@ renamed option or a moved output fails here instead of in a user's terminal.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -101,7 +102,7 @@ def _examples(name: str) -> list[list[str]]:
     return commands
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("examples")
     for folder in ("examples", "mappings"):
@@ -120,28 +121,47 @@ def _expand(argument: str, root: Path) -> list[str]:
     return [argument]
 
 
-@pytest.mark.xdist_group("cli-help-examples")  # later examples read what earlier ones wrote
-@pytest.mark.parametrize("name", ORDER)
-def test_example_runs(
-    name: str, sandbox: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
-) -> None:
-    monkeypatch.chdir(sandbox)
+def _run_example(name: str, sandbox: Path) -> list[str]:
+    """Run the examples of command ``name`` in ``sandbox``; return what went wrong (a
+    ``skip:`` line when a file from ../shared/standards is absent)."""
     env: dict[str, str] = {}
+    problems: list[str] = []
     for words in _examples(name):
         if words[0] == "export":
             variable, _, value = words[1].partition("=")
             env[variable] = value
             continue
-        assert words[0] == "cdinterop", words
+        if words[0] != "cdinterop":
+            problems.append(f"not a cdinterop command: {words}")
+            continue
         needed = [w for w in words if w in STANDARD_FILES and not (sandbox / w).exists()]
         if needed:
-            pytest.skip(f"needs {needed[0]} from ../shared/standards, which is absent")
+            return [f"skip: needs {needed[0]} from ../shared/standards, which is absent"]
         arguments = [a for word in words[1:] for a in _expand(word, sandbox)]
-        with monkeypatch.context() as patch:
+        with pytest.MonkeyPatch.context() as patch:
             for variable, value in env.items():
                 patch.setenv(variable, value)
             result = runner.invoke(app, arguments, env={**os.environ, **env})
-        assert result.exit_code == 0, f"`{shlex.join(words)}` failed:\n{result.output}"
-        if "-o" in arguments:
+        if result.exit_code != 0:
+            problems.append(f"`{shlex.join(words)}` failed:\n{result.output}")
+        elif "-o" in arguments:
             target = sandbox / arguments[arguments.index("-o") + 1]
-            assert target.exists(), f"`{shlex.join(words)}` wrote no {target.name}"
+            if not target.exists():
+                problems.append(f"`{shlex.join(words)}` wrote no {target.name}")
+    return problems
+
+
+@pytest.fixture(scope="session")
+def example_outcomes(sandbox: Path) -> dict[str, list[str]]:
+    """Every command's examples, run once per test process in ORDER in one sandbox (each
+    finds what an earlier one wrote), whichever worker runs which test."""
+    with contextlib.chdir(sandbox):
+        return {name: _run_example(name, sandbox) for name in ORDER}
+
+
+@pytest.mark.parametrize("name", ORDER)
+def test_example_runs(name: str, example_outcomes: dict[str, list[str]]) -> None:
+    problems = example_outcomes[name]
+    if problems and problems[0].startswith("skip: "):
+        pytest.skip(problems[0].removeprefix("skip: "))
+    assert not problems, "\n".join(problems)

@@ -16,6 +16,7 @@ from cdinterop.errors import (
     CdinteropError,
     InvalidDatasetError,
     Issue,
+    Problem,
     ReadError,
     RuleViolations,
     WriteError,
@@ -61,8 +62,10 @@ class _Outer(BaseModel):
 
     @model_validator(mode="after")
     def _rules(self) -> _Outer:
-        problems = [
-            f"items[{i}].size: must be positive" for i, x in enumerate(self.items) if x.size <= 0
+        problems: list[Problem | str] = [
+            Problem(f"items[{i}].size", "must be positive")
+            for i, x in enumerate(self.items)
+            if x.size <= 0
         ]
         if len(self.items) > 2:
             problems.append("too many items")

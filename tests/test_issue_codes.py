@@ -727,7 +727,7 @@ def test_a_bad_area_is_located_at_its_position() -> None:
 def test_a_rule_locates_a_problem_at_a_list_position() -> None:
     from pydantic import BaseModel, field_validator
 
-    from cdinterop.errors import RuleViolations
+    from cdinterop.errors import Problem, RuleViolations
 
     class Areas(BaseModel):
         spatial_coverage: tuple[str, ...]
@@ -735,7 +735,11 @@ def test_a_rule_locates_a_problem_at_a_list_position() -> None:
         @field_validator("spatial_coverage")
         @classmethod
         def _known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-            bad = [f"[{i}]: not an area code: {v!r}" for i, v in enumerate(value) if v != "GH"]
+            bad = [
+                Problem(f"[{i}]", f"not an area code: {v!r}")
+                for i, v in enumerate(value)
+                if v != "GH"
+            ]
             if bad:
                 raise RuleViolations(bad)
             return value

@@ -9,7 +9,6 @@ same way with [`issues_from_pydantic()`][cdinterop.errors.issues_from_pydantic].
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ __all__ = [
     "InvalidDatasetError",
     "Issue",
     "MissingExtraError",
+    "Problem",
     "ReadError",
     "RuleViolations",
     "WriteError",
@@ -132,17 +132,35 @@ class MissingExtraError(CdinteropError):
         return (type(self), (self.package, self.extra, self.purpose))
 
 
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem a model rule finds, kept as data: ``where`` it is, relative to the model
+    that raised it (a dotted path such as ``attribute_values.UNIT_MULT``, ``[2]`` for the
+    third item of the list a field validator checks, ``""`` for the model itself), and
+    ``what`` is wrong."""
+
+    where: str
+    """The location below the model that raised it; empty for the model itself."""
+    what: str
+    """What is wrong, in words."""
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}" if self.where else self.what
+
+
 class RuleViolations(ValueError):
-    """Raised by a model-level rule that finds several problems at once: ``problems`` holds
-    each as ``"where: what"`` (``where`` relative to the model, or ``[n]`` for the n-th item
-    of a list a field validator checks), kept apart so that
-    [`issues_from_pydantic()`][cdinterop.errors.issues_from_pydantic] makes one located
-    issue of each without splitting a joined message (a value holding ``"; "`` stays whole).
+    """Raised by a model rule that finds one or several problems: ``problems`` holds each as
+    a [`Problem`][cdinterop.errors.Problem] (a plain string is a problem of the model
+    itself), so that [`issues_from_pydantic()`][cdinterop.errors.issues_from_pydantic]
+    makes one located issue of each: nothing is joined into a message and parsed back (a
+    value holding ``"; "`` or ``": "`` stays whole, where it is).
     """
 
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("; ".join(self.problems))
+    def __init__(self, problems: Iterable[Problem | str]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(
+            p if isinstance(p, Problem) else Problem("", p) for p in problems
+        )
+        super().__init__("; ".join(map(str, self.problems)))
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -153,11 +171,6 @@ def _location(loc: tuple[int | str, ...]) -> str:
         else:
             text += f".{part}" if text else str(part)
     return text or "(root)"
-
-
-_LOCATED = re.compile(
-    r"^((?:[A-Za-z_]\w*|\[\d+\])(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*): (.+)$"
-)
 
 
 def _join(base: str, sub: str) -> str:
@@ -178,8 +191,9 @@ def issues_from_pydantic(error: ValidationError, prefix: str = "") -> list[Issue
     with dashes (``missing``, ``string-too-short``) and the value is the offending input
     when it is a scalar. A model-level rule that raises
     [`RuleViolations`][cdinterop.errors.RuleViolations] (cdinterop's own models do) gives
-    one issue per problem, code ``rule``, located below the model that raised it; another
-    ``ValueError`` whose message begins ``"where: "`` gives one issue located there.
+    one issue per [`Problem`][cdinterop.errors.Problem], code ``rule``, located below the
+    model that raised it at the problem's ``where``; another ``ValueError`` gives one issue,
+    code ``rule``, at the model (its message is never parsed for a location).
 
     Use it to report a failed ``model_validate`` the way cdinterop does::
 
@@ -199,11 +213,10 @@ def issues_from_pydantic(error: ValidationError, prefix: str = "") -> list[Issue
             issues.append(Issue(location, code, message, shown))
             continue
         raised = (err.get("ctx") or {}).get("error")
-        parts = raised.problems if isinstance(raised, RuleViolations) else (message,)
-        for part in parts:
-            located = _LOCATED.match(part)
-            if located:
-                issues.append(Issue(_join(location, located[1]), "rule", located[2]))
-            else:
-                issues.append(Issue(location, "rule", part, shown))
+        if isinstance(raised, RuleViolations):
+            issues += [
+                Issue(_join(location, p.where or "(root)"), "rule", p.what) for p in raised.problems
+            ]
+        else:
+            issues.append(Issue(location, "rule", message, shown))
     return issues

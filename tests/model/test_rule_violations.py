@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from cdinterop import load
-from cdinterop.errors import InvalidDatasetError, RuleViolations, issues_from_pydantic
+from cdinterop.errors import InvalidDatasetError, Problem, RuleViolations, issues_from_pydantic
 from cdinterop.model import Provenance
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +42,44 @@ def test_each_problem_of_a_rule_is_one_located_issue() -> None:
 
 
 def test_rule_violations_keep_their_problems_apart() -> None:
-    error = RuleViolations(["a: one; still one", "b[2]: two"])
-    assert error.problems == ("a: one; still one", "b[2]: two")
+    error = RuleViolations([Problem("a", "one; still one"), Problem("b[2]", "two"), "whole"])
+    assert error.problems == (
+        Problem("a", "one; still one"),
+        Problem("b[2]", "two"),
+        Problem("", "whole"),
+    )
     assert isinstance(error, ValueError)
+    assert str(error) == "a: one; still one; b[2]: two; whole"  # for people only
+
+
+def test_a_message_is_never_parsed_for_a_location() -> None:
+    """A plain ValueError whose text looks located stays at the model that raised it, and a
+    problem whose text holds ": " keeps it in its message (issue 15: nothing is joined into a
+    string and parsed back)."""
+    from pydantic import BaseModel, field_validator
+
+    class Note(BaseModel):
+        text: str
+
+        @field_validator("text")
+        @classmethod
+        def _plain(cls, value: str) -> str:
+            raise ValueError(f"title: {value}")
+
+    with pytest.raises(ValidationError) as caught:
+        Note(text="oops")
+    (issue,) = issues_from_pydantic(caught.value)
+    assert (issue.location, issue.message) == ("text", "title: oops")
+
+    class Located(BaseModel):
+        text: str
+
+        @field_validator("text")
+        @classmethod
+        def _located(cls, value: str) -> str:
+            raise RuleViolations([Problem("", f"title: {value}")])
+
+    with pytest.raises(ValidationError) as caught:
+        Located(text="oops")
+    (issue,) = issues_from_pydantic(caught.value)
+    assert (issue.location, issue.message) == ("text", "title: oops")

@@ -64,7 +64,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from cdinterop.errors import RuleViolations
+from cdinterop.errors import Problem, RuleViolations
 from cdinterop.mapping import UnmappedPolicy
 from cdinterop.mapping._internal import Scalar, scalar_text
 from cdinterop.model import (
@@ -389,45 +389,50 @@ class AggregationSpec(Model):
         """The dimensions that get totals and have a rule."""
         return [k for k in self.total_dimensions if k in self.dimensions]
 
-    def _rule_problems(self) -> list[str]:
+    def _rule_problems(self) -> list[Problem]:
         """A rule missing for a dimension of the structure, or given for one it lacks."""
         keys = list(self.dimension_ids) + ([self.time_id] if self.time_id else [])
-        return [f"dimensions.{k}: a rule is needed" for k in keys if k not in self.dimensions] + [
-            f"dimensions.{k}: not a dimension of the structure {self.structure.id}"
+        return [
+            Problem(f"dimensions.{k}", "a rule is needed") for k in keys if k not in self.dimensions
+        ] + [
+            Problem(f"dimensions.{k}", f"not a dimension of the structure {self.structure.id}")
             for k in self.dimensions
             if k not in keys
         ]
 
-    def _totals_problems(self) -> list[str]:
+    def _totals_problems(self) -> list[Problem]:
         """Totals over an unknown or fixed dimension, or over too many dimensions."""
-        problems: list[str] = []
+        problems: list[Problem] = []
         for k in self.totals or ():
             if k not in self.dimension_ids:
-                problems.append(f"totals: {k} is not a dimension of the structure")
+                problems.append(Problem("totals", f"{k} is not a dimension of the structure"))
             elif k in self.dimensions and self.dimensions[k].source is None:
-                problems.append(f"totals: {k} has a fixed value and cannot be totalled")
+                problems.append(Problem("totals", f"{k} has a fixed value and cannot be totalled"))
         totals = self._totalled()
         if len(totals) > MAX_TOTAL_DIMENSIONS:
             problems.append(
-                f"totals: {len(totals)} dimensions ({', '.join(totals)}) would need "
-                f"{2 ** len(totals)} groupings; at most {MAX_TOTAL_DIMENSIONS} may be totalled"
+                Problem(
+                    "totals",
+                    f"{len(totals)} dimensions ({', '.join(totals)}) would need "
+                    f"{2 ** len(totals)} groupings; at most {MAX_TOTAL_DIMENSIONS} may be totalled",
+                )
             )
         return problems
 
-    def _nested_problems(self) -> list[str]:
+    def _nested_problems(self) -> list[Problem]:
         """A hierarchy whose child or parent is not totalled."""
         totals = self._totalled()
         return [
-            f"nested.{child}: {k} is not a totalled dimension"
+            Problem(f"nested.{child}", f"{k} is not a totalled dimension")
             for child, parent in self.nested.items()
             for k in (child, parent)
             if k not in totals
         ]
 
-    def _dimension_problems(self) -> list[str]:
+    def _dimension_problems(self) -> list[Problem]:
         """The problems of each dimension rule, in the order of the rules."""
         totals = self._totalled()
-        problems: list[str] = []
+        problems: list[Problem] = []
         for k, rule in self.dimensions.items():
             if k == self.time_id:
                 problems += self._time_rule_problems(k, rule)
@@ -435,57 +440,62 @@ class AggregationSpec(Model):
                 problems += self._dimension_rule_problems(k, rule, k in totals)
         return problems
 
-    def _time_rule_problems(self, k: str, rule: DimensionRule) -> list[str]:
+    def _time_rule_problems(self, k: str, rule: DimensionRule) -> list[Problem]:
         """The time dimension has no total."""
         if rule.total != "_T" and "total" in rule.model_fields_set:
-            return [f"dimensions.{k}.total: the time dimension has no total"]
+            return [Problem(f"dimensions.{k}.total", "the time dimension has no total")]
         return []
 
-    def _dimension_rule_problems(self, k: str, rule: DimensionRule, totalled: bool) -> list[str]:
+    def _dimension_rule_problems(
+        self, k: str, rule: DimensionRule, totalled: bool
+    ) -> list[Problem]:
         """A period on a dimension other than time; codes outside the dimension's codelist."""
-        problems: list[str] = []
+        problems: list[Problem] = []
         if rule.period is not None:
-            problems.append(f"dimensions.{k}.period: applies to the time dimension only")
+            problems.append(Problem(f"dimensions.{k}.period", "applies to the time dimension only"))
         codelist = self.structure.codelist_of(k) if k in self.dimension_ids else None
         if codelist is not None:
             problems += _codes_outside(k, rule, codelist, totalled)
         return problems
 
-    def _measure_problems(self) -> list[str]:
+    def _measure_problems(self) -> list[Problem]:
         """A ``measure_id`` that is not a measure of the structure."""
         measures = [m.id for m in self.structure.measures]
         if self.measure_id is not None and self.measure_id not in measures:
-            return [f"measure_id: {self.measure_id} is not a measure of the structure"]
+            return [Problem("measure_id", f"{self.measure_id} is not a measure of the structure")]
         return []
 
-    def _attribute_problems(self) -> list[str]:
+    def _attribute_problems(self) -> list[Problem]:
         """Attribute values given for attributes that are not at data-set level."""
         attributes = self._attributes_by_id()
         return [
-            f"attributes.{k}: not a data-set-level attribute of the structure"
+            Problem(f"attributes.{k}", "not a data-set-level attribute of the structure")
             for k in self.attributes
             if (attr := attributes.get(k)) is None or attr.attachment is not AttachmentLevel.DATASET
         ]
 
-    def _contributor_count_problems(self) -> list[str]:
+    def _contributor_count_problems(self) -> list[Problem]:
         """A ``contributor_count`` that is not an integer observation-level attribute."""
         if self.contributor_count is None:
             return []
         attr = self._attributes_by_id().get(self.contributor_count)
         if attr is None or attr.attachment is AttachmentLevel.DATASET:
             return [
-                f"contributor_count: {self.contributor_count} is not an observation-level "
-                "attribute of the structure"
+                Problem(
+                    "contributor_count",
+                    f"{self.contributor_count} is not an observation-level "
+                    "attribute of the structure",
+                )
             ]
         if attr.value_type is not ValueType.INTEGER:
-            return [f"contributor_count: {attr.id} must be an integer attribute"]
+            return [Problem("contributor_count", f"{attr.id} must be an integer attribute")]
         return []
 
-    def _mandatory_problems(self) -> list[str]:
+    def _mandatory_problems(self) -> list[Problem]:
         """Mandatory attributes that nothing in the spec sets."""
         set_here = set(self.attributes) | {self.contributor_count} | self._status_attributes()
         return [
-            f"attributes.{a.id}: the structure makes it mandatory; give a value"
+            Problem(f"attributes.{a.id}", "the structure makes it mandatory; give a value")
             for a in self.structure.attributes
             if a.usage is Usage.MANDATORY and a.id not in set_here
         ]
@@ -496,13 +506,13 @@ class AggregationSpec(Model):
 
     def _status_problems(
         self, attributes: Mapping[str, object], observation_level: set[str]
-    ) -> list[str]:
+    ) -> list[Problem]:
         d = self.disclosure
         groups: list[tuple[str, ObsStatusCodes | ConfStatusCodes | None, tuple[str, ...]]] = [
             ("obs_status", d.obs_status, ("normal", "suppressed", "missing")),
             ("conf_status", d.conf_status, ("free", "primary", "secondary")),
         ]
-        problems: list[str] = []
+        problems: list[Problem] = []
         for name, codes, fields in groups:
             if codes is not None:
                 problems += self._status_codes_problems(
@@ -517,22 +527,26 @@ class AggregationSpec(Model):
         fields: tuple[str, ...],
         attributes: Mapping[str, object],
         observation_level: set[str],
-    ) -> list[str]:
+    ) -> list[Problem]:
         """An attribute that is not at observation level (when named or given a value), or
         a status code the run uses outside the attribute's codelist."""
         attr_id = codes.attribute
         if attr_id not in observation_level:
             if "attribute" in codes.model_fields_set or attr_id in attributes:
                 return [
-                    f"disclosure.{name}.attribute: {attr_id} is not an observation-level "
-                    "attribute of the structure"
+                    Problem(
+                        f"disclosure.{name}.attribute",
+                        f"{attr_id} is not an observation-level attribute of the structure",
+                    )
                 ]
             return []
         codelist = self.structure.codelist_of(attr_id)
         if codelist is None:
             return []
         return [
-            f"disclosure.{name}.{f}: {getattr(codes, f)!r} is not a code of {codelist.id}"
+            Problem(
+                f"disclosure.{name}.{f}", f"{getattr(codes, f)!r} is not a code of {codelist.id}"
+            )
             for f in self._status_fields_used(name, fields)
             if f != "missing" and getattr(codes, f) not in codelist
         ]
@@ -560,16 +574,20 @@ class AggregationSpec(Model):
         return attr if attr in observation_level else None
 
 
-def _codes_outside(k: str, rule: DimensionRule, codelist: Codelist, totalled: bool) -> list[str]:
+def _codes_outside(
+    k: str, rule: DimensionRule, codelist: Codelist, totalled: bool
+) -> list[Problem]:
     """The total code (of a totalled dimension) and the fixed or mapped codes of a rule
     that are not codes of the dimension's ``codelist``."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     if totalled and rule.total not in codelist:
-        problems.append(f"dimensions.{k}.total: {rule.total!r} is not a code of {codelist.id}")
+        problems.append(
+            Problem(f"dimensions.{k}.total", f"{rule.total!r} is not a code of {codelist.id}")
+        )
     fixed = [] if rule.value is None else [scalar_text(rule.value)]
     mapped = [scalar_text(v) for v in (rule.map or {}).values()]
     problems += [
-        f"dimensions.{k}: {code!r} is not a code of {codelist.id}"
+        Problem(f"dimensions.{k}", f"{code!r} is not a code of {codelist.id}")
         for code in fixed + mapped
         if code not in codelist
     ]

@@ -48,7 +48,7 @@ from pydantic import (
 )
 
 from cdinterop.aggregate import AggregationSpec
-from cdinterop.errors import InvalidDatasetError, RuleViolations, issues_from_pydantic
+from cdinterop.errors import InvalidDatasetError, Problem, RuleViolations, issues_from_pydantic
 from cdinterop.mapping import MappingSpec, ValueRule
 from cdinterop.model import (
     AttachmentLevel,
@@ -307,7 +307,7 @@ class IngestSpec(MappingSpec):
         structure = self.structure
         known = {c.id for c in structure.components}
         problems = [
-            f"components.{cid}: not a component of the structure {structure.id}"
+            Problem(f"components.{cid}", f"not a component of the structure {structure.id}")
             for cid in self.components
             if cid not in known
         ]
@@ -320,21 +320,31 @@ class IngestSpec(MappingSpec):
             if a.usage is Usage.MANDATORY and a.attachment is not AttachmentLevel.DATASET
         ]
         problems += [
-            f"components.{cid}: a rule is needed" for cid in needed if cid not in self.components
+            Problem(f"components.{cid}", "a rule is needed")
+            for cid in needed
+            if cid not in self.components
         ]
         if problems:
             raise RuleViolations(problems)
         try:
             CitizenDataset.model_validate({**self.dataset, "structure": structure})
         except InvalidDatasetError as exc:  # pragma: no cover - no observations to check
-            raise RuleViolations(f"dataset.{i.location}: {i.message}" for i in exc.issues) from None
+            raise RuleViolations(
+                _below_dataset(i.location, i.message) for i in exc.issues
+            ) from None
         except ValidationError as exc:
             raise RuleViolations(_dataset_problems(exc)) from None
         except ValueError as exc:  # pragma: no cover - pydantic wraps what validators raise
-            raise RuleViolations([f"dataset: {exc}"]) from None
+            raise RuleViolations([Problem("dataset", str(exc))]) from None
         return self
 
 
-def _dataset_problems(exc: ValidationError) -> list[str]:
-    """``dataset.<where>: <what>`` for each problem of the data set's metadata."""
-    return [f"dataset.{issue.location}: {issue.message}" for issue in issues_from_pydantic(exc)]
+def _dataset_problems(exc: ValidationError) -> list[Problem]:
+    """Each problem of the data set's metadata, located below ``dataset``."""
+    return [_below_dataset(issue.location, issue.message) for issue in issues_from_pydantic(exc)]
+
+
+def _below_dataset(location: str, message: str) -> Problem:
+    """A problem of the spec's ``dataset`` section at ``location`` in the data set."""
+    where = "dataset" if location == "(root)" else f"dataset.{location}"
+    return Problem(where, message)

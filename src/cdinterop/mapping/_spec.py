@@ -41,6 +41,7 @@ from pydantic import (
     model_validator,
 )
 
+from cdinterop.errors import Problem, RuleViolations
 from cdinterop.model import AgencyId, Model, NCNameId, SdmxId, VersionString
 
 __all__ = [
@@ -195,7 +196,9 @@ class MappingSpec(Model):
         seen: set[str] = set()
         for i, row_filter in enumerate(value):
             if row_filter.name in seen:
-                raise ValueError(f"[{i}]: filter name {row_filter.name!r} is used twice")
+                raise RuleViolations(
+                    [Problem(f"[{i}]", f"filter name {row_filter.name!r} is used twice")]
+                )
             seen.add(row_filter.name)
         return value
 

@@ -8,7 +8,7 @@ from typing import Any, Self
 
 from pydantic import AnyUrl, Field, model_validator
 
-from cdinterop.errors import RuleViolations
+from cdinterop.errors import Problem, RuleViolations
 from cdinterop.model._base import (
     LanguageTag,
     LocalId,
@@ -54,18 +54,20 @@ class Catalog(Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalog:
-        problems: list[str] = []
+        problems: list[Problem] = []
         if self.publisher.kind is AgentKind.SOFTWARE:
-            problems.append("publisher: a software agent cannot publish a catalogue")
+            problems.append(Problem("publisher", "a software agent cannot publish a catalogue"))
         seen: dict[str, int] = {}
         for i, ds in enumerate(self.datasets):
             if ds.id in seen:
                 problems.append(
-                    f"datasets[{i}]: id {ds.id!r} is already used by datasets[{seen[ds.id]}]"
+                    Problem(
+                        f"datasets[{i}]", f"id {ds.id!r} is already used by datasets[{seen[ds.id]}]"
+                    )
                 )
             seen.setdefault(ds.id, i)
         if self.issued and self.modified and self.issued > self.modified:
-            problems.append(f"issued {self.issued} is after modified {self.modified}")
+            problems.append(Problem("", f"issued {self.issued} is after modified {self.modified}"))
         if problems:
             raise RuleViolations(problems)
         return self

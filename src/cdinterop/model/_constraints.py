@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from cdinterop.errors import Problem, RuleViolations
 from cdinterop.model._base import (
     AGENCY_ID_PATTERN,
     AgencyId,
@@ -254,7 +255,9 @@ class ContentConstraint(Model):
                 f"constrains: the attached artefacts must be of one class, not {sorted(classes)}"
             )
         if classes == {"DataProvider"} and len(self.constrains) > 1:
-            raise ValueError("constrains: a constraint attaches to one data provider only")
+            raise RuleViolations(
+                [Problem("constrains", "a constraint attaches to one data provider only")]
+            )
         if len(set(self.constrains)) != len(self.constrains):
-            raise ValueError("constrains: an artefact is named twice")
+            raise RuleViolations([Problem("constrains", "an artefact is named twice")])
         return self

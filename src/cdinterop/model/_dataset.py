@@ -28,7 +28,13 @@ from pydantic import (
     model_validator,
 )
 
-from cdinterop.errors import InvalidDatasetError, Issue, RuleViolations, issues_from_pydantic
+from cdinterop.errors import (
+    InvalidDatasetError,
+    Issue,
+    Problem,
+    RuleViolations,
+    issues_from_pydantic,
+)
 from cdinterop.model._areas import AreaExtent, is_area_code
 from cdinterop.model._base import (
     SDMX_ID_PATTERN,
@@ -273,7 +279,8 @@ class CitizenDataset(Model):
         unknown = [(i, code) for i, code in enumerate(value) if not is_area_code(code)]
         if unknown:
             raise RuleViolations(
-                f"[{i}]: not an ISO 3166 or UN M49 area code: {code!r}" for i, code in unknown
+                Problem(f"[{i}]", f"not an ISO 3166 or UN M49 area code: {code!r}")
+                for i, code in unknown
             )
         return value
 
@@ -301,22 +308,26 @@ class CitizenDataset(Model):
     def _consistent(self) -> CitizenDataset:
         problems = self._reference_problems() + self._attribute_value_problems()
         problems += [
-            f"area_extents.{code}: not an area of spatial_coverage"
+            Problem(f"area_extents.{code}", "not an area of spatial_coverage")
             for code in self.area_extents
             if code not in self.spatial_coverage and is_area_code(code)
         ]
         problems += [
-            f"area_extents.{key}: a place without an area code needs a local id "
-            "(letters, digits, _ @ $ -)"
+            Problem(
+                f"area_extents.{key}",
+                "a place without an area code needs a local id (letters, digits, _ @ $ -)",
+            )
             for key in self.area_extents
             if not is_area_code(key) and not re.match(SDMX_ID_PATTERN, key)
         ]
         ids = [d.id for d in self.distributions]
         problems += [
-            f"distributions[{i}]: id {d!r} is used twice" for i, d in enumerate(ids) if d in ids[:i]
+            Problem(f"distributions[{i}]", f"id {d!r} is used twice")
+            for i, d in enumerate(ids)
+            if d in ids[:i]
         ]
         if self.issued and self.modified and self.issued > self.modified:
-            problems.append(f"issued {self.issued} is after modified {self.modified}")
+            problems.append(Problem("", f"issued {self.issued} is after modified {self.modified}"))
         if problems:
             raise RuleViolations(problems)
         # at once when `_conformed()` conformed the table to this structure; else its problems
@@ -325,9 +336,9 @@ class CitizenDataset(Model):
             raise InvalidDatasetError(issues, context=f"observations of {self.id}")
         return self
 
-    def _reference_problems(self) -> list[str]:
+    def _reference_problems(self) -> list[Problem]:
         agents = {a.id: a for a in self.provenance.agents}
-        problems: list[str] = []
+        problems: list[Problem] = []
         refs: list[tuple[str, str | None]] = [("publisher", self.publisher)]
         if self.participation is not None:
             refs.append(("participation.initiator_agent", self.participation.initiator_agent))
@@ -335,19 +346,22 @@ class CitizenDataset(Model):
             refs.append(("quality.assessment.assessor", self.quality.assessment.assessor))
         for location, ref in refs:
             if ref is not None and ref not in agents:
-                problems.append(f"{location}: {ref!r} is not an agent of provenance.agents")
+                problems.append(Problem(location, f"{ref!r} is not an agent of provenance.agents"))
         if self.publisher in agents and agents[self.publisher].kind is AgentKind.SOFTWARE:
-            problems.append("publisher: a software agent cannot be the publisher")
+            problems.append(Problem("publisher", "a software agent cannot be the publisher"))
         return problems
 
-    def _attribute_value_problems(self) -> list[str]:
-        problems: list[str] = []
+    def _attribute_value_problems(self) -> list[Problem]:
+        problems: list[Problem] = []
         level = {a.id: a for a in self.structure.attributes}
         for attr_id, value in self.attribute_values.items():
             attr = level.get(attr_id)
             if attr is None or attr.attachment is not AttachmentLevel.DATASET:
                 problems.append(
-                    f"attribute_values.{attr_id}: not a data-set-level attribute of the structure"
+                    Problem(
+                        f"attribute_values.{attr_id}",
+                        "not a data-set-level attribute of the structure",
+                    )
                 )
                 continue
             expected = str if attr.codelist else _PYTHON_TYPES[attr.value_type]
@@ -355,11 +369,14 @@ class CitizenDataset(Model):
                 isinstance(value, bool) and expected is not bool
             ):
                 problems.append(
-                    f"attribute_values.{attr_id}: {value!r} is not of type {attr.value_type.value}"
+                    Problem(
+                        f"attribute_values.{attr_id}",
+                        f"{value!r} is not of type {attr.value_type.value}",
+                    )
                 )
                 continue
             for message in check_value(attr, self.structure, value):
-                problems.append(f"attribute_values.{attr_id}: {message}")
+                problems.append(Problem(f"attribute_values.{attr_id}", f"{message}"))
         for attr in self.structure.attributes:
             if (
                 len(self.observations) > 0  # a structure without data needs no values yet
@@ -367,7 +384,9 @@ class CitizenDataset(Model):
                 and attr.usage is Usage.MANDATORY
                 and attr.id not in self.attribute_values
             ):
-                problems.append(f"attribute_values.{attr.id}: mandatory attribute has no value")
+                problems.append(
+                    Problem(f"attribute_values.{attr.id}", "mandatory attribute has no value")
+                )
         return problems
 
     # -- derived views -----------------------------------------------------------------

@@ -13,6 +13,7 @@ from enum import IntEnum, StrEnum
 
 from pydantic import AnyUrl, Field, model_validator
 
+from cdinterop.errors import Problem, RuleViolations
 from cdinterop.model._base import LocalId, Model, MultilingualText, SdmxId
 
 __all__ = [
@@ -100,9 +101,9 @@ class Participation(Model):
     @model_validator(mode="after")
     def _stages_unique(self) -> Participation:
         if len(set(self.stages)) != len(self.stages):
-            raise ValueError("stages: each stage may be listed once")
+            raise RuleViolations([Problem("stages", "each stage may be listed once")])
         if len({p.id for p in self.populations}) != len(self.populations):
-            raise ValueError("populations: ids must be unique")
+            raise RuleViolations([Problem("populations", "ids must be unique")])
         return self
 
     @property
@@ -183,5 +184,5 @@ class Consent(Model):
         if self.obtained and self.method is ConsentMethod.NOT_APPLICABLE:
             raise ValueError("consent was obtained: say how (written, oral or electronic)")
         if len(set(self.permitted_uses)) != len(self.permitted_uses):
-            raise ValueError("permitted_uses: each use may be listed once")
+            raise RuleViolations([Problem("permitted_uses", "each use may be listed once")])
         return self

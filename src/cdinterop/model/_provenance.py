@@ -18,7 +18,7 @@ from typing import Self
 
 from pydantic import AnyUrl, EmailStr, Field, model_validator
 
-from cdinterop.errors import RuleViolations
+from cdinterop.errors import Problem, RuleViolations
 from cdinterop.model._base import LocalId, Model, MultilingualText
 
 __all__ = [
@@ -285,7 +285,7 @@ class Provenance(Model):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Provenance:
-        problems: list[str] = []
+        problems: list[Problem] = []
         agent_ids = self._unique("agents", [a.id for a in self.agents], problems)
         source_ids = self._unique("sources", [s.id for s in self.sources], problems)
         self._unique("activities", [a.id for a in self.activities], problems)
@@ -296,25 +296,30 @@ class Provenance(Model):
             raise RuleViolations(problems)
         return self
 
-    def _agent_reference_problems(self, agent_ids: set[str]) -> list[str]:
+    def _agent_reference_problems(self, agent_ids: set[str]) -> list[Problem]:
         """Unknown agents named by agents (``acted_on_behalf_of``) and attributions."""
-        problems: list[str] = []
+        problems: list[Problem] = []
         for i, agent in enumerate(self.agents):
             if agent.acted_on_behalf_of and agent.acted_on_behalf_of not in agent_ids:
                 problems.append(
-                    f"agents[{i}].acted_on_behalf_of: unknown agent {agent.acted_on_behalf_of!r}"
+                    Problem(
+                        f"agents[{i}].acted_on_behalf_of",
+                        f"unknown agent {agent.acted_on_behalf_of!r}",
+                    )
                 )
         for i, attribution in enumerate(self.attributions):
             if attribution.agent not in agent_ids:
-                problems.append(f"attributions[{i}].agent: unknown agent {attribution.agent!r}")
+                problems.append(
+                    Problem(f"attributions[{i}].agent", f"unknown agent {attribution.agent!r}")
+                )
         return problems
 
     def _activity_problems(
         self, i: int, activity: Activity, agent_ids: set[str], source_ids: set[str]
-    ) -> list[str]:
+    ) -> list[Problem]:
         """Unknown agents and sources of activity ``i``, and software that is no software."""
         problems = [
-            f"activities[{i}].agents: unknown agent {ref!r}"
+            Problem(f"activities[{i}].agents", f"unknown agent {ref!r}")
             for ref in activity.agents
             if ref not in agent_ids
         ]
@@ -323,29 +328,29 @@ class Provenance(Model):
             problems.append(software)
         for field in ("used", "generated"):
             problems.extend(
-                f"activities[{i}].{field}: unknown source {ref!r}"
+                Problem(f"activities[{i}].{field}", f"unknown source {ref!r}")
                 for ref in getattr(activity, field)
                 if ref not in source_ids
             )
         return problems
 
-    def _software_problem(self, i: int, activity: Activity) -> str | None:
+    def _software_problem(self, i: int, activity: Activity) -> Problem | None:
         """What is wrong with the software of activity ``i``: unknown, or not software."""
         if activity.software is None:
             return None
         software = next((a for a in self.agents if a.id == activity.software), None)
         if software is None:
-            return f"activities[{i}].software: unknown agent {activity.software!r}"
+            return Problem(f"activities[{i}].software", f"unknown agent {activity.software!r}")
         if software.kind is not AgentKind.SOFTWARE:
-            return f"activities[{i}].software: agent {software.id!r} is not software"
+            return Problem(f"activities[{i}].software", f"agent {software.id!r} is not software")
         return None
 
     @staticmethod
-    def _unique(kind: str, ids: list[str], problems: list[str]) -> set[str]:
+    def _unique(kind: str, ids: list[str], problems: list[Problem]) -> set[str]:
         seen: set[str] = set()
         for i, value in enumerate(ids):
             if value in seen:
-                problems.append(f"{kind}[{i}]: id {value!r} is used twice")
+                problems.append(Problem(f"{kind}[{i}]", f"id {value!r} is used twice"))
             seen.add(value)
         return seen
 

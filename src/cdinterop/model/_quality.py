@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
+from cdinterop.errors import Problem, RuleViolations
 from cdinterop.model._base import LocalId, Model, MultilingualText, SdmxId
 
 __all__ = [
@@ -89,9 +90,11 @@ class QualityAssessment(Model):
     def _unique_and_consistent(self) -> QualityAssessment:
         dims = [d.dimension for d in self.dimensions]
         if len(set(dims)) != len(dims):
-            raise ValueError("dimensions: each quality dimension may be scored once")
+            raise RuleViolations(
+                [Problem("dimensions", "each quality dimension may be scored once")]
+            )
         if len({c.id for c in self.ethics_checks}) != len(self.ethics_checks):
-            raise ValueError("ethics_checks: ids must be unique")
+            raise RuleViolations([Problem("ethics_checks", "ids must be unique")])
         failed = [c.id for c in self.ethics_checks if not c.passed]
         if failed and self.verdict is QualityVerdict.FIT_FOR_OFFICIAL_STATISTICS:
             raise ValueError(

@@ -14,7 +14,7 @@ from typing import Literal, TypeVar
 
 from pydantic import Field, model_validator
 
-from cdinterop.errors import RuleViolations
+from cdinterop.errors import Problem, RuleViolations
 from cdinterop.model._base import (
     AgencyId,
     Model,
@@ -199,18 +199,25 @@ class Codelist(Model):
     @model_validator(mode="after")
     def _codes_unique_and_parents_known(self) -> Codelist:
         if not self.codes and not self.external:
-            raise ValueError(f"codes: codelist {self.id} has no codes")
+            raise RuleViolations([Problem("codes", f"codelist {self.id} has no codes")])
         if self.codes and self.external:
-            raise ValueError(f"codes: external codelist {self.id} lists codes")
+            raise RuleViolations([Problem("codes", f"external codelist {self.id} lists codes")])
         seen: set[str] = set()
         for i, code in enumerate(self.codes):
             if code.id in seen:
-                raise ValueError(f"codes[{i}]: code {code.id!r} appears twice in {self.id}")
+                raise RuleViolations(
+                    [Problem(f"codes[{i}]", f"code {code.id!r} appears twice in {self.id}")]
+                )
             seen.add(code.id)
         for i, code in enumerate(self.codes):
             if code.parent is not None and code.parent not in seen:
-                raise ValueError(
-                    f"codes[{i}]: parent {code.parent!r} of {code.id!r} is not in {self.id}"
+                raise RuleViolations(
+                    [
+                        Problem(
+                            f"codes[{i}]",
+                            f"parent {code.parent!r} of {code.id!r} is not in {self.id}",
+                        )
+                    ]
                 )
         parents = {c.id: c.parent for c in self.codes if c.parent is not None}
         for start in parents:
@@ -219,7 +226,9 @@ class Codelist(Model):
             while node is not None:
                 if node in seen_chain:
                     cycle = " -> ".join([*seen_chain[seen_chain.index(node) :], node])
-                    raise ValueError(f"codes: parent links form a cycle in {self.id}: {cycle}")
+                    raise RuleViolations(
+                        [Problem("codes", f"parent links form a cycle in {self.id}: {cycle}")]
+                    )
                 seen_chain.append(node)
                 node = parents.get(node)
         return self
@@ -483,12 +492,12 @@ class DataStructure(Model):
     def _references_resolve(self) -> DataStructure:
         problems = [*self._duplicate_artefacts(), *self._component_problems()]
         if not self.measures:
-            problems.append("measures: at least one measure is required")
+            problems.append(Problem("measures", "at least one measure is required"))
         if problems:
             raise RuleViolations(problems)
         return self
 
-    def _duplicate_artefacts(self) -> Iterator[str]:
+    def _duplicate_artefacts(self) -> Iterator[Problem]:
         for kind, keys in (
             ("concept_schemes", [s.ref for s in self.concept_schemes]),
             ("concepts", [c.ref for c in self.concepts]),
@@ -498,22 +507,24 @@ class DataStructure(Model):
             seen: set[str] = set()
             for i, key in enumerate(keys):
                 if key in seen:
-                    yield f"{kind}[{i}]: {key!r} is defined twice"
+                    yield Problem(f"{kind}[{i}]", f"{key!r} is defined twice")
                 seen.add(key)
         schemes = {s.ref for s in self.concept_schemes}
         for i, concept in enumerate(self.concepts):
             if concept.scheme is not None and concept.scheme not in schemes:
-                yield f"concepts[{i}]: scheme {concept.scheme!r} is not among the concept_schemes"
+                yield Problem(
+                    f"concepts[{i}]", f"scheme {concept.scheme!r} is not among the concept_schemes"
+                )
             if concept.codelist is not None:
                 yield from self._codelist_problem(f"concepts[{i}]", concept.codelist)
 
-    def _codelist_problem(self, location: str, ref: str) -> Iterator[str]:
+    def _codelist_problem(self, location: str, ref: str) -> Iterator[Problem]:
         try:
             self.codelist(ref)
         except KeyError as exc:
-            yield f"{location}: {exc.args[0]}"
+            yield Problem(location, f"{exc.args[0]}")
 
-    def _component_problems(self) -> Iterator[str]:
+    def _component_problems(self) -> Iterator[Problem]:
         dimension_ids = {d.id for d in self.dimensions}
         key_ids = set(self.key_ids)
         group_ids = {g.id for g in self.groups}
@@ -521,16 +532,16 @@ class DataStructure(Model):
         for i, group in enumerate(self.groups):
             unknown = [d for d in group.dimensions if d not in dimension_ids]
             if unknown:
-                yield f"groups[{i}]: {', '.join(unknown)} not among the dimensions"
+                yield Problem(f"groups[{i}]", f"{', '.join(unknown)} not among the dimensions")
         seen_components: set[str] = set()
         for location, component in self._located_components():
             if component.id in seen_components:
-                yield f"{location}: component id {component.id!r} is used twice"
+                yield Problem(location, f"component id {component.id!r} is used twice")
             seen_components.add(component.id)
             try:
                 self.concept(component.concept_id)
             except KeyError as exc:
-                yield f"{location}: {exc.args[0]}"
+                yield Problem(location, f"{exc.args[0]}")
             codelist = getattr(component, "codelist", None)
             if codelist is not None:
                 yield from self._codelist_problem(location, codelist)
@@ -647,23 +658,29 @@ def _relationship_problems(
     group_ids: set[str],
     measure_ids: set[str],
     time: TimeDimension | None,
-) -> Iterator[str]:
+) -> Iterator[Problem]:
     dims = attribute.dimensions or ()
     unknown = [d for d in dims if d not in key_ids]
     if unknown:
-        yield f"{location}: related dimension(s) {', '.join(unknown)} not in the key"
+        yield Problem(location, f"related dimension(s) {', '.join(unknown)} not in the key")
     has_time = time is not None and time.id in dims
     if attribute.dimensions is not None and not unknown:
         level = attribute.attachment
         if has_time and level is not AttachmentLevel.OBSERVATION:
-            yield f"{location}: related to the time dimension, so attachment is observation"
+            yield Problem(
+                f"{location}", "related to the time dimension, so attachment is observation"
+            )
         if not has_time and level is AttachmentLevel.OBSERVATION and attribute.measures is None:
             yield (
-                f"{location}: related to dimensions without the time dimension, so "
-                "attachment is series"
+                Problem(
+                    f"{location}",
+                    "related to dimensions without the time dimension, so attachment is series",
+                )
             )
     if attribute.group is not None and attribute.group not in group_ids:
-        yield f"{location}: group {attribute.group!r} is not among the groups"
+        yield Problem(location, f"group {attribute.group!r} is not among the groups")
     missing = [m for m in attribute.measures or () if m not in measure_ids]
     if missing:
-        yield f"{location}: related measure(s) {', '.join(missing)} not among the measures"
+        yield Problem(
+            f"{location}", f"related measure(s) {', '.join(missing)} not among the measures"
+        )
