@@ -9,8 +9,10 @@ correct result; no traceback, hang, memory over 1 GiB, silent loss or security f
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,17 +43,32 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> Seeds:
 
 @pytest.fixture(scope="session")
 def fast_runs(
-    request: pytest.FixtureRequest, seeds: Seeds, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, Run]]:
-    """Every selected fast case, run once in parallel; results by case id."""
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[bool, str]]:
+    """Every selected fast case, run once in parallel: whether it passed and what to say if
+    not, by case id. Under pytest-xdist every worker collects every case, so the first
+    worker that needs them runs them and leaves the results for the others (a lock in the
+    folder the workers share), instead of each running the whole subset again."""
     selected = [
         item.callspec.params["case_id"]
         for item in request.session.items
         if getattr(item, "originalname", "") == "test_fast_case" and hasattr(item, "callspec")
     ]
-    cases = [CASES[i] for i in selected if i in CASES]
-    base = tmp_path_factory.mktemp("hostile-fast")
-    yield {run.case.id: run for run in run_cases(cases, base, seeds, workers=WORKERS)}
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the folder every worker's own folder is in
+    chosen = hashlib.sha256("\n".join(sorted(selected)).encode()).hexdigest()[:16]
+    results = shared / f"hostile-fast-{chosen}.json"  # one file per selection of cases
+    with (shared / "hostile-fast.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not results.exists():
+            seeds = build(tmp_path_factory.mktemp("hostile-seeds"))
+            base = tmp_path_factory.mktemp("hostile-fast")
+            cases = [CASES[i] for i in selected if i in CASES]
+            runs = run_cases(cases, base, seeds, workers=WORKERS)
+            table = {run.case.id: (run.passed, _describe(run)) for run in runs}
+            results.write_text(json.dumps(table), encoding="utf-8")
+    return {k: (bool(v[0]), str(v[1])) for k, v in json.loads(results.read_text()).items()}
 
 
 def test_fast_list_names_cases_of_every_area() -> None:
@@ -62,9 +79,9 @@ def test_fast_list_names_cases_of_every_area() -> None:
 
 
 @pytest.mark.parametrize("case_id", FAST)
-def test_fast_case(case_id: str, fast_runs: dict[str, Run]) -> None:
-    run = fast_runs[case_id]
-    assert run.passed, _describe(run)
+def test_fast_case(case_id: str, fast_runs: dict[str, tuple[bool, str]]) -> None:
+    passed, described = fast_runs[case_id]
+    assert passed, described
 
 
 @pytest.mark.slow

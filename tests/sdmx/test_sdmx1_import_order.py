@@ -60,3 +60,19 @@ def test_the_workaround_imports_it_all_the_same(tmp_path: Path) -> None:
         "from cdinterop.sdmx._native import _import_sdmx1_v30_reader\n_import_sdmx1_v30_reader()"
     )
     assert _run(tmp_path, workaround) == "imported"
+
+
+def test_the_workaround_is_behind_a_version_check_matching_the_pin() -> None:
+    """The workaround runs only for the sdmx1 releases it is tested with, and that range is
+    the one pyproject.toml pins."""
+    import re
+    from importlib.metadata import version
+
+    from cdinterop.sdmx._native import SDMX1_TESTED_BELOW, _sdmx1_mixes_reader_tables
+
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    upper = re.search(r'"sdmx1>=[\d.]+,<(\d+)\.(\d+)"', pyproject)
+    assert upper is not None
+    assert (int(upper[1]), int(upper[2])) == SDMX1_TESTED_BELOW
+    installed = tuple(int(p) for p in version("sdmx1").split(".")[:2])
+    assert _sdmx1_mixes_reader_tables() == (installed < SDMX1_TESTED_BELOW)

@@ -118,6 +118,23 @@ reader first adds the DSD's namespace to that table, and the later 3.0 import th
 (ValueError on the namespace URN). Importing the 3.0 reader before any read avoids it."""
 
 
+SDMX1_TESTED_BELOW = (2, 29)
+"""The sdmx1 releases the import-order workaround is tested with end below this one (the pin
+``sdmx1>=2.20,<2.29`` in pyproject.toml)."""
+
+
+def _sdmx1_mixes_reader_tables() -> bool:
+    """Whether the installed sdmx1 is one of the releases known to mix its readers' parser
+    tables (below ``SDMX1_TESTED_BELOW``): only those get the workaround."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = tuple(int(part) for part in version("sdmx1").split(".")[:2])
+    except (PackageNotFoundError, ValueError):  # a source checkout: assume the known behaviour
+        return True
+    return release < SDMX1_TESTED_BELOW
+
+
 def _import_sdmx1_v30_reader() -> None:
     """Import sdmx1's SDMX-ML 3.0 reader, even after sdmx1 has read structure-specific data.
 
@@ -130,7 +147,7 @@ def _import_sdmx1_v30_reader() -> None:
     """
     import sys
 
-    if "sdmx.reader.xml.v30" in sys.modules:
+    if "sdmx.reader.xml.v30" in sys.modules or not _sdmx1_mixes_reader_tables():
         return
     from sdmx.reader.xml import v21
 
