@@ -54,6 +54,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Collection, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -143,10 +144,12 @@ def _exchange_function() -> Callable[[Path, Path], None] | None:
 _exchange = _exchange_function()
 
 
-def _holder(folder: Path) -> int | None:
-    """The id of the process that holds the ``flock`` of ``folder`` (Linux), if known."""
+def _holder(fd: int) -> int | None:
+    """The id of the process that holds the ``flock`` of the folder open as ``fd`` (Linux),
+    if known. The descriptor, not the path, names the folder: the run holding it may swap
+    another folder in at that path meanwhile."""
     try:
-        info = folder.stat()
+        info = os.fstat(fd)
         locks = Path("/proc/locks").read_text(encoding="ascii", errors="replace")
     except OSError:
         return None
@@ -160,7 +163,8 @@ def _holder(folder: Path) -> int | None:
                 return int(fields[4])
             if fields[5].endswith(inode):
                 found.append(int(fields[4]))
-    return found[0] if len(found) == 1 else None
+    pids = set(found)
+    return pids.pop() if len(pids) == 1 else None
 
 
 def _staging_pid(folder: Path) -> int | None:
@@ -183,13 +187,16 @@ def _lock(folder: Path, shown: Path) -> int:
         return -1
     import fcntl
 
-    for _ in range(20):
+    for attempt in range(20):
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            pid = _holder(folder) or _staging_pid(folder)
+            pid = _holder(fd) or _staging_pid(folder)
             os.close(fd)
+            if pid is None and attempt < 19:  # released just now, or swapped: look again
+                time.sleep(0.01)
+                continue
             holder = f" (pid {pid})" if pid else ""
             raise WriteError(
                 f"another cdinterop run is writing to {shown}{holder}; wait until it ends "
