@@ -90,7 +90,9 @@ def test_summary_json_is_the_json_form_of_the_summary(
         "missing",
         "audit_complete",
         "seconds",
+        "null_values",
     ]
+    assert data["aggregate"]["null_values"] == {"SATISFIED": 0}
     assert data["formula_text"] == [
         {"data": "unit records", "column": "GRID_CELL", "count": 819, "row": 0}
     ]

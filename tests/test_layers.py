@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "model": 1,
     "codes": 2,
     "mapping": 3,
+    "frames": 3,  # from_frame(): model and codes only
     # 4: the formats, independent of each other
     "sdmx": 4,
     "datapackage": 4,

@@ -36,6 +36,7 @@ PACKAGES = (
     "cdinterop",
     "cdinterop.model",
     "cdinterop.codes",
+    "cdinterop.frames",
     "cdinterop.mapping",
     "cdinterop.sdmx",
     "cdinterop.datapackage",

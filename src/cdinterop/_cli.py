@@ -482,6 +482,31 @@ def _key(source: str | None) -> bytes | None:
         raise typer.Exit(EXIT_UNREADABLE) from None
 
 
+@contextlib.contextmanager
+def _placeholder_key() -> Iterator[None]:
+    """Print one warning line (the run goes on) when the pseudonymisation key read inside
+    the block is a placeholder from the documentation (a ``PlaceholderKeyWarning`` of
+    ``cdinterop.ingest.load_key``); other warnings are passed on as they came."""
+    import warnings
+
+    from rich.markup import escape
+
+    from cdinterop.ingest import PlaceholderKeyWarning
+
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PlaceholderKeyWarning)
+            yield
+    finally:
+        placeholder = [w for w in caught if issubclass(w.category, PlaceholderKeyWarning)]
+        for other in caught:
+            if not issubclass(other.category, PlaceholderKeyWarning):
+                warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+        if placeholder:
+            err.print(f"[yellow]![/] {escape(str(placeholder[0].message))}", soft_wrap=True)
+
+
 @app.command("ingest")
 def ingest_command(
     submission: Annotated[
@@ -533,7 +558,7 @@ def ingest_command(
 
     spec = _ingest_spec(submission, output, mapping)
     failed = False
-    with _user_errors(submission):
+    with _placeholder_key(), _user_errors(submission):
         secret = _key(key)
         size = submission.stat().st_size if submission.is_file() else 0
         with Progress(
@@ -586,6 +611,17 @@ def ingest_command(
         err.print(
             "[yellow]![/] no row was accepted: check the row filters and the rejects "
             "(KoboToolbox validation statuses read as approved, not_approved, on_hold)"
+        )
+
+
+def _unused_base_iri(base_iri: str | None, outputs: list[str]) -> None:
+    """A warning line when --base-iri is given but no chosen output mints identifiers."""
+    from cdinterop.formats import formats
+
+    if base_iri is not None and not any("base_iri" in f.options for f in formats(outputs)):
+        err.print(
+            "[yellow]![/] --base-iri is used by the outputs that mint identifiers (dcat); "
+            f"--to {','.join(outputs)} has none, so it changes nothing"
         )
 
 
@@ -643,8 +679,19 @@ def convert_command(
         typer.Option(
             "--base-url",
             metavar="URL",
-            help="Where the files will be published (distribution URLs in the DCAT "
-            "description; default: the data set's landing page).",
+            help="Where the files will be published: the download URLs of the distributions "
+            "in the DCAT description (default: the data set's landing page).",
+        ),
+    ] = None,
+    base_iri: Annotated[
+        str | None,
+        typer.Option(
+            "--base-iri",
+            metavar="IRI",
+            help="The namespace of the identifiers the DCAT description mints for the data "
+            "set, its distributions, agents and activities: an http or https IRI, e.g. "
+            "https://data.example.org/ (default: https://example.org/cdinterop/). Not where "
+            "the files are: that is --base-url.",
         ),
     ] = None,
     key: KeyOption = None,
@@ -665,15 +712,28 @@ def convert_command(
     rejected or the data break a rule (e.g. no row is left to aggregate), 2 when a file,
     an option or the spec cannot be used.
 
+    Two addresses: --base-url is where the files will be published (the distributions'
+    download URLs), --base-iri the namespace of the DCAT identifiers (the data set's IRI
+    and the others'); they may differ.
+
     Example:
 
         export CDINTEROP_PSEUDONYM_KEY=a-long-secret-key
         cdinterop convert examples/public-services-satisfaction/submissions-kobo.csv \\
-            -m mappings/services-survey-kobo.yaml -o out/services
+            -m mappings/services-survey-kobo.yaml -o out/services \\
+            --base-iri https://data.example.org/services/
     """
+    from rich.markup import escape
+
     from cdinterop.convert import ConvertError, check_request, convert, writable_outputs
     from cdinterop.ingest import IngestError
 
+    if base_iri is not None:  # an option, checked before any file is read
+        try:
+            check_request(["dcat"], None, None, base_iri=base_iri)
+        except ConvertError as exc:
+            err.print(f"[bold red]✗ --base-iri[/]: {escape(str(exc))}")
+            raise typer.Exit(EXIT_UNREADABLE) from None
     spec = _ingest_spec(submission, output, mapping)
     outputs = [part.strip() for part in to.split(",") if part.strip()]
     try:
@@ -685,7 +745,8 @@ def convert_command(
         else:
             err.print("[bold red]✗ --structure and --conform go together[/]: give both or neither")
         raise typer.Exit(EXIT_UNREADABLE) from None
-    with _user_errors(submission):
+    _unused_base_iri(base_iri, outputs)
+    with _placeholder_key(), _user_errors(submission):
         secret = _key(key)
         with err.status("converting") as status:
             try:
@@ -697,6 +758,7 @@ def convert_command(
                     structure=structure,
                     conform=conform_map,
                     base_url=base_url,
+                    base_iri=base_iri,
                     key=secret,
                     max_rejected=max_rejected,
                     progress=lambda line: status.update(line),

@@ -14,6 +14,11 @@ disclosure control → conversion, with agents and software versions):
    ``dataset.json``, ``rejects.csv`` and ``summary.json``; the DCAT description lists the
    SDMX data files and the Data Package as distributions with their sizes and SHA-256.
 
+Two addresses are distinct: ``base_url`` is where the files will be published (the
+distributions' download URLs), ``base_iri`` the namespace of the identifiers minted for the
+DCAT description (the data set, its distributions, agents, activities; default
+``https://example.org/cdinterop/``).
+
 Everything is written to a staging folder beside the output and swapped in at the end
 (`cdinterop._publish`), so a failure, or a kill, leaves the output folder as it was, and a
 second run into the same folder is refused while one is writing.
@@ -23,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +48,7 @@ from cdinterop._formulas import write_people_csv
 from cdinterop._publish import RUN_OUTPUTS, publish, reserving
 from cdinterop._version import __version__
 from cdinterop.aggregate import AggregationReport
-from cdinterop.errors import CdinteropError
+from cdinterop.errors import CdinteropError, WriteError
 from cdinterop.ingest import IngestError, IngestResult, IngestSpec, IngestSummary, ingest
 from cdinterop.model import (
     Activity,
@@ -131,7 +136,14 @@ class FormulaTextCount(BaseModel):
     """The 0-based row of the first."""
 
 
-_LEFT_OUT_WHEN_EMPTY = ("failed", "aggregate", "conform", "formula_text", "sdmx_left_out")
+_LEFT_OUT_WHEN_EMPTY = (
+    "failed",
+    "aggregate",
+    "conform",
+    "formula_text",
+    "sdmx_left_out",
+    "base_iri",
+)
 """Keys of ``summary.json`` written only when they say something."""
 
 
@@ -141,7 +153,7 @@ class ConvertSummary(BaseModel):
 
     [`to_dict()`][cdinterop.convert.ConvertSummary.to_dict] (or ``model_dump(mode="json")``)
     gives the JSON form, which leaves out the parts a run did not have (``aggregate``,
-    ``conform``, ``formula_text``, ``sdmx_left_out``; ``failed`` unless true);
+    ``conform``, ``formula_text``, ``sdmx_left_out``, ``base_iri``; ``failed`` unless true);
     ``ConvertSummary.model_validate(json.loads(text))`` reads a ``summary.json`` back.
     ``summary["ingest"]`` reads the JSON form, as when the summary was a dict.
     """
@@ -164,6 +176,8 @@ class ConvertSummary(BaseModel):
     """SDMX structure messages not written, each with the reason."""
     outputs: tuple[str, ...] = ()
     """The outputs asked for (none after a failed run)."""
+    base_iri: str | None = None
+    """The base IRI the DCAT identifiers were minted under, when the run was given one."""
 
     @field_validator("ingest", mode="before")
     @classmethod
@@ -303,18 +317,38 @@ def _written(staging: Path) -> tuple[WrittenFile, ...]:
 
 
 def check_request(
-    to: Sequence[str], structure: str | Path | None, conform: str | Path | None
+    to: Sequence[str],
+    structure: str | Path | None,
+    conform: str | Path | None,
+    *,
+    base_iri: str | None = None,
 ) -> None:
     """Raise [`ConvertError`][cdinterop.convert.ConvertError] for outputs that no written
-    format of the registry ([`cdinterop.formats`][cdinterop.formats]) has (or none) and for
-    ``structure`` without ``conform`` or the reverse: what ``convert()`` checks before it
-    reads anything. [`OUTPUTS`][cdinterop.convert.OUTPUTS] are the built-in ones."""
+    format of the registry ([`cdinterop.formats`][cdinterop.formats]) has (or none), for
+    ``structure`` without ``conform`` or the reverse, and for a ``base_iri`` that is not an
+    absolute ``http`` or ``https`` IRI: what ``convert()`` checks before it reads anything.
+    [`OUTPUTS`][cdinterop.convert.OUTPUTS] are the built-in ones."""
     unknown = [name for name in to if not _writes(name)]
     if unknown or not to:
         known = ", ".join(writable_outputs())
         raise ConvertError(f"unknown output(s) {unknown}; choose from {known}")
     if (structure is None) != (conform is None):
         raise ConvertError("structure and conform go together: give both or neither")
+    if base_iri is not None:
+        _check_base_iri(base_iri)
+
+
+def _check_base_iri(base: str) -> None:
+    """Raise ``ConvertError`` unless ``base`` is an IRI the DCAT writer can mint identifiers
+    under (its own rule, `cdinterop.dcat`), checked before anything is read."""
+    from cdinterop.dcat._internal import check_base_iri
+
+    if not isinstance(base, str):
+        raise ConvertError(f"base IRI {base!r}: it must be a string")
+    try:
+        check_base_iri(base)
+    except WriteError as exc:
+        raise ConvertError(str(exc)) from None
 
 
 def _writes(name: str) -> bool:
@@ -346,6 +380,7 @@ def convert(
     structure: str | Path | None = None,
     conform: str | Path | None = None,
     base_url: str | None = None,
+    base_iri: str | None = None,
     key: bytes | None = None,
     max_rejected: float | None = None,
     progress: Callable[[str], None] | None = None,
@@ -357,8 +392,12 @@ def convert(
     ``to`` picks outputs among [`OUTPUTS`][cdinterop.convert.OUTPUTS]; ``structure`` and ``conform``
     (an SDMX structure message and a conformance mapping) conform the indicators to an external DSD
     first; ``base_url`` is where the files will be published (the distributions' URLs; default: the
-    data set's landing page, else the output folder as a ``file:`` URL). ``progress`` receives a
-    line per step.
+    data set's landing page, else the output folder as a ``file:`` URL); ``base_iri`` is the
+    namespace under which the DCAT description mints its identifiers (the data set, its
+    distributions, agents, activities, ...; default ``https://example.org/cdinterop/``, see
+    [`cdinterop.dcat.DEFAULT_BASE_IRI`][cdinterop.dcat.DEFAULT_BASE_IRI]): an absolute
+    ``http`` or ``https`` IRI, checked before anything is read. The files may be published
+    at one address and identified under another. ``progress`` receives a line per step.
 
     ``rejects.csv`` is for people: a text cell that begins with ``=``, ``+``, ``-`` (unless a
     plain number), ``@``, tab or CR gets a ``'`` in front, so a spreadsheet does not run it as
@@ -373,7 +412,8 @@ def convert(
     only ``rejects.csv`` and ``summary.json`` with ``"failed": true``), or the errors of the
     steps ([`ReadError`][cdinterop.errors.ReadError], ``InvalidDatasetError``).
     """
-    check_request(to, structure, conform)
+    check_request(to, structure, conform, base_iri=base_iri)
+    options: dict[str, object] = {} if base_iri is None else {"base_iri": base_iri}
     started = dt.datetime.now(dt.UTC)
     if not isinstance(spec, IngestSpec):
         from cdinterop.mapping import load_spec
@@ -426,7 +466,7 @@ def convert(
     if not base_url.endswith("/"):
         base_url += "/"
     with publish(target, OWNED) as staging:
-        published = _write_outputs(dataset, result, staging, to, base_url, say)
+        published = _write_outputs(dataset, result, staging, to, base_url, options, say)
         files = _written(staging)
         not_written: dict[str, str] = {}
         if "sdmx" in to:
@@ -441,6 +481,7 @@ def convert(
             files=files,
             sdmx_left_out=not_written,
             outputs=tuple(to),
+            base_iri=base_iri,
         )
         write_json(staging / "summary.json", summary.to_dict())
     say(f"written to {target}")
@@ -462,13 +503,15 @@ def _write_outputs(
     staging: Path,
     to: Sequence[str],
     base_url: str,
+    options: Mapping[str, object],
     say: Callable[[str], None],
 ) -> CitizenDataset:
     """Write every output into ``staging`` through the format registry
-    (`cdinterop.formats`): the formats that hold the data first, then those that describe
-    the published data set, which lists the data files they return as distributions (those
-    of a kind `_distributions()` describes: SDMX-ML, SDMX-CSV, a zipped Data Package);
-    ``dataset.json`` always. Return the data set with its distributions."""
+    (`cdinterop.formats`), each with the run's ``options`` it takes: the formats that hold
+    the data first, then those that describe the published data set, which lists the data
+    files they return as distributions (those of a kind `_distributions()` describes:
+    SDMX-ML, SDMX-CSV, a zipped Data Package); ``dataset.json`` always. Return the data set
+    with its distributions."""
     from cdinterop.formats import formats
     from cdinterop.model._internal import save
 
@@ -480,7 +523,7 @@ def _write_outputs(
     for fmt in chosen:
         if fmt.write is not None and not fmt.describes:
             say(f"writing {fmt.title}")
-            written = fmt.write(dataset, staging)
+            written = fmt.write_into(dataset, staging, options)
             data_files += [p for p in written if p.suffix in {".zip", *_DATA_FORMATS}]
     published = dataset.replace(
         distributions=_distributions(dataset, staging, data_files, base_url)
@@ -488,7 +531,7 @@ def _write_outputs(
     for fmt in chosen:
         if fmt.write is not None and fmt.describes:
             say(f"writing {fmt.title}")
-            fmt.write(published, staging)
+            fmt.write_into(published, staging, options)
     if all(fmt.name != "model" for fmt in chosen):
         save(published, staging / "dataset.json")
     write_people_csv(result.rejects, staging / "rejects.csv")

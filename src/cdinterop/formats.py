@@ -24,6 +24,13 @@ Another package adds a format in one of two ways:
       [project.entry-points."cdinterop.formats"]
       jsonl = "cdinterop_jsonl:FORMAT"
 
+A writer may take per-run options (the base IRI of the DCAT identifiers, ``base_iri``): its
+format names them in [`Format.options`][cdinterop.formats.Format.options] and its writer takes
+a keyword-only ``options`` mapping ([`OptionsWriter`][cdinterop.formats.OptionsWriter]);
+[`Format.write_into()`][cdinterop.formats.Format.write_into] passes it the run's options it
+names, and calls a format that names none, as every plugin written before options existed,
+as ``write(dataset, folder)``.
+
 Entry points are looked at on the first use of the registry and each is loaded when its
 format is first asked for (``formats()`` loads them all). A plugin that cannot be loaded, or
 that gives something other than a ``Format`` of its own name, is left out with a
@@ -37,10 +44,10 @@ from __future__ import annotations
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from cdinterop.errors import CdinteropError
 
@@ -53,6 +60,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "Format",
     "FormatPluginWarning",
+    "OptionsWriter",
     "Reader",
     "UnknownFormatError",
     "Writer",
@@ -92,6 +100,25 @@ class Writer(Protocol):
         ...
 
 
+class OptionsWriter(Protocol):
+    """A [`Writer`][cdinterop.formats.Writer] that also takes per-run options, keyword-only:
+    the ones its format names in [`Format.options`][cdinterop.formats.Format.options]
+    (``{"base_iri": "https://data.example.org/"}`` for DCAT). Called without them, it writes
+    as a plain ``Writer`` would, so ``fmt.write(dataset, folder)`` works for every format.
+    """
+
+    def __call__(
+        self,
+        dataset: CitizenDataset,
+        folder: Path,
+        /,
+        *,
+        options: Mapping[str, object] | None = None,
+    ) -> Sequence[Path]:
+        """Write ``dataset`` into ``folder`` with ``options``; return the data files."""
+        ...
+
+
 @dataclass(frozen=True)
 class Format:
     """A format that cdinterop can read, write or both."""
@@ -103,8 +130,9 @@ class Format:
     """Its name in sentences, e.g. ``Data Package``."""
     summary: str
     """One line on what it is and what it holds."""
-    write: Writer | None = None
-    """How a data set is written into an output folder; ``None`` if it is only read."""
+    write: Writer | OptionsWriter | None = None
+    """How a data set is written into an output folder; ``None`` if it is only read. Call
+    [`write_into()`][cdinterop.formats.Format.write_into] to pass a run's options."""
     read: Reader | None = None
     """How a data set is read from a file or folder; ``None`` if it is only written."""
     suffixes: tuple[str, ...] = ()
@@ -113,6 +141,11 @@ class Format:
     """Whether it describes the published data set rather than holding its data (DCAT, the
     model's JSON): such a format is written after the others, from the data set that lists
     their files as distributions."""
+    options: tuple[str, ...] = ()
+    """The per-run options its writer takes (an
+    [`OptionsWriter`][cdinterop.formats.OptionsWriter]), e.g. ``("base_iri",)`` for DCAT;
+    empty (the default) for a writer that takes none, which is called as
+    ``write(dataset, folder)``."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.match(self.name):
@@ -122,6 +155,27 @@ class Format:
             )
         if self.write is None and self.read is None:
             raise ValueError(f"format {self.name!r} neither reads nor writes")
+        if self.options and self.write is None:
+            raise ValueError(f"format {self.name!r} takes writer options but does not write")
+
+    def write_into(
+        self,
+        dataset: CitizenDataset,
+        folder: Path,
+        options: Mapping[str, object] | None = None,
+    ) -> Sequence[Path]:
+        """Write ``dataset`` into ``folder`` with the run's ``options``: those this format
+        names in [`options`][cdinterop.formats.Format.options] are passed to its writer
+        (keyword ``options``), the others are left out; a format that names none is called
+        as ``write(dataset, folder)``. Returns the data files the writer returns; raises
+        ``ValueError`` for a format that only reads."""
+        if self.write is None:
+            raise ValueError(f"the format {self.name} is read, not written")
+        if not self.options:
+            return self.write(dataset, folder)
+        given = options or {}
+        taken = {name: given[name] for name in self.options if name in given}
+        return cast("OptionsWriter", self.write)(dataset, folder, options=taken)
 
 
 class FormatPluginWarning(UserWarning):
@@ -160,10 +214,16 @@ def _read_datapackage(source: Path) -> CitizenDataset:
     return datapackage.read(source)
 
 
-def _write_dcat(dataset: CitizenDataset, folder: Path) -> list[Path]:
+def _write_dcat(
+    dataset: CitizenDataset, folder: Path, *, options: Mapping[str, object] | None = None
+) -> list[Path]:
     from cdinterop import dcat
 
-    dcat.write(dataset, folder / "dataset.ttl")
+    base_iri = (options or {}).get("base_iri")
+    if base_iri is None:
+        dcat.write(dataset, folder / "dataset.ttl")
+    else:
+        dcat.write(dataset, folder / "dataset.ttl", base_iri=str(base_iri))
     return []
 
 
@@ -211,6 +271,7 @@ _BUILT_IN: tuple[Format, ...] = (
         read=_read_dcat,
         suffixes=(".ttl", ".jsonld", ".rdf", ".xml", ".nt"),
         describes=True,
+        options=("base_iri",),
     ),
     Format(
         "model",

@@ -26,12 +26,17 @@ with ``count_distinct``, since a contributor may sit in several child cells.
 A unit record contributes to a cell when it contributes to the value: every record for
 ``count``, records with a value for ``sum`` and ``mean``, with a numerator or a
 denominator for ``ratio``, with a value in the tested column for ``proportion``.
+
+Nulls are nulls: a null in a measure column (and blank text, empty or white space only,
+which is read as null) leaves the record out of that measure's numerator and denominator;
+it is never counted as 0 or as "condition not met". `Prepared.nulls` counts these records
+per measure column, for the aggregation report.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -83,6 +88,9 @@ class Prepared:
     then other dimensions taken from columns, then the time dimension)."""
     has_denominator: bool
     """Whether the measure is a quotient (``_den`` present)."""
+    nulls: dict[str, int] = field(default_factory=dict)
+    """Per column the measure reads, the unit records with no value there (null or blank
+    text), left out of the measure."""
 
 
 def _period(text: pa.ChunkedArray, frequency: str) -> pa.ChunkedArray:
@@ -108,7 +116,7 @@ def _number(table: pa.Table, column: str, issues: list[Issue]) -> pa.ChunkedArra
             )
         )
         return None
-    values = table.column(column)
+    values = _blank_to_null(table.column(column))
     if pa.types.is_boolean(values.type):
         return pc.cast(values, pa.int64())
     if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
@@ -127,6 +135,34 @@ def _number(table: pa.Table, column: str, issues: list[Issue]) -> pa.ChunkedArra
             )
         )
         return None
+
+
+def _blank_to_null(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A text column with its blank values (empty or white space only) null; other
+    columns as they are."""
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return values
+    blank = pc.equal(pc.utf8_trim_whitespace(values), "")
+    return pc.if_else(blank, pa.scalar(None, values.type), values)
+
+
+def _measure_column_names(spec: AggregationSpec) -> tuple[str, ...]:
+    """The unit-record columns the spec's measure reads (none for ``count``)."""
+    m = spec.measure
+    if isinstance(m, RatioMeasure):
+        return (m.numerator, m.denominator)
+    if isinstance(m, SumMeasure | MeanMeasure | ProportionMeasure):
+        return (m.column,)
+    return ()
+
+
+def _null_counts(table: pa.Table, spec: AggregationSpec) -> dict[str, int]:
+    """Per column the measure reads, the records with no value there (null or blank)."""
+    return {
+        name: _blank_to_null(table.column(name)).null_count
+        for name in _measure_column_names(spec)
+        if name in table.column_names
+    }
 
 
 def _times(values: pa.ChunkedArray, weight: pa.ChunkedArray | None) -> pa.ChunkedArray:
@@ -214,7 +250,7 @@ def _proportion_columns(
     if m.column not in table.column_names:
         _number(table, m.column, issues)
         return {}
-    column = table.column(m.column)
+    column = _blank_to_null(table.column(m.column))
     valid = pc.is_valid(column)
     hit = pc.is_in(
         as_text(column), value_set=pa.array([scalar_text(v) for v in m.values], pa.string())
@@ -248,7 +284,8 @@ def prepare(records: pa.Table, spec: AggregationSpec) -> Prepared:
     if issues:
         raise InvalidDatasetError(issues, context=f"aggregation {spec.id}")
     columns.update(measure)
-    return Prepared(pa.table(columns), tuple(keys), DENOMINATOR in measure)
+    nulls = _null_counts(records, spec)
+    return Prepared(pa.table(columns), tuple(keys), DENOMINATOR in measure, nulls)
 
 
 def _key_order(spec: AggregationSpec) -> list[str]:

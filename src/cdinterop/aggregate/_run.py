@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -87,6 +87,9 @@ class AggregationReport:
     """Whether the linear-algebra audit covered every block of suppressed cells."""
     seconds: float
     """Wall time of the run."""
+    null_values: dict[str, int] = field(default_factory=dict)
+    """Per column the measure reads, the unit records with no value there (null or blank
+    answers): left out of that measure's numerator and denominator, never counted as 0."""
 
     def to_dict(self) -> dict[str, Any]:
         """The report as a JSON-ready dict."""
@@ -170,7 +173,7 @@ def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> Aggregatio
     status = _cell_status(cells, prepared, spec, contributors, missing)
     value = _published_values(value, status.blank, spec)
     table = _indicator_table(cells, spec, value, status, contributors)
-    run = _Run(spec, started, records.num_rows, cells.num_rows, status)
+    run = _Run(spec, started, records.num_rows, cells.num_rows, status, prepared.nulls)
     dataset = _indicator_dataset(unit_records, spec, table, run)
     return AggregationResult(dataset, _report(run, time.perf_counter() - clock))
 
@@ -208,6 +211,7 @@ class _Run:
     rows_in: int
     cells: int
     status: _CellStatus
+    nulls: dict[str, int]
 
 
 def _records_to_aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> pa.Table:
@@ -455,6 +459,7 @@ def _report(run: _Run, seconds: float) -> AggregationReport:
         missing=int(status.missing.sum()),
         audit_complete=status.audit_complete,
         seconds=seconds,
+        null_values=dict(run.nulls),
     )
 
 

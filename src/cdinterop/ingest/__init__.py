@@ -26,7 +26,8 @@ The public entry points:
   [`Deduplicate`][cdinterop.ingest.Deduplicate], [`ComponentRule`][cdinterop.ingest.ComponentRule]
   and [`IngestUnmapped`][cdinterop.ingest.IngestUnmapped];
 * [`load_key()`][cdinterop.ingest.load_key] — read a pseudonymisation key from ``env:NAME`` or
-  ``file:PATH``;
+  ``file:PATH`` (a key that is a placeholder from the documentation gives a
+  [`PlaceholderKeyWarning`][cdinterop.ingest.PlaceholderKeyWarning]);
 * [`open_submission()`][cdinterop.ingest.open_submission] — read a submission file as streamed Arrow
   record batches, with [`SourceOptions`][cdinterop.ingest.SourceOptions] (layout, encoding,
   delimiter, sheet) and the [`Layout`][cdinterop.ingest.Layout] values it recognises; it returns
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
         SourceSpec,
     )
     from cdinterop.ingest._transforms import load_key
+    from cdinterop.ingest._transforms.pseudonyms import PlaceholderKeyWarning
 
 __all__ = [
     "ComponentRule",
@@ -73,6 +75,7 @@ __all__ = [
     "IngestSummary",
     "IngestUnmapped",
     "Layout",
+    "PlaceholderKeyWarning",
     "PrivacySpec",
     "SourceInfo",
     "SourceOptions",
@@ -92,6 +95,7 @@ _SOURCES = {
     "PrivacySpec": "cdinterop.ingest._spec",
     "SourceSpec": "cdinterop.ingest._spec",
     "load_key": "cdinterop.ingest._transforms",
+    "PlaceholderKeyWarning": "cdinterop.ingest._transforms.pseudonyms",
     "IngestError": "cdinterop.ingest._run",
     "IngestResult": "cdinterop.ingest._run",
     "IngestSpec": "cdinterop.ingest._spec",

@@ -26,7 +26,8 @@ Syntax
 
 Values and types
     A value is text, a number (float64), a boolean, a date or null. Columns are typed by
-    their Arrow type (survey columns are text, as they are: not trimmed). Operators
+    their Arrow type (survey columns are text, as they are: not trimmed, except that a
+    blank answer, empty or white space only, is null). Operators
     convert as needed: arithmetic works on numbers, so text is read as a number
     (``" 23 "`` is 23; text that is not a number fails the row). A comparison between a
     number and text compares numbers, a date and text dates, other mixes compare text;
@@ -36,11 +37,18 @@ Values and types
     ``coalesce`` differ in type, they become text.
 
 Nulls
-    Null in, null out: arithmetic, comparisons, ``in`` and text functions give null for
-    null input; ``and``/``or``/``not`` follow three-valued logic (``null and False`` is
-    false); an ``if`` whose condition is null takes the ``else`` branch (as SQL's
-    ``CASE``); ``concat`` skips nulls (null only if all parts are); ``coalesce`` gives the
-    first non-null; ``is_empty`` is true for null and blank text and never null.
+    A blank answer is null: a text column's empty or white-space-only values are read as
+    null, so ``number()``, comparisons, arithmetic, ``in`` and the text functions see a
+    null, never ``""`` or 0. Null in, null out: arithmetic, comparisons, ``in`` and text
+    functions give null for null input; ``and``/``or``/``not`` follow three-valued logic
+    (``null and False`` is false, ``null or True`` is true, otherwise null); an ``if``
+    whose condition is null gives null (neither branch: a row that did not answer is not
+    counted as a "no"); ``concat`` skips nulls (null only if all parts are); ``coalesce``
+    gives the first non-null and is the way to state a default, e.g.
+    ``1 if coalesce(number(trip_minutes), 999) <= 30 else 0`` counts a blank trip time
+    as over 30 minutes; ``is_empty`` is true for null and blank text and never null.
+    Comparing with a blank literal (``x == ""``, ``"" in (...)``) is refused, since a
+    blank answer is null: use ``is_empty(x)``.
 
 Errors per row
     A row fails (output null, with a reason) when a value cannot be converted
@@ -134,7 +142,7 @@ def _kind_of(column: pa.Array) -> tuple[pa.Array, Kind]:
     if pa.types.is_dictionary(t):
         return _kind_of(column.cast(t.value_type))
     if pa.types.is_string(t) or pa.types.is_large_string(t):
-        return column.cast(pa.string()), "text"
+        return _blank_to_null(column.cast(pa.string())), "text"
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
         return column.cast(pa.float64()), "number"
     if pa.types.is_boolean(t):
@@ -143,7 +151,15 @@ def _kind_of(column: pa.Array) -> tuple[pa.Array, Kind]:
         return column.cast(pa.date32()), "date"
     if pa.types.is_null(t):
         return column, "null"
-    return array(as_text(column)), "text"
+    return _blank_to_null(array(as_text(column))), "text"
+
+
+def _blank_to_null(text: pa.Array) -> pa.Array:
+    """Text with its blank values (empty or white space only) null: a blank answer."""
+    blank = pc.equal(pc.utf8_trim_whitespace(text), "")
+    if not pc.any(blank).as_py():
+        return text
+    return pc.if_else(blank, pa.scalar(None, pa.string()), text)
 
 
 def _nulls(n: int, kind: Kind) -> pa.Array:
@@ -194,7 +210,8 @@ def _as_bool(v: _Value) -> _Value:
         false = pc.is_in(folded, value_set=pa.array(_FALSE))
         known = pc.or_(true, false)
         values = pc.if_else(known, true, pa.scalar(None, pa.bool_()))
-        bad = pc.and_(pc.is_valid(v.values), pc.invert(known))
+        blank = pc.fill_null(pc.equal(folded, ""), True)
+        bad = pc.and_(pc.invert(blank), pc.invert(known))
         why = reason_where(bad, lambda: joined(quoted(v.values), " is not true or false"))
         return _with(v, values, "bool", why)
     if v.kind == "date":
@@ -402,18 +419,21 @@ def _membership(operand: _Node, items: Sequence[str | float | bool], negate: boo
 def _if(test: _Node, body: _Node, orelse: _Node) -> _Node:
     def run(batch: _Batch) -> _Value:
         cond = _as_bool(test(batch))
+        # A null condition takes neither branch: the result is null, and neither
+        # branch's errors count.
         chosen = pc.fill_null(cond.values, False)
+        other = pc.fill_null(pc.invert(cond.values), False)
         yes, no = body(batch), orelse(batch)
         kind = _common_kind([yes, no])
         yes, no = _convert(yes, kind), _convert(no, kind)
         if kind == "null":
             values = _nulls(batch.rows, "null")
         else:
-            values = pc.if_else(chosen, yes.values, no.values)
+            values = pc.if_else(cond.values, yes.values, no.values)
         reasons = first_reason(
             cond.reasons,
             None if yes.reasons is None else pc.if_else(chosen, yes.reasons, _no_reason()),
-            None if no.reasons is None else pc.if_else(chosen, _no_reason(), no.reasons),
+            None if no.reasons is None else pc.if_else(other, no.reasons, _no_reason()),
         )
         return _Value(values, kind, reasons)
 
@@ -528,13 +548,13 @@ class _Function:
 
 
 FUNCTIONS: dict[str, str] = {
-    "number": "number(x): x as a number (text must be a number, or the row fails)",
+    "number": "number(x): x as a number (blank is null; text not a number fails the row)",
     "text": "text(x): x as text",
     "lower": "lower(x): text in lower case",
     "upper": "upper(x): text in upper case",
     "strip": "strip(x): text without surrounding white space",
     "concat": "concat(a, b, ...): the texts joined (nulls skipped)",
-    "coalesce": "coalesce(a, b, ...): the first value that is not null",
+    "coalesce": "coalesce(a, b, ...): the first value that is not null (states a default)",
     "length": "length(x): number of characters",
     "round": "round(x, n): x rounded to n decimals (half to even)",
     "year": "year(d): the year of a date",
@@ -806,11 +826,24 @@ class _Compiler:
                 raise self.error(
                     f"operator {_OPERATORS.get(op, op.__name__)} is not allowed", comparator
                 )
+        for operand in (node.left, *node.comparators):
+            self.refuse_blank(operand)
         operands = [
             self.compile(node.left, depth),
             *(self.compile(c, depth) for c in node.comparators),
         ]
         return _compare(ops, operands)
+
+    def refuse_blank(self, node: ast.expr) -> None:
+        """Refuse a blank text literal compared with: a blank answer is null, so the
+        comparison would never be true."""
+        value = node.value if isinstance(node, ast.Constant) else None
+        if isinstance(value, str) and not value.strip():
+            raise self.error(
+                "a blank answer is null, so comparing with a blank text is never true: "
+                "use is_empty(x)",
+                node,
+            )
 
     def membership(self, node: ast.Compare, ops: list[type[ast.cmpop]], depth: int) -> _Node:
         """``x in (...)`` and ``x not in (...)``, alone, with a literal list."""
@@ -831,6 +864,7 @@ class _Compiler:
         value = self.literal(item)
         if value is None:
             raise self.error("None cannot be listed after 'in' (use is_empty)", item)
+        self.refuse_blank(item)
         return value
 
     def call(self, node: ast.Call, depth: int) -> _Node:

@@ -8,7 +8,10 @@ recomputed from guessed values. Nulls stay null; values are taken as text as the
 (not trimmed or case-folded: normalise first if ``" 0244"`` and ``"0244"`` are one id).
 
 The key comes from [`load_key()`][cdinterop.ingest.load_key] (``env:VARNAME`` or ``file:PATH``) and
-is never logged, returned or put in an exception message.
+is never logged, returned or put in an exception message. A key read that is one of the
+placeholders the documentation shows (`PLACEHOLDER_KEYS`) gives a
+[`PlaceholderKeyWarning`][cdinterop.ingest.PlaceholderKeyWarning]: anyone who read the same
+page could recompute the pseudonyms.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +32,13 @@ from cdinterop.errors import ReadError
 from cdinterop.ingest._transforms.result import ArrayLike, array
 from cdinterop.mapping._internal import as_text
 
-__all__ = ["MIN_KEY_BYTES", "load_key", "pseudonymise"]
+__all__ = [
+    "MIN_KEY_BYTES",
+    "PLACEHOLDER_KEYS",
+    "PlaceholderKeyWarning",
+    "load_key",
+    "pseudonymise",
+]
 
 MIN_KEY_BYTES = 16
 """The shortest key accepted (128 bits)."""
@@ -44,6 +54,35 @@ def _check_key(key: bytes, where: str) -> bytes:
             "'import secrets; print(secrets.token_hex(32))')"
         )
     return bytes(key)
+
+
+PLACEHOLDER_KEYS = frozenset(
+    {
+        b"replace-with-your-own-secret-key",  # README, quickstart, guides
+        b"a-long-secret-key",  # the examples of `cdinterop ingest --help`, `convert --help`
+        b"a-long-secret-key-for-the-example",  # docs/ingest.md
+    }
+)
+"""The example keys the documentation shows; a key read that equals one of them is no
+secret (the check compares the key with these few constants and never shows it)."""
+
+
+class PlaceholderKeyWarning(UserWarning):
+    """The pseudonymisation key read is a placeholder from the documentation (such as
+    ``replace-with-your-own-secret-key``): the run goes on, but anyone who read the same
+    page can recompute the pseudonyms. Replace it with a secret of your own."""
+
+
+def _warn_if_placeholder(key: bytes, where: str) -> None:
+    """Warn (`PlaceholderKeyWarning`) when ``key`` is one of `PLACEHOLDER_KEYS`."""
+    if key in PLACEHOLDER_KEYS:
+        warnings.warn(
+            f"the pseudonymisation key ({where}) is the placeholder the documentation shows: "
+            "anyone can recompute the pseudonyms; replace it with a secret of your own, e.g. "
+            "python -c 'import secrets; print(secrets.token_hex(32))'",
+            PlaceholderKeyWarning,
+            stacklevel=3,
+        )
 
 
 MAX_KEY_FILE_BYTES = 4096
@@ -93,7 +132,10 @@ def load_key(source: str) -> bytes:
     bytes and must be at least 16 bytes (128 bits) long, e.g. 32 random bytes in hex
     (``python -c 'import secrets; print(secrets.token_hex(32))'``). Raises ``ValueError``
     (never showing the key) if the variable is unset, the file unreadable, or the key
-    empty or shorter than 16 bytes.
+    empty or shorter than 16 bytes. A key that is one of the documentation's placeholders
+    (``replace-with-your-own-secret-key``, see ``PLACEHOLDER_KEYS``) is returned with a
+    [`PlaceholderKeyWarning`][cdinterop.ingest.PlaceholderKeyWarning]; ``cdinterop ingest``
+    and ``cdinterop convert`` print it as a warning line.
     """
     kind, _, name = source.partition(":")
     if kind == "env" and name:
@@ -112,7 +154,9 @@ def load_key(source: str) -> bytes:
     raw = raw.rstrip(b"\r\n")
     if not raw:
         raise ValueError(f"the pseudonymisation key ({kind}:{name}) is empty")
-    return _check_key(raw, f"{kind}:{name}")
+    key = _check_key(raw, f"{kind}:{name}")
+    _warn_if_placeholder(key, f"{kind}:{name}")
+    return key
 
 
 def pseudonymise(column: ArrayLike, key: bytes, *, length: int = 16) -> pa.Array:
