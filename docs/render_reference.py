@@ -50,6 +50,7 @@ TARGETS: tuple[tuple[str, str, str, Sections], ...] = (
             ("MeanMeasure", "`measure` with `type: mean`"),
             ("RatioMeasure", "`measure` with `type: ratio`"),
             ("ProportionMeasure", "`measure` with `type: proportion`"),
+            ("IndicatorsSpec", "`indicators`"),
             ("DisclosureSpec", "`disclosure`"),
             ("ObsStatusCodes", "`disclosure.obs_status`"),
             ("ConfStatusCodes", "`disclosure.conf_status`"),

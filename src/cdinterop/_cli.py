@@ -800,6 +800,12 @@ def convert_command(
             "cells suppressed",
             f"{agg.primary_suppressed:,} primary, {agg.secondary_suppressed:,} secondary",
         )
+        left_out = {column: n for column, n in agg.null_values.items() if n}
+        if left_out:  # blank answers are null: out of that indicator's denominator
+            table.add_row(
+                "no value, left out",
+                ", ".join(f"{n:,} in {column}" for column, n in left_out.items()),
+            )
     table.add_row("files", f"{len(result.files)} (see summary.json for SHA-256)")
     out.print(table)
 

@@ -243,3 +243,22 @@ def test_coalesce_gives_the_old_figure_explicitly(tmp_path: Path) -> None:
     expected, expected_n = _pandas(path, blank_trip_is_far=True)
     assert n == expected_n
     assert values == pytest.approx(expected, abs=1e-12)
+
+
+def test_convert_says_how_many_rows_had_no_value(tmp_path: Path) -> None:
+    """The command line's summary names the answers left out of the indicator."""
+    from typer.testing import CliRunner
+
+    from cdinterop._cli import app
+
+    survey = _survey(tmp_path)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC.format(expression=OLD_STYLE), encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        ["convert", str(survey), "-m", str(spec), "-o", str(tmp_path / "out"), "--to", "sdmx"],
+        env={"CDINTEROP_PSEUDONYM_KEY": "a-test-key-that-is-long-enough-0123456789"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "no value, left out" in result.output
+    assert "8 in BASIC" in " ".join(result.output.split())

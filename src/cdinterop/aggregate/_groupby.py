@@ -47,6 +47,7 @@ from cdinterop.aggregate._spec import (
     CountMeasure,
     DimensionRule,
     MeanMeasure,
+    MeasureSpec,
     ProportionMeasure,
     RatioMeasure,
     SumMeasure,
@@ -61,6 +62,8 @@ __all__ = [
     "NUMERATOR",
     "Prepared",
     "cells_with_totals",
+    "denominator_column",
+    "numerator_column",
     "prepare",
     "python_round",
     "total_subsets",
@@ -76,6 +79,16 @@ _CONTRIBUTES = "_c"
 _WHO = "_who"
 
 
+def numerator_column(indicator: str | None) -> str:
+    """The summed numerator column of an indicator (``_num`` for a single measure)."""
+    return NUMERATOR if indicator is None else f"{NUMERATOR}:{indicator}"
+
+
+def denominator_column(indicator: str | None) -> str:
+    """The summed denominator column of an indicator (``_den`` for a single measure)."""
+    return DENOMINATOR if indicator is None else f"{DENOMINATOR}:{indicator}"
+
+
 @dataclass(frozen=True)
 class Prepared:
     """Unit records reduced to key columns and the columns that are summed."""
@@ -87,7 +100,7 @@ class Prepared:
     """The key columns taken from unit records (totalled dimensions first, in key order,
     then other dimensions taken from columns, then the time dimension)."""
     has_denominator: bool
-    """Whether the measure is a quotient (``_den`` present)."""
+    """Whether a measure is a quotient (a denominator column present)."""
     nulls: dict[str, int] = field(default_factory=dict)
     """Per column the measure reads, the unit records with no value there (null or blank
     text), left out of the measure."""
@@ -105,11 +118,13 @@ def _period(text: pa.ChunkedArray, frequency: str) -> pa.ChunkedArray:
     return pc.binary_join_element_wise(year, pc.cast(quarter, pa.string()), "-Q")
 
 
-def _number(table: pa.Table, column: str, issues: list[Issue]) -> pa.ChunkedArray | None:
+def _number(
+    table: pa.Table, column: str, issues: list[Issue], where: str = "measure"
+) -> pa.ChunkedArray | None:
     if column not in table.column_names:
         issues.append(
             Issue(
-                location=f"measure.{column}",
+                location=f"{where}.{column}",
                 code="unknown-column",
                 message=f"the unit records have no column {column!r}",
                 value=column,
@@ -128,7 +143,7 @@ def _number(table: pa.Table, column: str, issues: list[Issue]) -> pa.ChunkedArra
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         issues.append(
             Issue(
-                location=f"measure.{column}",
+                location=f"{where}.{column}",
                 code="not-a-number",
                 message=f"column {column!r} is not numeric: {exc}",
                 value=column,
@@ -147,13 +162,14 @@ def _blank_to_null(values: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _measure_column_names(spec: AggregationSpec) -> tuple[str, ...]:
-    """The unit-record columns the spec's measure reads (none for ``count``)."""
-    m = spec.measure
-    if isinstance(m, RatioMeasure):
-        return (m.numerator, m.denominator)
-    if isinstance(m, SumMeasure | MeanMeasure | ProportionMeasure):
-        return (m.column,)
-    return ()
+    """The unit-record columns the spec's measures read (none for ``count``), each once."""
+    names: list[str] = []
+    for m in spec.measures.values():
+        if isinstance(m, RatioMeasure):
+            names += [m.numerator, m.denominator]
+        elif isinstance(m, SumMeasure | MeanMeasure | ProportionMeasure):
+            names.append(m.column)
+    return tuple(dict.fromkeys(names))
 
 
 def _null_counts(table: pa.Table, spec: AggregationSpec) -> dict[str, int]:
@@ -183,23 +199,49 @@ def _where(mask: pa.ChunkedArray, values: pa.ChunkedArray) -> pa.ChunkedArray:
 def _measure_columns(
     table: pa.Table, spec: AggregationSpec, issues: list[Issue]
 ) -> dict[str, pa.ChunkedArray]:
-    """The summed columns of the spec's measure (see the module docs), ``_c`` included;
-    empty when a column is missing or not numeric (``issues`` then says why)."""
+    """The summed columns of the spec's measures (see the module docs), named per
+    indicator, and ``_c``: the row contributes to at least one indicator of its cell; empty
+    when a column is missing or not numeric (``issues`` then says why)."""
     weight: pa.ChunkedArray | None = None
     if spec.weight is not None:
         w = _number(table, spec.weight, issues)
         if w is None:
             return {}
         weight = pc.fill_null(pc.cast(w, pa.float64()), 0.0)
-    m = spec.measure
+    out: dict[str, pa.ChunkedArray] = {}
+    contributes: pa.ChunkedArray | None = None
+    for indicator, m in spec.measures.items():
+        where = "measure" if indicator is None else f"indicators.measures.{indicator}"
+        columns = _one_measure_columns(table, m, weight, issues, where)
+        if not columns:
+            continue
+        out[numerator_column(indicator)] = columns[NUMERATOR]
+        if DENOMINATOR in columns:
+            out[denominator_column(indicator)] = columns[DENOMINATOR]
+        c = columns[_CONTRIBUTES]
+        contributes = c if contributes is None else pc.or_(contributes, c)
+    if issues or contributes is None:
+        return {}
+    out[_CONTRIBUTES] = contributes
+    return out
+
+
+def _one_measure_columns(
+    table: pa.Table,
+    m: MeasureSpec,
+    weight: pa.ChunkedArray | None,
+    issues: list[Issue],
+    where: str,
+) -> dict[str, pa.ChunkedArray]:
+    """The summed columns of one measure: ``_num``, ``_den`` (quotients) and ``_c``."""
     if isinstance(m, CountMeasure):
         return _count_columns(table.num_rows, weight)
     if isinstance(m, SumMeasure | MeanMeasure):
-        return _sum_columns(table, m, weight, issues)
+        return _sum_columns(table, m, weight, issues, where)
     if isinstance(m, RatioMeasure):
-        return _ratio_columns(table, m, weight, issues)
+        return _ratio_columns(table, m, weight, issues, where)
     assert isinstance(m, ProportionMeasure)
-    return _proportion_columns(table, m, weight, issues)
+    return _proportion_columns(table, m, weight, issues, where)
 
 
 def _count_columns(n: int, weight: pa.ChunkedArray | None) -> dict[str, pa.ChunkedArray]:
@@ -215,9 +257,10 @@ def _sum_columns(
     m: SumMeasure | MeanMeasure,
     weight: pa.ChunkedArray | None,
     issues: list[Issue],
+    where: str,
 ) -> dict[str, pa.ChunkedArray]:
     """``sum`` and ``mean``: the (weighted) value; a mean also counts the rows with one."""
-    x = _number(table, m.column, issues)
+    x = _number(table, m.column, issues, where)
     if x is None:
         return {}
     valid = pc.is_valid(x)
@@ -228,11 +271,15 @@ def _sum_columns(
 
 
 def _ratio_columns(
-    table: pa.Table, m: RatioMeasure, weight: pa.ChunkedArray | None, issues: list[Issue]
+    table: pa.Table,
+    m: RatioMeasure,
+    weight: pa.ChunkedArray | None,
+    issues: list[Issue],
+    where: str,
 ) -> dict[str, pa.ChunkedArray]:
     """``ratio``: the (weighted) numerator and denominator columns."""
-    a = _number(table, m.numerator, issues)
-    b = _number(table, m.denominator, issues)
+    a = _number(table, m.numerator, issues, where)
+    b = _number(table, m.denominator, issues, where)
     if a is None or b is None:
         return {}
     return {
@@ -243,12 +290,16 @@ def _ratio_columns(
 
 
 def _proportion_columns(
-    table: pa.Table, m: ProportionMeasure, weight: pa.ChunkedArray | None, issues: list[Issue]
+    table: pa.Table,
+    m: ProportionMeasure,
+    weight: pa.ChunkedArray | None,
+    issues: list[Issue],
+    where: str,
 ) -> dict[str, pa.ChunkedArray]:
     """``proportion``: 1 (or the weight) where the condition holds, 0 where it does not,
     over 1 (or the weight) where the column has a value."""
     if m.column not in table.column_names:
-        _number(table, m.column, issues)
+        _number(table, m.column, issues, where)
         return {}
     column = _blank_to_null(table.column(m.column))
     valid = pc.is_valid(column)
@@ -285,14 +336,19 @@ def prepare(records: pa.Table, spec: AggregationSpec) -> Prepared:
         raise InvalidDatasetError(issues, context=f"aggregation {spec.id}")
     columns.update(measure)
     nulls = _null_counts(records, spec)
-    return Prepared(pa.table(columns), tuple(keys), DENOMINATOR in measure, nulls)
+    has_den = any(c.startswith(DENOMINATOR) for c in measure)
+    return Prepared(pa.table(columns), tuple(keys), has_den, nulls)
 
 
 def _key_order(spec: AggregationSpec) -> list[str]:
     """The key columns taken from unit records: totalled dimensions first, in key order,
     then the other dimensions taken from columns, then the time dimension."""
     totals = spec.total_dimensions
-    from_columns = [d for d in spec.dimension_ids if spec.dimensions[d].source is not None]
+    from_columns = [
+        d
+        for d in spec.dimension_ids
+        if d in spec.dimensions and spec.dimensions[d].source is not None
+    ]
     keys = [d for d in from_columns if d in totals] + [d for d in from_columns if d not in totals]
     time_id = spec.time_id
     if time_id is not None and spec.dimensions[time_id].source is not None:
@@ -430,8 +486,8 @@ def _finest_cells(prepared: Prepared) -> tuple[pa.Table, pa.Table | None]:
 
 
 def _sums(prepared: Prepared) -> list[str]:
-    """The summed columns: ``_num`` and, for quotients, ``_den``."""
-    return [NUMERATOR] + ([DENOMINATOR] if prepared.has_denominator else [])
+    """The summed columns: per indicator ``_num`` and, for quotients, ``_den``."""
+    return [c for c in prepared.table.column_names if c.startswith((NUMERATOR, DENOMINATOR))]
 
 
 def _subset_cells(

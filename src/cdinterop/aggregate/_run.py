@@ -13,6 +13,13 @@ suppressed by primary and secondary suppression); the data set's ``disclosure`` 
 says the same.
 
 Observations are sorted by the key columns in structure order (codes as text).
+
+With several indicators (``indicators`` in the spec) every step runs once per cell, except
+the values: each indicator's value is computed from its own summed columns, and every cell
+gets one row per indicator, with the indicator's code in the indicator dimension. The
+suppression decision (primary, secondary, audit) is taken once per cell, on the cell's
+contributors (the records that contribute to at least one of its indicators), and applied
+to every indicator of the cell, with the same status attributes and contributor count.
 """
 
 from __future__ import annotations
@@ -31,10 +38,10 @@ from cdinterop._version import __version__
 from cdinterop.aggregate._disclosure import additive_relations, primary_suppression, protect
 from cdinterop.aggregate._groupby import (
     CONTRIBUTORS,
-    DENOMINATOR,
-    NUMERATOR,
     Prepared,
     cells_with_totals,
+    denominator_column,
+    numerator_column,
     prepare,
     python_round,
     total_subsets,
@@ -43,6 +50,7 @@ from cdinterop.aggregate._spec import (
     AggregationSpec,
     CountMeasure,
     DisclosureMethodName,
+    MeasureSpec,
     ProportionMeasure,
     RatioMeasure,
     SumMeasure,
@@ -74,15 +82,16 @@ class AggregationReport:
     groupings: int
     """Group-bys run (subsets of the totalled dimensions)."""
     cells: int
-    """Cells (observations) produced, totals included."""
+    """Cells produced, totals included (one observation per cell and indicator)."""
     published: int
-    """Cells with a published value."""
+    """Observations with a published value (cells, with a single measure)."""
     primary_suppressed: int
     """Cells suppressed because 0 < contributors < k."""
     secondary_suppressed: int
     """Further cells suppressed to protect them (secondary suppression and audit)."""
     missing: int
-    """Cells without a value for another reason (nothing to average, zero denominator)."""
+    """Observations without a value for another reason (nothing to average, zero
+    denominator)."""
     audit_complete: bool
     """Whether the linear-algebra audit covered every block of suppressed cells."""
     seconds: float
@@ -106,9 +115,13 @@ class AggregationResult:
     """Counts of the run."""
 
 
-def _values(cells: pa.Table, spec: AggregationSpec, has_den: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Each cell's value (float or int array) and the cells whose value is missing."""
-    num_col = cells.column(NUMERATOR)
+def _values(
+    cells: pa.Table, m: MeasureSpec, indicator: str | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's value of one indicator (float or int array) and the cells whose value is
+    missing."""
+    num_col = cells.column(numerator_column(indicator))
+    has_den = denominator_column(indicator) in cells.column_names
     num = num_col.to_numpy(zero_copy_only=False)
     if not has_den:
         missing = np.asarray(pc.is_null(num_col).to_numpy(zero_copy_only=False), dtype=bool)
@@ -117,9 +130,10 @@ def _values(cells: pa.Table, spec: AggregationSpec, has_den: bool) -> tuple[np.n
         return np.asarray(num, dtype=np.float64), missing | ~np.isfinite(num.astype(np.float64))
     num = np.asarray(pc.cast(num_col, pa.float64()).to_numpy(zero_copy_only=False))
     den = np.asarray(
-        pc.cast(cells.column(DENOMINATOR), pa.float64()).to_numpy(zero_copy_only=False)
+        pc.cast(cells.column(denominator_column(indicator)), pa.float64()).to_numpy(
+            zero_copy_only=False
+        )
     )
-    m = spec.measure
     scale = 1.0
     if isinstance(m, RatioMeasure):
         scale = m.scale
@@ -168,12 +182,19 @@ def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> Aggregatio
     records = _records_to_aggregate(unit_records, spec)
     prepared = prepare(records, spec)
     cells = _sorted_cells(prepared, spec)
-    value, missing = _values(cells, spec, prepared.has_denominator)
     contributors = np.asarray(cells.column(CONTRIBUTORS).to_numpy(), dtype=np.int64)
-    status = _cell_status(cells, prepared, spec, contributors, missing)
-    value = _published_values(value, status.blank, spec)
-    table = _indicator_table(cells, spec, value, status, contributors)
-    run = _Run(spec, started, records.num_rows, cells.num_rows, status, prepared.nulls)
+    suppression = _cell_status(cells, prepared, spec, contributors)
+    parts, statuses = [], []
+    for indicator, measure in spec.measures.items():
+        value, missing = _values(cells, measure, indicator)
+        status = suppression.with_missing(missing)
+        value = _published_values(value, status.blank, spec, measure)
+        parts.append((indicator, value, status))
+        statuses.append(status)
+    table = _observation_table(cells, spec, parts, contributors)
+    run = _Run(
+        spec, started, records.num_rows, cells.num_rows, suppression, prepared.nulls, statuses
+    )
     dataset = _indicator_dataset(unit_records, spec, table, run)
     return AggregationResult(dataset, _report(run, time.perf_counter() - clock))
 
@@ -201,6 +222,13 @@ class _CellStatus:
         """Cells published without a value."""
         return np.asarray(self.suppressed | self.missing, dtype=bool)
 
+    def with_missing(self, missing: np.ndarray) -> _CellStatus:
+        """This suppression, with ``missing`` (one indicator's cells without a value) for
+        the cells it does not suppress."""
+        return _CellStatus(
+            self.primary, self.suppressed, missing & ~self.suppressed, self.audit_complete
+        )
+
 
 @dataclass(frozen=True)
 class _Run:
@@ -211,7 +239,15 @@ class _Run:
     rows_in: int
     cells: int
     status: _CellStatus
+    """The suppression of the cells (shared by every indicator)."""
     nulls: dict[str, int]
+    indicators: list[_CellStatus]
+    """Per indicator, the cells' status (the suppression and its missing values)."""
+
+    @property
+    def observations(self) -> int:
+        """Observations produced: one per cell and indicator."""
+        return self.cells * len(self.indicators)
 
 
 def _records_to_aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> pa.Table:
@@ -240,11 +276,10 @@ def _cell_status(
     prepared: Prepared,
     spec: AggregationSpec,
     contributors: np.ndarray,
-    missing: np.ndarray,
 ) -> _CellStatus:
     """The spec's disclosure control over the cells: primary suppression by the threshold
-    rule, then secondary suppression and audit; ``missing`` cells that are suppressed count
-    as suppressed."""
+    rule, then secondary suppression and audit (no cell missing: each indicator's missing
+    values are added by ``with_missing``)."""
     d = spec.disclosure
     primary = np.zeros(cells.num_rows, dtype=bool)
     suppressed = primary
@@ -257,34 +292,61 @@ def _cell_status(
         suppressed, audit_complete = protect(
             relations, primary, contributors, secondary=d.secondary, audit=d.audit
         )
-    return _CellStatus(primary, suppressed, missing & ~suppressed, audit_complete)
+    return _CellStatus(primary, suppressed, np.zeros_like(primary), audit_complete)
 
 
-def _published_values(value: np.ndarray, blank: np.ndarray, spec: AggregationSpec) -> np.ndarray:
+def _published_values(
+    value: np.ndarray, blank: np.ndarray, spec: AggregationSpec, m: MeasureSpec
+) -> np.ndarray:
     """The values as published: rounded to the measure's decimals, integers for an integer
     measure that counts or has no decimals, floats for a measure that is not an integer."""
-    measure = next(m for m in spec.structure.measures if m.id == spec.target_measure)
+    measure = next(c for c in spec.structure.measures if c.id == spec.target_measure)
     integer = measure.value_type is ValueType.INTEGER
-    decimals = spec.measure.decimals
+    decimals = m.decimals
     if value.dtype.kind != "f":
         return value if integer else value.astype(np.float64)
     if decimals is not None:
         value = python_round(np.where(blank, 0.0, value), decimals)
-    if integer and (decimals == 0 or _counts_of(spec)):
+    if integer and (decimals == 0 or _counts_of(spec, m)):
         value = np.rint(np.where(blank, 0.0, value)).astype(np.int64)
     return value
+
+
+def _observation_table(
+    cells: pa.Table,
+    spec: AggregationSpec,
+    parts: list[tuple[str | None, np.ndarray, _CellStatus]],
+    contributors: np.ndarray,
+) -> pa.Table:
+    """The observations of every indicator (values of one type), sorted by the key
+    columns in structure order when there are several indicators."""
+    if len(parts) == 1:
+        indicator, value, status = parts[0]
+        return _indicator_table(cells, spec, indicator, value, status, contributors)
+    common = np.result_type(*(value.dtype for _, value, _ in parts))
+    table = pa.concat_tables(
+        [
+            _indicator_table(cells, spec, indicator, value.astype(common), status, contributors)
+            for indicator, value, status in parts
+        ]
+    )
+    keys = set(cells.column_names) | {spec.indicator_dimension}
+    order = [k for k in (*spec.dimension_ids, spec.time_id) if k in keys]
+    return table.sort_by([(k, "ascending") for k in order])
 
 
 def _indicator_table(
     cells: pa.Table,
     spec: AggregationSpec,
+    indicator: str | None,
     value: np.ndarray,
     status: _CellStatus,
     contributors: np.ndarray,
 ) -> pa.Table:
-    """The observations: key columns, the measure (null where blank), the status
-    attributes and the contributor count (null where suppressed)."""
-    columns = _key_columns(cells, spec)
+    """The observations of one indicator: key columns (the indicator's code in the
+    indicator dimension), the measure (null where blank), the status attributes and the
+    contributor count (null where suppressed)."""
+    columns = _key_columns(cells, spec, indicator)
     columns[spec.target_measure] = pa.array(value, mask=status.blank)
     columns.update(_status_columns(spec, status))
     if spec.contributor_count is not None:
@@ -292,10 +354,16 @@ def _indicator_table(
     return pa.table(columns)
 
 
-def _key_columns(cells: pa.Table, spec: AggregationSpec) -> dict[str, pa.Array | pa.ChunkedArray]:
-    """The dimension and time columns: fixed codes repeated, the others from the cells."""
+def _key_columns(
+    cells: pa.Table, spec: AggregationSpec, indicator: str | None
+) -> dict[str, pa.Array | pa.ChunkedArray]:
+    """The dimension and time columns: fixed codes and the indicator's code repeated, the
+    others from the cells."""
     columns: dict[str, pa.Array | pa.ChunkedArray] = {}
     for key in (*spec.dimension_ids, *((spec.time_id,) if spec.time_id else ())):
+        if key == spec.indicator_dimension:
+            columns[key] = pa.repeat(pa.scalar(indicator, pa.string()), cells.num_rows)
+            continue
         rule = spec.dimensions[key]
         if rule.value is not None:
             text = rule.value if isinstance(rule.value, str) else str(rule.value)
@@ -372,24 +440,23 @@ def _aggregation_activity(run: _Run, activity_id: str, ended: dt.datetime) -> Ac
     return Activity(
         id=activity_id,
         type=ActivityType.AGGREGATION,
-        label=f"{spec.measure.type} per cell of {spec.structure.id}, with totals",
+        label=f"{_measure_types(spec)} per cell of {spec.structure.id}, with totals",
         started_at=run.started,
         ended_at=ended,
         agents=(CDINTEROP_AGENT_ID,),
         software=CDINTEROP_AGENT_ID,
         method=f"aggregation spec {spec.id}",
         rows_in=run.rows_in,
-        rows_out=run.cells,
+        rows_out=run.observations,
         parameters=_aggregation_parameters(spec),
     )
 
 
 def _aggregation_parameters(spec: AggregationSpec) -> dict[str, str | int | float | bool]:
     """The parameters of the aggregation activity (spec, measure, groupings, totals ...)."""
-    m = spec.measure
     parameters: dict[str, str | int | float | bool] = {
         "spec": spec.id,
-        "measure": m.type,
+        "measure": _measure_types(spec),
         "groupings": len(total_subsets(spec)),
         "totals": ",".join(spec.total_dimensions) or "none",
         "cdinterop": __version__,
@@ -398,9 +465,18 @@ def _aggregation_parameters(spec: AggregationSpec) -> dict[str, str | int | floa
         parameters["weight"] = spec.weight
     if spec.contributors:
         parameters["contributors"] = spec.contributors
+    if spec.indicators is not None:
+        parameters["indicators"] = ",".join(spec.indicators.measures)
+        parameters["indicator_dimension"] = spec.indicators.dimension
+    m = spec.measure
     if isinstance(m, ProportionMeasure):
         parameters["numerator"] = f"{m.column} in ({', '.join(str(v) for v in m.values)})"
     return parameters
+
+
+def _measure_types(spec: AggregationSpec) -> str:
+    """The measures' types, e.g. ``proportion`` or ``count, proportion``."""
+    return ", ".join(dict.fromkeys(m.type for m in spec.measures.values()))
 
 
 def _disclosure_activity(run: _Run, activity_id: str, started: dt.datetime) -> Activity:
@@ -453,19 +529,19 @@ def _report(run: _Run, seconds: float) -> AggregationReport:
         rows_in=run.rows_in,
         groupings=len(total_subsets(run.spec)),
         cells=run.cells,
-        published=int((~status.blank).sum()),
+        published=sum(int((~s.blank).sum()) for s in run.indicators),
         primary_suppressed=int(status.primary.sum()),
         secondary_suppressed=int(status.secondary.sum()),
-        missing=int(status.missing.sum()),
+        missing=sum(int(s.missing.sum()) for s in run.indicators),
         audit_complete=status.audit_complete,
         seconds=seconds,
         null_values=dict(run.nulls),
     )
 
 
-def _counts_of(spec: AggregationSpec) -> bool:
+def _counts_of(spec: AggregationSpec, m: MeasureSpec) -> bool:
     """Whether the measure is a count or a sum (integers stay integers when unweighted)."""
-    return isinstance(spec.measure, CountMeasure | SumMeasure) and spec.weight is None
+    return isinstance(m, CountMeasure | SumMeasure) and spec.weight is None
 
 
 def _notes(spec: AggregationSpec, audit_complete: bool) -> str:

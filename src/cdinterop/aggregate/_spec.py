@@ -51,6 +51,20 @@ Measures
     ``column`` has a value. ``decimals`` rounds the published value (half to even on the
     binary value, exactly as Python's ``round``).
 
+Several indicators
+    Instead of ``measure``, ``indicators`` publishes several measures for the same cells as
+    separate series, told apart by a dimension of the structure that no column feeds (e.g.
+    the SDG ``SERIES``)::
+
+        indicators:
+          dimension: SERIES
+          measures:
+            COUNT_SATISFIED: {type: count}
+            PROP_SATISFIED: {type: proportion, column: SATISFIED, values: [1], scale: percent}
+
+    Each key is a code of that dimension's codelist. Disclosure control is decided once per
+    cell (the key without the indicator dimension) and applied to every indicator of it.
+
 Every model is frozen and rejects unknown fields; structural problems (a rule for a
 component the structure lacks, a code outside a codelist, too many total dimensions) are
 reported at construction, the unit-record columns when the spec is applied.
@@ -91,6 +105,7 @@ __all__ = [
     "DimensionRule",
     "DisclosureMethodName",
     "DisclosureSpec",
+    "IndicatorsSpec",
     "MeanMeasure",
     "MeasureSpec",
     "ObsStatusCodes",
@@ -208,6 +223,15 @@ MeasureSpec = Annotated[
 """One of the measures, told apart by ``type``."""
 
 
+class IndicatorsSpec(Model):
+    """Several measures for the same cells, one series each, told apart by a dimension."""
+
+    dimension: NCNameId
+    """The indicator dimension of the structure (e.g. ``SERIES``); no column feeds it."""
+    measures: dict[SdmxId, MeasureSpec] = Field(min_length=1)
+    """Code of the indicator dimension → the measure published under that code."""
+
+
 class ObsStatusCodes(Model):
     """Which ``OBS_STATUS`` codes (SDMX CL_OBS_STATUS) the observations get."""
 
@@ -310,8 +334,10 @@ class AggregationSpec(Model):
     """Dimensions that get totals; default every dimension taken ``from`` a column."""
     nested: dict[NCNameId, NCNameId] = Field(default_factory=dict)
     """Hierarchies, child dimension → parent dimension (no child detail under a parent total)."""
-    measure: MeasureSpec
-    """What each cell's value is."""
+    measure: MeasureSpec | None = None
+    """What each cell's value is (one indicator); give this or ``indicators``."""
+    indicators: IndicatorsSpec | None = None
+    """Several measures per cell, one series each along an indicator dimension."""
     measure_id: NCNameId | None = None
     """The measure component that gets the value; default the structure's first."""
     weight: str | None = Field(default=None, min_length=1)
@@ -354,13 +380,31 @@ class AggregationSpec(Model):
         return tuple(d for d in self.dimension_ids if d in self.totals)
 
     @property
+    def indicator_dimension(self) -> str | None:
+        """The dimension that tells the indicators apart, if there are several."""
+        return self.indicators.dimension if self.indicators is not None else None
+
+    @property
+    def measures(self) -> dict[str | None, MeasureSpec]:
+        """The measures by indicator code (``{None: measure}`` for a single measure)."""
+        if self.indicators is not None:
+            return {code: m for code, m in self.indicators.measures.items()}
+        assert self.measure is not None
+        return {None: self.measure}
+
+    @property
     def target_measure(self) -> str:
         """Id of the measure that gets the value."""
         return self.measure_id or self.structure.measures[0].id
 
     @model_validator(mode="after")
     def _fits_structure(self) -> AggregationSpec:
+        if (self.measure is None) == (self.indicators is None):
+            raise RuleViolations(
+                [Problem("measure", "give either one 'measure' or several 'indicators', not both")]
+            )
         problems = [
+            *self._indicator_problems(),
             *self._rule_problems(),
             *self._totals_problems(),
             *self._nested_problems(),
@@ -392,13 +436,53 @@ class AggregationSpec(Model):
     def _rule_problems(self) -> list[Problem]:
         """A rule missing for a dimension of the structure, or given for one it lacks."""
         keys = list(self.dimension_ids) + ([self.time_id] if self.time_id else [])
+        indicator = self.indicator_dimension
         return [
-            Problem(f"dimensions.{k}", "a rule is needed") for k in keys if k not in self.dimensions
+            Problem(f"dimensions.{k}", "a rule is needed")
+            for k in keys
+            if k not in self.dimensions and k != indicator
         ] + [
             Problem(f"dimensions.{k}", f"not a dimension of the structure {self.structure.id}")
             for k in self.dimensions
             if k not in keys
         ]
+
+    def _indicator_problems(self) -> list[Problem]:
+        """An indicator dimension the structure lacks, fed from a column or totalled, or an
+        indicator code outside its codelist."""
+        if self.indicators is None:
+            return []
+        k = self.indicators.dimension
+        if k not in self.dimension_ids:
+            return [
+                Problem(
+                    "indicators.dimension",
+                    f"{k} is not a dimension of the structure {self.structure.id}"
+                    f" (dimensions: {', '.join(self.dimension_ids)})",
+                )
+            ]
+        problems: list[Problem] = []
+        if k in self.dimensions:
+            problems.append(
+                Problem(
+                    f"dimensions.{k}",
+                    f"{k} is the indicator dimension: its codes are the keys of "
+                    "indicators.measures; give it no rule (it is not fed from a column)",
+                )
+            )
+        if k in (self.totals or ()):
+            problems.append(Problem("totals", f"{k} is the indicator dimension; it has no total"))
+        codelist = self.structure.codelist_of(k)
+        if codelist is not None:
+            problems += [
+                Problem(
+                    f"indicators.measures.{code}",
+                    f"{code!r} is not a code of {codelist.id} (codes: {_first_codes(codelist)})",
+                )
+                for code in self.indicators.measures
+                if code not in codelist
+            ]
+        return problems
 
     def _totals_problems(self) -> list[Problem]:
         """Totals over an unknown or fixed dimension, or over too many dimensions."""
@@ -572,6 +656,12 @@ class AggregationSpec(Model):
         }
         attr: str = codes.attribute
         return attr if attr in observation_level else None
+
+
+def _first_codes(codelist: Codelist, most: int = 20) -> str:
+    """The first ``most`` code ids of a codelist, as text (``...`` when there are more)."""
+    ids = [c.id for c in codelist.codes[:most]]
+    return ", ".join(ids) + (", ..." if len(codelist.codes) > most else "")
 
 
 def _codes_outside(
