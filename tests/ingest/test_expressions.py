@@ -445,3 +445,12 @@ def test_no_eval_in_module() -> None:
     source = Path(module.__file__).read_text()
     assert "eval(" not in source.replace('mode="eval"', "")
     assert "exec(" not in source
+
+
+def test_an_unknown_function_lists_the_functions_there_are() -> None:
+    """Issue 16: the error names every function, not only the closest one."""
+    with pytest.raises(ExpressionError) as info:
+        compile_expression("median(age)", columns=["age"])
+    message = info.value.message
+    assert message.startswith("unknown function median(); the functions are: ")
+    assert "coalesce" in message and "number" in message and "is_empty" in message

@@ -902,7 +902,10 @@ class _Compiler:
         if function is None:
             close = difflib.get_close_matches(name, list(FUNCTIONS), n=1)
             hint = f" (did you mean {close[0]}()?)" if close else ""
-            raise self.error(f"unknown function {name}(){hint}", node.func)
+            known = ", ".join(sorted(FUNCTIONS))
+            raise self.error(
+                f"unknown function {name}(){hint}; the functions are: {known}", node.func
+            )
         low, high = function.arity
         count = len(node.args)
         if count < low or (high is not None and count > high):
