@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "issue_codes": 0,
     "limits": 0,
     "_extras": 0,
+    "_lazy": 0,
     "_files": 0,
     "_formulas": 0,
     "_publish": 0,

