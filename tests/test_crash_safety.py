@@ -240,15 +240,21 @@ def test_a_killed_convert_leaves_one_complete_run(driver: Driver, tmp_path: Path
         kills += 1
         held = to if new_in_place else held
         assert _complete_run(out) == held, point
-    assert driver.run(_convert(out, ONE))["code"] == 0  # removes what the kills left
+    one = driver.run(_convert(out, ONE))  # removes what the kills left
+    assert one["code"] == 0, one["output"]
     assert _complete_run(out) == ONE and not _leftovers(out)
-    for i in range(20):  # at moments spread over a run's length
+    # each kind of run is killed at moments spread over its own length, as last seen (a
+    # busy machine makes the lengths vary: a run that ends first only shortens the next)
+    length = {ALL: seconds, ONE: one["seconds"]}
+    for i in range(20):
         to = ALL if i % 2 else ONE
-        result = driver.run(_convert(out, to), kill_after=seconds * (0.05 + i / 19))
+        result = driver.run(_convert(out, to), kill_after=length[to] * (0.05 + 0.85 * i / 19))
         kills += result["signal"] == signal.SIGKILL
         assert result["signal"] == signal.SIGKILL or result["code"] == 0, result["output"]
+        if result["code"] == 0:
+            length[to] = min(length[to], result["seconds"])
         assert _complete_run(out) in {ALL, ONE}
-    assert kills >= 24, kills
+    assert kills >= len(POINTS) + 10, kills
     assert driver.run(_convert(out, ALL))["code"] == 0
     assert _complete_run(out) == ALL and not _leftovers(out)
 
