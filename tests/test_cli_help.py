@@ -31,6 +31,7 @@ STANDARD_FILES = {
 }
 # the order in which the examples can run: producers before consumers
 ORDER = [
+    "init",
     "convert",
     "ingest",
     "sdmx write",

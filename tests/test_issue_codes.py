@@ -773,6 +773,7 @@ CORPUS_WRITERS = {"sdmx write", "datapackage write", "dcat write"}
 case reads its data set: ``cdinterop.load``)."""
 CORPUS_ISSUES = (
     "dataset/obs-value-1e400",
+    "dataset/unknown-key",
     "dataset/id-path-traversal-dp",
     "sdmx-ml/ml30-ss-bitflip-2",
     "sdmx-ml/obs-value-nan-text",

@@ -49,6 +49,7 @@ LAYERS: dict[str, int] = {
     "checking": 5,
     "ingest": 6,
     "convert": 7,
+    "draft": 7,
     "schemas": 7,
     "testing": 7,
     "": 8,  # the package façade, cdinterop/__init__.py (its names load on first use)

@@ -44,6 +44,7 @@ PACKAGES = (
     "cdinterop.conformance",
     "cdinterop.ingest",
     "cdinterop.aggregate",
+    "cdinterop.draft",
     "cdinterop.convert",
     "cdinterop.testing",
     "cdinterop.errors",

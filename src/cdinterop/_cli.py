@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from enum import StrEnum
@@ -160,8 +161,17 @@ def _missing_extra(exc: MissingExtraError) -> typer.Exit:
     return typer.Exit(EXIT_UNREADABLE)
 
 
+_WHERE = re.compile(r" \(line \d+, column \d+(?: of [^)]*)?\)$")
+
+
 def _short(text: str, limit: int = 140) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` cut to ``limit`` characters; a closing "(line L, column C)" is kept whole."""
+    if len(text) <= limit:
+        return text
+    where = _WHERE.search(text)
+    tail = where.group(0) if where else ""
+    body = text[: len(text) - len(tail)]
+    return body[: max(limit - len(tail) - 1, 40)] + "…" + tail
 
 
 def _report_issues(path: Path, issues: list[Issue], max_shown: int) -> None:
@@ -623,6 +633,73 @@ def _unused_base_iri(base_iri: str | None, outputs: list[str]) -> None:
             "[yellow]![/] --base-iri is used by the outputs that mint identifiers (dcat); "
             f"--to {','.join(outputs)} has none, so it changes nothing"
         )
+
+
+@app.command("init")
+def init_command(
+    submission: Annotated[
+        Path,
+        typer.Argument(
+            metavar="SUBMISSION",
+            help="A raw submission: KoboToolbox / ODK export, CSV, XLSX, JSON.",
+            callback=_input_path,
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="SPEC", help="The spec (YAML) to write.")
+    ],
+    form: Annotated[
+        Path | None,
+        typer.Option(
+            "--form",
+            metavar="FORM",
+            help="The XLSForm (KoboToolbox / ODK form definition, .xlsx) of the submission.",
+            callback=_input_path,
+        ),
+    ] = None,
+    structure: Annotated[
+        Path | None,
+        typer.Option(
+            "--structure",
+            "-s",
+            metavar="STRUCTURE",
+            help="An SDMX structure (DSD) whose codelists the values are matched to.",
+            callback=_input_path,
+        ),
+    ] = None,
+) -> None:
+    """Draft a mapping spec for a submission, to review and then run with convert.
+
+    Profiles each column (type, distinct values, blanks), reads the form's questions and
+    choice lists with their labels in every language, and proposes column -> concept and
+    value -> code matches (built-in codelists such as SEX, AGE, DISABILITY_STATUS and ISO
+    3166-2 areas, or the given structure's), each with a score and REVIEW in a YAML
+    comment. The draft runs as it is: cdinterop convert SUBMISSION -m SPEC -o OUT.
+    Exits 0 when written, 2 when a file cannot be read or the draft extra is missing.
+
+    Example:
+
+        cdinterop init examples/public-services-satisfaction/submissions-kobo.csv \\
+            --form examples/public-services-satisfaction/form.xlsx -o out/services-draft.yaml
+    """
+    from cdinterop.draft import draft_spec
+
+    if submission.is_dir():
+        err.print(f"[bold red]✗ {submission}[/] is a folder: give the submission file")
+        raise typer.Exit(EXIT_UNREADABLE)
+    if output.is_dir():
+        err.print(f"[bold red]✗ {output}[/] is a folder: -o names the spec file to write")
+        raise typer.Exit(EXIT_UNREADABLE)
+    with _user_errors(submission, invalid=EXIT_UNREADABLE):
+        _not_an_input(output, submission, form, structure)
+        draft = draft_spec(submission, form=form, structure=structure)
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(draft.text, encoding="utf-8")
+        except OSError as exc:
+            raise WriteError(f"cannot write {output}: {exc.strerror or exc}") from None
+    review = sum(1 for match in draft.matches if match.value is not None)
+    out.print(f"wrote {output}: {review} value matches and the column matches to review")
 
 
 @app.command("convert")

@@ -11,6 +11,8 @@ Packages and DCAT. The rest comes with extras (``[project.optional-dependencies]
 - ``xlsx``: ``python-calamine``, to ingest XLSX, XLS and ODS workbooks;
 - ``json-stream``: ``ijson``, to ingest JSON submissions (streamed, so memory does not
   grow with the file);
+- ``draft``: ``rapidfuzz`` (fuzzy matching) and ``python-calamine`` (the XLSForm), for
+  ``cdinterop init`` (``cdinterop.draft``);
 - ``testing``: ``hypothesis``, for ``cdinterop.testing``.
 
 Each place that needs one of them imports it with `require()` (or finds its files with

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from cdinterop.aggregate import AggregationSpec, aggregate
-from cdinterop.errors import InvalidDatasetError
+from cdinterop.errors import InvalidDatasetError, issues_from_pydantic
 from cdinterop.model import ActivityType, DisclosureMethod, ValueType
 
 from .helpers import rows, target_structure, unit_records
@@ -291,7 +291,7 @@ def test_unit_record_problems_are_reported_together() -> None:
     ("change", "message"),
     [
         ({"dimensions": {"A": {"from": "a"}}}, "dimensions.B: a rule is needed"),
-        ({"totals": ["A", "Z"]}, "totals: Z is not a dimension"),
+        ({"totals": ["A", "Z"]}, "totals: 'Z' is not a dimension"),
         (
             {"dimensions": {"A": {"from": "a", "total": "ALL"}, "B": {"from": "b"}}},
             "'ALL' is not a code",
@@ -366,13 +366,12 @@ def test_unpivot_stacks_value_columns() -> None:
     ]
 
 
-def test_a_data_set_attribute_outside_its_codelist_is_an_invalid_dataset_error() -> None:
-    """Issue 15: one exception type per failure: a value the codelist lacks is reported as
-    located issues (InvalidDatasetError), not as pydantic's ValidationError."""
+def test_a_data_set_attribute_outside_its_codelist_is_refused_with_the_spec() -> None:
+    """Issue 16: a data-set attribute value the codelist lacks is refused when the spec
+    loads, located, with the closest code and the codes there are."""
     from cdinterop.codes import UNIT_MULT
     from cdinterop.model import AttachmentLevel, Attribute, Concept
 
-    frame = pd.DataFrame({"A": ["x", "x", "y"]})
     structure = target_structure({"A": ["x", "y"]})
     structure = structure.model_copy(
         update={
@@ -388,17 +387,18 @@ def test_a_data_set_attribute_outside_its_codelist_is_an_invalid_dataset_error()
             ),
         }
     )
-    spec = AggregationSpec.model_validate(
-        {
-            "structure": structure.model_dump(),
-            "dimensions": {"A": {"from": "A"}},
-            "measure": {"type": "count"},
-            "attributes": {"UNIT_MULT": "x"},
-        }
-    )
-    with pytest.raises(InvalidDatasetError) as info:
-        aggregate(unit_records(_arrow(frame)), spec)
-    assert any(issue.value == "x" or "'x'" in issue.message for issue in info.value.issues)
+    with pytest.raises(ValidationError) as info:
+        AggregationSpec.model_validate(
+            {
+                "structure": structure.model_dump(),
+                "dimensions": {"A": {"from": "A"}},
+                "measure": {"type": "count"},
+                "attributes": {"UNIT_MULT": "x"},
+            }
+        )
+    (issue,) = issues_from_pydantic(info.value)
+    assert issue.location == "attributes.UNIT_MULT"
+    assert "'x' is not a code of CL_UNIT_MULT; the codes are: 0, 1, 2" in issue.message
 
 
 def test_spec_problems_are_located_one_by_one() -> None:

@@ -77,7 +77,10 @@ def test_spec_loads() -> None:
     [
         (("period: M", "period: X"), "components.TIME_PERIOD.period"),
         (("Y30T44: [30, 44]", "Y30T44: [28, 44]"), "overlap"),
-        (("  OBS_VALUE: {expression", "  OBS_VALUEX: {expression"), "OBS_VALUEX: not a component"),
+        (
+            ("  OBS_VALUE: {expression", "  OBS_VALUEX: {expression"),
+            "OBS_VALUEX: 'OBS_VALUEX' is not a component",
+        ),
         (("  RESPONDENT: {from: _uuid}\n", ""), "components.RESPONDENT: a rule is needed"),
         (("licence: CC-BY-4.0", "licence: CC-BY-99"), "dataset.licence"),
         (("drop: [phone]", "drop: [_uuid]"), "cannot also be transformed"),

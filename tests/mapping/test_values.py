@@ -173,7 +173,7 @@ def test_apply_rules_reports_problems_all_at_once() -> None:
         ("mapping.components.SEX.from", "unknown-column", "SEX"),
     ]
     assert "'Y30T44' of AGE (2 rows) has no entry in the map of AGE" in result.issues[1].message
-    assert "(it has: AREA, AGE, SERVICE, VALUE)" in result.issues[3].message
+    assert "; the columns are: AREA, AGE, SERVICE, VALUE" in result.issues[3].message
     # under "error" nothing is dropped; under "keep" the value passes
     assert result.rows_out == 6 and result.dropped == (DropCount("row-filter", "f1", 1),)
     assert result.table.column("AREA").to_pylist() == ["404", "404", "KE-30", "KE-30", "404", "404"]

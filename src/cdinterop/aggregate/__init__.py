@@ -23,8 +23,9 @@ The spec models are the ``aggregation`` section of an ingest mapping spec;
 code and a value first. A linear-algebra audit (on by default) also finds suppressed
 values that several relations together would reveal, and widens the suppression.
 
-Imports only `cdinterop.model`, `cdinterop.mapping` and `cdinterop.errors`; never the
-exchange-format packages.
+Imports only `cdinterop.model`, `cdinterop.mapping` and `cdinterop.errors`, and the SDMX
+structure reader when a spec's structure names an SDMX structure file
+([`read_structure_file()`][cdinterop.aggregate.read_structure_file]).
 """
 
 from cdinterop.aggregate._run import AggregationReport, AggregationResult, aggregate, unpivot
@@ -45,6 +46,7 @@ from cdinterop.aggregate._spec import (
     SumMeasure,
     Unpivot,
 )
+from cdinterop.aggregate._structure_files import SpecStructure, read_structure_file
 
 __all__ = [
     "AggregateOutput",
@@ -62,8 +64,10 @@ __all__ = [
     "ObsStatusCodes",
     "ProportionMeasure",
     "RatioMeasure",
+    "SpecStructure",
     "SumMeasure",
     "Unpivot",
     "aggregate",
+    "read_structure_file",
     "unpivot",
 ]

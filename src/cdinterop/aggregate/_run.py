@@ -349,6 +349,9 @@ def _indicator_table(
     columns = _key_columns(cells, spec, indicator)
     columns[spec.target_measure] = pa.array(value, mask=status.blank)
     columns.update(_status_columns(spec, status))
+    if spec.indicators is not None and indicator is not None:
+        for attribute, values in spec.indicators.attributes.items():
+            columns[attribute] = pa.repeat(pa.scalar(values[indicator]), cells.num_rows)
     if spec.contributor_count is not None:
         columns[spec.contributor_count] = pa.array(contributors, mask=status.suppressed)
     return pa.table(columns)

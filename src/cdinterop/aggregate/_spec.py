@@ -64,10 +64,15 @@ Several indicators
 
     Each key is a code of that dimension's codelist. Disclosure control is decided once per
     cell (the key without the indicator dimension) and applied to every indicator of it.
+    ``attributes`` gives a series attribute a value per indicator, e.g. the unit of measure:
+    ``attributes: {UNIT_MEASURE: {COUNT_SATISFIED: NUMBER, PROP_SATISFIED: PT}}``.
 
 Every model is frozen and rejects unknown fields; structural problems (a rule for a
 component the structure lacks, a code outside a codelist, too many total dimensions) are
-reported at construction, the unit-record columns when the spec is applied.
+reported at construction, each with the closest name ("did you mean 'X'?") and the list of
+choices. The unit-record columns the section names are checked when the spec loads if it is
+the ``aggregation`` section of an ingest spec (against the unit-record structure), else when
+the spec is applied.
 """
 
 from __future__ import annotations
@@ -78,16 +83,16 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from cdinterop.aggregate._structure_files import SpecStructure
 from cdinterop.errors import Problem, RuleViolations
 from cdinterop.mapping import UnmappedPolicy
-from cdinterop.mapping._internal import Scalar, scalar_text
+from cdinterop.mapping._internal import Scalar, not_one_of, scalar_text
 from cdinterop.model import (
     AccessRights,
     AgencyId,
     AttachmentLevel,
     Attribute,
     Codelist,
-    DataStructure,
     Model,
     MultilingualText,
     NCNameId,
@@ -230,6 +235,10 @@ class IndicatorsSpec(Model):
     """The indicator dimension of the structure (e.g. ``SERIES``); no column feeds it."""
     measures: dict[SdmxId, MeasureSpec] = Field(min_length=1)
     """Code of the indicator dimension → the measure published under that code."""
+    attributes: dict[NCNameId, dict[SdmxId, Scalar]] = Field(default_factory=dict)
+    """Series- or observation-level attribute → its value for each indicator code, e.g.
+    ``{UNIT_MEASURE: {COUNT_SATISFIED: NUMBER, PROP_SATISFIED: PT}}``: every indicator gets
+    one."""
 
 
 class ObsStatusCodes(Model):
@@ -326,7 +335,7 @@ class AggregationSpec(Model):
 
     id: SdmxId = "aggregation"
     """Identifier of the aggregation (recorded in provenance)."""
-    structure: DataStructure
+    structure: SpecStructure
     """The target structure of the observations."""
     dimensions: dict[NCNameId, DimensionRule] = Field(min_length=1)
     """One rule per target dimension and for the time dimension, by component id."""
@@ -442,7 +451,12 @@ class AggregationSpec(Model):
             for k in keys
             if k not in self.dimensions and k != indicator
         ] + [
-            Problem(f"dimensions.{k}", f"not a dimension of the structure {self.structure.id}")
+            Problem(
+                f"dimensions.{k}",
+                not_one_of(
+                    k, f"a dimension of the structure {self.structure.id}", keys, "dimensions"
+                ),
+            )
             for k in self.dimensions
             if k not in keys
         ]
@@ -457,8 +471,12 @@ class AggregationSpec(Model):
             return [
                 Problem(
                     "indicators.dimension",
-                    f"{k} is not a dimension of the structure {self.structure.id}"
-                    f" (dimensions: {', '.join(self.dimension_ids)})",
+                    not_one_of(
+                        k,
+                        f"a dimension of the structure {self.structure.id}",
+                        self.dimension_ids,
+                        "dimensions",
+                    ),
                 )
             ]
         problems: list[Problem] = []
@@ -475,13 +493,43 @@ class AggregationSpec(Model):
         codelist = self.structure.codelist_of(k)
         if codelist is not None:
             problems += [
-                Problem(
-                    f"indicators.measures.{code}",
-                    f"{code!r} is not a code of {codelist.id} (codes: {_first_codes(codelist)})",
-                )
+                Problem(f"indicators.measures.{code}", _not_a_code(code, codelist))
                 for code in self.indicators.measures
                 if code not in codelist
             ]
+        return problems + self._indicator_attribute_problems(self.indicators)
+
+    def _indicator_attribute_problems(self, indicators: IndicatorsSpec) -> list[Problem]:
+        """Per-indicator attribute values for an attribute that is not series- or
+        observation-level, or that miss an indicator, or that are not codes."""
+        per_series = [
+            a.id for a in self.structure.attributes if a.attachment is not AttachmentLevel.DATASET
+        ]
+        problems: list[Problem] = []
+        for attribute, values in indicators.attributes.items():
+            where = f"indicators.attributes.{attribute}"
+            if attribute not in per_series:
+                what = "a series- or observation-level attribute of the structure"
+                problems.append(Problem(where, not_one_of(attribute, what, per_series, "ones")))
+                continue
+            missing = [code for code in indicators.measures if code not in values]
+            if missing:
+                problems.append(Problem(where, f"no value for the indicators {', '.join(missing)}"))
+            problems += [
+                Problem(
+                    f"{where}.{code}",
+                    not_one_of(code, "an indicator", list(indicators.measures), "indicators"),
+                )
+                for code in values
+                if code not in indicators.measures
+            ]
+            codelist = self.structure.codelist_of(attribute)
+            if codelist is not None:
+                problems += [
+                    Problem(f"{where}.{code}", _not_a_code(scalar_text(value), codelist))
+                    for code, value in values.items()
+                    if scalar_text(value) not in codelist
+                ]
         return problems
 
     def _totals_problems(self) -> list[Problem]:
@@ -489,7 +537,14 @@ class AggregationSpec(Model):
         problems: list[Problem] = []
         for k in self.totals or ():
             if k not in self.dimension_ids:
-                problems.append(Problem("totals", f"{k} is not a dimension of the structure"))
+                problems.append(
+                    Problem(
+                        "totals",
+                        not_one_of(
+                            k, "a dimension of the structure", self.dimension_ids, "dimensions"
+                        ),
+                    )
+                )
             elif k in self.dimensions and self.dimensions[k].source is None:
                 problems.append(Problem("totals", f"{k} has a fixed value and cannot be totalled"))
         totals = self._totalled()
@@ -507,7 +562,10 @@ class AggregationSpec(Model):
         """A hierarchy whose child or parent is not totalled."""
         totals = self._totalled()
         return [
-            Problem(f"nested.{child}", f"{k} is not a totalled dimension")
+            Problem(
+                f"nested.{child}",
+                not_one_of(k, "a totalled dimension", totals, "totalled dimensions"),
+            )
             for child, parent in self.nested.items()
             for k in (child, parent)
             if k not in totals
@@ -546,17 +604,43 @@ class AggregationSpec(Model):
         """A ``measure_id`` that is not a measure of the structure."""
         measures = [m.id for m in self.structure.measures]
         if self.measure_id is not None and self.measure_id not in measures:
-            return [Problem("measure_id", f"{self.measure_id} is not a measure of the structure")]
+            return [
+                Problem(
+                    "measure_id",
+                    not_one_of(self.measure_id, "a measure of the structure", measures, "measures"),
+                )
+            ]
         return []
 
     def _attribute_problems(self) -> list[Problem]:
-        """Attribute values given for attributes that are not at data-set level."""
+        """Attribute values given for attributes that are not at data-set level, and
+        values of coded attributes that are not codes of their codelists."""
         attributes = self._attributes_by_id()
-        return [
-            Problem(f"attributes.{k}", "not a data-set-level attribute of the structure")
-            for k in self.attributes
-            if (attr := attributes.get(k)) is None or attr.attachment is not AttachmentLevel.DATASET
+        dataset_level = [
+            a.id for a in self.structure.attributes if a.attachment is AttachmentLevel.DATASET
         ]
+        problems: list[Problem] = []
+        for k, value in self.attributes.items():
+            attr = attributes.get(k)
+            if attr is None or attr.attachment is not AttachmentLevel.DATASET:
+                problems.append(
+                    Problem(
+                        f"attributes.{k}",
+                        not_one_of(
+                            k,
+                            "a data-set-level attribute of the structure",
+                            dataset_level,
+                            "data-set-level attributes",
+                        ),
+                    )
+                )
+                continue
+            codelist = self.structure.codelist_of(k)
+            if codelist is not None and scalar_text(value) not in codelist:
+                problems.append(
+                    Problem(f"attributes.{k}", _not_a_code(scalar_text(value), codelist))
+                )
+        return problems
 
     def _contributor_count_problems(self) -> list[Problem]:
         """A ``contributor_count`` that is not an integer observation-level attribute."""
@@ -567,17 +651,27 @@ class AggregationSpec(Model):
             return [
                 Problem(
                     "contributor_count",
-                    f"{self.contributor_count} is not an observation-level "
-                    "attribute of the structure",
+                    not_one_of(
+                        self.contributor_count,
+                        "an observation-level attribute of the structure",
+                        sorted(self._observation_level(), key=self._attribute_order),
+                        "observation-level attributes",
+                    ),
                 )
             ]
         if attr.value_type is not ValueType.INTEGER:
             return [Problem("contributor_count", f"{attr.id} must be an integer attribute")]
         return []
 
+    def _attribute_order(self, attribute_id: str) -> int:
+        """Position of an attribute in the structure (to list attributes in its order)."""
+        return [a.id for a in self.structure.attributes].index(attribute_id)
+
     def _mandatory_problems(self) -> list[Problem]:
         """Mandatory attributes that nothing in the spec sets."""
         set_here = set(self.attributes) | {self.contributor_count} | self._status_attributes()
+        if self.indicators is not None:
+            set_here |= set(self.indicators.attributes)
         return [
             Problem(f"attributes.{a.id}", "the structure makes it mandatory; give a value")
             for a in self.structure.attributes
@@ -620,7 +714,12 @@ class AggregationSpec(Model):
                 return [
                     Problem(
                         f"disclosure.{name}.attribute",
-                        f"{attr_id} is not an observation-level attribute of the structure",
+                        not_one_of(
+                            attr_id,
+                            "an observation-level attribute of the structure",
+                            sorted(observation_level, key=self._attribute_order),
+                            "observation-level attributes",
+                        ),
                     )
                 ]
             return []
@@ -628,9 +727,7 @@ class AggregationSpec(Model):
         if codelist is None:
             return []
         return [
-            Problem(
-                f"disclosure.{name}.{f}", f"{getattr(codes, f)!r} is not a code of {codelist.id}"
-            )
+            Problem(f"disclosure.{name}.{f}", _not_a_code(getattr(codes, f), codelist))
             for f in self._status_fields_used(name, fields)
             if f != "missing" and getattr(codes, f) not in codelist
         ]
@@ -658,12 +755,6 @@ class AggregationSpec(Model):
         return attr if attr in observation_level else None
 
 
-def _first_codes(codelist: Codelist, most: int = 20) -> str:
-    """The first ``most`` code ids of a codelist, as text (``...`` when there are more)."""
-    ids = [c.id for c in codelist.codes[:most]]
-    return ", ".join(ids) + (", ..." if len(codelist.codes) > most else "")
-
-
 def _codes_outside(
     k: str, rule: DimensionRule, codelist: Codelist, totalled: bool
 ) -> list[Problem]:
@@ -671,14 +762,17 @@ def _codes_outside(
     that are not codes of the dimension's ``codelist``."""
     problems: list[Problem] = []
     if totalled and rule.total not in codelist:
-        problems.append(
-            Problem(f"dimensions.{k}.total", f"{rule.total!r} is not a code of {codelist.id}")
-        )
-    fixed = [] if rule.value is None else [scalar_text(rule.value)]
-    mapped = [scalar_text(v) for v in (rule.map or {}).values()]
+        problems.append(Problem(f"dimensions.{k}.total", _not_a_code(rule.total, codelist)))
+    fixed = [] if rule.value is None else [(f"dimensions.{k}.value", scalar_text(rule.value))]
+    mapped = [(f"dimensions.{k}.map.{s}", scalar_text(v)) for s, v in (rule.map or {}).items()]
     problems += [
-        Problem(f"dimensions.{k}", f"{code!r} is not a code of {codelist.id}")
-        for code in fixed + mapped
+        Problem(where, _not_a_code(code, codelist))
+        for where, code in fixed + mapped
         if code not in codelist
     ]
     return problems
+
+
+def _not_a_code(code: str, codelist: Codelist) -> str:
+    """``'X' is not a code of CL (did you mean 'Y'?); the codes are: ...``."""
+    return not_one_of(code, f"a code of {codelist.id}", [c.id for c in codelist.codes], "codes")

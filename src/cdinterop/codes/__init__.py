@@ -14,7 +14,8 @@ The package holds:
   [`CONF_STATUS`][cdinterop.codes.CONF_STATUS], [`UNIT_MULT`][cdinterop.codes.UNIT_MULT],
   [`FREQ`][cdinterop.codes.FREQ], [`NATURE`][cdinterop.codes.NATURE],
   [`URBANISATION`][cdinterop.codes.URBANISATION],
-  [`DISABILITY_STATUS`][cdinterop.codes.DISABILITY_STATUS]) and the age-band helpers
+  [`DISABILITY_STATUS`][cdinterop.codes.DISABILITY_STATUS]), the cross-domain concepts
+  ([`CROSS_DOMAIN_CONCEPTS`][cdinterop.codes.CROSS_DOMAIN_CONCEPTS]) and the age-band helpers
   ([`age_band()`][cdinterop.codes.age_band], [`parse_age_code()`][cdinterop.codes.parse_age_code],
   [`age_codelist()`][cdinterop.codes.age_codelist]).
 * reference areas from ``pycountry`` and UN M49
@@ -37,6 +38,7 @@ from cdinterop.codes._cross_domain import (
     AGE,
     CONF_STATUS,
     CROSS_DOMAIN_CODELISTS,
+    CROSS_DOMAIN_CONCEPTS,
     DISABILITY_STATUS,
     FREQ,
     NATURE,
@@ -67,6 +69,7 @@ __all__ = [
     "AGE",
     "CONF_STATUS",
     "CROSS_DOMAIN_CODELISTS",
+    "CROSS_DOMAIN_CONCEPTS",
     "DISABILITY_STATUS",
     "FREQ",
     "NATURE",

@@ -35,12 +35,13 @@ import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from cdinterop.model import Code, Codelist, Frequency
+from cdinterop.model import Code, Codelist, Concept, Frequency
 
 __all__ = [
     "AGE",
     "CONF_STATUS",
     "CROSS_DOMAIN_CODELISTS",
+    "CROSS_DOMAIN_CONCEPTS",
     "DISABILITY_STATUS",
     "FREQ",
     "NATURE",
@@ -665,3 +666,36 @@ CROSS_DOMAIN_CODELISTS: Mapping[str, Codelist] = MappingProxyType(
     }
 )
 """Every built-in codelist of this module, keyed by codelist id (``CL_SEX`` …)."""
+
+
+def _concept(concept_id: str, en: str, fr: str) -> Concept:
+    return Concept(id=concept_id, name={"en": en, "fr": fr})
+
+
+CROSS_DOMAIN_CONCEPTS: Mapping[str, Concept] = MappingProxyType(
+    {
+        concept.id: concept
+        for concept in (
+            _concept("FREQ", "Frequency", "Fréquence"),
+            _concept("REF_AREA", "Reference area", "Zone de référence"),
+            _concept("COUNTERPART_AREA", "Counterpart area", "Zone de contrepartie"),
+            _concept("SEX", "Sex", "Sexe"),
+            _concept("AGE", "Age", "Âge"),
+            _concept("DISABILITY_STATUS", "Disability status", "Situation de handicap"),
+            _concept("URBANISATION", "Degree of urbanisation", "Degré d'urbanisation"),
+            _concept("SERIES", "Series", "Série"),
+            _concept("TIME_PERIOD", "Time period", "Période"),
+            _concept("OBS_VALUE", "Observation value", "Valeur de l'observation"),
+            _concept("OBS_STATUS", "Observation status", "Statut de l'observation"),
+            _concept("CONF_STATUS", "Confidentiality status", "Statut de confidentialité"),
+            _concept("UNIT_MEASURE", "Unit of measure", "Unité de mesure"),
+            _concept("UNIT_MULT", "Unit multiplier", "Multiplicateur d'unité"),
+            _concept("DECIMALS", "Decimals", "Décimales"),
+            _concept("NATURE", "Nature of data", "Nature des données"),
+            _concept("COMMENT", "Comment", "Commentaire"),
+        )
+    }
+)
+"""The SDMX cross-domain concepts (and the SDG Global DSD's ``SERIES``, ``NATURE`` and
+``DISABILITY_STATUS``), keyed by id, with English and French names: a component of a spec's
+structure named after one of them needs no concept of its own."""

@@ -19,24 +19,6 @@ __all__ = ["ComponentInference", "Role"]
 Role = Literal["dimension", "time", "measure", "attribute"]
 """The part a column plays in the data set."""
 
-_CONCEPT_NAMES: dict[str, str] = {
-    "TIME_PERIOD": "Time period",
-    "OBS_VALUE": "Observation value",
-    "REF_AREA": "Reference area",
-    "COUNTERPART_AREA": "Counterpart area",
-    "FREQ": "Frequency",
-    "SEX": "Sex",
-    "AGE": "Age",
-    "UNIT_MEASURE": "Unit of measure",
-    "UNIT_MULT": "Unit multiplier",
-    "OBS_STATUS": "Observation status",
-    "CONF_STATUS": "Confidentiality status",
-    "NATURE": "Nature of data",
-    "URBANISATION": "Degree of urbanisation",
-    "DISABILITY_STATUS": "Disability status",
-    "COMMENT": "Comment",
-}
-"""English names of the SDMX cross-domain concepts a frame's columns are often named after."""
 
 _AREA_IDS = frozenset({"REF_AREA", "COUNTERPART_AREA", "AREA", "COUNTRY", "GEO"})
 """Column ids whose codes are looked up among the ISO 3166 / UN M49 areas."""
@@ -84,9 +66,9 @@ class ComponentInference:
 def concept_name(component_id: str) -> str:
     """The English name of a concept: the SDMX name where there is one, else the id
     in words (``water_source`` -> ``Water source``)."""
-    known = _CONCEPT_NAMES.get(component_id.upper())
-    if known:
-        return known
+    known = codes.CROSS_DOMAIN_CONCEPTS.get(component_id.upper())
+    if known is not None:
+        return known.name["en"]
     words = re.sub(r"[_\-]+", " ", component_id).strip()
     if words.isupper():
         words = words.lower()

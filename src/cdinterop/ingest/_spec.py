@@ -47,13 +47,13 @@ from pydantic import (
     model_validator,
 )
 
-from cdinterop.aggregate import AggregationSpec
+from cdinterop.aggregate import AggregationSpec, ProportionMeasure, SpecStructure
 from cdinterop.errors import InvalidDatasetError, Problem, RuleViolations, issues_from_pydantic
 from cdinterop.mapping import MappingSpec, ValueRule
+from cdinterop.mapping._internal import not_one_of, scalar_text
 from cdinterop.model import (
     AttachmentLevel,
     CitizenDataset,
-    DataStructure,
     Model,
     NCNameId,
     SdmxId,
@@ -226,6 +226,13 @@ class ComponentRule(ValueRule):
     def _bands_as_pairs(cls, value: Any) -> Any:
         return _bounds(value)
 
+    @field_validator("expression")
+    @classmethod
+    def _expression_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_expression(value)
+        return value
+
     @model_validator(mode="after")
     def _one_source(self) -> ComponentRule:  # replaces ValueRule's check
         sources = [self.value is not None, self.source is not None, self.expression is not None]
@@ -287,7 +294,7 @@ class IngestSpec(MappingSpec):
     """Keep one submission per key; the others are filtered under this rule's name."""
     privacy: PrivacySpec = PrivacySpec()
     """Columns dropped, pseudonymised or coarsened right after reading."""
-    structure: DataStructure
+    structure: SpecStructure
     """The structure of the unit records (typically a record-id dimension and the
     characteristics as dimensions, attributes or measures)."""
     components: dict[NCNameId, ComponentRule] = Field(min_length=1)
@@ -305,9 +312,14 @@ class IngestSpec(MappingSpec):
     @model_validator(mode="after")
     def _covers_structure(self) -> IngestSpec:
         structure = self.structure
-        known = {c.id for c in structure.components}
+        known = [c.id for c in structure.components]
         problems = [
-            Problem(f"components.{cid}", f"not a component of the structure {structure.id}")
+            Problem(
+                f"components.{cid}",
+                not_one_of(
+                    cid, f"a component of the structure {structure.id}", known, "components"
+                ),
+            )
             for cid in self.components
             if cid not in known
         ]
@@ -324,6 +336,8 @@ class IngestSpec(MappingSpec):
             for cid in needed
             if cid not in self.components
         ]
+        problems += _component_code_problems(self)
+        problems += _aggregation_reference_problems(self)
         if problems:
             raise RuleViolations(problems)
         try:
@@ -337,6 +351,133 @@ class IngestSpec(MappingSpec):
         except ValueError as exc:  # pragma: no cover - pydantic wraps what validators raise
             raise RuleViolations([Problem("dataset", str(exc))]) from None
         return self
+
+
+def check_expression(text: str) -> None:
+    """Compile an expression whose columns are not known yet (they are the submission's):
+    every name it reads counts as a column, so what is left to refuse is what no
+    submission can fix: bad syntax, a part of Python the language lacks, an unknown
+    function (with the closest one and the list of functions), wrong arguments.
+    Raises ``ValueError`` with the problem and its place in the expression."""
+    from cdinterop.ingest._transforms.expressions import ExpressionError, compile_expression
+
+    try:
+        compile_expression(text, columns=_expression_names(text))
+    except ExpressionError as exc:
+        raise ValueError(f"{exc.message} (character {exc.offset + 1} of the expression)") from None
+
+
+def _expression_names(text: str) -> set[str]:
+    """The names an expression may read as columns: bare names (backticks resolved) and
+    ``col("...")`` arguments; empty when the text does not parse (compiling it then
+    reports why)."""
+    import ast
+
+    from cdinterop.ingest._transforms.expressions import _prepare
+
+    try:
+        prepared, quoted = _prepare(text)
+        tree = ast.parse(f"({prepared}\n)", mode="eval")
+    except (ValueError, SyntaxError, RecursionError, MemoryError):
+        return set()
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and id(node) not in called:
+            names.add(quoted.get(node.id, node.id))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "col"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            names.add(node.args[0].value)
+    return names
+
+
+def _component_code_problems(spec: IngestSpec) -> list[Problem]:
+    """Codes a component rule gives (its fixed ``value``, ``default``, the targets of its
+    ``map``, its ``bands``) that are not codes of the component's codelist."""
+    structure = spec.structure
+    known = {c.id for c in structure.components}
+    problems: list[Problem] = []
+    for cid, rule in spec.components.items():
+        codelist = structure.codelist_of(cid) if cid in known else None
+        if codelist is None:
+            continue
+        given: list[tuple[str, Any]] = [("value", rule.value), ("default", rule.default)]
+        given += [(f"map.{source}", target) for source, target in (rule.map or {}).items()]
+        given += [(f"bands.{code}", code) for code in rule.bands or {}]
+        codes = [c.id for c in codelist.codes]
+        problems += [
+            Problem(
+                f"components.{cid}.{where}",
+                not_one_of(scalar_text(code), f"a code of {codelist.id}", codes, "codes"),
+            )
+            for where, code in given
+            if code is not None and scalar_text(code) not in codelist
+        ]
+    return problems
+
+
+def _aggregation_reference_problems(spec: IngestSpec) -> list[Problem]:
+    """Unit-record columns the ``aggregation`` section names that the unit records lack
+    (dimensions' ``from``, measure columns, ``weight``, ``contributors``, ``unpivot``
+    columns), and values it compares with a coded column that are not codes of it."""
+    aggregation = spec.aggregation
+    if aggregation is None:
+        return []
+    structure = spec.structure
+    columns = [c for c in structure.column_ids if c in spec.components]
+    what = "a column of the unit records"
+    problems: list[Problem] = []
+
+    def column(where: str, name: str | None) -> bool:
+        if name is None or name in columns:
+            return name is not None
+        problems.append(Problem(f"aggregation.{where}", not_one_of(name, what, columns, "columns")))
+        return False
+
+    def codes(where: str, name: str, values: Any) -> None:
+        if name not in structure.column_ids:
+            return
+        codelist = structure.codelist_of(name)
+        if codelist is None:
+            return
+        ids = [c.id for c in codelist.codes]
+        problems.extend(
+            Problem(
+                f"aggregation.{where}{key}",
+                not_one_of(scalar_text(value), f"a code of {codelist.id} ({name})", ids, "codes"),
+            )
+            for key, value in values
+            if scalar_text(value) not in codelist
+        )
+
+    if aggregation.unpivot is not None:
+        unpivot = aggregation.unpivot
+        for name in unpivot.columns:
+            column(f"unpivot.columns.{name}", name)
+        columns = [c for c in columns if c not in unpivot.columns] + [unpivot.code, unpivot.value]
+    for k, rule in aggregation.dimensions.items():
+        if column(f"dimensions.{k}.from", rule.source) and rule.source is not None:
+            codes(f"dimensions.{k}.map", rule.source, [(f".{s}", s) for s in rule.map or {}])
+    measures = {"measure": aggregation.measure} if aggregation.measure is not None else {}
+    if aggregation.indicators is not None:
+        measures = {
+            f"indicators.measures.{code}": m for code, m in aggregation.indicators.measures.items()
+        }
+    for where, measure in measures.items():
+        for field in ("column", "numerator", "denominator"):
+            column(f"{where}.{field}", getattr(measure, field, None))
+        if isinstance(measure, ProportionMeasure) and measure.column in columns:
+            listed = [(f"[{i}]", v) for i, v in enumerate(measure.values)]
+            codes(f"{where}.values", measure.column, listed)
+    column("weight", aggregation.weight)
+    column("contributors", aggregation.contributors)
+    return problems
 
 
 def _dataset_problems(exc: ValidationError) -> list[Problem]:

@@ -213,21 +213,26 @@ def _did_you_mean(location: str, model: type[BaseModel]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _located(issues: list[Issue], text: str, model: type[BaseModel]) -> list[Issue]:
-    """The issues with the line and column of their YAML node in the message; an unknown
-    key (``extra-forbidden``) whose value is a block is placed at the key, and gets the
-    closest known key as a hint."""
-    try:
-        root = yaml.compose(text, Loader=SpecLoader)
-    except yaml.YAMLError:  # pragma: no cover - the text has been parsed already
-        return issues
-    if root is None:  # pragma: no cover - an empty document is refused earlier
-        return issues
+def _located(issues: list[Issue], texts: _Texts, model: type[BaseModel]) -> list[Issue]:
+    """The issues with the line and column of their YAML node in the message (and the file,
+    when the section comes from a spec this one extends); an unknown key
+    (``extra-forbidden``) whose value is a block is placed at the key, and gets the closest
+    known key as a hint."""
     located = []
     for issue in issues:
+        section = _PATH_PART.findall(issue.location)[:1]
+        text, origin = texts.of(section[0][1] if section else "")
+        try:
+            root = yaml.compose(text, Loader=SpecLoader)
+        except yaml.YAMLError:  # pragma: no cover - the text has been parsed already
+            root = None
+        if root is None:  # pragma: no cover - an empty document is refused earlier
+            located.append(issue)
+            continue
         unknown_key = issue.code == "extra-forbidden"
         mark = _node_at(root, issue.location, key=unknown_key).start_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}"
+        where += f" of {origin}" if origin else ""
         hint = _did_you_mean(issue.location, model) if unknown_key else ""
         located.append(
             Issue(
@@ -242,31 +247,92 @@ def _located(issues: list[Issue], text: str, model: type[BaseModel]) -> list[Iss
     return located
 
 
-def loads_spec(data: str | bytes, model: type[SpecModel], *, source: str = "<string>") -> SpecModel:
+class _Texts:
+    """The YAML text each top-level section of a spec was read from: the spec's own, or
+    that of the spec it extends (``extends:``), followed to the spec that sets it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.sections: dict[str, tuple[str, str]] = {}
+
+    def of(self, section: str) -> tuple[str, str]:
+        """The text a section comes from and, when that is an extended spec, its name."""
+        return self.sections.get(section, (self.text, ""))
+
+
+_MAX_EXTENDS = 8
+
+
+def _extended(
+    document: dict[str, Any], texts: _Texts, folder: Path | None, source: str, depth: int = 0
+) -> dict[str, Any]:
+    """``document`` with the top-level sections of the spec it ``extends`` that it does not
+    set itself (followed recursively: at most 8 specs deep, no cycles)."""
+    parent_name = document.get("extends")
+    if parent_name is None:
+        return document
+    if not isinstance(parent_name, str) or not parent_name:
+        raise ReadError(source, "'extends' names the spec file this one extends")
+    if depth >= _MAX_EXTENDS:
+        raise ReadError(source, f"more than {_MAX_EXTENDS} specs extend one another (a cycle?)")
+    path = Path(parent_name)
+    if not path.is_absolute():
+        path = (folder or Path.cwd()) / path
+    limits.check_size(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(source, f"extends {parent_name}: {exc.strerror or exc}") from None
+    parent_text = _text(data, str(path))
+    parent = _extended(
+        parse_yaml(parent_text, source=str(path)), texts, path.parent, str(path), depth + 1
+    )
+    for key in parent:
+        if key not in document and key != "extends":
+            texts.sections.setdefault(key, (parent_text, str(path)))
+    merged = {k: v for k, v in parent.items() if k != "extends"}
+    merged.update(document)
+    return merged
+
+
+def loads_spec(
+    data: str | bytes,
+    model: type[SpecModel],
+    *,
+    source: str = "<string>",
+    folder: str | Path | None = None,
+) -> SpecModel:
     """Parse and validate a spec of type ``model`` from YAML (or JSON) text.
+
+    Files the spec names (``extends:``, SDMX structure files in its structures) are found
+    relative to ``folder`` (default: the working directory). A spec that ``extends`` another
+    takes every top-level section of that spec that it does not set itself.
 
     Raises [`ReadError`][cdinterop.errors.ReadError] for text that is not YAML, and
     [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] with every problem of the spec,
     each located by YAML path (the issue location) and line/column (in its message).
     """
     text = _text(data, source)
-    document = parse_yaml(text, source=source)
+    base = Path(folder) if folder is not None else None
+    texts = _Texts(text)
+    document = _extended(parse_yaml(text, source=source), texts, base, source)
     try:
-        return model.model_validate(document)
+        return model.model_validate(document, context={"spec_folder": base})
     except ValidationError as exc:
-        issues = _located(issues_from_pydantic(exc), text, model)
+        issues = _located(issues_from_pydantic(exc), texts, model)
         raise InvalidDatasetError(issues, context=f"mapping spec {source}") from None
 
 
 def load_spec(path: str | Path, model: type[SpecModel]) -> SpecModel:
     """Load and validate a spec of type ``model`` from a YAML file (see
-    [`loads_spec()`][cdinterop.mapping.loads_spec])."""
+    [`loads_spec()`][cdinterop.mapping.loads_spec]); files it names are found relative to
+    the spec's folder."""
     limits.check_size(path)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ReadError(str(path), exc.strerror or str(exc)) from None
-    return loads_spec(data, model, source=str(path))
+    return loads_spec(data, model, source=str(path), folder=Path(path).parent)
 
 
 def load_conformance_spec(path: str | Path) -> ConformanceSpec:

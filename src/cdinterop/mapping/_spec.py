@@ -179,6 +179,9 @@ class RowFilter(Model):
 class MappingSpec(Model):
     """What every mapping spec has: identity, row filters and the default unmapped policy."""
 
+    extends: str | None = None
+    """A spec file (relative to this one) whose top-level sections this spec takes unless it
+    sets them itself, e.g. ``services-survey-kobo.yaml`` (resolved when the spec loads)."""
     id: SdmxId
     """Identifier of the spec (recorded in provenance), e.g. ``services-satisfaction-to-sdg``."""
     version: VersionString = "1.0"

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from cdinterop.errors import Issue
 from cdinterop.mapping._spec import RowFilter, UnmappedPolicy, ValueRule, scalar_text
+from cdinterop.mapping._suggest import not_one_of
 
 __all__ = [
     "DropCount",
@@ -275,12 +276,12 @@ class _RulesRun:
         return fixed_values(self.consts[name], self.table.num_rows)
 
     def unknown(self, where: str, name: str, role: str) -> Issue:
-        """The issue for a column that is not a source."""
+        """The issue for a column that is not a source, with the closest column and the
+        columns there are."""
         return Issue(
             where,
             "unknown-column",
-            f"{role} {name!r} is not a column of the source "
-            f"(it has: {', '.join(self.available) or 'no columns'})",
+            f"{role} {not_one_of(name, 'a column of the source', self.available, 'columns')}",
             name,
         )
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from cdinterop.errors import Problem, RuleViolations
 from cdinterop.model._base import (
@@ -169,7 +169,10 @@ class Codelist(Model):
     id: SdmxId
     """Codelist id, conventionally prefixed ``CL_`` (e.g. ``CL_SEX``)."""
     agency: AgencyId = "SDMX"
-    """Maintenance agency of the codelist."""
+    """Maintenance agency of the codelist. In a [`DataStructure`][cdinterop.model.DataStructure],
+    a codelist given without an agency belongs to the structure's agency (the publisher's);
+    ``SDMX`` is the default of a codelist on its own only, as the built-in lists of
+    [`cdinterop.codes`][cdinterop.codes] say it explicitly."""
     version: VersionString = "1.0"
     """Version of the codelist."""
     name: MultilingualText
@@ -195,6 +198,15 @@ class Codelist(Model):
     def ref(self) -> str:
         """``AGENCY:ID(VERSION)``."""
         return format_ref(self.agency, self.id, self.version)
+
+    @model_serializer(mode="wrap")
+    def _agency_always(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """The agency is written even where defaults are left out: read back inside a
+        structure, a codelist without one would become the structure's."""
+        data = handler(self)
+        if isinstance(data, dict) and "agency" not in data and "id" in data:
+            data = {"id": data.pop("id"), "agency": self.agency, **data}
+        return data
 
     @model_validator(mode="after")
     def _codes_unique_and_parents_known(self) -> Codelist:
@@ -254,7 +266,10 @@ class Codelist(Model):
 
     def subset(self, code_ids: Iterable[str], *, id: str | None = None) -> Codelist:
         """A codelist with only the given codes (in this list's order), parents dropped
-        where the parent is not kept. Raises ``KeyError`` naming unknown codes."""
+        where the parent is not kept. Raises ``KeyError`` naming unknown codes.
+
+        Kept under this list's identity (no new ``id``), a subset that leaves codes out is
+        marked ``partial`` (SDMX ``isPartial``): it lists some items of the maintained list."""
         wanted = list(code_ids)
         unknown = [c for c in wanted if c not in self]
         if unknown:
@@ -265,7 +280,8 @@ class Codelist(Model):
             for c in self.codes
             if c.id in keep
         )
-        return self.model_copy(update={"codes": codes, "id": id or self.id})
+        partial = self.partial or (len(codes) < len(self.codes) and id in (None, self.id))
+        return self.model_copy(update={"codes": codes, "id": id or self.id, "partial": partial})
 
 
 class Facets(Model):
@@ -438,6 +454,16 @@ class Group(Model):
     """SDMX annotations of the group."""
 
 
+def _with_agency(codelist: Any, agency: str) -> Any:
+    """``codelist`` (a mapping or a [`Codelist`][cdinterop.model.Codelist]) with ``agency`` when
+    it was given without one."""
+    if isinstance(codelist, dict) and "agency" not in codelist:
+        return {**codelist, "agency": agency}
+    if isinstance(codelist, Codelist) and "agency" not in codelist.model_fields_set:
+        return codelist.model_copy(update={"agency": agency})
+    return codelist
+
+
 class DataStructure(Model):
     """The structure of a cube: dimensions, time dimension, attributes, measures.
 
@@ -487,6 +513,18 @@ class DataStructure(Model):
     def ref(self) -> str:
         """``AGENCY:ID(VERSION)`` of the structure."""
         return format_ref(self.agency, self.id, self.version)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_codelists(cls, data: Any) -> Any:
+        """Codelists given without an agency belong to the structure's agency: a codelist the
+        publisher wrote is not published as if the SDMX agency maintained it."""
+        if not isinstance(data, dict):
+            return data
+        agency, codelists = data.get("agency"), data.get("codelists")
+        if not isinstance(agency, str) or not isinstance(codelists, list | tuple):
+            return data
+        return {**data, "codelists": [_with_agency(c, agency) for c in codelists]}
 
     @model_validator(mode="after")
     def _references_resolve(self) -> DataStructure:

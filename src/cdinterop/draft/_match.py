@@ -1,0 +1,144 @@
+"""Fuzzy matching of columns to concepts and of values to codes, with rapidfuzz.
+
+Every match has a score from 0 to 100: the best of rapidfuzz's ``ratio`` and 0.9 times
+its ``token_set_ratio`` on lower-cased, punctuation-free text, so that an exact spelling
+beats a value whose words are a subset of another's ("satisfied" goes to *satisfied*,
+not *very satisfied*) while "national_id" still finds "National ID card".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from cdinterop._extras import require
+
+__all__ = ["ValueMatch", "cluster_values", "code_id", "match_one", "match_values", "similarity"]
+
+ACCEPT = 80.0
+"""Scores from this value on are proposed as matches (all of them marked for review)."""
+
+
+def _fuzz() -> ModuleType:
+    module: ModuleType = require("rapidfuzz.fuzz", extra="draft", purpose="drafting a spec")
+    return module
+
+
+def _normalise(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", text.lower()).split())
+
+
+def similarity(left: str, right: str) -> float:
+    """The match score (0-100) of two strings (see the module docs)."""
+    fuzz = _fuzz()
+    a, b = _normalise(left), _normalise(right)
+    if not a or not b:
+        return 0.0
+    return float(max(fuzz.ratio(a, b), 0.9 * fuzz.token_set_ratio(a, b)))
+
+
+@dataclass(frozen=True)
+class ValueMatch:
+    """A proposed value -> code match: the code, its score and the text it matched."""
+
+    value: str
+    code: str | None
+    score: float
+    matched: str | None = None
+
+
+def match_one(texts: Iterable[str], targets: Mapping[str, Sequence[str]]) -> ValueMatch:
+    """The best code for a value known by ``texts`` (the value, then its labels) among
+    ``targets`` (code id -> its names, id included); ties go to the first code."""
+    texts = [t for t in texts if t and t.strip()]
+    best = ValueMatch(texts[0] if texts else "", None, 0.0)
+    for text in texts:
+        for code, names in targets.items():
+            for name in names:
+                score = similarity(text, name)
+                if score > best.score:
+                    best = ValueMatch(best.value, code, round(score, 1), name)
+    return best
+
+
+def match_values(
+    values: Iterable[str],
+    targets: Mapping[str, Sequence[str]],
+    labels: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, ValueMatch]:
+    """``match_one`` for each value, with the value's own labels (from the form) as
+    other ways to find it."""
+    labels = labels or {}
+    return {value: match_one([value, *labels.get(value, ())], targets) for value in values}
+
+
+def code_id(text: str, drop: Iterable[str] = ()) -> str:
+    """An SDMX code id from a value or label: upper case, words joined by ``_`` and
+    ``drop`` words left out (e.g. a word every value has)."""
+    dropped = {d.upper() for d in drop}
+    words = [w for w in re.sub(r"[^0-9A-Za-z]+", " ", text).upper().split() if w not in dropped]
+    ident = "_".join(words) or re.sub(r"[^0-9A-Za-z]+", "_", text).upper().strip("_")
+    if not ident:
+        return "CODE"
+    return ident if ident[0].isalpha() else f"C{ident}" if ident[0].isdigit() else ident
+
+
+def cluster_values(counts: Mapping[str, int], cutoff: float = 85.0) -> dict[str, tuple[str, float]]:
+    """Group spellings of the same thing (``counts``: value -> rows) without a form.
+
+    Words that half or more of the values share ("Beach") are left out of the comparison
+    and of the ids. Values are taken by falling frequency; each joins the first group
+    whose first (most frequent) value scores at least ``cutoff``, or starts a group.
+    Returns value -> (code id, score); a group's code comes from its most frequent value.
+    """
+    words: dict[str, int] = {}
+    for value in counts:
+        for word in set(_normalise(value).split()):
+            words[word] = words.get(word, 0) + 1
+    common = {w for w, n in words.items() if len(counts) >= 4 and n * 2 >= len(counts)}
+
+    def stripped(value: str) -> str:
+        kept = [w for w in _normalise(value).split() if w not in common]
+        return " ".join(kept) or _normalise(value)
+
+    groups: list[tuple[list[str], str]] = []  # (stripped members, code id)
+    owner: dict[str, int] = {}
+    scores: dict[str, float] = {}
+    used: set[str] = set()
+    for value in sorted(counts, key=lambda v: (-counts[v], v)):
+        key = stripped(value)
+        hits = [
+            (max(similarity(key, member) for member in members), index)
+            for index, (members, _) in enumerate(groups)
+            if members
+        ]
+        hits = [(score, index) for score, index in hits if score >= cutoff]
+        if not hits:
+            code = code_id(key)
+            while code in used:
+                code += "_"
+            used.add(code)
+            groups.append(([key], code))
+            owner[value], scores[value] = len(groups) - 1, 100.0
+            continue
+        # a value close to several groups joins them: they spell the same thing
+        first = min(index for _, index in hits)
+        for _, index in hits:
+            if index != first:
+                groups[first][0].extend(groups[index][0])
+                groups[index][0].clear()
+                for other, held in owner.items():
+                    if held == index:
+                        owner[other] = first
+        groups[first][0].append(key)
+        owner[value], scores[value] = first, round(max(score for score, _ in hits), 1)
+    return {value: (groups[owner[value]][1], scores[value]) for value in counts}
+
+
+def names_of(item: Any) -> list[str]:
+    """The names of a model code or codelist in every language."""
+    name = getattr(item, "name", None) or {}
+    return [str(text) for text in name.values()] if isinstance(name, Mapping) else [str(name)]
