@@ -35,6 +35,8 @@ from cdinterop.errors import (
 )
 
 if TYPE_CHECKING:
+    from cdinterop.aggregate import AggregationReport
+    from cdinterop.convert import ConvertResult
     from cdinterop.ingest import IngestSpec
     from cdinterop.limits import Limits
 
@@ -800,18 +802,55 @@ def convert_command(
             -m mappings/services-survey-kobo.yaml -o out/services \\
             --base-iri https://data.example.org/services/
     """
+    from cdinterop.convert import convert
+
+    _check_base_iri(base_iri)  # an option, checked before any file is read
+    spec = _ingest_spec(submission, output, mapping)
+    outputs = _convert_outputs(to, structure, conform_map)
+    _unused_base_iri(base_iri, outputs)
+    with _placeholder_key(), _user_errors(submission):
+        secret = _key(key)
+        with err.status("converting") as status, _convert_errors(output):
+            result = convert(
+                submission,
+                spec,
+                output,
+                to=outputs,
+                structure=structure,
+                conform=conform_map,
+                base_url=base_url,
+                base_iri=base_iri,
+                key=secret,
+                max_rejected=max_rejected,
+                progress=lambda line: status.update(line),
+            )
+    _convert_warnings(result, base_url)
+    if as_json:
+        out.print_json(json.dumps(result.summary.to_dict()))
+        return
+    out.print(_convert_table(f"{submission.name} → {output}", result))
+
+
+def _check_base_iri(base_iri: str | None) -> None:
+    """Exit 2 with the reason when ``--base-iri`` is given and is not a usable namespace."""
+    if base_iri is None:
+        return
     from rich.markup import escape
 
-    from cdinterop.convert import ConvertError, check_request, convert, writable_outputs
-    from cdinterop.ingest import IngestError
+    from cdinterop.convert import ConvertError, check_request
 
-    if base_iri is not None:  # an option, checked before any file is read
-        try:
-            check_request(["dcat"], None, None, base_iri=base_iri)
-        except ConvertError as exc:
-            err.print(f"[bold red]✗ --base-iri[/]: {escape(str(exc))}")
-            raise typer.Exit(EXIT_UNREADABLE) from None
-    spec = _ingest_spec(submission, output, mapping)
+    try:
+        check_request(["dcat"], None, None, base_iri=base_iri)
+    except ConvertError as exc:
+        err.print(f"[bold red]✗ --base-iri[/]: {escape(str(exc))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+
+
+def _convert_outputs(to: str, structure: Path | None, conform_map: Path | None) -> list[str]:
+    """The outputs ``--to`` names; exit 2 when one is unknown, none is given, or only one of
+    ``--structure`` and ``--conform`` is."""
+    from cdinterop.convert import ConvertError, check_request, writable_outputs
+
     outputs = [part.strip() for part in to.split(",") if part.strip()]
     try:
         check_request(outputs, structure, conform_map)
@@ -822,33 +861,33 @@ def convert_command(
         else:
             err.print("[bold red]✗ --structure and --conform go together[/]: give both or neither")
         raise typer.Exit(EXIT_UNREADABLE) from None
-    _unused_base_iri(base_iri, outputs)
-    with _placeholder_key(), _user_errors(submission):
-        secret = _key(key)
-        with err.status("converting") as status:
-            try:
-                result = convert(
-                    submission,
-                    spec,
-                    output,
-                    to=outputs,
-                    structure=structure,
-                    conform=conform_map,
-                    base_url=base_url,
-                    base_iri=base_iri,
-                    key=secret,
-                    max_rejected=max_rejected,
-                    progress=lambda line: status.update(line),
-                )
-            except IngestError as exc:
-                err.print(f"[bold red]✗ {exc}[/]")
-                if exc.result is not None:
-                    err.print(f"  rejects.csv and summary.json are in {output}")
-                # too many rejects: the data; no result: the spec or key cannot be used
-                raise typer.Exit(EXIT_UNREADABLE if exc.result is None else EXIT_INVALID) from None
-            except ConvertError as exc:  # the data: e.g. no unit record left to aggregate
-                err.print(f"[bold red]✗ {exc}[/]")
-                raise typer.Exit(EXIT_INVALID) from None
+    return outputs
+
+
+@contextlib.contextmanager
+def _convert_errors(output: Path) -> Iterator[None]:
+    """Exit with a message when converting fails: 2 when the spec or key cannot be used, 1
+    when the data break a rule or too many rows are rejected (rejects.csv and summary.json
+    are then in ``output``)."""
+    from cdinterop.convert import ConvertError
+    from cdinterop.ingest import IngestError
+
+    try:
+        yield
+    except IngestError as exc:
+        err.print(f"[bold red]✗ {exc}[/]")
+        if exc.result is not None:
+            err.print(f"  rejects.csv and summary.json are in {output}")
+        # too many rejects: the data; no result: the spec or key cannot be used
+        raise typer.Exit(EXIT_UNREADABLE if exc.result is None else EXIT_INVALID) from None
+    except ConvertError as exc:  # the data: e.g. no unit record left to aggregate
+        err.print(f"[bold red]✗ {exc}[/]")
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def _convert_warnings(result: ConvertResult, base_url: str | None) -> None:
+    """The warning lines of a conversion that went through: distributions with file: URLs,
+    SDMX files left out, data cells that look like spreadsheet formulas."""
     if base_url is None and result.dataset.landing_page is None:
         err.print(
             "[yellow]![/] no --base-url and no landing page in the spec: the DCAT "
@@ -860,31 +899,37 @@ def convert_command(
         err.print(f"[yellow]![/] sdmx/{name} not written: {why}")
     for found in summary.formula_text:
         _warn_formulas(found.data, found.column, found.count, found.row)
-    if as_json:
-        out.print_json(json.dumps(summary.to_dict()))
-        return
+
+
+def _convert_table(title: str, result: ConvertResult) -> Table:
+    """The summary of a conversion as a table: rows, cells, values left out, files."""
+    summary = result.summary
     counts = summary.ingest
-    table = Table(title=f"{submission.name} → {output}", show_header=False)
+    table = Table(title=title, show_header=False)
     table.add_row("rows read", f"{counts.rows_read:,}")
     table.add_row(
         "accepted / filtered / rejected",
         f"{counts.accepted:,} / {counts.filtered:,} / {counts.rejected:,}",
     )
     if summary.aggregate is not None:
-        agg = summary.aggregate
-        table.add_row("cells published", f"{agg.published:,} of {agg.cells:,}")
-        table.add_row(
-            "cells suppressed",
-            f"{agg.primary_suppressed:,} primary, {agg.secondary_suppressed:,} secondary",
-        )
-        left_out = {column: n for column, n in agg.null_values.items() if n}
-        if left_out:  # blank answers are null: out of that indicator's denominator
-            table.add_row(
-                "no value, left out",
-                ", ".join(f"{n:,} in {column}" for column, n in left_out.items()),
-            )
+        _aggregate_rows(table, summary.aggregate)
     table.add_row("files", f"{len(result.files)} (see summary.json for SHA-256)")
-    out.print(table)
+    return table
+
+
+def _aggregate_rows(table: Table, agg: AggregationReport) -> None:
+    """The rows of the convert summary table about the aggregated cells."""
+    table.add_row("cells published", f"{agg.published:,} of {agg.cells:,}")
+    table.add_row(
+        "cells suppressed",
+        f"{agg.primary_suppressed:,} primary, {agg.secondary_suppressed:,} secondary",
+    )
+    left_out = {column: n for column, n in agg.null_values.items() if n}
+    if left_out:  # blank answers are null: out of that indicator's denominator
+        table.add_row(
+            "no value, left out",
+            ", ".join(f"{n:,} in {column}" for column, n in left_out.items()),
+        )
 
 
 @sdmx_app.command("write")

@@ -17,6 +17,7 @@ values, per spec (at least 85 %) and pooled over both (at least 90 %).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -108,6 +109,31 @@ def test_xlsform_reader_gives_full_names_and_languages() -> None:
     assert {"respondent/age", "location/county", "services/issues"} <= questions
 
 
+def test_xlsform_groups_written_with_spaces(tmp_path: Path) -> None:
+    """XLSForm accepts ``begin group`` for ``begin_group`` (and the same for repeats)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    survey = book.active
+    survey.title = "survey"
+    for row in (
+        ("type", "name", "label::English (en)"),
+        ("begin group", "household", "Household"),
+        ("begin repeat", "member", "Member"),
+        ("select_one yn", "works", "Works?"),
+        ("end repeat", "", ""),
+        ("end group", "", ""),
+        ("integer", "size", "Size"),
+    ):
+        survey.append(row)
+    choices = book.create_sheet("choices")
+    for row in (("list_name", "name", "label::English (en)"), ("yn", "yes", "Yes")):
+        choices.append(row)
+    book.save(tmp_path / "form.xlsx")
+    form = read_xlsform(tmp_path / "form.xlsx")
+    assert set(form.questions) == {"household/member/works", "size"}
+    assert form.questions["household/member/works"].list_name == "yn"
+
+
 def test_profile_kinds() -> None:
     profile = profile_submission(CARDS)
     kinds = {name: column.kind for name, column in profile.columns.items()}
@@ -187,6 +213,8 @@ def test_value_maps_agree_with_shipped_specs(drafted: dict[str, Path]) -> None:
 
 
 def test_structure_option_matches_the_dsd(tmp_path: Path) -> None:
+    """With the published DSD (and the form), the draft codes the answers with the DSD's
+    lists under their identity (age bands from its age codes) and converts."""
     import cdinterop
 
     dataset = cdinterop.load(SERVICES / "dataset.json")
@@ -196,14 +224,26 @@ def test_structure_option_matches_the_dsd(tmp_path: Path) -> None:
     spec = yaml.safe_load(draft.text)
     assert spec["components"]["SEX"]["map"]["female"] == "F"
     assert spec["components"]["REF_AREA"]["from"] == "location/county"
-    codes = {c["id"] for c in spec["structure"]["codelists"] if c["id"] == "CL_SEX"}
-    assert codes == {"CL_SEX"}
+    disability = spec["components"]["DISABILITY_STATUS"]["map"]
+    assert {disability[v] for v in ("yes", "Yes")} == {"PD"}
+    assert {disability[v] for v in ("no", "No")} == {"NPD"}
+    assert spec["components"]["AGE"]["bands"]["Y18T29"] == [18, 29]
+    dimensions = {d["id"]: d.get("codelist") for d in spec["structure"]["dimensions"]}
+    assert dimensions["AGE"] == "KE.SAUTI:CL_AGE(1.0)"  # the DSD's list, its age bands
     out = tmp_path / "spec.yaml"
     result = CliRunner().invoke(
-        app, ["init", str(KOBO), "--structure", str(dsd), "-o", str(out)], env=ENV
+        app,
+        ["init", str(KOBO), "--form", str(FORM), "--structure", str(dsd), "-o", str(out)],
+        env=ENV,
     )
     assert result.exit_code == 0, result.output
     load_spec(out, IngestSpec)
+    converted = tmp_path / "out"
+    args = ["convert", str(KOBO), "-m", str(out), "-o", str(converted)]
+    result = CliRunner().invoke(app, args, env=ENV)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((converted / "summary.json").read_text(encoding="utf-8"))
+    assert summary["ingest"]["accepted"] > 600  # id_card is left for review (no fuzzy match)
 
 
 @pytest.mark.parametrize(

@@ -293,3 +293,10 @@ def test_extends_cycle_and_missing_parent(tmp_path: Path) -> None:
     (tmp_path / "c.yaml").write_text("extends: none.yaml\n", encoding="utf-8")
     with pytest.raises(ReadError, match=r"extends none\.yaml"):
         load_spec(tmp_path / "c.yaml", IngestSpec)
+
+
+def test_extends_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    for target in ("/dev/zero", str(tmp_path)):
+        (tmp_path / "d.yaml").write_text(f"extends: {target}\n", encoding="utf-8")
+        with pytest.raises(ReadError, match="not a regular file"):
+            load_spec(tmp_path / "d.yaml", IngestSpec)

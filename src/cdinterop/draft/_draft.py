@@ -19,7 +19,7 @@ from cdinterop.draft._match import (
     similarity,
 )
 from cdinterop.draft._profile import ColumnProfile, SubmissionProfile, profile_submission
-from cdinterop.draft._xlsform import FormDefinition, read_xlsform
+from cdinterop.draft._xlsform import Choice, FormDefinition, read_xlsform
 from cdinterop.draft._yaml import Note, dump
 
 __all__ = ["Draft", "DraftMatch", "draft_spec"]
@@ -92,6 +92,38 @@ class _Coded:
     builtin: bool
     total: str = "_T"
     bands: dict[str, list[int]] | None = None
+    from_dsd: bool = False
+
+
+@dataclass
+class _Roles:
+    """What the columns are used for: dropped, pseudonymised, coarsened, coded, numbers
+    (column, concept, kind), the record id and the time column."""
+
+    drop: list[str] = field(default_factory=list)
+    pseudonymise: list[str] = field(default_factory=list)
+    geopoints: dict[str, Any] = field(default_factory=dict)
+    coded: list[_Coded] = field(default_factory=list)
+    numeric: list[tuple[str, str, str]] = field(default_factory=list)
+    record_id: str | None = None
+    time_column: str | None = None
+
+
+@dataclass
+class _UnitStructure:
+    """The parts of the unit-record structure being drafted, and the rule of each component."""
+
+    concepts: list[dict[str, Any]] = field(default_factory=list)
+    codelists: list[dict[str, Any]] = field(default_factory=list)
+    dimensions: list[dict[str, Any]] = field(default_factory=list)
+    attributes: list[dict[str, Any]] = field(default_factory=list)
+    components: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, ident: str, name: dict[str, str], column: str, attribute: dict[str, Any]) -> None:
+        """An attribute read as it is from ``column``."""
+        self.concepts.append({"id": ident, "name": name})
+        self.attributes.append(attribute)
+        self.components[ident] = {"from": column}
 
 
 def _short(column: str) -> str:
@@ -118,6 +150,34 @@ def _codelist_dict(codelist: Any, keep: Sequence[str] | None = None) -> dict[str
         item.pop("parent", None)
     data.pop("description", None)
     return data
+
+
+def _listed(item: _Coded, codes_used: Sequence[str]) -> dict[str, Any]:
+    """The codelist entry of a coded component: a reference to the built-in list it was
+    matched against (``SDMX:CL_SEX``, the ISO 3166 areas) with the codes used, else the
+    list written out."""
+    source = str(item.codelist.get("id", ""))
+    own_id = f"CL_{item.component}"
+    if item.builtin and not item.from_dsd and source in codes.CROSS_DOMAIN_CODELISTS:
+        ref: dict[str, Any] = {"ref": f"SDMX:{source}", "codes": list(codes_used)}
+    elif item.builtin and source.startswith("CL_SUBDIVISIONS_"):
+        ref = {"ref": "ISO:CL_AREA_ALPHA2", "name": item.codelist["name"]}
+        ref["codes"] = list(codes_used)
+    elif item.from_dsd:  # the DSD's own list, under its identity
+        return {**item.codelist, "codes": list(item.codelist["codes"])}
+    else:
+        listed = {k: v for k, v in item.codelist.items() if k not in ("agency", "partial")}
+        return {**listed, "id": own_id, "codes": list(listed["codes"])}
+    return {"ref": ref.pop("ref"), **({"id": own_id} if own_id != source else {}), **ref}
+
+
+def _listed_as(item: _Coded) -> str:
+    """How the component refers to its codelist: the DSD list's ``AGENCY:ID(VERSION)``,
+    else ``CL_<component>``."""
+    if item.from_dsd:
+        data = item.codelist
+        return f"{data['agency']}:{data['id']}({data.get('version', '1.0')})"
+    return f"CL_{item.component}"
 
 
 def _form_labels(
@@ -170,6 +230,46 @@ def _country_of(texts: Sequence[str]) -> str | None:
         return None
     country, count = max(votes.items(), key=lambda item: item[1])
     return country if count * 2 >= len(texts) else None
+
+
+def _words_for(code: str) -> list[str]:
+    """Words that stand for a standard code in answers (``woman`` for F, ``yes`` for PD)."""
+    if code == "PD":
+        return sorted(_YES)
+    if code == "NPD":
+        return sorted(_NO)
+    return list(_SEX_WORDS.get(code, []))
+
+
+def _accepted(scores: Mapping[str, ValueMatch]) -> dict[str, str]:
+    """Value -> code of the matches scoring ``ACCEPT`` or more."""
+    return {v: m.code for v, m in scores.items() if m.code is not None and m.score >= ACCEPT}
+
+
+def _choice_codes(
+    choices: Sequence[Choice],
+) -> tuple[dict[str, list[str]], dict[str, dict[str, str]]]:
+    """A code per choice of the form: (code -> texts to match, code -> names)."""
+    targets: dict[str, list[str]] = {}
+    names: dict[str, dict[str, str]] = {}
+    for choice in choices:
+        ident = code_id(choice.name)
+        targets[ident] = [choice.name, *choice.labels.values()]
+        names[ident] = dict(choice.labels) or {"en": choice.name}
+    return targets, names
+
+
+def _value_codes(
+    counts: Mapping[str, int],
+) -> tuple[dict[str, ValueMatch], dict[str, dict[str, str]]]:
+    """A code per group of spellings of the values: (value -> match, code -> name, the
+    group's most frequent spelling)."""
+    clusters = cluster_values(counts)
+    scores = {v: ValueMatch(v, code, score, None) for v, (code, score) in clusters.items()}
+    names: dict[str, dict[str, str]] = {}
+    for value in sorted(counts, key=lambda v: -counts[v]):
+        names.setdefault(clusters[value][0], {"en": value})
+    return scores, names
 
 
 def _structure_codelists(structure: Any) -> dict[str, tuple[str, dict[str, list[str]], Any]]:
@@ -245,15 +345,16 @@ class _Drafter:
         return question.type if question is not None else None
 
     def _coded(self, column: str, prof: ColumnProfile) -> _Coded | None:
+        """The coded component a column becomes: a component of the given DSD, an age in
+        bands, a standard concept, areas of a country or codes invented from its values;
+        None when it is not coded."""
         labels, choice_labels = _form_labels(self.form, column)
         qtype = self._question_type(column)
         if qtype == "select_multiple":
             self.skipped[column] = "select_multiple: map its split 0/1 columns instead"
             return None
-        values = list(prof.values)
-        # 1. a component of the given DSD
         if self.dsd_lists:
-            coded = self._against_dsd(column, labels, values, choice_labels)
+            coded = self._against_dsd(column, labels, prof, choice_labels)
             if coded is not None:
                 return coded
         concept, concept_score = _concept_for(column, labels, self.taken)
@@ -262,43 +363,56 @@ class _Drafter:
             return self._age(column, concept_score)
         if prof.kind != "choice" and qtype not in ("select_one",):
             return None
+        values = list(prof.values)
+        coded = self._standard(column, concept, concept_score, values, choice_labels)
+        if coded is None and "REF_AREA" not in self.taken:
+            coded = self._areas(column, concept_score, values, choice_labels)
+        return coded or self._invented(column, prof, labels, choice_labels)
+
+    def _standard(
+        self,
+        column: str,
+        concept: str | None,
+        score: float,
+        values: list[str],
+        choice_labels: Mapping[str, Sequence[str]],
+    ) -> _Coded | None:
+        """SEX or DISABILITY_STATUS (yes/no answers) on the built-in SDMX codelist, else None."""
         if concept == "SEX":
             targets = {
-                c.id: [c.id, *names_of(c), *_SEX_WORDS.get(c.id, [])] for c in codes.SEX.codes
+                c.id: [c.id, *names_of(c), *_SEX_WORDS.get(c.id, [])]
+                for c in codes.SEX.codes
+                if c.id in ("F", "M", "_O", "_U")
             }
-            targets = {k: v for k, v in targets.items() if k in ("F", "M", "_O", "_U")}
-            return self._builtin(
-                column, "SEX", codes.SEX, targets, values, choice_labels, concept_score
-            )
+            return self._builtin(column, "SEX", codes.SEX, targets, values, choice_labels, score)
         if concept == "DISABILITY_STATUS" and self._yes_no(values, choice_labels):
+            statuses = codes.DISABILITY_STATUS
             targets = {
-                "PD": ["PD", *names_of(codes.DISABILITY_STATUS.codes[0]), *_YES],
-                "NPD": ["NPD", *names_of(codes.DISABILITY_STATUS.codes[1]), *_NO],
+                "PD": ["PD", *names_of(statuses.codes[0]), *_YES],
+                "NPD": ["NPD", *names_of(statuses.codes[1]), *_NO],
             }
-            return self._builtin(
-                column,
-                "DISABILITY_STATUS",
-                codes.DISABILITY_STATUS,
-                targets,
-                values,
-                choice_labels,
-                concept_score,
-            )
-        if "REF_AREA" not in self.taken:
-            texts = [*values, *(t for ls in choice_labels.values() for t in ls)]
-            country = _country_of([t for t in texts if not t.isdigit()]) if texts else None
-            if country is not None:
-                areas = codes.subdivisions(country)
-                targets = {c.id: [c.id, *names_of(c)] for c in areas.codes}
-                coded = self._builtin(
-                    column, "REF_AREA", areas, targets, values, choice_labels, concept_score
-                )
-                coded.total = country
-                coded.codelist["codes"].insert(
-                    0, {"id": country, "name": {"en": codes.area_name(country)}}
-                )
-                return coded
-        return self._invented(column, prof, labels, choice_labels)
+            return self._builtin(column, concept, statuses, targets, values, choice_labels, score)
+        return None
+
+    def _areas(
+        self,
+        column: str,
+        score: float,
+        values: list[str],
+        choice_labels: Mapping[str, Sequence[str]],
+    ) -> _Coded | None:
+        """REF_AREA on the ISO 3166-2 subdivisions of the country most values name (with
+        the country as total), else None."""
+        texts = [*values, *(t for ls in choice_labels.values() for t in ls)]
+        country = _country_of([t for t in texts if not t.isdigit()]) if texts else None
+        if country is None:
+            return None
+        areas = codes.subdivisions(country)
+        targets = {c.id: [c.id, *names_of(c)] for c in areas.codes}
+        coded = self._builtin(column, "REF_AREA", areas, targets, values, choice_labels, score)
+        coded.total = country
+        coded.codelist["codes"].insert(0, {"id": country, "name": {"en": codes.area_name(country)}})
+        return coded
 
     @staticmethod
     def _yes_no(values: list[str], choice_labels: Mapping[str, Sequence[str]]) -> bool:
@@ -309,9 +423,10 @@ class _Drafter:
         self,
         column: str,
         labels: list[str],
-        values: list[str],
+        prof: ColumnProfile,
         choice_labels: Mapping[str, Sequence[str]],
     ) -> _Coded | None:
+        values = list(prof.values)
         best: tuple[float, str] | None = None
         for component in self.dsd_lists:
             if component in self.taken:
@@ -325,8 +440,35 @@ class _Drafter:
             return None
         component = best[1]
         _, targets, codelist = self.dsd_lists[component]
+        if component == "AGE" and prof.kind == "integer":
+            coded = self._age_in(column, codelist, best[0])
+            if coded is not None:
+                return coded
+        targets = {code: [*names, *_words_for(code)] for code, names in targets.items()}
         coded = self._builtin(column, component, codelist, targets, values, choice_labels, best[0])
         coded.codelist = _codelist_dict(codelist)
+        coded.from_dsd = True
+        return coded
+
+    def _age_in(self, column: str, codelist: Any, score: float) -> _Coded | None:
+        """Completed years to the age bands of a DSD's age codelist (its codes that are
+        bands: ``Y18T29``, ``Y_GE65`` ...), or None when it has none that do not overlap."""
+        bands: dict[str, list[int]] = {}
+        for code in codelist.codes:
+            if code.id.startswith("_") or not codes.is_age_code(code.id):
+                continue
+            low, high = codes.parse_age_code(code.id)
+            band = [low or 0, 120 if high is None else high]
+            if any(band[0] <= b[1] and b[0] <= band[1] for b in bands.values()):
+                continue  # overlaps a band kept already (e.g. Y15T24 and Y15T64)
+            bands[code.id] = band
+        if not bands:
+            return None
+        self.taken.add("AGE")
+        self.matches.append(DraftMatch(column, "AGE", None, score, "age bands of the DSD"))
+        data = _codelist_dict(codelist)
+        coded = _Coded(column, "AGE", data, {}, {}, score, True, bands=bands)
+        coded.from_dsd = True
         return coded
 
     def _builtin(
@@ -341,7 +483,7 @@ class _Drafter:
     ) -> _Coded:
         self.taken.add(component)
         scores = match_values(values, targets, choice_labels)
-        mapping = {v: m.code for v, m in scores.items() if m.code is not None and m.score >= ACCEPT}
+        mapping = _accepted(scores)
         used = sorted(set(mapping.values()))
         data = _codelist_dict(codelist, used)
         self._record(column, component, concept_score, scores)
@@ -354,31 +496,21 @@ class _Drafter:
         labels: list[str],
         choice_labels: Mapping[str, Sequence[str]],
     ) -> _Coded:
+        """A component of its own with codes from the form's choices, else from the
+        values grouped by spelling."""
         component = _concept_id(column, self.taken)
-        names: dict[str, dict[str, str]] = {}
-        if choice_labels:
-            question = self.form.question_for(column) if self.form is not None else None
-            choices = (
-                self.form.choices.get(question.list_name or "", [])
-                if self.form is not None and question is not None
-                else []
-            )
-            targets: dict[str, list[str]] = {}
-            for choice in choices:
-                ident = code_id(choice.name)
-                targets[ident] = [choice.name, *choice.labels.values()]
-                names[ident] = dict(choice.labels) or {"en": choice.name}
+        question = self.form.question_for(column) if self.form is not None else None
+        if choice_labels and self.form is not None:
+            choices = self.form.choices.get(question.list_name or "", []) if question else []
+            targets, names = _choice_codes(choices)
             scores = match_values(list(prof.values), targets, choice_labels)
         else:
-            clusters = cluster_values(prof.values)
-            scores = {v: ValueMatch(v, code, score, None) for v, (code, score) in clusters.items()}
-            for value in sorted(prof.values, key=lambda v: -prof.values[v]):
-                names.setdefault(clusters[value][0], {"en": value})
-        mapping = {v: m.code for v, m in scores.items() if m.code is not None and m.score >= ACCEPT}
+            scores, names = _value_codes(prof.values)
+        mapping = _accepted(scores)
         used = [c for c in names if c in set(mapping.values())]
         name = {"en": labels[0]} if labels else {"en": _short(column)}
-        if self.form is not None and self.form.question_for(column) is not None:
-            name = dict(self.form.question_for(column).labels) or name  # type: ignore[union-attr]
+        if question is not None:
+            name = dict(question.labels) or name
         codelist = {
             "id": f"CL_{component}",
             "name": name,
@@ -413,57 +545,16 @@ class _Drafter:
     # -- the spec ----------------------------------------------------------------------
 
     def run(self) -> Draft:
+        """Give each column its role, then write the spec with a header that sums up the
+        submission and lists the columns left out."""
+        roles = _Roles()
+        for column, cp in self.profile.columns.items():
+            self._assign(column, cp, roles)
+        doc = self._document(roles)
+        return Draft(dump(doc, self._header()), self.matches, self.skipped, self.profile)
+
+    def _header(self) -> list[str]:
         prof = self.profile
-        drop: list[str] = []
-        pseudonymise: list[str] = []
-        geopoints: dict[str, Any] = {}
-        coded: list[_Coded] = []
-        numeric: list[tuple[str, str, str]] = []
-        record_id: str | None = None
-        time_column: str | None = None
-        for column, cp in prof.columns.items():
-            short = _short(column)
-            qtype = self._question_type(column)
-            if self.kobo and column in ("_uuid", "_submitted_by"):
-                pseudonymise.append(column)
-                if column == "_uuid":
-                    record_id = column
-                continue
-            if cp.kind == "geopoint" or qtype == "geopoint":
-                geopoints[column] = {"grid": 0.1}
-                continue
-            if _PERSONAL.search(short) or (qtype == "text" and cp.kind == "text"):
-                drop.append(column)
-                continue
-            if self.kobo and column == "_submission_time":
-                time_column = column
-                continue
-            if self.kobo and (column in _KOBO_META or short.startswith("_")):
-                self.skipped[column] = "KoboToolbox metadata"
-                continue
-            if cp.kind == "empty":
-                self.skipped[column] = "always blank"
-                continue
-            if cp.kind in ("date", "datetime"):
-                if time_column is None:
-                    time_column = column
-                continue
-            if (
-                not self.kobo
-                and record_id is None
-                and cp.kind == "text"
-                and len(cp.values) * 10 >= cp.filled * 9
-            ):
-                record_id = column
-                continue
-            item = self._coded(column, cp)
-            if item is not None:
-                coded.append(item)
-            elif cp.kind in ("integer", "decimal"):
-                numeric.append((column, _concept_id(column, self.taken), cp.kind))
-            elif column not in self.skipped:
-                self.skipped[column] = f"{cp.kind}: not coded"
-        doc = self._document(drop, pseudonymise, geopoints, coded, numeric, record_id, time_column)
         header = [
             f"Draft mapping spec for {prof.path.name}, written by `cdinterop init`.",
             f"{prof.rows} rows, {len(prof.columns)} columns, layout {prof.layout}.",
@@ -474,7 +565,68 @@ class _Drafter:
         if self.skipped:
             header.append("Columns not used:")
             header += [f"  {c}: {why}" for c, why in self.skipped.items()]
-        return Draft(dump(doc, header), self.matches, self.skipped, prof)
+        return header
+
+    def _assign(self, column: str, cp: ColumnProfile, roles: _Roles) -> None:
+        """Give a column the first role that fits: private data, metadata, the time or
+        record id, else a coded component or a number (or leave it out, saying why)."""
+        qtype = self._question_type(column)
+        if self._as_private(column, cp, qtype, roles) or self._as_metadata(column, cp, roles):
+            return
+        if self._as_time_or_record(column, cp, roles):
+            return
+        item = self._coded(column, cp)
+        if item is not None:
+            roles.coded.append(item)
+        elif cp.kind in ("integer", "decimal"):
+            roles.numeric.append((column, _concept_id(column, self.taken), cp.kind))
+        elif column not in self.skipped:
+            self.skipped[column] = f"{cp.kind}: not coded"
+
+    def _as_private(self, column: str, cp: ColumnProfile, qtype: str | None, roles: _Roles) -> bool:
+        """Kobo ids to pseudonymise (``_uuid`` is also the record id), points to coarsen,
+        personal data and free text to drop."""
+        if self.kobo and column in ("_uuid", "_submitted_by"):
+            roles.pseudonymise.append(column)
+            if column == "_uuid":
+                roles.record_id = column
+        elif cp.kind == "geopoint" or qtype == "geopoint":
+            roles.geopoints[column] = {"grid": 0.1}
+        elif _PERSONAL.search(_short(column)) or (qtype == "text" and cp.kind == "text"):
+            roles.drop.append(column)
+        else:
+            return False
+        return True
+
+    def _as_metadata(self, column: str, cp: ColumnProfile, roles: _Roles) -> bool:
+        """Kobo's submission time (the time column), other Kobo metadata and blank columns
+        (left out)."""
+        if self.kobo and column == "_submission_time":
+            roles.time_column = column
+        elif self.kobo and (column in _KOBO_META or _short(column).startswith("_")):
+            self.skipped[column] = "KoboToolbox metadata"
+        elif cp.kind == "empty":
+            self.skipped[column] = "always blank"
+        else:
+            return False
+        return True
+
+    def _as_time_or_record(self, column: str, cp: ColumnProfile, roles: _Roles) -> bool:
+        """Dates (the first is the time column) and, outside Kobo, the first text column
+        with nearly a distinct value per row (the record id)."""
+        if cp.kind in ("date", "datetime"):
+            if roles.time_column is None:
+                roles.time_column = column
+            return True
+        if (
+            not self.kobo
+            and roles.record_id is None
+            and cp.kind == "text"
+            and len(cp.values) * 10 >= cp.filled * 9
+        ):
+            roles.record_id = column
+            return True
+        return False
 
     def _map_note(self, item: _Coded) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -487,36 +639,57 @@ class _Drafter:
                 out[value] = Note(item.mapping[value], f"score {match.score:g}{why}; REVIEW")
         return out
 
-    def _document(
-        self,
-        drop: list[str],
-        pseudonymise: list[str],
-        geopoints: dict[str, Any],
-        coded: list[_Coded],
-        numeric: list[tuple[str, str, str]],
-        record_id: str | None,
-        time_column: str | None,
-    ) -> dict[str, Any]:
-        prof = self.profile
+    def _document(self, roles: _Roles) -> dict[str, Any]:
+        """The spec: source and privacy rules, the unit-record structure with a rule per
+        component, the data set's metadata and the aggregation."""
+        doc = self._rules(roles)
+        unit = _UnitStructure()
+        record_component = self._record_component(roles.record_id, unit)
+        for item in roles.coded:
+            self._coded_component(item, unit)
+        if roles.time_column is not None:
+            unit.components["TIME_PERIOD"] = self._time_rule(roles.time_column)
+        for column, ident, kind in roles.numeric:
+            value_type = "integer" if kind == "integer" else "decimal"
+            unit.add(ident, {"en": column}, column, {"id": ident, "value_type": value_type})
+        for column in roles.geopoints:
+            ident = _concept_id(column, self.taken)
+            unit.add(ident, {"en": f"{column} (coarsened point)"}, column, {"id": ident})
+        doc["structure"] = Note(
+            self._unit_structure(unit, roles.time_column),
+            "the unit-record structure: REVIEW names and codes",
+        )
+        doc["components"] = unit.components
+        doc["dataset"] = Note(
+            self._dataset_metadata(), "TODO: fill in the metadata (see docs/mapping-reference.md)"
+        )
+        doc["aggregation"] = Note(
+            self._aggregation(roles.coded, roles.time_column, record_component),
+            "counts per cell with totals, cells under 10 records suppressed: REVIEW",
+        )
+        return doc
+
+    def _rules(self, roles: _Roles) -> dict[str, Any]:
+        """The spec's identity, source, deduplication, privacy and rejection rules."""
         doc: dict[str, Any] = {
             "id": self.spec_id,
             "version": "0.1",
             "description": f"{_PLACEHOLDER}: describe the data (drafted by cdinterop init).",
-            "source": {"layout": prof.layout},
+            "source": {"layout": self.profile.layout},
         }
-        if record_id is not None:
-            dup = prof.columns[record_id]
+        if roles.record_id is not None:
+            dup = self.profile.columns[roles.record_id]
             doc["deduplicate"] = Note(
-                {"name": "duplicate-record", "key": [record_id], "keep": "first"},
-                f"{record_id}: {len(dup.values)}{'+' if dup.capped else ''} distinct values"
+                {"name": "duplicate-record", "key": [roles.record_id], "keep": "first"},
+                f"{roles.record_id}: {len(dup.values)}{'+' if dup.capped else ''} distinct values"
                 f" in {dup.filled} rows; REVIEW",
             )
-        privacy: dict[str, Any] = {"drop": drop}
-        if pseudonymise:
-            privacy["pseudonymise"] = pseudonymise
+        privacy: dict[str, Any] = {"drop": roles.drop}
+        if roles.pseudonymise:
+            privacy["pseudonymise"] = roles.pseudonymise
             privacy["key"] = "env:CDINTEROP_PSEUDONYM_KEY"
-        if geopoints:
-            privacy["geopoints"] = geopoints
+        if roles.geopoints:
+            privacy["geopoints"] = roles.geopoints
         doc["privacy"] = Note(
             privacy, "personal data dropped, ids pseudonymised, points coarsened: REVIEW"
         )
@@ -526,128 +699,113 @@ class _Drafter:
         doc["max_rejected"] = Note(
             None, "no limit while drafting: set e.g. 0.05 once the maps are reviewed"
         )
+        return doc
 
-        concepts: list[dict[str, Any]] = []
-        codelists: list[dict[str, Any]] = []
-        dimensions: list[dict[str, Any]] = []
-        attributes: list[dict[str, Any]] = []
-        components: dict[str, Any] = {}
-        record_component = None
-        if record_id is not None:
-            record_component = "RESPONDENT" if self.kobo else _concept_id(record_id, self.taken)
-            concepts.append({"id": record_component, "name": {"en": f"Record ({record_id})"}})
-            dimensions.append({"id": record_component})
-            components[record_component] = {"from": record_id}
-        for item in coded:
-            concepts.append({"id": item.component, "name": {"en": _short(item.column)}})
-            codelist = {k: v for k, v in item.codelist.items() if k != "agency"}
-            codelist["id"] = f"CL_{item.component}"
-            codelists.append(codelist)
-            dimensions.append({"id": item.component, "codelist": codelist["id"]})
-            rule: dict[str, Any] = {"from": item.column}
-            if item.bands is not None:
-                rule["bands"] = item.bands
-            else:
-                rule["map"] = self._map_note(item)
-                missed = sorted(v for v in item.scores if v not in item.mapping)
-                if missed:
-                    rule["description"] = (
-                        f"REVIEW: no code found for {', '.join(missed)} (rows rejected)"
-                    )
-            note = (
-                f"score {item.concept_score:g}; REVIEW"
-                if item.builtin
-                else "codes from the values; REVIEW"
-            )
-            components[item.component] = Note(rule, f"{item.component} from {item.column}: {note}")
-        if time_column is not None:
-            concepts.append({"id": "TIME_PERIOD", "name": {"en": "Time period"}})
-            formats = list(prof.columns[time_column].date_formats) or ["iso-date", "iso-datetime"]
-            if "iso-datetime" in formats and "iso-date" not in formats:
-                formats.append("iso-date")
-            components["TIME_PERIOD"] = Note(
-                {"from": time_column, "period": "D", "date_formats": formats},
-                f"TIME_PERIOD from {time_column}: REVIEW",
-            )
-        for column, ident, kind in numeric:
-            concepts.append({"id": ident, "name": {"en": column}})
-            attributes.append(
-                {"id": ident, "value_type": "integer" if kind == "integer" else "decimal"}
-            )
-            components[ident] = {"from": column}
-        for column in geopoints:
-            ident = _concept_id(column, self.taken)
-            concepts.append({"id": ident, "name": {"en": f"{column} (coarsened point)"}})
-            attributes.append({"id": ident})
-            components[ident] = {"from": column}
+    def _record_component(self, record_id: str | None, unit: _UnitStructure) -> str | None:
+        """The dimension of the record id (RESPONDENT for Kobo), or None without one."""
+        if record_id is None:
+            return None
+        ident = "RESPONDENT" if self.kobo else _concept_id(record_id, self.taken)
+        unit.concepts.append({"id": ident, "name": {"en": f"Record ({record_id})"}})
+        unit.dimensions.append({"id": ident})
+        unit.components[ident] = {"from": record_id}
+        return ident
+
+    def _coded_component(self, item: _Coded, unit: _UnitStructure) -> None:
+        """A coded dimension: its concept (unless standard), codelist and rule (bands, or a
+        value map whose every guess says its score)."""
+        if item.component not in codes.CROSS_DOMAIN_CONCEPTS:
+            unit.concepts.append({"id": item.component, "name": {"en": _short(item.column)}})
+        unit.codelists.append(_listed(item, [c["id"] for c in item.codelist["codes"]]))
+        unit.dimensions.append({"id": item.component, "codelist": _listed_as(item)})
+        rule: dict[str, Any] = {"from": item.column}
+        if item.bands is not None:
+            rule["bands"] = item.bands
+        else:
+            rule["map"] = self._map_note(item)
+            missed = sorted(v for v in item.scores if v not in item.mapping)
+            if missed:
+                rule["description"] = (
+                    f"REVIEW: no code found for {', '.join(missed)} (rows rejected)"
+                )
+        note = (
+            f"score {item.concept_score:g}; REVIEW"
+            if item.builtin
+            else "codes from the values; REVIEW"
+        )
+        unit.components[item.component] = Note(rule, f"{item.component} from {item.column}: {note}")
+
+    def _time_rule(self, time_column: str) -> Note:
+        """TIME_PERIOD from the time column, read in the date formats it was seen in."""
+        formats = list(self.profile.columns[time_column].date_formats) or [
+            "iso-date",
+            "iso-datetime",
+        ]
+        if "iso-datetime" in formats and "iso-date" not in formats:
+            formats.append("iso-date")
+        return Note(
+            {"from": time_column, "period": "D", "date_formats": formats},
+            f"TIME_PERIOD from {time_column}: REVIEW",
+        )
+
+    def _unit_structure(self, unit: _UnitStructure, time_column: str | None) -> dict[str, Any]:
+        """The unit-record structure: one RECORDS measure of 1 per row."""
         structure: dict[str, Any] = {
             "id": f"DSD_{code_id(self.spec_id)}_UNIT",
             "agency": _PLACEHOLDER,
             "version": "0.1",
-            "name": {"en": f"{_PLACEHOLDER}: unit records of {prof.path.name}"},
-            "concepts": concepts,
-            "codelists": codelists,
-            "dimensions": dimensions,
+            "name": {"en": f"{_PLACEHOLDER}: unit records of {self.profile.path.name}"},
+            "concepts": unit.concepts,
+            "codelists": unit.codelists,
+            "dimensions": unit.dimensions,
         }
         if time_column is not None:
             structure["time_dimension"] = {"id": "TIME_PERIOD"}
-        concepts.append({"id": "RECORDS", "name": {"en": "Records (1 per row)"}})
+        unit.concepts.append({"id": "RECORDS", "name": {"en": "Records (1 per row)"}})
         structure["measures"] = [{"id": "RECORDS", "value_type": "integer"}]
-        components["RECORDS"] = {"value": 1, "description": "Each row counts once."}
-        structure["attributes"] = attributes
-        doc["structure"] = Note(structure, "the unit-record structure: REVIEW names and codes")
-        doc["components"] = components
-        doc["dataset"] = Note(
-            {
-                "id": f"DF_{code_id(self.spec_id)}_UNIT",
-                "agency": _PLACEHOLDER,
-                "version": "0.1",
-                "title": {"en": f"{_PLACEHOLDER}: title of {prof.path.name}"},
-                "description": {
-                    "en": f"{_PLACEHOLDER}: what the data are, who collected them, how."
-                },
-                "access_rights": "restricted",
-            },
-            "TODO: fill in the metadata (see docs/mapping-reference.md)",
-        )
-        doc["aggregation"] = Note(
-            self._aggregation(coded, time_column, record_component),
-            "counts per cell with totals, cells under 10 records suppressed: REVIEW",
-        )
-        return doc
+        unit.components["RECORDS"] = {"value": 1, "description": "Each row counts once."}
+        structure["attributes"] = unit.attributes
+        return structure
+
+    def _dataset_metadata(self) -> dict[str, Any]:
+        """The unit-record data set's identity and metadata, TODO where it needs filling in."""
+        name = self.profile.path.name
+        return {
+            "id": f"DF_{code_id(self.spec_id)}_UNIT",
+            "agency": _PLACEHOLDER,
+            "version": "0.1",
+            "title": {"en": f"{_PLACEHOLDER}: title of {name}"},
+            "description": {"en": f"{_PLACEHOLDER}: what the data are, who collected them, how."},
+            "access_rights": "restricted",
+        }
 
     def _aggregation(
         self, coded: list[_Coded], time_column: str | None, record: str | None
     ) -> dict[str, Any]:
         ranked = sorted(coded, key=lambda c: (not c.builtin, coded.index(c)))[:MAX_AGG_DIMENSIONS]
         chosen = [c for c in coded if c in ranked]
-        concepts: list[dict[str, Any]] = [{"id": "FREQ", "name": {"en": "Frequency"}}]
-        codelists: list[dict[str, Any]] = [_codelist_dict(codes.FREQ, ["A"])]
-        codelists[0].pop("agency", None)
-        dimensions: list[dict[str, Any]] = [{"id": "FREQ", "codelist": codelists[0]["id"]}]
+        # standard concepts (FREQ, TIME_PERIOD, OBS_STATUS ...) and lists are referenced
+        concepts: list[dict[str, Any]] = []
+        codelists: list[dict[str, Any] | str] = [{"ref": "SDMX:CL_FREQ", "codes": ["A"]}]
+        dimensions: list[dict[str, Any]] = [{"id": "FREQ", "codelist": "CL_FREQ"}]
         rules: dict[str, Any] = {"FREQ": {"value": "A"}}
         for item in chosen:
-            concepts.append({"id": item.component, "name": {"en": _short(item.column)}})
-            codelist = {k: v for k, v in item.codelist.items() if k != "agency"}
-            codelist = {**codelist, "id": f"CL_{item.component}", "codes": list(codelist["codes"])}
-            if not any(c["id"] == item.total for c in codelist["codes"]):
+            if item.component not in codes.CROSS_DOMAIN_CONCEPTS:
+                concepts.append({"id": item.component, "name": {"en": _short(item.column)}})
+            used = [c["id"] for c in item.codelist["codes"]]
+            if item.total not in used:
+                used.insert(0, item.total)
+            codelist = _listed(item, used)
+            if "ref" not in codelist and not any(c["id"] == item.total for c in codelist["codes"]):
                 codelist["codes"].insert(0, {"id": item.total, "name": {"en": "Total"}})
             codelists.append(codelist)
-            dimensions.append({"id": item.component, "codelist": codelist["id"]})
+            dimensions.append({"id": item.component, "codelist": _listed_as(item)})
             rule: dict[str, Any] = {"from": item.component}
             if item.total != "_T":
                 rule["total"] = item.total
             rules[item.component] = rule
-        for status in (codes.OBS_STATUS, codes.CONF_STATUS):
-            data = _codelist_dict(status)
-            data.pop("agency", None)
-            codelists.append(data)
-        concepts += [
-            {"id": "TIME_PERIOD", "name": {"en": "Time period"}},
-            {"id": "OBS_VALUE", "name": {"en": "Number of records"}},
-            {"id": "OBS_STATUS", "name": {"en": "Observation status"}},
-            {"id": "CONF_STATUS", "name": {"en": "Confidentiality status"}},
-        ]
+        codelists += ["SDMX:CL_OBS_STATUS", "SDMX:CL_CONF_STATUS"]
+        concepts.append({"id": "OBS_VALUE", "name": {"en": "Number of records"}})
         structure: dict[str, Any] = {
             "id": f"DSD_{code_id(self.spec_id)}",
             "agency": _PLACEHOLDER,

@@ -9,7 +9,7 @@ not *very satisfied*) while "national_id" still finds "National ID card".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -90,52 +90,87 @@ def cluster_values(counts: Mapping[str, int], cutoff: float = 85.0) -> dict[str,
     """Group spellings of the same thing (``counts``: value -> rows) without a form.
 
     Words that half or more of the values share ("Beach") are left out of the comparison
-    and of the ids. Values are taken by falling frequency; each joins the first group
-    whose first (most frequent) value scores at least ``cutoff``, or starts a group.
+    and of the ids. Values are taken by falling frequency; each joins the group holding
+    a value it scores at least ``cutoff`` against (merging such groups when there are
+    several), or starts a group.
     Returns value -> (code id, score); a group's code comes from its most frequent value.
     """
+    common = _common_words(counts)
+    clusters = _Clusters(cutoff)
+    for value in sorted(counts, key=lambda v: (-counts[v], v)):
+        clusters.add(value, _without(value, common))
+    return {value: clusters.code_of(value) for value in counts}
+
+
+def _common_words(values: Collection[str]) -> set[str]:
+    """The words that half or more of ``values`` share, when there are four or more."""
     words: dict[str, int] = {}
-    for value in counts:
+    for value in values:
         for word in set(_normalise(value).split()):
             words[word] = words.get(word, 0) + 1
-    common = {w for w, n in words.items() if len(counts) >= 4 and n * 2 >= len(counts)}
+    return {w for w, n in words.items() if len(values) >= 4 and n * 2 >= len(values)}
 
-    def stripped(value: str) -> str:
-        kept = [w for w in _normalise(value).split() if w not in common]
-        return " ".join(kept) or _normalise(value)
 
-    groups: list[tuple[list[str], str]] = []  # (stripped members, code id)
-    owner: dict[str, int] = {}
-    scores: dict[str, float] = {}
-    used: set[str] = set()
-    for value in sorted(counts, key=lambda v: (-counts[v], v)):
-        key = stripped(value)
-        hits = [
-            (max(similarity(key, member) for member in members), index)
-            for index, (members, _) in enumerate(groups)
-            if members
-        ]
-        hits = [(score, index) for score, index in hits if score >= cutoff]
+def _without(value: str, common: set[str]) -> str:
+    """A value's normalised text without the ``common`` words (all of it if none is left)."""
+    kept = [w for w in _normalise(value).split() if w not in common]
+    return " ".join(kept) or _normalise(value)
+
+
+class _Clusters:
+    """Groups of spellings built one value at a time: each group's members (as compared)
+    and code id, the group each value is in and the score it joined with."""
+
+    def __init__(self, cutoff: float) -> None:
+        self.cutoff = cutoff
+        self.members: list[list[str]] = []
+        self.codes: list[str] = []
+        self.owner: dict[str, int] = {}
+        self.scores: dict[str, float] = {}
+
+    def code_of(self, value: str) -> tuple[str, float]:
+        """The code id of a value's group and the value's score."""
+        return self.codes[self.owner[value]], self.scores[value]
+
+    def add(self, value: str, key: str) -> None:
+        """Put ``value`` (compared as ``key``) in the groups it is close to, else a new one."""
+        hits = self._close_to(key)
         if not hits:
-            code = code_id(key)
-            while code in used:
-                code += "_"
-            used.add(code)
-            groups.append(([key], code))
-            owner[value], scores[value] = len(groups) - 1, 100.0
-            continue
+            self._start(value, key)
+            return
         # a value close to several groups joins them: they spell the same thing
         first = min(index for _, index in hits)
         for _, index in hits:
             if index != first:
-                groups[first][0].extend(groups[index][0])
-                groups[index][0].clear()
-                for other, held in owner.items():
-                    if held == index:
-                        owner[other] = first
-        groups[first][0].append(key)
-        owner[value], scores[value] = first, round(max(score for score, _ in hits), 1)
-    return {value: (groups[owner[value]][1], scores[value]) for value in counts}
+                self._merge(index, first)
+        self.members[first].append(key)
+        self.owner[value], self.scores[value] = first, round(max(s for s, _ in hits), 1)
+
+    def _close_to(self, key: str) -> list[tuple[float, int]]:
+        """(best score, group index) of the groups with a member scoring ``cutoff`` or more."""
+        hits = [
+            (max(similarity(key, member) for member in members), index)
+            for index, members in enumerate(self.members)
+            if members
+        ]
+        return [(score, index) for score, index in hits if score >= self.cutoff]
+
+    def _start(self, value: str, key: str) -> None:
+        """A new group for ``value``, with a code id no other group has."""
+        code = code_id(key)
+        while code in self.codes:
+            code += "_"
+        self.codes.append(code)
+        self.members.append([key])
+        self.owner[value], self.scores[value] = len(self.members) - 1, 100.0
+
+    def _merge(self, index: int, into: int) -> None:
+        """Move group ``index``'s members and values to group ``into``."""
+        self.members[into].extend(self.members[index])
+        self.members[index].clear()
+        for other, held in self.owner.items():
+            if held == index:
+                self.owner[other] = into
 
 
 def names_of(item: Any) -> list[str]:

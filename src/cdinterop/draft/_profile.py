@@ -112,29 +112,49 @@ def _mostly(pattern: re.Pattern[str], profile: ColumnProfile, share: float = 0.9
 
 
 def _classify(profile: ColumnProfile) -> None:
+    """Set the kind of a profiled column (and its date formats) from its values."""
     values = list(profile.values)
     if not values:
         profile.kind = "empty"
-        return
-    distinct = len(values)
-    leading_zero = any(len(v) > 1 and v.startswith("0") for v in values)
-    if _mostly(_INTEGER, profile) and not leading_zero:
-        profile.kind = "integer"
-    elif _all(_DECIMAL, values) and not leading_zero:
-        profile.kind = "decimal"
+    elif (number := _number_kind(profile, values)) is not None:
+        profile.kind = number
     elif all(_date_format(v) for v in values):
-        formats = sorted({f for v in values if (f := _date_format(v))})
-        if "mdy-or-dmy" in formats:
-            dmy = any(int(m.group(1)) > 12 for v in values if (m := _SLASH_DATE.fullmatch(v)))
-            formats = [f for f in formats if f != "mdy-or-dmy"] + ["dmy" if dmy else "mdy"]
-        profile.date_formats = tuple(formats)
-        profile.kind = "datetime" if formats == ["iso-datetime"] else "date"
+        profile.date_formats = _date_formats(values)
+        profile.kind = "datetime" if profile.date_formats == ("iso-datetime",) else "date"
     elif _all(_GEOPOINT, values) and any(" " in v for v in values):
         profile.kind = "geopoint"
-    elif not profile.capped and distinct <= 60 and distinct <= max(2, profile.filled // 3):
+    elif _is_choice(profile):
         profile.kind = "choice"
     else:
         profile.kind = "text"
+
+
+def _number_kind(profile: ColumnProfile, values: list[str]) -> Kind | None:
+    """``integer`` or ``decimal`` when the values are numbers, else None (a value with a
+    leading zero, ``047``, makes the column a code, not a number)."""
+    if any(len(v) > 1 and v.startswith("0") for v in values):
+        return None
+    if _mostly(_INTEGER, profile):
+        return "integer"
+    if _all(_DECIMAL, values):
+        return "decimal"
+    return None
+
+
+def _date_formats(values: list[str]) -> tuple[str, ...]:
+    """The date formats of values that are all dates; slashed dates are day first when
+    a first number is over 12, else month first."""
+    formats = sorted({f for v in values if (f := _date_format(v))})
+    if "mdy-or-dmy" in formats:
+        dmy = any(int(m.group(1)) > 12 for v in values if (m := _SLASH_DATE.fullmatch(v)))
+        formats = [f for f in formats if f != "mdy-or-dmy"] + ["dmy" if dmy else "mdy"]
+    return tuple(formats)
+
+
+def _is_choice(profile: ColumnProfile) -> bool:
+    """Whether a column has few distinct values for its rows: the answers to a choice."""
+    distinct = len(profile.values)
+    return not profile.capped and distinct <= 60 and distinct <= max(2, profile.filled // 3)
 
 
 def _date_format(value: str) -> str | None:

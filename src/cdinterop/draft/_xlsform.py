@@ -13,6 +13,7 @@ extra), which gives every cell as text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,12 +113,32 @@ def read_xlsform(path: str | Path) -> FormDefinition:
     no ``survey`` sheet with ``type`` and ``name`` columns.
     """
     path = Path(path)
+    settings = _optional_rows(path, "settings")
+    survey = _survey_rows(path)
+    choice_rows = _optional_rows(path, "choices")
+    default = _default_language(settings)
+    form = FormDefinition(path=path, title=settings[0].get("form_title") if settings else None)
+    languages: dict[str, None] = {}
+    for question in _questions(survey, default):
+        languages.update(dict.fromkeys(question.labels))
+        form.questions[question.path] = question
+    for list_name, choice in _choices(choice_rows, default):
+        languages.update(dict.fromkeys(choice.labels))
+        form.choices.setdefault(list_name, []).append(choice)
+    form.languages = list(languages)
+    return form
+
+
+def _optional_rows(path: Path, sheet: str) -> list[dict[str, str]]:
+    """The rows of a sheet a form may leave out (none when it has no such sheet)."""
     try:
-        settings = _rows(path, "settings")
+        return _rows(path, sheet)
     except ReadError:
-        settings = []
-    default_code = _CODE.search(settings[0].get("default_language", "")) if settings else None
-    default = default_code.group("code").lower() if default_code else "en"
+        return []
+
+
+def _survey_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of the ``survey`` sheet; ReadError when the file is not an XLSForm."""
     try:
         survey = _rows(path, "survey")
     except ReadError as exc:
@@ -127,38 +148,41 @@ def read_xlsform(path: str | Path) -> FormDefinition:
         ) from None
     if not survey or not any("type" in row for row in survey):
         raise ReadError(str(path), "not an XLSForm: the survey sheet has no type column")
-    try:
-        choice_rows = _rows(path, "choices")
-    except ReadError:
-        choice_rows = []
-    form = FormDefinition(path=path, title=settings[0].get("form_title") if settings else None)
-    languages: dict[str, None] = {}
+    return survey
+
+
+def _default_language(settings: list[dict[str, str]]) -> str:
+    """The code of the ``settings`` sheet's ``default_language`` (``English (en)``), else en."""
+    code = _CODE.search(settings[0].get("default_language", "")) if settings else None
+    return code.group("code").lower() if code else "en"
+
+
+def _questions(survey: list[dict[str, str]], default: str) -> Iterator[Question]:
+    """The questions of the survey rows, named by their group path; group rows only nest."""
     groups: list[str] = []
     for row in survey:
         kind = " ".join(row.get("type", "").split())
         name = row.get("name", "")
+        for spaced in ("begin group", "begin repeat", "end group", "end repeat"):
+            if kind.lower().startswith(spaced):  # XLSForm allows a space for the underscore
+                kind = spaced.replace(" ", "_") + kind[len(spaced) :]
         head, _, rest = kind.partition(" ")
-        if head in ("begin_group", "begin_repeat", "begin group", "begin repeat"):
+        if head in ("begin_group", "begin_repeat"):
             groups.append(name)
-            continue
-        if head in ("end_group", "end_repeat"):
+        elif head in ("end_group", "end_repeat"):
             if groups:
                 groups.pop()
-            continue
-        if not name or not kind:
-            continue
-        labels = _labels(row, default)
-        languages.update(dict.fromkeys(labels))
-        list_name = rest.split()[0] if head in ("select_one", "select_multiple") and rest else None
-        full = "/".join([*(g for g in groups if g), name])
-        form.questions[full] = Question(head, name, full, labels, list_name)
-    for row in choice_rows:
+        elif name and kind:
+            selects = head in ("select_one", "select_multiple") and rest
+            list_name = rest.split()[0] if selects else None
+            full = "/".join([*(g for g in groups if g), name])
+            yield Question(head, name, full, _labels(row, default), list_name)
+
+
+def _choices(rows: list[dict[str, str]], default: str) -> Iterator[tuple[str, Choice]]:
+    """(list name, choice) of the ``choices`` rows that have both."""
+    for row in rows:
         choice_list = row.get("list_name") or row.get("list name")
         choice_name = row.get("name")
-        if not choice_list or choice_name is None:
-            continue
-        labels = _labels(row, default)
-        languages.update(dict.fromkeys(labels))
-        form.choices.setdefault(choice_list, []).append(Choice(choice_name, labels))
-    form.languages = list(languages)
-    return form
+        if choice_list and choice_name is not None:
+            yield choice_list, Choice(choice_name, _labels(row, default))

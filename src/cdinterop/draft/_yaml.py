@@ -64,44 +64,52 @@ def _key(key: Any) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _line(head: str, label: str, text: str) -> str:
+    """One line: the indent (and dash), the key if any, the value."""
+    return f"{head}{label} {text}" if label else f"{head}{text}"
+
+
 def _emit(lines: list[str], key: str | None, value: Any, indent: int, dash: bool) -> None:
-    pad = " " * indent
+    """Append the lines of ``key: value`` (a list item when ``dash``) at ``indent``."""
     comment = ""
     if isinstance(value, Note):
         comment, value = value.comment, value.value
-    head = f"{pad}- " if dash else pad
+    head = f"{' ' * indent}- " if dash else " " * indent
     label = f"{_key(key)}:" if key is not None else ""
     flow = _flow(value)
     if flow is not None and not (isinstance(value, dict | list) and not value and key is None):
-        text = f"{head}{label} {flow}" if label else f"{head}{flow}"
-        lines.append(text + (f"  # {comment}" if comment else ""))
+        lines.append(_line(head, label, flow) + (f"  # {comment}" if comment else ""))
         return
     if comment:
-        lines.append(f"{pad}# {comment}")
-    if isinstance(value, dict):
-        items = list(value.items())
-        if label:
-            lines.append(f"{head}{label}")
-            for sub_key, sub in items:
-                _emit(lines, sub_key, sub, indent + 2, False)
-            return
-        first = True
-        for sub_key, sub in items:
-            if first and dash:
-                start = len(lines)
-                _emit(lines, sub_key, sub, indent + 2, False)
-                lines[start] = f"{pad}- " + lines[start][indent + 2 :]
-                first = False
-            else:
-                _emit(lines, sub_key, sub, indent + 2 if dash else indent, False)
-        return
-    if isinstance(value, list | tuple):
-        if label:
-            lines.append(f"{head}{label}")
+        lines.append(f"{' ' * indent}# {comment}")
+    if isinstance(value, dict | list | tuple):
+        _emit_block(lines, head, label, value, indent, dash)
+    else:
+        lines.append(_line(head, label, _scalar(value)))
+
+
+def _emit_block(
+    lines: list[str],
+    head: str,
+    label: str,
+    value: dict[Any, Any] | list[Any] | tuple[Any, ...],
+    indent: int,
+    dash: bool,
+) -> None:
+    """Append a mapping or list on lines of its own, under its key if it has one; a
+    mapping that is a list item starts on the dash line."""
+    if label:
+        lines.append(f"{head}{label}")
+    inner = indent + 2 if label or dash else indent
+    if not isinstance(value, dict):
         for item in value:
-            _emit(lines, None, item, indent + 2 if label or dash else indent, True)
+            _emit(lines, None, item, inner, True)
         return
-    lines.append(f"{head}{label} {_scalar(value)}" if label else f"{head}{_scalar(value)}")
+    for position, (sub_key, sub) in enumerate(value.items()):
+        start = len(lines)
+        _emit(lines, sub_key, sub, inner, False)
+        if position == 0 and dash and not label:
+            lines[start] = head + lines[start][inner:]
 
 
 def dump(document: dict[str, Any], header: list[str] | None = None) -> str:

@@ -221,40 +221,62 @@ def _roles(
         raise FrameError("dimensions and attributes are lists of column names, not one name")
     if time == _TIME and _TIME not in names:
         time = None  # the default, for a frame without a time column
-    asked: list[tuple[str, Role]] = [(measure, "measure")]
-    if time is not None:
-        asked.append((time, "time"))
-    asked += [(a, "attribute") for a in attributes]
-    if dimensions is not None:
-        asked = [(d, "dimension") for d in dimensions] + asked
+    asked = _asked_roles(dimensions, measure, time, attributes)
     missing = [name for name, _ in asked if name not in names]
     if missing:
         raise FrameError("; ".join(_missing(name, names) for name in missing))
-    seen: dict[str, Role] = {}
-    for name, role in asked:
-        if name in seen:
-            raise FrameError(f"column {name!r} is given as {seen[name]} and as {role}")
-        seen[name] = role
+    _one_role_each(asked)
     if dimensions is None:
-        asked = [(n, "dimension") for n in names if n not in seen] + asked
+        given = {name for name, _ in asked}
+        asked = [(n, "dimension") for n in names if n not in given] + asked
     if not any(role == "dimension" for _, role in asked):
         raise FrameError(
             "no dimension: a data set needs at least one key column besides the time "
             f"(columns: {', '.join(names)})"
         )
     for name, role in asked:
-        if not _NCNAME.match(name):
-            raise FrameError(
-                f"column {name!r} cannot be a component id (a letter, then letters, digits, "
-                "_ or -): rename it in the frame first"
-            )
-        if role not in ("time", "measure") and name in (_TIME, _MEASURE):
-            raise FrameError(
-                f"column {name!r} is a {role}, but {name} is the id SDMX gives the "
-                f"{'time dimension' if name == _TIME else 'measure'}: rename it or pass "
-                f"{'time' if name == _TIME else 'measure'}={name!r}"
-            )
+        _check_component_id(name, role)
     return asked
+
+
+def _asked_roles(
+    dimensions: Sequence[str] | None,
+    measure: str,
+    time: str | None,
+    attributes: Sequence[str],
+) -> list[tuple[str, Role]]:
+    """The columns named in the call with their roles: dimensions, measure, time,
+    attributes (the other columns become dimensions later when none are named)."""
+    asked: list[tuple[str, Role]] = [(d, "dimension") for d in dimensions or ()]
+    asked.append((measure, "measure"))
+    if time is not None:
+        asked.append((time, "time"))
+    asked += [(a, "attribute") for a in attributes]
+    return asked
+
+
+def _one_role_each(asked: list[tuple[str, Role]]) -> None:
+    """Raise when a column is given in two roles (or twice in one)."""
+    seen: dict[str, Role] = {}
+    for name, role in asked:
+        if name in seen:
+            raise FrameError(f"column {name!r} is given as {seen[name]} and as {role}")
+        seen[name] = role
+
+
+def _check_component_id(name: str, role: Role) -> None:
+    """Raise when the column's name cannot be the id of the component it becomes."""
+    if not _NCNAME.match(name):
+        raise FrameError(
+            f"column {name!r} cannot be a component id (a letter, then letters, digits, "
+            "_ or -): rename it in the frame first"
+        )
+    if role not in ("time", "measure") and name in (_TIME, _MEASURE):
+        raise FrameError(
+            f"column {name!r} is a {role}, but {name} is the id SDMX gives the "
+            f"{'time dimension' if name == _TIME else 'measure'}: rename it or pass "
+            f"{'time' if name == _TIME else 'measure'}={name!r}"
+        )
 
 
 def _missing(name: str, names: list[str]) -> str:

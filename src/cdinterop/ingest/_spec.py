@@ -47,13 +47,21 @@ from pydantic import (
     model_validator,
 )
 
-from cdinterop.aggregate import AggregationSpec, ProportionMeasure, SpecStructure
+from cdinterop.aggregate import (
+    AggregationSpec,
+    DimensionRule,
+    MeasureSpec,
+    ProportionMeasure,
+    SpecStructure,
+    Unpivot,
+)
 from cdinterop.errors import InvalidDatasetError, Problem, RuleViolations, issues_from_pydantic
 from cdinterop.mapping import MappingSpec, ValueRule
 from cdinterop.mapping._internal import not_one_of, scalar_text
 from cdinterop.model import (
     AttachmentLevel,
     CitizenDataset,
+    DataStructure,
     Model,
     NCNameId,
     SdmxId,
@@ -430,24 +438,61 @@ def _aggregation_reference_problems(spec: IngestSpec) -> list[Problem]:
     if aggregation is None:
         return []
     structure = spec.structure
-    columns = [c for c in structure.column_ids if c in spec.components]
-    what = "a column of the unit records"
-    problems: list[Problem] = []
+    references = _AggregationReferences(
+        structure, [c for c in structure.column_ids if c in spec.components]
+    )
+    if aggregation.unpivot is not None:
+        references.check_unpivot(aggregation.unpivot)
+    for dimension, rule in aggregation.dimensions.items():
+        references.check_dimension(dimension, rule)
+    for where, measure in _aggregation_measures(aggregation).items():
+        references.check_measure(where, measure)
+    references.check_column("weight", aggregation.weight)
+    references.check_column("contributors", aggregation.contributors)
+    return references.problems
 
-    def column(where: str, name: str | None) -> bool:
-        if name is None or name in columns:
+
+def _aggregation_measures(aggregation: AggregationSpec) -> dict[str, MeasureSpec]:
+    """The measures of an aggregation by their place in it: ``measure``, or each
+    ``indicators.measures.CODE`` when it has indicators."""
+    if aggregation.indicators is not None:
+        return {
+            f"indicators.measures.{code}": m for code, m in aggregation.indicators.measures.items()
+        }
+    return {"measure": aggregation.measure} if aggregation.measure is not None else {}
+
+
+class _AggregationReferences:
+    """The problems of the unit-record columns and codes an ``aggregation`` section names,
+    collected in the order they are checked."""
+
+    def __init__(self, structure: DataStructure, columns: list[str]) -> None:
+        self.structure = structure
+        self.columns = columns
+        """The columns the aggregation can read (after ``unpivot``, once it is checked)."""
+        self.problems: list[Problem] = []
+
+    def check_column(self, where: str, name: str | None) -> bool:
+        """Whether ``name`` is given and a column; a problem at ``aggregation.where`` when it
+        is given and is not one."""
+        if name is None or name in self.columns:
             return name is not None
-        problems.append(Problem(f"aggregation.{where}", not_one_of(name, what, columns, "columns")))
+        what = "a column of the unit records"
+        self.problems.append(
+            Problem(f"aggregation.{where}", not_one_of(name, what, self.columns, "columns"))
+        )
         return False
 
-    def codes(where: str, name: str, values: Any) -> None:
-        if name not in structure.column_ids:
+    def check_codes(self, where: str, name: str, values: list[tuple[str, Any]]) -> None:
+        """A problem for each value (``(key, value)``, at ``aggregation.where`` + key) that
+        is not a code of the column ``name`` when that column is coded."""
+        if name not in self.structure.column_ids:
             return
-        codelist = structure.codelist_of(name)
+        codelist = self.structure.codelist_of(name)
         if codelist is None:
             return
         ids = [c.id for c in codelist.codes]
-        problems.extend(
+        self.problems.extend(
             Problem(
                 f"aggregation.{where}{key}",
                 not_one_of(scalar_text(value), f"a code of {codelist.id} ({name})", ids, "codes"),
@@ -456,28 +501,30 @@ def _aggregation_reference_problems(spec: IngestSpec) -> list[Problem]:
             if scalar_text(value) not in codelist
         )
 
-    if aggregation.unpivot is not None:
-        unpivot = aggregation.unpivot
+    def check_unpivot(self, unpivot: Unpivot) -> None:
+        """The value columns unpivoted; after them, the aggregation reads the code and value
+        columns in their place."""
         for name in unpivot.columns:
-            column(f"unpivot.columns.{name}", name)
-        columns = [c for c in columns if c not in unpivot.columns] + [unpivot.code, unpivot.value]
-    for k, rule in aggregation.dimensions.items():
-        if column(f"dimensions.{k}.from", rule.source) and rule.source is not None:
-            codes(f"dimensions.{k}.map", rule.source, [(f".{s}", s) for s in rule.map or {}])
-    measures = {"measure": aggregation.measure} if aggregation.measure is not None else {}
-    if aggregation.indicators is not None:
-        measures = {
-            f"indicators.measures.{code}": m for code, m in aggregation.indicators.measures.items()
-        }
-    for where, measure in measures.items():
+            self.check_column(f"unpivot.columns.{name}", name)
+        self.columns = [c for c in self.columns if c not in unpivot.columns] + [
+            unpivot.code,
+            unpivot.value,
+        ]
+
+    def check_dimension(self, dimension: str, rule: DimensionRule) -> None:
+        """The column a dimension is taken ``from`` and the source values of its ``map``."""
+        source = rule.source
+        if self.check_column(f"dimensions.{dimension}.from", source) and source is not None:
+            mapped = [(f".{value}", value) for value in rule.map or {}]
+            self.check_codes(f"dimensions.{dimension}.map", source, mapped)
+
+    def check_measure(self, where: str, measure: MeasureSpec) -> None:
+        """The columns a measure reads and, for a proportion, the values it counts."""
         for field in ("column", "numerator", "denominator"):
-            column(f"{where}.{field}", getattr(measure, field, None))
-        if isinstance(measure, ProportionMeasure) and measure.column in columns:
+            self.check_column(f"{where}.{field}", getattr(measure, field, None))
+        if isinstance(measure, ProportionMeasure) and measure.column in self.columns:
             listed = [(f"[{i}]", v) for i, v in enumerate(measure.values)]
-            codes(f"{where}.values", measure.column, listed)
-    column("weight", aggregation.weight)
-    column("contributors", aggregation.contributors)
-    return problems
+            self.check_codes(f"{where}.values", measure.column, listed)
 
 
 def _dataset_problems(exc: ValidationError) -> list[Problem]:

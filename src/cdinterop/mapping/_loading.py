@@ -278,8 +278,10 @@ def _extended(
     path = Path(parent_name)
     if not path.is_absolute():
         path = (folder or Path.cwd()) / path
-    limits.check_size(path)
+    if path.exists() and not path.is_file():  # a device or a folder: nothing to read
+        raise ReadError(source, f"extends {parent_name}: not a regular file")
     try:
+        limits.check_size(path)
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(source, f"extends {parent_name}: {exc.strerror or exc}") from None
