@@ -143,4 +143,10 @@ def test_outputs_pass_the_oracles(out: Path) -> None:
     datasets = pysdmx_io.get_datasets(folder / "data-ml30-ss.xml", folder / "structure-3.0.xml")
     assert len(datasets[0].data) == len(ds.observations)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["aggregate"]["cells"] * 2 == len(ds.observations)
+    agg = summary["aggregate"]
+    assert agg["indicators"] == 2 and agg["observations"] == 2 * agg["cells"] == len(
+        ds.observations
+    )
+    withheld = agg["primary_suppressed"] + agg["secondary_suppressed"]
+    assert agg["cells_published"] == agg["cells"] - withheld  # nothing without a value here
+    assert agg["published"] == 2 * agg["cells_published"]

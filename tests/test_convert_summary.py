@@ -91,8 +91,17 @@ def test_summary_json_is_the_json_form_of_the_summary(
         "audit_complete",
         "seconds",
         "null_values",
+        "indicators",
+        "cells_published",
+        "observations",
     ]
     assert data["aggregate"]["null_values"] == {"SATISFIED": 0}
+    agg = data["aggregate"]
+    assert (agg["indicators"], agg["cells_published"], agg["observations"]) == (
+        1,
+        agg["published"],
+        agg["cells"],
+    )
     assert data["formula_text"] == [
         {"data": "unit records", "column": "GRID_CELL", "count": 819, "row": 0}
     ]

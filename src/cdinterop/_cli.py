@@ -919,7 +919,14 @@ def _convert_table(title: str, result: ConvertResult) -> Table:
 
 def _aggregate_rows(table: Table, agg: AggregationReport) -> None:
     """The rows of the convert summary table about the aggregated cells."""
-    table.add_row("cells published", f"{agg.published:,} of {agg.cells:,}")
+    if agg.indicators == 1:
+        table.add_row("cells published", f"{agg.published:,} of {agg.cells:,}")
+    else:  # several indicators per cell: say both
+        table.add_row(
+            "cells published",
+            f"{agg.cells_published:,} of {agg.cells:,} ({agg.indicators} indicators: "
+            f"{agg.published:,} of {agg.observations:,} observations)",
+        )
     table.add_row(
         "cells suppressed",
         f"{agg.primary_suppressed:,} primary, {agg.secondary_suppressed:,} secondary",

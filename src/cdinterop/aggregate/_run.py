@@ -82,9 +82,10 @@ class AggregationReport:
     groupings: int
     """Group-bys run (subsets of the totalled dimensions)."""
     cells: int
-    """Cells produced, totals included (one observation per cell and indicator)."""
+    """Cells produced, totals included: combinations of the dimensions' codes."""
     published: int
-    """Observations with a published value (cells, with a single measure)."""
+    """Observations with a published value (one observation per cell and indicator: the
+    cells themselves, with a single measure)."""
     primary_suppressed: int
     """Cells suppressed because 0 < contributors < k."""
     secondary_suppressed: int
@@ -99,10 +100,21 @@ class AggregationReport:
     null_values: dict[str, int] = field(default_factory=dict)
     """Per column the measure reads, the unit records with no value there (null or blank
     answers): left out of that measure's numerator and denominator, never counted as 0."""
+    indicators: int = 1
+    """Indicators published per cell (``indicators`` in the spec; 1 with one ``measure``)."""
+    cells_published: int = 0
+    """Cells with a published value for at least one indicator (``published``, with a
+    single measure)."""
+    observations: int = 0
+    """Observations written: one per cell and indicator."""
 
     def to_dict(self) -> dict[str, Any]:
         """The report as a JSON-ready dict."""
-        return {**asdict(self), "seconds": round(self.seconds, 3)}
+        return {
+            **asdict(self),
+            "observations": self.observations,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 @dataclass(frozen=True)
@@ -539,6 +551,9 @@ def _report(run: _Run, seconds: float) -> AggregationReport:
         audit_complete=status.audit_complete,
         seconds=seconds,
         null_values=dict(run.nulls),
+        indicators=len(run.indicators),
+        cells_published=int(np.logical_or.reduce([~s.blank for s in run.indicators]).sum()),
+        observations=run.cells * len(run.indicators),
     )
 
 
