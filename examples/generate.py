@@ -1664,6 +1664,36 @@ def _json_bytes(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+# --------------------------------------------------------------------------------------------
+# Population margins for the services survey (representativeness and raking)
+# --------------------------------------------------------------------------------------------
+
+ADULTS_BY_COUNTY = {"KE-30": 2_861_000, "KE-17": 642_000, "KE-28": 771_000, "KE-43": 447_000}
+"""Adults (18 or over) per surveyed county. INVENTED FOR THE EXAMPLE: figures of the order
+of the counties' adult populations, not official statistics."""
+MALE_SHARE = {"KE-30": 0.503, "KE-17": 0.486, "KE-28": 0.507, "KE-43": 0.516}
+"""Share of men among the adults of each county (invented for the example)."""
+AGE_SHARES = {
+    "KE-30": (0.41, 0.34, 0.20, 0.05),
+    "KE-17": (0.37, 0.30, 0.24, 0.09),
+    "KE-28": (0.39, 0.33, 0.22, 0.06),
+    "KE-43": (0.44, 0.30, 0.19, 0.07),
+}
+"""Shares of the age groups Y18T29, Y30T44, Y45T64 and Y_GE65 (invented for the example)."""
+
+
+def population_margins_csv() -> bytes:
+    """An official-style census table of the adults of the surveyed counties by sex and
+    age group, in long form (REF_AREA, SEX, AGE, OBS_VALUE), for ``benchmark:`` in a spec.
+    The figures are invented for the example (see ADULTS_BY_COUNTY)."""
+    lines = ["REF_AREA,SEX,AGE,OBS_VALUE"]
+    for county, adults in ADULTS_BY_COUNTY.items():
+        for sex, sex_share in (("F", 1 - MALE_SHARE[county]), ("M", MALE_SHARE[county])):
+            for age, age_share in zip(SURVEY_AGES, AGE_SHARES[county], strict=True):
+                lines.append(f"{county},{sex},{age},{round(adults * sex_share * age_share)}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 def write_submissions(check: bool) -> list[Path]:
     """Write (or with ``check`` compare) the raw submission files and their manifests;
     return the stale paths. CSV and JSON compare by bytes, XLSX by cell content."""
@@ -1675,6 +1705,7 @@ def write_submissions(check: bool) -> list[Path]:
     files = {
         folder / "submissions-kobo.csv": _kobo_csv(rows),
         folder / "planted-problems.json": _json_bytes(manifest),
+        folder / "population-margins.csv": population_margins_csv(),
     }
     cards, _, card_manifest = litter_cards()
     folder = HERE / "marine-litter-ghana"

@@ -33,6 +33,7 @@ STANDARD_FILES = {
 ORDER = [
     "init",
     "convert",
+    "report",
     "ingest",
     "sdmx write",
     "sdmx read",

@@ -36,6 +36,7 @@ def test_convert_replaces_an_earlier_run(tmp_path: Path) -> None:
         "dataset.json",
         "rejects.csv",
         "summary.json",
+        "report.html",
     }
     (out / "notes.txt").write_text("mine", encoding="utf-8")
     assert _run("convert", SUBMISSION, "-m", SPEC, "-o", out, "--to", "sdmx")[0] == 0

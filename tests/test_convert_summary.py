@@ -39,6 +39,7 @@ INGEST_KEYS = [
     "filtered_by_rule",
     "rejected_by_column",
     "seconds",
+    "quality",
 ]
 
 
@@ -76,7 +77,7 @@ def test_summary_json_is_the_json_form_of_the_summary(
     data = json.loads(text)
     assert data == summary.to_dict() == summary.model_dump(mode="json")
     # the keys (and their order) of the summary.json convert wrote when it was a dict
-    assert list(data) == ["ingest", "aggregate", "formula_text", "files", "outputs"]
+    assert list(data) == ["ingest", "aggregate", "formula_text", "files", "outputs", "quality"]
     assert list(data["ingest"]) == INGEST_KEYS
     assert data["ingest"]["spec"] == {"id": "services-survey-kobo", "version": "1.0"}
     assert (data["ingest"]["rows_read"], data["ingest"]["accepted"]) == (972, 958)

@@ -42,19 +42,23 @@ LAYERS: dict[str, int] = {
     "sdmx": 4,
     "datapackage": 4,
     "dcat": 4,
-    # 5: steps over the formats
+    # 5: computations over the model and the formats
     "formats": 5,
     "conformance": 5,
-    "aggregate": 5,
     "checking": 5,
-    "ingest": 6,
-    "convert": 7,
-    "draft": 7,
-    "schemas": 7,
-    "testing": 7,
-    "": 8,  # the package façade, cdinterop/__init__.py (its names load on first use)
-    "_cli": 9,
-    "__main__": 10,
+    "fitness": 5,  # representativeness, raking, intervals; reads SDMX benchmarks
+    "quality": 5,  # computed quality measurements of a run
+    # 6: aggregation (weighting and intervals from fitness) and the report
+    "aggregate": 6,
+    "report": 6,  # report.html from summary.json and dataset.json
+    "ingest": 7,
+    "convert": 8,
+    "draft": 8,
+    "schemas": 8,
+    "testing": 8,
+    "": 9,  # the package façade, cdinterop/__init__.py (its names load on first use)
+    "_cli": 10,
+    "__main__": 11,
 }
 """Rank of every top-level module or package of cdinterop; imports may only point to a
 lower rank (or stay inside their own package)."""

@@ -939,6 +939,44 @@ def _aggregate_rows(table: Table, agg: AggregationReport) -> None:
         )
 
 
+@app.command("report")
+def report_command(
+    outdir: Annotated[
+        Path,
+        typer.Argument(
+            metavar="OUTDIR",
+            help="The output folder of a run (convert), with its summary.json.",
+        ),
+    ],
+    charts: Annotated[
+        bool,
+        typer.Option(
+            "--charts/--no-charts",
+            help="Draw the charts (needs the report extra, matplotlib); --no-charts "
+            "writes the tables only.",
+        ),
+    ] = True,
+) -> None:
+    """Write report.html in the output folder of a run: a page a person can open offline.
+
+    It shows the flow of rows (read, accepted, filtered by rule, rejected by reason), the
+    quality measurements, the sample against the population with the calibration weights,
+    the published indicator with its intervals and a map-like table of the suppressed
+    cells, each when the run's summary.json and dataset.json have its data. One file: its
+    charts are inline SVG, it has no script and makes no request. Exits 2 when the folder
+    has no summary.json.
+
+    Example:
+
+        cdinterop report out/services
+    """
+    from cdinterop.report import write_report
+
+    with _user_errors(outdir / "dataset.json"):
+        written = write_report(outdir, charts=charts)
+    out.print(f"wrote {written}")
+
+
 @sdmx_app.command("write")
 def sdmx_write(
     dataset: Annotated[

@@ -77,6 +77,7 @@ RUN_OUTPUTS = (
     "datapackage",
     "rejects.csv",
     "summary.json",
+    "report.html",
 )
 """Every name ``cdinterop convert`` or ``cdinterop ingest`` may write in an output folder."""
 

@@ -47,7 +47,7 @@ from cdinterop._files import write_json
 from cdinterop._formulas import write_people_csv
 from cdinterop._publish import RUN_OUTPUTS, publish, reserving
 from cdinterop._version import __version__
-from cdinterop.aggregate import AggregationReport
+from cdinterop.aggregate import AggregationReport, Calibration
 from cdinterop.errors import CdinteropError, WriteError
 from cdinterop.ingest import IngestError, IngestResult, IngestSpec, IngestSummary, ingest
 from cdinterop.model import (
@@ -57,6 +57,8 @@ from cdinterop.model import (
     Checksum,
     CitizenDataset,
     Distribution,
+    Quality,
+    QualityMeasurement,
 )
 from cdinterop.model._internal import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
 
@@ -143,6 +145,9 @@ _LEFT_OUT_WHEN_EMPTY = (
     "formula_text",
     "sdmx_left_out",
     "base_iri",
+    "quality",
+    "representativeness",
+    "weighting",
 )
 """Keys of ``summary.json`` written only when they say something."""
 
@@ -178,6 +183,14 @@ class ConvertSummary(BaseModel):
     """The outputs asked for (none after a failed run)."""
     base_iri: str | None = None
     """The base IRI the DCAT identifiers were minted under, when the run was given one."""
+    quality: tuple[QualityMeasurement, ...] = ()
+    """The quality measurements of the run (`cdinterop.quality`): those of the unit records
+    and those of the cells, as in the published data set's ``quality.measurements``."""
+    representativeness: dict[str, Any] | None = None
+    """The unit records against the spec's benchmark (`cdinterop.fitness.compare`): shares,
+    total variation, R-indicator, missing and under-represented groups."""
+    weighting: dict[str, Any] | None = None
+    """The raking run, when the spec weights the records (`cdinterop.fitness.rake`)."""
 
     @field_validator("ingest", mode="before")
     @classmethod
@@ -192,6 +205,10 @@ class ConvertSummary(BaseModel):
     @field_serializer("ingest")
     def _ingest_json(self, value: IngestSummary) -> dict[str, Any]:
         return value.to_dict()
+
+    @field_serializer("quality")
+    def _quality_json(self, value: tuple[QualityMeasurement, ...]) -> list[dict[str, Any]]:
+        return [m.model_dump(mode="json", exclude_none=True) for m in value]
 
     @field_serializer("aggregate")
     def _aggregate_json(self, value: AggregationReport | None) -> dict[str, Any] | None:
@@ -440,6 +457,7 @@ def convert(
         )
     report: AggregationReport | None = None
     conformed_counts: ConformCounts | None = None
+    calibration: Calibration | None = None
     if spec.aggregation is not None:
         from cdinterop.aggregate import aggregate
 
@@ -447,6 +465,7 @@ def convert(
         aggregated = aggregate(dataset, spec.aggregation)
         dataset = aggregated.dataset
         report = aggregated.report
+        calibration = aggregated.calibration
     if structure is not None and conform is not None:
         from cdinterop.conformance import conform_with_report
 
@@ -457,6 +476,7 @@ def convert(
             rows_in=conformed.report.rows_in, rows_out=conformed.report.rows_out
         )
     formulas = _formula_text(result.dataset, dataset if dataset is not result.dataset else None)
+    dataset, measured = _with_quality(dataset, result, report, started)
     dataset = _with_conversion(dataset, to, started)
     if base_url is None:
         if dataset.landing_page is not None:
@@ -467,7 +487,6 @@ def convert(
         base_url += "/"
     with publish(target, OWNED) as staging:
         published = _write_outputs(dataset, result, staging, to, base_url, options, say)
-        files = _written(staging)
         not_written: dict[str, str] = {}
         if "sdmx" in to:
             from cdinterop import sdmx
@@ -478,14 +497,52 @@ def convert(
             aggregate=report,
             conform=conformed_counts,
             formula_text=formulas,
-            files=files,
             sdmx_left_out=not_written,
             outputs=tuple(to),
             base_iri=base_iri,
+            quality=measured,
+            representativeness=calibration.representativeness if calibration else None,
+            weighting=calibration.weighting if calibration else None,
         )
+        _write_report(staging, summary, dataset, say)  # listed among the files below
+        files = _written(staging)
+        summary = summary.model_copy(update={"files": files})
         write_json(staging / "summary.json", summary.to_dict())
     say(f"written to {target}")
     return ConvertResult(published, files, summary)
+
+
+def _write_report(
+    staging: Path, summary: ConvertSummary, dataset: CitizenDataset, say: Callable[[str], None]
+) -> None:
+    """``report.html`` beside the outputs: charts when matplotlib (the ``report`` extra) is
+    installed, tables without it."""
+    from cdinterop.report import write_report
+
+    write_report(staging, summary=summary.to_dict(), dataset=dataset)
+    say("report.html written")
+
+
+def _with_quality(
+    ds: CitizenDataset,
+    result: IngestResult,
+    report: AggregationReport | None,
+    started: dt.datetime,
+) -> tuple[CitizenDataset, tuple[QualityMeasurement, ...]]:
+    """The published data set with the run's quality measurements (those of the unit records
+    from the ingest step, those of the cells of the aggregation) after the measurements the
+    spec typed in; and the run's measurements."""
+    from cdinterop.quality import measure_cells
+
+    unit = result.summary.quality
+    cells = tuple(measure_cells(report, computed_at=started)) if report is not None else ()
+    quality = ds.quality or Quality()
+    typed = tuple(m for m in quality.measurements if m not in unit)
+    measured = unit + cells
+    if quality.measurements == typed + measured:
+        return ds, measured
+    updated = quality.model_copy(update={"measurements": typed + measured})
+    return ds.replace(quality=updated), measured
 
 
 def _write_failed(result: IngestResult, target: Path) -> None:

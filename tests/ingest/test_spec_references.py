@@ -113,7 +113,8 @@ def test_a_contributor_count_that_is_not_an_observation_attribute() -> None:
     assert issue.message == (
         "'SAMPLE_SIZ' is not an observation-level attribute of the structure "
         "(did you mean 'SAMPLE_SIZE'?); the observation-level attributes are: OBS_STATUS, "
-        f"CONF_STATUS, SAMPLE_SIZE (line {_line_of(text, 'contributor_count:')}, column 22)"
+        f"CONF_STATUS, SAMPLE_SIZE, LOWER_BOUND, UPPER_BOUND (line "
+        f"{_line_of(text, 'contributor_count:')}, column 22)"
     )
 
 

@@ -66,6 +66,8 @@ __all__ = [
     "numerator_column",
     "prepare",
     "python_round",
+    "squared_values_column",
+    "squares_column",
     "total_subsets",
 ]
 
@@ -75,6 +77,11 @@ DENOMINATOR = "_den"
 """Column of the summed denominator (ratio, mean, proportion)."""
 CONTRIBUTORS = "_n"
 """Column of the contributor count of each cell."""
+SQUARES = "_sq"
+"""Column of the summed squared weights of a quotient's denominator rows (the effective
+sample size, for intervals)."""
+SQUARED_VALUES = "_sx"
+"""Column of the summed weight * value^2 of a mean's rows (its variance, for intervals)."""
 _CONTRIBUTES = "_c"
 _WHO = "_who"
 
@@ -87,6 +94,16 @@ def numerator_column(indicator: str | None) -> str:
 def denominator_column(indicator: str | None) -> str:
     """The summed denominator column of an indicator (``_den`` for a single measure)."""
     return DENOMINATOR if indicator is None else f"{DENOMINATOR}:{indicator}"
+
+
+def squares_column(indicator: str | None) -> str:
+    """The summed squared weights of an indicator's denominator rows (``_sq``)."""
+    return SQUARES if indicator is None else f"{SQUARES}:{indicator}"
+
+
+def squared_values_column(indicator: str | None) -> str:
+    """The summed weight * value^2 of a mean indicator's rows (``_sx``)."""
+    return SQUARED_VALUES if indicator is None else f"{SQUARED_VALUES}:{indicator}"
 
 
 @dataclass(frozen=True)
@@ -218,11 +235,32 @@ def _measure_columns(
         out[numerator_column(indicator)] = columns[NUMERATOR]
         if DENOMINATOR in columns:
             out[denominator_column(indicator)] = columns[DENOMINATOR]
+        if spec.intervals is not None:
+            out.update(_interval_columns(table, m, weight, indicator))
         c = columns[_CONTRIBUTES]
         contributes = c if contributes is None else pc.or_(contributes, c)
     if issues or contributes is None:
         return {}
     out[_CONTRIBUTES] = contributes
+    return out
+
+
+def _interval_columns(
+    table: pa.Table, m: MeasureSpec, weight: pa.ChunkedArray | None, indicator: str | None
+) -> dict[str, pa.ChunkedArray]:
+    """For the intervals of a proportion or a mean: the squared weights of the rows with a
+    value (``_sq``) and, for a mean, weight * value^2 (``_sx``); nothing for other measures.
+    The measure's columns are known to be there and numeric (checked before)."""
+    if not isinstance(m, ProportionMeasure | MeanMeasure):
+        return {}
+    valid = pc.is_valid(_blank_to_null(table.column(m.column)))
+    ones = _ones(table.num_rows, weight)
+    squares = pc.multiply(pc.cast(ones, pa.float64()), pc.cast(ones, pa.float64()))
+    out = {squares_column(indicator): _where(valid, squares)}
+    number = _number(table, m.column, []) if isinstance(m, MeanMeasure) else None
+    if number is not None:
+        x = pc.cast(number, pa.float64())
+        out[squared_values_column(indicator)] = _times(pc.multiply(x, x), weight)
     return out
 
 
@@ -486,8 +524,10 @@ def _finest_cells(prepared: Prepared) -> tuple[pa.Table, pa.Table | None]:
 
 
 def _sums(prepared: Prepared) -> list[str]:
-    """The summed columns: per indicator ``_num`` and, for quotients, ``_den``."""
-    return [c for c in prepared.table.column_names if c.startswith((NUMERATOR, DENOMINATOR))]
+    """The summed columns: per indicator ``_num``, for quotients ``_den`` and, for
+    intervals, ``_sq`` and ``_sx``."""
+    summed = (NUMERATOR, DENOMINATOR, SQUARES, SQUARED_VALUES)
+    return [c for c in prepared.table.column_names if c.startswith(summed)]
 
 
 def _subset_cells(

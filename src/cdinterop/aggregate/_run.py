@@ -35,6 +35,7 @@ import pyarrow.compute as pc
 from pydantic import ValidationError
 
 from cdinterop._version import __version__
+from cdinterop.aggregate._bounds import cell_bounds
 from cdinterop.aggregate._disclosure import additive_relations, primary_suppression, protect
 from cdinterop.aggregate._groupby import (
     CONTRIBUTORS,
@@ -56,6 +57,7 @@ from cdinterop.aggregate._spec import (
     SumMeasure,
     Unpivot,
 )
+from cdinterop.aggregate._weighting import Calibration, calibrate
 from cdinterop.errors import InvalidDatasetError, Issue, issues_from_pydantic
 from cdinterop.model import (
     Activity,
@@ -125,6 +127,8 @@ class AggregationResult:
     """The indicator data set on the spec's target structure."""
     report: AggregationReport
     """Counts of the run."""
+    calibration: Calibration = field(default_factory=Calibration)
+    """The sample against the spec's benchmark and the raking run, when it names one."""
 
 
 def _values(
@@ -192,6 +196,7 @@ def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> Aggregatio
     clock = time.perf_counter()
     started = dt.datetime.now(dt.UTC)
     records = _records_to_aggregate(unit_records, spec)
+    records, spec, calibration = calibrate(records, spec)
     prepared = prepare(records, spec)
     cells = _sorted_cells(prepared, spec)
     contributors = np.asarray(cells.column(CONTRIBUTORS).to_numpy(), dtype=np.int64)
@@ -208,7 +213,7 @@ def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> Aggregatio
         spec, started, records.num_rows, cells.num_rows, suppression, prepared.nulls, statuses
     )
     dataset = _indicator_dataset(unit_records, spec, table, run)
-    return AggregationResult(dataset, _report(run, time.perf_counter() - clock))
+    return AggregationResult(dataset, _report(run, time.perf_counter() - clock), calibration)
 
 
 @dataclass(frozen=True)
@@ -361,12 +366,31 @@ def _indicator_table(
     columns = _key_columns(cells, spec, indicator)
     columns[spec.target_measure] = pa.array(value, mask=status.blank)
     columns.update(_status_columns(spec, status))
+    if spec.intervals is not None:
+        columns.update(_bound_columns(cells, spec, indicator, status))
     if spec.indicators is not None and indicator is not None:
         for attribute, values in spec.indicators.attributes.items():
             columns[attribute] = pa.repeat(pa.scalar(values[indicator]), cells.num_rows)
     if spec.contributor_count is not None:
         columns[spec.contributor_count] = pa.array(contributors, mask=status.suppressed)
     return pa.table(columns)
+
+
+def _bound_columns(
+    cells: pa.Table, spec: AggregationSpec, indicator: str | None, status: _CellStatus
+) -> dict[str, pa.Array]:
+    """The lower and upper bound columns of one indicator's observations: null where the
+    value is blank and for measures without bounds (counts, sums, ratios)."""
+    assert spec.intervals is not None
+    bounds = cell_bounds(cells, spec.measures[indicator], indicator, spec.intervals)
+    out: dict[str, pa.Array] = {}
+    for name, values in zip(
+        (spec.intervals.lower, spec.intervals.upper),
+        bounds or (np.full(cells.num_rows, np.nan),) * 2,
+        strict=True,
+    ):
+        out[name] = pa.array(values, pa.float64(), mask=status.blank | ~np.isfinite(values))
+    return out
 
 
 def _key_columns(

@@ -83,6 +83,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from cdinterop.aggregate._fitness_spec import BenchmarkSpec, IntervalSpec, WeightingSpec
 from cdinterop.aggregate._structure_files import SpecStructure
 from cdinterop.errors import Problem, RuleViolations
 from cdinterop.mapping import UnmappedPolicy
@@ -105,18 +106,21 @@ __all__ = [
     "MAX_TOTAL_DIMENSIONS",
     "AggregateOutput",
     "AggregationSpec",
+    "BenchmarkSpec",
     "ConfStatusCodes",
     "CountMeasure",
     "DimensionRule",
     "DisclosureMethodName",
     "DisclosureSpec",
     "IndicatorsSpec",
+    "IntervalSpec",
     "MeanMeasure",
     "MeasureSpec",
     "ObsStatusCodes",
     "ProportionMeasure",
     "RatioMeasure",
     "SumMeasure",
+    "WeightingSpec",
 ]
 
 MAX_TOTAL_DIMENSIONS = 6
@@ -363,6 +367,12 @@ class AggregationSpec(Model):
     """Disclosure control; none unless given."""
     unpivot: Unpivot | None = None
     """Turn several value columns into one code column and one value column first."""
+    benchmark: BenchmarkSpec | None = None
+    """Official population figures the sample is compared with (representativeness)."""
+    weighting: WeightingSpec | None = None
+    """Calibration weights raked to the benchmark; every measure is weighted by them."""
+    intervals: IntervalSpec | None = None
+    """Confidence intervals of proportions and means, in two observation attributes."""
     output: AggregateOutput = AggregateOutput()
     """Identity and title of the aggregated data set."""
 
@@ -423,10 +433,42 @@ class AggregationSpec(Model):
             *self._contributor_count_problems(),
             *self._status_problems(self._attributes_by_id(), self._observation_level()),
             *self._mandatory_problems(),
+            *self._fitness_problems(),
         ]
         if problems:
             raise RuleViolations(problems)
         return self
+
+    def _fitness_problems(self) -> list[Problem]:
+        """Weighting without a benchmark or beside a weight column, and interval bounds
+        that are not decimal observation-level attributes."""
+        problems: list[Problem] = []
+        if self.weighting is not None and self.benchmark is None:
+            problems.append(Problem("weighting", "raking needs a 'benchmark' to rake to"))
+        if self.weighting is not None and self.weight is not None:
+            problems.append(
+                Problem("weight", "give either a 'weight' column or 'weighting', not both")
+            )
+        if self.intervals is None:
+            return problems
+        attributes = self._attributes_by_id()
+        observation = sorted(self._observation_level(), key=self._attribute_order)
+        for where in ("lower", "upper"):
+            attribute_id = getattr(self.intervals, where)
+            attr = attributes.get(attribute_id)
+            if attr is None or attr.attachment is AttachmentLevel.DATASET:
+                what = "an observation-level attribute of the structure"
+                problems.append(
+                    Problem(
+                        f"intervals.{where}",
+                        not_one_of(attribute_id, what, observation, "observation-level attributes"),
+                    )
+                )
+            elif attr.value_type is not ValueType.DECIMAL:
+                problems.append(
+                    Problem(f"intervals.{where}", f"{attr.id} must be a decimal attribute")
+                )
+        return problems
 
     def _attributes_by_id(self) -> dict[str, Attribute]:
         """The structure's attributes by id."""
@@ -670,6 +712,8 @@ class AggregationSpec(Model):
     def _mandatory_problems(self) -> list[Problem]:
         """Mandatory attributes that nothing in the spec sets."""
         set_here = set(self.attributes) | {self.contributor_count} | self._status_attributes()
+        if self.intervals is not None:
+            set_here |= {self.intervals.lower, self.intervals.upper}
         if self.indicators is not None:
             set_here |= set(self.indicators.attributes)
         return [

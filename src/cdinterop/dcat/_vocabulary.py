@@ -29,6 +29,7 @@ from rdflib.term import BNode, Node
 from cdinterop._version import __version__
 from cdinterop.dcat._vocab import CDI, DQV, OA, SPDX_LICENCE
 from cdinterop.model import (
+    METRICS,
     ActivityType,
     AgentKind,
     CitizenDataset,
@@ -43,6 +44,8 @@ from cdinterop.model import (
     Participation,
     PermittedUse,
     QualityDimension,
+    QualityMeasurement,
+    QualityMetric,
     QualityVerdict,
     Role,
     ValueChainStage,
@@ -292,6 +295,18 @@ CONCEPT_SCHEMES: dict[str, ConceptScheme] = {
             "(UN NQAF / ESS QAF).",
         ),
         ConceptScheme(
+            "computedMetrics",
+            "computedMetric",
+            "cdinterop computed quality metrics",
+            QualityMetric,
+            {m.value: f"{d.definition} Unit: {d.unit}." for m, d in METRICS.items()},
+            labels={m.value: m.value.lower().replace("_", " ") for m in QualityMetric},
+            classes=(DQV.Metric,),
+            comment="Metrics cdinterop computes on every ingest and convert run (the "
+            "catalogue cdinterop.model.QualityMetric); a measurement's cdi:component and "
+            "cdi:qualifier say what part of the data it is about.",
+        ),
+        ConceptScheme(
             "qualityVerdicts",
             "verdict",
             "cdinterop quality verdicts",
@@ -417,6 +432,20 @@ _PROPERTIES: tuple[_Property, ...] = (
     _carrier("consent", "consent", _field(CitizenDataset, "consent")),
     _carrier("quality", "quality", _field(CitizenDataset, "quality")),
     _carrier("disclosure", "disclosure control", _field(CitizenDataset, "disclosure")),
+    _Property(
+        "component",
+        "component",
+        _field(QualityMeasurement, "component"),
+        DQV.QualityMeasurement,
+        XSD.string,
+    ),
+    _Property(
+        "qualifier",
+        "qualifier",
+        _field(QualityMeasurement, "qualifier"),
+        DQV.QualityMeasurement,
+        XSD.string,
+    ),
     _Property(
         "catalogJson",
         "catalogue JSON",
@@ -612,6 +641,9 @@ def vocabulary_graph() -> Graph:
     metrics = CONCEPT_SCHEMES["qualityMetrics"]
     for dimension in QualityDimension:
         g.add((metrics.concept(dimension), DQV.inDimension, dimensions.concept(dimension)))
+    computed = CONCEPT_SCHEMES["computedMetrics"]
+    for metric, definition in METRICS.items():
+        g.add((computed.concept(metric), DQV.inDimension, dimensions.concept(definition.dimension)))
     return g
 
 
@@ -818,6 +850,11 @@ def shapes_graph() -> Graph:
     s.prop(activity, DCTERMS.type, max_count=1, iri=True, values=_in(g, "activityTypes"))
     software = s.node("SoftwareAgent", PROV.SoftwareAgent, "Software that acted on the data.")
     s.prop(software, DCTERMS.type, iri=True, values=_in(g, "agentTypes"))
+    measurement = s.node(
+        "QualityMeasurement", DQV.QualityMeasurement, "cdi: properties of a quality measurement."
+    )
+    s.prop(measurement, CDI.component, max_count=1, datatype=XSD.string)
+    s.prop(measurement, CDI.qualifier, max_count=1, datatype=XSD.string)
     metric = s.node("Metric", DQV.Metric, "A quality metric.")
     s.prop(metric, DQV.inDimension, max_count=1, iri=True, values=_in(g, "qualityDimensions"))
     annotation = s.node(

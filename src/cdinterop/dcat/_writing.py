@@ -57,6 +57,7 @@ from cdinterop.dcat._vocab import (
 )
 from cdinterop.dcat._vocabulary import CONCEPT_SCHEMES
 from cdinterop.model import (
+    METRICS,
     Agent,
     AgentKind,
     AreaExtent,
@@ -66,6 +67,8 @@ from cdinterop.model import (
     ContactPoint,
     DataStructure,
     Distribution,
+    QualityMeasurement,
+    QualityMetric,
     Role,
     ThemeScheme,
 )
@@ -99,6 +102,8 @@ CORE_FIELDS = (
 )
 """Data set fields whose exact form travels in ``cdi:coreJson``."""
 
+_COMPUTED = frozenset(m.value for m in QualityMetric)
+"""Ids of the metrics of the catalogue: ``cdi:`` concepts rather than minted metrics."""
 TRIPLE_COUNTS = "_tripleCounts"
 """Key of ``cdi:coreJson`` that counts, per property, the data set node's triples written
 before it: a reader finding fewer knows the description lost triples (a truncated file)."""
@@ -517,18 +522,31 @@ class _DatasetWriter:
             g.add((verdict, OA.motivatedBy, DQV.qualityAssessment))
             g.add((verdict, DCTERMS.date, Literal(assessment.date, datatype=XSD.date)))
         for i, measurement in enumerate(ds.quality.measurements):
-            node = self.node("measurement", str(i))
+            self.measurement(self.node("measurement", str(i)), measurement)
+
+    def measurement(self, node: URIRef, measurement: QualityMeasurement) -> None:
+        """A ``dqv:QualityMeasurement`` of a metric of the catalogue (a ``cdi:`` concept with
+        its definition and dimension) or of a metric of the data set's own (minted)."""
+        g, d = self.g, self.d
+        dimension = measurement.dimension
+        if measurement.metric in _COMPUTED:
+            metric = _cdi(g, "computedMetrics", QualityMetric(measurement.metric))
+            dimension = METRICS[QualityMetric(measurement.metric)].dimension
+        else:
             metric = self.mint.node("metric", measurement.metric)
-            g.add((d, DQV.hasQualityMeasurement, node))
-            g.add((node, RDF.type, DQV.QualityMeasurement))
-            g.add((node, DQV.isMeasurementOf, metric))
-            g.add((node, DQV.computedOn, d))
-            g.add((node, DQV.value, Literal(measurement.value)))
             g.add((metric, RDF.type, DQV.Metric))
-            g.add((metric, SKOS.notation, Literal(measurement.metric)))
-            if measurement.dimension is not None:
-                dimension = _cdi(g, "qualityDimensions", measurement.dimension)
-                g.add((metric, DQV.inDimension, dimension))
+        g.add((d, DQV.hasQualityMeasurement, node))
+        g.add((node, RDF.type, DQV.QualityMeasurement))
+        g.add((node, DQV.isMeasurementOf, metric))
+        g.add((node, DQV.computedOn, d))
+        g.add((node, DQV.value, Literal(measurement.value)))
+        g.add((metric, SKOS.notation, Literal(measurement.metric)))
+        if measurement.component is not None:
+            g.add((node, CDI.component, Literal(measurement.component)))
+        if measurement.qualifier is not None:
+            g.add((node, CDI.qualifier, Literal(measurement.qualifier)))
+        if dimension is not None:
+            g.add((metric, DQV.inDimension, _cdi(g, "qualityDimensions", dimension)))
 
     def context(self) -> None:
         g, d, ds = self.g, self.d, self.ds

@@ -60,8 +60,18 @@ from cdinterop.ingest._transforms import (
 )
 from cdinterop.mapping import UnmappedPolicy, filter_mask, fixed_values, load_spec, map_values
 from cdinterop.mapping._internal import scalar_text
-from cdinterop.model import Activity, ActivityType, Checksum, CitizenDataset, Observations, Source
+from cdinterop.model import (
+    Activity,
+    ActivityType,
+    Checksum,
+    CitizenDataset,
+    Observations,
+    Quality,
+    QualityMeasurement,
+    Source,
+)
 from cdinterop.model._internal import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
+from cdinterop.quality import RowCounts, measure_unit_records, rejected_by_reason
 
 __all__ = ["REJECT_COLUMNS", "IngestError", "IngestResult", "IngestSummary", "ingest"]
 
@@ -115,10 +125,14 @@ class IngestSummary:
     """Rejected rows per column at fault (a row may count under several columns)."""
     seconds: float = 0.0
     """Wall-clock time of the run."""
+    quality: tuple[QualityMeasurement, ...] = ()
+    """The quality measurements of the run (`cdinterop.quality`), also in the data set's
+    ``quality.measurements``. The JSON form leaves out their ``computed_at`` (the start of
+    the run, in the data set), so that two runs on the same file give the same counts."""
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready data (``summary.json``)."""
-        return {
+        data = {
             "source": self.source,
             "layout": self.layout,
             "sha256": self.sha256,
@@ -131,6 +145,12 @@ class IngestSummary:
             "rejected_by_column": dict(self.rejected_by_column),
             "seconds": round(self.seconds, 3),
         }
+        if self.quality:
+            data["quality"] = [
+                m.model_dump(mode="json", exclude_none=True, exclude={"computed_at"})
+                for m in self.quality
+            ]
+        return data
 
 
 @dataclass(frozen=True)
@@ -753,7 +773,9 @@ def ingest(
     conformed = _conformed(records, read.plan, tally)
     summary = _summary(submission, spec, read, conformed.num_rows, tally, started)
     dataset = _dataset(spec, conformed, read.info, summary, started)
-    result = IngestResult(dataset, tally.rejects.table(), summary)
+    rejects = tally.rejects.table()
+    summary, dataset = _measured(summary, dataset, rejects, spec, started)
+    result = IngestResult(dataset, rejects, summary)
     _refuse_too_many_rejected(result, spec.max_rejected if max_rejected is None else max_rejected)
     return result
 
@@ -880,6 +902,29 @@ def _summary(
             f"row counts do not add up: {summary.to_dict()}"
         )
     return summary
+
+
+def _measured(
+    summary: IngestSummary,
+    dataset: CitizenDataset,
+    rejects: pa.Table,
+    spec: IngestSpec,
+    started: dt.datetime,
+) -> tuple[IngestSummary, CitizenDataset]:
+    """The summary and the data set with the run's quality measurements (`cdinterop.quality`);
+    the data set keeps the measurements the spec typed in before them."""
+    counts = RowCounts(
+        rows_read=summary.rows_read,
+        rejected=summary.rejected,
+        rejected_by_reason=rejected_by_reason(rejects),
+        filtered_by_rule=summary.filtered_by_rule,
+        duplicate_rule=spec.deduplicate.name if spec.deduplicate is not None else None,
+    )
+    measured = tuple(measure_unit_records(dataset, counts, computed_at=started))
+    quality = dataset.quality or Quality()
+    typed = quality.measurements
+    dataset = dataset.replace(quality=quality.model_copy(update={"measurements": typed + measured}))
+    return replace(summary, quality=measured), dataset
 
 
 def _refuse_too_many_rejected(result: IngestResult, limit: float | None) -> None:

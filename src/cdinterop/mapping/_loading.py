@@ -266,8 +266,9 @@ _MAX_EXTENDS = 8
 def _extended(
     document: dict[str, Any], texts: _Texts, folder: Path | None, source: str, depth: int = 0
 ) -> dict[str, Any]:
-    """``document`` with the top-level sections of the spec it ``extends`` that it does not
-    set itself (followed recursively: at most 8 specs deep, no cycles)."""
+    """``document`` merged onto the spec it ``extends`` (followed recursively: at most 8
+    specs deep, no cycles): what it does not set is taken, a section it sets as a mapping
+    updates the extended spec's section key by key, anything else replaces it."""
     parent_name = document.get("extends")
     if parent_name is None:
         return document
@@ -292,9 +293,21 @@ def _extended(
     for key in parent:
         if key not in document and key != "extends":
             texts.sections.setdefault(key, (parent_text, str(path)))
-    merged = {k: v for k, v in parent.items() if k != "extends"}
-    merged.update(document)
-    return merged
+    return _merged({k: v for k, v in parent.items() if k != "extends"}, document)
+
+
+def _merged(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """``base`` updated by ``update``: a section (top-level key) that is a mapping in both
+    is updated key by key, each of its keys replaced whole; anything else replaces what
+    ``base`` has. One level only, so that a key the spec sets means what it says (its
+    ``attributes`` are all the attributes, not those of the other spec as well)."""
+    out = dict(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = {**out[key], **value}
+        else:
+            out[key] = value
+    return out
 
 
 def loads_spec(
@@ -308,7 +321,10 @@ def loads_spec(
 
     Files the spec names (``extends:``, SDMX structure files in its structures) are found
     relative to ``folder`` (default: the working directory). A spec that ``extends`` another
-    takes every top-level section of that spec that it does not set itself.
+    is merged onto it: what it does not set is taken; a section it sets as a mapping updates
+    the other spec's section key by key (``aggregation: {weighting: ...}`` adds weighting to
+    the aggregation, and each key it sets there replaces that key whole); anything else
+    replaces the other spec's.
 
     Raises [`ReadError`][cdinterop.errors.ReadError] for text that is not YAML, and
     [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] with every problem of the spec,

@@ -180,8 +180,9 @@ class MappingSpec(Model):
     """What every mapping spec has: identity, row filters and the default unmapped policy."""
 
     extends: str | None = None
-    """A spec file (relative to this one) whose top-level sections this spec takes unless it
-    sets them itself, e.g. ``services-survey-kobo.yaml`` (resolved when the spec loads)."""
+    """A spec file (relative to this one) that this spec is merged onto, e.g.
+    ``services-survey-kobo.yaml``: what this spec does not set is taken from it, a section
+    it sets as a mapping updates that spec's key by key (resolved when the spec loads)."""
     id: SdmxId
     """Identifier of the spec (recorded in provenance), e.g. ``services-satisfaction-to-sdg``."""
     version: VersionString = "1.0"

@@ -80,6 +80,7 @@ from cdinterop.model._identity import (
     format_ref,
     parse_ref,
 )
+from cdinterop.model._metrics import METRICS, MetricDefinition, QualityMetric
 from cdinterop.model._observations import Observation, Observations
 from cdinterop.model._participation import (
     Consent,
@@ -139,6 +140,7 @@ from cdinterop.model._structure import (
 
 __all__ = [
     "M49_REGIONS",
+    "METRICS",
     "AccessRights",
     "Activity",
     "ActivityType",
@@ -193,6 +195,7 @@ __all__ = [
     "LocalId",
     "MaintainableRef",
     "Measure",
+    "MetricDefinition",
     "Model",
     "MultilingualText",
     "NCNameId",
@@ -210,6 +213,7 @@ __all__ = [
     "QualityAssessment",
     "QualityDimension",
     "QualityMeasurement",
+    "QualityMetric",
     "QualityVerdict",
     "ReferencePeriod",
     "ReleaseCalendar",

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from cdinterop.errors import Problem, RuleViolations
-from cdinterop.model._base import LocalId, Model, MultilingualText, SdmxId
+from cdinterop.model._base import LocalId, Model, MultilingualText, NCNameId, SdmxId
 
 __all__ = [
     "DimensionScore",
@@ -104,10 +104,14 @@ class QualityAssessment(Model):
 
 
 class QualityMeasurement(Model):
-    """A measured value of a quality metric (``dqv:QualityMeasurement``)."""
+    """A measured value of a quality metric (``dqv:QualityMeasurement``).
+
+    Runs compute the metrics of the catalogue ([`QualityMetric`][cdinterop.model.QualityMetric],
+    defined in [`METRICS`][cdinterop.model.METRICS]); other metric ids may be typed in."""
 
     metric: SdmxId
-    """Metric id, e.g. ``COMPLETENESS`` or ``REJECTED_ROW_SHARE``."""
+    """Metric id, e.g. ``COMPLETENESS`` or ``REJECTED_ROW_SHARE`` (see
+    [`QualityMetric`][cdinterop.model.QualityMetric] for those cdinterop computes)."""
     value: float | int | bool | str
     """The measured value."""
     unit: str | None = None
@@ -116,6 +120,11 @@ class QualityMeasurement(Model):
     """The quality dimension the metric informs."""
     computed_at: dt.datetime | None = None
     """When the value was computed."""
+    component: NCNameId | None = None
+    """The component the value is about (e.g. the dimension whose code coverage it is)."""
+    qualifier: str | None = Field(default=None, min_length=1)
+    """What else the value is about: the reject reason, the filter rule or the level it
+    counts (e.g. ``unmapped-value``, ``duplicate-submission``, ``subdivision``)."""
 
 
 class Quality(Model):
