@@ -83,3 +83,24 @@ def test_console_script_has_no_traceback(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+def test_many_kinds_of_problems_give_a_bounded_report(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """100,000 problems of 100,000 kinds (a column each): the summary lists the first kinds
+    and says how many more there are, instead of rendering a table of every kind (which
+    took minutes: a hostile data set with 100k attribute keys hung `validate`)."""
+    from cdinterop import _cli
+    from cdinterop.errors import Issue
+
+    monkeypatch.setattr(_cli.err, "_width", 200)
+    issues = [
+        Issue(f"observations.X{i}", "unknown-column", "not a column", component=f"X{i}")
+        for i in range(100_000)
+    ]
+    _cli._report_issues(Path("ds.json"), issues, 20)
+    text = capsys.readouterr().err
+    assert "100000 problem(s) of 100000 kind(s)" in text
+    assert "… and 99980 more kinds (--json for all)" in text
+    assert text.count("X9999") <= 2

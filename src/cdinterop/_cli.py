@@ -185,7 +185,8 @@ def _report_issues(path: Path, issues: list[Issue], max_shown: int) -> None:
     summary = Table(title="by kind", show_header=True, header_style="bold")
     for column in ("problem", "component", "count", "first rows / places", "example"):
         summary.add_column(column, overflow="fold")
-    for (code, component), members in sorted(groups.items(), key=lambda g: -len(g[1])):
+    kinds = sorted(groups.items(), key=lambda g: -len(g[1]))
+    for (code, component), members in kinds[:max_shown]:  # a bounded table, however many
         places = [str(i.row) if i.row is not None else i.location for i in members[:5]]
         more = ", …" if len(members) > 5 else ""
         example = members[0]
@@ -197,6 +198,8 @@ def _report_issues(path: Path, issues: list[Issue], max_shown: int) -> None:
             _short(example.message + ("" if example.value is None else f" ({example.value!r})")),
         )
     err.print(summary)
+    if len(kinds) > max_shown:
+        err.print(f"… and {len(kinds) - max_shown} more kinds (--json for all)")
     details = Table(title=f"first {min(max_shown, len(issues))}", header_style="bold")
     for column in ("row", "component", "problem", "value", "location"):
         details.add_column(column, overflow="fold")
