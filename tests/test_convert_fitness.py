@@ -124,5 +124,8 @@ def test_the_weighted_run_reaches_the_margins_and_reports(weighted: Path) -> Non
     assert published["LOWER_BOUND"].notna().all()
     html = (weighted / "report.html").read_text(encoding="utf-8")
     assert "population-margins.csv" in html and "report.html" not in summary.get("outputs", [])
+    assert html.count('data-field="weighted_total_variation"') == 3
+    cv = representativeness["propensity_cv"]
+    assert 0 < cv < 2 and f'data-value="{cv!r}"' in html
     listed = {f["path"] for f in summary["files"]}
     assert "report.html" in listed

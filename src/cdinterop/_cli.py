@@ -952,13 +952,14 @@ def report_command(
         ),
     ],
     charts: Annotated[
-        bool,
+        bool | None,
         typer.Option(
             "--charts/--no-charts",
-            help="Draw the charts (needs the report extra, matplotlib); --no-charts "
-            "writes the tables only.",
+            help="--charts: draw the charts (needs the report extra, matplotlib); "
+            "--no-charts: the tables only. Default: charts when matplotlib is installed.",
+            show_default=False,
         ),
-    ] = True,
+    ] = None,
 ) -> None:
     """Write report.html in the output folder of a run: a page a person can open offline.
 

@@ -354,6 +354,12 @@ def test_without_matplotlib(
     assert not (tmp_path / REPORT_FILE).exists()
     html = write_report(tmp_path, summary=summary_of(converted)).read_text(encoding="utf-8")
     assert "<svg" not in html and 'data-section="flow"' in html
+    # the command too: tables without the extra, unless --charts asks for them
+    for name in ("summary.json", "dataset.json"):
+        (tmp_path / name).write_bytes((converted / name).read_bytes())
+    assert CliRunner().invoke(app, ["report", str(tmp_path)]).exit_code == 0
+    result = CliRunner().invoke(app, ["report", str(tmp_path), "--charts"])
+    assert result.exit_code == 2 and "cdinterop[report]" in result.output
 
 
 def test_reads_the_folder_and_replaces_the_report(converted: Path, tmp_path: Path) -> None:

@@ -180,16 +180,18 @@ def _num(value: object) -> str:
     return number(value)
 
 
+_OVERALL = (
+    ("r_indicator", "R-indicator"),
+    ("propensity_cv", "Propensity CV (0: every group answered alike)"),
+)
+
+
 def _overall(rep: Mapping[str, Any]) -> str:
-    parts = []
-    if rep.get("r_indicator") is not None:
-        parts.append(
-            el(
-                "tr",
-                el("th", "R-indicator", scope="row")
-                + cell(rep["r_indicator"], field="r_indicator"),
-            )
-        )
+    parts = [
+        el("tr", el("th", label, scope="row") + cell(rep[key], field=key))
+        for key, label in _OVERALL
+        if rep.get(key) is not None
+    ]
     joint = rep.get("joint")
     if isinstance(joint, Mapping):
         parts.extend(
@@ -242,6 +244,20 @@ def representativeness(rep: Any, weighting: Any, *, charts: bool) -> str | None:
     if has_weights:
         rows = key_value_rows(weighting, field="weighting")
         body += el("h3", "Calibration weights") + table(["", "value"], rows, class_="weighting")
+    weighted = rep.get("weighted") if has_rep else None
+    if isinstance(weighted, Mapping) and isinstance(weighted.get("dimensions"), Mapping):
+        rows = [
+            el(
+                "tr",
+                el("th", text(str(d)), scope="row")
+                + cell(data.get("total_variation"), field="weighted_total_variation"),
+            )
+            for d, data in weighted["dimensions"].items()
+            if isinstance(data, Mapping)
+        ]
+        body += el("h3", "After weighting") + table(
+            ["dimension", "total variation"], rows, class_="weighted"
+        )
     return _section("representativeness", "Sample against population", body, intro)
 
 
