@@ -83,6 +83,8 @@ sample size, for intervals)."""
 SQUARED_VALUES = "_sx"
 """Column of the summed weight * value^2 of a mean's rows (its variance, for intervals)."""
 _CONTRIBUTES = "_c"
+_VALUES = "_x"
+"""A mean's values as read (not summed: only its intervals use them)."""
 _WHO = "_who"
 
 
@@ -236,7 +238,7 @@ def _measure_columns(
         if DENOMINATOR in columns:
             out[denominator_column(indicator)] = columns[DENOMINATOR]
         if spec.intervals is not None:
-            out.update(_interval_columns(table, m, weight, indicator))
+            out.update(_interval_columns(columns, m, weight, indicator))
         c = columns[_CONTRIBUTES]
         contributes = c if contributes is None else pc.or_(contributes, c)
     if issues or contributes is None:
@@ -246,20 +248,20 @@ def _measure_columns(
 
 
 def _interval_columns(
-    table: pa.Table, m: MeasureSpec, weight: pa.ChunkedArray | None, indicator: str | None
+    columns: dict[str, pa.ChunkedArray],
+    m: MeasureSpec,
+    weight: pa.ChunkedArray | None,
+    indicator: str | None,
 ) -> dict[str, pa.ChunkedArray]:
-    """For the intervals of a proportion or a mean: the squared weights of the rows with a
-    value (``_sq``) and, for a mean, weight * value^2 (``_sx``); nothing for other measures.
-    The measure's columns are known to be there and numeric (checked before)."""
+    """For the intervals of a proportion or a mean, from the measure's own columns: the
+    squared weights of the rows with a value (``_sq``: the denominator squared) and, for a
+    mean, weight * value^2 (``_sx``); nothing for other measures."""
     if not isinstance(m, ProportionMeasure | MeanMeasure):
         return {}
-    valid = pc.is_valid(_blank_to_null(table.column(m.column)))
-    ones = _ones(table.num_rows, weight)
-    squares = pc.multiply(pc.cast(ones, pa.float64()), pc.cast(ones, pa.float64()))
-    out = {squares_column(indicator): _where(valid, squares)}
-    number = _number(table, m.column, []) if isinstance(m, MeanMeasure) else None
-    if number is not None:
-        x = pc.cast(number, pa.float64())
+    den = pc.cast(columns[DENOMINATOR], pa.float64())
+    out = {squares_column(indicator): pc.multiply(den, den)}
+    if isinstance(m, MeanMeasure):
+        x = pc.cast(columns[_VALUES], pa.float64())
         out[squared_values_column(indicator)] = _times(pc.multiply(x, x), weight)
     return out
 
@@ -305,6 +307,7 @@ def _sum_columns(
     out = {NUMERATOR: _times(x, weight), _CONTRIBUTES: valid}
     if isinstance(m, MeanMeasure):
         out[DENOMINATOR] = _where(valid, _ones(table.num_rows, weight))
+        out[_VALUES] = x  # for the intervals; not summed
     return out
 
 

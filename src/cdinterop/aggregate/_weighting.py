@@ -43,16 +43,29 @@ def calibrate(
     b = spec.benchmark
     dims = list(b.dimensions)
     benchmark = read_benchmark(b.file, dimensions=dims, value=b.value, totals=b.totals)
-    weighting: dict[str, Any] | None = None
-    weights: str | None = None
-    if spec.weighting is not None:
-        raked = rake(records, benchmark, dimensions=dims, trim=spec.weighting.trim)
-        records = records.append_column(WEIGHT_COLUMN, pa.array(raked.weights, pa.float64()))
-        spec = spec.model_copy(update={"weight": WEIGHT_COLUMN})
-        weighting, weights = raked.to_dict(), WEIGHT_COLUMN
-    found = compare(records, benchmark, dimensions=dims, under=b.under)
-    representativeness = {**found.to_dict(), "benchmark": Path(b.file).name}
-    if weights is not None:  # the weighted sample against the benchmark too
-        weighted = compare(records, benchmark, dimensions=dims, weights=weights, under=b.under)
-        representativeness["weighted"] = {**weighted.to_dict(), "benchmark": Path(b.file).name}
+    if spec.weighting is None:
+        found = compare(records, benchmark, dimensions=dims, under=b.under)
+        representativeness = {**found.to_dict(), "benchmark": Path(b.file).name}
+        return records, spec, Calibration(representativeness, None)
+    raked = rake(records, benchmark, dimensions=dims, trim=spec.weighting.trim)
+    # the sample as it came (propensities from the weights just computed unless trimming
+    # changed them), then weighted
+    untrimmed = raked.weights if raked.trimmed == 0 else None
+    found = compare(records, benchmark, dimensions=dims, under=b.under, raked=untrimmed)
+    records = records.append_column(WEIGHT_COLUMN, pa.array(raked.weights, pa.float64()))
+    weighted = compare(
+        records,
+        benchmark,
+        dimensions=dims,
+        weights=WEIGHT_COLUMN,
+        under=b.under,
+        propensities=False,
+    )
+    representativeness = {
+        **found.to_dict(),
+        "benchmark": Path(b.file).name,
+        "weighted": {**weighted.to_dict(), "benchmark": Path(b.file).name},
+    }
+    spec = spec.model_copy(update={"weight": WEIGHT_COLUMN})
+    weighting = raked.to_dict()
     return records, spec, Calibration(representativeness, weighting)

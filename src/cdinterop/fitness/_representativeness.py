@@ -99,6 +99,8 @@ def compare(
     weights: str | None = None,
     under: float = 0.5,
     over: float = 2.0,
+    raked: FloatArray | None = None,
+    propensities: bool = True,
 ) -> Representativeness:
     """Compare the records' distribution over ``dimensions`` with the benchmark's.
 
@@ -114,7 +116,10 @@ def compare(
 
     The R-indicator is computed from raking weights (see
     [`r_indicator`][cdinterop.fitness.r_indicator]); it is ``None`` when the records cannot
-    be raked to the benchmark (a missing group, a code it lacks, a missing value).
+    be raked to the benchmark (a missing group, a code it lacks, a missing value). ``raked``
+    gives the raking weights when they are at hand (they are not computed again);
+    ``propensities=False`` leaves the R-indicator and the propensity CV out (e.g. for the
+    weighted sample, whose propensities the weights have already evened out).
     """
     if records.num_rows == 0:
         raise ValueError("there are no records to compare with the benchmark")
@@ -127,14 +132,18 @@ def compare(
         groups[dim], distances[dim] = _dimension(
             records, dim, benchmark.margins[dim], w, (under, over)
         )
-    propensities = _propensities(records, benchmark, dimensions, weights)
+    found = (
+        _propensities(records, benchmark, dimensions, weights, raked)
+        if propensities
+        else (None, None)
+    )
     return Representativeness(
         benchmark=benchmark.source,
         dimensions=groups,
         total_variation=distances,
         joint=_joint(records, benchmark, dimensions, w),
-        r_indicator=propensities[0],
-        propensity_cv=propensities[1],
+        r_indicator=found[0],
+        propensity_cv=found[1],
     )
 
 
@@ -218,16 +227,22 @@ def _joint(
 
 
 def _propensities(
-    records: pa.Table, benchmark: Benchmark, dimensions: Sequence[str], weights: str | None
+    records: pa.Table,
+    benchmark: Benchmark,
+    dimensions: Sequence[str],
+    weights: str | None,
+    raked: FloatArray | None,
 ) -> tuple[float | None, float | None]:
-    """The R-indicator and the propensities' coefficient of variation, from raking weights;
-    ``None`` when the records cannot be raked (or the ``fitness`` extra is missing)."""
-    try:
-        raked = rake(records, benchmark, dimensions=dimensions, base_weights=weights)
-    except (RakingError, MissingExtraError):
-        return None, None
+    """The R-indicator and the propensities' coefficient of variation, from raking weights
+    (``raked``, or raked here); ``None`` when the records cannot be raked (or the
+    ``fitness`` extra is missing)."""
+    if raked is None:
+        try:
+            raked = rake(records, benchmark, dimensions=dimensions, base_weights=weights).weights
+        except (RakingError, MissingExtraError):
+            return None, None
     base = base_weights(records, weights)
-    return r_indicator(raked.weights, base), propensity_cv(raked.weights, base)
+    return r_indicator(raked, base), propensity_cv(raked, base)
 
 
 def propensity_cv(weights: FloatArray, base: FloatArray | None = None) -> float:

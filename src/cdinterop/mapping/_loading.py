@@ -219,13 +219,16 @@ def _located(issues: list[Issue], texts: _Texts, model: type[BaseModel]) -> list
     (``extra-forbidden``) whose value is a block is placed at the key, and gets the closest
     known key as a hint."""
     located = []
+    roots: dict[str, yaml.Node | None] = {}  # each text composed once, however many issues
     for issue in issues:
         section = _PATH_PART.findall(issue.location)[:1]
         text, origin = texts.of(section[0][1] if section else "")
-        try:
-            root = yaml.compose(text, Loader=SpecLoader)
-        except yaml.YAMLError:  # pragma: no cover - the text has been parsed already
-            root = None
+        if text not in roots:
+            try:
+                roots[text] = yaml.compose(text, Loader=SpecLoader)
+            except yaml.YAMLError:  # pragma: no cover - the text has been parsed already
+                roots[text] = None
+        root = roots[text]
         if root is None:  # pragma: no cover - an empty document is refused earlier
             located.append(issue)
             continue
