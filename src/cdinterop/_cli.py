@@ -462,6 +462,24 @@ SummaryJson = Annotated[
 ]
 
 
+def _submission_files(values: list[Path]) -> list[Path]:
+    """The files that SUBMISSION... names (files, folders, glob patterns), each checked as
+    an input; exit 2 with the reason when one cannot be used."""
+    from cdinterop.ingest import submission_files
+
+    try:
+        files = submission_files(values)
+    except ReadError as exc:
+        err.print(f"[bold red]✗ {exc.source}[/]: {exc.reason}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    try:
+        _input_path(files)
+    except typer.BadParameter as exc:
+        err.print(f"[bold red]✗ {exc}[/]")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    return files
+
+
 def _check_paths(source: Path, output: Path) -> None:
     """Exit 2 with a plain message when the input is a folder or the output a file."""
     if source.is_dir():
@@ -709,12 +727,12 @@ def init_command(
 
 @app.command("convert")
 def convert_command(
-    submission: Annotated[
-        Path,
+    submissions: Annotated[
+        list[Path],
         typer.Argument(
-            metavar="SUBMISSION",
-            help="A raw submission: KoboToolbox / ODK export, CSV, XLSX, JSON.",
-            callback=_input_path,
+            metavar="SUBMISSION...",
+            help="Raw submissions: KoboToolbox / ODK exports, CSV, XLSX, JSON; several files, "
+            "a folder or a glob pattern ('exports/*.csv') are read as one submission.",
         ),
     ],
     mapping: Annotated[
@@ -798,6 +816,11 @@ def convert_command(
     download URLs), --base-iri the namespace of the DCAT identifiers (the data set's IRI
     and the others'); they may differ.
 
+    Several exports (files, a folder, a glob pattern) are read as one submission, in name
+    order: de-duplicated across files, each file a source of the provenance, rejects.csv
+    with a source column and summary.json with each file's counts. The unit records are
+    aggregated as they are read, so memory does not grow with the size of the files.
+
     Example:
 
         export CDINTEROP_PSEUDONYM_KEY=a-long-secret-key
@@ -808,6 +831,8 @@ def convert_command(
     from cdinterop.convert import convert
 
     _check_base_iri(base_iri)  # an option, checked before any file is read
+    files = _submission_files(submissions)
+    submission = files[0]
     spec = _ingest_spec(submission, output, mapping)
     outputs = _convert_outputs(to, structure, conform_map)
     _unused_base_iri(base_iri, outputs)
@@ -815,7 +840,7 @@ def convert_command(
         secret = _key(key)
         with err.status("converting") as status, _convert_errors(output):
             result = convert(
-                submission,
+                files,
                 spec,
                 output,
                 to=outputs,
@@ -831,7 +856,8 @@ def convert_command(
     if as_json:
         out.print_json(json.dumps(result.summary.to_dict()))
         return
-    out.print(_convert_table(f"{submission.name} → {output}", result))
+    names = submission.name if len(files) == 1 else f"{len(files)} submission files"
+    out.print(_convert_table(f"{names} → {output}", result))
 
 
 def _check_base_iri(base_iri: str | None) -> None:

@@ -29,10 +29,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -44,12 +45,20 @@ from pydantic import (
 )
 
 from cdinterop._files import write_json
-from cdinterop._formulas import write_people_csv
 from cdinterop._publish import RUN_OUTPUTS, publish, reserving
 from cdinterop._version import __version__
-from cdinterop.aggregate import AggregationReport, Calibration
+from cdinterop.aggregate import AggregationReport, AggregationResult, AggregationSpec, Calibration
 from cdinterop.errors import CdinteropError, WriteError
-from cdinterop.ingest import IngestError, IngestResult, IngestSpec, IngestSummary, ingest
+from cdinterop.ingest import (
+    IngestError,
+    IngestResult,
+    IngestSpec,
+    IngestSummary,
+    SourceOptions,
+    ingest,
+    submission_files,
+)
+from cdinterop.ingest._internal import Rejects, source_options
 from cdinterop.model import (
     Activity,
     ActivityType,
@@ -305,21 +314,119 @@ def _distributions(
 
 
 def _formula_text(
-    unit_records: CitizenDataset, published: CitizenDataset | None
+    unit_records: _FormulaScan, published: CitizenDataset | None
 ) -> tuple[FormulaTextCount, ...]:
     """Per text column, how many values begin with a formula character (``=``, ``+``,
     ``@``, tab, CR, ``-`` unless a number) and the row of the first, in the accepted unit
-    records and in the published data (when aggregated or conformed). The values
-    themselves are left out: the unit records may not be published."""
-    from cdinterop._formulas import formula_text
-
-    tables = [("unit records", unit_records)]
+    records (scanned as they streamed) and in the published data (when aggregated or
+    conformed). The values themselves are left out: the unit records may not be published."""
+    found = [("unit records", unit_records)]
     if published is not None:
-        tables.append(("published data", published))
+        scan = _FormulaScan()
+        scan.add(published.observations.table)
+        found.append(("published data", scan))
     return tuple(
-        FormulaTextCount(data=data, column=found.column, count=found.count, row=found.row)
-        for data, ds in tables
-        for found in formula_text(ds.observations.table)
+        FormulaTextCount(data=data, column=column, count=count, row=row)
+        for data, scan in found
+        for column, (count, row) in scan.found.items()
+    )
+
+
+class _FormulaScan:
+    """Text values that begin with a formula character, counted per column batch by batch
+    (with the 0-based row of the first, over all the batches)."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, tuple[int, int]] = {}
+        self.rows = 0
+
+    def add(self, table: pa.Table) -> None:
+        """Scan one batch (the rows that follow those scanned so far)."""
+        from cdinterop._formulas import formula_text
+
+        for hit in formula_text(table):
+            count, first = self.found.get(hit.column, (0, self.rows + hit.row))
+            self.found[hit.column] = (count + hit.count, first)
+        self.rows += table.num_rows
+
+
+class _Aggregating:
+    """A sink of the ingest stream that aggregates the unit records as they come
+    (`cdinterop.aggregate.CellAccumulator`) and scans them for formula text; it holds
+    the cells, never the records."""
+
+    def __init__(self, spec: AggregationSpec) -> None:
+        from cdinterop.aggregate import CellAccumulator
+
+        self.cells = CellAccumulator(spec)
+        self.formulas = _FormulaScan()
+
+    def add(self, records: pa.Table) -> None:
+        self.cells.add(records)
+        self.formulas.add(records)
+
+    def finish(self, unit_records: CitizenDataset) -> AggregationResult:
+        """The aggregation of every record added (``unit_records`` gives the metadata)."""
+        return self.cells.finish(unit_records)
+
+
+@dataclass(frozen=True)
+class _Ingested:
+    """The ingest step of a conversion: the unit-record data set (without its records when
+    they were aggregated as they streamed), the rejects and the counts."""
+
+    dataset: CitizenDataset
+    rejects: Rejects
+    summary: IngestSummary
+
+
+def _ingest_kept(
+    submission: Sequence[Path],
+    spec: IngestSpec,
+    target: Path,
+    options: SourceOptions,
+    key: bytes | None,
+    max_rejected: float | None,
+) -> _Ingested:
+    """Ingest keeping the unit records (a spec without aggregation publishes them)."""
+    try:
+        result = ingest(submission, spec, key=key, options=options, max_rejected=max_rejected)
+    except IngestError as exc:
+        if exc.result is not None:  # too many rejects: leave them for whoever fixes the file
+            _write_failed(exc.result.summary, Rejects.of_table(exc.result.rejects), target)
+        raise
+    return _Ingested(result.dataset, Rejects.of_table(result.rejects), result.summary)
+
+
+def _ingest_aggregating(
+    submission: Sequence[Path],
+    spec: IngestSpec,
+    target: Path,
+    sink: _Aggregating,
+    options: SourceOptions,
+    key: bytes | None,
+    max_rejected: float | None,
+) -> _Ingested:
+    """Ingest handing the records to ``sink`` as they stream (memory bounded by a batch)."""
+    from cdinterop.ingest._internal import ingest_stream, too_many_rejected
+
+    streamed = ingest_stream(submission, spec, sink, key=key, options=options)
+    limit = spec.max_rejected if max_rejected is None else max_rejected
+    if too_many_rejected(streamed.summary, limit):
+        try:
+            _write_failed(streamed.summary, streamed.rejects, target)
+            result = IngestResult(streamed.dataset, streamed.rejects.table(), streamed.summary)
+        finally:
+            streamed.rejects.close()
+        raise IngestError(_too_many_message(streamed.summary, limit), result)
+    return _Ingested(streamed.dataset, streamed.rejects, streamed.summary)
+
+
+def _too_many_message(summary: IngestSummary, limit: float | None) -> str:
+    rows_read, rejected = summary.rows_read, summary.rejected
+    return (
+        f"{rejected} of {rows_read} rows rejected ({rejected / rows_read:.1%}), more than "
+        f"the {limit or 0:.1%} allowed (max_rejected); see the rejects for why"
     )
 
 
@@ -387,9 +494,46 @@ def writable_outputs() -> tuple[str, ...]:
     return tuple(f.name for f in formats() if f.write is not None)
 
 
+def _loaded(spec: IngestSpec | str | Path) -> IngestSpec:
+    if isinstance(spec, IngestSpec):
+        return spec
+    from cdinterop.mapping import load_spec
+
+    return load_spec(spec, IngestSpec)
+
+
+def _ingested(
+    inputs: list[Path],
+    spec: IngestSpec,
+    target: Path,
+    reading: SourceOptions,
+    key: bytes | None,
+    max_rejected: float | None,
+) -> tuple[_Ingested, _Aggregating | None, _FormulaScan]:
+    """The submission read: the unit records kept (no aggregation), or aggregated as they
+    stream into the returned sink; with the formula-like text seen in the unit records."""
+    if spec.aggregation is None:
+        ingested = _ingest_kept(inputs, spec, target, reading, key, max_rejected)
+        unit_formulas = _FormulaScan()
+        unit_formulas.add(ingested.dataset.observations.table)
+        return ingested, None, unit_formulas
+    sink = _Aggregating(spec.aggregation)
+    ingested = _ingest_aggregating(inputs, spec, target, sink, reading, key, max_rejected)
+    counts = ingested.summary
+    if counts.accepted == 0:
+        why = ", ".join(f"{rule}: {n:,}" for rule, n in counts.filtered_by_rule.items())
+        raise ConvertError(
+            f"no unit records to aggregate: {counts.rows_read:,} rows read, none accepted "
+            f"({counts.filtered:,} filtered{f' by {why}' if why else ''}, "
+            f"{counts.rejected:,} rejected)",
+            ConvertSummary(ingest=counts),
+        )
+    return ingested, sink, sink.formulas
+
+
 @reserving("output")  # the output folder is locked for the whole run
 def convert(
-    submission: str | Path,
+    submission: str | Path | Sequence[str | Path],
     spec: IngestSpec | str | Path,
     output: str | Path,
     *,
@@ -401,10 +545,20 @@ def convert(
     key: bytes | None = None,
     max_rejected: float | None = None,
     progress: Callable[[str], None] | None = None,
+    batch_rows: int | None = None,
 ) -> ConvertResult:
     """Convert ``submission`` with ``spec`` (an [`IngestSpec`][cdinterop.ingest.IngestSpec] with
     an ``aggregation`` section, or the path of its YAML file) and write the outputs into
     ``output``.
+
+    ``submission`` is a file, or several exports read as one submission (files, folders,
+    glob patterns: [`submission_files()`][cdinterop.ingest.submission_files]). With an
+    ``aggregation`` the unit records are aggregated as they are read, batch by batch
+    (`cdinterop.aggregate.CellAccumulator`), so memory is bounded by a batch and the cells,
+    not the size of the submission; without one the unit records are the output and are
+    held in memory. ``batch_rows`` sets the rows per batch (default
+    [`SourceOptions.batch_rows`][cdinterop.ingest.SourceOptions]): smaller batches use less
+    memory, larger ones run faster; the outputs are the same whatever it is.
 
     ``to`` picks outputs among [`OUTPUTS`][cdinterop.convert.OUTPUTS]; ``structure`` and ``conform``
     (an SDMX structure message and a conformance mapping) conform the indicators to an external DSD
@@ -432,37 +586,22 @@ def convert(
     check_request(to, structure, conform, base_iri=base_iri)
     options: dict[str, object] = {} if base_iri is None else {"base_iri": base_iri}
     started = dt.datetime.now(dt.UTC)
-    if not isinstance(spec, IngestSpec):
-        from cdinterop.mapping import load_spec
-
-        spec = load_spec(spec, IngestSpec)
+    spec = _loaded(spec)
     say = progress or (lambda _line: None)
     target = Path(output)
-    say(f"ingesting {Path(submission).name}")
-    try:
-        result: IngestResult = ingest(submission, spec, key=key, max_rejected=max_rejected)
-    except IngestError as exc:
-        if exc.result is not None:  # too many rejects: leave them for whoever fixes the file
-            _write_failed(exc.result, target)
-        raise
-    dataset = result.dataset
-    if spec.aggregation is not None and len(dataset.observations) == 0:
-        counts = result.summary
-        why = ", ".join(f"{rule}: {n:,}" for rule, n in counts.filtered_by_rule.items())
-        raise ConvertError(
-            f"no unit records to aggregate: {counts.rows_read:,} rows read, none accepted "
-            f"({counts.filtered:,} filtered{f' by {why}' if why else ''}, "
-            f"{counts.rejected:,} rejected)",
-            ConvertSummary(ingest=counts),
-        )
+    inputs = submission_files(submission)
+    reading = source_options(spec)
+    if batch_rows is not None:
+        reading = replace(reading, batch_rows=batch_rows)
+    say(f"ingesting {', '.join(f.name for f in inputs[:3])}{' …' if len(inputs) > 3 else ''}")
+    result, sink, unit_formulas = _ingested(inputs, spec, target, reading, key, max_rejected)
+    dataset, rejects = result.dataset, result.rejects
     report: AggregationReport | None = None
     conformed_counts: ConformCounts | None = None
     calibration: Calibration | None = None
-    if spec.aggregation is not None:
-        from cdinterop.aggregate import aggregate
-
-        say(f"aggregating {len(dataset.observations):,} unit records")
-        aggregated = aggregate(dataset, spec.aggregation)
+    if sink is not None:
+        say(f"aggregating {result.summary.accepted:,} unit records")
+        aggregated = sink.finish(dataset)
         dataset = aggregated.dataset
         report = aggregated.report
         calibration = aggregated.calibration
@@ -475,7 +614,7 @@ def convert(
         conformed_counts = ConformCounts(
             rows_in=conformed.report.rows_in, rows_out=conformed.report.rows_out
         )
-    formulas = _formula_text(result.dataset, dataset if dataset is not result.dataset else None)
+    formulas = _formula_text(unit_formulas, dataset if dataset is not result.dataset else None)
     dataset, measured = _with_quality(dataset, result, report, started)
     dataset = _with_conversion(dataset, to, started)
     if base_url is None:
@@ -486,7 +625,7 @@ def convert(
     if not base_url.endswith("/"):
         base_url += "/"
     with publish(target, OWNED) as staging:
-        published = _write_outputs(dataset, result, staging, to, base_url, options, say)
+        published = _write_outputs(dataset, rejects, staging, to, base_url, options, say)
         not_written: dict[str, str] = {}
         if "sdmx" in to:
             from cdinterop import sdmx
@@ -508,6 +647,7 @@ def convert(
         files = _written(staging)
         summary = summary.model_copy(update={"files": files})
         write_json(staging / "summary.json", summary.to_dict())
+    rejects.close()
     say(f"written to {target}")
     return ConvertResult(published, files, summary)
 
@@ -525,7 +665,7 @@ def _write_report(
 
 def _with_quality(
     ds: CitizenDataset,
-    result: IngestResult,
+    result: _Ingested,
     report: AggregationReport | None,
     started: dt.datetime,
 ) -> tuple[CitizenDataset, tuple[QualityMeasurement, ...]]:
@@ -545,18 +685,18 @@ def _with_quality(
     return ds.replace(quality=updated), measured
 
 
-def _write_failed(result: IngestResult, target: Path) -> None:
+def _write_failed(counts: IngestSummary, rejects: Rejects, target: Path) -> None:
     """After too many rejects: only ``rejects.csv`` and ``summary.json`` (``"failed":
     true``), replacing the outputs of an earlier run."""
     with publish(target, OWNED) as staging:
-        write_people_csv(result.rejects, staging / "rejects.csv")
-        summary = ConvertSummary(ingest=result.summary, failed=True, files=_written(staging))
+        rejects.write_csv(staging / "rejects.csv")
+        summary = ConvertSummary(ingest=counts, failed=True, files=_written(staging))
         write_json(staging / "summary.json", summary.to_dict())
 
 
 def _write_outputs(
     dataset: CitizenDataset,
-    result: IngestResult,
+    rejects: Rejects,
     staging: Path,
     to: Sequence[str],
     base_url: str,
@@ -591,5 +731,5 @@ def _write_outputs(
             fmt.write_into(published, staging, options)
     if all(fmt.name != "model" for fmt in chosen):
         save(published, staging / "dataset.json")
-    write_people_csv(result.rejects, staging / "rejects.csv")
+    rejects.write_csv(staging / "rejects.csv")
     return published

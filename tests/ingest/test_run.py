@@ -299,6 +299,28 @@ def test_deduplicate_keep_last_and_empty_keys(tmp_path: Path) -> None:
     assert {(8, "_uuid"), (9, "_uuid")} <= rejected  # compared by nobody
 
 
+@pytest.mark.parametrize("keep", ["first", "last"])
+@pytest.mark.parametrize("batch_rows", [1, 2, 3])
+def test_deduplication_spans_batches(tmp_path: Path, keep: str, batch_rows: int) -> None:
+    """Which copy of a re-submission is kept does not depend on the batches it falls in."""
+    from cdinterop.ingest._sources import SourceOptions
+    from cdinterop.ingest._spec import Deduplicate
+
+    rows = [list(r) for r in ROWS]
+    rows[2][5] = "33"  # the re-submission (line 4) differs from the first (line 3)
+    rows[7][1] = "uuid-0001"  # line 9 re-submits line 2, batches later
+    rows[7][5] = "52"
+    spec = _spec(deduplicate=Deduplicate(name="resubmitted", key=("_uuid",), keep=keep))
+    path = _write(tmp_path, rows)
+    whole = ingest(path, spec)
+    batched = ingest(path, spec, options=SourceOptions(batch_rows=batch_rows))
+    assert batched.summary.filtered_by_rule["resubmitted"] == 2
+    assert batched.dataset.observations.table.equals(whole.dataset.observations.table)
+    assert batched.rejects.equals(whole.rejects)
+    ages = set(batched.dataset.observations.to_pandas()["AGE"])
+    assert ("Y30T44" in ages) == (keep == "last")  # line 4's age band (33) won or lost
+
+
 def test_numeric_default_on_a_text_column(tmp_path: Path) -> None:
     rows = [list(r) for r in ROWS]
     rows[0][0] = ""  # line 2: no _id, so OBS_VALUE takes the default

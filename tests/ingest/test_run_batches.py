@@ -202,9 +202,11 @@ def test_structure_is_checked_once_and_only_for_a_clean_table(
 
     monkeypatch.setattr(checks, "check_observations", counting)
     result = _run(path, spec, 65_536)
-    # rows fail the structure (muddy beaches): the table without them is checked again
-    assert len([n for n in calls if n > 0]) == 2
-    assert calls[-1] == result.summary.accepted
+    # one batch, checked once: the rows that fail the structure (muddy beaches) leave, the
+    # others are not checked again, not even when the data set is built from them
+    checked = [n for n in calls if n > 0]
+    assert len(checked) == 1
+    assert checked[0] > result.summary.accepted > 0
     assert result.dataset.issues() == []
 
 

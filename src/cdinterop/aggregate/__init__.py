@@ -28,7 +28,8 @@ structure reader when a spec's structure names an SDMX structure file
 ([`read_structure_file()`][cdinterop.aggregate.read_structure_file]).
 """
 
-from cdinterop.aggregate._run import AggregationReport, AggregationResult, aggregate, unpivot
+from cdinterop.aggregate._partials import CellAccumulator, aggregate, merge_accumulators
+from cdinterop.aggregate._run import AggregationReport, AggregationResult, unpivot
 from cdinterop.aggregate._spec import (
     AggregateOutput,
     AggregationSpec,
@@ -60,6 +61,7 @@ __all__ = [
     "AggregationSpec",
     "BenchmarkSpec",
     "Calibration",
+    "CellAccumulator",
     "ConfStatusCodes",
     "CountMeasure",
     "DimensionRule",
@@ -77,6 +79,7 @@ __all__ = [
     "Unpivot",
     "WeightingSpec",
     "aggregate",
+    "merge_accumulators",
     "read_structure_file",
     "unpivot",
 ]

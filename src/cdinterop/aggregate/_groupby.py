@@ -15,8 +15,9 @@ proportion     1 (weight) where the condition holds,       1 (weight) where the 
 =============  ==========================================  ==========================
 
 `prepare()` maps the unit records to target codes and these columns (one Arrow
-expression per column, no Python loop over rows). `cells_with_totals()` groups the
-prepared table once by every key column (``Table.group_by().aggregate()``), then, for
+expression per column, no Python loop over rows). The cell accumulator
+(``_partials.py``) groups the prepared table by every key column (``Table.group_by().aggregate()``),
+merging the batches' partial sums exactly (``_exact.py`` for float columns), then, for
 each subset of the totalled dimensions (2^d of them, fewer with ``nested``), groups those
 finest cells by the remaining keys and sets the subset's dimensions to their total code.
 Contributor counts are rolled up the same way, except when contributors are the distinct
@@ -57,17 +58,20 @@ from cdinterop.mapping import UnmappedPolicy, map_values
 from cdinterop.mapping._internal import as_text, scalar_text
 
 __all__ = [
+    "CONTRIBUTES",
     "CONTRIBUTORS",
     "DENOMINATOR",
     "NUMERATOR",
+    "WHO",
     "Prepared",
-    "cells_with_totals",
     "denominator_column",
+    "key_order",
     "numerator_column",
     "prepare",
     "python_round",
     "squared_values_column",
     "squares_column",
+    "summed_columns",
     "total_subsets",
 ]
 
@@ -82,10 +86,12 @@ SQUARES = "_sq"
 sample size, for intervals)."""
 SQUARED_VALUES = "_sx"
 """Column of the summed weight * value^2 of a mean's rows (its variance, for intervals)."""
-_CONTRIBUTES = "_c"
+CONTRIBUTES = "_c"
+"""Column: the row contributes to at least one indicator of its cell."""
 _VALUES = "_x"
 """A mean's values as read (not summed: only its intervals use them)."""
-_WHO = "_who"
+WHO = "_who"
+"""Column of the contributor id, when contributors are the distinct values of a column."""
 
 
 def numerator_column(indicator: str | None) -> str:
@@ -239,11 +245,11 @@ def _measure_columns(
             out[denominator_column(indicator)] = columns[DENOMINATOR]
         if spec.intervals is not None:
             out.update(_interval_columns(columns, m, weight, indicator))
-        c = columns[_CONTRIBUTES]
+        c = columns[CONTRIBUTES]
         contributes = c if contributes is None else pc.or_(contributes, c)
     if issues or contributes is None:
         return {}
-    out[_CONTRIBUTES] = contributes
+    out[CONTRIBUTES] = contributes
     return out
 
 
@@ -288,7 +294,7 @@ def _count_columns(n: int, weight: pa.ChunkedArray | None) -> dict[str, pa.Chunk
     """``count``: 1 (or the weight) per row; every row contributes."""
     return {
         NUMERATOR: _ones(n, weight),
-        _CONTRIBUTES: pa.chunked_array([pa.repeat(pa.scalar(True), n)]),
+        CONTRIBUTES: pa.chunked_array([pa.repeat(pa.scalar(True), n)]),
     }
 
 
@@ -304,7 +310,7 @@ def _sum_columns(
     if x is None:
         return {}
     valid = pc.is_valid(x)
-    out = {NUMERATOR: _times(x, weight), _CONTRIBUTES: valid}
+    out = {NUMERATOR: _times(x, weight), CONTRIBUTES: valid}
     if isinstance(m, MeanMeasure):
         out[DENOMINATOR] = _where(valid, _ones(table.num_rows, weight))
         out[_VALUES] = x  # for the intervals; not summed
@@ -326,7 +332,7 @@ def _ratio_columns(
     return {
         NUMERATOR: _times(a, weight),
         DENOMINATOR: _times(b, weight),
-        _CONTRIBUTES: pc.or_(pc.is_valid(a), pc.is_valid(b)),
+        CONTRIBUTES: pc.or_(pc.is_valid(a), pc.is_valid(b)),
     }
 
 
@@ -352,7 +358,7 @@ def _proportion_columns(
     return {
         NUMERATOR: _where(valid, pc.if_else(hit, ones, zero)),
         DENOMINATOR: _where(valid, ones),
-        _CONTRIBUTES: valid,
+        CONTRIBUTES: valid,
     }
 
 
@@ -363,7 +369,7 @@ def prepare(records: pa.Table, spec: AggregationSpec) -> Prepared:
     column, null code and unmapped value (with its row count).
     """
     issues: list[Issue] = []
-    keys = _key_order(spec)
+    keys = key_order(spec)
     columns: dict[str, pa.ChunkedArray] = {}
     for key in keys:
         codes = _key_codes(records, key, spec.dimensions[key], issues)
@@ -372,7 +378,7 @@ def prepare(records: pa.Table, spec: AggregationSpec) -> Prepared:
     measure = _measure_columns(records, spec, issues)
     who = _contributor_ids(records, spec, issues)
     if who is not None:
-        measure[_WHO] = who
+        measure[WHO] = who
     if issues:
         raise InvalidDatasetError(issues, context=f"aggregation {spec.id}")
     columns.update(measure)
@@ -381,7 +387,7 @@ def prepare(records: pa.Table, spec: AggregationSpec) -> Prepared:
     return Prepared(pa.table(columns), tuple(keys), has_den, nulls)
 
 
-def _key_order(spec: AggregationSpec) -> list[str]:
+def key_order(spec: AggregationSpec) -> list[str]:
     """The key columns taken from unit records: totalled dimensions first, in key order,
     then the other dimensions taken from columns, then the time dimension."""
     totals = spec.total_dimensions
@@ -491,85 +497,11 @@ def total_subsets(spec: AggregationSpec) -> list[tuple[str, ...]]:
     return subsets
 
 
-def cells_with_totals(prepared: Prepared, spec: AggregationSpec) -> pa.Table:
-    """Group the prepared records by every key, and by every subset of the totalled
-    dimensions set to their total code.
-
-    Returns one row per cell: the key columns (codes), ``_num``, ``_den`` (quotients
-    only) and ``_n`` (contributors, int64), unsorted.
-    """
-    fine, pairs = _finest_cells(prepared)
-    parts = [_subset_cells(fine, pairs, prepared, subset, spec) for subset in total_subsets(spec)]
-    cells = pa.concat_tables(parts)
-    return cells.set_column(
-        cells.column_names.index(CONTRIBUTORS),
-        CONTRIBUTORS,
-        pc.cast(cells.column(CONTRIBUTORS), pa.int64()),
-    )
-
-
-def _finest_cells(prepared: Prepared) -> tuple[pa.Table, pa.Table | None]:
-    """The records grouped by every key (sums and, unless contributors are counted by a
-    column, contributor counts), and the distinct (cell, contributor) pairs when they are."""
-    table = prepared.table
-    keys = list(prepared.keys)
-    aggs: list[tuple[str, str]] = [(c, "sum") for c in _sums(prepared)]
-    by_column = _WHO in table.column_names
-    if not by_column:
-        table = table.append_column(CONTRIBUTORS, pc.cast(table.column(_CONTRIBUTES), pa.int64()))
-        aggs.append((CONTRIBUTORS, "sum"))
-    fine = table.group_by(keys, use_threads=True).aggregate(aggs)
-    fine = fine.rename_columns([c.removesuffix("_sum") for c in fine.column_names])
-    if not by_column:
-        return fine, None
-    who = table.filter(pc.and_(table.column(_CONTRIBUTES), pc.is_valid(table.column(_WHO))))
-    return fine, who.select([*keys, _WHO]).group_by([*keys, _WHO]).aggregate([])
-
-
-def _sums(prepared: Prepared) -> list[str]:
+def summed_columns(prepared: Prepared) -> list[str]:
     """The summed columns: per indicator ``_num``, for quotients ``_den`` and, for
     intervals, ``_sq`` and ``_sx``."""
     summed = (NUMERATOR, DENOMINATOR, SQUARES, SQUARED_VALUES)
     return [c for c in prepared.table.column_names if c.startswith(summed)]
-
-
-def _subset_cells(
-    fine: pa.Table,
-    pairs: pa.Table | None,
-    prepared: Prepared,
-    subset: tuple[str, ...],
-    spec: AggregationSpec,
-) -> pa.Table:
-    """The cells of one grouping: the finest cells rolled up over the dimensions of
-    ``subset``, which get their total code."""
-    keys = list(prepared.keys)
-    remaining = [k for k in keys if k not in subset]
-    part = fine.group_by(remaining, use_threads=True).aggregate(
-        [(c, "sum") for c in fine.column_names if c not in keys]
-    )
-    part = part.rename_columns([c.removesuffix("_sum") for c in part.column_names])
-    if pairs is not None:
-        part = _with_distinct_contributors(part, pairs, remaining)
-    n = part.num_rows
-    for dim in subset:
-        total = spec.dimensions[dim].total
-        part = part.append_column(dim, pa.chunked_array([pa.repeat(pa.scalar(total), n)]))
-    return part.select([*keys, *_sums(prepared), CONTRIBUTORS])
-
-
-def _with_distinct_contributors(part: pa.Table, pairs: pa.Table, remaining: list[str]) -> pa.Table:
-    """``part`` with the count of distinct contributors of each of its cells (0 for none)."""
-    counted = pairs.group_by(remaining).aggregate([(_WHO, "count_distinct")])
-    counted = counted.rename_columns([*remaining, CONTRIBUTORS])
-    if remaining:
-        part = part.join(counted, remaining, join_type="left outer")
-    else:
-        part = part.append_column(CONTRIBUTORS, counted.column(CONTRIBUTORS))
-    return part.set_column(
-        part.column_names.index(CONTRIBUTORS),
-        CONTRIBUTORS,
-        pc.fill_null(part.column(CONTRIBUTORS), 0),
-    )
 
 
 def python_round(values: np.ndarray, decimals: int) -> np.ndarray:

@@ -1,7 +1,7 @@
 """The aggregation run: unit records in, a validated indicator data set and a report out.
 
-[`aggregate()`][cdinterop.aggregate.aggregate] prepares the unit records (`prepare()`),
-groups them with totals (`cells_with_totals()`), computes
+[`result_from_cells()`][cdinterop.aggregate._run.result_from_cells] takes the cells with totals
+that a [`CellAccumulator`][cdinterop.aggregate.CellAccumulator] summed, computes
 each cell's value, applies the disclosure control of the spec
 (`protect()`), sets the status attributes and returns a
 [`CitizenDataset`][cdinterop.model.CitizenDataset] on the spec's target structure. The metadata of
@@ -25,7 +25,6 @@ to every indicator of the cell, with the same status attributes and contributor 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -39,11 +38,8 @@ from cdinterop.aggregate._bounds import cell_bounds
 from cdinterop.aggregate._disclosure import additive_relations, primary_suppression, protect
 from cdinterop.aggregate._groupby import (
     CONTRIBUTORS,
-    Prepared,
-    cells_with_totals,
     denominator_column,
     numerator_column,
-    prepare,
     python_round,
     total_subsets,
 )
@@ -57,7 +53,7 @@ from cdinterop.aggregate._spec import (
     SumMeasure,
     Unpivot,
 )
-from cdinterop.aggregate._weighting import Calibration, calibrate
+from cdinterop.aggregate._weighting import Calibration
 from cdinterop.errors import InvalidDatasetError, Issue, issues_from_pydantic
 from cdinterop.model import (
     Activity,
@@ -70,7 +66,7 @@ from cdinterop.model import (
 )
 from cdinterop.model._internal import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
 
-__all__ = ["AggregationReport", "AggregationResult", "aggregate", "unpivot"]
+__all__ = ["AggregationReport", "AggregationResult", "Finest", "result_from_cells", "unpivot"]
 
 _DROPPED_FIELDS = ("structure", "observations", "attribute_values", "distributions", "disclosure")
 
@@ -185,22 +181,32 @@ def unpivot(records: pa.Table, spec: Unpivot) -> pa.Table:
     return pa.concat_tables(parts, promote_options="permissive")
 
 
-def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> AggregationResult:
-    """Aggregate unit records to the spec's target structure, with totals and disclosure
-    control.
+@dataclass(frozen=True)
+class Finest:
+    """What the finest cells came from: the key columns, the unit records, their nulls."""
 
-    Raises [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] when there are no unit
-    records, for unit records the spec cannot be applied to (missing columns, null or unmapped
-    codes) and for a result that breaks the target structure (e.g. a code outside a codelist).
-    """
-    clock = time.perf_counter()
-    started = dt.datetime.now(dt.UTC)
-    records = _records_to_aggregate(unit_records, spec)
-    records, spec, calibration = calibrate(records, spec)
-    prepared = prepare(records, spec)
-    cells = _sorted_cells(prepared, spec)
+    keys: tuple[str, ...]
+    """The key columns taken from unit records (see ``key_order``)."""
+    rows_in: int
+    """Unit records aggregated."""
+    nulls: dict[str, int]
+    """Per column a measure reads, the unit records with no value there."""
+    started: dt.datetime
+    """When the aggregation started."""
+
+
+def result_from_cells(
+    unit_records: CitizenDataset,
+    spec: AggregationSpec,
+    cells: pa.Table,
+    finest: Finest,
+    calibration: Calibration,
+) -> AggregationResult:
+    """The indicator data set and report from the cells with totals (unsorted; summed
+    columns and ``_n``): values, disclosure control, status attributes, provenance."""
+    cells = _sorted_cells(cells, finest.keys, spec)
     contributors = np.asarray(cells.column(CONTRIBUTORS).to_numpy(), dtype=np.int64)
-    suppression = _cell_status(cells, prepared, spec, contributors)
+    suppression = _cell_status(cells, finest.keys, spec, contributors)
     parts, statuses = [], []
     for indicator, measure in spec.measures.items():
         value, missing = _values(cells, measure, indicator)
@@ -210,10 +216,11 @@ def aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> Aggregatio
         statuses.append(status)
     table = _observation_table(cells, spec, parts, contributors)
     run = _Run(
-        spec, started, records.num_rows, cells.num_rows, suppression, prepared.nulls, statuses
+        spec, finest.started, finest.rows_in, cells.num_rows, suppression, finest.nulls, statuses
     )
     dataset = _indicator_dataset(unit_records, spec, table, run)
-    return AggregationResult(dataset, _report(run, time.perf_counter() - clock), calibration)
+    seconds = (dt.datetime.now(dt.UTC) - finest.started).total_seconds()
+    return AggregationResult(dataset, _report(run, seconds), calibration)
 
 
 @dataclass(frozen=True)
@@ -267,22 +274,9 @@ class _Run:
         return self.cells * len(self.indicators)
 
 
-def _records_to_aggregate(unit_records: CitizenDataset, spec: AggregationSpec) -> pa.Table:
-    """The unit records' table, unpivoted when the spec says so; an
-    ``InvalidDatasetError`` when there are none."""
-    records = unit_records.observations.table
-    if records.num_rows == 0:
-        problem = Issue("observations", "no-records", "there are no unit records to aggregate")
-        raise InvalidDatasetError([problem], context="aggregation")
-    if spec.unpivot is not None:
-        records = unpivot(records, spec.unpivot)
-    return records
-
-
-def _sorted_cells(prepared: Prepared, spec: AggregationSpec) -> pa.Table:
-    """The cells with totals, sorted by the key columns in structure order."""
-    cells = cells_with_totals(prepared, spec)
-    order = [k for k in (*spec.dimension_ids, spec.time_id) if k in prepared.keys]
+def _sorted_cells(cells: pa.Table, keys: tuple[str, ...], spec: AggregationSpec) -> pa.Table:
+    """The cells sorted by the key columns in structure order."""
+    order = [k for k in (*spec.dimension_ids, spec.time_id) if k in keys]
     if order:
         cells = cells.sort_by([(k, "ascending") for k in order])
     return cells
@@ -290,7 +284,7 @@ def _sorted_cells(prepared: Prepared, spec: AggregationSpec) -> pa.Table:
 
 def _cell_status(
     cells: pa.Table,
-    prepared: Prepared,
+    keys: tuple[str, ...],
     spec: AggregationSpec,
     contributors: np.ndarray,
 ) -> _CellStatus:
@@ -305,7 +299,7 @@ def _cell_status(
         assert d.threshold is not None
         primary = primary_suppression(contributors, d.threshold)
         totals = {k: spec.dimensions[k].total for k in spec.total_dimensions}
-        relations = additive_relations(cells, prepared.keys, totals)
+        relations = additive_relations(cells, keys, totals)
         suppressed, audit_complete = protect(
             relations, primary, contributors, secondary=d.secondary, audit=d.audit
         )

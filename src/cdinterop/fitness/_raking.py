@@ -54,20 +54,40 @@ class RakingResult:
     trim: float | None
     trimmed: int
     library: str
+    counts: FloatArray | None = None
+    """With ``counts`` (see [`rake`][cdinterop.fitness.rake]): the records each weight
+    stands for; the statistics below count every record."""
+
+    @property
+    def _frequencies(self) -> FloatArray:
+        return np.ones_like(self.weights) if self.counts is None else self.counts
 
     @property
     def design_effect(self) -> float:
         """Kish's design effect of the weights."""
-        return float(design_effect(self.weights))
+        if self.counts is None:
+            return float(design_effect(self.weights))
+        w, c = self.weights, self.counts
+        total = float(np.sum(c * w))
+        return float(c.sum() * np.sum(c * w * w) / total**2) if total > 0 else math.nan
 
     @property
     def effective_sample_size(self) -> float:
         """Kish's effective sample size of the weights."""
-        return float(effective_sample_size(self.weights))
+        if self.counts is None:
+            return float(effective_sample_size(self.weights))
+        w, c = self.weights, self.counts
+        squares = float(np.sum(c * w * w))
+        return float(np.sum(c * w)) ** 2 / squares if squares > 0 else math.nan
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data (without the weights themselves)."""
-        w = self.weights
+        w, c = self.weights, self._frequencies
+        w = w[c > 0]
+        if self.counts is None:
+            mean = float(self.weights.mean()) if self.weights.size else math.nan
+        else:
+            mean = float(np.sum(c * self.weights) / c.sum()) if c.sum() > 0 else math.nan
         return {
             "method": "raking",
             "library": self.library,
@@ -81,7 +101,7 @@ class RakingResult:
             "weights": {
                 "min": _number(float(w.min())) if w.size else None,
                 "max": _number(float(w.max())) if w.size else None,
-                "mean": _number(float(w.mean())) if w.size else None,
+                "mean": _number(mean) if w.size else None,
             },
         }
 
@@ -99,6 +119,7 @@ def rake(
     max_iterations: int = 100,
     tolerance: float = 1e-9,
     base_weights: str | None = None,
+    counts: str | None = None,
 ) -> RakingResult:
     """Rake the records to the benchmark's margins of ``dimensions``.
 
@@ -118,6 +139,10 @@ def rake(
     leave the dimension out), a code of the records that the benchmark does not count,
     a record without a value in a dimension, and margins with different totals; and
     ``ValueError`` for an unknown column or a negative base weight.
+
+    ``counts`` names a column of record counts: each row then stands for that many records
+    (cells of records alike in ``dimensions``), every one with the row's weight; the weights
+    returned are per record of each row, and trimming and the statistics count records.
     """
     if not dimensions:
         raise ValueError("raking needs at least one dimension")
@@ -128,12 +153,13 @@ def rake(
     _check_totals(dimensions, targets)
     cells, parts = cell_index(encoded)
     svy = require("svy", extra="fitness", purpose="raking (calibration weights)")
-    raker = _CellRaker(svy, encoded, parts, cells, targets, tolerance, max_iterations)
+    frequencies = None if counts is None else start_weights(records, counts)
+    raker = _CellRaker(svy, encoded, parts, cells, targets, tolerance, max_iterations, frequencies)
     weights = raker.rake(start_weights(records, base_weights))
     passes, trimmed = 1, np.zeros(len(weights), dtype=bool)
     if trim is not None:
         for _ in range(MAX_TRIM_ROUNDS):
-            cap = trim * float(weights.mean())
+            cap = trim * raker.mean(weights)
             over = weights > cap * (1 + _TRIM_SLACK)
             if not over.any():
                 break
@@ -143,7 +169,7 @@ def rake(
     converged = raker.fits(weights)
     if trim is not None:
         converged = converged and not bool(
-            np.any(weights > trim * weights.mean() * (1 + _TRIM_SLACK))
+            np.any(weights > trim * raker.mean(weights) * (1 + _TRIM_SLACK))
         )
     return RakingResult(
         weights=weights,
@@ -151,8 +177,9 @@ def rake(
         iterations=passes,
         converged=converged,
         trim=trim,
-        trimmed=int(trimmed.sum()),
+        trimmed=int(raker.frequencies[trimmed].sum()),
         library=f"svy {svy.__version__}",
+        counts=frequencies,
     )
 
 
@@ -200,10 +227,27 @@ class _CellRaker:
     targets: Sequence[FloatArray]
     tolerance: float
     max_iterations: int
+    counts: FloatArray | None = None
+    """The records each row stands for (1 each when ``None``)."""
+
+    @property
+    def frequencies(self) -> FloatArray:
+        """The records each row stands for."""
+        return np.ones(len(self.cells)) if self.counts is None else self.counts
+
+    def _totals(self, weights: FloatArray) -> FloatArray:
+        """The weights of every record of each row."""
+        return weights if self.counts is None else weights * self.counts
+
+    def mean(self, weights: FloatArray) -> float:
+        """The mean weight of the records."""
+        if self.counts is None:
+            return float(weights.mean())
+        return float(np.sum(weights * self.counts) / self.counts.sum())
 
     def rake(self, weights: FloatArray) -> FloatArray:
         """The weights raked once (svy's IPF), record by record through their cells."""
-        sums = np.bincount(self.cells, weights=weights, minlength=len(self.parts))
+        sums = np.bincount(self.cells, weights=self._totals(weights), minlength=len(self.parts))
         polars = require("polars", extra="fitness", purpose="raking (calibration weights)")
         columns: dict[str, Any] = {
             f"d{i}": [e.codes[j] for j in self.parts[:, i]] for i, e in enumerate(self.encoded)
@@ -229,7 +273,7 @@ class _CellRaker:
     def fits(self, weights: FloatArray) -> bool:
         """Every weighted margin within the tolerance of its target."""
         for e, target in zip(self.encoded, self.targets, strict=True):
-            got = e.sums(weights)
+            got = e.sums(self._totals(weights))
             if np.any(np.abs(got - target) > self.tolerance * np.maximum(target, 1e-12)):
                 return False
         return True

@@ -101,6 +101,7 @@ def compare(
     over: float = 2.0,
     raked: FloatArray | None = None,
     propensities: bool = True,
+    counts: str | None = None,
 ) -> Representativeness:
     """Compare the records' distribution over ``dimensions`` with the benchmark's.
 
@@ -120,10 +121,14 @@ def compare(
     gives the raking weights when they are at hand (they are not computed again);
     ``propensities=False`` leaves the R-indicator and the propensity CV out (e.g. for the
     weighted sample, whose propensities the weights have already evened out).
+
+    ``counts`` names a column of record counts: each row then stands for that many records
+    alike (cells), with the row's weight each (``raked`` too is per record of each row).
     """
     if records.num_rows == 0:
         raise ValueError("there are no records to compare with the benchmark")
-    w = base_weights(records, weights)
+    frequencies = base_weights(records, counts)
+    w = base_weights(records, weights) * frequencies
     groups: dict[str, tuple[GroupShare, ...]] = {}
     distances: dict[str, float] = {}
     for dim in dimensions:
@@ -133,7 +138,7 @@ def compare(
             records, dim, benchmark.margins[dim], w, (under, over)
         )
     found = (
-        _propensities(records, benchmark, dimensions, weights, raked)
+        _propensities(records, benchmark, dimensions, (weights, counts), raked)
         if propensities
         else (None, None)
     )
@@ -230,38 +235,49 @@ def _propensities(
     records: pa.Table,
     benchmark: Benchmark,
     dimensions: Sequence[str],
-    weights: str | None,
+    columns: tuple[str | None, str | None],
     raked: FloatArray | None,
 ) -> tuple[float | None, float | None]:
     """The R-indicator and the propensities' coefficient of variation, from raking weights
     (``raked``, or raked here); ``None`` when the records cannot be raked (or the
     ``fitness`` extra is missing)."""
+    weights, counts = columns
     if raked is None:
         try:
-            raked = rake(records, benchmark, dimensions=dimensions, base_weights=weights).weights
+            raked = rake(
+                records, benchmark, dimensions=dimensions, base_weights=weights, counts=counts
+            ).weights
         except (RakingError, MissingExtraError):
             return None, None
     base = base_weights(records, weights)
-    return r_indicator(raked, base), propensity_cv(raked, base)
+    frequencies = None if counts is None else base_weights(records, counts)
+    return r_indicator(raked, base, frequencies), propensity_cv(raked, base, frequencies)
 
 
-def propensity_cv(weights: FloatArray, base: FloatArray | None = None) -> float:
+def propensity_cv(
+    weights: FloatArray, base: FloatArray | None = None, counts: FloatArray | None = None
+) -> float:
     """The coefficient of variation ``S(rho) / mean(rho)`` of the response propensities
     ``rho_i`` proportional to ``d_i / w_i`` (as in [`r_indicator`][cdinterop.fitness.r_indicator]),
-    weighted by the raking weights: scale-free, 0 when every group responded alike."""
+    weighted by the raking weights: scale-free, 0 when every group responded alike.
+    ``counts``: the records each weight stands for (1 each when ``None``)."""
     w = np.asarray(weights, dtype=np.float64)
     d = np.ones_like(w) if base is None else np.asarray(base, dtype=np.float64)
-    keep = w > 0
-    w, d = w[keep], d[keep]
-    if w.size == 0 or w.sum() <= 0:
+    c = np.ones_like(w) if counts is None else np.asarray(counts, dtype=np.float64)
+    keep = (w > 0) & (c > 0)
+    w, d, c = w[keep], d[keep], c[keep]
+    cw = w if counts is None else c * w
+    if w.size == 0 or cw.sum() <= 0:
         return float("nan")
     rho = d / w
-    mean = float(np.sum(w * rho) / w.sum())
-    variance = float(np.sum(w * np.square(rho - mean)) / w.sum())
+    mean = float(np.sum(cw * rho) / cw.sum())
+    variance = float(np.sum(cw * np.square(rho - mean)) / cw.sum())
     return math.sqrt(variance) / mean if mean > 0 else float("nan")
 
 
-def r_indicator(weights: FloatArray, base: FloatArray | None = None) -> float:
+def r_indicator(
+    weights: FloatArray, base: FloatArray | None = None, counts: FloatArray | None = None
+) -> float:
     """The R-indicator ``R = 1 - 2 S(rho)`` (Schouten, Cobben and Bethlehem 2009) of the
     response propensities implied by calibration weights.
 
@@ -277,15 +293,20 @@ def r_indicator(weights: FloatArray, base: FloatArray | None = None) -> float:
     are left out. 1 means the sample looks like the population on those dimensions; but
     ``S`` scales with the response rate ``n / N``, so a small sample of a large population
     has R close to 1 however skewed it is.
+
+    ``counts``: the records each weight stands for (1 each when ``None``).
     """
     w = np.asarray(weights, dtype=np.float64)
     d = np.ones_like(w) if base is None else np.asarray(base, dtype=np.float64)
-    keep = w > 0
-    w, d = w[keep], d[keep]
-    population = float(w.sum())
-    if w.size == 0 or population <= 1 or d.sum() <= 0:
+    c = np.ones_like(w) if counts is None else np.asarray(counts, dtype=np.float64)
+    keep = (w > 0) & (c > 0)
+    w, d, c = w[keep], d[keep], c[keep]
+    cw, cd = (w, d) if counts is None else (c * w, c * d)
+    n = float(c.sum())
+    population = float(cw.sum())
+    if w.size == 0 or population <= 1 or cd.sum() <= 0:
         return float("nan")
-    rho = (w.size / d.sum()) * d / w
-    mean = w.size / population
-    variance = float(np.sum(w * np.square(rho - mean))) / (population - 1)
+    rho = (n / cd.sum()) * d / w
+    mean = n / population
+    variance = float(np.sum(cw * np.square(rho - mean))) / (population - 1)
     return 1.0 - 2.0 * math.sqrt(variance)

@@ -32,7 +32,13 @@ The public entry points:
   record batches, with [`SourceOptions`][cdinterop.ingest.SourceOptions] (layout, encoding,
   delimiter, sheet) and the [`Layout`][cdinterop.ingest.Layout] values it recognises; it returns
   a [`Submission`][cdinterop.ingest.Submission] (``batches()``, ``problems()``, and ``info``: a
-  [`SourceInfo`][cdinterop.ingest.SourceInfo]).
+  [`SourceInfo`][cdinterop.ingest.SourceInfo]);
+* [`submission_files()`][cdinterop.ingest.submission_files] — the export files that files,
+  folders and glob patterns name (read as one submission by ``ingest`` and ``convert``;
+  per-file counts in [`SourceSummary`][cdinterop.ingest.SourceSummary]);
+* [`split_csv()`][cdinterop.ingest.split_csv] — a large CSV export as record-aligned
+  [`ByteRange`][cdinterop.ingest.ByteRange] parts, each read with
+  ``open_submission(path, options, part=range)`` by a process or a worker of its own.
 
 The names are imported on first use, so that importing only the spec models (as
 [`cdinterop.schemas`][cdinterop.schemas] does) does not load the readers and the run.
@@ -45,14 +51,23 @@ from typing import TYPE_CHECKING, Any
 from cdinterop._lazy import LazyNames
 
 if TYPE_CHECKING:
+    from cdinterop.ingest._inputs import SUBMISSION_SUFFIXES, submission_files
     from cdinterop.ingest._outputs import write_outputs
-    from cdinterop.ingest._run import IngestError, IngestResult, IngestSummary, ingest
+    from cdinterop.ingest._results import (
+        IngestError,
+        IngestResult,
+        IngestSummary,
+        SourceSummary,
+    )
+    from cdinterop.ingest._run import ingest
     from cdinterop.ingest._sources import (
+        ByteRange,
         Layout,
         SourceInfo,
         SourceOptions,
         Submission,
         open_submission,
+        split_csv,
     )
     from cdinterop.ingest._spec import (
         ComponentRule,
@@ -67,6 +82,8 @@ if TYPE_CHECKING:
     from cdinterop.ingest._transforms.pseudonyms import PlaceholderKeyWarning
 
 __all__ = [
+    "SUBMISSION_SUFFIXES",
+    "ByteRange",
     "ComponentRule",
     "Deduplicate",
     "GeoCoarsening",
@@ -81,10 +98,13 @@ __all__ = [
     "SourceInfo",
     "SourceOptions",
     "SourceSpec",
+    "SourceSummary",
     "Submission",
     "ingest",
     "load_key",
     "open_submission",
+    "split_csv",
+    "submission_files",
     "write_outputs",
 ]
 
@@ -97,10 +117,10 @@ _SOURCES = {
     "SourceSpec": "cdinterop.ingest._spec",
     "load_key": "cdinterop.ingest._transforms",
     "PlaceholderKeyWarning": "cdinterop.ingest._transforms.pseudonyms",
-    "IngestError": "cdinterop.ingest._run",
-    "IngestResult": "cdinterop.ingest._run",
+    "IngestError": "cdinterop.ingest._results",
+    "IngestResult": "cdinterop.ingest._results",
     "IngestSpec": "cdinterop.ingest._spec",
-    "IngestSummary": "cdinterop.ingest._run",
+    "IngestSummary": "cdinterop.ingest._results",
     "Layout": "cdinterop.ingest._sources",
     "SourceInfo": "cdinterop.ingest._sources",
     "SourceOptions": "cdinterop.ingest._sources",
@@ -108,6 +128,11 @@ _SOURCES = {
     "ingest": "cdinterop.ingest._run",
     "open_submission": "cdinterop.ingest._sources",
     "write_outputs": "cdinterop.ingest._outputs",
+    "SUBMISSION_SUFFIXES": "cdinterop.ingest._inputs",
+    "submission_files": "cdinterop.ingest._inputs",
+    "SourceSummary": "cdinterop.ingest._results",
+    "ByteRange": "cdinterop.ingest._sources",
+    "split_csv": "cdinterop.ingest._sources",
 }
 _LAZY = LazyNames(__name__, _SOURCES, __all__)
 

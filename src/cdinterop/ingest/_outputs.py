@@ -17,7 +17,7 @@ from pathlib import Path
 from cdinterop._files import write_json
 from cdinterop._formulas import write_people_csv
 from cdinterop._publish import RUN_OUTPUTS, publish
-from cdinterop.ingest._run import IngestResult
+from cdinterop.ingest._results import IngestResult
 
 __all__ = ["OUTPUT_NAMES", "write_outputs"]
 

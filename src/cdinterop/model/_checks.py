@@ -408,7 +408,28 @@ def _key_codes(table: pa.Table, key: list[str]) -> pa.Array | None:
     return combined
 
 
+_SAMPLE_ROWS = 4096
+"""How many leading rows `_unique_column()` looks at to pick a column."""
+
+
+def _unique_column(table: pa.Table, key: list[str]) -> bool:
+    """Fast path: whether one key column alone repeats no value (nulls count as one value),
+    so that no key can repeat. Only the column whose first rows repeat least is tried (a
+    record id, when the key has one); ``False`` says nothing about the key."""
+
+    def sampled(name: str) -> int:
+        return len(pc.unique(table.column(name).slice(0, _SAMPLE_ROWS)))
+
+    counts = {name: sampled(name) for name in key}
+    best = max(key, key=counts.__getitem__)
+    if counts[best] < min(table.num_rows, _SAMPLE_ROWS):
+        return False  # it already repeats a value in its first rows
+    return bool(len(pc.unique(table.column(best))) == table.num_rows)
+
+
 def _check_duplicates(table: pa.Table, key: list[str], issues: _Collector) -> None:
+    if key and _unique_column(table, key):
+        return  # the common case with a record id in the key, settled on one column
     codes = _key_codes(table, key)
     if codes is not None:
         if len(pc.unique(codes)) == table.num_rows:
@@ -458,9 +479,9 @@ def _constant_within_series(table: pa.Table, key: list[str], attribute: str) -> 
     return len(pc.unique(pairs)) == len(pc.unique(series_codes))
 
 
-def _check_series_attributes(table: pa.Table, structure: DataStructure, issues: _Collector) -> None:
-    """Attributes related to part of the key (series, group and partial-key attributes)
-    take one value for each combination of their dimensions."""
+def series_attribute_groups(structure: DataStructure) -> dict[tuple[str, ...], list[str]]:
+    """The attributes related to part of the key (series, group and partial-key
+    attributes), by the dimensions they relate to."""
     by_key: dict[tuple[str, ...], list[str]] = {}
     full_key = structure.key_ids
     for attr in structure.attributes:
@@ -469,7 +490,13 @@ def _check_series_attributes(table: pa.Table, structure: DataStructure, issues: 
         related = structure.related_dimensions(attr)
         if related and related != full_key:
             by_key.setdefault(related, []).append(attr.id)
-    for key, attribute_ids in by_key.items():
+    return by_key
+
+
+def _check_series_attributes(table: pa.Table, structure: DataStructure, issues: _Collector) -> None:
+    """Attributes related to part of the key (series, group and partial-key attributes)
+    take one value for each combination of their dimensions."""
+    for key, attribute_ids in series_attribute_groups(structure).items():
         _check_constant(table, list(key), attribute_ids, issues)
 
 

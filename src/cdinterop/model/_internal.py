@@ -11,6 +11,8 @@ façade (``tests/test_layers.py`` checks that), so the seams between packages st
 
 from __future__ import annotations
 
+from typing import Any
+
 from cdinterop.model._areas import WKT_PATTERN
 from cdinterop.model._base import (
     AGENCY_ID_PATTERN,
@@ -20,7 +22,7 @@ from cdinterop.model._base import (
     check_language_tag,
     check_spdx_licence,
 )
-from cdinterop.model._checks import check_value
+from cdinterop.model._checks import arrow_type, check_value, series_attribute_groups
 from cdinterop.model._constraints import CONSTRAINABLE_CLASSES, Cascade, constrained_class
 from cdinterop.model._distribution import MEDIA_TYPE_PATTERN
 from cdinterop.model._jsonio import (
@@ -33,7 +35,9 @@ from cdinterop.model._jsonio import (
     save,
 )
 from cdinterop.model._lexical import as_text, free_text_ids, scalar_text
+from cdinterop.model._observations import Observations
 from cdinterop.model._provenance import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
+from cdinterop.model._structure import DataStructure
 
 __all__ = [
     "AGENCY_ID_PATTERN",
@@ -46,6 +50,7 @@ __all__ = [
     "VERSION_PATTERN",
     "WKT_PATTERN",
     "Cascade",
+    "arrow_type",
     "as_text",
     "cdinterop_agents",
     "check_json",
@@ -53,6 +58,7 @@ __all__ = [
     "check_language_tag",
     "check_spdx_licence",
     "check_value",
+    "conformed_observations",
     "constrained_class",
     "dumps",
     "free_id",
@@ -61,4 +67,15 @@ __all__ = [
     "loads",
     "save",
     "scalar_text",
+    "series_attribute_groups",
 ]
+
+
+def conformed_observations(table: Any, structure: DataStructure) -> Observations:
+    """``table`` (an Arrow table already conformed to ``structure``: its columns, types and
+    checks, e.g. batch by batch with the checks across batches done by the caller) as
+    observations that remember the structure, so that a data set built from them does not
+    check them a second time."""
+    observations = Observations.from_arrow(table)
+    observations._conformed_to = structure
+    return observations

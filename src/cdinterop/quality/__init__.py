@@ -15,6 +15,14 @@ from __future__ import annotations
 
 from cdinterop.quality._cells import CellCounts, measure_cells
 from cdinterop.quality._counts import RowCounts, rejected_by_reason
+from cdinterop.quality._profile import RecordsProfile
 from cdinterop.quality._records import measure_unit_records
 
-__all__ = ["CellCounts", "RowCounts", "measure_cells", "measure_unit_records", "rejected_by_reason"]
+__all__ = [
+    "CellCounts",
+    "RecordsProfile",
+    "RowCounts",
+    "measure_cells",
+    "measure_unit_records",
+    "rejected_by_reason",
+]

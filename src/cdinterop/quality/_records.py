@@ -6,9 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from cdinterop.model import (
     AreaScheme,
     CitizenDataset,
@@ -20,40 +17,50 @@ from cdinterop.model import (
 )
 from cdinterop.quality._cells import measurement
 from cdinterop.quality._counts import RowCounts
+from cdinterop.quality._profile import RecordsProfile
 
 __all__ = ["measure_unit_records"]
 
 
 def measure_unit_records(
-    dataset: CitizenDataset, counts: RowCounts, *, computed_at: dt.datetime | None = None
+    dataset: CitizenDataset,
+    counts: RowCounts,
+    *,
+    computed_at: dt.datetime | None = None,
+    profile: RecordsProfile | None = None,
 ) -> list[QualityMeasurement]:
     """The quality measurements of the unit records ``dataset`` that an ingest run made
     with ``counts``: completeness (per component and overall), the shares of the rows read
     that were rejected (overall and per reason), filtered (overall and per rule) and
     duplicated, timeliness (days to ``computed_at``, default now) and the code and area
-    coverage of every coded dimension."""
+    coverage of every coded dimension.
+
+    ``profile`` stands for the records when they were not kept (a streamed run): the
+    measurements then read it instead of ``dataset.observations``."""
     at = computed_at or dt.datetime.now(dt.UTC)
+    if profile is None:
+        profile = RecordsProfile(dataset.structure)
+        profile.add(dataset.observations.table)
     return [
-        *_completeness(dataset.observations.table, dataset, at),
+        *_completeness(profile, at),
         *_row_flow(counts, at),
-        *_timeliness(dataset, at),
-        *_coverage(dataset, at),
+        *_timeliness(dataset, profile, at),
+        *_coverage(dataset, profile, at),
     ]
 
 
-def _completeness(
-    table: pa.Table, dataset: CitizenDataset, at: dt.datetime
-) -> Iterator[QualityMeasurement]:
+def _completeness(profile: RecordsProfile, at: dt.datetime) -> Iterator[QualityMeasurement]:
     """Share of non-missing values per component of the structure, then over all of them."""
-    columns = [c for c in dataset.structure.column_ids if c in table.column_names]
-    if table.num_rows == 0 or not columns:
+    rows = profile.rows
+    columns = [c for c in profile.structure.column_ids if profile.present(c)]
+    if rows == 0 or not columns:
         return
     present = 0
     for column in columns:
-        values = table.num_rows - table.column(column).null_count
+        values = rows - profile.nulls[column]
         present += values
-        yield measurement(QualityMetric.COMPLETENESS, values / table.num_rows, at, component=column)
-    yield measurement(QualityMetric.COMPLETENESS, present / (table.num_rows * len(columns)), at)
+        yield measurement(QualityMetric.COMPLETENESS, values / rows, at, component=column)
+    yield measurement(QualityMetric.COMPLETENESS, present / (rows * len(columns)), at)
 
 
 def _row_flow(counts: RowCounts, at: dt.datetime) -> Iterator[QualityMeasurement]:
@@ -77,7 +84,9 @@ def _row_flow(counts: RowCounts, at: dt.datetime) -> Iterator[QualityMeasurement
         )
 
 
-def _timeliness(dataset: CitizenDataset, at: dt.datetime) -> Iterator[QualityMeasurement]:
+def _timeliness(
+    dataset: CitizenDataset, profile: RecordsProfile, at: dt.datetime
+) -> Iterator[QualityMeasurement]:
     """Days from the end of collection to ``at``: the later of the temporal coverage's end
     and the last day of the latest period of the records (a record may be dated after the
     coverage the metadata give)."""
@@ -85,7 +94,7 @@ def _timeliness(dataset: CitizenDataset, at: dt.datetime) -> Iterator[QualityMea
     coverage = dataset.temporal_coverage
     if coverage is not None and coverage.end is not None:
         ends.append((coverage.end, "temporal_coverage"))
-    last = _last_day(dataset)
+    last = _last_day(dataset, profile)
     if last is not None:
         ends.append((last, "last_period"))
     if not ends:
@@ -95,15 +104,13 @@ def _timeliness(dataset: CitizenDataset, at: dt.datetime) -> Iterator[QualityMea
     yield measurement(QualityMetric.TIMELINESS_DAYS, days, at, qualifier=source)
 
 
-def _last_day(dataset: CitizenDataset) -> dt.date | None:
+def _last_day(dataset: CitizenDataset, profile: RecordsProfile) -> dt.date | None:
     """The last day of the latest period in the records' time dimension, if any."""
     time = dataset.structure.time_dimension
-    table = dataset.observations.table
-    if time is None or time.id not in table.column_names or table.num_rows == 0:
+    if time is None or profile.rows == 0:
         return None
-    periods = pc.unique(pc.drop_null(pc.cast(table.column(time.id), pa.string())))
     ends = []
-    for text in periods.to_pylist():
+    for text in sorted(profile.distinct(time.id)):
         try:
             period = parse_period(text)
         except ValueError:
@@ -112,26 +119,20 @@ def _last_day(dataset: CitizenDataset) -> dt.date | None:
     return max(ends, default=None)
 
 
-def _coverage(dataset: CitizenDataset, at: dt.datetime) -> Iterator[QualityMeasurement]:
+def _coverage(
+    dataset: CitizenDataset, profile: RecordsProfile, at: dt.datetime
+) -> Iterator[QualityMeasurement]:
     """Per coded dimension: the share of its codelist's codes present; for a dimension of
     area codes also the share of its areas of the levels present."""
-    table = dataset.observations.table
     for dim in dataset.structure.dimensions:
         codelist = dataset.structure.codelist_of(dim.id)
-        if codelist is None or len(codelist) == 0 or dim.id not in table.column_names:
+        if codelist is None or len(codelist) == 0 or not profile.present(dim.id):
             continue
-        present = _present(table.column(dim.id), codelist)
+        present = profile.distinct(dim.id) & set(codelist.code_ids)
         yield measurement(
             QualityMetric.CODE_COVERAGE, len(present) / len(codelist), at, component=dim.id
         )
         yield from _area_coverage(dim.id, codelist, present, at)
-
-
-def _present(column: pa.ChunkedArray, codelist: Codelist) -> set[str]:
-    """The codes of ``codelist`` that occur in ``column``."""
-    codes = pa.array(sorted(codelist.code_ids), pa.string())
-    found = pc.is_in(codes, value_set=pc.unique(pc.cast(column, pa.string())))
-    return set(codes.filter(found).to_pylist())
 
 
 def _area_coverage(

@@ -12,7 +12,9 @@ rows it could not read. Nothing is type-inferred or dropped silently::
         assert sub.rows_read == rows_in_batches + len(sub.problems())
 
 One module per layout family: `.csv_text`, `.xlsx`, `.json_records`;
-`.kobo` and `.odk` hold the layout specifics, `.detect` the recognition.
+`.kobo` and `.odk` hold the layout specifics, `.detect` the recognition, `.partitions`
+the split of a large CSV file into record-aligned byte ranges (``split_csv``), each
+read with ``open_submission(path, options, part=range)``.
 """
 
 from __future__ import annotations
@@ -30,21 +32,26 @@ from cdinterop.ingest._sources.base import (
 from cdinterop.ingest._sources.detect import check_text_file, detect_layout, read_csv_head
 from cdinterop.ingest._sources.kobo import is_kobo_header
 from cdinterop.ingest._sources.odk import is_odk_header
+from cdinterop.ingest._sources.partitions import ByteRange, split_csv
 
 __all__ = [
     "ROW_COLUMN",
+    "ByteRange",
     "Layout",
     "SourceInfo",
     "SourceOptions",
     "Submission",
     "detect_layout",
     "open_submission",
+    "split_csv",
 ]
 
 _DEFAULT_OPTIONS = SourceOptions()
 
 
-def open_submission(path: str | Path, options: SourceOptions = _DEFAULT_OPTIONS) -> Submission:
+def open_submission(
+    path: str | Path, options: SourceOptions = _DEFAULT_OPTIONS, *, part: ByteRange | None = None
+) -> Submission:
     """Open a submission file (a KoboToolbox or ODK Central export, or a plain CSV, XLSX
     or JSON file) for reading its records as Arrow record batches.
 
@@ -80,8 +87,14 @@ def open_submission(path: str | Path, options: SourceOptions = _DEFAULT_OPTIONS)
     format (an XLSX workbook given to a CSV layout, text given to an XLSX one); the
     message says what to change. Records that cannot be read do not raise: they are in
     ``problems()``.
+
+    ``part``, a `ByteRange` of a CSV file from `split_csv`, reads only that range's
+    records (the header comes from the file's head; ``_row`` and the problems give the
+    file's lines); a range that is the whole file reads the file as without one.
     """
     path = Path(path)
+    if part is not None and part.is_whole():
+        part = None
     try:
         if not path.is_file():
             raise ReadError(str(path), "no such file")
@@ -93,6 +106,8 @@ def open_submission(path: str | Path, options: SourceOptions = _DEFAULT_OPTIONS)
     layout = options.layout
     if layout is Layout.AUTO:
         layout = detect_layout(path)
+    if part is not None and layout.family != "csv":
+        raise ValueError(f"{path}: only CSV files are read by byte range, not {layout}")
     if layout.family == "xlsx":
         from cdinterop.ingest._sources.xlsx import XlsxSubmission
 
@@ -117,7 +132,7 @@ def open_submission(path: str | Path, options: SourceOptions = _DEFAULT_OPTIONS)
             layout = Layout.ODK_CSV
         else:
             layout = Layout.CSV
-    return CsvSubmission(path, options, layout=layout, head=head)
+    return CsvSubmission(path, options, layout=layout, head=head, part=part)
 
 
 def _explicit(options: SourceOptions, detected: Layout) -> Layout | None:

@@ -165,11 +165,13 @@ class FileDigest:
     """Size and SHA-256 of a file, computed in a background thread started at once.
 
     ``hashlib`` releases the GIL on large updates, so the digest runs on another core
-    while the reader parses.
+    while the reader parses. With ``span=(start, end)`` only those bytes are hashed (a
+    partition of a file read by byte ranges).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, span: tuple[int, int] | None = None) -> None:
         self._path = path
+        self._span = span
         self._sha256 = ""
         self._error: OSError | None = None
         self._thread = threading.Thread(target=self._run, name="cdinterop-sha256", daemon=True)
@@ -181,7 +183,14 @@ class FileDigest:
         view = memoryview(buffer)
         try:
             with self._path.open("rb", buffering=0) as handle:
-                while count := handle.readinto(buffer):
+                left = -1
+                if self._span is not None:
+                    handle.seek(self._span[0])
+                    left = self._span[1] - self._span[0]
+                while left and (count := handle.readinto(buffer)):
+                    if left > 0:
+                        count = min(count, left)
+                        left -= count
                     digest.update(view[:count])
         except OSError as exc:  # pragma: no cover - the reader fails on the same file first
             self._error = exc

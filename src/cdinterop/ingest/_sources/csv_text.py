@@ -16,6 +16,15 @@ inside a quoted field (a truncated file: an unclosed quote runs to the end of th
 detected for ASCII-compatible encodings). Blank lines, and rows
 whose every field is empty, are not records and are skipped without a problem.
 
+**Byte ranges.** ``CsvSubmission(..., part=ByteRange(...))`` (``open_submission(path,
+options, part=...)``) reads only the records of a range from `split_csv`: the first
+range is the file's head up to its end, a later one its bytes alone, numbered from its
+``first_line``; the ranges of a file together give the batches and problems of the whole
+file. ``info.sha256`` of a range is the SHA-256 of the range's bytes (``info.size`` is
+the file's); the truncation check runs on the last range only. The last good record is
+checked for truncation only when it is the last record parsed (no problem record after
+it, and not left out itself).
+
 **Unreadable files** raise [`ReadError`][cdinterop.errors.ReadError]: an empty file, a missing,
 empty or duplicate header name, bytes that are not UTF-8 when no encoding was declared
 (with the byte offset and line, and a hint to declare the encoding in the spec,
@@ -48,15 +57,17 @@ from cdinterop.ingest._sources.base import (
 )
 from cdinterop.ingest._sources.detect import CsvHead
 from cdinterop.ingest._sources.odk import ODK_FORM_VERSION_COLUMN, ODK_GROUP_SEPARATOR
+from cdinterop.ingest._sources.partitions import ByteRange, ascii_compatible, header_end
 from cdinterop.limits import exceeded
 
 __all__ = ["CsvSubmission"]
 
-_BLOCK_BYTES = 1 << 22
-"""pyarrow block size: blocks of a few MB parse fastest (16 MB ones are slower), and
-fewer batches mean less per-batch Python work in the reader thread, which competes for
-the GIL with the processing of the previous batch; a record longer than a block makes
-the reader start again from that record with blocks eight times larger."""
+_BLOCK_BYTES = 1 << 20
+"""pyarrow block size. pyarrow reads a few dozen blocks ahead of the parser, so the block
+size bounds the reader's memory (about 40 MB with 1 MB blocks, 150 MB with 4 MB ones,
+measured on a 362 MB export); 1 MB blocks also parsed faster there (0.63 s against 0.83 s
+for a million rows). A record longer than a block makes the reader start again from that
+record with blocks eight times larger."""
 _MAX_BLOCK_BYTES = 1 << 30
 _NATIVE = frozenset({"utf-8", "utf8", "utf-8-sig", "utf_8", "utf_8_sig"})
 
@@ -73,28 +84,45 @@ def _native(encoding: str) -> bool:
     return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
 
 
-def _ascii_compatible(encoding: str) -> bool:
-    name = codecs.lookup(encoding).name
-    if "16" in name or "32" in name:
-        return False
-    try:
-        return '"\n'.encode(encoding) == b'"\n'
-    except (UnicodeError, LookupError):
-        return False
-
-
 class _Restart(Exception):
     """A record straddles more than one block: read again with larger blocks."""
 
 
 class CsvSubmission(Submission):
-    """A CSV submission file (plain, Kobo or ODK layout)."""
+    """A CSV submission file (plain, Kobo or ODK layout), or one `ByteRange` of it.
+
+    A range (``part``, from `split_csv`) is read as the file's header followed by the
+    range's bytes; ``_row`` and the problem rows give the lines of the file, so the
+    ranges of a file together read exactly what the whole file reads. ``info.sha256`` of
+    a range is the SHA-256 of the range's bytes only (``info.size`` stays the file's
+    size); a whole-file range reads the file as without one."""
 
     row_unit = "line"
 
     def __init__(
-        self, path: Path, options: SourceOptions, *, layout: Layout, head: CsvHead
+        self,
+        path: Path,
+        options: SourceOptions,
+        *,
+        layout: Layout,
+        head: CsvHead,
+        part: ByteRange | None = None,
     ) -> None:
+        if part is not None and part.is_whole():
+            part = None
+        self._part = part
+        self._skip_rows = options.header_row
+        """Rows pyarrow skips before the records: the header and the lines above it, or
+        none for a range after the first (its bytes begin with a record)."""
+        self._spans: list[tuple[int, int]] = []
+        if part is not None:
+            data_start = header_end(path, options.header_row - 1 + head.header_lines)
+            if part.start <= data_start:  # the first range: the file's head up to its end
+                self._spans = [(0, part.end)]
+            else:
+                self._spans = [(part.start, part.end)]
+                self._skip_rows = 0
+        span = None if part is None else (part.start, part.end)
         super().__init__(
             path,
             options,
@@ -102,13 +130,15 @@ class CsvSubmission(Submission):
             encoding=head.encoding,
             delimiter=head.delimiter,
             columns=head.columns,
-            digest=FileDigest(path),
+            digest=FileDigest(path, span=span),
         )
         columns = len(head.columns)
         exceeded(str(path), "columns", columns, f"a header of {columns:,} columns")
         self._head = head
         self._undecodable = False
-        self._check_truncation = _ascii_compatible(head.encoding)
+        self._check_truncation = ascii_compatible(head.encoding) and (
+            part is None or part.end >= path.stat().st_size
+        )
         if layout is Layout.ODK_CSV:
             self.group_separator = ODK_GROUP_SEPARATOR
             if ODK_FORM_VERSION_COLUMN in head.columns:
@@ -121,7 +151,7 @@ class CsvSubmission(Submission):
         read = pacsv.ReadOptions(
             use_threads=False,
             block_size=block,
-            skip_rows=self._options.header_row,
+            skip_rows=self._skip_rows,
             column_names=list(head.columns),
             skip_rows_after_names=skip_after,
             encoding="utf8" if _native(head.encoding) else head.encoding,
@@ -138,7 +168,11 @@ class CsvSubmission(Submission):
             quoted_strings_can_be_null=True,
             null_values=[""],
         )
-        source = pa.memory_map(str(self._path))
+        # a buffered file, not a memory map: mapped pages would count as the process's
+        # memory (its peak RSS would grow with the file)
+        source: Any = pa.OSFile(str(self._path))
+        if self._spans:
+            source = _RangeStream(self._path, self._spans)
         return pacsv.open_csv(
             source, read_options=read, parse_options=parse, convert_options=convert
         )
@@ -156,24 +190,35 @@ class CsvSubmission(Submission):
     # -- reading ----------------------------------------------------------------------
 
     def _raw_batches(self) -> Iterator[pa.RecordBatch]:
+        self._start_reading()
+        held: pa.RecordBatch | None = None
+        for batch in self._parsed_batches():
+            if held is not None and held.num_rows:
+                yield held
+            held = batch
+        yield from self._last_batches(held)
+
+    def _start_reading(self) -> None:
         _catch_undecodable_rows()
         self._undecodable = False
-        header_row = self._options.header_row
         self._pending: list[_Invalid] = []
         self._seen_invalid: set[int] = set()
-        self._next_record = header_row + 1  # pyarrow's record number of the next record
-        self._next_line = header_row + self._head.header_lines  # its physical line
+        self._next_record = self._skip_rows + 1  # pyarrow's record number of the next record
+        self._next_line = self._options.header_row + self._head.header_lines  # its line
+        if self._part is not None and not self._skip_rows:  # a range after the first
+            self._next_line = self._part.first_line
+        self._last_parsed = -1  # the line of the last record the parser split into fields
+
+    def _parsed_batches(self) -> Iterator[pa.RecordBatch]:
+        """The numbered batches of the parser, restarted with larger blocks past a record
+        longer than a block (a restart goes on after the last record handed over)."""
         block = _BLOCK_BYTES
-        held: pa.RecordBatch | None = None
         while True:
             try:
-                reader = self._open(block, self._next_record - header_row - 1)
+                reader = self._open(block, self._next_record - self._skip_rows - 1)
                 for batch in self._iterate(reader):
-                    numbered = self._number(batch)
-                    if held is not None and held.num_rows:
-                        yield held
-                    held = numbered
-                break
+                    yield self._number(batch)
+                return
             except _Restart:
                 if block >= _MAX_BLOCK_BYTES:
                     raise self._read_error(
@@ -183,13 +228,21 @@ class CsvSubmission(Submission):
                 block *= 8
                 self._pending = [p for p in self._pending if p.number is None]
                 self._seen_invalid = set()
-        for n, invalid in enumerate(self._pending, start=1):  # after the last good record
+
+    def _last_batches(self, held: pa.RecordBatch | None) -> Iterator[pa.RecordBatch]:
+        """The invalid rows after the last good record reported, then the last batch,
+        checked for a truncated last record when it holds the file's (range's) last."""
+        last = held is not None and not self._pending and held.num_rows > 0
+        if last and held is not None:
+            last = held.column(ROW_COLUMN)[-1].as_py() == self._last_parsed
+        for n, invalid in enumerate(self._pending, start=1):
             at_end = n == len(self._pending) and self._at_end(invalid)
             self._report_invalid(invalid, self._next_line, at_end=at_end)
             self._next_line += 1 + invalid.text.count("\n")
         self._pending = []
         if held is not None:
-            held = self._check_truncated(held)
+            if last:  # a truncated file ends inside its last record, not before others
+                held = self._check_truncated(held)
             if held.num_rows:
                 yield held
 
@@ -270,6 +323,7 @@ class CsvSubmission(Submission):
                 remaining.append(invalid)
         self._pending = remaining
         if n:
+            self._last_parsed = int(lines[-1])
             last_newlines = 0 if newlines is None else int(newlines[-1])
             self._next_line = int(lines[-1]) + 1 + last_newlines
         self._next_record += n + inserted
@@ -287,8 +341,11 @@ class CsvSubmission(Submission):
         width = len(self._head.columns)
         delimiter = self._head.delimiter
         bad: list[int] = []
-        for k in np.flatnonzero(newlines).tolist():
-            values = [batch.column(i)[k].as_py() or "" for i in range(width)]
+        multiline = np.flatnonzero(newlines)
+        taken = batch.select(range(width)).take(pa.array(multiline, pa.int64()))
+        cells = [column.to_pylist() for column in taken.columns]  # one call per column
+        for j, k in enumerate(multiline.tolist()):
+            values = [cells[i][j] or "" for i in range(width)]
             swallowed = _swallowed_lines(delimiter.join(values), delimiter, width)
             if not swallowed:
                 continue
@@ -404,6 +461,38 @@ class CsvSubmission(Submission):
         return batch.slice(0, last)
 
 
+class _RangeStream:
+    """The bytes ``[start, end)`` of each span of a file, one span after the other: what
+    pyarrow's reader parses for a `ByteRange`. The file is opened for each read (pyarrow
+    reads a block at a time and never closes the stream it was given)."""
+
+    def __init__(self, path: Path, spans: list[tuple[int, int]]) -> None:
+        self._path = path
+        self._spans = list(spans)
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all that is left for -1); ``b""`` at the end."""
+        pieces: list[bytes] = []
+        wanted = size if size >= 0 else sum(end - start for start, end in self._spans)
+        with self._path.open("rb", buffering=0) as handle:
+            while wanted > 0 and self._spans:
+                start, end = self._spans[0]
+                handle.seek(start)
+                piece = handle.read(min(wanted, end - start))
+                pieces.append(piece)
+                wanted -= len(piece)
+                if start + len(piece) >= end or not piece:
+                    self._spans.pop(0)
+                else:
+                    self._spans[0] = (start + len(piece), end)
+        return b"".join(pieces)
+
+    def close(self) -> None:
+        """Nothing to release (the file is opened per read)."""
+        self.closed = True
+
+
 def _swallowed_lines(text: str, delimiter: str, expected: int) -> list[int]:
     """Offsets (1 = the next line) of the lines inside one record's ``text`` that look like
     records of their own (as many delimiters as a record has, or one fewer): the rows an
@@ -439,14 +528,23 @@ def _catch_undecodable_rows() -> None:
 
 
 def _newlines_per_row(batch: pa.RecordBatch) -> np.ndarray | None:
+    """The number of line breaks in each row's values (``None`` when there is none), read
+    from the columns' bytes in place: each newline byte is given to the value whose offsets
+    hold it."""
     total: np.ndarray | None = None
+    n = batch.num_rows
     for column in batch.columns:
         buffers = column.buffers()
         data = buffers[2] if len(buffers) > 2 else None
-        if data is None or data.size == 0 or data.to_pybytes().find(b"\n") < 0:
+        if data is None or data.size == 0 or not pa.types.is_string(column.type):
             continue
-        counts = pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy(zero_copy_only=False)
-        counts = counts.astype(np.int64, copy=False)
+        at = np.flatnonzero(np.frombuffer(data, np.uint8) == 10)
+        if not len(at):
+            continue
+        offsets = np.frombuffer(buffers[1], np.int32)[column.offset : column.offset + n + 1]
+        rows = np.searchsorted(offsets, at, side="right") - 1
+        rows = rows[(rows >= 0) & (rows < n)]
+        counts = np.bincount(rows, minlength=n).astype(np.int64)
         total = counts if total is None else total + counts
     return total
 

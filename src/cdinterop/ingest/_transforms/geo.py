@@ -28,11 +28,13 @@ from cdinterop.ingest._transforms.result import (
     array,
     first_reason,
     joined,
+    mostly_distinct,
     null_where,
     quoted,
     reason_where,
     text,
 )
+from cdinterop.mapping._internal import as_text
 
 __all__ = ["GeoPoints", "GridCells", "coarsen_to_grid", "parse_geopoint"]
 
@@ -69,8 +71,29 @@ def _reason_for(
 def parse_geopoint(column: ArrayLike, *, reveal: bool = True) -> GeoPoints:
     """Split and check Kobo/ODK geopoint text (see the module docs). With ``reveal``
     false the reasons never quote the text (a location that must not leave the ingest
-    step, even in a rejects file)."""
-    values = text(column)
+    step, even in a rejects file). A column that repeats its points (fixed sites, blank
+    cells) is parsed once per distinct text."""
+    values = array(as_text(column))
+    if mostly_distinct(values):
+        return _parsed(text(values), reveal)
+    encoded = pc.dictionary_encode(values)  # nulls stay null (in the indices)
+    return _taken(_parsed(text(encoded.dictionary), reveal), encoded.indices)
+
+
+def _taken(points: GeoPoints, indices: pa.Array) -> GeoPoints:
+    """The parsed distinct points ``points`` taken back per row by ``indices``."""
+    return GeoPoints(
+        pc.take(points.lat, indices),
+        pc.take(points.lon, indices),
+        pc.take(points.alt, indices),
+        pc.take(points.precision, indices),
+        pc.fill_null(pc.take(points.failed, indices), False),
+        None if points.reasons is None else pc.take(points.reasons, indices),
+    )
+
+
+def _parsed(values: pa.Array, reveal: bool) -> GeoPoints:
+    """`parse_geopoint()` of trimmed text (nulls for blanks), value by value."""
     tokens = pc.ascii_split_whitespace(values)
     count = pc.list_value_length(tokens)
     shaped = pc.fill_null(pc.and_(pc.greater_equal(count, 2), pc.less_equal(count, 4)), False)

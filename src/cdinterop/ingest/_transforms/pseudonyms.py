@@ -29,7 +29,8 @@ import pyarrow.compute as pc
 
 from cdinterop._files import check_input
 from cdinterop.errors import ReadError
-from cdinterop.ingest._transforms.result import ArrayLike, array
+from cdinterop.ingest._transforms.hmac_bulk import bulk_hmac_available, hmac_hex
+from cdinterop.ingest._transforms.result import ArrayLike, array, mostly_distinct
 from cdinterop.mapping._internal import as_text
 
 __all__ = [
@@ -164,19 +165,38 @@ def pseudonymise(column: ArrayLike, key: bytes, *, length: int = 16) -> pa.Array
 
     Hashes each distinct value once (the column is dictionary-encoded, only the
     dictionary is hashed, and the pseudonyms are taken back per row), so a million rows
-    with a hundred thousand distinct identifiers cost a hundred thousand HMACs. ``length``
-    is 16 to 64.
+    with a hundred thousand distinct identifiers cost a hundred thousand HMACs. A column
+    whose values are nearly all distinct (submission ids) is hashed as it is, without the
+    dictionary. With the optional ``polars-hash`` (extra ``fast``) the hashes are computed
+    in compiled code, about six times faster; the pseudonyms are the same. ``length`` is
+    16 to 64.
     """
     key = _check_key(key, "key argument")
     if isinstance(length, bool) or not isinstance(length, int) or not 16 <= length <= 64:
         raise ValueError(f"length must be a whole number from 16 to 64, got {length!r}")
-    encoded = pc.dictionary_encode(array(as_text(column)))  # nulls stay null (in indices)
-    distinct = encoded.dictionary
+    values = array(as_text(column))
+    if bulk_hmac_available() and len(values) > _FEW_VALUES and mostly_distinct(values):
+        hashed = hmac_hex(values, key, length)
+        if hashed is not None:
+            return hashed
+    encoded = pc.dictionary_encode(values)  # nulls stay null (in indices)
+    result: pa.Array = pc.take(_hashed(encoded.dictionary, key, length), encoded.indices)
+    return result
+
+
+_FEW_VALUES = 256
+"""Up to this many distinct values are hashed with the standard library (no set-up)."""
+
+
+def _hashed(distinct: pa.Array, key: bytes, length: int) -> pa.Array:
+    """The pseudonyms of the distinct (non-null) values ``distinct``."""
+    if len(distinct) > _FEW_VALUES:
+        fast = hmac_hex(distinct, key, length)
+        if fast is not None:
+            return fast
     messages = distinct.cast(pa.binary()).to_pylist()  # the UTF-8 bytes, no str objects
     digests = _hmac_sha256_digests(key, messages)
-    hashed = _hex_array(digests, len(distinct), length)
-    result: pa.Array = pc.take(hashed, encoded.indices)
-    return result
+    return _hex_array(digests, len(distinct), length)
 
 
 _MAX_STRING_BYTES = 2**31 - 1
