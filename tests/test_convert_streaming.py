@@ -2,16 +2,15 @@
 as one submission, and the answer depends neither on the batch size nor on how the
 submission is split into files.
 
-Two runs are compared file for file after `normalised()` takes out what differs between any
-two runs (timestamps, durations, and the sizes and checksums of files that hold timestamps).
+Two runs are compared file for file after `cdinterop.testing.normalised_outputs()` takes out
+what differs between any two runs (timestamps, durations, and the sizes and checksums of files
+that hold timestamps).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import re
-import zipfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -21,50 +20,13 @@ from cdinterop.convert import convert
 from cdinterop.ingest import IngestSpec
 from cdinterop.ingest._rejects import Rejects
 from cdinterop.mapping import load_spec
+from cdinterop.testing import assert_same_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "public-services-satisfaction"
 SUBMISSION = EXAMPLE / "submissions-kobo.csv"
 SPEC = ROOT / "mappings" / "services-survey-kobo.yaml"
 KEY = b"streaming-test-key-0123456789abcdef"
-
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?")
-_SECONDS = re.compile(r'"seconds": [0-9.e-]+')
-_MESSAGE_ID = re.compile(r"CDI_[0-9A-F]{16}")
-_SHA256 = re.compile(r"\b[0-9a-f]{64}\b")
-_SIZES = re.compile(r'((?:"|\\")(?:bytes|byte_size|size)(?:"|\\"): |byteSize[^0-9]*)\d+')
-
-
-def _text(data: bytes, folder: Path) -> str:
-    text = data.decode("utf-8").replace(folder.resolve().as_uri(), "<out>")
-    text = text.replace(str(folder.resolve()), "<out>")
-    text = _TIMESTAMP.sub("<time>", text)
-    text = _SECONDS.sub('"seconds": 0', text)
-    text = _SHA256.sub("<sha256>", text)
-    text = _MESSAGE_ID.sub("<message>", text)
-    return _SIZES.sub(r"\1<n>", text)
-
-
-def normalised(folder: Path) -> dict[str, str]:
-    """Every file of a convert output folder as text without what differs between runs
-    (a zip file as its members)."""
-    files: dict[str, str] = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        name = path.relative_to(folder).as_posix()
-        if path.suffix == ".zip":
-            with zipfile.ZipFile(path) as archive:
-                for member in sorted(archive.namelist()):
-                    files[f"{name}!{member}"] = _text(archive.read(member), folder)
-        else:
-            files[name] = _text(path.read_bytes(), folder)
-    return files
-
-
-def _same(a: Path, b: Path) -> None:
-    left, right = normalised(a), normalised(b)
-    assert sorted(left) == sorted(right)
-    for name in left:
-        assert left[name] == right[name], name
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +49,7 @@ def test_the_batch_size_does_not_change_the_outputs(
     convert(
         SUBMISSION, spec, out, key=KEY, base_url="https://example.org/files/", batch_rows=batch_rows
     )
-    _same(default_run, out)
+    assert_same_outputs(default_run, out)
 
 
 def _split(path: Path, folder: Path, parts: int, extra: list[list[str]] | None = None) -> None:
@@ -157,7 +119,7 @@ def test_a_glob_pattern_names_the_exports(tmp_path: Path, spec: IngestSpec) -> N
         by_glob.summary.to_dict()["ingest"]["sources"]
         == (by_list.summary.to_dict()["ingest"]["sources"])
     )
-    _same(tmp_path / "a", tmp_path / "b")
+    assert_same_outputs(tmp_path / "a", tmp_path / "b")
 
 
 def test_rejects_spilled_to_disk_read_back_the_same() -> None:

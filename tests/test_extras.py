@@ -40,9 +40,10 @@ OPTIONAL = (
     "referencing",
     "python_calamine",
     "ijson",
+    "distributed",
 )
 """Top-level modules of the optional dependencies (the extras validate, frictionless,
-xlsx and json-stream): none is installed with the core."""
+xlsx, json-stream and dask): none is installed with the core."""
 
 BLOCKER = f"""
 import sys

@@ -52,13 +52,14 @@ LAYERS: dict[str, int] = {
     "aggregate": 6,
     "report": 6,  # report.html from summary.json and dataset.json
     "ingest": 7,
-    "convert": 8,
-    "draft": 8,
-    "schemas": 8,
-    "testing": 8,
-    "": 9,  # the package façade, cdinterop/__init__.py (its names load on first use)
-    "_cli": 10,
-    "__main__": 11,
+    "engines": 8,  # where convert runs the ingest step (Dask)
+    "convert": 9,
+    "draft": 9,
+    "schemas": 9,
+    "testing": 9,
+    "": 10,  # the package façade, cdinterop/__init__.py (its names load on first use)
+    "_cli": 11,
+    "__main__": 12,
 }
 """Rank of every top-level module or package of cdinterop; imports may only point to a
 lower rank (or stay inside their own package)."""

@@ -56,6 +56,7 @@ PACKAGES = (
     "cdinterop.limits",
     "cdinterop.issue_codes",
     "cdinterop.formats",
+    "cdinterop.engines",
 )
 
 MESSAGE = (

@@ -238,6 +238,13 @@ def _report_advice(path: Path, kind: str, issues: list[Issue], max_shown: int) -
         )
 
 
+class Engine(StrEnum):
+    """Where ``convert`` runs (``--engine``)."""
+
+    LOCAL = "local"
+    DASK = "dask"
+
+
 class VersionMismatch(StrEnum):
     """What SDMX data that refer to another version of their structure give."""
 
@@ -480,6 +487,12 @@ def _submission_files(values: list[Path]) -> list[Path]:
     return files
 
 
+def _names(files: list[Path]) -> str:
+    """The names of the submission files, the first three and how many more."""
+    shown = ", ".join(f.name for f in files[:3])
+    return shown if len(files) <= 3 else f"{shown} and {len(files) - 3:,} more"
+
+
 def _check_paths(source: Path, output: Path) -> None:
     """Exit 2 with a plain message when the input is a folder or the output a file."""
     if source.is_dir():
@@ -542,12 +555,13 @@ def _placeholder_key() -> Iterator[None]:
 
 @app.command("ingest")
 def ingest_command(
-    submission: Annotated[
-        Path,
+    submissions: Annotated[
+        list[Path],
         typer.Argument(
-            metavar="SUBMISSION",
-            help="A KoboToolbox / ODK Central export or plain CSV, XLSX or JSON submissions.",
-            callback=_input_path,
+            metavar="SUBMISSION...",
+            help="A KoboToolbox / ODK Central export or plain CSV, XLSX or JSON submissions; "
+            "several files, a folder or a glob pattern ('exports/*.csv') are read as one "
+            "submission.",
         ),
     ],
     mapping: Annotated[
@@ -566,6 +580,10 @@ def ingest_command(
     no_datapackage: Annotated[
         bool, typer.Option("--no-datapackage", help="Write dataset.json only, no Data Package.")
     ] = False,
+    parquet: Annotated[
+        bool,
+        typer.Option("--parquet", help="Also write the unit records as records.parquet."),
+    ] = False,
     as_json: SummaryJson = False,
 ) -> None:
     """Ingest raw submissions into validated unit records with a declarative mapping spec.
@@ -575,9 +593,14 @@ def ingest_command(
     rule or rejected. In rejects.csv a text cell that begins with =, +, -, @, tab or CR
     gets a ' in front so that a spreadsheet does not run it as a formula (plain negative
     numbers excepted); text values of the data that begin so are kept exact, with a
-    warning. Exits 0 on success, 1 when more rows are rejected than allowed
-    (rejects.csv and summary.json are still written), 2 when the file or the spec cannot
-    be used.
+    warning. With --parquet the unit records are also written as records.parquet (typed
+    columns, for pandas, polars, DuckDB or Spark). Exits 0 on success, 1 when more rows are
+    rejected than allowed (rejects.csv and summary.json are still written), 2 when the file
+    or the spec cannot be used.
+
+    Several exports (files, a folder, a glob pattern) are read as one submission:
+    de-duplicated and checked across files, each a source of the provenance, with a source
+    column in rejects.csv and per-file counts in summary.json.
 
     Example:
 
@@ -589,11 +612,13 @@ def ingest_command(
 
     from cdinterop.ingest import IngestError, ingest, write_outputs
 
+    files = _submission_files(submissions)
+    submission = files[0]
     spec = _ingest_spec(submission, output, mapping)
     failed = False
     with _placeholder_key(), _user_errors(submission):
         secret = _key(key)
-        size = submission.stat().st_size if submission.is_file() else 0
+        size = sum(f.stat().st_size for f in files)
         with Progress(
             SpinnerColumn(),
             TextColumn("[bold]ingesting[/] {task.description}"),
@@ -603,10 +628,10 @@ def ingest_command(
             transient=True,
             disable=size < 1_000_000 or as_json,
         ) as progress:
-            task = progress.add_task(submission.name, total=None)
+            task = progress.add_task(_names(files), total=None)
             try:
                 result = ingest(
-                    submission,
+                    files,
                     spec,
                     key=secret,
                     max_rejected=max_rejected,
@@ -617,7 +642,9 @@ def ingest_command(
                     raise
                 result, failed = exc.result, True
                 err.print(f"[bold red]✗ {exc}[/]")
-        written = write_outputs(result, output, datapackage=not no_datapackage, failed=failed)
+        written = write_outputs(
+            result, output, datapackage=not no_datapackage, parquet=parquet, failed=failed
+        )
     if not failed:
         from cdinterop._formulas import formula_text
 
@@ -627,7 +654,7 @@ def ingest_command(
     if as_json:
         out.print_json(json.dumps({**summary.to_dict(), "failed": failed}))
     else:
-        table = Table(title=f"{submission.name} → {output}", show_header=False)
+        table = Table(title=f"{_names(files)} → {output}", show_header=False)
         table.add_row("rows read", f"{summary.rows_read:,}")
         table.add_row("accepted", f"[green]{summary.accepted:,}[/]")
         table.add_row("filtered", f"{summary.filtered:,}")
@@ -797,6 +824,32 @@ def convert_command(
     key: KeyOption = None,
     max_rejected: MaxRejectedOption = None,
     as_json: SummaryJson = False,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="Where to run: local (this process) or dask (a Dask cluster: --scheduler, or "
+            "two local worker processes; needs the dask extra and a spec with an "
+            "aggregation). The outputs are the same.",
+        ),
+    ] = Engine.LOCAL,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Address of the Dask scheduler (tcp://host:8786) for --engine dask; the "
+            "workers must see the submission files at the same paths.",
+        ),
+    ] = None,
+    partition_bytes: Annotated[
+        int | None,
+        typer.Option(
+            "--partition-bytes",
+            metavar="N",
+            help="For --engine dask: bytes per partition of a large CSV file (default 64 MiB).",
+        ),
+    ] = None,
 ) -> None:
     """Convert a raw submission to SDMX, a Data Package and DCAT in one go (the main job).
 
@@ -821,6 +874,11 @@ def convert_command(
     with a source column and summary.json with each file's counts. The unit records are
     aggregated as they are read, so memory does not grow with the size of the files.
 
+    With --engine dask the same run goes over a Dask cluster: large CSV files are read
+    in byte ranges by the workers, each aggregates its part, the client merges the cells
+    and runs disclosure control and the writers; the outputs are those of the local
+    engine, file for file.
+
     Example:
 
         export CDINTEROP_PSEUDONYM_KEY=a-long-secret-key
@@ -836,6 +894,7 @@ def convert_command(
     spec = _ingest_spec(submission, output, mapping)
     outputs = _convert_outputs(to, structure, conform_map)
     _unused_base_iri(base_iri, outputs)
+    _check_engine(engine, spec, scheduler, partition_bytes)
     with _placeholder_key(), _user_errors(submission):
         secret = _key(key)
         with err.status("converting") as status, _convert_errors(output):
@@ -851,6 +910,9 @@ def convert_command(
                 key=secret,
                 max_rejected=max_rejected,
                 progress=lambda line: status.update(line),
+                engine=engine.value,
+                scheduler=scheduler,
+                partition_bytes=partition_bytes,
             )
     _convert_warnings(result, base_url)
     if as_json:
@@ -872,6 +934,22 @@ def _check_base_iri(base_iri: str | None) -> None:
         check_request(["dcat"], None, None, base_iri=base_iri)
     except ConvertError as exc:
         err.print(f"[bold red]✗ --base-iri[/]: {escape(str(exc))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+
+
+def _check_engine(
+    engine: Engine, spec: IngestSpec, scheduler: str | None, partition_bytes: int | None
+) -> None:
+    """Exit 2 with the reason when the engine options do not fit (or the spec cannot run on
+    the engine)."""
+    from rich.markup import escape
+
+    from cdinterop.convert import ConvertError, check_engine
+
+    try:
+        check_engine(engine.value, spec, scheduler=scheduler, partition_bytes=partition_bytes)
+    except ConvertError as exc:
+        err.print(f"[bold red]✗ --engine {engine.value}[/]: {escape(str(exc))}")
         raise typer.Exit(EXIT_UNREADABLE) from None
 
 

@@ -72,6 +72,7 @@ from cdinterop.model import (
 from cdinterop.model._internal import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
 
 __all__ = [
+    "ENGINES",
     "OUTPUTS",
     "OWNED",
     "ConformCounts",
@@ -80,11 +81,15 @@ __all__ = [
     "ConvertSummary",
     "FormulaTextCount",
     "WrittenFile",
+    "check_engine",
     "check_request",
     "convert",
     "writable_outputs",
 ]
 
+ENGINES = ("local", "dask")
+"""Where ``convert()`` can run the ingest step: ``local`` (this process, the default) or
+``dask`` (a Dask cluster, the ``dask`` extra)."""
 OUTPUTS = ("sdmx", "datapackage", "dcat")
 """The built-in outputs ``convert()`` writes by default (a plugin can add more, see
 [`writable_outputs()`][cdinterop.convert.writable_outputs])."""
@@ -328,7 +333,7 @@ def _formula_text(
     return tuple(
         FormulaTextCount(data=data, column=column, count=count, row=row)
         for data, scan in found
-        for column, (count, row) in scan.found.items()
+        for column, (count, row) in sorted(scan.found.items(), key=lambda hit: hit[1][1])
     )
 
 
@@ -349,6 +354,13 @@ class _FormulaScan:
             self.found[hit.column] = (count + hit.count, first)
         self.rows += table.num_rows
 
+    def merge(self, other: _FormulaScan) -> None:
+        """Add the scan of the batches that follow those scanned so far."""
+        for column, (count, first) in other.found.items():
+            had, row = self.found.get(column, (0, self.rows + first))
+            self.found[column] = (had + count, row)
+        self.rows += other.rows
+
 
 class _Aggregating:
     """A sink of the ingest stream that aggregates the unit records as they come
@@ -358,8 +370,21 @@ class _Aggregating:
     def __init__(self, spec: AggregationSpec) -> None:
         from cdinterop.aggregate import CellAccumulator
 
+        self.spec = spec
         self.cells = CellAccumulator(spec)
         self.formulas = _FormulaScan()
+
+    def fresh(self) -> _Aggregating:
+        """An empty sink of the same spec (for a partition of a distributed run)."""
+        return _Aggregating(self.spec)
+
+    def merge(self, others: Sequence[_Aggregating]) -> None:
+        """Add what ``others`` (the sinks of the partitions that follow, in order) took."""
+        from cdinterop.aggregate import merge_accumulators
+
+        self.cells = merge_accumulators([self.cells, *(o.cells for o in others)])
+        for other in others:
+            self.formulas.merge(other.formulas)
 
     def add(self, records: pa.Table) -> None:
         self.cells.add(records)
@@ -406,11 +431,20 @@ def _ingest_aggregating(
     options: SourceOptions,
     key: bytes | None,
     max_rejected: float | None,
+    engine: _Engine,
 ) -> _Ingested:
-    """Ingest handing the records to ``sink`` as they stream (memory bounded by a batch)."""
+    """Ingest handing the records to ``sink`` as they stream (memory bounded by a batch),
+    here or on a Dask cluster (then ``sink`` gets the merged partial sinks)."""
     from cdinterop.ingest._internal import ingest_stream, too_many_rejected
 
-    streamed = ingest_stream(submission, spec, sink, key=key, options=options)
+    runner = None
+    if engine.name == "dask":
+        from cdinterop.engines._internal import dask_runner
+
+        runner = dask_runner(
+            sink, scheduler=engine.scheduler, partition_bytes=engine.partition_bytes
+        )
+    streamed = ingest_stream(submission, spec, sink, key=key, options=options, runner=runner)
     limit = spec.max_rejected if max_rejected is None else max_rejected
     if too_many_rejected(streamed.summary, limit):
         try:
@@ -502,6 +536,39 @@ def _loaded(spec: IngestSpec | str | Path) -> IngestSpec:
     return load_spec(spec, IngestSpec)
 
 
+@dataclass(frozen=True)
+class _Engine:
+    """Where the ingest step runs: ``local`` (this process) or ``dask`` (a cluster)."""
+
+    name: str = "local"
+    scheduler: str | None = None
+    partition_bytes: int | None = None
+
+
+def check_engine(
+    engine: str,
+    spec: IngestSpec,
+    *,
+    scheduler: str | None = None,
+    partition_bytes: int | None = None,
+) -> None:
+    """Raise [`ConvertError`][cdinterop.convert.ConvertError] when ``convert()`` cannot run
+    ``spec`` on ``engine`` (one of [`ENGINES`][cdinterop.convert.ENGINES]) with these
+    options: a scheduler or partition size for the local engine, a partition size below
+    one byte, the Dask engine for a spec without an ``aggregation`` section."""
+    if engine not in ENGINES:
+        raise ConvertError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+    if engine == "local" and (scheduler is not None or partition_bytes is not None):
+        raise ConvertError("a scheduler and a partition size are for the dask engine")
+    if partition_bytes is not None and partition_bytes < 1:
+        raise ConvertError(f"the partition size must be positive, not {partition_bytes}")
+    if engine == "dask" and spec.aggregation is None:
+        raise ConvertError(
+            "the dask engine needs a spec with an aggregation section (without one the unit "
+            "records are published: use the local engine)"
+        )
+
+
 def _ingested(
     inputs: list[Path],
     spec: IngestSpec,
@@ -509,6 +576,7 @@ def _ingested(
     reading: SourceOptions,
     key: bytes | None,
     max_rejected: float | None,
+    engine: _Engine,
 ) -> tuple[_Ingested, _Aggregating | None, _FormulaScan]:
     """The submission read: the unit records kept (no aggregation), or aggregated as they
     stream into the returned sink; with the formula-like text seen in the unit records."""
@@ -518,7 +586,7 @@ def _ingested(
         unit_formulas.add(ingested.dataset.observations.table)
         return ingested, None, unit_formulas
     sink = _Aggregating(spec.aggregation)
-    ingested = _ingest_aggregating(inputs, spec, target, sink, reading, key, max_rejected)
+    ingested = _ingest_aggregating(inputs, spec, target, sink, reading, key, max_rejected, engine)
     counts = ingested.summary
     if counts.accepted == 0:
         why = ", ".join(f"{rule}: {n:,}" for rule, n in counts.filtered_by_rule.items())
@@ -546,6 +614,9 @@ def convert(
     max_rejected: float | None = None,
     progress: Callable[[str], None] | None = None,
     batch_rows: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    partition_bytes: int | None = None,
 ) -> ConvertResult:
     """Convert ``submission`` with ``spec`` (an [`IngestSpec`][cdinterop.ingest.IngestSpec] with
     an ``aggregation`` section, or the path of its YAML file) and write the outputs into
@@ -559,6 +630,16 @@ def convert(
     held in memory. ``batch_rows`` sets the rows per batch (default
     [`SourceOptions.batch_rows`][cdinterop.ingest.SourceOptions]): smaller batches use less
     memory, larger ones run faster; the outputs are the same whatever it is.
+
+    ``engine`` is where the ingest step runs (see [`ENGINES`][cdinterop.convert.ENGINES]):
+    ``"local"`` (the default) in this process; ``"dask"`` on a Dask cluster (the ``dask``
+    extra, `cdinterop.engines`), the scheduler at the address ``scheduler`` or a
+    local cluster of two worker processes started for the run. The Dask engine reads
+    large CSV files in record-aligned byte ranges of about ``partition_bytes`` bytes
+    (default 64 MiB) and other files whole, aggregates each part on a worker and merges the
+    partial cells here; it needs a spec with an ``aggregation`` section, and its outputs
+    are those of the local engine, file for file, whatever the partitioning (see
+    [`check_engine()`][cdinterop.convert.check_engine] for what it refuses).
 
     ``to`` picks outputs among [`OUTPUTS`][cdinterop.convert.OUTPUTS]; ``structure`` and ``conform``
     (an SDMX structure message and a conformance mapping) conform the indicators to an external DSD
@@ -587,6 +668,8 @@ def convert(
     options: dict[str, object] = {} if base_iri is None else {"base_iri": base_iri}
     started = dt.datetime.now(dt.UTC)
     spec = _loaded(spec)
+    check_engine(engine, spec, scheduler=scheduler, partition_bytes=partition_bytes)
+    runs_on = _Engine(engine, scheduler, partition_bytes)
     say = progress or (lambda _line: None)
     target = Path(output)
     inputs = submission_files(submission)
@@ -594,7 +677,9 @@ def convert(
     if batch_rows is not None:
         reading = replace(reading, batch_rows=batch_rows)
     say(f"ingesting {', '.join(f.name for f in inputs[:3])}{' …' if len(inputs) > 3 else ''}")
-    result, sink, unit_formulas = _ingested(inputs, spec, target, reading, key, max_rejected)
+    result, sink, unit_formulas = _ingested(
+        inputs, spec, target, reading, key, max_rejected, runs_on
+    )
     dataset, rejects = result.dataset, result.rejects
     report: AggregationReport | None = None
     conformed_counts: ConformCounts | None = None

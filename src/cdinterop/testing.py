@@ -11,12 +11,19 @@ For property tests here and in tools built on cdinterop (needs ``hypothesis``:
 
 Every value drawn is valid for the model; text avoids control characters so that every
 exchange format can carry it.
+
+Two helpers compare the output folders of two ``convert()`` runs (e.g. the local and the
+Dask engine, or two batch sizes) file for file: `normalised_outputs()` and
+`assert_same_outputs()`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+import zipfile
+from pathlib import Path
 from typing import Any
 
 try:
@@ -83,11 +90,13 @@ from cdinterop.model import (
 )
 
 __all__ = [
+    "assert_same_outputs",
     "citizen_datasets",
     "data_structures",
     "distributions",
     "identifiers",
     "multilingual_texts",
+    "normalised_outputs",
     "provenances",
     "texts",
 ]
@@ -532,3 +541,48 @@ def citizen_datasets(draw: st.DrawFn, *, complete: bool = False) -> CitizenDatas
             )
         ),
     )
+
+
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?")
+_SECONDS = re.compile(r'"seconds": [0-9.e-]+')
+_MESSAGE_ID = re.compile(r"CDI_[0-9A-F]{16}")
+_SHA256 = re.compile(r"\b[0-9a-f]{64}\b")
+_SIZES = re.compile(r'((?:"|\\")(?:bytes|byte_size|size)(?:"|\\"): |byteSize[^0-9]*)\d+')
+
+
+def _normalised_text(data: bytes, folder: Path) -> str:
+    text = data.decode("utf-8").replace(folder.resolve().as_uri(), "<out>")
+    text = text.replace(str(folder.resolve()), "<out>")
+    text = _TIMESTAMP.sub("<time>", text)
+    text = _SECONDS.sub('"seconds": 0', text)
+    text = _SHA256.sub("<sha256>", text)
+    text = _MESSAGE_ID.sub("<message>", text)
+    return _SIZES.sub(r"\1<n>", text)
+
+
+def normalised_outputs(folder: str | Path) -> dict[str, str]:
+    """Every file of a ``convert()`` output folder, by its path in the folder, as text
+    without what differs between any two runs: timestamps, durations, SDMX message ids,
+    the folder's own path, and the sizes and SHA-256 checksums (of files that hold
+    timestamps); a zip file as its members (``name.zip!member``)."""
+    folder = Path(folder)
+    files: dict[str, str] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                for member in sorted(archive.namelist()):
+                    files[f"{name}!{member}"] = _normalised_text(archive.read(member), folder)
+        else:
+            files[name] = _normalised_text(path.read_bytes(), folder)
+    return files
+
+
+def assert_same_outputs(a: str | Path, b: str | Path) -> None:
+    """Assert that two ``convert()`` output folders hold the same files with the same
+    content, apart from what `normalised_outputs()` takes out (names the first file that
+    differs)."""
+    left, right = normalised_outputs(a), normalised_outputs(b)
+    assert sorted(left) == sorted(right), (sorted(left), sorted(right))
+    for name in left:
+        assert left[name] == right[name], name

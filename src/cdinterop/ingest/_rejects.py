@@ -115,6 +115,13 @@ class Rejects:
         self._pending = []
         self._keep(run)
 
+    def add_run(self, lines: pa.Table) -> None:
+        """Add the lines of another run's rows (e.g. a partition's ``table()``, rows that
+        follow those added so far in the same file or are of a later file), counted, as one
+        sorted run."""
+        if lines.num_rows:
+            self._keep(self._counted([lines]))
+
     def end_unread(self) -> None:
         """Close the lines added since the last batch as those of the rows the reader could
         not read (anywhere in the file, disjoint from the batches' rows)."""

@@ -30,14 +30,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pyarrow as pa
-
 from cdinterop._version import __version__
 from cdinterop.ingest._rejects import Rejects
 from cdinterop.ingest._results import IngestError, IngestResult, IngestSummary, SourceSummary
 from cdinterop.ingest._rules import source_options
 from cdinterop.ingest._sources import SourceInfo, SourceOptions
 from cdinterop.ingest._spec import IngestSpec
+from cdinterop.ingest._spill import SpilledRecords
 from cdinterop.ingest._stream import RecordSink, Streamed, stream
 from cdinterop.mapping import load_spec
 from cdinterop.model import (
@@ -45,23 +44,24 @@ from cdinterop.model import (
     ActivityType,
     Checksum,
     CitizenDataset,
-    DataStructure,
-    Observations,
     Quality,
     Source,
 )
 from cdinterop.model._internal import (
     CDINTEROP_AGENT_ID,
     cdinterop_agents,
-    conformed_observations,
     free_id,
 )
 from cdinterop.quality import RowCounts, measure_unit_records
+
+StreamRunner = Callable[[list[Path], IngestSpec, SourceOptions, bytes | None], Streamed]
+"""Reads the files of a run as `stream` does (files, spec, reader options, key)."""
 
 __all__ = [
     "IngestError",
     "IngestResult",
     "IngestSummary",
+    "StreamRunner",
     "StreamedIngest",
     "ingest",
     "ingest_stream",
@@ -87,6 +87,11 @@ def ingest(
     rejects have a ``source`` column first and the summary's ``sources`` gives the counts
     of each file.
 
+    The accepted records are returned in an Arrow table; past 262,144 of them they are
+    written to a temporary Arrow IPC file as they come and the table maps that file (its
+    pages are read when used and can be dropped again under memory pressure; the file is
+    unlinked at once), so a run of millions of records does not hold them in memory.
+
     ``key`` is the pseudonymisation key (default: read from ``spec.privacy.key``); ``options``
     override the spec's source options and ``max_rejected`` its ``max_rejected``; ``progress`` is
     called with the rows read so far after each batch. Raises
@@ -96,36 +101,21 @@ def ingest(
     """
     if not isinstance(spec, IngestSpec):
         spec = load_spec(spec, IngestSpec)
-    kept = _Kept()
-    run = ingest_stream(submission, spec, kept, key=key, options=options, progress=progress)
+    kept = SpilledRecords()  # past MEMORY_ROWS rows the records wait in a mapped file
     try:
-        rejects = run.rejects.table()
+        run = ingest_stream(submission, spec, kept, key=key, options=options, progress=progress)
+        try:
+            rejects = run.rejects.table()
+        finally:
+            run.rejects.close()
+        records = kept.observations(spec.structure)
     finally:
-        run.rejects.close()
-    records = kept.observations(spec.structure)
+        kept.close()
     result = IngestResult(run.dataset.replace(observations=records), rejects, run.summary)
     limit = spec.max_rejected if max_rejected is None else max_rejected
     if too_many_rejected(run.summary, limit):
         raise IngestError(_too_many(run.summary, limit), result)
     return result
-
-
-class _Kept:
-    """A sink that keeps every accepted batch, for a run that returns the unit records."""
-
-    def __init__(self) -> None:
-        self.tables: list[pa.Table] = []
-
-    def add(self, records: pa.Table) -> None:
-        self.tables.append(records)
-
-    def observations(self, structure: DataStructure) -> Observations:
-        """The kept records as observations checked against ``structure`` (each batch
-        was, and the checks across batches ran as they came)."""
-        if not self.tables:
-            empty, _issues = Observations.from_arrow(pa.table({})).conform(structure)
-            return empty
-        return conformed_observations(pa.concat_tables(self.tables), structure)
 
 
 @dataclass(frozen=True)
@@ -147,18 +137,24 @@ def ingest_stream(
     key: bytes | None = None,
     options: SourceOptions | None = None,
     progress: Callable[[int], None] | None = None,
+    runner: StreamRunner | None = None,
 ) -> StreamedIngest:
     """Ingest ``submission`` (a file, or several read one after the other as one
     submission) handing the accepted unit records to ``sink`` batch by batch (see
     `cdinterop.ingest._stream`): memory stays bounded by the batch, whatever the size of the
     files. The caller decides what too many rejects means
-    ([`too_many_rejected`][cdinterop.ingest._run.too_many_rejected])."""
+    ([`too_many_rejected`][cdinterop.ingest._run.too_many_rejected]). ``runner`` reads the
+    files instead of the local stream (another engine, e.g. `cdinterop.engines`),
+    handing the records to ``sink`` itself."""
     started = dt.datetime.now(dt.UTC)
     files = [submission] if isinstance(submission, str | Path) else list(submission)
     if not files:
         raise IngestError("no submission file to ingest")
     opts = options or source_options(spec)
-    streamed = stream(files, spec, sink, options=opts, key=key, progress=progress)
+    if runner is None:
+        streamed = stream(files, spec, sink, options=opts, key=key, progress=progress)
+    else:
+        streamed = runner([Path(f) for f in files], spec, opts, key)
     summary = _summary(spec, streamed, started)
     dataset = _dataset(spec, [f.info for f in streamed.files], summary, started)
     summary, dataset = _measured(summary, dataset, streamed, spec, started)
