@@ -181,3 +181,30 @@ def test_an_unread_column_is_the_local_error(
     broken = spec.model_copy(update={"deduplicate": dedup})
     with pytest.raises(IngestError, match="no_such_column"):
         convert(SUBMISSION, broken, tmp_path / "x", key=KEY, engine="dask", scheduler=cluster)
+
+
+def test_the_cli_reports_a_file_the_spec_does_not_fit(tmp_path: Path, cluster: str) -> None:
+    """One export of several lacks a column: exit 2 naming the file, as with the local
+    engine, never a traceback."""
+    from typer.testing import CliRunner
+
+    from cdinterop._cli import app
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    lines = SUBMISSION.read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "a.csv").write_text("".join(lines[:200]), encoding="utf-8")
+    renamed = lines[0].replace('"_uuid"', '"_uuid_renamed"')
+    (folder / "b.csv").write_text(renamed + "".join(lines[200:]), encoding="utf-8")
+    env = {"CDINTEROP_PSEUDONYM_KEY": KEY.decode()}
+    outputs = {}
+    for engine in ("local", "dask"):
+        args = ["convert", str(folder), "-m", str(SPEC), "-o", str(tmp_path / engine)]
+        if engine == "dask":
+            args += ["--engine", "dask", "--scheduler", cluster]
+        result = CliRunner().invoke(app, args, env=env)
+        assert result.exit_code == 2, result.output
+        assert "internal error" not in result.output
+        outputs[engine] = " ".join(result.output.split())
+    assert "does not fit b.csv" in outputs["dask"]
+    assert "no column '_uuid' in b.csv" in outputs["dask"]

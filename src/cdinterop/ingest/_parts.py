@@ -116,7 +116,8 @@ def _carried(run_limits: limits.Limits) -> Iterator[None]:
         with limits.use(run_limits):
             yield
     except CdinteropError as exc:
-        attributes = {k: v for k, v in vars(exc).items() if k != "result"}
+        # a run's result (IngestError.result) stays on the worker: its records may be many
+        attributes = {k: None if k == "result" else v for k, v in vars(exc).items()}
         raise CarriedError(type(exc), str(exc), attributes) from None
 
 
