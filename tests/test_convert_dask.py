@@ -208,3 +208,50 @@ def test_the_cli_reports_a_file_the_spec_does_not_fit(tmp_path: Path, cluster: s
         outputs[engine] = " ".join(result.output.split())
     assert "does not fit b.csv" in outputs["dask"]
     assert "no column '_uuid' in b.csv" in outputs["dask"]
+
+
+def test_the_beach_data_cards_give_the_outputs_of_the_local_engine(
+    tmp_path: Path, cluster: str
+) -> None:
+    """The other shipped example: an XLSX workbook (one part, read whole by a worker)."""
+    cards = ROOT / "examples" / "marine-litter-ghana" / "data-cards.xlsx"
+    beach = ROOT / "mappings" / "beach-data-cards.yaml"
+    convert(cards, beach, tmp_path / "local", key=KEY, base_url=URL)
+    convert(
+        cards, beach, tmp_path / "dask", key=KEY, base_url=URL, engine="dask", scheduler=cluster
+    )
+    assert_same_outputs(tmp_path / "local", tmp_path / "dask")
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_exports_give_the_outputs_of_the_local_engine(
+    tmp_path: Path, spec: IngestSpec, cluster: str, seed: int
+) -> None:
+    """Random exports built from the example's records: drawn with replacement (repeated
+    submissions), shuffled, some cells blanked or spoiled (rejects), cut into two files,
+    read in random byte ranges."""
+    import random
+
+    rng = random.Random(seed)
+    with SUBMISSION.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    header, records = rows[0], rows[1:]
+    spoiled = [header.index(c) for c in ("respondent/age", "respondent/gender", "_submission_time")]
+    drawn = [list(rng.choice(records)) for _ in range(600)]
+    for record in drawn:
+        if rng.random() < 0.1:
+            record[rng.choice(spoiled)] = rng.choice(["", "n/a", "-1", "=1+1"])
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    for name, chunk in (("x.csv", drawn[:250]), ("y.csv", drawn[250:])):
+        with (folder / name).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow(header)
+            writer.writerows(chunk)
+    loose = spec.model_copy(update={"max_rejected": 1.0})
+    convert(folder, loose, tmp_path / "local", key=KEY, base_url=URL)
+    convert(
+        folder, loose, tmp_path / "dask", key=KEY, base_url=URL, engine="dask",
+        scheduler=cluster, partition_bytes=rng.randrange(2_000, 40_000),
+    )  # fmt: skip
+    assert_same_outputs(tmp_path / "local", tmp_path / "dask")
