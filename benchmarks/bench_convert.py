@@ -77,6 +77,7 @@ def main() -> None:
             progress=lambda line: marks.append((line, time.perf_counter())),
         )
         total = time.perf_counter() - start
+        marks = [(line, at) for line, at in marks if " rows read" not in line]  # progress
         ends = [at for _line, at in marks[1:]] + [start + total]
         for (line, at), end in zip(marks, ends, strict=True):
             print(f"  {line:<40} {end - at:7.2f} s")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -423,6 +424,28 @@ def _ingest_kept(
     return _Ingested(result.dataset, Rejects.of_table(result.rejects), result.summary)
 
 
+class _RowsRead:
+    """Progress of the local engine: a line with the rows read so far, at most one every
+    `EVERY` seconds (long runs only)."""
+
+    EVERY = 1.0
+
+    def __init__(self, say: Callable[[str], None], names: str) -> None:
+        self._say, self._names = say, names
+        self._last = time.monotonic()
+
+    def __call__(self, rows: int) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.EVERY:
+            self._last = now
+            self._say(f"ingesting {self._names}: {rows:,} rows read")
+
+
+def _names(files: Sequence[Path]) -> str:
+    """The names of the submission files, the first three and an ellipsis."""
+    return f"{', '.join(f.name for f in files[:3])}{' …' if len(files) > 3 else ''}"
+
+
 def _ingest_aggregating(
     submission: Sequence[Path],
     spec: IngestSpec,
@@ -442,9 +465,15 @@ def _ingest_aggregating(
         from cdinterop.engines._internal import dask_runner
 
         runner = dask_runner(
-            sink, scheduler=engine.scheduler, partition_bytes=engine.partition_bytes
+            sink,
+            scheduler=engine.scheduler,
+            partition_bytes=engine.partition_bytes,
+            progress=engine.say,
         )
-    streamed = ingest_stream(submission, spec, sink, key=key, options=options, runner=runner)
+    counted = _RowsRead(engine.say, _names(submission))
+    streamed = ingest_stream(
+        submission, spec, sink, key=key, options=options, runner=runner, progress=counted
+    )
     limit = spec.max_rejected if max_rejected is None else max_rejected
     if too_many_rejected(streamed.summary, limit):
         try:
@@ -543,6 +572,8 @@ class _Engine:
     name: str = "local"
     scheduler: str | None = None
     partition_bytes: int | None = None
+    say: Callable[[str], None] = lambda _line: None
+    """Where the progress lines go."""
 
 
 def check_engine(
@@ -669,14 +700,14 @@ def convert(
     started = dt.datetime.now(dt.UTC)
     spec = _loaded(spec)
     check_engine(engine, spec, scheduler=scheduler, partition_bytes=partition_bytes)
-    runs_on = _Engine(engine, scheduler, partition_bytes)
     say = progress or (lambda _line: None)
+    runs_on = _Engine(engine, scheduler, partition_bytes, say)
     target = Path(output)
     inputs = submission_files(submission)
     reading = source_options(spec)
     if batch_rows is not None:
         reading = replace(reading, batch_rows=batch_rows)
-    say(f"ingesting {', '.join(f.name for f in inputs[:3])}{' …' if len(inputs) > 3 else ''}")
+    say(f"ingesting {_names(inputs)}")
     result, sink, unit_formulas = _ingested(
         inputs, spec, target, reading, key, max_rejected, runs_on
     )

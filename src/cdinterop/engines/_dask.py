@@ -77,6 +77,14 @@ def local_cluster(workers: int = LOCAL_WORKERS) -> Any:
     )
 
 
+def _count(futures: list[Any], what: str, say: Callable[[str], None]) -> None:
+    """A progress line as each of ``futures`` is done (an error is raised by the gather
+    that follows)."""
+    distributed = require("distributed", extra="dask", purpose="the dask engine")
+    for done, _future in enumerate(distributed.as_completed(futures), start=1):
+        say(f"{what}: {done:,} of {len(futures):,} parts done")
+
+
 def _gathered(client: Any, futures: list[Any]) -> list[Any]:
     """The results of ``futures``; an error of cdinterop on a worker raised again here."""
     try:
@@ -90,15 +98,18 @@ def dask_runner(
     *,
     scheduler: str | None = None,
     partition_bytes: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Callable[[list[Path], IngestSpec, SourceOptions, bytes | None], Streamed]:
     """A runner for `ingest_stream` that reads the files on a Dask cluster (see the module
-    docs), merging the partial sinks of the parts into ``sink``."""
+    docs), merging the partial sinks of the parts into ``sink``; ``progress`` gets a line
+    as each part of each pass is done."""
 
     def run(
         files: list[Path], spec: IngestSpec, options: SourceOptions, key: bytes | None
     ) -> Streamed:
         with _client(scheduler) as client:
-            return _run(client, sink, files, spec, options, key, partition_bytes)
+            say = progress or (lambda _line: None)
+            return _run(client, sink, files, spec, options, key, partition_bytes, say)
 
     return run
 
@@ -111,6 +122,7 @@ def _run(
     options: SourceOptions,
     key: bytes | None,
     partition_bytes: int | None,
+    say: Callable[[str], None],
 ) -> Streamed:
     """The two passes of `cdinterop.ingest._internal.parts` on ``client``'s cluster."""
     limits = run_limits(spec)
@@ -127,11 +139,13 @@ def _run(
     facts = client.map(
         parts.part_facts, every, spec=spec, options=options, secret=key, run=limits, pure=False
     )
+    _count(facts, "pass 1 of 2 (facts)", say)
     decisions = parts.decide(_gathered(client, facts), [p.file for p in every], spec)
     results = client.map(
         parts.part_result, every, decisions, [sink.fresh() for _ in every], spec=spec,
         options=options, secret=key, run=limits, names=[f.name for f in files], pure=False,
     )  # fmt: skip
+    _count(results, "pass 2 of 2 (cells)", say)
     done = _gathered(client, results)
     sha256 = dict(zip(several, _gathered(client, digests), strict=True))
     sink.merge([r.sink for r in done])
