@@ -70,3 +70,15 @@ def test_a_pattern_that_matches_nothing_exits_2(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_a_missing_export_exits_2_naming_it(tmp_path: Path) -> None:
+    for command in ("ingest", "convert"):
+        result = CliRunner().invoke(
+            app,
+            [command, str(EXPORT), str(tmp_path / "nothing.csv"), "-m", str(SPEC)]
+            + ["-o", str(tmp_path / command)],
+            env=ENV,
+        )
+        assert result.exit_code == 2, result.output
+        assert "nothing.csv: no such file" in " ".join(result.output.split())

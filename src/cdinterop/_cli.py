@@ -618,7 +618,7 @@ def ingest_command(
     failed = False
     with _placeholder_key(), _user_errors(submission):
         secret = _key(key)
-        size = sum(f.stat().st_size for f in files)
+        size = sum(f.stat().st_size for f in files if f.is_file())
         with Progress(
             SpinnerColumn(),
             TextColumn("[bold]ingesting[/] {task.description}"),
