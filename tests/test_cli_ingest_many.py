@@ -73,12 +73,9 @@ def test_a_pattern_that_matches_nothing_exits_2(tmp_path: Path) -> None:
 
 
 def test_a_missing_export_exits_2_naming_it(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nothing.csv")
     for command in ("ingest", "convert"):
-        result = CliRunner().invoke(
-            app,
-            [command, str(EXPORT), str(tmp_path / "nothing.csv"), "-m", str(SPEC)]
-            + ["-o", str(tmp_path / command)],
-            env=ENV,
-        )
+        args = [command, str(EXPORT), missing, "-m", str(SPEC), "-o", str(tmp_path / command)]
+        result = CliRunner().invoke(app, args, env=ENV)
         assert result.exit_code == 2, result.output
         assert "nothing.csv: no such file" in " ".join(result.output.split())

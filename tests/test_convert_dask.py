@@ -255,3 +255,19 @@ def test_random_exports_give_the_outputs_of_the_local_engine(
         scheduler=cluster, partition_bytes=rng.randrange(2_000, 40_000),
     )  # fmt: skip
     assert_same_outputs(tmp_path / "local", tmp_path / "dask")
+
+
+def test_the_rows_limit_holds_for_a_file_read_in_parts(
+    tmp_path: Path, spec: IngestSpec, cluster: str
+) -> None:
+    """Each part is under the limit, the file is not: refused as the local engine does."""
+    from cdinterop import limits
+
+    with limits.use(limits.current().replace(rows=500)):
+        with pytest.raises(limits.LimitExceeded, match="rows"):
+            convert(SUBMISSION, spec, tmp_path / "local", key=KEY)
+        with pytest.raises(limits.LimitExceeded, match="rows"):
+            convert(
+                SUBMISSION, spec, tmp_path / "dask", key=KEY, engine="dask", scheduler=cluster,
+                partition_bytes=20_000,
+            )  # fmt: skip

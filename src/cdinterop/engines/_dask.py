@@ -149,4 +149,4 @@ def _run(
     done = _gathered(client, results)
     sha256 = dict(zip(several, _gathered(client, digests), strict=True))
     sink.merge([r.sink for r in done])
-    return parts.merged_stream(spec, files, every, done, sha256)
+    return parts.merged_stream(spec, files, every, done, sha256, max_rows=limits.rows)

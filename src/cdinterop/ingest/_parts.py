@@ -437,9 +437,12 @@ def merged_stream(
     parts: Sequence[Part],
     results: Sequence[PartResult],
     sha256: dict[int, str],
+    max_rows: float = float("inf"),
 ) -> Streamed:
     """What the local stream would have read, from the results of the parts (in order);
-    ``sha256`` gives the digest of each file read in several parts."""
+    ``sha256`` gives the digest of each file read in several parts. A file of more than
+    ``max_rows`` records (the ``rows`` limit, which each part checked only for itself) is
+    a [`LimitExceeded`][cdinterop.limits.LimitExceeded], as in the local run."""
     rejects = Rejects(with_source=len(files) > 1)
     streamed = Streamed(RecordsProfile(spec.structure), rejects, Counter())
     for index in range(len(files)):
@@ -454,6 +457,10 @@ def merged_stream(
             streamed.accepted += result.read.accepted
             versions.update(result.read.versions)
             rows_read += result.read.rows_read
+        if rows_read > max_rows:
+            raise limits.LimitExceeded(
+                str(files[index]), f"more than {max_rows:,} records", "rows", max_rows
+            )
         info = mine[0].read.info
         if len(mine) > 1:
             version = versions.most_common(1)[0][0] if versions else None
