@@ -167,9 +167,22 @@ def test_the_engine_options_are_checked(tmp_path: Path, spec: IngestSpec) -> Non
         convert(SUBMISSION, spec, tmp_path / "a", key=KEY, engine="spark")
     with pytest.raises(ConvertError, match="for the dask engine"):
         convert(SUBMISSION, spec, tmp_path / "b", key=KEY, scheduler="tcp://x:1")
+    with pytest.raises(ConvertError, match="positive"):
+        convert(SUBMISSION, spec, tmp_path / "c", key=KEY, engine="dask", partition_bytes=0)
+
+
+def test_unit_records_give_the_outputs_of_the_local_engine(
+    tmp_path: Path, spec: IngestSpec, cluster: str
+) -> None:
+    """A spec without aggregation publishes the unit records: the parts' records come
+    back to the client in order."""
     kept = spec.model_copy(update={"aggregation": None})
-    with pytest.raises(ConvertError, match="aggregation"):
-        convert(SUBMISSION, kept, tmp_path / "c", key=KEY, engine="dask")
+    convert(SUBMISSION, kept, tmp_path / "local", key=KEY, base_url=URL)
+    convert(
+        SUBMISSION, kept, tmp_path / "dask", key=KEY, base_url=URL, engine="dask",
+        scheduler=cluster, partition_bytes=30_000,
+    )  # fmt: skip
+    assert_same_outputs(tmp_path / "local", tmp_path / "dask")
 
 
 def test_an_unread_column_is_the_local_error(

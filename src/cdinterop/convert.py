@@ -56,17 +56,18 @@ from cdinterop.ingest import (
     IngestSpec,
     IngestSummary,
     SourceOptions,
-    ingest,
     submission_files,
 )
-from cdinterop.ingest._internal import Rejects, source_options
+from cdinterop.ingest._internal import Rejects, SpilledRecords, source_options
 from cdinterop.model import (
     Activity,
     ActivityType,
     Availability,
     Checksum,
     CitizenDataset,
+    DataStructure,
     Distribution,
+    Observations,
     Quality,
     QualityMeasurement,
 )
@@ -406,22 +407,43 @@ class _Ingested:
     summary: IngestSummary
 
 
-def _ingest_kept(
-    submission: Sequence[Path],
-    spec: IngestSpec,
-    target: Path,
-    options: SourceOptions,
-    key: bytes | None,
-    max_rejected: float | None,
-) -> _Ingested:
-    """Ingest keeping the unit records (a spec without aggregation publishes them)."""
-    try:
-        result = ingest(submission, spec, key=key, options=options, max_rejected=max_rejected)
-    except IngestError as exc:
-        if exc.result is not None:  # too many rejects: leave them for whoever fixes the file
-            _write_failed(exc.result.summary, Rejects.of_table(exc.result.rejects), target)
-        raise
-    return _Ingested(result.dataset, Rejects.of_table(result.rejects), result.summary)
+class _Keeping:
+    """A sink of the ingest stream that keeps the unit records (a spec without aggregation
+    publishes them): in a temporary memory-mapped file past a few hundred thousand records
+    (`SpilledRecords`). A partition's sink (``fresh()``, on a Dask worker) keeps its
+    records as tables, merged into the client's file in part order."""
+
+    def __init__(self, spilled: SpilledRecords | None = None) -> None:
+        self.spilled = spilled
+        self.tables: list[pa.Table] = []
+        self.formulas = _FormulaScan()
+
+    def fresh(self) -> _Keeping:
+        """An empty sink for a partition of a distributed run."""
+        return _Keeping()
+
+    def merge(self, others: Sequence[_Keeping]) -> None:
+        """Add the records of ``others`` (the sinks of the partitions, in order)."""
+        for other in others:
+            for table in other.tables:
+                self.add(table)
+
+    def add(self, records: pa.Table) -> None:
+        if self.spilled is None:
+            self.tables.append(records)
+            return
+        self.spilled.add(records)
+        self.formulas.add(records)
+
+    def observations(self, structure: DataStructure) -> Observations:
+        """The records kept, as observations of ``structure``."""
+        assert self.spilled is not None
+        return self.spilled.observations(structure)
+
+    def close(self) -> None:
+        """Remove the temporary file, if any."""
+        if self.spilled is not None:
+            self.spilled.close()
 
 
 class _RowsRead:
@@ -446,18 +468,19 @@ def _names(files: Sequence[Path]) -> str:
     return f"{', '.join(f.name for f in files[:3])}{' …' if len(files) > 3 else ''}"
 
 
-def _ingest_aggregating(
+def _ingest_streamed(
     submission: Sequence[Path],
     spec: IngestSpec,
     target: Path,
-    sink: _Aggregating,
+    sink: _Aggregating | _Keeping,
     options: SourceOptions,
     key: bytes | None,
     max_rejected: float | None,
     engine: _Engine,
 ) -> _Ingested:
-    """Ingest handing the records to ``sink`` as they stream (memory bounded by a batch),
-    here or on a Dask cluster (then ``sink`` gets the merged partial sinks)."""
+    """Ingest handing the records to ``sink`` as they stream (memory bounded by a batch
+    when it aggregates them), here or on a Dask cluster (then ``sink`` gets the merged
+    partial sinks)."""
     from cdinterop.ingest._internal import ingest_stream, too_many_rejected
 
     runner = None
@@ -586,18 +609,13 @@ def check_engine(
     """Raise [`ConvertError`][cdinterop.convert.ConvertError] when ``convert()`` cannot run
     ``spec`` on ``engine`` (one of [`ENGINES`][cdinterop.convert.ENGINES]) with these
     options: a scheduler or partition size for the local engine, a partition size below
-    one byte, the Dask engine for a spec without an ``aggregation`` section."""
+    one byte. (``spec`` is taken for checks that depend on it.)"""
     if engine not in ENGINES:
         raise ConvertError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
     if engine == "local" and (scheduler is not None or partition_bytes is not None):
         raise ConvertError("a scheduler and a partition size are for the dask engine")
     if partition_bytes is not None and partition_bytes < 1:
         raise ConvertError(f"the partition size must be positive, not {partition_bytes}")
-    if engine == "dask" and spec.aggregation is None:
-        raise ConvertError(
-            "the dask engine needs a spec with an aggregation section (without one the unit "
-            "records are published: use the local engine)"
-        )
 
 
 def _ingested(
@@ -612,12 +630,18 @@ def _ingested(
     """The submission read: the unit records kept (no aggregation), or aggregated as they
     stream into the returned sink; with the formula-like text seen in the unit records."""
     if spec.aggregation is None:
-        ingested = _ingest_kept(inputs, spec, target, reading, key, max_rejected)
-        unit_formulas = _FormulaScan()
-        unit_formulas.add(ingested.dataset.observations.table)
-        return ingested, None, unit_formulas
+        kept = _Keeping(SpilledRecords())
+        try:
+            ingested = _ingest_streamed(
+                inputs, spec, target, kept, reading, key, max_rejected, engine
+            )
+            records = kept.observations(spec.structure)
+        finally:
+            kept.close()
+        dataset = ingested.dataset.replace(observations=records)
+        return replace(ingested, dataset=dataset), None, kept.formulas
     sink = _Aggregating(spec.aggregation)
-    ingested = _ingest_aggregating(inputs, spec, target, sink, reading, key, max_rejected, engine)
+    ingested = _ingest_streamed(inputs, spec, target, sink, reading, key, max_rejected, engine)
     counts = ingested.summary
     if counts.accepted == 0:
         why = ", ".join(f"{rule}: {n:,}" for rule, n in counts.filtered_by_rule.items())

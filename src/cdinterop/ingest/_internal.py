@@ -14,11 +14,13 @@ from cdinterop.ingest import _parts as parts
 from cdinterop.ingest._rejects import Rejects
 from cdinterop.ingest._rules import source_options
 from cdinterop.ingest._run import StreamedIngest, StreamRunner, ingest_stream, too_many_rejected
+from cdinterop.ingest._spill import SpilledRecords
 from cdinterop.ingest._stream import RecordSink, Streamed, run_limits
 
 __all__ = [
     "RecordSink",
     "Rejects",
+    "SpilledRecords",
     "StreamRunner",
     "Streamed",
     "StreamedIngest",
