@@ -746,24 +746,11 @@ def convert(
         report = aggregated.report
         calibration = aggregated.calibration
     if structure is not None and conform is not None:
-        from cdinterop.conformance import conform_with_report
-
-        say(f"conforming to {Path(structure).name}")
-        conformed = conform_with_report(dataset, structure, conform)
-        dataset = conformed.dataset
-        conformed_counts = ConformCounts(
-            rows_in=conformed.report.rows_in, rows_out=conformed.report.rows_out
-        )
+        dataset, conformed_counts = _conformed(dataset, structure, conform, say)
     formulas = _formula_text(unit_formulas, dataset if dataset is not result.dataset else None)
     dataset, measured = _with_quality(dataset, result, report, started)
     dataset = _with_conversion(dataset, to, started)
-    if base_url is None:
-        if dataset.landing_page is not None:
-            base_url = str(dataset.landing_page)
-        else:
-            base_url = target.resolve().as_uri()
-    if not base_url.endswith("/"):
-        base_url += "/"
+    base_url = _files_base(base_url, dataset, target)
     with publish(target, OWNED) as staging:
         published = _write_outputs(dataset, rejects, staging, to, base_url, options, say)
         not_written: dict[str, str] = {}
@@ -790,6 +777,32 @@ def convert(
     rejects.close()
     say(f"written to {target}")
     return ConvertResult(published, files, summary)
+
+
+def _conformed(
+    dataset: CitizenDataset,
+    structure: str | Path,
+    conform: str | Path,
+    say: Callable[[str], None],
+) -> tuple[CitizenDataset, ConformCounts]:
+    """The indicators conformed to the external structure, and the rows in and out."""
+    from cdinterop.conformance import conform_with_report
+
+    say(f"conforming to {Path(structure).name}")
+    conformed = conform_with_report(dataset, structure, conform)
+    counts = ConformCounts(rows_in=conformed.report.rows_in, rows_out=conformed.report.rows_out)
+    return conformed.dataset, counts
+
+
+def _files_base(base_url: str | None, dataset: CitizenDataset, target: Path) -> str:
+    """Where the files will be published, ending in ``/``: ``base_url``, else the data
+    set's landing page, else the output folder as a ``file:`` URL."""
+    if base_url is None:
+        if dataset.landing_page is not None:
+            base_url = str(dataset.landing_page)
+        else:
+            base_url = target.resolve().as_uri()
+    return base_url if base_url.endswith("/") else base_url + "/"
 
 
 def _write_report(

@@ -39,25 +39,34 @@ def submission_files(submission: str | Path | Sequence[str | Path]) -> list[Path
 
 
 def _files_of(item: str | Path) -> list[Path]:
+    """The files one item names: a folder's submissions, a pattern's matches, or itself."""
     path = Path(item)
     if path.is_dir():
-        found = sorted(
-            p
-            for p in path.iterdir()
-            if p.is_file()
-            and p.suffix.lower() in SUBMISSION_SUFFIXES
-            and not p.name.startswith(".")
-        )
-        if not found:
-            suffixes = ", ".join(sorted(SUBMISSION_SUFFIXES))
-            raise ReadError(str(path), f"the folder holds no submission file ({suffixes})")
-        return found
+        return _folder_files(path)
     if path.exists() or not _GLOB_CHARACTERS & set(str(item)):
         return [path]  # a missing file is the reader's to report
-    parts = path.parts
+    return _pattern_files(path, str(item))
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """The submission files of ``folder`` (by suffix, hidden files left out), by name."""
+    found = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in SUBMISSION_SUFFIXES and not p.name.startswith(".")
+    )
+    if not found:
+        suffixes = ", ".join(sorted(SUBMISSION_SUFFIXES))
+        raise ReadError(str(folder), f"the folder holds no submission file ({suffixes})")
+    return found
+
+
+def _pattern_files(pattern: Path, given: str) -> list[Path]:
+    """The files a glob pattern matches, by name (the pattern's fixed folder first)."""
+    parts = pattern.parts
     fixed = next(i for i, part in enumerate(parts) if _GLOB_CHARACTERS & set(part))
     base = Path(*parts[:fixed]) if fixed else Path()
     matches = sorted(p for p in base.glob(str(Path(*parts[fixed:]))) if p.is_file())
     if not matches:
-        raise ReadError(str(item), "the pattern matches no file")
+        raise ReadError(given, "the pattern matches no file")
     return matches

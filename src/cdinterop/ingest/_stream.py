@@ -54,7 +54,7 @@ from cdinterop.ingest._rules import (
     visible_components,
 )
 from cdinterop.ingest._sources import ByteRange, SourceInfo, SourceOptions, open_submission
-from cdinterop.ingest._spec import IngestSpec
+from cdinterop.ingest._spec import ComponentRule, IngestSpec
 from cdinterop.model import DataStructure, Observations
 from cdinterop.model._internal import arrow_type, series_attribute_groups
 from cdinterop.quality import RecordsProfile
@@ -274,20 +274,18 @@ def _implying(spec: IngestSpec) -> list[str] | None:
     key = set(structure.key_ids)
     found: dict[str, str] = {}
     for cid, rule in spec.components.items():
-        plain = (
-            rule.source in dedup.key
-            and rule.map is None
-            and rule.bands is None
-            and rule.period is None
-            and rule.expression is None
-            and rule.value is None
-            and rule.default is None
-        )
-        if plain and cid in key and rule.source is not None and _is_text(structure, cid):
-            found.setdefault(rule.source, cid)
+        source = rule.source
+        if source in dedup.key and _as_read(rule) and cid in key and _is_text(structure, cid):
+            found.setdefault(source, cid)
     if set(found) != set(dedup.key):
         return None
     return sorted(found.values())
+
+
+def _as_read(rule: ComponentRule) -> bool:
+    """Whether a component rule passes its source column through unchanged."""
+    changes = (rule.map, rule.bands, rule.period, rule.expression, rule.value, rule.default)
+    return rule.source is not None and all(c is None for c in changes)
 
 
 def _is_text(structure: DataStructure, cid: str) -> bool:
