@@ -19,6 +19,7 @@ __all__ = [
     "binary_output",
     "check_input",
     "check_output_target",
+    "spilling",
     "write_json",
 ]
 
@@ -157,3 +158,18 @@ def binary_output(target: str | Path | IO[bytes]) -> Iterator[IO[bytes]]:
 def write_json(path: Path, data: Any) -> None:
     """Write ``data`` as indented UTF-8 JSON with a final newline (``summary.json``)."""
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@contextlib.contextmanager
+def spilling(what: str) -> Iterator[None]:
+    """Turn an operating-system error while writing a temporary spill file (a full or
+    read-only temporary folder) into a [`WriteError`][cdinterop.errors.WriteError] that
+    names ``what`` was being kept, the folder, and how to choose another (``TMPDIR``)."""
+    try:
+        yield
+    except OSError as exc:
+        folder = tempfile.gettempdir()
+        raise WriteError(
+            f"cannot keep {what} in a temporary file in {folder}: {exc.strerror or exc}; "
+            "set TMPDIR to a folder with more room"
+        ) from None

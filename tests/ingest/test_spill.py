@@ -65,3 +65,27 @@ def test_ingest_gives_the_same_records_spilled_or_not(
     assert spilled.dataset.observations == in_memory.dataset.observations
     assert spilled.rejects.equals(in_memory.rejects)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_temporary_folder_is_a_clear_write_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No room for the spill file: a WriteError naming what was kept and TMPDIR (the
+    CLI's exit 2), not an OSError (exit 3)."""
+    import errno
+
+    from cdinterop.errors import WriteError
+    from cdinterop.ingest import _spill
+    from cdinterop.ingest._rejects import Rejects
+
+    def full(*_args: object, **_kwargs: object) -> tuple[int, str]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_spill.tempfile, "mkstemp", full)
+    sink = SpilledRecords(memory_rows=0)
+    with pytest.raises(WriteError, match=r"the unit records .* No space left.*TMPDIR"):
+        sink.add(_batches()[0])
+    rejects = Rejects(spill_bytes=0)
+    rejects.add(pa.array([1], pa.int64()), "a", None, pa.array(["why"]), code="c")
+    with pytest.raises(WriteError, match=r"the rejects .* No space left.*TMPDIR"):
+        rejects.end_batch()

@@ -23,6 +23,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.ipc as ipc
 
+from cdinterop._files import spilling
+
 __all__ = ["REJECTS_SCHEMA", "REJECT_COLUMNS", "SPILL_BYTES", "Rejects"]
 
 REJECT_COLUMNS = ("row", "column", "value", "reason", "code")
@@ -147,15 +149,16 @@ class Rejects:
             self._runs.append(run)
             self._held += run.nbytes
             return
-        if self._writer is None:
-            descriptor, name = tempfile.mkstemp(prefix="cdinterop-rejects-", suffix=".arrows")
-            os.close(descriptor)
-            self._spill = Path(name)
-            self._writer = ipc.new_stream(str(self._spill), self.schema)
-            for kept in self._runs:
-                self._writer.write_table(kept)
-            self._runs, self._held = [], 0
-        self._writer.write_table(run)
+        with spilling("the rejects"):
+            if self._writer is None:
+                descriptor, name = tempfile.mkstemp(prefix="cdinterop-rejects-", suffix=".arrows")
+                os.close(descriptor)
+                self._spill = Path(name)
+                self._writer = ipc.new_stream(str(self._spill), self.schema)
+                for kept in self._runs:
+                    self._writer.write_table(kept)
+                self._runs, self._held = [], 0
+            self._writer.write_table(run)
 
     # -- reading -----------------------------------------------------------------------
     def _batch_runs(self) -> Iterator[pa.Table]:

@@ -22,6 +22,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
+from cdinterop._files import spilling
 from cdinterop.model import DataStructure, Observations
 from cdinterop.model._internal import conformed_observations
 
@@ -65,12 +66,14 @@ class SpilledRecords:
         if self._writer is None:
             self._tables.append(records)
             if self._rows > self._memory_rows:
-                self._open(records.schema)
-                for table in self._tables:
-                    self._write(table)
+                with spilling("the unit records"):
+                    self._open(records.schema)
+                    for table in self._tables:
+                        self._write(table)
                 self._tables = []
             return
-        self._write(records)
+        with spilling("the unit records"):
+            self._write(records)
 
     def _open(self, schema: pa.Schema) -> None:
         handle, self._path = tempfile.mkstemp(
