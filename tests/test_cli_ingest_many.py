@@ -79,3 +79,17 @@ def test_a_missing_export_exits_2_naming_it(tmp_path: Path) -> None:
         result = CliRunner().invoke(app, args, env=ENV)
         assert result.exit_code == 2, result.output
         assert "nothing.csv:nosuchfile" in "".join(result.output.split())  # wrapped anywhere
+
+
+def test_ingest_in_python_takes_a_folder_and_a_pattern(tmp_path: Path) -> None:
+    """What the docs say: ``ingest()`` reads a folder or a glob pattern as ``convert()``
+    does (the folder was opened as a file: 'no such file')."""
+    from cdinterop.ingest import ingest
+
+    _split(tmp_path / "exports")
+    key = ENV["CDINTEROP_PSEUDONYM_KEY"].encode()
+    by_folder = ingest(tmp_path / "exports", SPEC, key=key)
+    by_pattern = ingest(str(tmp_path / "exports" / "*.csv"), SPEC, key=key)
+    assert [s.source for s in by_folder.summary.sources] == ["a.csv", "b.csv"]
+    assert by_folder.dataset.observations == by_pattern.dataset.observations
+    assert by_folder.summary.rows_read == ingest(EXPORT, SPEC, key=key).summary.rows_read

@@ -481,7 +481,7 @@ def _ingest_streamed(
     """Ingest handing the records to ``sink`` as they stream (memory bounded by a batch
     when it aggregates them), here or on a Dask cluster (then ``sink`` gets the merged
     partial sinks)."""
-    from cdinterop.ingest._internal import ingest_stream, too_many_rejected
+    from cdinterop.ingest._internal import ingest_stream, too_many_message, too_many_rejected
 
     runner = None
     if engine.name == "dask":
@@ -504,16 +504,8 @@ def _ingest_streamed(
             result = IngestResult(streamed.dataset, streamed.rejects.table(), streamed.summary)
         finally:
             streamed.rejects.close()
-        raise IngestError(_too_many_message(streamed.summary, limit), result)
+        raise IngestError(too_many_message(streamed.summary, limit), result)
     return _Ingested(streamed.dataset, streamed.rejects, streamed.summary)
-
-
-def _too_many_message(summary: IngestSummary, limit: float | None) -> str:
-    rows_read, rejected = summary.rows_read, summary.rejected
-    return (
-        f"{rejected} of {rows_read} rows rejected ({rejected / rows_read:.1%}), more than "
-        f"the {limit or 0:.1%} allowed (max_rejected); see the rejects for why"
-    )
 
 
 def _written(staging: Path) -> tuple[WrittenFile, ...]:
@@ -681,10 +673,11 @@ def convert(
     glob patterns: [`submission_files()`][cdinterop.ingest.submission_files]). With an
     ``aggregation`` the unit records are aggregated as they are read, batch by batch
     (`cdinterop.aggregate.CellAccumulator`), so memory is bounded by a batch and the cells,
-    not the size of the submission; without one the unit records are the output and are
-    held in memory. ``batch_rows`` sets the rows per batch (default
-    [`SourceOptions.batch_rows`][cdinterop.ingest.SourceOptions]): smaller batches use less
-    memory, larger ones run faster; the outputs are the same whatever it is.
+    not the size of the submission; without one the unit records are the output (past a
+    few hundred thousand they wait in a temporary memory-mapped file). ``batch_rows`` sets
+    the rows per batch (default [`SourceOptions.batch_rows`][cdinterop.ingest.SourceOptions]):
+    smaller batches use less memory, larger ones run faster; the outputs are the same
+    whatever it is.
 
     ``engine`` is where the ingest step runs (see [`ENGINES`][cdinterop.convert.ENGINES]):
     ``"local"`` (the default) in this process; ``"dask"`` on a Dask cluster (the ``dask``
@@ -692,9 +685,10 @@ def convert(
     local cluster of two worker processes started for the run. The Dask engine reads
     large CSV files in record-aligned byte ranges of about ``partition_bytes`` bytes
     (default 64 MiB) and other files whole, aggregates each part on a worker and merges the
-    partial cells here; it needs a spec with an ``aggregation`` section, and its outputs
-    are those of the local engine, file for file, whatever the partitioning (see
-    [`check_engine()`][cdinterop.convert.check_engine] for what it refuses).
+    partial cells here (without an ``aggregation`` section, the parts' unit records come
+    back here in order), and its outputs are those of the local engine, file for file,
+    whatever the partitioning (see [`check_engine()`][cdinterop.convert.check_engine] for
+    what it refuses).
 
     ``to`` picks outputs among [`OUTPUTS`][cdinterop.convert.OUTPUTS]; ``structure`` and ``conform``
     (an SDMX structure message and a conformance mapping) conform the indicators to an external DSD

@@ -13,7 +13,13 @@ from __future__ import annotations
 from cdinterop.ingest import _parts as parts
 from cdinterop.ingest._rejects import Rejects
 from cdinterop.ingest._rules import source_options
-from cdinterop.ingest._run import StreamedIngest, StreamRunner, ingest_stream, too_many_rejected
+from cdinterop.ingest._run import (
+    StreamedIngest,
+    StreamRunner,
+    ingest_stream,
+    too_many_message,
+    too_many_rejected,
+)
 from cdinterop.ingest._spill import SpilledRecords
 from cdinterop.ingest._stream import RecordSink, Streamed, run_limits
 
@@ -28,5 +34,6 @@ __all__ = [
     "parts",
     "run_limits",
     "source_options",
+    "too_many_message",
     "too_many_rejected",
 ]

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cdinterop._version import __version__
+from cdinterop.ingest._inputs import submission_files
 from cdinterop.ingest._rejects import Rejects
 from cdinterop.ingest._results import IngestError, IngestResult, IngestSummary, SourceSummary
 from cdinterop.ingest._rules import source_options
@@ -65,6 +66,7 @@ __all__ = [
     "StreamedIngest",
     "ingest",
     "ingest_stream",
+    "too_many_message",
     "too_many_rejected",
 ]
 
@@ -81,8 +83,10 @@ def ingest(
     """Ingest the submission file ``submission`` with ``spec`` (an
     [`IngestSpec`][cdinterop.ingest.IngestSpec] or the path of its YAML file).
 
-    ``submission`` may also be several files (a campaign run by many organisations, each
-    with its export): they are read one after the other as one submission, de-duplicated
+    ``submission`` may also be several files, folders or glob patterns (a campaign run by
+    many organisations, each with its export;
+    [`submission_files()`][cdinterop.ingest.submission_files] says which files): they are
+    read one after the other as one submission, de-duplicated
     and checked across files, each a source of the provenance; with several files the
     rejects have a ``source`` column first and the summary's ``sources`` gives the counts
     of each file.
@@ -114,7 +118,7 @@ def ingest(
     result = IngestResult(run.dataset.replace(observations=records), rejects, run.summary)
     limit = spec.max_rejected if max_rejected is None else max_rejected
     if too_many_rejected(run.summary, limit):
-        raise IngestError(_too_many(run.summary, limit), result)
+        raise IngestError(too_many_message(run.summary, limit), result)
     return result
 
 
@@ -147,14 +151,12 @@ def ingest_stream(
     files instead of the local stream (another engine, e.g. `cdinterop.engines`),
     handing the records to ``sink`` itself."""
     started = dt.datetime.now(dt.UTC)
-    files = [submission] if isinstance(submission, str | Path) else list(submission)
-    if not files:
-        raise IngestError("no submission file to ingest")
+    files = submission_files(submission)
     opts = options or source_options(spec)
     if runner is None:
         streamed = stream(files, spec, sink, options=opts, key=key, progress=progress)
     else:
-        streamed = runner([Path(f) for f in files], spec, opts, key)
+        streamed = runner(files, spec, opts, key)
     summary = _summary(spec, streamed, started)
     dataset = _dataset(spec, [f.info for f in streamed.files], summary, started)
     summary, dataset = _measured(summary, dataset, streamed, spec, started)
@@ -233,7 +235,8 @@ def too_many_rejected(summary: IngestSummary, limit: float | None) -> bool:
     return limit is not None and rows_read > 0 and rejected / rows_read > limit
 
 
-def _too_many(summary: IngestSummary, limit: float | None) -> str:
+def too_many_message(summary: IngestSummary, limit: float | None) -> str:
+    """Why a run with too many rejects failed, in words."""
     rows_read, rejected = summary.rows_read, summary.rejected
     return (
         f"{rejected} of {rows_read} rows rejected ({rejected / rows_read:.1%}), more than "

@@ -53,7 +53,13 @@ from cdinterop.ingest._rules import (
     resolve,
     visible_components,
 )
-from cdinterop.ingest._sources import ByteRange, SourceInfo, SourceOptions, open_submission
+from cdinterop.ingest._sources import (
+    ByteRange,
+    SourceInfo,
+    SourceOptions,
+    Submission,
+    open_submission,
+)
 from cdinterop.ingest._spec import ComponentRule, IngestSpec
 from cdinterop.model import DataStructure, Observations
 from cdinterop.model._internal import arrow_type, series_attribute_groups
@@ -453,6 +459,22 @@ def _check_attribute(
     reject_differing(table, rows, group.key, attr, differs, rejects)
 
 
+def _filtered_tables(
+    opened: Submission,
+    spec: IngestSpec,
+    key: bytes | None,
+    options: SourceOptions,
+    filtered: Counter[str],
+) -> tuple[Plan, Iterator[pa.Table]]:
+    """The spec resolved against an opened file, and its tables of up to ``batch_rows``
+    rows (the columns the spec uses, after the row filters, counted in ``filtered``) read
+    ahead in a background thread."""
+    plan = resolve(spec, opened, key)
+    columns = needed_columns(plan, opened.schema.names)
+    tables = prepared_tables(opened.batches(), plan, columns, options.batch_rows, filtered)
+    return plan, prefetch(tables)
+
+
 def rule_batches(
     path: Path,
     spec: IngestSpec,
@@ -464,10 +486,8 @@ def rule_batches(
     batch: the records they accept (with ``_row``) and their de-duplication keys; nothing
     is rejected for good (a pass that only looks)."""
     with open_submission(path, options, part=part) as opened:
-        plan = resolve(spec, opened, key)
-        columns = needed_columns(plan, opened.schema.names)
-        tables = prepared_tables(opened.batches(), plan, columns, options.batch_rows, Counter())
-        for batch in prefetch(tables):
+        plan, tables = _filtered_tables(opened, spec, key, options, Counter())
+        for batch in tables:
             scratch = Rejects()
             records, keys = process(batch, plan, scratch)
             scratch.close()
@@ -548,11 +568,9 @@ def stream_file(
     rejects, filtered = streamed.rejects, streamed.filtered
     before = (rejects.rows, sum(filtered.values()), streamed.accepted)
     with open_submission(path, options, part=part) as opened:
-        plan = resolve(spec, opened, key)
+        plan, tables = _filtered_tables(opened, spec, key, options, filtered)
         state.plan = plan
-        columns = needed_columns(plan, opened.schema.names)
-        tables = prepared_tables(opened.batches(), plan, columns, options.batch_rows, filtered)
-        for batch in prefetch(tables):
+        for batch in tables:
             records = _accepted(batch, state, rejects, filtered)
             streamed.profile.add(records)
             sink.add(records)
