@@ -48,6 +48,8 @@ LAYERS: dict[str, int] = {
     "checking": 5,
     "fitness": 5,  # representativeness, raking, intervals; reads SDMX benchmarks
     "quality": 5,  # computed quality measurements of a run
+    "datacube": 5,  # observations as an RDF Data Cube, linked to the DCAT description
+    "catalog": 5,  # the catalogue store: harvested DCAT in Oxigraph or a SPARQL server
     # 6: aggregation (weighting and intervals from fitness) and the report
     "aggregate": 6,
     "report": 6,  # report.html from summary.json and dataset.json
@@ -59,6 +61,7 @@ LAYERS: dict[str, int] = {
     "testing": 9,
     "": 10,  # the package façade, cdinterop/__init__.py (its names load on first use)
     "_cli": 11,
+    "_cli_catalog": 11,  # `cdinterop catalog ...`, registered by _cli
     "__main__": 12,
 }
 """Rank of every top-level module or package of cdinterop; imports may only point to a
