@@ -43,6 +43,10 @@ ORDER = [
     "dcat write",
     "dcat read",
     "dcat catalog",
+    "catalog add",
+    "catalog list",
+    "catalog query",
+    "catalog export",
     "validate",
     "schema export",
 ]

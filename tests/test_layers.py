@@ -61,7 +61,7 @@ LAYERS: dict[str, int] = {
     "testing": 9,
     "": 10,  # the package façade, cdinterop/__init__.py (its names load on first use)
     "_cli": 11,
-    "_cli_catalog": 11,  # `cdinterop catalog ...`, registered by _cli
+    "_cli_catalog": 10,  # `cdinterop catalog ...`, registered by _cli
     "__main__": 12,
 }
 """Rank of every top-level module or package of cdinterop; imports may only point to a

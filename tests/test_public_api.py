@@ -57,6 +57,7 @@ PACKAGES = (
     "cdinterop.issue_codes",
     "cdinterop.formats",
     "cdinterop.engines",
+    "cdinterop.catalog",
 )
 
 MESSAGE = (

@@ -24,6 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cdinterop._cli_catalog import catalog_app
 from cdinterop._version import __version__
 from cdinterop.errors import (
     CdinteropError,
@@ -69,6 +70,7 @@ dcat_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(dcat_app, name="dcat")
+app.add_typer(catalog_app, name="catalog")
 
 out = Console()
 err = Console(stderr=True)
@@ -1397,8 +1399,9 @@ def dcat_write(
     with _user_errors(dataset):
         _not_an_input(output, dataset)
         ds = load(dataset)
-        options = {"base_iri": base_iri} if base_iri else {}
-        written = dcat.write(ds, output, format=rdf_format, **options)
+        written = dcat.write(
+            ds, output, format=rdf_format, base_iri=base_iri or dcat.DEFAULT_BASE_IRI
+        )
     out.print(f"[bold green]✓[/] DCAT description written to {written}")
 
 
@@ -1451,8 +1454,9 @@ def dcat_catalog(
         except InvalidDatasetError as exc:
             reasons = "; ".join(f"{i.location}: {i.message}" for i in exc.issues)
             raise WriteError(f"the data sets do not form a catalogue: {reasons}") from None
-        options = {"base_iri": base_iri} if base_iri else {}
-        written = dcat.write(full, output, format=rdf_format, **options)
+        written = dcat.write(
+            full, output, format=rdf_format, base_iri=base_iri or dcat.DEFAULT_BASE_IRI
+        )
     out.print(
         f"[bold green]✓[/] catalogue {full.id} with {len(loaded)} data set(s) written to {written}"
     )

@@ -30,7 +30,7 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 
 SYNTAX_DEFECTS = {
     # an undeclared prefix (healthdcatap:) and a datatype IRI written <<...>
-    "ckan-dataset.ttl": 'at line 158: Prefix "healthdcatap:" not bound',
+    "ckan-dataset.ttl": "at line 149, column 17: The prefix healthdcatap: has not been declared",
     # prefixed names with a "/" in the local part (example-dist:BeePopulation2023/biojson)
     "semic-3.0.0-bee-series-combined.ttl": "at line 32",
 }

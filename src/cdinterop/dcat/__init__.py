@@ -21,7 +21,8 @@ literal per part makes the round trip exact. Data sets that cdinterop did not wr
 portal's catalogue) are read tolerantly, and what the model cannot hold is recorded in a
 ``conversion`` activity. Parsing never fetches anything over the network and refuses
 oversized or hostile input (DTDs and entities, remote JSON-LD contexts, files over 256 MiB,
-graphs over 2 million triples).
+graphs over the ``triples`` limit). Files are parsed and written by Oxigraph (compiled
+code, through ``pyoxigraph``).
 """
 
 from __future__ import annotations

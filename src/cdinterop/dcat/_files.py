@@ -7,26 +7,24 @@ untrusted and never touch the network or other local files:
   `cdinterop.limits`, 1 GiB; a file's size is checked with ``stat`` before it is read)
   are refused, and parsing stops with a [`ReadError`][cdinterop.errors.ReadError] as soon as
   the parser has produced more than ``max_triples`` triples (by default the ``triples``
-  limit, 2 million: rdflib keeps every triple in memory, roughly 1 KB each, so the default
-  caps memory near 2 GB), counted by the store as each triple is added. A refusal by a
+  limit, 500,000: rdflib keeps every triple in memory, roughly 1 KB each), counted as
+  Oxigraph's parser hands them over. A refusal by a
   reader limit is a [`LimitExceeded`][cdinterop.limits.LimitExceeded] that says how to
   raise it (``--limit bytes=...``, ``--limit triples=...``).
 * **RDF/XML** documents that declare a DTD or entities are refused, wherever the
   declaration sits (even after a comment longer than `PROLOG_BYTES`): each document is
   first parsed by lxml with no entity resolution, no DTD loading and no network, and one
   whose tree has a document type declaration, or that lxml cannot parse, never reaches
-  rdflib. The ``xml.sax``/expat parser
-  rdflib uses does not fetch external entities, but it does expand internal ones, and
-  rdflib joins the expanded text piece by piece (quadratic time), so a 600-byte "billion
-  laughs" document kept a CPU busy for minutes. For the same reason a document with more
-  than `MAX_XML_REFERENCES` character or entity references, or a text run longer
-  than `MAX_XML_TEXT_RUN` bytes, is refused.
+  the RDF parser (Oxigraph's; XML parsers that expand internal entities let a 600-byte
+  "billion laughs" document keep a CPU busy for minutes). A document with more than
+  `MAX_XML_REFERENCES` character or entity references, or a text run longer than
+  `MAX_XML_TEXT_RUN` bytes, is refused too.
 * **JSON-LD** documents whose ``@context`` (anywhere, including scoped contexts in term
   definitions) is not inline — an IRI, a relative reference, or an ``@import`` — are refused
-  before parsing, since rdflib would fetch them (``http:``, ``https:`` and ``file:`` alike).
+  before parsing (Oxigraph would not fetch them either, but the refusal names the cause).
   ``@base`` only resolves relative IRIs and fetches nothing.
 * **Turtle and N-Triples** never fetch (``@base``/``@prefix`` only name things). Syntax
-  errors are reported with rdflib's line number where it gives one.
+  errors are reported with Oxigraph's line and column.
 * **Encoding.** Turtle, N-Triples and JSON-LD must be UTF-8; other bytes give a
   [`ReadError`][cdinterop.errors.ReadError] naming the line and column. RDF/XML may declare its
   encoding.
@@ -46,21 +44,22 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Literal
-from rdflib.graph import _ContextType, _TripleType
-from rdflib.plugins.stores.memory import Memory
 
 from cdinterop import limits
 from cdinterop._files import atomic_write
 from cdinterop._safe_xml import PROLOG_BYTES, check_prolog, parse_bytes
+from cdinterop.dcat._catalog_stream import STREAMED_FORMATS, write_catalog
 from cdinterop.dcat._graph import (
     DEFAULT_BASE_IRI,
     catalog_from_graph,
     datasets_from_graph,
+    describe,
     from_graph,
-    to_graph,
 )
+from cdinterop.dcat._oxigraph import TooManyTriples, parse_into_graph, serialise
+from cdinterop.dcat._triples import TripleBuffer
 from cdinterop.errors import ReadError, WriteError
-from cdinterop.model import Catalog, CitizenDataset, DataStructure
+from cdinterop.model import Catalog, CitizenDataset, DataStructure, refuse_added_fields
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -83,7 +82,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "xml": (".rdf", ".xml", ".owl"),
     "nt": (".nt",),
 }
-"""Supported rdflib format names and the file suffixes that select them."""
+"""Supported format names (rdflib's names) and the file suffixes that select them."""
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 """The default ``max_bytes`` of ``parse_graph()`` and ``read()``: it stands for the
@@ -91,7 +90,7 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 any other value is the limit for that call."""
 DEFAULT_MAX_TRIPLES = 2_000_000
 """The default ``max_triples``: it stands for the ``triples`` reader limit in force
-(`cdinterop.limits`, 2,000,000 unless changed); any other value is the limit for that
+(`cdinterop.limits`, 500,000 unless changed); any other value is the limit for that
 call."""
 MAX_XML_REFERENCES = 100_000
 """Most character/entity references (``&#65;``, ``&amp;``) an RDF/XML document may hold."""
@@ -101,7 +100,13 @@ MAX_XML_TEXT_RUN = 8 * 1024 * 1024
 _RDF_NS = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _JSONLD_KEYS = frozenset({"@context", "@id", "@graph", "@type"})
 _LINE = re.compile(r"at line (\d+)")
-_BAD_SYNTAX = re.compile(r"Bad syntax \((.*?)\) at \^", re.DOTALL)
+_OXIGRAPH_ERROR = re.compile(
+    r"Parser error (?:at line (?P<line>\d+) between columns (?P<column>\d+) and \d+"
+    r"|between line (?P<start>\d+) column (?P<start_column>\d+) and line \d+ column \d+)"
+    r": (?P<what>.*?)(?: \(line \d+\))?$",
+    re.DOTALL,
+)
+"""Oxigraph's syntax errors: ``Parser error at line 4 between columns 7 and 9: ...``."""
 _XML_TEXT_RUN = re.compile(rb"(?<![^<>])[^<>]{%d}" % MAX_XML_TEXT_RUN)
 
 
@@ -147,9 +152,14 @@ def write(
     *,
     format: str | None = None,
     base_iri: str = DEFAULT_BASE_IRI,
+    workers: int | None = None,
 ) -> Path:
     """Write the DCAT description of ``dataset`` (a data set or a catalogue) to the file
     ``target`` atomically; the format defaults to the one the suffix names. Returns the path.
+
+    A catalogue written as Turtle or N-Triples is streamed: its data sets are described in
+    ``workers`` processes (by default one per CPU from 1,000 data sets, else this process
+    alone) and never held as one graph, so memory does not grow with the catalogue.
 
     Raises [`WriteError`][cdinterop.errors.WriteError] when ``format`` is not a known RDF
     format, or is not given and the suffix names none."""
@@ -157,12 +167,23 @@ def write(
     fmt = format or _write_format_of(path)
     if fmt not in FORMATS:
         raise WriteError(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
-    graph = to_graph(dataset, base_iri=base_iri)
+    if isinstance(dataset, Catalog) and fmt in STREAMED_FORMATS:
+        refuse_added_fields(dataset, "DCAT")
+        with atomic_write(path, "wb") as handle:
+            write_catalog(
+                dataset,
+                handle,
+                fmt,
+                base_iri=base_iri,
+                directory=path.parent,
+                workers=workers,
+            )
+        return path
+    triples = describe(dataset, base_iri=base_iri)
     if fmt == "xml":
-        _check_xml_text(graph)
-    data = graph.serialize(format=fmt, encoding="utf-8")
+        _check_xml_text(triples)
     with atomic_write(path, "wb") as handle:
-        handle.write(data)
+        serialise(triples, fmt, handle)
     return path
 
 
@@ -171,12 +192,13 @@ _NOT_XML_10 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 two non-characters U+FFFE and U+FFFF."""
 
 
-def _check_xml_text(graph: Graph) -> None:
-    """Raise ``WriteError`` when a literal holds characters RDF/XML cannot carry (rdflib
-    would write a document no XML parser reads); Turtle, N-Triples and JSON-LD escape them."""
-    for subject, predicate, value in graph:
+def _check_xml_text(triples: TripleBuffer) -> None:
+    """Raise ``WriteError`` when a literal holds characters RDF/XML cannot carry (the
+    writer would give a document no XML parser reads); Turtle, N-Triples and JSON-LD
+    escape them."""
+    for subject, predicate, value in triples:
         if isinstance(value, Literal) and _NOT_XML_10.search(str(value)):
-            where = graph.namespace_manager.normalizeUri(str(predicate))
+            where = _short_iri(str(predicate), triples.prefixes)
             raise WriteError(
                 f"{where} of {subject}: {str(value)[:60]!r} holds characters XML 1.0 cannot "
                 "carry (control characters, NUL, lone surrogates, U+FFFE); remove them, or "
@@ -184,28 +206,15 @@ def _check_xml_text(graph: Graph) -> None:
             )
 
 
+def _short_iri(iri: str, prefixes: dict[str, str]) -> str:
+    """``prefix:local`` for an IRI in one of the ``prefixes``, else ``<iri>``."""
+    for prefix, namespace in prefixes.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return f"<{iri}>"
+
+
 # -- safety checks -----------------------------------------------------------------------
-
-
-class _TooManyTriples(Exception):
-    pass
-
-
-class _LimitedStore(Memory):
-    """rdflib's in-memory store, stopping a parser once it has added more than ``limit``
-    triples (counted at the store, which every parser, JSON-LD's included, writes to)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit: int | None = limit
-        self._added = 0
-
-    def add(self, triple: _TripleType, context: _ContextType, quoted: bool = False) -> None:
-        if self.limit is not None:
-            self._added += 1
-            if self._added > self.limit:
-                raise _TooManyTriples
-        super().add(triple, context, quoted)
 
 
 def _mb(n: int) -> str:
@@ -244,17 +253,17 @@ def _check_xml(data: bytes, source: str) -> None:
         raise ReadError(
             source,
             f"the document has {references} character or entity references (&...;); "
-            f"the limit is {MAX_XML_REFERENCES} (rdflib's RDF/XML parser is slow on them)",
+            f"the limit is {MAX_XML_REFERENCES}",
         )
     if _XML_TEXT_RUN.search(data):
         raise ReadError(
             source,
             f"the document has a text run longer than {_mb(MAX_XML_TEXT_RUN)} "
-            "(rdflib's RDF/XML parser is slow on long literals)",
+            "(XML parsers are slow on long literals)",
         )
     # The defence against DTDs is lxml's parse, not the prefix check above: a DOCTYPE
-    # after a long comment is refused here, before rdflib's expat parser (which expands
-    # internal entities) sees the bytes; XML lxml cannot parse never reaches rdflib.
+    # after a long comment is refused here, before the RDF/XML parser sees the bytes;
+    # XML lxml cannot parse never reaches it.
     parse_bytes(data, source, kind="RDF/XML")
 
 
@@ -299,10 +308,12 @@ def _check_jsonld(document: Any, source: str) -> None:
 
 def _syntax_message(fmt: str, exc: Exception) -> str:
     text = str(exc)
+    oxigraph = _OXIGRAPH_ERROR.match(text)
+    if oxigraph is not None:
+        line = oxigraph.group("line") or oxigraph.group("start")
+        column = oxigraph.group("column") or oxigraph.group("start_column")
+        return f"not valid {fmt} at line {line}, column {column}: {oxigraph.group('what')[:300]}"
     line = _LINE.search(text)
-    what = _BAD_SYNTAX.search(text)
-    if what is not None:
-        text = what.group(1)
     text = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     where = f" at line {line.group(1)}" if line is not None else ""
     return f"not valid {fmt}{where}: {text[:300]}"
@@ -331,8 +342,7 @@ def parse_graph(
     if not data.strip():
         raise ReadError(source, f"the input is empty (no {fmt} content)")
     in_force = max_triples == DEFAULT_MAX_TRIPLES
-    store = _LimitedStore(limits.current().triples if in_force else max_triples)
-    graph = Graph(store=store)
+    limit = limits.current().triples if in_force else max_triples
     try:
         if fmt == "xml":
             _check_xml(data, source)
@@ -341,13 +351,13 @@ def parse_graph(
         if fmt == "json-ld":
             limits.check_json_nesting(data, source)
             _check_jsonld(json.loads(data), source)
-        graph.parse(data=data, format=fmt, publicID=base)
+        graph = parse_into_graph(data, fmt, base=base, limit=limit)
     except ReadError:
         raise
-    except _TooManyTriples:
+    except TooManyTriples:
         if in_force:
             raise limits.LimitExceeded(
-                source, "an RDF graph with more triples", "triples", store.limit or 0
+                source, "an RDF graph with more triples", "triples", limit
             ) from None
         raise ReadError(
             source,
@@ -356,9 +366,8 @@ def parse_graph(
         ) from None
     except RecursionError:
         raise ReadError(source, f"not valid {fmt}: nested too deeply") from None
-    except Exception as exc:  # rdflib raises many parser-specific errors
+    except Exception as exc:  # Oxigraph's SyntaxError, JSON errors of the checks
         raise ReadError(source, _syntax_message(fmt, exc)) from exc
-    store.limit = None  # the parse is over: the graph is the caller's to extend
     return graph
 
 

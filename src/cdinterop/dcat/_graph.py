@@ -15,6 +15,7 @@ from rdflib import Graph
 
 from cdinterop.dcat._iris import DEFAULT_BASE_IRI, Minter, area_iri, language_iri, theme_iri
 from cdinterop.dcat._reading import catalog_from_graph, datasets_from_graph, from_graph
+from cdinterop.dcat._triples import TripleBuffer
 from cdinterop.dcat._writing import add_catalog, add_dataset, bind_prefixes
 from cdinterop.model import Catalog, CitizenDataset, refuse_added_fields
 
@@ -23,6 +24,7 @@ __all__ = [
     "area_iri",
     "catalog_from_graph",
     "datasets_from_graph",
+    "describe",
     "from_graph",
     "language_iri",
     "theme_iri",
@@ -35,13 +37,19 @@ def to_graph(item: CitizenDataset | Catalog, *, base_iri: str = DEFAULT_BASE_IRI
     catalogue with all its data sets as a DCAT-AP 3 graph; IRIs are minted under
     ``base_iri``. A subclass of the models that adds fields is refused (DCAT has no place
     for them): call ``without_added_fields()`` first to leave them out."""
+    return describe(item, base_iri=base_iri).to_graph()
+
+
+def describe(item: CitizenDataset | Catalog, *, base_iri: str = DEFAULT_BASE_IRI) -> TripleBuffer:
+    """The triples of `to_graph()` in a `TripleBuffer` (no rdflib store: what the file
+    writers serialise)."""
     refuse_added_fields(item, "DCAT")
-    graph = Graph()
-    bind_prefixes(graph)
+    triples = TripleBuffer()
+    bind_prefixes(triples)
     mint = Minter(base_iri)
-    mint.bind(graph)
+    mint.bind(triples)  # type: ignore[arg-type]
     if isinstance(item, Catalog):
-        add_catalog(graph, item, mint)
+        add_catalog(triples, item, mint)
     else:
-        add_dataset(graph, item, mint)
-    return graph
+        add_dataset(triples, item, mint)
+    return triples

@@ -7,7 +7,18 @@ quality dimensions and roles, and the JSON literals that carry each part lossles
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from typing import Any
+
+from rdflib import DCAT as _DCAT
+from rdflib import DCTERMS as _DCTERMS
+from rdflib import FOAF as _FOAF
+from rdflib import PROV as _PROV
+from rdflib import RDF as _RDF
+from rdflib import RDFS as _RDFS
+from rdflib import SKOS as _SKOS
+from rdflib import XSD as _XSD
+from rdflib import Namespace as _Namespace
+from rdflib import URIRef
 
 from cdinterop.model import AccessRights, Frequency, OrganisationType
 
@@ -19,9 +30,12 @@ __all__ = [
     "CDI",
     "COUNTRY",
     "DATA_THEME",
+    "DCAT",
     "DCATAP",
+    "DCTERMS",
     "DQV",
     "FILE_TYPE",
+    "FOAF",
     "FREQUENCIES",
     "FREQUENCY",
     "GSP",
@@ -32,15 +46,68 @@ __all__ = [
     "ORGANISATION_TYPES",
     "PLANNED_AVAILABILITY",
     "PRIVATE_INDIVIDUAL",
+    "PROV",
     "QB",
+    "RDF",
+    "RDFS",
     "SDG",
+    "SKOS",
     "SPDX",
     "SPDX_ALGORITHM",
     "SPDX_LICENCE",
     "STAT",
     "VCARD",
+    "XSD",
+    "Namespace",
+    "Terms",
     "licence_types",
 ]
+
+
+class Namespace(_Namespace):
+    """rdflib's ``Namespace`` (a ``str``) whose terms are made once: rdflib makes a new
+    ``URIRef`` at every ``NS.term`` and ``NS["term"]`` (about a microsecond, a few times per
+    triple when a catalogue of thousands of data sets is described)."""
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):  # Python's own names, as rdflib does
+            raise AttributeError(name)
+        term = self.term(name)
+        setattr(self, name, term)  # found without __getattr__ from now on
+        return term
+
+    def __getitem__(self, key: str) -> URIRef:  # type: ignore[override]
+        made: dict[str, URIRef] = self.__dict__.setdefault("_made_terms", {})
+        term = made.get(key)
+        if term is None:
+            term = made[key] = self.term(key)
+        return term
+
+
+class Terms:
+    """The terms of one of rdflib's closed namespaces (``DCAT``, ``DCTERMS`` ...), each
+    made once; a name the vocabulary does not define raises ``AttributeError`` as there."""
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term: URIRef = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+    def __str__(self) -> str:
+        return str(self._namespace)
+
+
+DCAT = Terms(_DCAT)
+DCTERMS = Terms(_DCTERMS)
+FOAF = Terms(_FOAF)
+PROV = Terms(_PROV)
+RDF = Terms(_RDF)
+RDFS = Terms(_RDFS)
+SKOS = Terms(_SKOS)
+XSD = Terms(_XSD)
 
 CDI = Namespace("https://w3id.org/cdinterop/vocab#")
 """The cdinterop vocabulary."""

@@ -1,4 +1,4 @@
-"""Adding a data set or a catalogue to an ``rdflib.Graph`` in DCAT-AP 3 with PROV-O, DQV,
+"""Adding a data set or a catalogue to a `TripleBuffer` in DCAT-AP 3 with PROV-O, DQV,
 StatDCAT-AP 1.0.1 and the ``cdi:`` vocabulary.
 
 Readable triples carry every field these vocabularies have a term for (``docs/dcat.md``
@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from rdflib import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from cdinterop.dcat._iris import Minter, language_iri, theme_iri
+from cdinterop.dcat._triples import Rendered, TextTriple, TripleBuffer, plain, tagged
 from cdinterop.dcat._vocab import (
     ACCESS_RIGHT,
     ACCESS_RIGHTS,
@@ -34,9 +37,12 @@ from cdinterop.dcat._vocab import (
     CDI,
     COUNTRY,
     DATA_THEME,
+    DCAT,
     DCATAP,
+    DCTERMS,
     DQV,
     FILE_TYPE,
+    FOAF,
     FREQUENCIES,
     FREQUENCY,
     GSP,
@@ -46,13 +52,18 @@ from cdinterop.dcat._vocab import (
     ORGANISATION_TYPES,
     PLANNED_AVAILABILITY,
     PRIVATE_INDIVIDUAL,
+    PROV,
     QB,
+    RDF,
+    RDFS,
     SDG,
+    SKOS,
     SPDX,
     SPDX_ALGORITHM,
     SPDX_LICENCE,
     STAT,
     VCARD,
+    XSD,
     licence_types,
 )
 from cdinterop.dcat._vocabulary import CONCEPT_SCHEMES
@@ -78,8 +89,11 @@ __all__ = [
     "DCAT_VERSION",
     "PARTS",
     "add_catalog",
+    "add_catalog_head",
+    "add_catalog_tail",
     "add_dataset",
     "bind_prefixes",
+    "link_dataset",
 ]
 
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
@@ -121,7 +135,7 @@ _SCHEME_TITLES = {
 }
 
 
-def bind_prefixes(graph: Graph) -> None:
+def bind_prefixes(graph: TripleBuffer) -> None:
     """Bind the prefixes of every vocabulary the writer uses."""
     for prefix, ns in (
         ("dcat", DCAT),
@@ -142,20 +156,29 @@ def bind_prefixes(graph: Graph) -> None:
         graph.bind(prefix, ns)
 
 
-def _text(graph: Graph, node: Node, prop: URIRef, text: dict[str, str] | None) -> None:
+def _text(graph: TripleBuffer, node: Node, prop: URIRef, text: dict[str, str] | None) -> None:
     for lang, value in (text or {}).items():
-        graph.add((node, prop, Literal(value, lang=lang)))
+        graph.add((node, prop, tagged(value, lang)))
 
 
-def _concept(graph: Graph, iri: URIRef, label: str, cls: URIRef | None = None) -> URIRef:
-    graph.add((iri, RDF.type, SKOS.Concept))
-    if cls is not None:
-        graph.add((iri, RDF.type, cls))
-    graph.add((iri, SKOS.prefLabel, Literal(label, lang="en")))
+def _concept(graph: TripleBuffer, iri: URIRef, label: str, cls: URIRef | None = None) -> URIRef:
+    graph.add_texts(_concept_texts(iri, label, cls))
     return iri
 
 
-def _in_eu_scheme(g: Graph, iri: URIRef, namespace: str) -> None:
+@lru_cache(maxsize=4096)
+def _concept_texts(iri: URIRef, label: str, cls: URIRef | None) -> tuple[TextTriple, ...]:
+    """The triples of a labelled concept, made once per concept (they repeat for every
+    data set of a catalogue)."""
+    part = TripleBuffer()
+    part.add((iri, RDF.type, SKOS.Concept))
+    if cls is not None:
+        part.add((iri, RDF.type, cls))
+    part.add((iri, SKOS.prefLabel, Literal(label, lang="en")))
+    return tuple(part.texts())
+
+
+def _in_eu_scheme(g: TripleBuffer, iri: URIRef, namespace: str) -> None:
     """Mark ``iri`` as a concept of the EU authority table ``namespace`` (MDR shapes)."""
     g.add((iri, RDF.type, SKOS.Concept))
     g.add((iri, SKOS.inScheme, URIRef(namespace.rstrip("/"))))
@@ -163,36 +186,52 @@ def _in_eu_scheme(g: Graph, iri: URIRef, namespace: str) -> None:
         g.add((iri, SKOS.prefLabel, Literal(str(iri)[len(namespace) :], lang="en")))
 
 
-def _scheme(g: Graph, scheme: URIRef) -> URIRef:
+def _scheme(g: TripleBuffer, scheme: URIRef) -> URIRef:
     """A ``skos:ConceptScheme`` with the ``dct:title`` DCAT-AP requires of one."""
-    g.add((scheme, RDF.type, SKOS.ConceptScheme))
-    g.add((scheme, DCTERMS.title, Literal(_SCHEME_TITLES[scheme], lang="en")))
+    g.add_texts(_scheme_texts(scheme))
     return scheme
 
 
-def _in_scheme(g: Graph, iri: URIRef, scheme: URIRef) -> None:
+@lru_cache(maxsize=256)
+def _scheme_texts(scheme: URIRef) -> tuple[TextTriple, ...]:
+    part = TripleBuffer()
+    part.add((scheme, RDF.type, SKOS.ConceptScheme))
+    part.add((scheme, DCTERMS.title, Literal(_SCHEME_TITLES[scheme], lang="en")))
+    return tuple(part.texts())
+
+
+def _in_scheme(g: TripleBuffer, iri: URIRef, scheme: URIRef) -> None:
     g.add((iri, SKOS.inScheme, _scheme(g, scheme)))
 
 
-def _cdi(g: Graph, scheme_name: str, member: StrEnum) -> URIRef:
+def _cdi(g: TripleBuffer, scheme_name: str, member: StrEnum) -> URIRef:
     """The ``cdi:`` concept of ``member`` in its scheme, typed and labelled as the
     vocabulary defines it (so that the graph is readable without the vocabulary)."""
-    scheme = CONCEPT_SCHEMES[scheme_name]
-    iri = scheme.concept(member)
-    _concept(g, iri, scheme.label(member))
-    for cls in scheme.classes:
-        g.add((iri, RDF.type, cls))
-    g.add((iri, SKOS.inScheme, scheme.iri))
-    g.add((scheme.iri, RDF.type, SKOS.ConceptScheme))
-    g.add((scheme.iri, DCTERMS.title, Literal(scheme.title, lang="en")))
+    iri, texts = _cdi_texts(scheme_name, member)
+    g.add_texts(texts)
     return iri
 
 
-def _json(model: Any) -> Literal:
-    return Literal(model.model_dump_json(exclude_defaults=False))
+@lru_cache(maxsize=1024)
+def _cdi_texts(scheme_name: str, member: StrEnum) -> tuple[URIRef, tuple[TextTriple, ...]]:
+    """The IRI and triples of a ``cdi:`` concept, made once per concept."""
+    part = TripleBuffer()
+    scheme = CONCEPT_SCHEMES[scheme_name]
+    iri = scheme.concept(member)
+    _concept(part, iri, scheme.label(member))
+    for cls in scheme.classes:
+        part.add((iri, RDF.type, cls))
+    part.add((iri, SKOS.inScheme, scheme.iri))
+    part.add((scheme.iri, RDF.type, SKOS.ConceptScheme))
+    part.add((scheme.iri, DCTERMS.title, Literal(scheme.title, lang="en")))
+    return iri, tuple(part.texts())
 
 
-def _licence(g: Graph, subject: URIRef, licence: str) -> None:
+def _json(model: Any) -> Rendered:
+    return plain(model.model_dump_json(exclude_defaults=False))
+
+
+def _licence(g: TripleBuffer, subject: URIRef, licence: str) -> None:
     lic = SPDX_LICENCE[licence]
     g.add((subject, DCTERMS.license, lic))
     g.add((lic, RDF.type, DCTERMS.LicenseDocument))
@@ -202,20 +241,20 @@ def _licence(g: Graph, subject: URIRef, licence: str) -> None:
         _in_scheme(g, ADMS_LICENCE_TYPE[kind], ADMS_LICENCE_TYPE["1.0"])
 
 
-def _language(g: Graph, subject: URIRef, tag: str) -> None:
+def _language(g: TripleBuffer, subject: URIRef, tag: str) -> None:
     iri = language_iri(tag)
     g.add((subject, DCTERMS.language, iri))
     g.add((iri, RDF.type, DCTERMS.LinguisticSystem))
     _in_eu_scheme(g, iri, str(LANGUAGE))
 
 
-def _page(g: Graph, subject: URIRef, prop: URIRef, url: object) -> None:
+def _page(g: TripleBuffer, subject: URIRef, prop: URIRef, url: object) -> None:
     page = URIRef(str(url))
     g.add((subject, prop, page))
     g.add((page, RDF.type, FOAF.Document))
 
 
-def _checksum(g: Graph, subject: URIRef, node: URIRef, checksum: Checksum) -> None:
+def _checksum(g: TripleBuffer, subject: URIRef, node: URIRef, checksum: Checksum) -> None:
     g.add((subject, SPDX.checksum, node))
     g.add((node, RDF.type, SPDX.Checksum))
     algo = SPDX_ALGORITHM[f"checksumAlgorithm_{checksum.algorithm.value}"]
@@ -234,14 +273,14 @@ def _wkt_point(lon: float, lat: float) -> Literal:
     return Literal(f"POINT({lon} {lat})", datatype=GSP.wktLiteral)
 
 
-def _agent(g: Graph, node: URIRef, agent: Agent) -> None:
+def _agent(g: TripleBuffer, node: URIRef, agent: Agent) -> None:
     """An agent: ``foaf:Agent`` and ``prov:Agent`` of its PROV-O subclass, with its name,
     id and ``dct:type`` (ADMS publisher type; ``cdi:agentType-software`` for software)."""
     g.add((node, RDF.type, FOAF.Agent))
     g.add((node, RDF.type, PROV.Agent))
     g.add((node, RDF.type, _AGENT_CLASS[agent.kind]))
-    g.add((node, FOAF.name, Literal(agent.name)))
-    g.add((node, DCTERMS.identifier, Literal(agent.id)))
+    g.add((node, FOAF.name, plain(agent.name)))
+    g.add((node, DCTERMS.identifier, plain(agent.id)))
     if agent.kind is AgentKind.SOFTWARE:
         g.add((node, DCTERMS.type, _cdi(g, "agentTypes", AgentKind.SOFTWARE)))
     else:
@@ -259,7 +298,7 @@ def _agent(g: Graph, node: URIRef, agent: Agent) -> None:
         _page(g, node, FOAF.homepage, agent.homepage)
 
 
-def add_dataset(g: Graph, ds: CitizenDataset, mint: Minter) -> URIRef:
+def add_dataset(g: TripleBuffer, ds: CitizenDataset, mint: Minter) -> URIRef:
     """Add the DCAT description of ``ds`` (metadata, structure and context; not the
     observations) to ``g``; return the data set's IRI."""
     _DatasetWriter(g, ds, mint).write()
@@ -269,7 +308,7 @@ def add_dataset(g: Graph, ds: CitizenDataset, mint: Minter) -> URIRef:
 class _DatasetWriter:
     """Writes one data set; holds the graph, the data set and its IRIs."""
 
-    def __init__(self, g: Graph, ds: CitizenDataset, mint: Minter) -> None:
+    def __init__(self, g: TripleBuffer, ds: CitizenDataset, mint: Minter) -> None:
         self.g = g
         self.ds = ds
         self.mint = mint
@@ -282,7 +321,7 @@ class _DatasetWriter:
     def write(self) -> None:
         g, d, ds = self.g, self.d, self.ds
         g.add((d, RDF.type, DCAT.Dataset))
-        g.add((d, DCTERMS.identifier, Literal(ds.id)))
+        g.add((d, DCTERMS.identifier, plain(ds.id)))
         _text(g, d, DCTERMS.title, ds.title)
         # DCAT-AP makes dct:description mandatory: without one, the title stands in, and a
         # cdi:descriptionIsTitle flag keeps the round trip exact
@@ -291,7 +330,7 @@ class _DatasetWriter:
             g.add((d, CDI.descriptionIsTitle, Literal(True)))
         for lang, words in ds.keywords.items():
             for word in words:
-                g.add((d, DCAT.keyword, Literal(word, lang=lang)))
+                g.add((d, DCAT.keyword, tagged(word, lang)))
         self.themes()
         for tag in ds.languages:
             _language(g, d, tag)
@@ -327,7 +366,7 @@ class _DatasetWriter:
         self.statistics()
         core = ds.model_dump(mode="json", include=set(CORE_FIELDS))
         core[TRIPLE_COUNTS] = dict(sorted(Counter(str(p) for p in g.predicates(d, None)).items()))
-        g.add((d, CDI.coreJson, Literal(json.dumps(core, ensure_ascii=False, sort_keys=True))))
+        g.add((d, CDI.coreJson, plain(json.dumps(core, ensure_ascii=False, sort_keys=True))))
         g.add((d, CDI.structureJson, _json(ds.structure)))
         g.add((d, CDI.provenanceJson, _json(ds.provenance)))
         for part in PARTS:
@@ -341,7 +380,7 @@ class _DatasetWriter:
             iri = theme_iri(theme)
             g.add((self.d, DCAT.theme, iri))
             g.add((iri, RDF.type, SKOS.Concept))
-            g.add((iri, SKOS.notation, Literal(theme.code)))
+            g.add((iri, SKOS.notation, plain(theme.code)))
             if theme.scheme is ThemeScheme.EU_DATA_THEME:
                 _in_eu_scheme(g, iri, str(DATA_THEME))
             else:
@@ -377,8 +416,8 @@ class _DatasetWriter:
             if str(loc).startswith(str(COUNTRY)):
                 _in_eu_scheme(g, loc, str(COUNTRY))
             else:
-                g.add((loc, DCTERMS.identifier, Literal(code)))
-                g.add((loc, SKOS.notation, Literal(code)))
+                g.add((loc, DCTERMS.identifier, plain(code)))
+                g.add((loc, SKOS.notation, plain(code)))
             extent = ds.area_extents.get(code)
             if extent is not None:
                 self.extent(loc, code, extent)
@@ -389,7 +428,7 @@ class _DatasetWriter:
             loc = self.node("area", key)
             g.add((d, DCTERMS.spatial, loc))
             g.add((loc, RDF.type, DCTERMS.Location))
-            g.add((loc, DCTERMS.identifier, Literal(key)))
+            g.add((loc, DCTERMS.identifier, plain(key)))
             self.extent(loc, key, extent)
 
     def extent(self, loc: URIRef, key: str, extent: AreaExtent) -> None:
@@ -416,7 +455,7 @@ class _DatasetWriter:
         g, node = self.g, self.node("distribution", dist.id)
         g.add((self.d, DCAT.distribution, node))
         g.add((node, RDF.type, DCAT.Distribution))
-        g.add((node, DCTERMS.identifier, Literal(dist.id)))
+        g.add((node, DCTERMS.identifier, plain(dist.id)))
         _text(g, node, DCTERMS.title, dist.title)
         _text(g, node, DCTERMS.description, dist.description)
         g.add((node, DCAT.accessURL, URIRef(str(dist.access_url))))
@@ -469,17 +508,17 @@ class _DatasetWriter:
         for source in prov.sources:
             node = sources[source.id]
             g.add((node, RDF.type, PROV.Entity))
-            g.add((node, DCTERMS.identifier, Literal(source.id)))
-            g.add((node, DCTERMS.title, Literal(source.title)))
+            g.add((node, DCTERMS.identifier, plain(source.id)))
+            g.add((node, DCTERMS.title, plain(source.title)))
             if source.checksum is not None:
                 _checksum(g, node, self.node("checksum", "source", source.id), source.checksum)
         for activity in prov.activities:
             node = self.node("activity", activity.id)
             g.add((d, PROV.wasGeneratedBy, node))
             g.add((node, RDF.type, PROV.Activity))
-            g.add((node, DCTERMS.identifier, Literal(activity.id)))
+            g.add((node, DCTERMS.identifier, plain(activity.id)))
             g.add((node, DCTERMS.type, _cdi(g, "activityTypes", activity.type)))
-            g.add((node, RDFS.label, Literal(activity.label)))
+            g.add((node, RDFS.label, plain(activity.label)))
             if activity.started_at is not None:
                 g.add((node, PROV.startedAtTime, Literal(activity.started_at)))
             if activity.ended_at is not None:
@@ -495,7 +534,7 @@ class _DatasetWriter:
             g.add((d, DCTERMS.provenance, statement))
             g.add((statement, RDF.type, DCTERMS.ProvenanceStatement))
             summary = "; ".join(f"{a.type.value}: {a.label}" for a in prov.activities)
-            g.add((statement, RDFS.label, Literal(summary, lang="en")))
+            g.add((statement, RDFS.label, tagged(summary, "en")))
 
     def quality(self) -> None:
         g, d, ds = self.g, self.d, self.ds
@@ -591,13 +630,13 @@ class _DatasetWriter:
         )
         g.add((d, DCTERMS.conformsTo, dsd))
         g.add((dsd, RDF.type, DCTERMS.Standard))
-        g.add((dsd, DCTERMS.identifier, Literal(structure.id)))
+        g.add((dsd, DCTERMS.identifier, plain(structure.id)))
         _text(g, dsd, DCTERMS.title, structure.name)
 
         def component(component_id: str, concept_id: str, cls: URIRef) -> URIRef:
             node = self.node("component", component_id)
             g.add((node, RDF.type, cls))
-            g.add((node, SKOS.notation, Literal(component_id)))
+            g.add((node, SKOS.notation, plain(component_id)))
             concept = concepts.get(concept_id)
             _text(g, node, RDFS.label, concept.name if concept is not None else None)
             return node
@@ -615,7 +654,7 @@ class _DatasetWriter:
             node = self.node("unit", quote(code, safe=""))
             g.add((d, STAT.statUnitMeasure, node))
             g.add((node, RDF.type, SKOS.Concept))
-            g.add((node, SKOS.notation, Literal(code)))
+            g.add((node, SKOS.notation, plain(code)))
             label = _code_name(structure, "UNIT_MEASURE", code) or {"en": code}
             _text(g, node, SKOS.prefLabel, label)
         if len(ds.observations) and structure.series_key_ids:
@@ -636,13 +675,23 @@ def _code_name(structure: DataStructure, component_id: str, code: str) -> dict[s
     return next((dict(c.name) for c in codes if c.id == code), None)
 
 
-def add_catalog(g: Graph, catalog: Catalog, mint: Minter) -> URIRef:
+def add_catalog(g: TripleBuffer, catalog: Catalog, mint: Minter) -> URIRef:
     """Add a ``dcat:Catalog`` with its publisher and every data set to ``g``; return the
     catalogue's IRI. Its spatial coverage is the union of the data sets' and its theme
     taxonomies are the schemes their themes come from."""
+    c = add_catalog_head(g, catalog, mint)
+    for ds in catalog.datasets:
+        d = add_dataset(g, ds, mint)
+        link_dataset(g, c, d, g.objects(d, DCTERMS.spatial))
+    add_catalog_tail(g, c, catalog)
+    return c
+
+
+def add_catalog_head(g: TripleBuffer, catalog: Catalog, mint: Minter) -> URIRef:
+    """The catalogue's own description, without its data sets (`add_catalog()`)."""
     c = mint.catalog(catalog.id)
     g.add((c, RDF.type, DCAT.Catalog))
-    g.add((c, DCTERMS.identifier, Literal(catalog.id)))
+    g.add((c, DCTERMS.identifier, plain(catalog.id)))
     _text(g, c, DCTERMS.title, catalog.title)
     _text(g, c, DCTERMS.description, catalog.description)
     publisher = mint.node("agent", catalog.publisher.id)
@@ -658,12 +707,20 @@ def add_catalog(g: Graph, catalog: Catalog, mint: Minter) -> URIRef:
         g.add((c, DCTERMS.issued, Literal(catalog.issued, datatype=XSD.date)))
     if catalog.modified is not None:
         g.add((c, DCTERMS.modified, Literal(catalog.modified, datatype=XSD.date)))
+    return c
+
+
+def link_dataset(g: TripleBuffer, catalog: URIRef, dataset: URIRef, areas: Iterable[Node]) -> None:
+    """List ``dataset`` in the catalogue, whose spatial coverage gains its ``areas``."""
+    g.add((catalog, DCAT.dataset, dataset))
+    for area in areas:
+        g.add((catalog, DCTERMS.spatial, area))
+
+
+def add_catalog_tail(g: TripleBuffer, c: URIRef, catalog: Catalog) -> None:
+    """The theme taxonomies of the catalogue's data sets and the catalogue's JSON."""
     taxonomies: set[URIRef] = set()
     for ds in catalog.datasets:
-        d = add_dataset(g, ds, mint)
-        g.add((c, DCAT.dataset, d))
-        for area in g.objects(d, DCTERMS.spatial):
-            g.add((c, DCTERMS.spatial, area))
         for theme in ds.themes:
             eu = theme.scheme is ThemeScheme.EU_DATA_THEME
             taxonomies.add(URIRef(str(DATA_THEME if eu else SDG).rstrip("/")))
@@ -672,4 +729,3 @@ def add_catalog(g: Graph, catalog: Catalog, mint: Minter) -> URIRef:
     fields = catalog.model_dump(mode="json", exclude={"datasets"})
     fields["datasets"] = [ds.id for ds in catalog.datasets]  # their order
     g.add((c, CDI.catalogJson, Literal(json.dumps(fields, ensure_ascii=False, sort_keys=True))))
-    return c

@@ -200,7 +200,7 @@ def main() -> None:
         "bad-prefix.ttl": (
             PORTAL.replace("@prefix eu-lang:", "@prefix eu-lng:").encode(),
             "read",
-            'Prefix "eu-lang:" not bound',
+            "at line 48, column 18: The prefix eu-lang: has not been declared",
         ),
         "billion-laughs.rdf": (
             f'{RDF_XML_HEAD}<!DOCTYPE rdf:RDF [{LAUGHS}<!ENTITY x "&l9;">]>\n'
