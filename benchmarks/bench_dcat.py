@@ -1,23 +1,19 @@
-"""Benchmark: a DCAT catalogue of N data sets with rdflib, built, written and read back.
+"""Benchmark: a DCAT catalogue of N data sets written and read by cdinterop (Oxigraph) and,
+on the same data sets in the same run, by rdflib.
 
-    PYTHONPATH=src python benchmarks/bench_dcat.py --datasets 10000
+    PYTHONPATH=src python benchmarks/bench_dcat.py --datasets 10000 [--reference 1000]
 
 1. builds N distinct data sets from the marine-litter example's metadata (observations
-   dropped): ids DF_0 .. DF_{N-1} and a numbered title. Agents, sources and activities
-   keep their local ids: ``dcat.to_graph`` scopes them by the data set's id
-   (``{base}agent/DF_7.VOL007``), so they stay distinct nodes in the catalogue;
-2. describes them as one graph: ``dcat.to_graph(Catalog(datasets=...))`` when
-   ``cdinterop.model.Catalog`` exists, else ``to_graph`` per data set merged into one
-   ``rdflib.Graph`` with a ``dcat:Catalog`` listing them;
-3. writes the graph to Turtle, JSON-LD and, as a reference, N-Triples (the one format
-   whose writer does no prefix or nesting work), then frees the graph and parses each
-   document back, one at a time (the peak memory is one graph plus the documents);
-4. prints for every step the triples, seconds and triples/s, each format's speed relative
-   to N-Triples, and the peak memory (VmHWM from /proc/self/status).
-
-``dcat.to_graph`` binds a prefix to each kind of minted IRI (``dataset: <{base}dataset/>``,
-``agent: <{base}agent/>`` ...): rdflib caches the qname of an IRI only if its namespace has
-a prefix, so this keeps the Turtle writer linear (see the notes at the end of this file).
+   dropped): ids DF_0 .. DF_{N-1} and a numbered title;
+2. **cdinterop**: ``dcat.write(catalog, "catalogue.ttl")`` (build and Turtle write: the
+   catalogue is streamed, its data sets described in worker processes), the same to
+   N-Triples, and ``dcat.read_graph("catalogue.ttl")`` (Oxigraph parses, into an
+   ``rdflib.Graph``); seconds and triples/s of each;
+3. **rdflib**, on the first ``--reference`` data sets (all of them with ``--reference 0``):
+   the catalogue built as an ``rdflib.Graph`` (``dcat.to_graph``), written to Turtle with
+   rdflib's serializer and parsed back with rdflib's parser; its seconds per triple give the
+   figure for the whole catalogue (marked ``extrapolated``);
+4. prints the ratios and the peak memory: this process's VmHWM and the largest worker's.
 """
 
 from __future__ import annotations
@@ -96,58 +92,117 @@ def _timed(label: str, triples: Callable[[T], int], step: Callable[[], T]) -> tu
     return result, seconds
 
 
+def _catalog(items: list[Any]) -> Any:
+    from cdinterop.model import AgentKind, Catalog
+
+    publisher = next(a for a in items[0].provenance.agents if a.kind is AgentKind.ORGANISATION)
+    return Catalog(
+        id="BENCH",
+        title={"en": "Benchmark catalogue"},
+        description={"en": f"{len(items):,} generated citizen data sets"},
+        publisher=publisher,
+        datasets=tuple(items),
+    )
+
+
+def _children_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _cdinterop(items: list[Any], folder: Path) -> tuple[int, dict[str, float]]:
+    """Write and read the whole catalogue with cdinterop; the triples and the seconds."""
+    from cdinterop import dcat
+
+    catalog = _catalog(items)
+    seconds: dict[str, float] = {}
+    ttl, nt = folder / "catalogue.ttl", folder / "catalogue.nt"
+    for label, target in (("build + write turtle", ttl), ("build + write nt", nt)):
+        start = time.perf_counter()
+        dcat.write(catalog, target)
+        seconds[label] = time.perf_counter() - start
+        print(f"{label:<30} {seconds[label]:>9.2f} s   ({target.stat().st_size / 1e6:,.0f} MB)")
+    triples = sum(1 for line in nt.open("rb") if line.strip())
+    big = 1 << 31
+    for label, source in (("parse turtle", ttl), ("parse nt", nt)):
+        graph, seconds[label] = _timed(
+            label, len, lambda s=source: dcat.read_graph(s, max_triples=big, max_bytes=big)
+        )
+        if len(graph) != triples:
+            print(f"  !! parsed {len(graph):,} triples, wrote {triples:,}")
+        del graph
+        gc.collect()
+    return triples, seconds
+
+
+def _rdflib(items: list[Any]) -> tuple[int, dict[str, float]]:
+    """The same steps with rdflib on ``items``; the triples and the seconds."""
+    import rdflib
+
+    seconds: dict[str, float] = {}
+    graph, seconds["build"] = _timed("rdflib: build graph", len, lambda: catalogue_graph(items))
+    triples = len(graph)
+
+    def write() -> str:
+        return str(graph.serialize(format="turtle"))
+
+    text, seconds["write turtle"] = _timed("rdflib: write turtle", lambda _t: triples, write)
+    graph = rdflib.Graph()
+    gc.collect()
+
+    def parse() -> rdflib.Graph:
+        return rdflib.Graph().parse(data=text, format="turtle")
+
+    _, seconds["parse turtle"] = _timed("rdflib: parse turtle", len, parse)
+    return triples, seconds
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
         "--datasets", "--n", type=int, default=10_000, help="data sets (default 10,000)"
     )
+    parser.add_argument(
+        "--reference",
+        type=int,
+        default=1_000,
+        help="data sets rdflib describes, writes and parses (0: all; default 1,000)",
+    )
     args = parser.parse_args(argv)
 
+    import tempfile
+
+    import pyoxigraph
     import rdflib
 
-    from cdinterop import dcat
-
     n = args.datasets
-    print(f"DCAT catalogue of {n:,} data sets, rdflib {rdflib.__version__}", flush=True)
+    print(
+        f"DCAT catalogue of {n:,} data sets; pyoxigraph {pyoxigraph.__version__}, "
+        f"rdflib {rdflib.__version__}",
+        flush=True,
+    )
     start = time.perf_counter()
     items = datasets(n)
-    print(f"{'build data sets':<30} {time.perf_counter() - start:>29.2f} s", flush=True)
-    one = len(dcat.to_graph(items[0]))
-    graph, _ = _timed("to_graph (catalogue)", len, lambda: catalogue_graph(items))
-    items = []  # free the models before writing
-    total = len(graph)
-    print(f"  ({one:,} triples for one data set, {total:,} in the catalogue)", flush=True)
-
-    documents: dict[str, bytes] = {}
-    write_s: dict[str, float] = {}
-    for fmt in FORMATS:
-
-        def write(f: str = fmt) -> bytes:
-            return bytes(graph.serialize(format=f, encoding="utf-8"))
-
-        documents[fmt], write_s[fmt] = _timed(f"write {fmt}", lambda _b: total, write)
-        print(f"  ({len(documents[fmt]) / 1e6:,.1f} MB)", flush=True)
-    graph = rdflib.Graph()  # free the graph before parsing
-    gc.collect()
-
-    parse_s: dict[str, float] = {}
-    for fmt in FORMATS:
-        data = documents.pop(fmt)
-
-        def parse(d: bytes = data, f: str = fmt) -> rdflib.Graph:
-            return rdflib.Graph().parse(data=d, format=f)
-
-        back, parse_s[fmt] = _timed(f"parse {fmt}", len, parse)
-        if len(back) != total:
-            print(f"  !! parsed {len(back):,} triples, wrote {total:,}", flush=True)
-        del data, back
-        gc.collect()
-
-    print(f"\n{'relative to N-Triples':<30} {'write':>8} {'parse':>8}   (seconds / N-Triples')")
-    for fmt, seconds in write_s.items():
-        reading = f"{parse_s[fmt] / parse_s['nt']:>8.2f}" if fmt in parse_s else f"{'':>8}"
-        print(f"{fmt:<30} {seconds / write_s['nt']:>8.2f} {reading}")
-    print(f"peak memory {_status_mb('VmHWM'):,.0f} MB")
+    print(f"{'build data sets':<30} {time.perf_counter() - start:>9.2f} s", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        triples, ours = _cdinterop(items, Path(tmp))
+    peak_ours = max(_status_mb("VmHWM"), _children_peak_mb())
+    reference = items[: args.reference or n]
+    ref_triples, theirs = _rdflib(reference)
+    scale = triples / ref_triples
+    note = "" if len(reference) == n else f" (extrapolated from {len(reference):,} data sets)"
+    print(f"\nthe catalogue: {triples:,} triples; peak memory of cdinterop {peak_ours:,.0f} MB")
+    rows = (
+        (
+            "build + write turtle",
+            ours["build + write turtle"],
+            theirs["build"] + theirs["write turtle"],
+        ),
+        ("parse turtle", ours["parse turtle"], theirs["parse turtle"]),
+    )
+    print(f"{'step':<24} {'cdinterop':>10} {'rdflib' + note}")
+    for label, mine, other in rows:
+        other *= scale
+        print(f"{label:<24} {mine:>8.2f} s {other:>10.1f} s   ({other / mine:,.1f} x faster)")
 
 
 if __name__ == "__main__":
