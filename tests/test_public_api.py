@@ -58,6 +58,7 @@ PACKAGES = (
     "cdinterop.formats",
     "cdinterop.engines",
     "cdinterop.catalog",
+    "cdinterop.datacube",
 )
 
 MESSAGE = (

@@ -364,6 +364,9 @@ class _DatasetWriter:
         self.quality()
         self.context()
         self.statistics()
+        if len(ds.observations):
+            # the observations as an RDF Data Cube (cdinterop.datacube mints the same IRI)
+            g.add((d, DCTERMS.relation, self.mint.node("cube", ds.id)))
         core = ds.model_dump(mode="json", include=set(CORE_FIELDS))
         core[TRIPLE_COUNTS] = dict(sorted(Counter(str(p) for p in g.predicates(d, None)).items()))
         g.add((d, CDI.coreJson, plain(json.dumps(core, ensure_ascii=False, sort_keys=True))))
