@@ -101,7 +101,8 @@ _RDF_NS = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _JSONLD_KEYS = frozenset({"@context", "@id", "@graph", "@type"})
 _LINE = re.compile(r"at line (\d+)")
 _OXIGRAPH_ERROR = re.compile(
-    r"Parser error (?:at line (?P<line>\d+) between columns (?P<column>\d+) and \d+"
+    r"Parser error (?:at line (?P<line>\d+) (?:between columns|column) (?P<column>\d+)"
+    r"(?: and \d+)?"
     r"|between line (?P<start>\d+) column (?P<start_column>\d+) and line \d+ column \d+)"
     r": (?P<what>.*?)(?: \(line \d+\))?$",
     re.DOTALL,

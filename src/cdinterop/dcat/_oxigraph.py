@@ -15,13 +15,12 @@
 
 from __future__ import annotations
 
-from itertools import islice
-from typing import IO, Any
+from typing import IO
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import Graph
 
+from cdinterop.dcat._text_store import TooManyTriples, parse_to_store
 from cdinterop.dcat._triples import TripleBuffer, ntriples
 from cdinterop.errors import WriteError
 
@@ -34,10 +33,6 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "nt": ox.RdfFormat.N_TRIPLES,
 }
 """Oxigraph's format for each name of `cdinterop.dcat.FORMATS`."""
-
-
-class TooManyTriples(Exception):
-    """The document holds more triples than the limit of the parse."""
 
 
 def serialise(triples: TripleBuffer, fmt: str, output: IO[bytes]) -> None:
@@ -55,55 +50,12 @@ def parse_into_graph(data: bytes, fmt: str, *, base: str | None, limit: int) -> 
     prefixes; raises `TooManyTriples` past ``limit`` triples and Oxigraph's ``SyntaxError``
     for invalid input.
 
-    Oxigraph parses; the graph is rdflib's in-memory store, not Oxigraph's: Oxigraph's
-    store keeps literals in canonical form (``"5"^^xsd:nonNegativeInteger`` becomes
-    ``"5"^^xsd:integer``, ``"1.50"`` becomes ``"1.5"``), which SHACL datatype checks and
-    exact round trips cannot accept."""
+    The graph's store is a `TextStore` (each term as its N-Triples text), not Oxigraph's
+    store, which keeps literals in canonical form (``"5"^^xsd:nonNegativeInteger`` becomes
+    ``"5"^^xsd:integer``, ``"1.50"`` becomes ``"1.5"``): SHACL datatype checks and exact
+    round trips cannot accept that."""
     quads = ox.parse(data, format=RDF_FORMATS[fmt], base_iri=base, without_named_graphs=True)
-    graph = Graph()
-    terms = _Terms()
-    graph.addN(
-        (terms(q.subject), terms(q.predicate), terms(q.object), graph) for q in islice(quads, limit)
-    )
-    if next(quads, None) is not None:
-        raise TooManyTriples
+    graph = Graph(store=parse_to_store(quads, limit))
     for prefix, namespace in quads.prefixes.items():  # the document's, as rdflib binds them
         graph.bind(prefix, namespace, override=True, replace=True)
     return graph
-
-
-class _Terms:
-    """rdflib terms of Oxigraph terms, each IRI made once per document."""
-
-    def __init__(self) -> None:
-        self._iris: dict[str, URIRef] = {}
-
-    def __call__(self, term: Any) -> Node:
-        if isinstance(term, ox.NamedNode):
-            value = term.value
-            iri = self._iris.get(value)
-            if iri is None:
-                iri = self._iris[value] = URIRef(value)
-            return iri
-        return _rdflib(term)
-
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def _rdflib(term: Any) -> Node:
-    """The rdflib term of an Oxigraph term; a simple literal has no datatype, as rdflib's
-    own parsers give it (``Literal("x")``, not ``Literal("x", datatype=xsd:string)``,
-    which rdflib holds unequal)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    raise ValueError(f"no rdflib term for {term!r}")

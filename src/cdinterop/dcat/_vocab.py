@@ -92,6 +92,8 @@ class Terms:
         self._namespace = namespace
 
     def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("_"):  # Python's and tools' own names (pytest's _mock_name ...)
+            raise AttributeError(name)
         term: URIRef = getattr(self._namespace, name)
         setattr(self, name, term)
         return term
