@@ -25,6 +25,7 @@ SHARED_FILES = {
     / "standards"
     / "sdmx"
     / "IAEG-SDGs_SDG_1.0_structure.xml",
+    "dcat-ap-SHACL.ttl": SHARED / "standards" / "dcat-ap-3.0.1" / "dcat-ap-SHACL.ttl",
 }
 """Files of ../shared that examples name by file name alone, as a reader who downloaded
 them would; a page that names a missing one is skipped, saying which."""

@@ -43,11 +43,13 @@ from cdinterop.dcat._graph import (
     from_graph,
     to_graph,
 )
+from cdinterop.dcat._shacl import ENGINES, validate_graph, validate_ntriples
 from cdinterop.dcat._vocab import CDI
 
 __all__ = [
     "CDI",
     "DEFAULT_BASE_IRI",
+    "ENGINES",
     "FORMATS",
     "catalog_from_graph",
     "datasets_from_graph",
@@ -58,5 +60,7 @@ __all__ = [
     "read_datasets",
     "read_graph",
     "to_graph",
+    "validate_graph",
+    "validate_ntriples",
     "write",
 ]

@@ -1,14 +1,18 @@
 """SHACL validation of DCAT graphs, reported as located [`Issue`][cdinterop.errors.Issue].
 
-`validate_graph()` runs pySHACL and turns each top-level result of the report
-(``sh:result``; nested ``sh:detail`` results only explain one of them) into an ``Issue``:
+`validate_graph()` (an rdflib graph) and `validate_ntriples()` (an N-Triples file, such as a
+catalogue of thousands of data sets) run a SHACL engine (`ENGINES`: pySHACL, or rudof,
+compiled, from the extra ``fast``, for the SHACL Core it reports as pySHACL does; see
+``docs/shacl.md``) and turn each top-level result of the report (``sh:result``; nested
+``sh:detail`` results only explain one of them) into an ``Issue``, the same for every engine:
 
 - ``location`` is ``"<focus node> <path>"``, both shortened with the data graph's
   prefixes (``dct:title``); a blank focus node is named through the triple pointing to it;
 - ``code`` is ``shacl-violation``, ``shacl-warning`` or ``shacl-info`` by severity;
 - ``message`` is the shape's own ``sh:message`` when it has one, else a sentence built from
   the constraint component and the shape's parameters ("missing (at least 1 required)"),
-  else pySHACL's generated message;
+  else the engine's generated message (the one thing that can differ between engines, for
+  components no sentence covers);
 - ``value`` is the offending ``sh:value`` (shortened), ``component`` the property path (or,
   for node-level results, the shape) at fault: what the summary counts.
 
@@ -18,10 +22,12 @@ Only violations make a graph invalid (`failures()`); warnings and infos are advi
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -35,11 +41,16 @@ from cdinterop.errors import Issue, ReadError
 
 __all__ = [
     "ADVISORY_CODES",
+    "ENGINES",
     "ShaclSummary",
+    "blank_name",
+    "choose_engine",
     "failures",
     "issue_from_result",
+    "pyshacl_report",
     "summarize",
     "validate_graph",
+    "validate_ntriples",
 ]
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -103,15 +114,20 @@ def _focus(data: Graph, node: Node | None) -> str:
     """The focus node; a blank node is named by the triple pointing to it (stable across
     runs, unlike blank node labels)."""
     if isinstance(node, BNode):
-        refs = sorted(
-            (_short(data, s), _short(data, p))
-            for s, p in data.subject_predicates(node)
-            if not isinstance(s, BNode)
-        )
-        if refs:
-            return f"{refs[0][0]}/{refs[0][1]}[]"
-        return "[]"
+        return blank_name(data, data.subject_predicates(node))
     return _short(data, node)
+
+
+def blank_name(data: Graph, referrers: Iterable[tuple[Node, Node]]) -> str:
+    """The name of a blank node from the ``(subject, predicate)`` pairs pointing to it: the
+    first IRI subject and its predicate (``dataset:DF_1/dcat:distribution[]``), else
+    ``[]``. ``data`` only shortens the IRIs with its prefixes."""
+    refs = sorted(
+        (_short(data, s), _short(data, p)) for s, p in referrers if not isinstance(s, BNode)
+    )
+    if refs:
+        return f"{refs[0][0]}/{refs[0][1]}[]"
+    return "[]"
 
 
 def _path(report: Graph, data: Graph, path: Node | None, depth: int = 0) -> str:
@@ -142,10 +158,14 @@ def _path(report: Graph, data: Graph, path: Node | None, depth: int = 0) -> str:
     return "[complex path]"
 
 
-def _message(report: Graph, shapes: Graph, data: Graph, result: Node) -> str:
+def _message(
+    report: Graph, shapes: Graph, data: Graph, result: Node, *, shape_messages: bool = False
+) -> str:
     shape = report.value(result, SH.sourceShape)
     generated = report.value(result, SH.resultMessage)
     own = shape is not None and (shape, SH.message, None) in shapes
+    if own and shape_messages:
+        return _pick(list(shapes.objects(shape, SH.message)))
     if generated is not None and own:
         return _pick(list(report.objects(result, SH.resultMessage)))
     component = report.value(result, SH.sourceConstraintComponent)
@@ -155,7 +175,9 @@ def _message(report: Graph, shapes: Graph, data: Graph, result: Node) -> str:
         template, parameter = sentence
         if parameter is None:
             return template
-        argument = shapes.value(shape, SH[parameter]) if shape is not None else None
+        arguments = shapes.objects(shape, SH[parameter]) if shape is not None else iter(())
+        # several values (two sh:node on one property shape): the same one every run
+        argument = min(arguments, key=lambda a: _short(data, a), default=None)
         if argument is not None:
             return template.format(_short(data, argument))
         if name == "MinCount":
@@ -177,24 +199,43 @@ def _pick(messages: Sequence[Node]) -> str:
     return str(ranked[0])
 
 
-def issue_from_result(report: Graph, result: Node, *, data: Graph, shapes: Graph) -> Issue:
-    """One ``sh:ValidationResult`` of ``report`` as a located [`Issue`][cdinterop.errors.Issue]."""
+def issue_from_result(
+    report: Graph,
+    result: Node,
+    *,
+    data: Graph,
+    shapes: Graph,
+    names: Mapping[Node, str] | None = None,
+    shape_messages: bool = False,
+) -> Issue:
+    """One ``sh:ValidationResult`` of ``report`` as a located [`Issue`][cdinterop.errors.Issue].
+
+    ``names`` gives the names of blank nodes of the report that are not nodes of ``data``
+    (an engine that validated a copy of the data); ``shape_messages`` takes the message
+    of a shape with ``sh:message`` from ``shapes`` rather than from the report.
+    """
+    names = names or {}
     severity = report.value(result, SH.resultSeverity)
     code = _CODES.get(severity, "shacl-violation") if isinstance(severity, URIRef) else ""
     code = code or "shacl-violation"
-    focus = _focus(data, report.value(result, SH.focusNode))
+    focus_node = report.value(result, SH.focusNode)
+    focus = names.get(focus_node) if focus_node is not None else None
+    focus = focus if focus is not None else _focus(data, focus_node)
     path = _path(report, data, report.value(result, SH.resultPath))
     shape = report.value(result, SH.sourceShape)
     value = report.value(result, SH.value)
+    value_name = names.get(value) if value is not None else None
     at_fault = path or (_short(data, shape) if isinstance(shape, URIRef) else "")
     if not at_fault:
         component = report.value(result, SH.sourceConstraintComponent)
         at_fault = _short(data, component) if component is not None else ""
+    if value_name is None and value is not None:
+        value_name = _focus(data, value)
     return Issue(
         location=f"{focus} {path}".strip(),
         code=code,
-        message=_message(report, shapes, data, result),
-        value=None if value is None else _focus(data, value),
+        message=_message(report, shapes, data, result, shape_messages=shape_messages),
+        value=value_name,
         component=at_fault or None,
     )
 
@@ -209,21 +250,115 @@ def _sort_key(issue: Issue) -> tuple[int, str, str, str, str]:
     )
 
 
-def validate_graph(data: Graph, shapes: Graph, *, source: str) -> list[Issue]:
+ENGINES = ("auto", "pyshacl", "rudof")
+"""The SHACL engines of `validate_graph()` and `validate_ntriples()`: ``pyshacl`` (pure
+Python, every feature), ``rudof`` (compiled, extra ``fast``; SHACL Core as pySHACL reports
+it, shapes beyond that go to pySHACL) and ``auto`` (rudof when installed, else pySHACL)."""
+
+
+def validate_graph(data: Graph, shapes: Graph, *, source: str, engine: str = "auto") -> list[Issue]:
     """Validate ``data`` against ``shapes`` (no inference); return every top-level result
     as an [`Issue`][cdinterop.errors.Issue], violations first, then in a stable order.
 
     ``source`` names the data for messages (a file name); the report itself is not kept.
+    ``engine`` is one of `ENGINES`: every engine gives the same issues (``docs/shacl.md``).
     Shapes with SPARQL (constraints, targets, rules or functions: user-supplied shapes,
-    never cdinterop's own) run in a child process stopped after the ``seconds`` reader
-    limit (a [`LimitExceeded`][cdinterop.limits.LimitExceeded]): a query can take
-    forever on a small graph. Core SHACL runs here.
+    never cdinterop's own) run with pySHACL in a child process stopped after the
+    ``seconds`` reader limit (a [`LimitExceeded`][cdinterop.limits.LimitExceeded]): a
+    query can take forever on a small graph. Core SHACL runs here.
     """
-    _pyshacl()  # here, not in the child process: a missing extra is a plain error
-    _refuse_remote_queries(shapes, source)
+    chosen = choose_engine(engine, shapes, source)
+    if chosen == "rudof" and len(data) and not _blind(data, shapes):
+        from cdinterop.dcat._shacl_rudof import rudof_issues
+
+        text = data.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        return sorted(rudof_issues(text, shapes, names_graph=data, source=source), key=_sort_key)
     if has_sparql(shapes):
         return _validate_in_child(data, shapes, source)
     return _issues(data, shapes, source)
+
+
+def _rudof_ntriples(data: Path | str, shapes: Graph, source: str) -> set[Issue] | None:
+    """rudof's issues for N-Triples ``data``: in parts when it is large, in one piece
+    when rudof can take it whole; ``None`` to leave it to pySHACL."""
+    from cdinterop.dcat._shacl_parts import PART_TRIPLES, read_text, validate_in_parts
+    from cdinterop.dcat._shacl_rudof import literal_blind_predicates, rudof_issues
+
+    text = read_text(data)
+    if text.count("\n") > PART_TRIPLES:
+        issues = validate_in_parts(text, shapes, source=source)
+        if issues is not None:
+            return issues
+    blind = {f"<{p}>" for p in literal_blind_predicates(shapes)}
+    if not text.strip() or _has_literal_of(text, blind):
+        return None
+    return rudof_issues(data, shapes, names_graph=Graph(), source=source)
+
+
+def _has_literal_of(text: str, predicates: set[str]) -> bool:
+    """Whether a line of N-Triples ``text`` has one of ``predicates`` and a literal object."""
+    if not predicates:
+        return False
+    for line in io.StringIO(text):
+        parts = line.split(None, 2)
+        if len(parts) == 3 and parts[1] in predicates and parts[2][:1] == '"':
+            return True
+    return False
+
+
+def _blind(data: Graph, shapes: Graph) -> bool:
+    """Whether ``data`` has a literal that rudof would validate wrongly against ``shapes``."""
+    from cdinterop.dcat._shacl_rudof import has_blind_literal, literal_blind_predicates
+
+    return has_blind_literal(data, literal_blind_predicates(shapes))
+
+
+def choose_engine(engine: str, shapes: Graph, source: str) -> str:
+    """The engine that validates against ``shapes``: ``pyshacl`` or ``rudof``.
+
+    ``auto`` takes rudof when it is installed and the shapes are within what it reports
+    as pySHACL does; ``rudof`` requires it (a
+    [`MissingExtraError`][cdinterop.errors.MissingExtraError] naming the extra ``fast``)
+    but still leaves shapes beyond that to pySHACL. Shapes whose SPARQL calls ``SERVICE``
+    are refused here ([`ReadError`][cdinterop.errors.ReadError]), whatever the engine.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    _refuse_remote_queries(shapes, source)
+    from cdinterop.dcat._shacl_rudof import has_rudof, require_rudof, unsupported
+
+    if engine == "rudof":
+        require_rudof()
+    elif engine == "pyshacl" or not has_rudof():
+        _pyshacl()  # here, not in a child process: a missing extra is a plain error
+        return "pyshacl"
+    if has_sparql(shapes) or unsupported(shapes):
+        _pyshacl()
+        return "pyshacl"
+    return "rudof"
+
+
+def validate_ntriples(
+    data: Path | str, shapes: Graph, *, source: str | None = None, engine: str = "auto"
+) -> list[Issue]:
+    """Validate N-Triples ``data`` (a file, or the text itself) against ``shapes``, as
+    `validate_graph()` would once the data is parsed, without building an rdflib graph
+    when rudof validates (a catalogue of thousands of data sets: ``docs/shacl.md``).
+
+    Names are shortened with rdflib's default prefixes (N-Triples declares none).
+    """
+    where = source or (str(data) if isinstance(data, Path) else "N-Triples")
+    chosen = choose_engine(engine, shapes, where)
+    if chosen == "rudof":
+        issues = _rudof_ntriples(data, shapes, where)
+        if issues is not None:
+            return sorted(issues, key=_sort_key)
+    graph = Graph()
+    if isinstance(data, Path):
+        graph.parse(data, format="nt")
+    else:
+        graph.parse(data=data, format="nt")
+    return validate_graph(graph, shapes, source=where, engine="pyshacl")
 
 
 def _pyshacl() -> Any:
@@ -231,7 +366,16 @@ def _pyshacl() -> Any:
     return require("pyshacl", extra="validate", purpose="SHACL validation")
 
 
-def _issues(data: Graph, shapes: Graph, source: str) -> list[Issue]:
+def pyshacl_report(data: Graph, shapes: Graph) -> Graph:
+    """pySHACL's report of ``data`` against ``shapes`` (no inference, SHACL-AF on).
+
+    pySHACL needs a graph-aware rdflib store: a graph in another store is copied (its
+    terms, blank nodes included, are the same objects)."""
+    if not getattr(data.store, "graph_aware", True):
+        copy = Graph()
+        for triple in data:
+            copy.add(triple)
+        data = copy
     _conforms, report, _text = _pyshacl().validate(
         data,
         shacl_graph=shapes,
@@ -240,7 +384,15 @@ def _issues(data: Graph, shapes: Graph, source: str) -> list[Issue]:
         allow_warnings=True,
     )
     if not isinstance(report, Graph):  # pragma: no cover - pyshacl returns a Graph here
-        raise TypeError(f"{source}: pySHACL returned no report graph")
+        raise TypeError("pySHACL returned no report graph")
+    return report
+
+
+def _issues(data: Graph, shapes: Graph, source: str) -> list[Issue]:
+    try:
+        report = pyshacl_report(data, shapes)
+    except TypeError as exc:  # pragma: no cover - pyshacl returns a Graph here
+        raise TypeError(f"{source}: {exc}") from None
     issues = {
         issue_from_result(report, result, data=data, shapes=shapes)
         for result in report.objects(None, SH.result)
