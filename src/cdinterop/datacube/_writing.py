@@ -1,19 +1,20 @@
 """Writing a data set as an RDF Data Cube: N-Triples streamed batch by batch, Turtle by
-Oxigraph from that stream, an ``rdflib.Graph`` for small data."""
+Oxigraph from that stream (in worker processes for a large cube: `._turtle`), an
+``rdflib.Graph`` for small data."""
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from cdinterop._files import atomic_write
 from cdinterop.datacube._iris import CubeIris
 from cdinterop.datacube._plan import plan
 from cdinterop.datacube._rows import observation_chunks
 from cdinterop.datacube._structure import structure_ntriples
+from cdinterop.datacube._turtle import write_turtle
 from cdinterop.datacube._vocab import PREFIXES
 from cdinterop.dcat import DEFAULT_BASE_IRI
 from cdinterop.errors import WriteError
@@ -72,18 +73,6 @@ def prefixes(ds: CitizenDataset, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, 
     return out
 
 
-def _write_turtle(
-    chunks: Iterator[bytes | memoryview], handle: IO[bytes], names: dict[str, str]
-) -> None:
-    import pyoxigraph as ox
-
-    triples = itertools.chain.from_iterable(
-        ox.parse(input=bytes(chunk), format=ox.RdfFormat.N_TRIPLES, lenient=True)
-        for chunk in chunks
-    )
-    ox.serialize(triples, handle, ox.RdfFormat.TURTLE, prefixes=names)
-
-
 def _format_of(path: Path, fmt: str | None) -> str:
     name = fmt or _SUFFIXES.get(path.suffix.lower())
     if name not in FORMATS:
@@ -114,7 +103,8 @@ def write(
             for chunk in chunks:
                 handle.write(chunk)
         else:
-            _write_turtle(chunks, handle, prefixes(ds, base_iri))
+            names = prefixes(ds, base_iri)
+            write_turtle(chunks, handle, names, observations=len(ds.observations))
     return target
 
 
