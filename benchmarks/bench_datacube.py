@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import resource
 import sys
 import tempfile
 import time
@@ -32,19 +31,12 @@ from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE))
+
+from bench_dcat import _status_mb  # noqa: E402  (the memory reading of the DCAT benchmark)
 
 EXAMPLE = HERE.parent / "examples" / "public-services-satisfaction" / "dataset.json"
 T = TypeVar("T")
-
-
-def _status_mb(field: str) -> float:
-    """``VmHWM`` (peak) or ``VmRSS`` (current) resident memory of this process, in MB."""
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _reset_peak() -> None:

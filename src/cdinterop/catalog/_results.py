@@ -13,7 +13,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.term import Node
 
-from cdinterop.catalog._terms import from_oxigraph
+from cdinterop.catalog._terms import from_oxigraph, rdflib_graph
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -112,15 +112,7 @@ def result_of(answer: ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]) -> 
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(answer))
     if isinstance(answer, list):
-        graph = Graph()
-        for triple in answer:
-            graph.add(
-                (
-                    from_oxigraph(triple.subject),
-                    from_oxigraph(triple.predicate),
-                    from_oxigraph(triple.object),
-                )  # type: ignore[arg-type]
-            )
+        graph = rdflib_graph(answer)
         return QueryResult("graph", graph=graph)
     variables = tuple(v.value for v in answer.variables)
     rows = tuple(tuple(from_oxigraph(solution[name]) for name in variables) for solution in answer)

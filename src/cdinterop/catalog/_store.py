@@ -28,7 +28,7 @@ from cdinterop.catalog._records import (
     record_triples,
 )
 from cdinterop.catalog._results import QueryResult, result_of
-from cdinterop.catalog._terms import from_oxigraph, restore_datatypes, to_oxigraph
+from cdinterop.catalog._terms import rdflib_graph, restore_datatypes, to_oxigraph
 from cdinterop.catalog._vocab import (
     DATASET_GRAPH,
     GRAPH_PREFIX,
@@ -367,7 +367,7 @@ class CatalogStore:
         """The named graph of one data set (its description and catalogue record) as an
         ``rdflib.Graph``; empty when the store has no such data set."""
         triples = restore_datatypes(self._backend.graph(dataset_graph(identifier)))
-        return _rdflib_graph(triples)
+        return rdflib_graph(triples)
 
     def remove(self, identifiers: Iterable[str]) -> None:
         """Remove these data sets (their descriptions and records) from the store."""
@@ -393,7 +393,7 @@ class CatalogStore:
         from cdinterop.catalog._export import catalogue_triples
 
         triples = catalogue_triples(self._backend, catalog, self._records(), self.base_iri)
-        return _rdflib_graph(triples)
+        return rdflib_graph(triples)
 
     def export(
         self, target: str | Path, catalog: Catalog | None = None, *, format: str | None = None
@@ -412,19 +412,6 @@ class CatalogStore:
     def _records(self) -> builtins.list[tuple[str, str]]:
         answer = result_of(self._backend.query(_RECORDS % _literal(DATASET_GRAPH)))
         return sorted((str(ds), str(record)) for ds, record in answer.rows)
-
-
-def _rdflib_graph(triples: Iterable[ox.Triple]) -> Graph:
-    graph = Graph()
-    for triple in triples:
-        graph.add(
-            (
-                from_oxigraph(triple.subject),
-                from_oxigraph(triple.predicate),
-                from_oxigraph(triple.object),
-            )  # type: ignore[arg-type]
-        )
-    return graph
 
 
 def _preferred(rows: list[dict[str, str | None]]) -> str | None:

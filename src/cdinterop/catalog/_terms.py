@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from rdflib import XSD, BNode, Literal, URIRef
+from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from cdinterop.errors import ReadError
@@ -14,7 +14,7 @@ from cdinterop.errors import ReadError
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-__all__ = ["from_oxigraph", "restore_datatypes", "to_oxigraph"]
+__all__ = ["from_oxigraph", "rdflib_graph", "restore_datatypes", "to_oxigraph"]
 
 _BYTE_SIZE = "http://www.w3.org/ns/dcat#byteSize"
 _INTEGER = str(XSD.integer)
@@ -96,3 +96,17 @@ def restore_datatypes(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
             triple = ox.Triple(triple.subject, triple.predicate, typed)
         restored.append(triple)
     return restored
+
+
+def rdflib_graph(triples: Iterable[ox.Triple]) -> Graph:
+    """An ``rdflib.Graph`` of Oxigraph triples."""
+    graph = Graph()
+    for triple in triples:
+        graph.add(
+            (
+                from_oxigraph(triple.subject),
+                from_oxigraph(triple.predicate),
+                from_oxigraph(triple.object),
+            )  # type: ignore[arg-type]
+        )
+    return graph

@@ -25,21 +25,11 @@ from cdinterop.model import (
     DataStructure,
     Measure,
     Observations,
-    TimeDimension,
-    ValueType,
 )
+from cdinterop.model._internal import arrow_type
 
 __all__ = ["Cube", "read"]
 
-_ARROW_TYPES = {
-    ValueType.STRING: pa.string(),
-    ValueType.URI: pa.string(),
-    ValueType.INTEGER: pa.int64(),
-    ValueType.DECIMAL: pa.float64(),
-    ValueType.BOOLEAN: pa.bool_(),
-    ValueType.DATE: pa.date32(),
-    ValueType.DATETIME: pa.timestamp("us", tz="UTC"),
-}
 _LEXICAL = r'^"(?P<lexical>.*)"(?:\^\^<[^>]*>|@[A-Za-z0-9-]+)?$'
 
 
@@ -118,10 +108,10 @@ def _codes(
     return pa.array(ids, pa.string()).take(encoded.indices)
 
 
-def _typed(lexical: pa.Array, value_type: ValueType, measure: bool) -> pa.Array:
+def _typed(lexical: pa.Array, arrow: pa.DataType, measure: bool) -> pa.Array:
     if measure:  # NaN is a missing measure (the model holds no NaN)
         lexical = pc.if_else(pc.equal(lexical, "NaN"), pa.scalar(None, pa.string()), lexical)
-    return lexical.cast(_ARROW_TYPES[value_type])
+    return lexical.cast(arrow)
 
 
 @dataclass
@@ -150,10 +140,8 @@ class _Columns:
             codes = self.description.codes.get(codelist, {})
             listed = self.description.codelists[codelist]
             return _codes(terms, codes, codelist, listed, self.source)
-        value_type = getattr(component, "value_type", ValueType.STRING)
-        if isinstance(component, TimeDimension):
-            value_type = ValueType.STRING
-        return _typed(_lexical_forms(terms), value_type, isinstance(component, Measure))
+        arrow = arrow_type(component)  # the table's type: text for time periods
+        return _typed(_lexical_forms(terms), arrow, isinstance(component, Measure))
 
 
 def _description(triples: Triples, observations: np.ndarray) -> list[tuple[str, str, str]]:

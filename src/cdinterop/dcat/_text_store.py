@@ -19,7 +19,6 @@ Unlike Oxigraph's own store, the texts keep every literal as written:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Generator, Iterable, Iterator
 from itertools import islice
 from typing import Any
@@ -29,9 +28,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.store import Store
 from rdflib.term import Node
 
-__all__ = ["TextStore", "TooManyTriples", "parse_to_store"]
+from cdinterop.dcat._triples import literal_of_text
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+__all__ = ["TextStore", "TooManyTriples", "parse_to_store"]
 
 
 class TooManyTriples(Exception):
@@ -74,6 +73,7 @@ class TextStore(Store):
         """Add triples given as the N-Triples texts of their terms."""
         names = self._names
         spo = self._spo
+        pos = self._pos
         count = self._count
         for subject, predicate, value in triples:
             subject = names.setdefault(subject, subject)
@@ -89,8 +89,9 @@ class TextStore(Store):
                     value = names.setdefault(value, value)
                 values[value] = None
                 count += 1
+                if pos is not None:  # kept up to date once built
+                    pos.setdefault(predicate, {}).setdefault(value, {})[subject] = None
         self._count = count
-        self._pos = None
 
     def add(self, triple: Any, context: Any = None, quoted: bool = False) -> None:
         """Add one triple of rdflib terms."""
@@ -183,7 +184,7 @@ class TextStore(Store):
 
     def _node(self, text: str) -> Node:
         if text[0] == '"':
-            return _literal(text)
+            return literal_of_text(text)
         node = self._nodes.get(text)
         if node is None:
             node = self._nodes[text] = URIRef(text[1:-1]) if text[0] == "<" else BNode(text[2:])
@@ -230,17 +231,3 @@ def _text(term: Any) -> str:
         datatype = ox.NamedNode(term.datatype) if term.datatype else None
         return str(ox.Literal(str(term), language=term.language, datatype=datatype))
     raise TypeError(f"not an RDF term: {term!r}")
-
-
-def _literal(text: str) -> Literal:
-    """The rdflib literal of a canonical N-Triples literal text."""
-    end = text.rindex('"')
-    lexical = json.loads(text[: end + 1], strict=False)  # N-Triples' escapes are JSON's
-    rest = text[end + 1 :]
-    if rest.startswith("@"):
-        return Literal(lexical, lang=rest[1:])
-    if rest.startswith("^^<"):
-        datatype = rest[3:-1]
-        if datatype != _XSD_STRING:
-            return Literal(lexical, datatype=URIRef(datatype))
-    return Literal(lexical)

@@ -17,7 +17,6 @@ parses at millions of triples a second and writes as Turtle, RDF/XML or JSON-LD
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring
 from typing import Any, cast
@@ -25,7 +24,16 @@ from typing import Any, cast
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-__all__ = ["Rendered", "Term", "TextTriple", "TripleBuffer", "ntriples", "plain", "tagged"]
+__all__ = [
+    "Rendered",
+    "Term",
+    "TextTriple",
+    "TripleBuffer",
+    "literal_of_text",
+    "ntriples",
+    "plain",
+    "tagged",
+]
 
 
 class Rendered(str):
@@ -203,20 +211,23 @@ def _literal(value: Literal) -> str:
     return quoted
 
 
-_LITERAL = re.compile(r'^(".*")(?:@([^@"]+)|\^\^<([^>]*)>)?$', re.DOTALL)
-
-
 def _node(text: str) -> Node:
     """The rdflib term of an N-Triples text made by `_text()`."""
     if text.startswith("<"):
         return URIRef(text[1:-1])
     if text.startswith("_:"):
         return BNode(text[2:])
-    match = _LITERAL.match(text)
-    if match is None:  # pragma: no cover - every text comes from _text()
-        raise ValueError(f"not an N-Triples term: {text!r}")
-    quoted, language, datatype = match.groups()
-    lexical = json.loads(quoted)
-    if language:
-        return Literal(lexical, lang=language)
-    return Literal(lexical, datatype=URIRef(datatype) if datatype else None)
+    return literal_of_text(text)
+
+
+def literal_of_text(text: str) -> Literal:
+    """The rdflib literal of an N-Triples literal (``"v"``, ``"v"@en``, ``"v"^^<dt>``),
+    as `_text()` or Oxigraph writes it (their escapes are all JSON's)."""
+    end = text.rindex('"')
+    lexical = json.loads(text[: end + 1], strict=False)
+    rest = text[end + 1 :]
+    if rest.startswith("@"):
+        return Literal(lexical, lang=rest[1:])
+    if rest.startswith("^^<"):
+        return Literal(lexical, datatype=URIRef(rest[3:-1]))
+    return Literal(lexical)
