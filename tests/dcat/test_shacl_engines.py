@@ -341,3 +341,11 @@ def test_blank_node_focus_is_named_by_its_referrer() -> None:
     )
     issues = _same(data, shapes)
     assert sorted(i.location for i in issues) == ["[] ex:p", "ex:a/ex:has[] ex:p"]
+
+
+@pytest.mark.parametrize("engine", ["rudof", "pyshacl"])
+def test_malformed_ntriples_is_a_located_read_error(tmp_path: Path, engine: str) -> None:
+    bad = tmp_path / "bad.nt"
+    bad.write_text('<http://a.example/s> <http://a.example/p> "unterminated .\n')
+    with pytest.raises(ReadError, match=r"bad\.nt"):
+        validate_ntriples(bad, _shapes("full"), engine=engine)

@@ -37,6 +37,7 @@ from rdflib.term import Node
 
 from cdinterop import limits
 from cdinterop._extras import require
+from cdinterop.dcat._files import parse_graph
 from cdinterop.errors import Issue, ReadError
 
 __all__ = [
@@ -353,11 +354,12 @@ def validate_ntriples(
         issues = _rudof_ntriples(data, shapes, where)
         if issues is not None:
             return sorted(issues, key=_sort_key)
-    graph = Graph()
-    if isinstance(data, Path):
-        graph.parse(data, format="nt")
-    else:
-        graph.parse(data=data, format="nt")
+    try:
+        text = data.read_bytes() if isinstance(data, Path) else data.encode("utf-8")
+    except OSError as exc:
+        raise ReadError(where, exc.strerror or str(exc)) from None
+    unlimited = max(len(text), 1) * 2  # no reader limits here, as with rudof
+    graph = parse_graph(text, "nt", source=where, max_bytes=unlimited, max_triples=unlimited)
     return validate_graph(graph, shapes, source=where, engine="pyshacl")
 
 
