@@ -21,6 +21,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -196,8 +197,6 @@ class _Routed(TripleBuffer):
 
 
 def _part_file(directory: str) -> tuple[int, str]:
-    import tempfile
-
     return tempfile.mkstemp(prefix=".cdinterop-part-", suffix=".tmp", dir=directory)
 
 
