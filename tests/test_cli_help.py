@@ -33,6 +33,7 @@ STANDARD_FILES = {
 ORDER = [
     "init",
     "convert",
+    "serve",
     "report",
     "ingest",
     "sdmx write",

@@ -88,8 +88,8 @@ def test_sdmx_passes_the_xsds_and_pysdmx(out: Path) -> None:
     folder = out / "sdmx"
     for name, info in sdmx.FORMATS.items():
         path = folder / f"data-{name}{info.extension}"
-        if not path.exists():
-            continue
+        if not path.exists() or info.extension == ".json":
+            continue  # pysdmx reads no SDMX-JSON data (see tests/sdmx/test_json_data.py)
         if info.extension == ".xml":
             if "-ss" in name:
                 errors = validate_structure_specific(path, ds.structure, version=info.sdmx_version)

@@ -41,9 +41,11 @@ OPTIONAL = (
     "python_calamine",
     "ijson",
     "distributed",
+    "starlette",
+    "uvicorn",
 )
 """Top-level modules of the optional dependencies (the extras validate, frictionless,
-xlsx, json-stream and dask): none is installed with the core."""
+xlsx, json-stream, dask and serve): none is installed with the core."""
 
 BLOCKER = f"""
 import sys

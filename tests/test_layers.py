@@ -56,12 +56,14 @@ LAYERS: dict[str, int] = {
     "ingest": 7,
     "engines": 8,  # where convert runs the ingest step (Dask)
     "convert": 9,
+    "serve": 9,  # the SDMX REST service over output folders (Starlette, uvicorn)
     "draft": 9,
     "schemas": 9,
     "testing": 9,
     "": 10,  # the package façade, cdinterop/__init__.py (its names load on first use)
     "_cli": 11,
     "_cli_catalog": 10,  # `cdinterop catalog ...`, registered by _cli
+    "_cli_serve": 10,  # `cdinterop serve`, registered by _cli
     "__main__": 12,
 }
 """Rank of every top-level module or package of cdinterop; imports may only point to a

@@ -59,6 +59,7 @@ PACKAGES = (
     "cdinterop.engines",
     "cdinterop.catalog",
     "cdinterop.datacube",
+    "cdinterop.serve",
 )
 
 MESSAGE = (

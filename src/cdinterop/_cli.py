@@ -15,7 +15,7 @@ import contextlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cdinterop._cli_catalog import catalog_app
+from cdinterop._cli_serve import serve_command
 from cdinterop._version import __version__
 from cdinterop.errors import (
     CdinteropError,
@@ -71,6 +72,7 @@ dcat_app = typer.Typer(
 )
 app.add_typer(dcat_app, name="dcat")
 app.add_typer(catalog_app, name="catalog")
+app.command("serve")(serve_command)
 
 out = Console()
 err = Console(stderr=True)
@@ -264,6 +266,75 @@ VersionMismatchOption = Annotated[
     ),
 ]
 
+_REMOTE_STRUCTURE = (
+    " It may also be the SDMX URN of a DSD or dataflow (urn:sdmx:...=AGENCY:ID(VERSION)) or "
+    "an SDMX REST URL: fetched from the registry (--registry) and cached."
+)
+
+
+def _structure_input(value: str | None) -> str | None:
+    """Typer callback of every ``--structure``: an SDMX URN or http(s) URL stays as it is
+    (fetched later); anything else is an input path, checked as ``_input_path`` does."""
+    if value is None or _is_remote(value):
+        return value
+    _input_path(Path(value))
+    return value
+
+
+def _is_remote(value: str) -> bool:
+    from cdinterop.sdmx._internal import is_remote
+
+    return is_remote(value)
+
+
+def _structure_file(value: str | None) -> Path | None:
+    """The path ``--structure`` names, ``None`` for none or a URN or URL."""
+    return None if value is None or _is_remote(value) else Path(value)
+
+
+def _registry_setting(name: str) -> Callable[[typer.Context, object], object]:
+    """Typer callback of ``--registry``, ``--offline`` and ``--refresh``: the setting holds
+    for the whole command (``cdinterop.sdmx.registry_options``, ended with the command)."""
+
+    def callback(ctx: typer.Context, value: object) -> object:
+        if value not in (None, False):
+            from cdinterop.sdmx import registry_options
+
+            ctx.with_resource(registry_options(**{name: value}))  # type: ignore[arg-type]
+        return value
+
+    return callback
+
+
+RegistryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--registry",
+        metavar="URL",
+        help="SDMX registry (its REST base URL) that structures named by URN are fetched "
+        "from; SDMX-REST 2 paths when it ends in /v2 or /3.0 (default: $CDINTEROP_REGISTRY, "
+        "else the SDMX Global Registry https://registry.sdmx.org/sdmx/v2).",
+        callback=_registry_setting("registry"),
+    ),
+]
+OfflineOption = Annotated[
+    bool,
+    typer.Option(
+        "--offline",
+        help="Take structures named by URN or URL from the cache only, never the network "
+        "(also CDINTEROP_OFFLINE=1).",
+        callback=_registry_setting("offline"),
+    ),
+]
+RefreshOption = Annotated[
+    bool,
+    typer.Option(
+        "--refresh",
+        help="Fetch structures named by URN or URL again even when the cache has a copy.",
+        callback=_registry_setting("refresh"),
+    ),
+]
+
 
 @app.command()
 def validate(
@@ -277,13 +348,14 @@ def validate(
         ),
     ],
     structure: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--structure",
             "-s",
             metavar="STRUCTURE",
-            help="SDMX structure message for SDMX data (default: one beside the data file).",
-            callback=_input_path,
+            help="SDMX structure message for SDMX data (default: one beside the data file)."
+            + _REMOTE_STRUCTURE,
+            callback=_structure_input,
         ),
     ] = None,
     shapes: Annotated[
@@ -306,6 +378,9 @@ def validate(
         bool, typer.Option("--json", help="Print the report as JSON on standard output.")
     ] = False,
     version_mismatch: VersionMismatchOption = VersionMismatch.warn,
+    registry: RegistryOption = None,
+    offline: OfflineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     """Check a file: a data set (JSON), SDMX data or structure, a Data Package or DCAT.
 
@@ -710,15 +785,19 @@ def init_command(
         ),
     ] = None,
     structure: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--structure",
             "-s",
             metavar="STRUCTURE",
-            help="An SDMX structure (DSD) whose codelists the values are matched to.",
-            callback=_input_path,
+            help="An SDMX structure (DSD) whose codelists the values are matched to."
+            + _REMOTE_STRUCTURE,
+            callback=_structure_input,
         ),
     ] = None,
+    registry: RegistryOption = None,
+    offline: OfflineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     """Draft a mapping spec for a submission, to review and then run with convert.
 
@@ -743,7 +822,7 @@ def init_command(
         err.print(f"[bold red]✗ {output}[/] is a folder: -o names the spec file to write")
         raise typer.Exit(EXIT_UNREADABLE)
     with _user_errors(submission, invalid=EXIT_UNREADABLE):
-        _not_an_input(output, submission, form, structure)
+        _not_an_input(output, submission, form, _structure_file(structure))
         draft = draft_spec(submission, form=form, structure=structure)
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
@@ -785,13 +864,13 @@ def convert_command(
         ),
     ] = "sdmx,datapackage,dcat",
     structure: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--structure",
             "-s",
             metavar="STRUCTURE",
-            help="External DSD (SDMX structure) to conform to.",
-            callback=_input_path,
+            help="External DSD (SDMX structure) to conform to." + _REMOTE_STRUCTURE,
+            callback=_structure_input,
         ),
     ] = None,
     conform_map: Annotated[
@@ -852,6 +931,9 @@ def convert_command(
             help="For --engine dask: bytes per partition of a large CSV file (default 64 MiB).",
         ),
     ] = None,
+    registry: RegistryOption = None,
+    offline: OfflineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     """Convert a raw submission to SDMX, a Data Package and DCAT in one go (the main job).
 
@@ -955,7 +1037,7 @@ def _check_engine(
         raise typer.Exit(EXIT_UNREADABLE) from None
 
 
-def _convert_outputs(to: str, structure: Path | None, conform_map: Path | None) -> list[str]:
+def _convert_outputs(to: str, structure: str | None, conform_map: Path | None) -> list[str]:
     """The outputs ``--to`` names; exit 2 when one is unknown, none is given, or only one of
     ``--structure`` and ``--conform`` is."""
     from cdinterop.convert import ConvertError, check_request, writable_outputs
@@ -1110,7 +1192,8 @@ def sdmx_write(
         ),
     ] = None,
 ) -> None:
-    """Write the structure messages (SDMX-ML 2.1 and 3.0) and the data in every SDMX format.
+    """Write the structure messages (SDMX-ML 2.1 and 3.0, SDMX-JSON 2.0 and 2.1) and the
+    data in every SDMX format.
 
     Formats: ml21-ss (SDMX-ML 2.1 structure-specific, flat), ml21-ss-ts (2.1
     structure-specific, time series), ml21-generic (2.1 generic), ml30-ss / ml30-ss-ts
@@ -1154,21 +1237,25 @@ def sdmx_read(
         Path, typer.Option("--output", "-o", metavar="FILE", help="Data set JSON to write.")
     ],
     structure: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--structure",
             "-s",
             metavar="STRUCTURE",
-            help="Structure message (default: beside the data).",
-            callback=_input_path,
+            help="Structure message (default: beside the data)." + _REMOTE_STRUCTURE,
+            callback=_structure_input,
         ),
     ] = None,
     version_mismatch: VersionMismatchOption = VersionMismatch.warn,
+    registry: RegistryOption = None,
+    offline: OfflineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     """Read SDMX data (with its structure message) into a cdinterop data set (JSON).
 
-    The structure message is looked for beside the data (structure-2.1.xml or
-    structure-3.0.xml, as written by cdinterop sdmx write) unless --structure names one.
+    The structure message is looked for beside the data (structure-2.1.xml,
+    structure-3.0.xml, structure-2.0.json or structure-2.1.json, as written by cdinterop
+    sdmx write) unless --structure names one (SDMX-ML or SDMX-JSON).
     The data must refer to that structure (its DSD, or its dataflow): another one is an
     error; another version of it a warning, unless --version-mismatch says otherwise.
 
@@ -1181,7 +1268,7 @@ def sdmx_read(
     from cdinterop import save, sdmx
 
     with _user_errors(data), warnings.catch_warnings(record=True) as caught:
-        _not_an_input(output, data, structure)
+        _not_an_input(output, data, _structure_file(structure))
         warnings.simplefilter("always", sdmx.StructureReferenceWarning)
         ds = sdmx.read(data, structure=structure, version_mismatch=version_mismatch.value)
         save(ds, output)
@@ -1200,13 +1287,13 @@ def sdmx_conform(
         ),
     ],
     structure: Annotated[
-        Path,
+        str,
         typer.Option(
             "--structure",
             "-s",
             metavar="STRUCTURE",
-            help="Target SDMX structure message (DSD).",
-            callback=_input_path,
+            help="Target SDMX structure message (DSD)." + _REMOTE_STRUCTURE,
+            callback=_structure_input,
         ),
     ],
     mapping: Annotated[
@@ -1234,6 +1321,9 @@ def sdmx_conform(
             help="SDMX data format(s) to write (repeatable; default: every format).",
         ),
     ] = None,
+    registry: RegistryOption = None,
+    offline: OfflineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     """Conform a data set to an external DSD (e.g. the global SDG DSD) with a mapping.
 
@@ -1476,16 +1566,19 @@ def dcat_read(
         Path, typer.Option("--output", "-o", metavar="FILE", help="Data set JSON to write.")
     ],
     structure: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--structure",
             "-s",
             metavar="STRUCTURE",
             help="SDMX structure message giving the data structure of a data set that "
-            "cdinterop did not write and that names none (no stat:dimension).",
-            callback=_input_path,
+            "cdinterop did not write and that names none (no stat:dimension)." + _REMOTE_STRUCTURE,
+            callback=_structure_input,
         ),
     ] = None,
+    registry: RegistryOption = None,
+    offline: OfflineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     """Read a DCAT description back into a data set without observations.
 
@@ -1499,7 +1592,7 @@ def dcat_read(
     from cdinterop import dcat, save
 
     with _user_errors(source):
-        _not_an_input(output, source, structure)
+        _not_an_input(output, source, _structure_file(structure))
         dsd = None
         if structure is not None:
             from cdinterop import sdmx

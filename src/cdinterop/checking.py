@@ -21,8 +21,9 @@ spreadsheet opening the file may run them as formulas. Every warning code is in
 [`ADVISORY_CODES`][cdinterop.checking.ADVISORY_CODES].
 
 The validation oracles come with the extra ``validate`` (``pip install 'cdinterop[validate]'``):
-the official SDMX-ML XSDs (SDMX-ML data and structure messages), the Data Package v2 profiles
-and pySHACL (RDF). Without it, checking a file that needs one raises
+the official SDMX-ML XSDs (SDMX-ML data and structure messages), the official SDMX-JSON JSON
+Schemas (SDMX-JSON data), the Data Package v2 profiles and pySHACL (RDF). Without it,
+checking a file that needs one raises
 [`MissingExtraError`][cdinterop.errors.MissingExtraError] naming the extra (before an RDF
 file is parsed); a data set's JSON and SDMX-CSV data are checked by the core install.
 """
@@ -84,8 +85,9 @@ def failures(issues: Iterable[Issue]) -> list[Issue]:
 class CheckOptions:
     """What a check may need besides the file itself."""
 
-    structure: Path | None = None
-    """SDMX structure message for SDMX data (default: one found beside the data)."""
+    structure: str | Path | None = None
+    """SDMX structure message for SDMX data (default: one found beside the data): a path,
+    or a ``str`` SDMX URN or URL (fetched, see ``cdinterop.sdmx.fetch_structure``)."""
     shapes: tuple[Path, ...] = ()
     """SHACL shapes files added to the project's own shapes, for RDF files only."""
     version_mismatch: Literal["warn", "error", "ignore"] = "warn"
@@ -124,7 +126,7 @@ def _is_json(head: bytes, path: Path) -> bool:
     if not text.startswith(b"{"):
         return path.suffix.lower() == ".json"
     keys = _top_level_keys(text.decode("utf-8", errors="replace"))
-    return not _OTHER_JSON_KEYS.intersection(keys)
+    return not _OTHER_JSON_KEYS.intersection(keys) and not _is_sdmx(head, path)  # SDMX-JSON
 
 
 def _check_json(path: Path, options: CheckOptions) -> list[Issue]:
@@ -152,7 +154,8 @@ _XSD_LINE = re.compile(r"^line (\d+): (.*)$", re.S)
 def _check_sdmx(path: Path, options: CheckOptions) -> list[Issue]:
     """SDMX data: the header's structure reference first (another DSD or dataflow is the
     only problem reported, since the structure does not apply), then the official XSDs
-    (and the DSD-specific schema for structure-specific data), then every observation."""
+    (and the DSD-specific schema for structure-specific data) or, for SDMX-JSON, the
+    official JSON Schema, then every observation."""
     import warnings
 
     from cdinterop import sdmx
@@ -161,6 +164,7 @@ def _check_sdmx(path: Path, options: CheckOptions) -> list[Issue]:
         check_references,
         read_references,
         structure_for,
+        validate_json_data,
         validate_official,
         validate_structure_specific,
     )
@@ -185,6 +189,10 @@ def _check_sdmx(path: Path, options: CheckOptions) -> list[Issue]:
             match = _XSD_LINE.match(error)
             where = f"{path.name}:{match[1]}" if match else path.name
             issues.append(Issue(where, "xsd", match[2] if match else error))
+    elif kind.startswith("json"):
+        for error in validate_json_data(path, kind):
+            where, _, message = error.partition(": ")
+            issues.append(Issue(f"{path.name} {where}", "json-schema", message))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StructureReferenceWarning)  # already in the issues
         try:
@@ -244,6 +252,19 @@ def _structure_version(head: bytes) -> str | None:
 
 def _is_structure(head: bytes, path: Path) -> bool:
     return _structure_version(head) is not None
+
+
+def _is_json_structure(head: bytes, path: Path) -> bool:
+    from cdinterop.sdmx._internal import is_json_structure
+
+    return is_json_structure(head)
+
+
+def _check_json_structure(path: Path, options: CheckOptions) -> list[Issue]:
+    """An SDMX-JSON structure message: the official JSON Schema, then the model's rules."""
+    from cdinterop.sdmx._internal import check_json_structure
+
+    return check_json_structure(path)
 
 
 def _check_structure(path: Path, options: CheckOptions) -> list[Issue]:
@@ -485,8 +506,9 @@ RDF_KIND = "RDF (DCAT)"
 CHECKERS: list[Checker] = [
     Checker("Data Package", _is_datapackage, _check_datapackage),
     Checker(RDF_KIND, _is_rdf, _check_rdf, uses_shapes=True),
+    Checker("SDMX-JSON structure message", _is_json_structure, _check_json_structure),
     Checker("cdinterop data set (JSON)", _is_json, _check_json),
-    Checker("SDMX-ML / SDMX-CSV data", _is_sdmx, _check_sdmx),
+    Checker("SDMX-ML / SDMX-CSV / SDMX-JSON data", _is_sdmx, _check_sdmx),
     Checker("SDMX-ML structure message", _is_structure, _check_structure),
 ]
 """The kinds of file ``check_file`` recognises, tried in order (RDF before JSON: a
@@ -522,6 +544,15 @@ def checker_for(path: str | Path) -> Checker:
     raise UnsupportedFileError(str(source), f"not a kind of file cdinterop checks ({kinds})")
 
 
+def _structure_option(structure: str | Path | None) -> str | Path | None:
+    """A structure path as a ``Path``; an SDMX URN or URL stays a ``str`` (fetched)."""
+    from cdinterop.sdmx._internal import is_remote
+
+    if not structure:
+        return None
+    return structure if is_remote(structure) else Path(structure)
+
+
 def check_file(
     path: str | Path,
     *,
@@ -531,7 +562,9 @@ def check_file(
 ) -> tuple[str, list[Issue]]:
     """Check a file of any supported kind; return (kind name, problems).
 
-    ``structure`` is the SDMX structure message for SDMX data; ``shapes`` are SHACL shapes
+    ``structure`` is the SDMX structure message for SDMX data (a path, or a ``str`` SDMX URN
+    or REST URL, fetched: see [`cdinterop.sdmx.fetch_structure`][cdinterop.sdmx.fetch_structure]);
+    ``shapes`` are SHACL shapes
     files added to the project's own shapes for RDF files (a `ValueError` for other
     kinds); ``version_mismatch`` (``warn``, ``error``, ``ignore``) is what SDMX data that
     refer to another version of their structure give (see
@@ -553,7 +586,7 @@ def check_file(
     source = Path(path)
     checker = checker_for(source)
     options = CheckOptions(
-        structure=Path(structure) if structure else None,
+        structure=_structure_option(structure),
         shapes=tuple(Path(p) for p in shapes),
         version_mismatch=version_mismatch,
     )

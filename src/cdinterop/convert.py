@@ -692,7 +692,10 @@ def convert(
 
     ``to`` picks outputs among [`OUTPUTS`][cdinterop.convert.OUTPUTS]; ``structure`` and ``conform``
     (an SDMX structure message and a conformance mapping) conform the indicators to an external DSD
-    first; ``base_url`` is where the files will be published (the distributions' URLs; default: the
+    first (the structure may be a ``str`` SDMX URN or URL: it is fetched, or taken from the cache,
+    before anything is read; see
+    [`cdinterop.sdmx.fetch_structure`][cdinterop.sdmx.fetch_structure]); ``base_url`` is where
+    the files will be published (the distributions' URLs; default: the
     data set's landing page, else the output folder as a ``file:`` URL); ``base_iri`` is the
     namespace under which the DCAT description mints its identifiers (the data set, its
     distributions, agents, activities, ...; default ``https://example.org/cdinterop/``, see
@@ -719,6 +722,7 @@ def convert(
     spec = _loaded(spec)
     check_engine(engine, spec, scheduler=scheduler, partition_bytes=partition_bytes)
     say = progress or (lambda _line: None)
+    _fetch_early(structure, say)
     runs_on = _Engine(engine, scheduler, partition_bytes, say)
     target = Path(output)
     inputs = submission_files(submission)
@@ -782,10 +786,27 @@ def _conformed(
     """The indicators conformed to the external structure, and the rows in and out."""
     from cdinterop.conformance import conform_with_report
 
-    say(f"conforming to {Path(structure).name}")
+    say(f"conforming to {_structure_label(structure)}")
     conformed = conform_with_report(dataset, structure, conform)
     counts = ConformCounts(rows_in=conformed.report.rows_in, rows_out=conformed.report.rows_out)
     return conformed.dataset, counts
+
+
+def _structure_label(structure: str | Path) -> str:
+    """The file name of a structure, or the SDMX URN or URL it is fetched from."""
+    from cdinterop.sdmx._internal import is_remote
+
+    return str(structure) if is_remote(structure) else Path(structure).name
+
+
+def _fetch_early(structure: str | Path | None, say: Callable[[str], None]) -> None:
+    """Fetch a structure named by SDMX URN or URL (or find its cached copy) before anything
+    is read, so that a registry out of reach fails the run at once, not after ingesting."""
+    from cdinterop.sdmx._internal import fetch, is_remote
+
+    if structure is not None and is_remote(structure):
+        say(f"fetching {structure}")
+        fetch(str(structure))
 
 
 def _files_base(base_url: str | None, dataset: CitizenDataset, target: Path) -> str:

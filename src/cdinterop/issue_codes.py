@@ -414,6 +414,11 @@ class IssueCode(StrEnum):
         IssueCategory.VALIDATION_ORACLE,
         "an SDMX-ML file is not valid against the official XML Schemas (or its DSD's schema)",
     )
+    JSON_SCHEMA = (
+        "json-schema",
+        IssueCategory.VALIDATION_ORACLE,
+        "an SDMX-JSON message is not valid against the official SDMX-JSON JSON Schema",
+    )
     DATAPACKAGE_PROFILE = (
         "datapackage-profile",
         IssueCategory.VALIDATION_ORACLE,

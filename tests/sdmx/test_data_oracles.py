@@ -8,6 +8,7 @@
 """
 
 import importlib
+import json
 import logging
 import math
 from pathlib import Path
@@ -19,7 +20,11 @@ from hypothesis import HealthCheck, given, settings
 import cdinterop
 from cdinterop import sdmx
 from cdinterop.model import AttachmentLevel, CitizenDataset, ValueType
-from cdinterop.sdmx._xsd_validation import validate_official, validate_structure_specific
+from cdinterop.sdmx._internal import (
+    validate_json_message,
+    validate_official,
+    validate_structure_specific,
+)
 from cdinterop.testing import citizen_datasets
 
 sdmx1 = pytest.importorskip("sdmx")
@@ -32,6 +37,9 @@ logging.getLogger("sdmx").setLevel(logging.ERROR)
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NAMES = ["marine-litter-ghana", "public-services-satisfaction"]
 SDMX1_FORMATS = ["ml21-ss", "ml21-ss-ts", "ml21-generic", "csv20"]  # sdmx1 reads no CSV 1.0
+ML_AND_CSV = sorted(f for f in sdmx.FORMATS if not f.startswith("json"))
+"""The formats with XSDs or that pysdmx reads: SDMX-JSON data have JSON Schemas, and pysdmx
+reads no SDMX-JSON data (tests/sdmx/test_json_data.py checks both)."""
 Row = dict[str, Any]
 
 
@@ -93,7 +101,7 @@ def written(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     return ds, folder
 
 
-@pytest.mark.parametrize("fmt", sorted(sdmx.FORMATS))
+@pytest.mark.parametrize("fmt", ML_AND_CSV)
 def test_xsd_valid(written: Any, fmt: str) -> None:
     ds, folder = written
     info = sdmx.FORMATS[fmt]
@@ -106,7 +114,7 @@ def test_xsd_valid(written: Any, fmt: str) -> None:
         assert validate_official(path, version=info.sdmx_version) == []
 
 
-@pytest.mark.parametrize("fmt", sorted(sdmx.FORMATS))
+@pytest.mark.parametrize("fmt", ML_AND_CSV)
 def test_pysdmx_reads_what_we_wrote(written: Any, fmt: str) -> None:
     ds, folder = written
     info = sdmx.FORMATS[fmt]
@@ -151,9 +159,15 @@ def test_random_messages_pass_every_oracle(tmp_path_factory: Any, ds: CitizenDat
         fmt = path.stem.removeprefix("data-")
         if fmt not in sdmx.FORMATS:
             version = path.stem.removeprefix("structure-")
+            if path.suffix == ".json":  # SDMX-JSON 2.0 / 2.1: the official JSON Schema
+                document = json.loads(path.read_text(encoding="utf-8"))
+                assert validate_json_message(document, "structure", version) == [], path.name
+                continue
             assert validate_official(path, version=version) == [], path.name
             continue
         info = sdmx.FORMATS[fmt]
+        if info.extension == ".json":
+            continue  # SDMX-JSON: its JSON Schemas and readers in test_json_data.py
         if "-ss" in fmt:
             assert validate_structure_specific(path, ds.structure, version=info.sdmx_version) == []
         elif fmt == "ml21-generic":

@@ -18,7 +18,7 @@ def test_write_all_formats_then_read_back(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(sdmx.planned_files(cdinterop.load(EXAMPLE)))
-    assert len(names) == 9
+    assert len(names) == len(sdmx.STRUCTURE_FILES) + len(sdmx.FORMATS)
     back = tmp_path / "back.json"
     result = runner.invoke(app, ["sdmx", "read", str(out / "data-ml21-ss-ts.xml"), "-o", str(back)])
     assert result.exit_code == 0, result.output
@@ -35,6 +35,8 @@ def test_write_selected_formats(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "data-csv20.csv",
         "data-ml30-ss.xml",
+        "structure-2.0.json",
+        "structure-2.1.json",
         "structure-2.1.xml",
         "structure-3.0.xml",
     ]
@@ -57,8 +59,8 @@ def test_validate_reports_bad_sdmx_with_rows(tmp_path: Path) -> None:
 
 def test_validate_without_structure_is_unreadable(tmp_path: Path) -> None:
     sdmx.write_all(cdinterop.load(EXAMPLE), tmp_path, formats=["csv10"])
-    (tmp_path / "structure-2.1.xml").unlink()
-    (tmp_path / "structure-3.0.xml").unlink()
+    for name in sdmx.STRUCTURE_FILES.values():
+        (tmp_path / name).unlink()
     result = runner.invoke(app, ["validate", str(tmp_path / "data-csv10.csv")])
     assert result.exit_code == 2
     assert "no structure given" in " ".join(result.output.split())

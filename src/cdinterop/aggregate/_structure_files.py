@@ -14,9 +14,10 @@ if TYPE_CHECKING:
 __all__ = ["SpecStructure", "read_structure_file"]
 
 
-def read_structure_file(path: Path, dataflow: str | None) -> DataStructure:
+def read_structure_file(path: Path | str, dataflow: str | None) -> DataStructure:
     """The data structure of an SDMX structure message (SDMX-ML 2.1 or 3.0): of its dataflow
-    ``dataflow``, or of its only one."""
+    ``dataflow``, or of its only one. A ``str`` SDMX URN or URL is fetched (see
+    [`cdinterop.sdmx.fetch_structure`][cdinterop.sdmx.fetch_structure])."""
     from cdinterop import sdmx  # a spec that names a structure file reads SDMX, others do not
 
     return sdmx.read_structure(path, dataflow=dataflow).structure

@@ -81,6 +81,7 @@ from cdinterop.model import (
 )
 from cdinterop.model._internal import check_value
 from cdinterop.sdmx import read_structure
+from cdinterop.sdmx._internal import fetch, is_remote
 
 __all__ = [
     "SOFTWARE_AGENT_ID",
@@ -501,6 +502,7 @@ def _sources(
     mapping_path: Path | None,
     structure: DataStructure,
     structure_path: Path | None,
+    structure_url: str | None = None,
 ) -> tuple[Source, ...]:
     taken = {s.id for s in dataset.provenance.sources}
     mapping_id = _unique_id(f"MAPPING_{spec.id}", taken)
@@ -523,6 +525,9 @@ def _sources(
         target.update(
             _file_source(structure_path, structure_id, target["title"], "application/xml")
         )
+    if structure_url is not None:  # fetched from a registry: where, not the cached copy
+        target.pop("path", None)
+        target["url"] = structure_url
     return Source.model_validate(mapping), Source.model_validate(target)
 
 
@@ -568,12 +573,17 @@ def _activity(
 
 def _resolve_target(
     target: CitizenDataset | DataStructure | str | Path,
-) -> tuple[DataStructure, Path | None]:
+) -> tuple[DataStructure, Path | None, str | None]:
+    """The target structure, the file it was read from and the URL it was fetched from."""
     if isinstance(target, DataStructure):
-        return target, None
+        return target, None, None
     if isinstance(target, CitizenDataset):
-        return target.structure, None
-    return read_structure(Path(target)).structure, Path(target)
+        return target.structure, None, None
+    if is_remote(target):  # an SDMX URN or URL: read (fetched), then its cached copy
+        structure = read_structure(str(target)).structure
+        fetched = fetch(str(target))
+        return structure, fetched.path, fetched.url
+    return read_structure(Path(target)).structure, Path(target), None
 
 
 def _resolve_mapping(mapping: ConformanceSpec | str | Path) -> tuple[ConformanceSpec, Path | None]:
@@ -589,14 +599,16 @@ def conform_with_report(
 ) -> ConformanceResult:
     """Conform ``dataset`` to ``target`` with ``mapping``; return the data set and report.
 
-    ``target`` is a data structure, a data set (its structure is used) or the path of an SDMX
-    structure message; ``mapping`` a [`ConformanceSpec`][cdinterop.mapping.ConformanceSpec] or
+    ``target`` is a data structure, a data set (its structure is used), the path of an SDMX
+    structure message, or a ``str`` SDMX URN or URL of one (fetched, see
+    [`cdinterop.sdmx.fetch_structure`][cdinterop.sdmx.fetch_structure]; the provenance records
+    the URL); ``mapping`` a [`ConformanceSpec`][cdinterop.mapping.ConformanceSpec] or
     the path of its YAML file. Raises
     [`ConformanceError`][cdinterop.conformance.ConformanceError] listing every problem (with
     the report).
     """
     started = datetime.now(UTC)
-    structure, structure_path = _resolve_target(target)
+    structure, structure_path, structure_url = _resolve_target(target)
     spec, mapping_path = _resolve_mapping(mapping)
     source_label = _label(dataset.agency, dataset.id, dataset.version)
     target_label = _structure_label(structure)
@@ -633,7 +645,7 @@ def conform_with_report(
         raise ConformanceError(tuple(issues), report=report)
 
     software, new_agents = _software_agent(dataset)
-    sources = _sources(dataset, spec, mapping_path, structure, structure_path)
+    sources = _sources(dataset, spec, mapping_path, structure, structure_path, structure_url)
     activity = _activity(
         dataset, spec, structure, result, started, software, tuple(s.id for s in sources)
     )

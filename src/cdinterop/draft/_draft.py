@@ -284,7 +284,7 @@ def _structure_codelists(structure: Any) -> dict[str, tuple[str, dict[str, list[
     return found
 
 
-def _read_structure(path: Path) -> Any:
+def _read_structure(path: str | Path) -> Any:
     from cdinterop.sdmx import read_structure
 
     return read_structure(path).structure
@@ -301,7 +301,8 @@ def draft_spec(
 
     ``form`` is the XLSForm the submission was collected with (its choice lists and
     labels become codelists with names in every language); ``structure`` an SDMX
-    structure file whose codelists the values are matched to. The draft loads as an
+    structure file (or a ``str`` SDMX URN or URL, fetched) whose codelists the values are
+    matched to. The draft loads as an
     [`IngestSpec`][cdinterop.ingest.IngestSpec] and runs with ``cdinterop convert``;
     every guess carries its score and ``REVIEW`` in a YAML comment.
 
@@ -313,7 +314,7 @@ def draft_spec(
     _fuzz()
     profile = profile_submission(submission)
     definition = read_xlsform(form) if form is not None else None
-    dsd = _read_structure(Path(structure)) if structure is not None else None
+    dsd = _read_structure(structure) if structure is not None else None
     return _Drafter(profile, definition, dsd, spec_id).run()
 
 

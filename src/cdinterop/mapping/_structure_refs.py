@@ -28,13 +28,17 @@ A structure written in a spec need not spell out what is standard or published e
   ``concepts``.
 
 Files are found relative to the spec's folder (the validation context's ``spec_folder``, set
-by [`load_spec()`][cdinterop.mapping.load_spec]) and read by the reader the spec model passes in
-(the SDMX structure reader: this layer reads no SDMX itself). A reference that does not
+by [`load_spec()`][cdinterop.mapping.load_spec]); a ``file`` that is an SDMX URN
+(``urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=IAEG-SDGs:SDG(1.0)``) or an SDMX
+REST URL is fetched from the registry (see ``cdinterop.sdmx.fetch_structure``); all are read
+by the reader the spec model passes in (the SDMX structure reader: this layer reads no SDMX
+itself). A reference that does not
 resolve is a located spec error with the choices there are.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -66,9 +70,12 @@ __all__ = [
     "structure_field",
 ]
 
-StructureReader = Callable[[Path, str | None], DataStructure]
-"""Reads the data structure of an SDMX structure file (the second argument names the
-dataflow when the file holds several)."""
+StructureReader = Callable[[Path | str, str | None], DataStructure]
+"""Reads the data structure of an SDMX structure file, or of the structure an SDMX URN or
+URL (a ``str``) names (the second argument names the dataflow when it holds several)."""
+
+_REMOTE = re.compile(r"^(urn:sdmx:|https?://)", re.IGNORECASE)
+"""A ``file`` that is an SDMX URN or an http(s) URL: the reader fetches it."""
 
 _REF = r"^([A-Za-z][A-Za-z0-9_.@\-]*:)?[A-Za-z][A-Za-z0-9_@\-]*(\([0-9A-Za-z.+\-]+\))?$"
 
@@ -95,7 +102,8 @@ class CodelistReference(Model):
     ``ISO:CL_AREA_ALPHA2`` …) or, with ``file``, one of that file (there its ``ID`` alone is
     enough when no other list of the file has it)."""
     file: str | None = None
-    """SDMX structure file (relative to the spec) that holds the list."""
+    """SDMX structure file (relative to the spec) that holds the list, or the SDMX URN or
+    REST URL of a structure to fetch."""
     codes: list[str] | None = None
     """The codes to keep, in this order (default: all)."""
     id: str | None = None
@@ -116,7 +124,8 @@ class ComponentFromFile(Model):
     id: str
     """Id of the component in the file's structure."""
     file: str
-    """SDMX structure file (relative to the spec)."""
+    """SDMX structure file (relative to the spec), or the SDMX URN or REST URL of a
+    structure to fetch."""
     dataflow: str | None = None
     """The dataflow whose structure to take, when the file holds several."""
 
@@ -125,7 +134,8 @@ class StructureFile(Model):
     """A whole data structure taken from an SDMX structure file, in a spec."""
 
     file: str
-    """SDMX structure file (relative to the spec)."""
+    """SDMX structure file (relative to the spec), or the SDMX URN or REST URL of a
+    structure to fetch."""
     dataflow: str | None = None
     """The dataflow whose structure to take, when the file holds several."""
 
@@ -203,8 +213,16 @@ class _Files:
 
     def __init__(self, reader: StructureReader, folder: Path) -> None:
         self.reader, self.folder = reader, folder
+        self.fetched: dict[tuple[str, str | None], DataStructure] = {}
 
     def structure(self, file: str, dataflow: str | None, where: str) -> DataStructure:
+        if _REMOTE.match(file):  # an SDMX URN or URL: fetched (or cached) by the reader
+            if (file, dataflow) not in self.fetched:
+                try:
+                    self.fetched[file, dataflow] = self.reader(file, dataflow)
+                except (ReadError, ValueError, KeyError) as exc:
+                    raise RuleViolations([Problem(where, f"{file}: {_message(exc)}")]) from None
+            return self.fetched[file, dataflow]
         path = Path(file) if Path(file).is_absolute() else self.folder / file
         if not path.is_file():
             raise RuleViolations([Problem(where, f"no file {file!r} (looked for {path})")])

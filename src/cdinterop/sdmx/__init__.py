@@ -1,4 +1,4 @@
-"""SDMX: CitizenDataset to and from SDMX-ML 2.1 / 3.0 and SDMX-CSV 1.0 / 2.0.
+"""SDMX: CitizenDataset to and from SDMX-ML 2.1 / 3.0, SDMX-CSV 1.0 / 2.0 and SDMX-JSON.
 
 The SDMX form of a data set is a structure message (codelists, concept scheme, DSD and a
 dataflow whose ``cdinterop:*`` annotations carry every metadata field SDMX has no place
@@ -10,7 +10,8 @@ for) plus one or more data messages::
     again = sdmx.read("out/data.xml", structure="out/structure-2.1.xml")
 
 Data formats (see [`FORMATS`][cdinterop.sdmx.FORMATS]): ``ml21-ss``, ``ml21-ss-ts``,
-``ml21-generic``, ``ml30-ss``, ``ml30-ss-ts``, ``csv10``, ``csv20``.
+``ml21-generic``, ``ml30-ss``, ``ml30-ss-ts``, ``csv10``, ``csv20``, ``json10``, ``json20``,
+``json21`` (SDMX-JSON 1.0, 2.0.0 and 2.1.0 data messages).
 """
 
 from __future__ import annotations
@@ -42,24 +43,28 @@ from cdinterop.sdmx._reference import (
     check_references,
     structure_for,
 )
+from cdinterop.sdmx._registry import DEFAULT_REGISTRY, fetch_structure, registry_options
 
 if TYPE_CHECKING:
     from sdmx.message import StructureMessage
 
 
 __all__ = [
+    "DEFAULT_REGISTRY",
     "FORMATS",
     "STRUCTURE_FILES",
     "DataFormat",
     "StructureReferenceWarning",
     "StructureVersionWarning",
     "VersionPolicy",
+    "fetch_structure",
     "find_structure",
     "from_structure",
     "left_out",
     "planned_files",
     "read",
     "read_structure",
+    "registry_options",
     "sniff_format",
     "to_structure",
     "write",
@@ -67,8 +72,14 @@ __all__ = [
     "write_structure",
 ]
 
-STRUCTURE_FILES = {"2.1": "structure-2.1.xml", "3.0": "structure-3.0.xml"}
-"""File names ``write_all()`` gives the structure messages."""
+STRUCTURE_FILES = {
+    "2.1": "structure-2.1.xml",
+    "3.0": "structure-3.0.xml",
+    "json-2.0": "structure-2.0.json",
+    "json-2.1": "structure-2.1.json",
+}
+"""File names ``write_all()`` gives the structure messages, by structure version (SDMX-ML
+``2.1`` and ``3.0``, SDMX-JSON ``json-2.0`` and ``json-2.1``)."""
 
 
 def write(dataset: CitizenDataset, target: str | Path | IO[bytes], *, format: str) -> Path | None:
@@ -88,12 +99,19 @@ def write(dataset: CitizenDataset, target: str | Path | IO[bytes], *, format: st
 def write_structure(
     dataset: CitizenDataset, target: str | Path | IO[bytes], *, version: str = "2.1"
 ) -> Path | None:
-    """Write the structure message (SDMX-ML ``2.1`` or ``3.0``) of a data set to a path
-    (atomically) or a binary stream; return the path (``None`` for a stream)."""
+    """Write the structure message (SDMX-ML ``2.1`` or ``3.0``, SDMX-JSON ``json-2.0`` or
+    ``json-2.1``) of a data set to a path (atomically) or a binary stream; return the path
+    (``None`` for a stream)."""
+    from cdinterop.sdmx._json_common import JSON_VERSIONS
     from cdinterop.sdmx._structure_xml import write_structure as _write_structure
 
     refuse_added_fields(dataset, "SDMX")
-    _write_structure(dataset, target, version=version)
+    if version in JSON_VERSIONS:
+        from cdinterop.sdmx._structure_json import write_structure_json
+
+        write_structure_json(dataset, target, version=JSON_VERSIONS[version])
+    else:
+        _write_structure(dataset, target, version=version)
     return Path(target) if isinstance(target, str | Path) else None
 
 
@@ -140,8 +158,9 @@ def write_all(
     formats: list[str] | None = None,
     on_written: Callable[[Path], None] | None = None,
 ) -> list[Path]:
-    """Write both structure messages and each data format (all that can carry the data
-    set by default) into ``directory``; return the written paths.
+    """Write the structure messages (SDMX-ML 2.1 and 3.0, SDMX-JSON 2.0 and 2.1: each that
+    can state the structure) and each data format (all that can carry the data set by
+    default) into ``directory``; return the written paths.
 
     The files are written into a staging folder beside ``directory`` and published
     together at the end: the SDMX files of an earlier run there (every name this function
@@ -179,7 +198,7 @@ def _write_files(
     for name in names:
         path = folder / name
         if name in STRUCTURE_FILES.values():
-            version = name.removeprefix("structure-").removesuffix(".xml")
+            version = {file: v for v, file in STRUCTURE_FILES.items()}[name]
             write_structure(dataset, path, version=version)
         else:
             FORMATS[path.stem.removeprefix("data-")].write(dataset, path)
@@ -203,19 +222,26 @@ def from_structure(message: StructureMessage, *, dataflow: str | None = None) ->
 
 
 def read_structure(source: str | Path | bytes, *, dataflow: str | None = None) -> CitizenDataset:
-    """Read a structure message (2.1 or 3.0) into a data set without observations."""
-    from cdinterop.sdmx._native import read_structure as _read_structure
+    """Read a structure message (2.1 or 3.0) into a data set without observations.
 
-    return _read_structure(source, dataflow=dataflow)
+    ``source`` is a path, the message's bytes, or a ``str`` that is an SDMX URN (of a DSD
+    or dataflow) or an SDMX REST URL: that one is fetched (see
+    [`fetch_structure()`][cdinterop.sdmx.fetch_structure]), and a dataflow it names is the
+    one read unless ``dataflow`` says otherwise."""
+    from cdinterop.sdmx._native import read_structure as _read_structure
+    from cdinterop.sdmx._registry import read_remote
+
+    return read_remote(source, lambda src, flow: _read_structure(src, dataflow=dataflow or flow))
 
 
 def find_structure(source: Any) -> Path:
-    """The structure message beside a data file (``structure-2.1.xml``, ``structure-3.0.xml``
-    or ``structure.xml``); [`ReadError`][cdinterop.errors.ReadError] if there is none."""
+    """The structure message beside a data file (``structure-2.1.xml``, ``structure-3.0.xml``,
+    ``structure-2.0.json``, ``structure-2.1.json``, ``structure.xml`` or ``structure.json``);
+    [`ReadError`][cdinterop.errors.ReadError] if there is none."""
     if not isinstance(source, str | Path):
         raise ReadError("<stream>", "give the structure (structure=...) to read a stream")
     folder = Path(source).parent
-    for name in (*STRUCTURE_FILES.values(), "structure.xml"):
+    for name in (*STRUCTURE_FILES.values(), "structure.xml", "structure.json"):
         if (folder / name).is_file():
             return folder / name
     raise ReadError(
@@ -248,10 +274,14 @@ def read(
 
     Every SDMX-ML 2.1 data message (generic or structure-specific; flat, time series or
     cross-sectional; with ``Group`` elements, whose attribute values go to every matching
-    observation), SDMX-ML 3.0 structure-specific data and SDMX-CSV 1.0 / 2.0 are read.
+    observation), SDMX-ML 3.0 structure-specific data, SDMX-CSV 1.0 / 2.0 and SDMX-JSON
+    1.0 / 2.0 / 2.1 data messages (every layout; dimension-group attributes go to every
+    matching observation; a data set whose action is ``Delete`` is refused) are read.
 
     ``structure`` is a data set (its metadata and structure are used), or a structure
-    message (path or bytes); when omitted, a structure message beside ``source`` is used.
+    message (path or bytes, or a ``str`` SDMX URN or REST URL: fetched, see
+    [`fetch_structure()`][cdinterop.sdmx.fetch_structure]); when omitted, a structure message
+    beside ``source`` is used.
     When the data refer to a dataflow that the message defines, that dataflow is used.
 
     The structure the data say they follow (the header's reference, or the SDMX-CSV

@@ -1,4 +1,5 @@
-"""Readers of SDMX data: SDMX-ML 2.1/3.0 structure-specific, 2.1 generic, SDMX-CSV 1.0/2.0.
+"""Readers of SDMX data: SDMX-ML 2.1/3.0 structure-specific, 2.1 generic, SDMX-CSV 1.0/2.0
+(SDMX-JSON 1.0/2.0/2.1: `cdinterop.sdmx._data_json_read`, dispatched from here).
 
 Each reader streams the document (lxml ``iterparse`` with safe options, Arrow's CSV reader)
 into columns of text, which [`Observations`][cdinterop.model.Observations] then casts and checks
@@ -126,7 +127,9 @@ def sniff_format(source: str | Path | IO[bytes] | bytes) -> str:
     """Recognise the format of a data message (a path, a binary stream or the bytes).
 
     Returns the name of the reader that reads it, one of ``ml21-ss``, ``ml21-generic``,
-    ``ml30-ss``, ``csv10`` and ``csv20``. These are not always keys of
+    ``ml30-ss``, ``csv10``, ``csv20``, ``json10``, ``json20`` and ``json21`` (SDMX-JSON:
+    the version its schema reference or, failing that, its layout shows; see
+    `cdinterop.sdmx._data_json_read`). These are not always keys of
     [`FORMATS`][cdinterop.sdmx.FORMATS]: one reader reads every layout of
     structure-specific data, so a time-series message (written as ``ml21-ss-ts`` or
     ``ml30-ss-ts``, or a 2.1 ``StructureSpecificTimeSeriesData``) comes back as ``ml21-ss``
@@ -160,13 +163,17 @@ def sniff_format(source: str | Path | IO[bytes] | bytes) -> str:
                 "cdinterop.sdmx.read_structure, or pass it as structure= with the data",
             )
         raise ReadError(_label(source), f"<{name}> is not an SDMX data message cdinterop reads")
+    if text.startswith(b"{"):
+        from cdinterop.sdmx._data_json_read import sniff_json
+
+        return sniff_json(head, _label(source))
     first = text.split(b"\n", 1)[0].decode("utf-8", "replace").strip().lstrip('"')
     if first.startswith("DATAFLOW"):
         return "csv10"
     if first.startswith("STRUCTURE"):
         return "csv20"
-    raise ReadError(_label(source), "neither SDMX-ML nor SDMX-CSV (no XML root, no DATAFLOW "
-                    "or STRUCTURE column)")  # fmt: skip
+    raise ReadError(_label(source), "neither SDMX-ML nor SDMX-CSV nor SDMX-JSON (no XML root, "
+                    "no DATAFLOW or STRUCTURE column, no JSON object)")  # fmt: skip
 
 
 _MESSAGE_VERSIONS = {
@@ -955,12 +962,22 @@ def _csv_references(columns: dict[str, Any], label: str) -> list[StructureRefere
 
 # --------------------------------------------------------------------------- dispatch
 
+
+def _read_json(source: _Source, structure: DataStructure) -> DataPayload:
+    from cdinterop.sdmx._data_json_read import read_json
+
+    return read_json(source, structure)
+
+
 READERS: dict[str, Callable[[_Source, DataStructure], DataPayload]] = {
     "ml21-ss": _read_structure_specific,
     "ml30-ss": _read_structure_specific,
     "ml21-generic": _read_generic,
     "csv10": _read_csv,
     "csv20": _read_csv,
+    "json10": _read_json,
+    "json20": _read_json,
+    "json21": _read_json,
 }
 """Reader of each recognised data format."""
 
@@ -978,12 +995,17 @@ def read_payload(source: _Source, structure: DataStructure) -> DataPayload:
 
 def read_references(source: _Source) -> tuple[str, list[StructureReference]]:
     """The format and the structure references of a data message, from its start only (the
-    SDMX-ML header, the first SDMX-CSV row); a stream is left where it was."""
+    SDMX-ML header, the first SDMX-CSV row, the links of SDMX-JSON structures before its
+    data sets); a stream is left where it was."""
     kind = sniff_format(source)
     head = read_prolog(source)
     label = _short_label(source)
     if kind.startswith("csv"):
         return kind, _csv_head_references(head, label)
+    if kind.startswith("json"):
+        from cdinterop.sdmx._data_json_read import head_references
+
+        return kind, head_references(head, label)
     return kind, _xml_head_references(head, label)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from cdinterop.model import CitizenDataset
 from cdinterop.sdmx._data_csv import write_csv
+from cdinterop.sdmx._data_json import JsonVersion, json_problem, write_json
 from cdinterop.sdmx._data_xml import write_generic, write_structure_specific
 
 __all__ = ["FORMATS", "DataFormat"]
@@ -32,7 +33,10 @@ class DataFormat:
     media_type: str
     """IANA media type."""
     sdmx_version: str
-    """SDMX version of the format (``2.1`` or ``3.0``)."""
+    """SDMX version of the structure messages the format goes with (``2.1`` or ``3.0``):
+    the key of ``STRUCTURE_FILES`` for the structure written beside it. SDMX-JSON 1.0 is
+    SDMX 2.1's, 2.0.0 SDMX 3.0's; 2.1.0 is SDMX 3.1's, and goes with the 3.0 structure
+    message (cdinterop writes no SDMX-ML 3.1 structures; 3.1 reads 3.0's)."""
     write: Callable[[CitizenDataset, Any], None]
     """Writer: ``write(dataset, path_or_binary_stream)``."""
     needs_time_dimension: bool = False
@@ -53,6 +57,30 @@ class DataFormat:
         return not (
             self.single_measure and (len(s.measures) != 1 or s.measures[0].id != "OBS_VALUE")
         )
+
+
+@dataclass(frozen=True)
+class _JsonFormat(DataFormat):
+    """An SDMX-JSON format: some data sets do not fit 1.0 (see `json_problem()`)."""
+
+    json_version: str = "2.0"
+
+    def supports(self, dataset: CitizenDataset) -> bool:
+        """Whether this format can carry ``dataset`` without loss."""
+        return super().supports(dataset) and json_problem(dataset, self.json_version) is None
+
+
+def _json(version: JsonVersion, sdmx_version: str, **flags: Any) -> DataFormat:
+    return _JsonFormat(
+        f"json{version.replace('.', '')}",
+        f"SDMX-JSON {version} data, flat (AllDimensions)",
+        ".json",
+        f"application/vnd.sdmx.data+json;version={version}.0",
+        sdmx_version,
+        partial(write_json, version=version),
+        json_version=version,
+        **flags,
+    )
 
 
 _XML21 = "application/vnd.sdmx.structurespecificdata+xml;version=2.1"
@@ -83,6 +111,9 @@ FORMATS: dict[str, DataFormat] = {
                    attributes_on_rows=True),
         DataFormat("csv20", "SDMX-CSV 2.0", ".csv", "application/vnd.sdmx.data+csv;version=2.0.0",
                    "3.0", partial(write_csv, version="2.0"), attributes_on_rows=True),
+        _json("1.0", "2.1", single_measure=True),
+        _json("2.0", "3.0"),
+        _json("2.1", "3.0"),
     )
 }  # fmt: skip
 """Every data format, by name."""

@@ -166,7 +166,8 @@ def _import_sdmx1_v30_reader() -> None:
 
 
 def read_structure(source: str | Path | bytes, *, dataflow: str | None = None) -> CitizenDataset:
-    """Read an SDMX-ML 2.1 or 3.0 structure message into a data set without observations.
+    """Read an SDMX-ML 2.1 or 3.0, or an SDMX-JSON 2.0 or 2.1, structure message (told
+    apart by the content) into a data set without observations.
 
     ``source`` is a path or the document's bytes. ``dataflow`` picks a dataflow by id when the
     message has several. Raises [`ReadError`][cdinterop.errors.ReadError] when the input is not XML,
@@ -174,11 +175,15 @@ def read_structure(source: str | Path | bytes, *, dataflow: str | None = None) -
     [`InvalidDatasetError`][cdinterop.errors.InvalidDatasetError] when its content breaks the
     model's rules.
     """
+    data, name = _load(source)
+    from cdinterop.sdmx._structure_json import is_json, read_structure_json
+
+    if is_json(data):  # an SDMX-JSON structure message
+        return read_structure_json(data, name, dataflow=dataflow)
     _import_sdmx1_v30_reader()
 
     import sdmx
 
-    data, name = _load(source)
     root = _parse(data, name)
     qname = etree.QName(root)
     version = _MESSAGE_NS.get(qname.namespace or "")
@@ -247,7 +252,12 @@ def _pick(message: Any, dataflow: str | None, name: str) -> tuple[Any, Any]:
         target = flow.structure
         dsd = next((d for d in dsds if target is not None and _ident(d) == _ident(target)), None)
         if dsd is None:
-            raise ReadError(name, f"dataflow {flow.id} refers to a DSD the message lacks")
+            raise ReadError(
+                name,
+                f"dataflow {_dsd_key(*_ident(flow))} refers to DSD "
+                f"{_dsd_key(*_ident(target)) if target is not None else '(none)'}, "
+                "which the message lacks",
+            )
         return flow, dsd
     if len(dsds) != 1:
         problem = "no data structure definition" if not dsds else "several DSDs and no dataflow"
@@ -296,9 +306,10 @@ class _Converter:
         ]
         attrs = [self.attribute(a, dim_ids, time) for a in self.dsd.attributes.components]
         measures = [self.measure(m) for m in self.dsd.measures.components]
+        listed = self.concept_list()  # first: core representations may name more codelists
         codelists = self.codelist_list()
         refs = _codelist_refs(codelists)
-        concepts = [_with_codelist_ref(c, refs) for c in self.concept_list()]
+        concepts = [_with_codelist_ref(c, refs) for c in listed]
         concept_refs = _concept_refs(concepts)
 
         def fix(component: Any) -> Any:
@@ -730,6 +741,15 @@ def _codelist(cl: Any, order: list[str] | None = None, uri: str | None = None) -
         position = {code_id: i for i, code_id in enumerate(order)}
         codes.sort(key=lambda code: position.get(code.id, len(order)))
     return Codelist(**common, codes=codes)
+
+
+def convert_structure(
+    message: Any, dataflow: str | None, gaps: _Sdmx1Gaps, name: str
+) -> CitizenDataset:
+    """`from_structure()` with the facts sdmx1 could not hold (``gaps``), for the readers
+    of structure messages (SDMX-ML here, SDMX-JSON in `cdinterop.sdmx._structure_json`);
+    ``name`` locates errors."""
+    return _convert(message, dataflow, gaps, name)
 
 
 def _convert(message: Any, dataflow: str | None, gaps: _Sdmx1Gaps, name: str) -> CitizenDataset:

@@ -261,6 +261,10 @@ def _dataflow_ids(source: str | Path | bytes) -> set[str]:
             data = Path(source).read_bytes()
         except OSError:
             return set()  # reading the structure reports it
+    from cdinterop.sdmx._structure_json import dataflow_ids, is_json
+
+    if is_json(data):  # an SDMX-JSON structure message
+        return dataflow_ids(data)
     ids = set()
     for match in _DATAFLOW.finditer(data):
         found = _ID.search(match.group(1))
@@ -274,16 +278,22 @@ def structure_for(
 ) -> CitizenDataset:
     """The data set (no observations) that data with these references are read with: a
     data set as given, else the structure message read with the dataflow the data refer
-    to when the message defines it."""
+    to when the message defines it (else the dataflow a URN or URL of the structure names).
+    A ``str`` that is an SDMX URN or URL is fetched (``cdinterop.sdmx.fetch_structure``)."""
     from cdinterop.model import CitizenDataset
     from cdinterop.sdmx._native import read_structure
+    from cdinterop.sdmx._registry import read_remote
 
     if isinstance(structure, CitizenDataset):
         return structure
     flows = {r.id for r in references if r.kind == "dataflow"}
-    dataflow = None
-    if len(flows) == 1:
-        (wanted,) = flows
-        if wanted in _dataflow_ids(structure):
-            dataflow = wanted
-    return read_structure(structure, dataflow=dataflow)
+
+    def read(source: str | Path | bytes, named: str | None) -> CitizenDataset:
+        dataflow = named
+        if len(flows) == 1:
+            (wanted,) = flows
+            if wanted in _dataflow_ids(source):
+                dataflow = wanted
+        return read_structure(source, dataflow=dataflow)
+
+    return read_remote(structure, read)

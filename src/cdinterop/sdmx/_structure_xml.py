@@ -552,8 +552,14 @@ def _facets(component_id: str, facets: Facets) -> dict[str, str]:
 
 
 def structure_problem(structure: DataStructure, version: str) -> str | None:
-    """Why ``structure`` cannot be written as a valid SDMX-ML ``version`` message, or
-    ``None`` when it can."""
+    """Why ``structure`` cannot be written as a valid SDMX-ML ``version`` message (or an
+    SDMX-JSON one: ``json-2.0``, ``json-2.1``), or ``None`` when it can."""
+    from cdinterop.sdmx._json_common import JSON_VERSIONS
+
+    if version in JSON_VERSIONS:  # SDMX-JSON 2.x: the SDMX 3.0 information model
+        from cdinterop.sdmx._structure_json_write import json_structure_problem
+
+        return json_structure_problem(structure, JSON_VERSIONS[version])
     if version not in VERSIONS:
         return f"SDMX-ML version {version!r} is not supported; use one of {VERSIONS}"
     time = structure.time_dimension
