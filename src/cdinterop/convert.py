@@ -102,6 +102,7 @@ cdinterop's and is replaced as a whole; other files in the output folder are lef
 _DATA_FORMATS = {
     ".xml": ("SDMX", "application/xml"),
     ".csv": ("CSV", "text/csv"),
+    ".json": ("JSON", "application/json"),
 }
 
 

@@ -250,10 +250,11 @@ _BUILT_IN: tuple[Format, ...] = (
     Format(
         "sdmx",
         "SDMX",
-        "SDMX-ML 2.1 and 3.0 structure messages and every data format that fits (sdmx/)",
+        "SDMX-ML 2.1 and 3.0 and SDMX-JSON structure messages and every data format that fits "
+        "(sdmx/)",
         write=_write_sdmx,
         read=_read_sdmx,
-        suffixes=(".xml", ".csv"),
+        suffixes=(".xml", ".csv", ".json"),
     ),
     Format(
         "datapackage",

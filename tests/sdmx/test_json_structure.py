@@ -917,3 +917,16 @@ def test_a_spec_takes_its_structure_from_a_json_file(folder: Path) -> None:
     structure = loads_spec(text, AggregationSpec, folder=folder).structure
     assert structure.key_ids == services.structure.key_ids
     assert [c.ref for c in structure.codelists] == [c.ref for c in services.structure.codelists]
+
+
+def test_a_repeated_key_is_refused_where_it_is(tmp_path: Path) -> None:
+    """The structure reader parses as the data reader does: an object that repeats a key
+    (which ``json.loads`` would silently resolve to the last value) is refused, located."""
+    path = tmp_path / "structure.json"
+    sdmx.write_structure(cdinterop.load(EXAMPLES[0]), path, version="json-2.0")
+    text = path.read_text(encoding="utf-8")
+    damaged = text.replace('"meta": {', '"meta": {"id": "FIRST", ', 1)
+    assert damaged != text
+    path.write_text(damaged, encoding="utf-8")
+    with pytest.raises(ReadError, match=r"meta: the key 'id' appears twice"):
+        sdmx.read_structure(path)

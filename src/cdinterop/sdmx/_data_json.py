@@ -250,30 +250,51 @@ def _unique(text: pa.ChunkedArray) -> pa.Array:
 
 
 def _attrs(ds: CitizenDataset, version: JsonVersion) -> list[_Attr]:
-    s = ds.structure
-    table = ds.observations.table
-    key_ids = set(s.key_ids)
+    """Where each attribute of the structure is presented and how (see the module)."""
+    key_ids = set(ds.structure.key_ids)
     plans: list[_Attr] = []
-    for attr in s.attributes:
-        codes = _codes(s, attr.id)
-        name = _component_name(s, attr)
+    for attr in ds.structure.attributes:
         if attr.attachment is AttachmentLevel.DATASET:
-            value = ds.attribute_values.get(attr.id)
-            values = pa.array([] if value is None else [scalar_text(value)], pa.string())
-            plans.append(_Attr(attr, "dataSet", (), values, codes, name))
+            plans.append(_dataset_attr(ds, attr))
             continue
-        related = s.related_dimensions(attr)
-        whole_key = set(related) >= key_ids or (
-            attr.attachment is AttachmentLevel.OBSERVATION and attr.dimensions is None
-        )
-        level = "observation" if whole_key or version == "1.0" else "dimensionGroup"
-        indexed = version == "1.0" or attr.codelist is not None or level != "observation"
-        values = _unique(_text(table, attr.id)) if indexed else None
-        if version == "1.0" and values is not None and len(values) == 0:
-            continue  # no value anywhere: left out (sdmx1 discards such attributes and then
-            # misreads the indices of the next ones)
-        plans.append(_Attr(attr, level, related, values, codes, name))
+        plan = _part_attr(ds, attr, key_ids, version)
+        if plan is not None:
+            plans.append(plan)
     return plans
+
+
+def _dataset_attr(ds: CitizenDataset, attr: Attribute) -> _Attr:
+    """A data-set attribute: presented at the data set level, its value (if any) by index."""
+    s = ds.structure
+    value = ds.attribute_values.get(attr.id)
+    values = pa.array([] if value is None else [scalar_text(value)], pa.string())
+    return _Attr(attr, "dataSet", (), values, _codes(s, attr.id), _component_name(s, attr))
+
+
+def _whole_key(attr: Attribute, related: tuple[str, ...], key_ids: set[str]) -> bool:
+    """Whether an attribute relates to the whole key: to every dimension, or to the
+    observation."""
+    return set(related) >= key_ids or (
+        attr.attachment is AttachmentLevel.OBSERVATION and attr.dimensions is None
+    )
+
+
+def _part_attr(
+    ds: CitizenDataset, attr: Attribute, key_ids: set[str], version: JsonVersion
+) -> _Attr | None:
+    """An attribute related to the whole key (observation level) or to part of it (dimension
+    group level in 2.0 and 2.1, observation level in 1.0); ``None`` for one that 1.0 leaves
+    out."""
+    s = ds.structure
+    related = s.related_dimensions(attr)
+    whole_key = _whole_key(attr, related, key_ids)
+    level = "observation" if whole_key or version == "1.0" else "dimensionGroup"
+    indexed = version == "1.0" or attr.codelist is not None or level != "observation"
+    values = _unique(_text(ds.observations.table, attr.id)) if indexed else None
+    if version == "1.0" and values is not None and len(values) == 0:
+        return None  # no value anywhere: left out (sdmx1 discards such attributes and then
+        # misreads the indices of the next ones)
+    return _Attr(attr, level, related, values, _codes(s, attr.id), _component_name(s, attr))
 
 
 # --------------------------------------------------------------------------- structure
@@ -361,13 +382,17 @@ class _Writer:
             if self.version == "2.0":
                 return None  # 2.0 requires values, at least one: an empty message has none
             return self.component(base, "" if self.v1 else None)
-        # 1.0 knows ids only; 2.0 and 2.1 give a non-coded dimension by value, except time
-        # periods that are ids (as the specification's samples do)
-        as_id = self.v1 or (
+        as_id = self.by_id(key, values)
+        return self.component(base, self.value_items(values, codes, key.data_type, as_id))
+
+    def by_id(self, key: _Key, values: pa.Array) -> bool:
+        """Whether a dimension's non-coded ``values`` are given by id: 1.0 knows ids only;
+        2.0 and 2.1 give them by value, except time periods that are ids (as the
+        specification's samples do)."""
+        return self.v1 or (
             key.id == self.time_id
             and bool(pc.all(pc.match_substring_regex(values, _ID_RE2)).as_py())
         )
-        return self.component(base, self.value_items(values, codes, key.data_type, as_id))
 
     @property
     def time_id(self) -> str | None:
@@ -423,8 +448,17 @@ class _Writer:
         return _dumps(base)
 
     def structure(self, keys: list[_Key], attrs: list[_Attr]) -> str:
+        """The structure: its names and links, then its components level by level."""
+        parts = [_dumps(self.structure_head())[:-1], self.dimensions(keys)]
+        if not self.v1:
+            measures = _level([self.measure(m) for m in self.ds.structure.measures])
+            parts.append(f'"measures":{{"observation":{measures}}}')
+        parts.append(self.attributes(attrs))
+        return ",".join(parts) + "}"
+
+    def structure_head(self) -> dict[str, Any]:
+        """The structure's links, names and descriptions (and data sets, 2.0 and 2.1)."""
         ds = self.ds
-        empty = ds.observations.table.num_rows == 0
         head: dict[str, Any] = {"links": self.links()}
         self.named(head, dict(ds.title), ds.id)
         if ds.description:
@@ -432,28 +466,27 @@ class _Writer:
             head["descriptions"] = dict(ds.description)
         if not self.v1:
             head["dataSets"] = [0]
-        parts = [_dumps(head)[:-1]]
+        return head
 
-        def level(components: list[str | None]) -> str:
-            return "[" + ",".join(c for c in components if c is not None) + "]"
-
+    def dimensions(self, keys: list[_Key]) -> str:
+        """The ``dimensions`` member: the data set and observation levels."""
+        empty = self.ds.observations.table.num_rows == 0
         dims = {
-            "dataSet": level([self.dimension(k, empty) for k in keys if not k.at_observation]),
+            "dataSet": _level([self.dimension(k, empty) for k in keys if not k.at_observation]),
             "series": "[]",
-            "observation": level([self.dimension(k, empty) for k in keys if k.at_observation]),
+            "observation": _level([self.dimension(k, empty) for k in keys if k.at_observation]),
         }
-        parts.append('"dimensions":{' + ",".join(f'"{k}":{v}' for k, v in dims.items()) + "}")
-        if not self.v1:
-            measures = level([self.measure(m) for m in ds.structure.measures])
-            parts.append(f'"measures":{{"observation":{measures}}}')
+        return '"dimensions":{' + ",".join(f'"{k}":{v}' for k, v in dims.items()) + "}"
+
+    def attributes(self, attrs: list[_Attr]) -> str:
+        """The ``attributes`` member: every level, dimension groups in 2.0 and 2.1 only."""
         levels = ["dataSet", "series", "observation"]
         if not self.v1:
             levels.insert(1, "dimensionGroup")
-        attributes = {
-            name: level([self.attribute(p) for p in attrs if p.level == name]) for name in levels
+        found = {
+            name: _level([self.attribute(p) for p in attrs if p.level == name]) for name in levels
         }
-        parts.append('"attributes":{' + ",".join(f'"{k}":{v}' for k, v in attributes.items()) + "}")
-        return ",".join(parts) + "}"
+        return '"attributes":{' + ",".join(f'"{k}":{v}' for k, v in found.items()) + "}"
 
     def meta(self, languages: list[str]) -> dict[str, Any]:
         prepared = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -471,6 +504,11 @@ class _Writer:
             meta["contentLanguages"] = list(dict.fromkeys(found))
         meta["sender"] = {"id": re.sub(r"[^A-Za-z0-9_@$-]", "_", self.ds.agency)}
         return meta
+
+
+def _level(components: list[str | None]) -> str:
+    """The JSON array of the components of one level (those given)."""
+    return "[" + ",".join(c for c in components if c is not None) + "]"
 
 
 def _languages(ds: CitizenDataset) -> list[str]:
@@ -528,8 +566,7 @@ def _rows(
     w: _Writer, keys: list[_Key], attrs: list[_Attr], batch_rows: int
 ) -> Iterator[pa.Array | pa.ChunkedArray]:
     """The observations, one JSON member per row (``"0:1":[...]``), batch by batch."""
-    ds = w.ds
-    table = ds.observations.table
+    table = w.ds.observations.table
     at_obs = [k for k in keys if k.at_observation]
     index = {k.id: pc.index_in(k.text, value_set=k.values) for k in at_obs}
     obs_attrs = [p for p in attrs if p.level == "observation"]
@@ -538,28 +575,47 @@ def _rows(
         n = batch.num_rows
         if n == 0:
             continue
-        parts: list[Any] = []
-        for i, key in enumerate(at_obs):
-            if i:
-                parts.append(":")
-            parts.append(index[key.id].slice(start, n).cast(pa.string()))
-        items: list[Any] = []
-        for measure in ds.structure.measures:
-            kind = _kind(measure)
-            if w.v1 and kind == "boolean":
-                kind = "string"  # 1.0 observation values are numbers or strings
-            items.append(_json_values(batch.column(measure.id), kind, measure.id, w.version))
-        for plan in obs_attrs:
-            column = batch.column(plan.attribute.id)
-            if plan.values is not None:
-                items.append(_indices(column, plan.values))
-            else:
-                items.append(
-                    _json_values(column, _kind(plan.attribute), plan.attribute.id, w.version)
-                )
+        parts = _key_parts([index[k.id].slice(start, n) for k in at_obs])
+        items = _observation_values(w, batch, obs_attrs)
         values = pc.binary_join_element_wise(*items, ",") if items else ""
         yield join('"', *parts, '":[', values, "]")
         start += n
+
+
+def _key_parts(indices: list[pa.Array | pa.ChunkedArray]) -> list[Any]:
+    """The parts of the observations' keys (``0:1``): each dimension's value indices,
+    ``:`` between them."""
+    parts: list[Any] = []
+    for i, found in enumerate(indices):
+        if i:
+            parts.append(":")
+        parts.append(found.cast(pa.string()))
+    return parts
+
+
+def _observation_values(
+    w: _Writer, batch: pa.RecordBatch, obs_attrs: list[_Attr]
+) -> list[pa.Array | pa.ChunkedArray]:
+    """The items of the observations' value arrays: the measures, then the observation
+    attributes (by index when they have ``values``, else inline)."""
+    items: list[pa.Array | pa.ChunkedArray] = []
+    for measure in w.ds.structure.measures:
+        kind = _kind(measure)
+        if w.v1 and kind == "boolean":
+            kind = "string"  # 1.0 observation values are numbers or strings
+        items.append(_json_values(batch.column(measure.id), kind, measure.id, w.version))
+    for plan in obs_attrs:
+        column = batch.column(plan.attribute.id)
+        if plan.values is not None:
+            items.append(_indices(column, plan.values))
+        else:
+            items.append(_json_values(column, _kind(plan.attribute), plan.attribute.id, w.version))
+    return items
+
+
+_GroupEntries = dict[str, list[int | None]]
+"""``dimensionGroupAttributes`` being built: key (``"0:1:"``) → the value index of each
+dimension-group attribute (``None`` where it has none)."""
 
 
 def _group_entries(w: _Writer, keys: list[_Key], attrs: list[_Attr]) -> str:
@@ -569,26 +625,60 @@ def _group_entries(w: _Writer, keys: list[_Key], attrs: list[_Attr]) -> str:
     groups = [p for p in attrs if p.level == "dimensionGroup"]
     if not groups:
         return ""
-    table = w.ds.observations.table
+    by_dims = _groups_by_dimensions(keys, groups)
+    indexes = {k.id: k.index() for k in keys if any(k.id in d for d in by_dims)}
+    entries: _GroupEntries = {}
+    for dims, members in by_dims.items():
+        _add_group_values(entries, w.ds.observations.table, keys, indexes, groups, dims, members)
+    return _group_members(entries)
+
+
+def _groups_by_dimensions(
+    keys: list[_Key], groups: list[_Attr]
+) -> dict[tuple[str, ...], list[int]]:
+    """The positions in ``groups`` of the attributes related to each set of dimensions
+    (in key order, unknown ones last), in order of first appearance."""
     order = {k.id: i for i, k in enumerate(keys)}
     by_dims: dict[tuple[str, ...], list[int]] = {}
     for i, plan in enumerate(groups):
         dims = tuple(sorted(set(plan.related), key=lambda d: order.get(d, len(order))))
         by_dims.setdefault(dims, []).append(i)
-    indexes = {k.id: k.index() for k in keys if any(k.id in d for d in by_dims)}
-    value_index = [{v: i for i, v in enumerate(p.values.to_pylist())} for p in groups]  # type: ignore[union-attr]
-    entries: dict[str, list[int | None]] = {}
-    for dims, members in by_dims.items():
-        names = [groups[i].attribute.id for i in members]
-        text = pa.table({n: _text(table, n) for n in dict.fromkeys([*dims, *names])})
-        distinct = text.group_by(list(text.column_names), use_threads=False).aggregate([])
-        for record in distinct.to_pylist():
-            positions = [str(indexes[k.id][record[k.id]]) if k.id in dims else "" for k in keys]
-            entry = entries.setdefault(":".join(positions), [None] * len(groups))
-            for i in members:
-                value = record[groups[i].attribute.id]
-                if value is not None and entry[i] is None:
-                    entry[i] = value_index[i][value]
+    return by_dims
+
+
+def _add_group_values(
+    entries: _GroupEntries,
+    table: pa.Table,
+    keys: list[_Key],
+    indexes: dict[str, dict[str, int]],
+    groups: list[_Attr],
+    dims: tuple[str, ...],
+    members: list[int],
+) -> None:
+    """Add to ``entries`` the values of the attributes ``members`` (positions in
+    ``groups``) related to the dimensions ``dims``: one entry per distinct combination of
+    their values in ``table``, the first value found of each attribute kept."""
+    names = [groups[i].attribute.id for i in members]
+    text = pa.table({n: _text(table, n) for n in dict.fromkeys([*dims, *names])})
+    distinct = text.group_by(list(text.column_names), use_threads=False).aggregate([])
+    value_index = {i: _value_index(groups[i]) for i in members}
+    for record in distinct.to_pylist():
+        positions = [str(indexes[k.id][record[k.id]]) if k.id in dims else "" for k in keys]
+        entry = entries.setdefault(":".join(positions), [None] * len(groups))
+        for i in members:
+            value = record[groups[i].attribute.id]
+            if value is not None and entry[i] is None:
+                entry[i] = value_index[i][value]
+
+
+def _value_index(plan: _Attr) -> dict[str, int]:
+    """Value → index in the attribute's ``values``."""
+    return {v: i for i, v in enumerate(plan.values.to_pylist())}  # type: ignore[union-attr]
+
+
+def _group_members(entries: _GroupEntries) -> str:
+    """The members of ``dimensionGroupAttributes``, comma-separated, trailing ``null``s
+    left out of each value array and entries with no value left out."""
     members_text = []
     for key, entry in entries.items():
         while entry and entry[-1] is None:
@@ -605,15 +695,27 @@ def json_problem(ds: CitizenDataset, version: str) -> str | None:
     ``_@$-``), and carries one measure, ``OBS_VALUE``; 2.0 and 2.1 carry any data set."""
     if version not in ("1.0", "2.0", "2.1"):
         return f"unknown SDMX-JSON version {version!r} (1.0, 2.0 or 2.1)"
-    s = ds.structure
     if version != "1.0":
         return None
+    return _measure_problem(ds.structure) or _key_id_problem(ds)
+
+
+def _measure_problem(s: DataStructure) -> str | None:
+    """Why SDMX-JSON 1.0 cannot carry the measures of ``s`` (it carries ``OBS_VALUE``
+    only), or ``None``."""
     if len(s.measures) != 1 or s.measures[0].id != "OBS_VALUE":
         ids = ", ".join(m.id for m in s.measures) or "none"
         return (
             f"SDMX-JSON 1.0 carries one measure, OBS_VALUE (SDMX 2.1's primary measure); "
             f"{s.id} has {ids}: use SDMX-JSON 2.0"
         )
+    return None
+
+
+def _key_id_problem(ds: CitizenDataset) -> str | None:
+    """Why SDMX-JSON 1.0 cannot name the values of a non-coded dimension of ``ds`` (a
+    value that is no id), or ``None``."""
+    s = ds.structure
     table = ds.observations.table
     keys: list[Dimension | TimeDimension] = [*s.dimensions]
     keys += [s.time_dimension] if s.time_dimension else []
@@ -669,6 +771,18 @@ def _write(
     legacy: bool,
     batch_rows: int,
 ) -> None:
+    """Write the message: its head, the observations batch by batch, then its tail."""
+    handle.write(_message_head(w, keys, attrs, languages, legacy).encode())
+    written = _write_observations(handle, w, keys, attrs, batch_rows)
+    tail = "}}]" + ("}" if not (w.v1 and legacy) else "") + "}\n"
+    handle.write(("\n" + tail if written else tail).encode())
+
+
+def _message_head(
+    w: _Writer, keys: list[_Key], attrs: list[_Attr], languages: list[str], legacy: bool
+) -> str:
+    """The message up to the members of ``observations``: ``meta``, the structure and the
+    data set's other members."""
     head = "{"
     if w.version == "2.1":
         head += f'"$schema":{_dumps(SCHEMA_URLS["2.1"])},'
@@ -678,18 +792,29 @@ def _write(
         head += f'"structure":{structure},' if legacy else f'"data":{{"structure":{structure},'
     else:
         head += f'"data":{{"structures":[{structure}],'
+    return head + _dataset_head(w, keys, attrs)
+
+
+def _dataset_head(w: _Writer, keys: list[_Key], attrs: list[_Attr]) -> str:
+    """``dataSets`` up to the members of ``observations``: the data set's structure,
+    action, links, data-set attributes and ``dimensionGroupAttributes``."""
     dataset: dict[str, Any] = {} if w.v1 else {"structure": 0}
     dataset["action"] = "Information" if w.v1 else "Replace"
     dataset["links"] = w.links()  # required by 1.0 and 2.0
     dataset_attrs = [p for p in attrs if p.level == "dataSet"]
     if dataset_attrs:
         dataset["attributes"] = [0 if len(p.values or ()) else None for p in dataset_attrs]
-    head += '"dataSets":[' + _dumps(dataset)[:-1]
+    head = '"dataSets":[' + _dumps(dataset)[:-1]
     groups = _group_entries(w, keys, attrs)
     if groups:
         head += f',"dimensionGroupAttributes":{{{groups}}}'
-    head += ',"observations":{'
-    handle.write(head.encode())
+    return head + ',"observations":{'
+
+
+def _write_observations(
+    handle: IO[bytes], w: _Writer, keys: list[_Key], attrs: list[_Attr], batch_rows: int
+) -> bool:
+    """Write the members of ``observations``, one a line; whether there were any."""
     first = True
     for rows in _rows(w, keys, attrs, batch_rows):
         if first:
@@ -699,5 +824,4 @@ def _write(
             first = False
         else:
             write_strings(handle, join(",\n", rows))
-    tail = "}}]" + ("}" if not (w.v1 and legacy) else "") + "}\n"
-    handle.write(("\n" + tail if not first else tail).encode())
+    return not first

@@ -33,12 +33,17 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from cdinterop._version import __version__
 from cdinterop.errors import InvalidDatasetError, ReadError, WriteError
 from cdinterop.sdmx._reference import parse_urn
-from cdinterop.sdmx._registry_cache import CACHE_ENV, StructureCache, cache_folder
+from cdinterop.sdmx._registry_cache import (
+    CACHE_ENV,
+    CachedCopy,
+    StructureCache,
+    cache_folder,
+)
 from cdinterop.sdmx._registry_http import (
     ACCEPT,
     NetworkError,
@@ -186,6 +191,106 @@ def _prepare(source: str, registry: str | None) -> tuple[Prepared, str | None, s
     return prepared, base, flow
 
 
+@dataclass(frozen=True)
+class _Options:
+    """The settings of one fetch, each decided (argument, then `registry_options()`, then
+    the environment, then the default)."""
+
+    registry: str | None
+    offline: bool
+    refresh: bool
+    cache_dir: str | Path | None
+    timeout: float
+
+
+def _options(
+    registry: str | None,
+    offline: bool | None,
+    refresh: bool | None,
+    cache_dir: str | Path | None,
+    timeout: float | None,
+) -> _Options:
+    """The settings of a fetch: the arguments given, else those of
+    [`registry_options()`][cdinterop.sdmx.registry_options], else the environment's and
+    the defaults."""
+    settings = _SETTINGS.get() or _Settings()
+    return _Options(
+        registry=registry or settings.registry,
+        offline=_first(offline, settings.offline, _flag(OFFLINE_ENV)),
+        refresh=_first(refresh, settings.refresh, False),
+        cache_dir=cache_dir or settings.cache_dir,
+        timeout=timeout or settings.timeout or TIMEOUT,
+    )
+
+
+def _copy_serves(options: _Options, key: str) -> bool:
+    """Whether a copy in the cache answers: offline, without ``refresh``, or already fetched
+    again by this process."""
+    return options.offline or not options.refresh or key in _REFRESHED
+
+
+def _offline_error(source: str, folder: Path, asked: str) -> ReadError:
+    """The error of an offline fetch whose answer the cache has no copy of."""
+    return ReadError(
+        source,
+        f"offline (--offline or {OFFLINE_ENV}=1), and the cache ({folder}) has no "
+        f"copy of {asked}; fetch it once online (without --offline) to keep a copy, or "
+        "give the structure as a file",
+    )
+
+
+def _network_fix(status: int | None, base: str | None) -> str:
+    """What to do about a failed request: its HTTP ``status`` (``None`` when there was no
+    answer) and the registry it went to (``None`` for a URL given whole)."""
+    if status == 404:
+        return "check the agency, id and version" if base else "check the URL"
+    if status is not None:
+        return "try again later, or ask the registry's maintainers"
+    if base:
+        return f"check the registry address (--registry, {REGISTRY_ENV}) and the network"
+    return "check the URL and the network"
+
+
+def _network_error(
+    source: str,
+    asked: str,
+    exc: NetworkError,
+    base: str | None,
+    kept: CachedCopy | None,
+    folder: Path,
+) -> ReadError:
+    """The error of a request that failed: where it went, why, whether the cache has a copy
+    and the fix."""
+    where = f"from the registry {base} " if base else ""
+    had = (
+        f"the cache has a copy from {kept.meta.get('fetched')}: drop --refresh to use it"
+        if kept is not None
+        else f"the cache ({folder}) has no copy"
+    )
+    fix = _network_fix(exc.status, base)
+    return ReadError(
+        source,
+        f"cannot fetch it {where}({asked}): {exc}; {had}. Fix: {fix}, or download the "
+        "structure and give its file",
+    )
+
+
+def _keep(
+    cache: StructureCache, key: str, data: bytes, meta: dict[str, Any], source: str, asked: str
+) -> CachedCopy:
+    """Keep the answer in the cache and return the copy; raises a `ReadError` located at
+    ``source`` when the cache cannot be written."""
+    try:
+        return cache.put(key, data, meta)
+    except (OSError, WriteError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ReadError(
+            source,
+            f"fetched ({asked}), but cannot keep it in the cache {cache.folder}: {reason}; "
+            f"set {CACHE_ENV} to a folder that can be written",
+        ) from None
+
+
 def fetch(
     source: str,
     *,
@@ -197,47 +302,20 @@ def fetch(
 ) -> FetchedStructure:
     """Fetch the structure ``source`` names (a URN or URL), or take its copy from the
     cache; see [`fetch_structure()`][cdinterop.sdmx.fetch_structure]."""
-    settings = _SETTINGS.get() or _Settings()
-    registry = registry or settings.registry
-    offline = _first(offline, settings.offline, _flag(OFFLINE_ENV))
-    refresh = _first(refresh, settings.refresh, False)
-    wait = timeout or settings.timeout or TIMEOUT
-    prepared, base, flow = _prepare(source, registry)
-    cache = StructureCache(cache_folder(cache_dir or settings.cache_dir))
+    options = _options(registry, offline, refresh, cache_dir, timeout)
+    prepared, base, flow = _prepare(source, options.registry)
+    cache = StructureCache(cache_folder(options.cache_dir))
     key = cache.key(prepared.url, ACCEPT)
     kept = cache.get(key)
     asked = f"GET {prepared.url}"
-    if kept is not None and (offline or not refresh or key in _REFRESHED):
+    if kept is not None and _copy_serves(options, key):
         return FetchedStructure(source, prepared.url, kept.path, base, flow, True)
-    if offline:
-        raise ReadError(
-            source,
-            f"offline (--offline or {OFFLINE_ENV}=1), and the cache ({cache.folder}) has no "
-            f"copy of {asked}; fetch it once online (without --offline) to keep a copy, or "
-            "give the structure as a file",
-        )
+    if options.offline:
+        raise _offline_error(source, cache.folder, asked)
     try:
-        data, content_type = download(prepared, source, wait)
+        data, content_type = download(prepared, source, options.timeout)
     except NetworkError as exc:
-        where = f"from the registry {base} " if base else ""
-        had = (
-            f"the cache has a copy from {kept.meta.get('fetched')}: drop --refresh to use it"
-            if kept is not None
-            else f"the cache ({cache.folder}) has no copy"
-        )
-        if exc.status == 404:
-            fix = "check the agency, id and version" if base else "check the URL"
-        elif exc.status is not None:
-            fix = "try again later, or ask the registry's maintainers"
-        elif base:
-            fix = f"check the registry address (--registry, {REGISTRY_ENV}) and the network"
-        else:
-            fix = "check the URL and the network"
-        raise ReadError(
-            source,
-            f"cannot fetch it {where}({asked}): {exc}; {had}. Fix: {fix}, or download the "
-            "structure and give its file",
-        ) from None
+        raise _network_error(source, asked, exc, base, kept, cache.folder) from None
     meta = {
         "url": prepared.url,
         "source": source,
@@ -245,16 +323,8 @@ def fetch(
         "content_type": content_type,
         "cdinterop": __version__,
     }
-    try:
-        copy = cache.put(key, data, meta)
-    except (OSError, WriteError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise ReadError(
-            source,
-            f"fetched ({asked}), but cannot keep it in the cache {cache.folder}: {reason}; "
-            f"set {CACHE_ENV} to a folder that can be written",
-        ) from None
-    if refresh:
+    copy = _keep(cache, key, data, meta, source, asked)
+    if options.refresh:
         _REFRESHED.add(key)
     _FETCHED_HERE.add(key)
     return FetchedStructure(source, prepared.url, copy.path, base, flow, False)

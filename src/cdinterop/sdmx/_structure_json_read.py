@@ -19,13 +19,12 @@ error is located by its JSON path (``data.dataStructures[0].dataStructureCompone
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from cdinterop import limits
 from cdinterop.errors import ReadError
 from cdinterop.model import Annotation, parse_ref
 from cdinterop.sdmx._constraints_json import read_constraints
+from cdinterop.sdmx._data_json_read import load_message
 from cdinterop.sdmx._json_common import TextReader
 from cdinterop.sdmx._sdmx1_gaps import Sdmx1Gaps, dsd_key
 
@@ -36,28 +35,15 @@ _CODELIST = _URN_CLASS + "codelist.Codelist="
 _VALUE_LIST = _URN_CLASS + "codelist.ValueList="
 _CONCEPT = _URN_CLASS + "conceptscheme.Concept="
 _DSD = _URN_CLASS + "datastructure.DataStructure="
-_TOO_DEEP = "nested too deeply (objects and arrays inside one another)"
 
 Ident = tuple[str, str, str]
 
 
 def parse_json(data: bytes, source: str) -> dict[str, Any]:
-    """Parse untrusted JSON text within the reader limits (size, nesting); the top level
-    must be an object."""
-    limits.exceeded(source, "bytes", len(data), "a document larger than the limit")
-    limits.check_json_nesting(data, source)
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise ReadError(source, f"not UTF-8 text ({exc.reason})") from None
-    except json.JSONDecodeError as exc:
-        raise ReadError(
-            source, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-    except RecursionError:
-        raise ReadError(source, _TOO_DEEP) from None
-    except ValueError as exc:  # an integer longer than Python converts
-        raise ReadError(source, f"not readable JSON: {str(exc).split(';')[0]}") from None
+    """Parse untrusted JSON text as the data reader does (within the ``bytes`` and
+    ``nesting`` limits, duplicate keys refused, errors located); the top level must be an
+    object."""
+    document = load_message(data, source)
     if not isinstance(document, dict):
         raise ReadError(source, f"expected a JSON object, found {type(document).__name__}")
     return document
