@@ -48,7 +48,7 @@ from cdinterop.sdmx._data_read import (
     _short_label,
 )
 from cdinterop.sdmx._json_scan import Path as JsonPath
-from cdinterop.sdmx._json_scan import duplicate_key, head_info, json_path
+from cdinterop.sdmx._json_scan import duplicate_key, head_info, json_kind, json_path
 from cdinterop.sdmx._reference import StructureReference, parse_urn
 
 __all__ = ["head_references", "load_message", "read_json", "sniff_json"]
@@ -243,12 +243,12 @@ class _Reader:
 
     def obj(self, value: Any, path: JsonPath) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(path, f"expected an object, found {_kind(value)}")
+            raise self.fail(path, f"expected an object, found {json_kind(value)}")
         return value
 
     def arr(self, value: Any, path: JsonPath) -> list[Any]:
         if not isinstance(value, list):
-            raise self.fail(path, f"expected an array, found {_kind(value)}")
+            raise self.fail(path, f"expected an array, found {json_kind(value)}")
         return value
 
     def text(self, value: Any, path: JsonPath) -> str | None:
@@ -264,12 +264,12 @@ class _Reader:
                 return None
             chosen = value.get(self.language, value.get("en", next(iter(value.values()))))
             if not isinstance(chosen, str):
-                raise self.fail(path, f"a localised text holds {_kind(chosen)}, not a string")
+                raise self.fail(path, f"a localised text holds {json_kind(chosen)}, not a string")
             return chosen
         if isinstance(value, list):
             parts = [self.text(v, (*path, i)) for i, v in enumerate(value)]
             return ";".join(p for p in parts if p is not None) or None
-        raise self.fail(path, f"unexpected {_kind(value)}")  # pragma: no cover
+        raise self.fail(path, f"unexpected {json_kind(value)}")  # pragma: no cover
 
     def value_text(self, item: Any, path: JsonPath) -> str | None:
         """A component value object (``values`` item) as text: its ``id``, ``value``,
@@ -296,7 +296,8 @@ class _Reader:
         default = raw.get("default")
         position = raw.get("keyPosition", 0)
         if not isinstance(position, int) or isinstance(position, bool):
-            raise self.fail((*path, "keyPosition"), f"expected an integer, found {_kind(position)}")
+            found = json_kind(position)
+            raise self.fail((*path, "keyPosition"), f"expected an integer, found {found}")
         return _Component(
             ident, path, values, None if default is None else self.text(default, path), position
         )
@@ -482,7 +483,7 @@ class _Reader:
         arrays = obs.arrays
         for i, array in enumerate(arrays):
             if type(array) is not list:
-                raise self.fail(where(i), f"expected an array, found {_kind(array)}")
+                raise self.fail(where(i), f"expected an array, found {json_kind(array)}")
         for position, component in enumerate([*s.measures, *s.attributes["observation"]]):
             items = [a[position] if len(a) > position else None for a in arrays]
             columns[component.id] = self.values_column(component, items, _at(where, position))
@@ -505,7 +506,7 @@ class _Reader:
         for i, array in enumerate(values):
             if type(array) is not list:
                 raise self.fail(
-                    (*where(i), "attributes"), f"expected an array, found {_kind(array)}"
+                    (*where(i), "attributes"), f"expected an array, found {json_kind(array)}"
                 )
         for position, attr in enumerate(s.attributes["series"]):
             column = [a[position] if len(a) > position else None for a in values]
@@ -620,7 +621,7 @@ class _Reader:
             return ";".join(f for f in found if f is not None) or None
         if not isinstance(item, int) or isinstance(item, bool):
             raise self.fail(
-                path, f"expected the index of a value of {component.id}, found {_kind(item)}"
+                path, f"expected the index of a value of {component.id}, found {json_kind(item)}"
             )
         if not 0 <= item < len(component.values):
             raise self.fail(
@@ -684,18 +685,6 @@ def _at(where: Callable[[int], JsonPath], *steps: str | int) -> Callable[[int], 
         return (*where(i), *steps)
 
     return located
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array" if isinstance(value, list) else "an object"
 
 
 def _number_text(value: int | float) -> str:

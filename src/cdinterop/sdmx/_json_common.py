@@ -18,6 +18,7 @@ from typing import Any, Literal
 from cdinterop.errors import ReadError
 from cdinterop.model import Annotation
 from cdinterop.model._internal import check_language_tag
+from cdinterop.sdmx._json_scan import json_kind
 
 __all__ = [
     "JSON_VERSIONS",
@@ -133,7 +134,7 @@ class TextReader:
 
     def obj(self, value: Any, where: str) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(where, f"expected an object, found {_kind(value)}")
+            raise self.fail(where, f"expected an object, found {json_kind(value)}")
         return value
 
     def array(self, node: dict[str, Any], key: str, where: str) -> list[Any]:
@@ -141,7 +142,7 @@ class TextReader:
         if value is None:
             return []
         if not isinstance(value, list):
-            raise self.fail(f"{where}.{key}", f"expected an array, found {_kind(value)}")
+            raise self.fail(f"{where}.{key}", f"expected an array, found {json_kind(value)}")
         return value
 
     def strings(self, node: dict[str, Any], key: str, where: str) -> list[str]:
@@ -149,7 +150,8 @@ class TextReader:
         found = self.array(node, key, where)
         for i, value in enumerate(found):
             if not isinstance(value, str):
-                raise self.fail(f"{where}.{key}[{i}]", f"expected a string, found {_kind(value)}")
+                found_kind = json_kind(value)
+                raise self.fail(f"{where}.{key}[{i}]", f"expected a string, found {found_kind}")
         return found
 
     def string(self, node: dict[str, Any], key: str, where: str, *, required: bool = False) -> Any:
@@ -157,14 +159,14 @@ class TextReader:
         if value is None and not required:
             return None
         if not isinstance(value, str):
-            shown = "nothing" if value is None else _kind(value)
+            shown = "nothing" if value is None else json_kind(value)
             raise self.fail(f"{where}.{key}", f"expected a string, found {shown}")
         return value
 
     def flag(self, node: dict[str, Any], key: str, where: str, default: bool) -> bool:
         value = node.get(key, default)
         if not isinstance(value, bool):
-            raise self.fail(f"{where}.{key}", f"expected true or false, found {_kind(value)}")
+            raise self.fail(f"{where}.{key}", f"expected true or false, found {json_kind(value)}")
         return value
 
     def texts(self, node: dict[str, Any], single: str, many: str, where: str) -> dict[str, str]:
@@ -176,7 +178,7 @@ class TextReader:
             for lang, text in localised.items():
                 if not isinstance(text, str):
                     raise self.fail(
-                        f"{where}.{many}.{lang}", f"expected a string, found {_kind(text)}"
+                        f"{where}.{many}.{lang}", f"expected a string, found {json_kind(text)}"
                     )
             found = {str(lang): text for lang, text in localised.items() if text.strip()}
             for lang in found:
@@ -215,18 +217,3 @@ class TextReader:
                 if value is not None:
                     return str(value)
         return None
-
-
-def _kind(value: Any) -> str:
-    """A JSON value's kind, for error messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"

@@ -14,8 +14,17 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["HeadInfo", "JsonEvent", "duplicate_key", "head_info", "json_path", "scan"]
+__all__ = [
+    "HeadInfo",
+    "JsonEvent",
+    "duplicate_key",
+    "head_info",
+    "json_kind",
+    "json_path",
+    "scan",
+]
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.S)
 _NAME = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
@@ -35,6 +44,19 @@ def json_path(path: Path) -> str:
         else:
             text += f"[{json.dumps(step, ensure_ascii=False)}]"
     return text or "$"
+
+
+def json_kind(value: Any) -> str:
+    """A parsed JSON value's kind, for error messages: ``a number``, ``an array``..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
 
 
 @dataclass(frozen=True)

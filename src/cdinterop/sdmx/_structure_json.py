@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from cdinterop import limits
 from cdinterop.errors import ReadError
 from cdinterop.sdmx._json_common import JSON_VERSIONS, JsonVersion, json_version
+from cdinterop.sdmx._json_scan import head_info
 from cdinterop.sdmx._structure_json_read import parse_json, to_sdmx1
 from cdinterop.sdmx._structure_json_write import (
     json_structure_problem,
@@ -67,31 +68,7 @@ def is_json_structure(head: bytes) -> bool:
         or _CONTAINERS.search(head) is None
     ):
         return False
-    return "data" in _top_level_keys(head.decode("utf-8", errors="replace"))
-
-
-def _top_level_keys(text: str) -> list[str]:
-    """The keys of the top-level JSON object in the start of a document (tolerates
-    truncation)."""
-    keys: list[str] = []
-    depth = 0
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == '"':
-            end = i + 1
-            while end < len(text) and text[end] != '"':
-                end += 2 if text[end] == "\\" else 1
-            if depth == 1 and text[end + 1 :].lstrip().startswith(":"):
-                keys.append(text[i + 1 : end])
-            i = end + 1
-            continue
-        if char in "{[":
-            depth += 1
-        elif char in "}]":
-            depth -= 1
-        i += 1
-    return keys
+    return "data" in head_info(head.decode("utf-8", errors="replace")).top_keys
 
 
 def dataflow_ids(data: bytes) -> set[str]:
