@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -170,42 +171,56 @@ def _number_condition(
     return pc.fill_null(compare(numbers, pa.scalar(number, pa.float64())), op == "ne")
 
 
-def _filter_mask(
-    table: pa.Table, ds: CitizenDataset, flt: ComponentFilter, periods: _Periods | None
-) -> pa.ChunkedArray:
+def _known_components(ds: CitizenDataset) -> set[str]:
+    """The ids of every dimension, attribute and measure of the data set's structure."""
     structure = ds.structure
-    time = structure.time_dimension.id if structure.time_dimension else None
-    known = {
+    return {
         *structure.key_ids,
         *(a.id for a in structure.attributes),
         *(m.id for m in structure.measures),
     }
+
+
+def _condition(
+    column: pa.ChunkedArray, periods: _Periods | None, op: str, value: str, component: str
+) -> pa.ChunkedArray:
+    """The mask of one ``op:value`` condition on a column: compared as periods when
+    ``periods`` are given (the time dimension), else as numbers or text."""
+    if periods is not None:
+        return _period_condition(periods, op, value, component)
+    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+        return _number_condition(column, op, value, component)
+    return _text_condition(column, op, value)
+
+
+def _filter_mask(
+    table: pa.Table, ds: CitizenDataset, flt: ComponentFilter, periods: _Periods | None
+) -> pa.ChunkedArray:
+    """The mask of a ``c[...]`` filter: any of its alternatives, each all its conditions."""
+    structure = ds.structure
+    time = structure.time_dimension.id if structure.time_dimension else None
+    known = _known_components(ds)
     if flt.component not in known:
         raise _semantic(
             f"c[{flt.component}]: the data structure has no component {flt.component} "
             f"(it has {', '.join(sorted(known))})"
         )
     column = _column(table, flt.component)
+    as_periods = periods if flt.component == time else None
     mask: pa.ChunkedArray | None = None
     for conditions in flt.alternatives:
         both: pa.ChunkedArray | None = None
         for op, value in conditions:
-            if flt.component == time and periods is not None:
-                condition = _period_condition(periods, op, value, flt.component)
-            elif pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
-                condition = _number_condition(column, op, value, flt.component)
-            else:
-                condition = _text_condition(column, op, value)
-            both = _and(both, condition)
+            both = _and(both, _condition(column, as_periods, op, value, flt.component))
         assert both is not None
         mask = _or(mask, both)
     assert mask is not None
     return mask
 
 
-def _first_last(table: pa.Table, ds: CitizenDataset, rows: pa.Array, query: DataQuery) -> pa.Array:
-    """The rows (indices into ``table``, a subset of ``rows``) among the first / last N of
-    their series, in time order."""
+def _series_frame(table: pa.Table, ds: CitizenDataset, rows: pa.Array, query: DataQuery) -> Any:
+    """A pandas frame of ``rows``: their series key columns (``k0``, ``k1`` ...), their
+    index (``row``), sorted by the start of their period when there is a time dimension."""
     import pandas as pd
 
     structure = ds.structure
@@ -218,19 +233,34 @@ def _first_last(table: pa.Table, ds: CitizenDataset, rows: pa.Array, query: Data
         periods = _Periods(_column(table, structure.time_dimension.id).take(rows))
         frame["start"] = periods.start.to_pandas()
         frame = frame.sort_values("start", kind="stable", na_position="first")
+    return frame
+
+
+def _series_ranks(frame: Any, *, ascending: bool) -> Any:
+    """The rank of each row of ``frame`` within its series (0 for the first, or the last
+    when not ``ascending``), as a NumPy array."""
+    import pandas as pd
+
     keys = [c for c in frame.columns if c.startswith("k")]
-    grouped = frame.groupby(keys, dropna=False, sort=False) if keys else None
+    if keys:
+        grouped = frame.groupby(keys, dropna=False, sort=False)
+        return grouped.cumcount(ascending=ascending).to_numpy()
+    count = len(frame)
+    order = range(count) if ascending else range(count - 1, -1, -1)
+    return pd.Series(order).to_numpy()
+
+
+def _first_last(table: pa.Table, ds: CitizenDataset, rows: pa.Array, query: DataQuery) -> pa.Array:
+    """The rows (indices into ``table``, a subset of ``rows``) among the first / last N of
+    their series, in time order."""
+    import pandas as pd
+
+    frame = _series_frame(table, ds, rows, query)
     keep = pd.Series(False, index=frame.index)
     if query.first_n is not None:
-        rank = grouped.cumcount() if grouped is not None else pd.Series(range(len(frame)))
-        keep |= rank.to_numpy() < query.first_n
+        keep |= _series_ranks(frame, ascending=True) < query.first_n
     if query.last_n is not None:
-        rank = (
-            grouped.cumcount(ascending=False)
-            if grouped is not None
-            else pd.Series(range(len(frame) - 1, -1, -1))
-        )
-        keep |= rank.to_numpy() < query.last_n
+        keep |= _series_ranks(frame, ascending=False) < query.last_n
     return pa.array(sorted(frame["row"][keep.to_numpy()].tolist()), pa.int64())
 
 
@@ -266,51 +296,85 @@ def _kept_measures(ds: CitizenDataset, tokens: Sequence[str]) -> set[str]:
     return kept
 
 
-def select(ds: CitizenDataset, query: DataQuery, updated: datetime | None = None) -> CitizenDataset:
-    """The data set with only the observations (and columns) ``query`` asks for; a
-    [`ServiceError`][cdinterop.serve.ServiceError] 404 when none is left (or the data did
-    not change after ``updatedAfter``), 400 for a query the structure contradicts."""
+def _check_updated(ds: CitizenDataset, query: DataQuery, updated: datetime | None) -> None:
+    """A 404 when the data did not change after ``updatedAfter``."""
     if query.updated_after is not None and updated is not None and updated <= query.updated_after:
         raise ServiceError(
             NO_RESULTS,
             f"the data of {ds.agency}:{ds.id}({ds.version}) have not changed since "
             f"{query.updated_after.isoformat()} (last change {updated.isoformat()})",
         )
-    table = ds.observations.table
-    structure = ds.structure
-    dimensions = [d.id for d in structure.dimensions]
-    time = structure.time_dimension
+
+
+def _check_dimension_at_observation(ds: CitizenDataset, query: DataQuery) -> None:
+    """A 400 when ``dimensionAtObservation`` names no dimension of the structure."""
+    key_ids = ds.structure.key_ids
     if query.dimension_at_observation not in (None, "AllDimensions") and (
-        query.dimension_at_observation not in structure.key_ids
+        query.dimension_at_observation not in key_ids
     ):
         raise _semantic(
             f"dimensionAtObservation={query.dimension_at_observation}: the data structure "
-            f"has no dimension of that id (it has {', '.join(structure.key_ids)})"
+            f"has no dimension of that id (it has {', '.join(key_ids)})"
         )
+
+
+def _keys_mask(table: pa.Table, ds: CitizenDataset, query: DataQuery) -> pa.ChunkedArray | None:
+    """The rows any of the query's keys matches (``None``: no key, every row)."""
+    dimensions = [d.id for d in ds.structure.dimensions]
     mask: pa.ChunkedArray | None = None
-    if query.keys:
-        keys: pa.ChunkedArray | None = None
-        for key in query.keys:
-            keys = _or(keys, _key_mask(table, dimensions, key))
-        mask = keys
+    for key in query.keys:
+        mask = _or(mask, _key_mask(table, dimensions, key))
+    return mask
+
+
+def _query_periods(table: pa.Table, ds: CitizenDataset, query: DataQuery) -> _Periods | None:
+    """The periods of the time dimension when the query filters on them (``startPeriod``,
+    ``endPeriod`` or ``c[TIME_PERIOD]``), else ``None``; a 400 when there is no time
+    dimension to filter on."""
+    time = ds.structure.time_dimension
     needs_periods = (
         query.start_period
         or query.end_period
         or any(time is not None and f.component == time.id for f in query.filters)
     )
-    if needs_periods and time is None:
+    if not needs_periods:
+        return None
+    if time is None:
         raise _semantic("the data structure has no time dimension to filter periods on")
-    periods = _Periods(_column(table, time.id)) if needs_periods and time is not None else None
-    if periods is not None and query.start_period is not None:
-        mask = _and(
-            mask, pc.fill_null(pc.greater(periods.end, _instant(query.start_period.start)), False)
-        )
-    if periods is not None and query.end_period is not None:
-        mask = _and(
-            mask, pc.fill_null(pc.less(periods.start, _instant(query.end_period.end)), False)
-        )
+    return _Periods(_column(table, time.id))
+
+
+def _period_range_mask(
+    mask: pa.ChunkedArray | None, periods: _Periods, query: DataQuery
+) -> pa.ChunkedArray | None:
+    """``mask`` and the periods overlapping ``startPeriod`` .. ``endPeriod``."""
+    if query.start_period is not None:
+        after = pc.greater(periods.end, _instant(query.start_period.start))
+        mask = _and(mask, pc.fill_null(after, False))
+    if query.end_period is not None:
+        before = pc.less(periods.start, _instant(query.end_period.end))
+        mask = _and(mask, pc.fill_null(before, False))
+    return mask
+
+
+def _observation_mask(
+    table: pa.Table, ds: CitizenDataset, query: DataQuery
+) -> pa.ChunkedArray | None:
+    """The rows the keys, periods and ``c[...]`` filters keep (``None``: every row)."""
+    mask = _keys_mask(table, ds, query)
+    periods = _query_periods(table, ds, query)
+    if periods is not None:
+        mask = _period_range_mask(mask, periods, query)
     for flt in query.filters:
         mask = _and(mask, _filter_mask(table, ds, flt, periods))
+    return mask
+
+
+def _selected_rows(
+    table: pa.Table, ds: CitizenDataset, query: DataQuery, mask: pa.ChunkedArray | None
+) -> pa.Array:
+    """The indices of the rows kept: those of ``mask``, cut to the first / last N of each
+    series, then to ``offset`` and ``limit``; a 404 when none is left."""
     rows = (
         pa.array(range(table.num_rows), pa.int64())
         if mask is None
@@ -327,17 +391,40 @@ def select(ds: CitizenDataset, query: DataQuery, updated: datetime | None = None
         raise ServiceError(
             NO_RESULTS, f"no observation of {ds.agency}:{ds.id}({ds.version}) matches the query"
         )
-    attributes = _kept_attributes(ds, query.attributes)
-    measures = _kept_measures(ds, query.measures)
-    dropped = {a.id for a in structure.attributes if a.id not in attributes} | {
+    return rows
+
+
+def _dropped_components(ds: CitizenDataset, attributes: set[str], measures: set[str]) -> set[str]:
+    """The attributes and measures of the structure that are not kept."""
+    structure = ds.structure
+    return {a.id for a in structure.attributes if a.id not in attributes} | {
         m.id for m in structure.measures if m.id not in measures
     }
-    selected = table if len(rows) == table.num_rows and mask is None else table.take(rows)
-    for name in (c for c in selected.column_names if c in dropped):
+
+
+def _empty_columns(table: pa.Table, dropped: set[str]) -> pa.Table:
+    """``table`` with the columns named in ``dropped`` emptied (every value null)."""
+    for name in (c for c in table.column_names if c in dropped):
         # the writers write every column of the structure: an emptied one says nothing
-        index = selected.column_names.index(name)
-        empty = pa.nulls(selected.num_rows, selected.schema.field(name).type)
-        selected = selected.set_column(index, selected.schema.field(name), empty)
+        index = table.column_names.index(name)
+        empty = pa.nulls(table.num_rows, table.schema.field(name).type)
+        table = table.set_column(index, table.schema.field(name), empty)
+    return table
+
+
+def select(ds: CitizenDataset, query: DataQuery, updated: datetime | None = None) -> CitizenDataset:
+    """The data set with only the observations (and columns) ``query`` asks for; a
+    [`ServiceError`][cdinterop.serve.ServiceError] 404 when none is left (or the data did
+    not change after ``updatedAfter``), 400 for a query the structure contradicts."""
+    _check_updated(ds, query, updated)
+    _check_dimension_at_observation(ds, query)
+    table = ds.observations.table
+    mask = _observation_mask(table, ds, query)
+    rows = _selected_rows(table, ds, query, mask)
+    attributes = _kept_attributes(ds, query.attributes)
+    dropped = _dropped_components(ds, attributes, _kept_measures(ds, query.measures))
+    selected = table if len(rows) == table.num_rows and mask is None else table.take(rows)
+    selected = _empty_columns(selected, dropped)
     values = {k: v for k, v in ds.attribute_values.items() if k in attributes}
     if selected is table and values == ds.attribute_values:
         return ds

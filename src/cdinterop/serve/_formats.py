@@ -120,31 +120,47 @@ def data_offers(dataset: CitizenDataset, api: str) -> list[Offer[tuple[DataForma
     return sorted(offers, key=rank)
 
 
-def _layout(
-    formats: Sequence[DataFormat], dataset: CitizenDataset, dimension: str | None
-) -> DataFormat:
-    time = dataset.structure.time_dimension
+def _check_dimension(dataset: CitizenDataset, dimension: str | None) -> None:
+    """A 400 when ``dimensionAtObservation`` names no dimension of the structure."""
     if dimension not in (None, "AllDimensions", *dataset.structure.key_ids):
         raise ServiceError(
             SEMANTIC_ERROR,
             f"dimensionAtObservation={dimension}: the data structure has no dimension of that "
             f"id (it has {', '.join(dataset.structure.key_ids)})",
         )
+
+
+def _wants_series(
+    formats: Sequence[DataFormat], dataset: CitizenDataset, dimension: str | None
+) -> bool | None:
+    """Whether ``dimension`` asks for the time-series layout (``None``: any layout will
+    do, for SDMX-CSV); a 501 for a cross-sectional layout."""
+    time = dataset.structure.time_dimension
     if dimension is None:
-        series = time is not None
-    elif dimension == "AllDimensions":
-        series = False
-    elif time is not None and dimension == time.id:
-        series = True
-    elif all(parse_media_type(f.media_type)[0].endswith("+csv") for f in formats):
-        return formats[0]  # SDMX-CSV is flat whatever the dimension at observation
-    else:
-        raise ServiceError(
-            NOT_IMPLEMENTED,
-            f"dimensionAtObservation={dimension}: cross-sectional layouts are not written "
-            "(use TIME_PERIOD or AllDimensions)",
-        )
-    if series and time is None:
+        return time is not None
+    if dimension == "AllDimensions":
+        return False
+    if time is not None and dimension == time.id:
+        return True
+    if all(parse_media_type(f.media_type)[0].endswith("+csv") for f in formats):
+        return None  # SDMX-CSV is flat whatever the dimension at observation
+    raise ServiceError(
+        NOT_IMPLEMENTED,
+        f"dimensionAtObservation={dimension}: cross-sectional layouts are not written "
+        "(use TIME_PERIOD or AllDimensions)",
+    )
+
+
+def _layout(
+    formats: Sequence[DataFormat], dataset: CitizenDataset, dimension: str | None
+) -> DataFormat:
+    """The format among ``formats`` (which share a media type) with the layout
+    ``dimensionAtObservation`` asks for."""
+    _check_dimension(dataset, dimension)
+    series = _wants_series(formats, dataset, dimension)
+    if series is None:
+        return formats[0]
+    if series and dataset.structure.time_dimension is None:
         series = False
     wanted = [f for f in formats if f.needs_time_dimension == series]
     return (wanted or list(formats))[0]

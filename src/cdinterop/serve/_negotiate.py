@@ -124,6 +124,18 @@ class Offer(Generic[T]):
         return parse_media_type(self.media_type)
 
 
+def _parameter_matches(name: str, wanted: str, params: dict[str, str]) -> bool:
+    """Whether the parameter ``name=wanted`` of a range accepts an offer's ``params``
+    (``charset`` is always accepted, the other parameters compare case-insensitively,
+    with an SDMX type's defaults)."""
+    if name == "version":
+        return _version_matches(wanted, params.get("version", ""))
+    if name == "charset":
+        return True
+    have = params.get(name, _DEFAULT_PARAMETERS.get(name))
+    return have is not None and have.lower() == wanted.lower()
+
+
 def _specificity(media_range: MediaRange, offer: Offer[T]) -> int | None:
     """How specifically ``media_range`` names ``offer`` (higher is more specific), or
     ``None`` when it does not accept it."""
@@ -138,15 +150,24 @@ def _specificity(media_range: MediaRange, offer: Offer[T]) -> int | None:
         return 2 if offered.endswith(suffix) else None
     if offered != media_range.media_type:
         return None
-    for name, wanted in media_range.params.items():
-        if name == "version":
-            if not _version_matches(wanted, params.get("version", "")):
-                return None
-        elif name != "charset":
-            have = params.get(name, _DEFAULT_PARAMETERS.get(name))
-            if have is None or have.lower() != wanted.lower():
-                return None
+    if not all(_parameter_matches(n, w, params) for n, w in media_range.params.items()):
+        return None
     return 3 + len(media_range.params)
+
+
+def _rank(
+    ranges: Sequence[MediaRange], offer: Offer[T], index: int
+) -> tuple[float, int, int] | None:
+    """How much the ranges want the offer at ``index``: the quality of the most specific
+    range that names it, that specificity and the service's preference; ``None`` when no
+    range accepts it (or its quality is 0)."""
+    matches = [(spec, r.q) for r in ranges if (spec := _specificity(r, offer)) is not None]
+    if not matches:
+        return None
+    specificity, q = max(matches)  # the most specific range decides the quality
+    if q <= 0:
+        return None
+    return (q, specificity, -index)
 
 
 def negotiate(accept: str | None, offers: Sequence[Offer[T]]) -> Offer[T]:
@@ -161,14 +182,8 @@ def negotiate(accept: str | None, offers: Sequence[Offer[T]]) -> Offer[T]:
     best: tuple[float, int, int] | None = None
     chosen: Offer[T] | None = None
     for index, offer in enumerate(offers):
-        matches = [(spec, r.q) for r in ranges if (spec := _specificity(r, offer)) is not None]
-        if not matches:
-            continue
-        specificity, q = max(matches)  # the most specific range decides the quality
-        if q <= 0:
-            continue
-        rank = (q, specificity, -index)
-        if best is None or rank > best:
+        rank = _rank(ranges, offer, index)
+        if rank is not None and (best is None or rank > best):
             best, chosen = rank, offer
     if chosen is None:
         available = ", ".join(dict.fromkeys(o.media_type for o in offers))

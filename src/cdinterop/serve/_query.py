@@ -141,15 +141,7 @@ class Selector:
         named = [a for a in artefacts if self.names(*key(a)[:2])]
         chosen: set[int] = set()
         if self.latest:
-            best: dict[tuple[str, str], int] = {}
-            for index, artefact in enumerate(named):
-                agency, id, version = key(artefact)
-                current = best.get((agency, id))
-                if current is None or version_order(version) > version_order(
-                    key(named[current])[2]
-                ):
-                    best[(agency, id)] = index
-            chosen.update(best.values())
+            chosen.update(_latest_indices(named, key))
         if self.versions is not None:
             chosen.update(i for i, a in enumerate(named) if key(a)[2] in self.versions)
         elif not self.latest:
@@ -167,15 +159,7 @@ class Selector:
         tokens = _values(version if version not in (None, "") else default_version, "version")
         if any(token in _ALL for token in tokens):
             return cls(agencies, ids, None, False)
-        exact: set[str] = set()
-        for token in tokens:
-            if token in _LATEST:
-                continue
-            if "+" in token or "*" in token:
-                raise ServiceError(NOT_IMPLEMENTED, f"semantic version wildcards such as {token!r}")
-            if not _VERSION.match(token):
-                raise _syntax(f"{token!r} is not a version (e.g. 1.0, 1.0.0, ~, *)")
-            exact.add(token)
+        exact = {_exact_version(token) for token in tokens if token not in _LATEST}
         latest = any(token in _LATEST for token in tokens)
         return cls(agencies, ids, frozenset(exact) if exact else None, latest)
 
@@ -191,6 +175,29 @@ class Selector:
             if not pattern.match(value):
                 raise _syntax(f"{value!r} is not an SDMX {what}")
         return frozenset(values)
+
+
+def _latest_indices(
+    artefacts: Sequence[T], key: Callable[[T], tuple[str, str, str]]
+) -> Iterable[int]:
+    """The index of the latest version of each agency and id among ``artefacts`` (the
+    first one of equal versions)."""
+    best: dict[tuple[str, str], int] = {}
+    for index, artefact in enumerate(artefacts):
+        agency, id, version = key(artefact)
+        current = best.get((agency, id))
+        if current is None or version_order(version) > version_order(key(artefacts[current])[2]):
+            best[(agency, id)] = index
+    return best.values()
+
+
+def _exact_version(token: str) -> str:
+    """``token``, checked to be an exact version (a 501 for a semantic wildcard)."""
+    if "+" in token or "*" in token:
+        raise ServiceError(NOT_IMPLEMENTED, f"semantic version wildcards such as {token!r}")
+    if not _VERSION.match(token):
+        raise _syntax(f"{token!r} is not a version (e.g. 1.0, 1.0.0, ~, *)")
+    return token
 
 
 @dataclass(frozen=True)
@@ -307,42 +314,105 @@ def _keys(text: str | None) -> tuple[KeyFilter, ...]:
     return tuple(KeyFilter.parse(k) for k in _values(text, "key"))
 
 
-def parse_data_query(segments: Sequence[str], parameters: Iterable[tuple[str, str]]) -> DataQuery:
-    """The data query of the path after ``/data`` (``segments``) and the query string.
-
-    The path is read as SDMX REST 2.x when its first part is a context (``dataflow``,
-    ``datastructure``, ``provisionagreement`` or ``*``), else as 1.x (``flowRef``)."""
-    parts = [s for s in segments]
+def _path_parts(segments: Sequence[str]) -> list[str]:
+    """The parts of a path, without trailing empty ones."""
+    parts = list(segments)
     while parts and parts[-1] == "":
         parts.pop()
-    if len(parts) > 5:
-        raise _syntax("too many path parts after /data")
-    fields: dict[str, object] = {}
-    if not parts or parts[0] in DATA_CONTEXTS:
-        api = "v2"
-        context, agency, id, version, key = [*parts, None, None, None, None, None][:5]
-        fields["context"] = context or "*"
-        fields["flow"] = Selector.parse(agency, id, version, default_version="~")
-    else:
-        api = "v1"
-        if len(parts) > 3:
-            raise _syntax("a 1.x data query is /data/{flowRef}/{key}/{providerRef}")
-        flow_ref, key, provider = [*parts, None, None][:3]
-        assert flow_ref is not None
-        pieces = flow_ref.split(",")
-        if len(pieces) > 3:
-            raise _syntax(f"the flowRef {flow_ref!r} is AGENCY,ID,VERSION at most")
-        agency, id, version = (
-            ["all", pieces[0], "latest"] if len(pieces) == 1 else [*pieces, "latest"][:3]
-        )
-        fields["context"] = "dataflow"
-        fields["flow"] = Selector.parse(agency, id, version, default_version="latest")
-        if provider not in (None, "", "all", "*"):
-            fields["provider"] = provider
-    fields["keys"] = _keys(key)
+    return parts
+
+
+def _v2_data_path(parts: list[str], fields: dict[str, object]) -> str | None:
+    """Read ``{context}/{agency}/{id}/{version}/{key}`` into ``fields``; the key."""
+    context, agency, id, version, key = [*parts, None, None, None, None, None][:5]
+    fields["context"] = context or "*"
+    fields["flow"] = Selector.parse(agency, id, version, default_version="~")
+    return key
+
+
+def _v1_data_path(parts: list[str], fields: dict[str, object]) -> str | None:
+    """Read ``{flowRef}/{key}/{providerRef}`` into ``fields``; the key."""
+    if len(parts) > 3:
+        raise _syntax("a 1.x data query is /data/{flowRef}/{key}/{providerRef}")
+    flow_ref, key, provider = [*parts, None, None][:3]
+    assert flow_ref is not None
+    pieces = flow_ref.split(",")
+    if len(pieces) > 3:
+        raise _syntax(f"the flowRef {flow_ref!r} is AGENCY,ID,VERSION at most")
+    agency, id, version = (
+        ["all", pieces[0], "latest"] if len(pieces) == 1 else [*pieces, "latest"][:3]
+    )
+    fields["context"] = "dataflow"
+    fields["flow"] = Selector.parse(agency, id, version, default_version="latest")
+    if provider not in (None, "", "all", "*"):
+        fields["provider"] = provider
+    return key
+
+
+def _non_negative(name: str, text: str) -> int:
+    """The value of a parameter that is a count from 0 (``offset``)."""
+    return _positive(name, text, zero=True)
+
+
+def _dimension_id(name: str, text: str) -> str:
+    """The value of ``dimensionAtObservation``, checked to be an id."""
+    if not _ID.match(text):
+        raise _syntax(f"{name}={text!r} is not a dimension id")
+    return text
+
+
+def _value_list(name: str, text: str) -> tuple[str, ...]:
+    """The ``,``-separated values of a parameter (``attributes``, ``measures``)."""
+    return tuple(_values(text, name))
+
+
+def _data_detail(name: str, text: str) -> str:
+    """The ``detail`` of a data query, checked."""
+    if text not in _DETAIL_V1:
+        raise _syntax(f"{name}={text!r}; use one of {', '.join(sorted(_DETAIL_V1))}")
+    return text
+
+
+def _include_history(name: str, text: str) -> None:
+    """Check ``includeHistory`` (a 501 for ``true``: earlier versions are not kept)."""
+    if text.lower() not in ("true", "false"):
+        raise _syntax(f"{name}={text!r} is not true or false")
+    if text.lower() == "true":
+        raise ServiceError(NOT_IMPLEMENTED, "earlier versions of the data (includeHistory)")
+
+
+def _text(name: str, text: str) -> str:
+    """The value of a parameter taken as it is (``format``)."""
+    return text
+
+
+_DATA_PARAMETERS: dict[str, tuple[str | None, Callable[[str, str], object]]] = {
+    "startPeriod": ("start_period", _period),
+    "endPeriod": ("end_period", _period),
+    "updatedAfter": ("updated_after", _datetime),
+    "firstNObservations": ("first_n", _positive),
+    "lastNObservations": ("last_n", _positive),
+    "offset": ("offset", _non_negative),
+    "limit": ("limit", _positive),
+    "dimensionAtObservation": ("dimension_at_observation", _dimension_id),
+    "attributes": ("attributes", _value_list),
+    "measures": ("measures", _value_list),
+    "detail": ("detail", _data_detail),
+    "includeHistory": (None, _include_history),
+    "format": ("format", _text),
+}
+"""The parameters of data queries other than ``c[...]``: the field each sets (``detail``
+is read afterwards; ``None``: none) and the function that reads (and checks) its value."""
+
+
+def _data_parameters(
+    api: str, parameters: Iterable[tuple[str, str]], fields: dict[str, object]
+) -> None:
+    """Read the query parameters of a data query into ``fields`` (``filters``, the
+    ``detail`` asked for, and the fields of `DataQuery`); unknown parameters are ignored."""
     filters: list[ComponentFilter] = []
     seen: set[str] = set()
-    detail = "full"
+    fields["detail"] = "full"
     for name, value in parameters:
         component = _COMPONENT.match(name)
         if component:
@@ -352,46 +422,43 @@ def parse_data_query(segments: Sequence[str], parameters: Iterable[tuple[str, st
                 raise _syntax(f"c[{component.group(1)}] is given twice")
             seen.add(component.group(1))
             filters.append(ComponentFilter.parse(component.group(1), value))
-        elif name == "startPeriod":
-            fields["start_period"] = _period(name, value)
-        elif name == "endPeriod":
-            fields["end_period"] = _period(name, value)
-        elif name == "updatedAfter":
-            fields["updated_after"] = _datetime(name, value)
-        elif name == "firstNObservations":
-            fields["first_n"] = _positive(name, value)
-        elif name == "lastNObservations":
-            fields["last_n"] = _positive(name, value)
-        elif name == "offset":
-            fields["offset"] = _positive(name, value, zero=True)
-        elif name == "limit":
-            fields["limit"] = _positive(name, value)
-        elif name == "dimensionAtObservation":
-            if not _ID.match(value):
-                raise _syntax(f"dimensionAtObservation={value!r} is not a dimension id")
-            fields["dimension_at_observation"] = value
-        elif name == "attributes":
-            fields["attributes"] = tuple(_values(value, "attributes"))
-        elif name == "measures":
-            fields["measures"] = tuple(_values(value, "measures"))
-        elif name == "detail":
-            if value not in _DETAIL_V1:
-                raise _syntax(f"detail={value!r}; use one of {', '.join(sorted(_DETAIL_V1))}")
-            detail = value
-        elif name == "includeHistory":
-            if value.lower() not in ("true", "false"):
-                raise _syntax(f"includeHistory={value!r} is not true or false")
-            if value.lower() == "true":
-                raise ServiceError(NOT_IMPLEMENTED, "earlier versions of the data (includeHistory)")
-        elif name == "format":
-            fields["format"] = value
+        elif name in _DATA_PARAMETERS:
+            field_name, read = _DATA_PARAMETERS[name]
+            parsed = read(name, value)
+            if field_name is not None:
+                fields[field_name] = parsed
         elif name in _UNSUPPORTED:
             raise ServiceError(NOT_IMPLEMENTED, _UNSUPPORTED[name])
+    fields["filters"] = tuple(filters)
+
+
+def _apply_detail(fields: dict[str, object]) -> None:
+    """Turn the ``detail`` read into ``fields`` into what it means for the query."""
+    detail = fields.pop("detail")
     if detail in ("serieskeysonly", "nodata"):
         raise ServiceError(NOT_IMPLEMENTED, f"detail={detail}: series without observations")
     if detail == "dataonly":
         fields["attributes"] = ("none",)
-    fields["filters"] = tuple(filters)
+
+
+def parse_data_query(segments: Sequence[str], parameters: Iterable[tuple[str, str]]) -> DataQuery:
+    """The data query of the path after ``/data`` (``segments``) and the query string.
+
+    The path is read as SDMX REST 2.x when its first part is a context (``dataflow``,
+    ``datastructure``, ``provisionagreement`` or ``*``), else as 1.x (``flowRef``)."""
+    parts = _path_parts(segments)
+    if len(parts) > 5:
+        raise _syntax("too many path parts after /data")
+    fields: dict[str, object] = {}
+    if not parts or parts[0] in DATA_CONTEXTS:
+        api = "v2"
+        key = _v2_data_path(parts, fields)
+    else:
+        api = "v1"
+        key = _v1_data_path(parts, fields)
+    fields["keys"] = _keys(key)
+    _data_parameters(api, parameters, fields)
+    _apply_detail(fields)
     canonical = tuple(sorted((n, v) for n, v in parameters))
     return DataQuery(api=api, cache_key=(api, tuple(parts), canonical), **fields)  # type: ignore[arg-type]
 
@@ -413,6 +480,47 @@ class StructureQuery:
 _ALL_TYPES = frozenset({"*", "all", "structure"})
 
 
+def _structure_path(segments: Sequence[str]) -> list[str]:
+    """The parts of a structure query's path after the type, checked (an item query is
+    a 501)."""
+    parts = _path_parts(segments)
+    if len(parts) > 4:
+        raise _syntax("a structure query is /structure/{type}/{agency}/{id}/{version}/{item}")
+    if len(parts) == 4 and parts[3] not in _ALL:
+        raise ServiceError(NOT_IMPLEMENTED, "queries for items of item schemes (itemID)")
+    return parts
+
+
+def _structure_detail(value: str) -> str:
+    """The ``detail`` of a structure query, checked."""
+    if value not in STRUCTURE_DETAILS:
+        raise _syntax(f"detail={value!r}; use one of {', '.join(sorted(STRUCTURE_DETAILS))}")
+    return value
+
+
+def _structure_parameters(
+    given: Sequence[tuple[str, str]], settings: dict[str, str | None]
+) -> None:
+    """Read ``references``, ``detail`` and ``format`` into ``settings`` (a 501 for
+    ``asOf``; other parameters are ignored)."""
+    for name, value in given:
+        if name == "references":
+            settings["references"] = value
+        elif name == "detail":
+            settings["detail"] = _structure_detail(value)
+        elif name == "format":
+            settings["format"] = value
+        elif name == "asOf":
+            raise ServiceError(NOT_IMPLEMENTED, "structures as they were at a past time (asOf=)")
+
+
+def _check_references(references: str) -> None:
+    """A 400 unless every value of ``references`` is a keyword or an artefact type."""
+    for reference in references.split(","):
+        if reference not in STRUCTURE_REFERENCES and not _ID.match(reference):
+            raise _syntax(f"references={references!r} is not a references value")
+
+
 def parse_structure_query(
     type_: str,
     segments: Sequence[str],
@@ -424,42 +532,22 @@ def parse_structure_query(
     """The structure query for artefact type ``type_`` (``dataflow``, ``codelist``, ``*``
     ...), the path parts after it (``agency/id/version[/item]``) and the query string;
     ``references`` is the default of the ``references`` parameter."""
-    parts = list(segments)
-    while parts and parts[-1] == "":
-        parts.pop()
-    if len(parts) > 4:
-        raise _syntax("a structure query is /structure/{type}/{agency}/{id}/{version}/{item}")
-    if len(parts) == 4 and parts[3] not in _ALL:
-        raise ServiceError(NOT_IMPLEMENTED, "queries for items of item schemes (itemID)")
+    parts = _structure_path(segments)
     agency, id, version = (parts + [None] * 3)[:3]
     selector = Selector.parse(agency, id, version, default_version="~")
     types = None if type_ in _ALL_TYPES else frozenset(_values(type_, "artefact type"))
-    detail = "full"
-    format_: str | None = None
     given = list(parameters)
-    for name, value in given:
-        if name == "references":
-            references = value
-        elif name == "detail":
-            if value not in STRUCTURE_DETAILS:
-                raise _syntax(
-                    f"detail={value!r}; use one of {', '.join(sorted(STRUCTURE_DETAILS))}"
-                )
-            detail = value
-        elif name == "format":
-            format_ = value
-        elif name == "asOf":
-            raise ServiceError(NOT_IMPLEMENTED, "structures as they were at a past time (asOf=)")
-    for reference in references.split(","):
-        if reference not in STRUCTURE_REFERENCES and not _ID.match(reference):
-            raise _syntax(f"references={references!r} is not a references value")
+    settings: dict[str, str | None] = {"references": references, "detail": "full", "format": None}
+    _structure_parameters(given, settings)
+    references = str(settings["references"])
+    _check_references(references)
     canonical = tuple(sorted(given))
     return StructureQuery(
         types,
         selector,
         references,
-        detail,
-        format_,
+        str(settings["detail"]),
+        settings["format"],
         api,
         cache_key=(api, type_, tuple(parts), canonical, references),
     )

@@ -17,7 +17,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from cdinterop.model import Catalog
+from cdinterop.model import Catalog, CitizenDataset
+from cdinterop.sdmx import DataFormat
 from cdinterop.serve._catalogue import ServedCatalogue, ServedDataset
 from cdinterop.serve._dcat import RDF_OFFERS, RDF_WORDS, describe_service, render_catalog
 from cdinterop.serve._errors import NO_RESULTS, NOT_ACCEPTABLE, NOT_IMPLEMENTED, ServiceError
@@ -25,6 +26,7 @@ from cdinterop.serve._filter import select
 from cdinterop.serve._formats import choose_data_format, choose_structure_version
 from cdinterop.serve._negotiate import negotiate
 from cdinterop.serve._query import (
+    DataQuery,
     Selector,
     parse_data_query,
     parse_query_string,
@@ -148,26 +150,14 @@ class Service:
         cached = self._cache.get(key)
         if cached is not None:
             return Answer(cached[0], cached[1], headers=_vary())
-        found = []
-        last: ServiceError | None = None
-        for served in flows:
-            try:
-                found.append((served, select(served.dataset, query, served.updated)))
-            except ServiceError as exc:
-                if exc.code != NO_RESULTS:
-                    raise
-                last = exc
-        if not found:
-            assert last is not None
-            raise last
-        if len(found) > 1:
-            names = ", ".join(f"{s.agency}:{s.id}({s.version})" for s, _ in found)
-            raise ServiceError(
-                NOT_IMPLEMENTED, f"data of several dataflows in one message ({names}); name one"
-            )
-        served, selected = found[0]
+        selected = _select_one(flows, query)
         if not fmt.supports(selected):
             raise ServiceError(NOT_ACCEPTABLE, f"{fmt.description} cannot carry this selection")
+        return self._write(fmt, selected, key)
+
+    def _write(self, fmt: DataFormat, selected: CitizenDataset, key: tuple[Any, ...]) -> Answer:
+        """Write the data in ``fmt``: kept in the cache under ``key`` when small enough, else
+        a temporary file to stream."""
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
         try:
             fmt.write(selected, spool)
@@ -271,6 +261,29 @@ class Service:
             "structure_versions": list(self.pools),
             "dataflows": flows,
         }
+
+
+def _select_one(flows: Sequence[ServedDataset], query: DataQuery) -> CitizenDataset:
+    """What the query selects of the one data set of ``flows`` it selects observations
+    of; the last 404 when it selects none, a 501 when several data sets have some."""
+    found = []
+    last: ServiceError | None = None
+    for served in flows:
+        try:
+            found.append((served, select(served.dataset, query, served.updated)))
+        except ServiceError as exc:
+            if exc.code != NO_RESULTS:
+                raise
+            last = exc
+    if not found:
+        assert last is not None
+        raise last
+    if len(found) > 1:
+        names = ", ".join(f"{s.agency}:{s.id}({s.version})" for s, _ in found)
+        raise ServiceError(
+            NOT_IMPLEMENTED, f"data of several dataflows in one message ({names}); name one"
+        )
+    return found[0][1]
 
 
 def _vary() -> dict[str, str]:

@@ -34,7 +34,7 @@ from cdinterop._safe_xml import parse_bytes
 from cdinterop.errors import WriteError
 from cdinterop.serve._catalogue import ServedCatalogue
 from cdinterop.serve._errors import NO_RESULTS, SYNTAX_ERROR, ServiceError
-from cdinterop.serve._query import StructureQuery
+from cdinterop.serve._query import STRUCTURE_REFERENCES, StructureQuery
 
 log = logging.getLogger("cdinterop.serve")
 
@@ -183,6 +183,14 @@ _CONTAINER_ORDER = {
     ],
 }
 """The order of the containers of ``mes:Structures`` in the official XSDs."""
+_CLOSURES: dict[str, tuple[bool, int | None]] = {
+    "children": (False, 1),
+    "descendants": (False, None),
+    "parents": (True, 1),
+    "ancestors": (True, None),
+}
+"""``references`` keywords that follow references one way: upwards (to the artefacts that
+refer to the matched ones) or not, and how many steps (``None``: all)."""
 _STUB = {"Name"}
 _COMPLETE_STUB = {"Name", "Description", "Annotations"}
 _JSON_STUB = {"id", "agencyID", "version", "name", "names", "urn", "isExternalReference"}
@@ -212,27 +220,42 @@ def _local(tag: Any) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
+def _ref_key(node: Any) -> ArtefactKey | None:
+    """The maintainable artefact an SDMX-ML 2.1 ``Ref`` element points at (that of its
+    maintainable parent for an item), or ``None`` for another element."""
+    if _local(node.tag) != "Ref" or not node.get("agencyID") or not node.get("class"):
+        return None
+    kind = _kind(node.get("class"))
+    parent = node.get("maintainableParentID")
+    if parent:
+        version = node.get("maintainableParentVersion") or "1.0"
+        return ArtefactKey(kind, node.get("agencyID"), parent, version)
+    if node.get("id"):
+        return ArtefactKey(kind, node.get("agencyID"), node.get("id"), node.get("version") or "1.0")
+    return None
+
+
+def _urn_keys(node: Any) -> set[ArtefactKey]:
+    """The artefacts the SDMX URNs in an element's text and attributes (but ``urn``, its
+    own) point at."""
+    found: set[ArtefactKey] = set()
+    texts = [node.text or "", *(v for k, v in node.attrib.items() if k != "urn")]
+    for text in texts:
+        if "urn:sdmx:" in text:
+            found.update(ArtefactKey(_kind(c), a, i, v) for c, a, i, v in _URN.findall(text))
+    return found
+
+
 def _xml_references(element: Any) -> set[ArtefactKey]:
+    """The artefacts an SDMX-ML artefact refers to (``Ref`` elements and URNs)."""
     found: set[ArtefactKey] = set()
     for node in element.iter():
         if not isinstance(node.tag, str):
             continue
-        if _local(node.tag) == "Ref" and node.get("agencyID") and node.get("class"):
-            kind = _kind(node.get("class"))
-            parent = node.get("maintainableParentID")
-            if parent:
-                version = node.get("maintainableParentVersion") or "1.0"
-                found.add(ArtefactKey(kind, node.get("agencyID"), parent, version))
-            elif node.get("id"):
-                found.add(
-                    ArtefactKey(
-                        kind, node.get("agencyID"), node.get("id"), node.get("version") or "1.0"
-                    )
-                )
-        texts = [node.text or "", *(v for k, v in node.attrib.items() if k != "urn")]
-        for text in texts:
-            if "urn:sdmx:" in text:
-                found.update(ArtefactKey(_kind(c), a, i, v) for c, a, i, v in _URN.findall(text))
+        ref = _ref_key(node)
+        if ref is not None:
+            found.add(ref)
+        found |= _urn_keys(node)
     return found
 
 
@@ -274,25 +297,41 @@ class StructurePool:
     def add_message(self, data: bytes, source: str) -> None:
         """Add the artefacts of one structure message (those already there are kept)."""
         if self.is_json:
-            message = json.loads(data)
-            for list_name, items in (message.get("data") or {}).items():
-                if not isinstance(items, list):
+            self._add_json_message(json.loads(data))
+        else:
+            self._add_xml_message(parse_bytes(data, source))
+
+    def _keep(self, key: ArtefactKey, artefact: Any, container: Any, origin: Any) -> bool:
+        """Keep ``artefact`` under ``key`` unless one is already there; whether it was
+        kept."""
+        if key in self.artefacts:
+            return False
+        self.artefacts[key] = artefact
+        self.containers[key] = container
+        self.origins[key] = origin
+        return True
+
+    def _add_json_message(self, message: Any) -> None:
+        """Add the artefacts of an SDMX-JSON structure message (partial item schemes met
+        again are merged)."""
+        for list_name, items in (message.get("data") or {}).items():
+            if not isinstance(items, list):
+                continue
+            for item in items:
+                key = ArtefactKey(
+                    _json_kind(list_name),
+                    str(item.get("agencyID")),
+                    str(item.get("id")),
+                    str(item.get("version", "1.0")),
+                )
+                if self._keep(key, item, list_name, message):
                     continue
-                for item in items:
-                    key = ArtefactKey(
-                        _json_kind(list_name),
-                        str(item.get("agencyID")),
-                        str(item.get("id")),
-                        str(item.get("version", "1.0")),
-                    )
-                    if key not in self.artefacts:
-                        self.artefacts[key] = item
-                        self.containers[key] = list_name
-                        self.origins[key] = message
-                    elif item.get("isPartial") and self.artefacts[key].get("isPartial"):
-                        _merge_json_items(self.artefacts[key], item)
-            return
-        root = parse_bytes(data, source)
+                if item.get("isPartial") and self.artefacts[key].get("isPartial"):
+                    _merge_json_items(self.artefacts[key], item)
+
+    def _add_xml_message(self, root: Any) -> None:
+        """Add the artefacts of an SDMX-ML structure message (partial item schemes met
+        again are merged)."""
         structures = next((c for c in root if _local(c.tag) == "Structures"), None)
         for container in structures if structures is not None else ():
             for element in container:
@@ -304,11 +343,9 @@ class StructurePool:
                     element.get("id"),
                     element.get("version", "1.0"),
                 )
-                if key not in self.artefacts:
-                    self.artefacts[key] = element
-                    self.containers[key] = container.tag
-                    self.origins[key] = root
-                elif element.get("isPartial") == "true" == self.artefacts[key].get("isPartial"):
+                if self._keep(key, element, container.tag, root):
+                    continue
+                if element.get("isPartial") == "true" == self.artefacts[key].get("isPartial"):
                     _merge_xml_items(self.artefacts[key], element)
 
     def link(self) -> None:
@@ -316,27 +353,34 @@ class StructurePool:
         by_loose = {(k.kind, k.agency, k.id, _version_key(k.version)): k for k in self.artefacts}
         for key, artefact in self.artefacts.items():
             raw = _json_references(artefact) if self.is_json else _xml_references(artefact)
-            targets = set()
+            targets: set[ArtefactKey] = set()
             for ref in raw:
-                target = (
-                    ref
-                    if ref in self.artefacts
-                    else by_loose.get((ref.kind, ref.agency, ref.id, _version_key(ref.version)))
-                )
-                if target is None and ref.kind in _CONSTRAINTS:
-                    target = next(
-                        (
-                            k
-                            for k in self.artefacts
-                            if k.kind in _CONSTRAINTS and (k.agency, k.id) == (ref.agency, ref.id)
-                        ),
-                        None,
-                    )
+                target = self._target(ref, by_loose)
                 if target is not None and target != key:
                     targets.add(target)
             self.references[key] = targets
             for target in targets:
                 self.referenced_by.setdefault(target, set()).add(key)
+
+    def _target(
+        self, ref: ArtefactKey, by_loose: dict[tuple[str, str, str, str], ArtefactKey]
+    ) -> ArtefactKey | None:
+        """The artefact of the pool a reference points at: the same key, else the same
+        version written otherwise (``1.0`` = ``1.0.0``), else for a constraint any
+        constraint of that agency and id; ``None`` when the pool has none."""
+        if ref in self.artefacts:
+            return ref
+        target = by_loose.get((ref.kind, ref.agency, ref.id, _version_key(ref.version)))
+        if target is None and ref.kind in _CONSTRAINTS:
+            target = next(
+                (
+                    k
+                    for k in self.artefacts
+                    if k.kind in _CONSTRAINTS and (k.agency, k.id) == (ref.agency, ref.id)
+                ),
+                None,
+            )
+        return target
 
     # -- queries ---------------------------------------------------------------------
     def select(self, query: StructureQuery) -> list[tuple[ArtefactKey, str]]:
@@ -379,27 +423,34 @@ class StructurePool:
             level += 1
         return seen
 
-    def _related(self, matched: Sequence[ArtefactKey], reference: str) -> set[ArtefactKey]:
+    def _parents_and_siblings(self, matched: Sequence[ArtefactKey]) -> set[ArtefactKey]:
+        """The artefacts that refer to the matched ones, and those these refer to."""
+        parents = self._closure(matched, self.referenced_by, depth=1)
+        return parents | self._closure(parents, self.references, depth=1)
+
+    def _keyword_related(self, matched: Sequence[ArtefactKey], reference: str) -> set[ArtefactKey]:
+        """The artefacts a ``references`` keyword (``children``, ``all`` ...) adds."""
         down, up = self.references, self.referenced_by
         if reference == "none":
             return set()
-        if reference == "children":
-            return self._closure(matched, down, depth=1)
-        if reference == "descendants":
-            return self._closure(matched, down, depth=None)
-        if reference == "parents":
-            return self._closure(matched, up, depth=1)
-        if reference == "ancestors":
-            return self._closure(matched, up, depth=None)
-        if reference in ("parentsandsiblings", "all"):
-            parents = self._closure(matched, up, depth=1)
-            related = parents | self._closure(parents, down, depth=1)
-            if reference == "all":
-                related |= self._closure(matched, down, depth=None)
-            return related
+        if reference in _CLOSURES:
+            upwards, depth = _CLOSURES[reference]
+            return self._closure(matched, up if upwards else down, depth=depth)
+        related = self._parents_and_siblings(matched)
+        if reference == "all":
+            related |= self._closure(matched, down, depth=None)
+        return related
+
+    def _related(self, matched: Sequence[ArtefactKey], reference: str) -> set[ArtefactKey]:
+        """The artefacts one value of ``references`` adds to the matched ones: a keyword,
+        or an artefact type (the artefacts of that type among every descendant and
+        ancestor)."""
+        if reference in STRUCTURE_REFERENCES:
+            return self._keyword_related(matched, reference)
         kinds = _expand_types(frozenset({reference}))
         if reference not in KNOWN_TYPES:
             raise ServiceError(SYNTAX_ERROR, f"references={reference!r} is not a references value")
+        down, up = self.references, self.referenced_by
         every = self._closure(matched, down, depth=None) | self._closure(matched, up, depth=None)
         return {k for k in every if kinds is None or k.kind in kinds}
 
@@ -462,15 +513,17 @@ def _merge_xml_items(kept: Any, other: Any) -> None:
             kept.append(copy.deepcopy(child))
 
 
+def _merge_json_list(kept: list[Any], items: list[Any]) -> None:
+    """Add to ``kept`` the items (objects with an ``id``) of ``items`` it lacks."""
+    have = {i.get("id") for i in kept if isinstance(i, dict)}
+    kept.extend(i for i in items if isinstance(i, dict) and i.get("id") and i.get("id") not in have)
+
+
 def _merge_json_items(kept: dict[str, Any], other: dict[str, Any]) -> None:
     """`_merge_xml_items()` for SDMX-JSON: the lists of items (``codes``, ``concepts`` ...)."""
     for name, items in other.items():
-        if not isinstance(items, list) or name not in kept or not isinstance(kept[name], list):
-            continue
-        have = {i.get("id") for i in kept[name] if isinstance(i, dict)}
-        kept[name].extend(
-            i for i in items if isinstance(i, dict) and i.get("id") and i.get("id") not in have
-        )
+        if isinstance(items, list) and isinstance(kept.get(name), list):
+            _merge_json_list(kept[name], items)
 
 
 def _xml_stub(element: Any, detail: str) -> Any:
