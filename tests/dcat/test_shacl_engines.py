@@ -343,6 +343,7 @@ def test_blank_node_focus_is_named_by_its_referrer() -> None:
     assert sorted(i.location for i in issues) == ["[] ex:p", "ex:a/ex:has[] ex:p"]
 
 
+@needs_shapes
 @pytest.mark.parametrize("engine", ["rudof", "pyshacl"])
 def test_malformed_ntriples_is_a_located_read_error(tmp_path: Path, engine: str) -> None:
     bad = tmp_path / "bad.nt"
