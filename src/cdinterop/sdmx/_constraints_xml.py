@@ -45,7 +45,7 @@ _SOURCE = "SDMX content constraints"
 _CONTAINER = {"2.1": "Constraints", "3.0": "DataConstraints"}
 _ELEMENT = {"2.1": "ContentConstraint", "3.0": "DataConstraint"}
 _ROLE_ATTRIBUTE = {"2.1": "type", "3.0": "role"}
-_STRUCTURES_ORDER = {
+STRUCTURES_ORDER = {
     "2.1": [
         "OrganisationSchemes",
         "Dataflows",
@@ -490,7 +490,7 @@ def _xml_bool(flag: bool) -> str:
 
 def _container(structures: Any, version: str, ns: dict[str, str]) -> Any:
     """The constraints container of ``structures``, created in schema order if absent."""
-    order = _STRUCTURES_ORDER[version]
+    order = STRUCTURES_ORDER[version]
     name = _CONTAINER[version]
     existing = structures.find(f"{{{ns['str']}}}{name}")
     if existing is not None:

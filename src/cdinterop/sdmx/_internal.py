@@ -10,6 +10,7 @@ façade (``tests/test_layers.py`` checks that), so the seams between packages st
 
 from __future__ import annotations
 
+from cdinterop.sdmx._constraints_xml import STRUCTURES_ORDER
 from cdinterop.sdmx._data_read import read_references
 from cdinterop.sdmx._json_validation import validate_json_data, validate_json_message
 from cdinterop.sdmx._reference import VERSION_POLICIES, check_references, structure_for
@@ -18,6 +19,7 @@ from cdinterop.sdmx._structure_json import check_json_structure, is_json_structu
 from cdinterop.sdmx._xsd_validation import validate_official, validate_structure_specific
 
 __all__ = [
+    "STRUCTURES_ORDER",
     "VERSION_POLICIES",
     "FetchedStructure",
     "check_json_structure",

@@ -32,6 +32,7 @@ from lxml import etree
 from cdinterop import sdmx
 from cdinterop._safe_xml import parse_bytes
 from cdinterop.errors import WriteError
+from cdinterop.sdmx._internal import STRUCTURES_ORDER
 from cdinterop.serve._catalogue import ServedCatalogue
 from cdinterop.serve._errors import NO_RESULTS, SYNTAX_ERROR, ServiceError
 from cdinterop.serve._query import STRUCTURE_REFERENCES, StructureQuery
@@ -139,50 +140,6 @@ _URN = re.compile(
     r"urn:sdmx:org\.sdmx\.infomodel\.[A-Za-z]+\.([A-Za-z]+)=([A-Za-z0-9_.\-@$]+):"
     r"([A-Za-z0-9_@$\-]+)\(([A-Za-z0-9.+\-~*]+)\)"
 )
-_CONTAINER_ORDER = {
-    "2.1": [
-        "OrganisationSchemes",
-        "Dataflows",
-        "Metadataflows",
-        "CategorySchemes",
-        "Categorisations",
-        "Codelists",
-        "HierarchicalCodelists",
-        "Concepts",
-        "MetadataStructures",
-        "DataStructures",
-        "StructureSets",
-        "ReportingTaxonomies",
-        "Processes",
-        "Constraints",
-        "ProvisionAgreements",
-    ],
-    "3.0": [
-        "AgencySchemes",
-        "Categorisations",
-        "CategorySchemeMaps",
-        "CategorySchemes",
-        "Codelists",
-        "ConceptSchemeMaps",
-        "ConceptSchemes",
-        "CustomTypeSchemes",
-        "DataConstraints",
-        "DataConsumerSchemes",
-        "Dataflows",
-        "DataProviderSchemes",
-        "DataStructures",
-        "GeographicCodelists",
-        "GeoGridCodelists",
-        "Hierarchies",
-        "HierarchyAssociations",
-        "MetadataConstraints",
-        "Metadataflows",
-        "MetadataProviderSchemes",
-        "MetadataProvisionAgreements",
-        "MetadataStructures",
-    ],
-}
-"""The order of the containers of ``mes:Structures`` in the official XSDs."""
 _CLOSURES: dict[str, tuple[bool, int | None]] = {
     "children": (False, 1),
     "descendants": (False, None),
@@ -474,7 +431,7 @@ class StructurePool:
         for key, detail in selection:
             element = self.artefacts[key]
             by_container.setdefault(self.containers[key], []).append(_xml_stub(element, detail))
-        order = _CONTAINER_ORDER.get(self.version, [])
+        order = STRUCTURES_ORDER.get(self.version, [])  # the official XSDs' order
         tags = sorted(
             by_container,
             key=lambda t: order.index(_local(t)) if _local(t) in order else len(order),
