@@ -35,6 +35,7 @@ ORDER = [
     "convert",
     "serve",
     "report",
+    "audit",
     "ingest",
     "sdmx write",
     "sdmx read",

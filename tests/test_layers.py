@@ -64,6 +64,7 @@ LAYERS: dict[str, int] = {
     "_cli": 11,
     "_cli_catalog": 10,  # `cdinterop catalog ...`, registered by _cli
     "_cli_serve": 10,  # `cdinterop serve`, registered by _cli
+    "_cli_audit": 10,  # `cdinterop audit`, registered by _cli
     "__main__": 12,
 }
 """Rank of every top-level module or package of cdinterop; imports may only point to a

@@ -24,6 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cdinterop._cli_audit import audit_command
 from cdinterop._cli_catalog import catalog_app
 from cdinterop._cli_serve import serve_command
 from cdinterop._version import __version__
@@ -73,6 +74,7 @@ dcat_app = typer.Typer(
 app.add_typer(dcat_app, name="dcat")
 app.add_typer(catalog_app, name="catalog")
 app.command("serve")(serve_command)
+app.command("audit")(audit_command)
 
 out = Console()
 err = Console(stderr=True)

@@ -245,16 +245,27 @@ def test_provenance_and_disclosure_record() -> None:
         r["SEX"]: (r["OBS_VALUE"], r["OBS_STATUS"], r["CONF_STATUS"], r["SAMPLE_SIZE"])
         for r in rows(ds)
     }
-    # F (3 < 5) is primary; M is the only other child of the total: secondary
+    # F (3 < 5) is primary; M is the only other child of the total: secondary, with the
+    # same public code (a different one would tell the small group from the large)
     assert got == {
         "F": (None, "Q", "C", None),
-        "M": (None, "Q", "D", None),
+        "M": (None, "Q", "C", None),
         "_T": (15, "A", "F", 15),
     }
     assert ds.disclosure is not None
     assert ds.disclosure.method is DisclosureMethod.CELL_SUPPRESSION
     assert (ds.disclosure.threshold, ds.disclosure.cells_suppressed) == (5, 1)
     assert ds.disclosure.secondary_suppression and ds.disclosure.secondary_cells_suppressed == 1
+    record = ds.disclosure
+    assert (record.totals, record.contributor_count) == ({"SEX": "_T"}, "SAMPLE_SIZE")
+    assert record.protection is not None and (record.protection.upper, record.protection.lower) == (
+        0.5,
+        0.5,
+    )
+    assert (record.secondary_method, record.solver_status) == ("optimal", "optimal")
+    assert record.audit is not None
+    assert (record.audit.cells, record.audit.exact, record.audit.inside_protection) == (2, 0, 0)
+    assert [r.rule for r in record.rules] == ["threshold"] and record.rules[0].cells == 1
     types = [a.type for a in ds.provenance.activities]
     assert types[-2:] == [ActivityType.AGGREGATION, ActivityType.DISCLOSURE_CONTROL]
     agg, sdc = ds.provenance.activities[-2:]

@@ -79,7 +79,7 @@ class Relations:
 
     ids: tuple[np.ndarray, ...]
     """Per totalled dimension: each cell's relation along it (0-based), or -1 when the
-    relation's total cell is absent (no published equation)."""
+    relation's total cell is absent or it has no child (no published equation)."""
     is_total: tuple[np.ndarray, ...]
     """Per totalled dimension: whether the cell is the total of its relation."""
 
@@ -128,8 +128,11 @@ def additive_relations(
         is_total = matrix[:, j] == 0
         others = np.delete(matrix, j, axis=1)
         rel = _group_ids(others)
-        has_total = np.bincount(rel, weights=is_total, minlength=int(rel.max(initial=-1)) + 1) > 0
-        rel = np.where(has_total[rel], rel, -1) if rel.size else rel
+        size = int(rel.max(initial=-1)) + 1
+        has_total = np.bincount(rel, weights=is_total, minlength=size) > 0
+        # a total without children is a combination that ``nested`` prunes: no equation
+        has_child = np.bincount(rel, weights=~is_total, minlength=size) > 0
+        rel = np.where((has_total & has_child)[rel], rel, -1) if rel.size else rel
         ids.append(rel)
         flags.append(is_total)
     return Relations(tuple(ids), tuple(flags))

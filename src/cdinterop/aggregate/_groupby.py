@@ -58,12 +58,14 @@ from cdinterop.mapping import UnmappedPolicy, map_values
 from cdinterop.mapping._internal import as_text, scalar_text
 
 __all__ = [
+    "ABSOLUTE",
     "CONTRIBUTES",
     "CONTRIBUTORS",
     "DENOMINATOR",
     "NUMERATOR",
     "WHO",
     "Prepared",
+    "absolute_column",
     "denominator_column",
     "key_order",
     "numerator_column",
@@ -92,6 +94,9 @@ _VALUES = "_x"
 """A mean's values as read (not summed: only its intervals use them)."""
 WHO = "_who"
 """Column of the contributor id, when contributors are the distinct values of a column."""
+ABSOLUTE = "_abs"
+"""Column of the summed absolute magnitudes (``|_num|``), the total of the dominance rules
+(only with ``disclosure.dominance`` and record contributors; see ``_dominance.py``)."""
 
 
 def numerator_column(indicator: str | None) -> str:
@@ -102,6 +107,11 @@ def numerator_column(indicator: str | None) -> str:
 def denominator_column(indicator: str | None) -> str:
     """The summed denominator column of an indicator (``_den`` for a single measure)."""
     return DENOMINATOR if indicator is None else f"{DENOMINATOR}:{indicator}"
+
+
+def absolute_column(indicator: str | None) -> str:
+    """The summed absolute magnitudes of an indicator (``_abs``), for the dominance rules."""
+    return ABSOLUTE if indicator is None else f"{ABSOLUTE}:{indicator}"
 
 
 def squares_column(indicator: str | None) -> str:
@@ -498,9 +508,9 @@ def total_subsets(spec: AggregationSpec) -> list[tuple[str, ...]]:
 
 
 def summed_columns(prepared: Prepared) -> list[str]:
-    """The summed columns: per indicator ``_num``, for quotients ``_den`` and, for
-    intervals, ``_sq`` and ``_sx``."""
-    summed = (NUMERATOR, DENOMINATOR, SQUARES, SQUARED_VALUES)
+    """The summed columns: per indicator ``_num``, for quotients ``_den``, for intervals
+    ``_sq`` and ``_sx`` and, for dominance rules, ``_abs``."""
+    summed = (NUMERATOR, DENOMINATOR, SQUARES, SQUARED_VALUES, ABSOLUTE)
     return [c for c in prepared.table.column_names if c.startswith(summed)]
 
 

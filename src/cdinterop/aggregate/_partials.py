@@ -11,7 +11,10 @@ batches nor on the order or tree of the merges: integer columns are summed as in
 columns as integer halves of their mantissas per binary exponent (``_exact.py``), rounded
 to float64 once per published cell. What it holds: one row per finest cell (integer sums,
 contributors), one row per (finest cell, float column, exponent) and, when the spec counts
-contributors by a column, one row per distinct (finest cell, contributor).
+contributors by a column, one row per distinct (finest cell, contributor). With
+``disclosure.dominance``, also the largest contributions (``_dominance.py``): the top ``m``
+records per finest cell, or an exact sum per (finest cell, contributor) when contributors are
+counted by a column; the cells then carry ``_top:…`` and ``_abs`` columns.
 
 With a ``benchmark`` in the spec, the finest cells are also keyed by the benchmark's
 dimensions (columns ``_b:<dimension>``, codes as text): ``finish`` compares and rakes their
@@ -23,12 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cdinterop.aggregate._dominance import Dominance
 from cdinterop.aggregate._exact import HALF, exact_float, split
 from cdinterop.aggregate._groupby import (
     CONTRIBUTES,
@@ -69,12 +73,15 @@ class _Cells:
     pairs: pa.Table | None
     """Key columns and ``_who``: the distinct contributors of each cell."""
     float_columns: frozenset[str]
+    contributions: pa.Table | None = None
+    """With dominance rules, the largest contributions per cell (``_dominance.py``)."""
 
     @property
     def rows(self) -> int:
         """Rows held."""
         held = int(self.ints.num_rows)
-        return held + sum(int(t.num_rows) for t in (self.floats, self.pairs) if t is not None)
+        tables = (self.floats, self.pairs, self.contributions)
+        return held + sum(int(t.num_rows) for t in tables if t is not None)
 
 
 def _cells_of(prepared: Prepared) -> _Cells:
@@ -146,11 +153,12 @@ def _promoted(part: _Cells, floats: frozenset[str], keys: list[str]) -> _Cells:
     rows = [_as_float_rows(part.ints, keys, c) for c in moved]
     if part.floats is not None:
         rows.insert(0, part.floats)
-    return _Cells(part.ints.drop_columns(moved), pa.concat_tables(rows), part.pairs, floats)
+    return replace(part, ints=part.ints.drop_columns(moved), floats=pa.concat_tables(rows))
 
 
-def _merged(parts: list[_Cells], keys: list[str]) -> _Cells:
-    """Partial sums merged: sums of sums, distinct pairs of pairs."""
+def _merged(parts: list[_Cells], keys: list[str], dominance: Dominance | None = None) -> _Cells:
+    """Partial sums merged: sums of sums, distinct pairs of pairs, largest contributions of
+    largest contributions."""
     if len(parts) == 1:
         return parts[0]
     floats = frozenset().union(*(p.float_columns for p in parts))
@@ -166,7 +174,9 @@ def _merged(parts: list[_Cells], keys: list[str]) -> _Cells:
     if pair_parts:
         together = pa.concat_tables(pair_parts, promote_options="permissive")
         pairs = together.group_by([*keys, WHO], use_threads=False).aggregate([])
-    return _Cells(fine, rows, pairs, floats)
+    tops = [p.contributions for p in parts if p.contributions is not None]
+    contributions = dominance.merged(tops) if dominance is not None and tops else None
+    return _Cells(fine, rows, pairs, floats, contributions)
 
 
 def _with_float_sums(
@@ -247,6 +257,7 @@ class CellAccumulator:
         dims = spec.benchmark.dimensions if spec.benchmark is not None else ()
         self._bench = {f"_b:{d}": d for d in dims}
         self._summed: tuple[str, ...] = ()
+        self._dominance = Dominance.of(spec, self._fine_keys)
         self._parts: list[_Cells] = []
         self._held = 0
 
@@ -261,6 +272,8 @@ class CellAccumulator:
         prepared = prepare(records, self.spec)
         if self._bench:
             prepared = _with_benchmark_keys(prepared, records, self._bench)
+        if self._dominance is not None:
+            prepared = self._dominance.prepared(prepared)
         self._add_prepared(prepared)
         return self
 
@@ -271,7 +284,10 @@ class CellAccumulator:
     def _add_prepared(self, prepared: Prepared) -> None:
         self.nulls = _added(self.nulls, prepared.nulls)
         self._summed = self._summed or tuple(summed_columns(prepared))
-        self._parts.append(_cells_of(prepared))
+        part = _cells_of(prepared)
+        if self._dominance is not None:
+            part = replace(part, contributions=self._dominance.rows(prepared))
+        self._parts.append(part)
         pending = sum(p.rows for p in self._parts)
         if pending > max(_COMPACT_ROWS, 2 * self._held):
             self._compact()
@@ -279,7 +295,7 @@ class CellAccumulator:
     def _compact(self) -> _Cells | None:
         if not self._parts:
             return None
-        merged = _merged(self._parts, self._fine_keys)
+        merged = _merged(self._parts, self._fine_keys, self._dominance)
         self._parts = [merged]
         self._held = merged.rows
         return merged
@@ -325,7 +341,10 @@ class CellAccumulator:
             ints, floats = weighted_cells(
                 state, self._fine_keys, bench, by_cell, self._summed, squares
             )
-            state = _Cells(ints, floats, state.pairs, frozenset(self._summed))
+            contributions = state.contributions
+            if self._dominance is not None and contributions is not None:
+                contributions = self._dominance.weighted(contributions, bench, by_cell)
+            state = _Cells(ints, floats, state.pairs, frozenset(self._summed), contributions)
         return state, spec, calibration
 
     def _cells_with_totals(self, state: _Cells) -> pa.Table:
@@ -352,11 +371,15 @@ class CellAccumulator:
         part = _with_float_sums(part, state.floats, remaining, floats)
         if state.pairs is not None:
             part = _with_distinct_contributors(part, state.pairs, remaining)
+        added: list[str] = []
+        if self._dominance is not None:
+            part = self._dominance.with_cells(part, state.contributions, remaining)
+            added = self._dominance.cell_columns
         n = part.num_rows
         for dim in subset:
             total = self.spec.dimensions[dim].total
             part = part.append_column(dim, pa.chunked_array([pa.repeat(pa.scalar(total), n)]))
-        return part.select([*keys, *self._summed, CONTRIBUTORS])
+        return part.select([*keys, ROWS, *self._summed, CONTRIBUTORS, *added])
 
 
 def _with_benchmark_keys(

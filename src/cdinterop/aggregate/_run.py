@@ -35,7 +35,6 @@ from pydantic import ValidationError
 
 from cdinterop._version import __version__
 from cdinterop.aggregate._bounds import cell_bounds
-from cdinterop.aggregate._disclosure import additive_relations, primary_suppression, protect
 from cdinterop.aggregate._groupby import (
     CONTRIBUTORS,
     denominator_column,
@@ -43,6 +42,7 @@ from cdinterop.aggregate._groupby import (
     python_round,
     total_subsets,
 )
+from cdinterop.aggregate._record import disclosure_activity, disclosure_record
 from cdinterop.aggregate._spec import (
     AggregationSpec,
     CountMeasure,
@@ -53,14 +53,13 @@ from cdinterop.aggregate._spec import (
     SumMeasure,
     Unpivot,
 )
+from cdinterop.aggregate._suppression import Suppression, suppress
 from cdinterop.aggregate._weighting import Calibration
 from cdinterop.errors import InvalidDatasetError, Issue, issues_from_pydantic
 from cdinterop.model import (
     Activity,
     ActivityType,
     CitizenDataset,
-    DisclosureControl,
-    DisclosureMethod,
     Observations,
     ValueType,
 )
@@ -235,6 +234,8 @@ class _CellStatus:
     """Cells without a value for another reason (and not suppressed)."""
     audit_complete: bool
     """Whether the audit covered every block of suppressed cells."""
+    found: Suppression | None = None
+    """How the pattern was found (none without cell suppression)."""
 
     @property
     def secondary(self) -> np.ndarray:
@@ -250,7 +251,11 @@ class _CellStatus:
         """This suppression, with ``missing`` (one indicator's cells without a value) for
         the cells it does not suppress."""
         return _CellStatus(
-            self.primary, self.suppressed, missing & ~self.suppressed, self.audit_complete
+            self.primary,
+            self.suppressed,
+            missing & ~self.suppressed,
+            self.audit_complete,
+            self.found,
         )
 
 
@@ -288,22 +293,20 @@ def _cell_status(
     spec: AggregationSpec,
     contributors: np.ndarray,
 ) -> _CellStatus:
-    """The spec's disclosure control over the cells: primary suppression by the threshold
-    rule, then secondary suppression and audit (no cell missing: each indicator's missing
-    values are added by ``with_missing``)."""
-    d = spec.disclosure
-    primary = np.zeros(cells.num_rows, dtype=bool)
-    suppressed = primary
-    audit_complete = True
-    if d.method is DisclosureMethodName.CELL_SUPPRESSION:
-        assert d.threshold is not None
-        primary = primary_suppression(contributors, d.threshold)
-        totals = {k: spec.dimensions[k].total for k in spec.total_dimensions}
-        relations = additive_relations(cells, keys, totals)
-        suppressed, audit_complete = protect(
-            relations, primary, contributors, secondary=d.secondary, audit=d.audit
-        )
-    return _CellStatus(primary, suppressed, np.zeros_like(primary), audit_complete)
+    """The spec's disclosure control over the cells: the sensitive cells, the secondary
+    cells and the audit (no cell missing: each indicator's missing values are added by
+    ``with_missing``)."""
+    if spec.disclosure.method is not DisclosureMethodName.CELL_SUPPRESSION:
+        nothing = np.zeros(cells.num_rows, dtype=bool)
+        return _CellStatus(nothing, nothing, nothing.copy(), True)
+    found = suppress(cells, keys, spec, contributors)
+    return _CellStatus(
+        found.primary,
+        found.suppressed,
+        np.zeros_like(found.primary),
+        found.audit_complete,
+        found,
+    )
 
 
 def _published_values(
@@ -449,7 +452,7 @@ def _indicator_dataset(
                 "attribute_values": dict(spec.attributes),
                 "observations": Observations.from_arrow(table),
                 "provenance": provenance,
-                "disclosure": _disclosure_record(run),
+                "disclosure": disclosure_record(run.spec, run.status.found),
             }
         )
     except ValidationError as exc:  # e.g. a data-set attribute value the codelist lacks
@@ -463,7 +466,9 @@ def _activities(run: _Run, taken: set[str]) -> list[Activity]:
     ended = dt.datetime.now(dt.UTC)
     activities = [_aggregation_activity(run, free_id("AGGREGATE", taken), ended)]
     if run.spec.disclosure.method is DisclosureMethodName.CELL_SUPPRESSION:
-        activities.append(_disclosure_activity(run, free_id("SDC", taken), ended))
+        activities.append(
+            disclosure_activity(run.spec, run.status.found, run.cells, free_id("SDC", taken), ended)
+        )
     return activities
 
 
@@ -512,49 +517,6 @@ def _measure_types(spec: AggregationSpec) -> str:
     return ", ".join(dict.fromkeys(m.type for m in spec.measures.values()))
 
 
-def _disclosure_activity(run: _Run, activity_id: str, started: dt.datetime) -> Activity:
-    """The ``disclosure_control`` activity: threshold, cells suppressed, audit."""
-    d = run.spec.disclosure
-    n_primary, n_secondary = int(run.status.primary.sum()), int(run.status.secondary.sum())
-    return Activity(
-        id=activity_id,
-        type=ActivityType.DISCLOSURE_CONTROL,
-        label=f"Cells with fewer than {d.threshold} contributors suppressed"
-        + (", with secondary suppression" if d.secondary else ""),
-        started_at=started,
-        ended_at=dt.datetime.now(dt.UTC),
-        agents=(CDINTEROP_AGENT_ID,),
-        software=CDINTEROP_AGENT_ID,
-        method="cell suppression (threshold rule)",
-        rows_in=run.cells,
-        rows_out=run.cells,
-        parameters={
-            "threshold": int(d.threshold or 0),
-            "cells_suppressed": n_primary,
-            "secondary_suppression": d.secondary,
-            "secondary_cells_suppressed": n_secondary,
-            "contributors": run.spec.contributors or "unit records",
-            "audit": d.audit and d.secondary,
-            "audit_complete": run.status.audit_complete,
-        },
-    )
-
-
-def _disclosure_record(run: _Run) -> DisclosureControl:
-    """The data set's ``disclosure`` record: the method and what it suppressed."""
-    d = run.spec.disclosure
-    if d.method is not DisclosureMethodName.CELL_SUPPRESSION:
-        return DisclosureControl(method=DisclosureMethod.NONE)
-    return DisclosureControl(
-        method=DisclosureMethod.CELL_SUPPRESSION,
-        threshold=d.threshold,
-        cells_suppressed=int(run.status.primary.sum()),
-        secondary_suppression=d.secondary,
-        secondary_cells_suppressed=int(run.status.secondary.sum()),
-        notes={"en": _notes(run.spec, run.status.audit_complete)},
-    )
-
-
 def _report(run: _Run, seconds: float) -> AggregationReport:
     """The counts of the run."""
     status = run.status
@@ -578,26 +540,3 @@ def _report(run: _Run, seconds: float) -> AggregationReport:
 def _counts_of(spec: AggregationSpec, m: MeasureSpec) -> bool:
     """Whether the measure is a count or a sum (integers stay integers when unweighted)."""
     return isinstance(m, CountMeasure | SumMeasure) and spec.weight is None
-
-
-def _notes(spec: AggregationSpec, audit_complete: bool) -> str:
-    d = spec.disclosure
-    who = f"distinct values of {spec.contributors}" if spec.contributors else "unit records"
-    text = (
-        f"Threshold rule: cells with fewer than {d.threshold} contributors ({who}) are suppressed."
-    )
-    if d.secondary:
-        text += (
-            " Secondary suppression: no total along any dimension has exactly one "
-            "suppressed cell, so none can be derived by subtraction."
-        )
-        if d.audit:
-            text += (
-                " Audited: no suppressed value is determined by any linear combination "
-                "of published cells."
-                if audit_complete
-                else " The audit could not cover every block of suppressed cells."
-            )
-    else:
-        text += " No secondary suppression: suppressed cells may be derivable from totals."
-    return text

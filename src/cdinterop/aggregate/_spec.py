@@ -112,14 +112,20 @@ __all__ = [
     "DimensionRule",
     "DisclosureMethodName",
     "DisclosureSpec",
+    "DominanceSpec",
     "IndicatorsSpec",
     "IntervalSpec",
     "MeanMeasure",
     "MeasureSpec",
+    "NKRule",
     "ObsStatusCodes",
+    "PPercentRule",
     "ProportionMeasure",
+    "ProtectionSpec",
     "RatioMeasure",
+    "SecondaryMethod",
     "SumMeasure",
+    "SuppressionCost",
     "WeightingSpec",
 ]
 
@@ -267,8 +273,11 @@ class ConfStatusCodes(Model):
     """Published values (``F``: free for publication)."""
     primary: SdmxId = "C"
     """Primary suppression (``C``: confidential; ``A``, small counts, is the precise code)."""
-    secondary: SdmxId = "D"
-    """Secondary suppression (``D``: secondary confidentiality set by the sender)."""
+    secondary: SdmxId = "C"
+    """Secondary suppression: ``C`` like primary suppression by default, because a public
+    code that told them apart would say which groups are small and let an attacker bound
+    their values (``D``, secondary confidentiality set by the sender, is for exchanges
+    between producers)."""
 
 
 class DisclosureMethodName(StrEnum):
@@ -276,6 +285,77 @@ class DisclosureMethodName(StrEnum):
 
     NONE = "none"
     CELL_SUPPRESSION = "cell_suppression"
+
+
+class ProtectionSpec(Model):
+    """Interval protection of sensitive cells, as shares of the threshold k.
+
+    A pattern is accepted only if an attacker who knows every published value, every
+    relation of the table and that each written cell holds at least one record cannot
+    exclude any value of a sensitive cell x between ``x - LPL`` and ``x + UPL``, with
+    ``UPL = ceil(upper * k)`` and ``LPL = min(ceil(lower * k), x - 1)``, and cannot narrow it
+    to an interval shorter than ``ceil(sliding * k)``.
+    """
+
+    upper: float = Field(default=0.5, ge=0, le=10)
+    """Upper protection level, a share of the threshold."""
+    lower: float = Field(default=0.5, ge=0, le=10)
+    """Lower protection level, a share of the threshold."""
+    sliding: float = Field(default=0, ge=0, le=10)
+    """Sliding protection level (minimum width of the attacker's interval), a share of the
+    threshold."""
+
+
+class PPercentRule(Model):
+    """The p% rule: a cell is sensitive if its total minus the largest ``n + 1``
+    contributions is less than ``p`` % of the largest (a coalition of ``n`` contributors
+    could estimate the largest to within ``p`` %)."""
+
+    p: float = Field(default=10, gt=0, le=100)
+    """The percentage."""
+    n: int = Field(default=1, ge=1, le=10)
+    """The size of the intruding coalition besides the second largest contributor."""
+
+
+class NKRule(Model):
+    """The (n, k) dominance rule: a cell is sensitive if its ``n`` largest contributions
+    exceed ``k`` % of its total."""
+
+    n: int = Field(default=2, ge=1, le=10)
+    """The number of largest contributors."""
+    k: float = Field(default=85, gt=0, le=100)
+    """The percentage of the total."""
+
+
+class DominanceSpec(Model):
+    """Dominance rules for magnitude measures (sums, means, weighted counts): primary
+    sensitivity besides the threshold rule."""
+
+    p_percent: PPercentRule | None = None
+    """The p% rule."""
+    nk: NKRule | None = None
+    """The (n, k) rule."""
+
+    @model_validator(mode="after")
+    def _some_rule(self) -> DominanceSpec:
+        if self.p_percent is None and self.nk is None:
+            raise ValueError("dominance needs p_percent or nk (or both)")
+        return self
+
+
+class SecondaryMethod(StrEnum):
+    """How secondary cells are chosen."""
+
+    SIMPLE = "simple"
+    HEURISTIC = "heuristic"
+    OPTIMAL = "optimal"
+
+
+class SuppressionCost(StrEnum):
+    """What the choice of secondary cells minimises."""
+
+    CELLS = "cells"
+    VALUE = "value"
 
 
 class DisclosureSpec(Model):
@@ -290,6 +370,20 @@ class DisclosureSpec(Model):
     audit: bool = True
     """After the secondary pass, check with linear algebra that no suppressed value is
     determined by the published cells and totals; suppress more until none is."""
+    protection: ProtectionSpec | None = ProtectionSpec()
+    """Interval protection of sensitive cells against a linear-programming attacker;
+    ``null`` for exact protection only (no suppressed value can be derived)."""
+    secondary_method: SecondaryMethod = SecondaryMethod.OPTIMAL
+    """``optimal`` (a mixed-integer program, within ``time_limit``, started from the
+    heuristic's pattern), ``heuristic`` (attacked and repaired until protected) or
+    ``simple`` (no total with a lone suppressed cell, then the rank audit; no interval
+    protection)."""
+    cost: SuppressionCost = SuppressionCost.CELLS
+    """What the secondary cells minimise: their number or their total value."""
+    time_limit: float = Field(default=10, gt=0, le=86400)
+    """Seconds the optimisation may take; then the best protected pattern found is kept."""
+    dominance: DominanceSpec | None = None
+    """Dominance rules for magnitude measures (p% and (n, k))."""
     obs_status: ObsStatusCodes | None = ObsStatusCodes()
     """Status codes; ``null`` to set none (the structure must then lack the attribute)."""
     conf_status: ConfStatusCodes | None = ConfStatusCodes()
@@ -301,6 +395,8 @@ class DisclosureSpec(Model):
             raise ValueError("cell_suppression needs a threshold (the minimum cell count k)")
         if self.method is DisclosureMethodName.NONE and self.threshold is not None:
             raise ValueError("method none takes no threshold")
+        if self.method is DisclosureMethodName.NONE and self.dominance is not None:
+            raise ValueError("dominance rules need method cell_suppression")
         return self
 
 
@@ -431,6 +527,7 @@ class AggregationSpec(Model):
             *self._measure_problems(),
             *self._attribute_problems(),
             *self._contributor_count_problems(),
+            *self._dominance_problems(),
             *self._status_problems(self._attributes_by_id(), self._observation_level()),
             *self._mandatory_problems(),
             *self._fitness_problems(),
@@ -683,6 +780,24 @@ class AggregationSpec(Model):
                     Problem(f"attributes.{k}", _not_a_code(scalar_text(value), codelist))
                 )
         return problems
+
+    def _dominance_problems(self) -> list[Problem]:
+        """Dominance rules without a magnitude measure to apply them to."""
+        if self.disclosure.dominance is None:
+            return []
+        weighted = self.weight is not None or self.weighting is not None
+        for m in self.measures.values():
+            if isinstance(m, SumMeasure | MeanMeasure | RatioMeasure) or (
+                isinstance(m, CountMeasure) and weighted
+            ):
+                return []
+        return [
+            Problem(
+                "disclosure.dominance",
+                "dominance rules apply to magnitudes (sum, mean, ratio, a weighted count); "
+                "proportions and unweighted counts are covered by the threshold rule",
+            )
+        ]
 
     def _contributor_count_problems(self) -> list[Problem]:
         """A ``contributor_count`` that is not an integer observation-level attribute."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -13,9 +14,12 @@ from cdinterop.model._base import LocalId, Model, MultilingualText, NCNameId, Sd
 
 __all__ = [
     "DimensionScore",
+    "DisclosureAudit",
     "DisclosureControl",
     "DisclosureMethod",
+    "DisclosureRule",
     "EthicsCheck",
+    "ProtectionLevels",
     "Quality",
     "QualityAssessment",
     "QualityDimension",
@@ -146,6 +150,62 @@ class DisclosureMethod(StrEnum):
     AGGREGATION = "aggregation"
 
 
+class DisclosureRule(Model):
+    """One primary sensitivity rule: the threshold rule, the p% rule or the (n, k) rule."""
+
+    rule: Literal["threshold", "p_percent", "nk"]
+    """``threshold`` (fewer than ``k`` contributors), ``p_percent`` (the total minus the
+    largest ``n + 1`` contributions is less than ``p`` % of the largest) or ``nk`` (the
+    ``n`` largest contributions exceed ``k`` % of the total)."""
+    measure: NCNameId | None = None
+    """The magnitude the dominance rule is applied to (none for the threshold rule)."""
+    k: float | None = Field(default=None, gt=0)
+    """The threshold (minimum contributors) or the (n, k) rule's percentage."""
+    p: float | None = Field(default=None, gt=0)
+    """The p% rule's percentage."""
+    n: int | None = Field(default=None, ge=1)
+    """The size of the coalition (p%: the intruders besides the respondent; (n, k): the
+    largest contributors)."""
+    cells: int = Field(default=0, ge=0)
+    """Cells the rule found sensitive."""
+
+
+class ProtectionLevels(Model):
+    """The interval protection required of every sensitive cell (as in tau-ARGUS)."""
+
+    upper: float = Field(ge=0)
+    """Upper protection level as a share of the threshold: an attacker must not be able to
+    exclude any value up to ``x + ceil(upper * k)`` (x: the true value)."""
+    lower: float = Field(ge=0)
+    """Lower protection level as a share of the threshold: no value down to
+    ``x - min(ceil(lower * k), x - 1)`` may be excluded (a cell holds at least one record)."""
+    sliding: float = Field(default=0, ge=0)
+    """Sliding protection level as a share of the threshold: the attacker's interval must be
+    at least ``ceil(sliding * k)`` wide."""
+    capped: int = Field(default=0, ge=0)
+    """Levels lowered to what suppressing every cell of the table would allow."""
+
+
+class DisclosureAudit(Model):
+    """What an attacker who solves linear programs learns about the suppressed cells."""
+
+    attacker: str = Field(min_length=1)
+    """The attack: what is minimised and maximised, with which solver."""
+    a_priori: str = Field(min_length=1)
+    """What the attacker is assumed to know besides the published values and relations."""
+    cells: int = Field(ge=0)
+    """Suppressed cells attacked."""
+    exact: int = Field(ge=0)
+    """Suppressed cells whose value the attack determines exactly."""
+    inside_protection: int | None = Field(default=None, ge=0)
+    """Sensitive cells whose feasible interval lies inside their protection range (needs
+    the true values; none when they were not known to the audit)."""
+    narrower_than_sliding: int = Field(default=0, ge=0)
+    """Sensitive cells whose feasible interval is narrower than the sliding level."""
+    complete: bool = True
+    """Whether every suppressed cell was attacked."""
+
+
 class DisclosureControl(Model):
     """Statistical disclosure control applied before publication (UN FPOS principle 6)."""
 
@@ -160,6 +220,38 @@ class DisclosureControl(Model):
     subtraction from totals."""
     secondary_cells_suppressed: int = Field(default=0, ge=0)
     """Further cells suppressed by secondary suppression."""
+    rules: tuple[DisclosureRule, ...] = ()
+    """The primary sensitivity rules applied (threshold, p%, (n, k))."""
+    totals: dict[NCNameId, SdmxId] = Field(default_factory=dict)
+    """The totalled dimensions and their total codes: the additive relations of the table
+    (each total cell is the sum of its children along one dimension)."""
+    nested: dict[NCNameId, NCNameId] = Field(default_factory=dict)
+    """Hierarchies, child dimension → parent dimension (no child detail under a parent
+    total)."""
+    contributor_count: NCNameId | None = None
+    """The component that publishes each cell's contributor count, the quantity the
+    threshold rule and its protection levels are about (none when it is not published)."""
+    protection: ProtectionLevels | None = None
+    """The interval protection required of sensitive cells (none: exact protection only)."""
+    secondary_method: Literal["simple", "heuristic", "optimal"] | None = None
+    """How secondary cells were chosen: ``simple`` (no total with a lone suppressed cell,
+    then a rank audit), ``heuristic`` (attacked and repaired until protected) or
+    ``optimal`` (a mixed-integer program)."""
+    cost: Literal["cells", "value"] | None = None
+    """What the choice of secondary cells minimised: their number or their total value."""
+    solver: str | None = Field(default=None, min_length=1)
+    """The solver used (name and version)."""
+    solver_status: Literal["optimal", "time_limit", "heuristic"] | None = None
+    """``optimal`` (proved within ``mip_gap``), ``time_limit`` (the best protected pattern
+    found in the time allowed) or ``heuristic`` (the optimisation was not run)."""
+    lower_bound: float | None = Field(default=None, ge=0)
+    """A proven lower bound on the cost of any protected pattern of secondary cells."""
+    mip_gap: float | None = Field(default=None, ge=0)
+    """Relative gap between the cost of the pattern chosen and ``lower_bound``."""
+    information_loss: float | None = Field(default=None, ge=0)
+    """The total value of the suppressed cells (the count or magnitude the pattern hides)."""
+    audit: DisclosureAudit | None = None
+    """The linear-programming attack on the published table and what it found."""
     notes: MultilingualText | None = None
     """Anything else about the protection applied."""
 

@@ -19,7 +19,8 @@ __all__ = ["CONF_STATUS", "SUPPRESSED", "Cube", "cube_of"]
 
 CONF_STATUS = "CONF_STATUS"
 SUPPRESSED = ("C", "D")
-"""The confidentiality statuses of suppressed cells: primary (C) and secondary (D)."""
+"""The confidentiality statuses of suppressed cells: C (every suppressed cell by default)
+and D (secondary suppression, where a producer still tells it apart)."""
 LOWER, UPPER = "LOWER_BOUND", "UPPER_BOUND"
 
 

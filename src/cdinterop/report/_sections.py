@@ -386,7 +386,8 @@ def _map_table(
 
 def suppression(cube: Cube | None, aggregate: Any) -> str | None:
     """A map-like table of the cells: one dimension down, another across, each cell its
-    value or its status (C primary, D secondary suppression), with the counts."""
+    value or its status (C suppressed; D secondary suppression, from producers that still
+    tell it apart), with the counts."""
     if cube is None:
         return None
     counts = cube.suppressed_counts()
@@ -400,7 +401,7 @@ def suppression(cube: Cube | None, aggregate: Any) -> str | None:
             best = (_suppressed(cells), other, cells)
     lines = [
         el("tr", el("th", text(label), scope="row") + cell(counts.get(code, 0), conf_status=code))
-        for code, label in (("C", "primary suppression (C)"), ("D", "secondary suppression (D)"))
+        for code, label in (("C", "suppressed (C)"), ("D", "secondary suppression (D)"))
     ]
     if isinstance(aggregate, Mapping):
         lines += [

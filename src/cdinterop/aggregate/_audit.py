@@ -1,0 +1,255 @@
+"""The audit anyone can rerun: attack a published, disclosure-controlled data set.
+
+[`audit()`][cdinterop.aggregate.audit] takes an indicator data set as published (its
+observations with the suppressed values blank, and its ``disclosure`` record) and, like an
+attacker, computes by linear programming the smallest and largest value every suppressed
+cell can take given every published value, every additive relation of the table (each
+total is the sum of its children along one totalled dimension) and that each written cell
+holds at least one record. It reports the cells whose value is exactly determined and the
+sensitive cells whose interval is narrower than the sliding protection level. Whether an
+interval lies inside a cell's protection range needs the true values: that check runs at
+the end of each aggregation, which has them, and its result is in the record.
+
+The relations come from the record (``totals``, ``nested``); outputs written before the
+record carried them fall back to the ``totals`` parameter of the aggregation activity and
+the total code ``_T``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cdinterop.aggregate._attack import attack_intervals
+from cdinterop.aggregate._disclosure import additive_relations
+from cdinterop.aggregate._relations import linear_relations
+from cdinterop.errors import ReadError
+from cdinterop.model import (
+    ActivityType,
+    CitizenDataset,
+    DisclosureAudit,
+    DisclosureMethod,
+)
+from cdinterop.model._internal import load
+
+__all__ = ["AuditReport", "CellInterval", "audit", "audit_output"]
+
+_ATTACKER = "minimum and maximum of each suppressed cell by linear programming (HiGHS)"
+_A_PRIORI = (
+    "every published value and additive relation; counts are at least 1 in every written cell"
+)
+
+
+@dataclass(frozen=True)
+class CellInterval:
+    """What the attack learns about one suppressed cell."""
+
+    key: dict[str, str]
+    """The cell's dimension codes."""
+    component: str
+    """The published component attacked (the contributor count or the measure)."""
+    lower: float
+    """The smallest value the cell can take."""
+    upper: float
+    """The largest value the cell can take (``inf`` when unbounded)."""
+
+    @property
+    def exact(self) -> bool:
+        """Whether the value is determined."""
+        return self.upper - self.lower < 0.5
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The result of an audit: the verdicts and each suppressed cell's interval."""
+
+    dataset: str
+    """The data set audited (its id)."""
+    audit: DisclosureAudit
+    """The verdicts in the form of the disclosure record."""
+    intervals: list[CellInterval] = field(default_factory=list)
+    """Every suppressed cell's interval."""
+    recorded: DisclosureAudit | None = None
+    """What the data set's own record says its audit found."""
+    seconds: float = 0.0
+    """Time the audit took."""
+    problems: list[str] = field(default_factory=list)
+    """Why the audit could not attack some part of the data set."""
+
+    @property
+    def ok(self) -> bool:
+        """No cell determined, none narrower than its sliding level, nothing skipped."""
+        a = self.audit
+        return (
+            a.exact == 0
+            and a.narrower_than_sliding == 0
+            and not a.inside_protection
+            and a.complete
+            and not self.problems
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as a JSON-ready dict."""
+        return {
+            "dataset": self.dataset,
+            "ok": self.ok,
+            "seconds": self.seconds,
+            "audit": self.audit.model_dump(mode="json", exclude_none=True),
+            "recorded": (
+                self.recorded.model_dump(mode="json", exclude_none=True) if self.recorded else None
+            ),
+            "problems": self.problems,
+            "cells": [
+                {
+                    "key": c.key,
+                    "component": c.component,
+                    "lower": c.lower,
+                    "upper": None if math.isinf(c.upper) else c.upper,
+                    "exact": c.exact,
+                }
+                for c in self.intervals
+            ],
+        }
+
+
+def audit_output(outdir: str | Path) -> AuditReport:
+    """Audit the ``dataset.json`` of an output folder (or that file itself); raises
+    [`ReadError`][cdinterop.errors.ReadError] when there is none."""
+    path = Path(outdir)
+    file = path if path.is_file() else path / "dataset.json"
+    if not file.is_file():
+        raise ReadError(str(path), "no dataset.json here: give the output folder of a run")
+    return audit(load(file))
+
+
+def audit(dataset: CitizenDataset) -> AuditReport:
+    """Attack the suppressed cells of a published indicator data set (see the module
+    documentation); a data set without cell suppression gives an empty, passing report."""
+    started = time.perf_counter()
+    record = dataset.disclosure
+    if record is None or record.method is not DisclosureMethod.CELL_SUPPRESSION:
+        return AuditReport(dataset.id, _verdict(0, 0, 0, True))
+    table = dataset.observations.to_arrow()
+    keys = tuple(c for c in (*_dimension_ids(dataset),) if c in table.column_names)
+    totals = dict(record.totals) or _recorded_totals(dataset)
+    components = _additive_components(dataset, table)
+    problems: list[str] = []
+    if not totals:
+        problems.append("the record names no totalled dimension: there are no relations")
+    if not components:
+        problems.append("no published component adds up (no contributor count, no count)")
+    relations = additive_relations(table, keys, totals)
+    lin = linear_relations(relations)
+    sliding = _sliding(dataset)
+    intervals: list[CellInterval] = []
+    exact = narrow = 0
+    complete = True
+    for component, values, suppressed in components:
+        lb = np.where(suppressed, 1.0, values)
+        found = attack_intervals(lin, values, suppressed, lb, np.full_like(values, np.inf))
+        complete = complete and found.complete
+        lo, hi = np.ceil(found.lower - 1e-6), np.floor(found.upper + 1e-6)
+        exact += int((suppressed & (hi - lo < 0.5)).sum())
+        narrow += int((suppressed & (hi - lo < sliding - 1e-6)).sum())
+        rows = table.select(list(keys)).to_pylist()
+        for i in np.nonzero(suppressed)[0].tolist():
+            key = {k: str(v) for k, v in rows[i].items()}
+            intervals.append(CellInterval(key, component, float(lo[i]), float(hi[i])))
+    return AuditReport(
+        dataset.id,
+        _verdict(int(sum(c[2].sum() for c in components)), exact, narrow, complete),
+        intervals,
+        record.audit,
+        round(time.perf_counter() - started, 3),
+        problems,
+    )
+
+
+def _verdict(cells: int, exact: int, narrow: int, complete: bool) -> DisclosureAudit:
+    return DisclosureAudit(
+        attacker=_ATTACKER,
+        a_priori=_A_PRIORI,
+        cells=cells,
+        exact=exact,
+        narrower_than_sliding=narrow,
+        complete=complete,
+    )
+
+
+def _dimension_ids(dataset: CitizenDataset) -> list[str]:
+    structure = dataset.structure
+    ids = [d.id for d in structure.dimensions]
+    if structure.time_dimension is not None:
+        ids.append(structure.time_dimension.id)
+    return ids
+
+
+def _recorded_totals(dataset: CitizenDataset) -> dict[str, str]:
+    """Totalled dimensions from the aggregation activity (outputs of older versions)."""
+    for activity in dataset.provenance.activities:
+        if activity.type is ActivityType.AGGREGATION:
+            names = str((activity.parameters or {}).get("totals", "none"))
+            if names != "none":
+                return {name: "_T" for name in names.split(",")}
+    return {}
+
+
+def _sliding(dataset: CitizenDataset) -> float:
+    record = dataset.disclosure
+    assert record is not None
+    if record.protection is None or record.threshold is None:
+        return 0.0
+    return float(math.ceil(record.protection.sliding * record.threshold))
+
+
+def _additive_components(
+    dataset: CitizenDataset, table: pa.Table
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """The published components that add up along the relations: the contributor count
+    the record names and, for an unweighted count, the measure. Per component its values
+    (0 where suppressed) and the suppressed cells."""
+    record = dataset.disclosure
+    assert record is not None
+    names: list[str] = []
+    if record.contributor_count and record.contributor_count in table.column_names:
+        names.append(record.contributor_count)
+    measure = dataset.structure.measures[0].id if dataset.structure.measures else None
+    if measure and _counts(dataset) and measure in table.column_names and measure not in names:
+        names.append(measure)
+    if not names:
+        return []
+    blank = _suppressed(dataset, table)
+    out = []
+    for name in names:
+        column = pc.cast(table.column(name), pa.float64())
+        values = np.asarray(pc.fill_null(column, 0.0).to_numpy(zero_copy_only=False))
+        out.append((name, values, blank))
+    return out
+
+
+def _counts(dataset: CitizenDataset) -> bool:
+    for activity in dataset.provenance.activities:
+        if activity.type is ActivityType.AGGREGATION:
+            parameters = activity.parameters or {}
+            return parameters.get("measure") == "count" and "weight" not in parameters
+    return False
+
+
+def _suppressed(dataset: CitizenDataset, table: pa.Table) -> np.ndarray:
+    """The suppressed cells: the observation status says so (``Q``) or, without it, the
+    value is blank."""
+    status = next((a for a in ("OBS_STATUS",) if a in table.column_names), None)
+    if status is not None:
+        return np.asarray(
+            pc.fill_null(pc.equal(table.column(status), "Q"), False).to_numpy(zero_copy_only=False),
+            dtype=bool,
+        )
+    measure = dataset.structure.measures[0].id
+    return np.asarray(pc.is_null(table.column(measure)).to_numpy(zero_copy_only=False))
