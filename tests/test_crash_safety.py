@@ -75,15 +75,6 @@ def locked(path):  # whether a process holds the flock of the folder (None: no c
 
 for line in sys.stdin:
     runs = json.loads(line)
-    if isinstance(runs, dict):  # a warm-up run in this process: its state is forked
-        import contextlib, io
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            try:
-                app(runs["warm"], prog_name="cdinterop")
-            except SystemExit:
-                pass
-        print("[]", flush=True)
-        continue
     began = time.monotonic()
     pids, results = {}, [None] * len(runs)
     while any(r is None for r in results):
@@ -145,15 +136,6 @@ class Driver:
             result["output"] = Path(run["log"]).read_text(encoding="utf-8", errors="replace")
         return results
 
-    def warm(self, args: list[str]) -> None:
-        """Run ``cdinterop ARGS`` in the driver itself, so that every forked run starts
-        with what it computed (the suppression pattern of the example's table, which
-        otherwise dominates each run's length: the kills should fall on the writing)."""
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(json.dumps({"warm": args}) + "\n")
-        self.process.stdin.flush()
-        assert self.process.stdout.readline(), "the driver died"
-
     def run(self, args: list[str], **options: Any) -> dict[str, Any]:
         """One run of ``cdinterop ARGS`` (``crash``: a crash point; ``kill_after``: s)."""
         return self.runs({"args": args, **options})[0]
@@ -168,7 +150,6 @@ class Driver:
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Driver]:
     running = Driver(tmp_path_factory.mktemp("logs"))
-    running.warm(_convert(tmp_path_factory.mktemp("warm") / "out", ("datapackage",)))
     yield running
     running.close()
 

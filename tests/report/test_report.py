@@ -212,7 +212,7 @@ def test_the_indicator_equals_the_data_set(converted: Path, full: tuple[Page, st
     [(_, shown)] = [
         (a, t)
         for a, t in page.find("td", field="OBS_VALUE")
-        if a["data-value"] == total["OBS_VALUE"]
+        if a.get("data-value") == total["OBS_VALUE"]
     ][:1]
     assert shown == fmt(row["OBS_VALUE"])
     # the breakdown by area: every county at the totals of the other dimensions
