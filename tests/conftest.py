@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,25 @@ from cdinterop.model import (
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+PATTERN_CACHE_ENV = "CDINTEROP_PATTERN_CACHE"
+_PATTERNS = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One folder of suppression patterns for the whole run, shared by the xdist workers
+    (they inherit the environment): a table that many tests convert is searched once. A
+    new folder for each run, so that a change to the search is always exercised."""
+    if not hasattr(config, "workerinput"):
+        folder = tempfile.mkdtemp(prefix="cdinterop-test-patterns-")
+        os.environ[PATTERN_CACHE_ENV] = folder
+        config.stash[_PATTERNS] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the run's folder of suppression patterns."""
+    folder = config.stash.get(_PATTERNS, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _codelist(cl_id: str, *codes: str) -> Codelist:

@@ -143,3 +143,25 @@ def rows(dataset: CitizenDataset) -> list[dict[str, Any]]:
     """The observation rows of a data set."""
     out: list[dict[str, Any]] = dataset.observations.table.to_pylist()
     return out
+
+
+def area_sex_counts(
+    counts: dict[tuple[str, str], int], disclosure: dict[str, Any]
+) -> tuple[CitizenDataset, Any]:
+    """Unit records with ``counts[(area, sex)]`` rows per cell (areas A, B, C; sexes F, M),
+    and a count spec over both dimensions with totals and this ``disclosure`` section."""
+    from cdinterop.aggregate import AggregationSpec
+
+    area = [a for (a, _), n in counts.items() for _ in range(n)]
+    sex = [s for (_, s), n in counts.items() for _ in range(n)]
+    spec = AggregationSpec.model_validate(
+        {
+            "structure": target_structure(
+                {"AREA": ["A", "B", "C"], "SEX": ["F", "M"]}, value_type=ValueType.INTEGER
+            ).model_dump(),
+            "dimensions": {"AREA": {"from": "area"}, "SEX": {"from": "sex"}},
+            "measure": {"type": "count"},
+            "disclosure": disclosure,
+        }
+    )
+    return unit_records(pa.table({"area": area, "sex": sex})), spec

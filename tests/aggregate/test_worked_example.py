@@ -7,13 +7,11 @@ given the published cells, the relations and counts of at least 1.
 
 from __future__ import annotations
 
-import pyarrow as pa
 import pytest
 
-from cdinterop.aggregate import AggregationSpec, aggregate
-from cdinterop.model import ValueType
+from cdinterop.aggregate import aggregate
 
-from .helpers import rows, target_structure, unit_records
+from .helpers import area_sex_counts, rows
 
 scipy_optimize = pytest.importorskip("scipy.optimize", reason="scipy (the fitness extra)")
 
@@ -28,23 +26,10 @@ COUNTS = {
 
 
 def _published(method: str) -> dict[tuple[str, str], int | None]:
-    area = [a for (a, _), n in COUNTS.items() for _ in range(n)]
-    sex = [s for (_, s), n in COUNTS.items() for _ in range(n)]
-    spec = AggregationSpec.model_validate(
-        {
-            "structure": target_structure(
-                {"AREA": ["A", "B", "C"], "SEX": ["F", "M"]}, value_type=ValueType.INTEGER
-            ).model_dump(),
-            "dimensions": {"AREA": {"from": "area"}, "SEX": {"from": "sex"}},
-            "measure": {"type": "count"},
-            "disclosure": {
-                "method": "cell_suppression",
-                "threshold": 10,
-                "secondary_method": method,
-            },
-        }
+    units, spec = area_sex_counts(
+        COUNTS, {"method": "cell_suppression", "threshold": 10, "secondary_method": method}
     )
-    result = aggregate(unit_records(pa.table({"area": area, "sex": sex})), spec)
+    result = aggregate(units, spec)
     return {(r["AREA"], r["SEX"]): r["OBS_VALUE"] for r in rows(result.dataset)}
 
 

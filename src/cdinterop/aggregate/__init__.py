@@ -14,14 +14,17 @@ and [`unpivot()`][cdinterop.aggregate.unpivot]::
 [`AggregationSpec`][cdinterop.aggregate.AggregationSpec] (grouping by the target dimensions, ``_T``
 totals for every dimension and their combinations, a count, sum, mean, ratio or proportion measure,
 optionally weighted, units set) on a unit-record [`CitizenDataset`][cdinterop.model.CitizenDataset],
-then suppresses cells with fewer than k contributors and, by secondary suppression, every cell that
-would let one be recovered from a total (UN Fundamental Principles of Official Statistics, principle
-6).
+then suppresses the sensitive cells (fewer than k contributors; for sums, the dominance rules)
+and, by secondary suppression, enough other cells that an attacker who knows every published value
+and relation cannot narrow a sensitive cell inside its protection range (UN Fundamental Principles
+of Official Statistics, principle 6). [`audit()`][cdinterop.aggregate.audit] reruns that attack on
+a published output.
 
 The spec models are the ``aggregation`` section of an ingest mapping spec;
 [`unpivot`][cdinterop.aggregate.unpivot] turns wide columns (one per category) into a
-code and a value first. A linear-algebra audit (on by default) also finds suppressed
-values that several relations together would reveal, and widens the suppression.
+code and a value first. Suppression patterns are kept in the process, and in the folder named by
+``$CDINTEROP_PATTERN_CACHE`` when it is set, so the same table is not searched twice
+([`forget_patterns()`][cdinterop.aggregate.forget_patterns]).
 
 Imports only `cdinterop.model`, `cdinterop.mapping` and `cdinterop.errors`, and the SDMX
 structure reader when a spec's structure names an SDMX structure file
@@ -30,6 +33,7 @@ structure reader when a spec's structure names an SDMX structure file
 
 from cdinterop.aggregate._audit import AuditReport, CellInterval, audit, audit_output
 from cdinterop.aggregate._partials import CellAccumulator, aggregate, merge_accumulators
+from cdinterop.aggregate._pattern_store import PATTERN_CACHE_ENV
 from cdinterop.aggregate._run import AggregationReport, AggregationResult, unpivot
 from cdinterop.aggregate._spec import (
     AggregateOutput,
@@ -58,9 +62,11 @@ from cdinterop.aggregate._spec import (
     WeightingSpec,
 )
 from cdinterop.aggregate._structure_files import SpecStructure, read_structure_file
+from cdinterop.aggregate._suppression import forget_patterns
 from cdinterop.aggregate._weighting import WEIGHT_COLUMN, Calibration
 
 __all__ = [
+    "PATTERN_CACHE_ENV",
     "WEIGHT_COLUMN",
     "AggregateOutput",
     "AggregationReport",
@@ -96,6 +102,7 @@ __all__ = [
     "aggregate",
     "audit",
     "audit_output",
+    "forget_patterns",
     "merge_accumulators",
     "read_structure_file",
     "unpivot",

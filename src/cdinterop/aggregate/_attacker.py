@@ -29,6 +29,7 @@ move). Coefficients are capped at the level (still valid for binary patterns).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -82,6 +83,7 @@ def new_highs() -> Any:
     return h
 
 
+@functools.cache
 def solver_name() -> str:
     """The solver and its interface, e.g. ``HiGHS 1.16.0 (highspy)``."""
     return f"HiGHS {new_highs().version()} (highspy)"

@@ -29,17 +29,20 @@ zeros) and that magnitudes are not negative. Every suppressed cell carries the s
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc
 
+from cdinterop._version import __version__
 from cdinterop.aggregate._attack import Intervals, attack_intervals
+from cdinterop.aggregate._attacker import solver_name
 from cdinterop.aggregate._csp import (
     Pattern,
     ProtectionProblem,
@@ -54,6 +57,7 @@ from cdinterop.aggregate._disclosure import (
 )
 from cdinterop.aggregate._dominance import DominanceStatus, dominance_status, magnitudes
 from cdinterop.aggregate._hypercube import cube_codes, hypercube_pattern
+from cdinterop.aggregate._pattern_store import load_pattern, store_pattern
 from cdinterop.aggregate._relations import LinearRelations, linear_relations
 from cdinterop.aggregate._spec import (
     AggregationSpec,
@@ -62,7 +66,7 @@ from cdinterop.aggregate._spec import (
 )
 from cdinterop.model import DisclosureAudit, DisclosureRule
 
-__all__ = ["Suppression", "suppress"]
+__all__ = ["Suppression", "forget_patterns", "suppress"]
 
 _ATTACKER = "minimum and maximum of each suppressed cell by linear programming (HiGHS)"
 _A_PRIORI = (
@@ -91,8 +95,6 @@ class Suppression:
     """What the linear-programming attack found."""
     information_loss: float = 0.0
     """The total value of the suppressed cells (of the protected quantity)."""
-    problems: tuple[ProtectionProblem, ...] = field(default=(), repr=False)
-    """The protection problems solved (one per protected quantity)."""
 
 
 _MEMO: OrderedDict[str, Suppression] = OrderedDict()
@@ -114,11 +116,17 @@ def suppress(
     The search is deterministic (its budget counts work, not seconds), so the same cells
     and spec always give the same pattern; the latest ones found in the process are kept
     and given again without solving (a notebook that reruns an aggregation, a run that
-    converts the same table twice)."""
+    converts the same table twice), and so are all of them in the folder named by
+    ``$CDINTEROP_PATTERN_CACHE`` when it is set (`_pattern_store`)."""
     digest = _digest(cells, keys, spec, contributors)
     found = _MEMO.get(digest)
     if found is None:
-        found = _suppress(cells, keys, spec, contributors)
+        kept = load_pattern(digest, cells.num_rows)
+        if kept is not None:
+            found = Suppression(**kept)
+        else:
+            found = _suppress(cells, keys, spec, contributors)
+            store_pattern(digest, cells.num_rows, _fields(found))
         for shared in (found.primary, found.suppressed):
             shared.setflags(write=False)  # given to every caller of the same table
         _MEMO[digest] = found
@@ -128,11 +136,24 @@ def suppress(
     return found
 
 
+def forget_patterns() -> None:
+    """Forget the suppression patterns kept in this process, so that the next aggregation
+    searches again (to time the search; the folder of ``$CDINTEROP_PATTERN_CACHE`` is left
+    as it is)."""
+    _MEMO.clear()
+
+
+def _fields(found: Suppression) -> dict[str, object]:
+    return {f.name: getattr(found, f.name) for f in dataclasses.fields(found)}
+
+
 def _digest(
     cells: pa.Table, keys: tuple[str, ...], spec: AggregationSpec, contributors: np.ndarray
 ) -> str:
-    """SHA-256 of everything the pattern depends on."""
+    """SHA-256 of everything the pattern depends on, the versions of cdinterop and of the
+    solver included."""
     h = hashlib.sha256()
+    h.update(f"cdinterop {__version__}; {solver_name()}\n".encode())
     h.update(spec.model_dump_json().encode())
     h.update(repr(keys).encode())
     h.update(np.ascontiguousarray(contributors).tobytes())
@@ -191,7 +212,6 @@ def _suppress(
         capped,
         audit,
         loss,
-        tuple(problems),
     )
 
 
