@@ -143,6 +143,12 @@ def audit(dataset: CitizenDataset) -> AuditReport:
     problems: list[str] = []
     if not totals:
         problems.append("the record names no totalled dimension: there are no relations")
+    missing = sorted(set(totals) - set(keys))
+    if missing:
+        problems.append(
+            f"the record names totalled dimensions the data set lacks: {', '.join(missing)}"
+        )
+        totals = {d: code for d, code in totals.items() if d in keys}
     if not components:
         problems.append("no published component adds up (no contributor count, no count)")
     relations = additive_relations(table, keys, totals)
