@@ -24,8 +24,8 @@ from cdinterop.aggregate._attack import (
     protection_failures,
     unprotected,
 )
-from cdinterop.aggregate._csp import ProtectionProblem
 from cdinterop.aggregate._disclosure import additive_relations
+from cdinterop.aggregate._protection import ProtectionProblem
 from cdinterop.aggregate._relations import LinearRelations, components, linear_relations
 
 linprog = pytest.importorskip("scipy.optimize").linprog
@@ -276,7 +276,7 @@ def test_components_are_the_linked_cells() -> None:
 
 def test_the_solver_writes_nothing_to_the_console() -> None:
     code = (
-        "from cdinterop.aggregate._attacker import new_highs, solver_name\n"
+        "from cdinterop.aggregate._highs import new_highs, solver_name\n"
         "new_highs(); print(solver_name())"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

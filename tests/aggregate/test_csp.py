@@ -14,14 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cdinterop.aggregate._attack import unprotected
-from cdinterop.aggregate._csp import (
-    Pattern,
-    ProtectionProblem,
-    cap_levels,
-    protect_heuristic,
-    protect_optimal,
-)
+from cdinterop.aggregate._csp import cap_levels, protect_heuristic, protect_optimal
 from cdinterop.aggregate._disclosure import additive_relations, protect
+from cdinterop.aggregate._protection import Pattern, ProtectionProblem
 
 from .test_attack import TOTAL, Table, oracle_failures, oracle_intervals, tables, threshold_problem
 

@@ -28,17 +28,13 @@ import numpy as np
 
 from cdinterop.aggregate._attacker import (
     EPS,
-    INFEASIBLE,
-    OPTIMAL,
     TOLERANCE,
-    UNBOUNDED,
     Attacker,
     ProtectionLevels,
     Violation,
-    build_lp,
-    new_highs,
     protection_failures,
 )
+from cdinterop.aggregate._highs import INFEASIBLE, OPTIMAL, UNBOUNDED, build_lp, new_highs
 from cdinterop.aggregate._relations import LinearRelations, components
 
 __all__ = [
@@ -53,6 +49,10 @@ __all__ = [
 ]
 
 
+_NOISE = 1e-6
+"""Solver noise absorbed when count bounds are rounded to whole numbers."""
+
+
 @dataclass(frozen=True)
 class Intervals:
     """What the attacker can prove about each cell."""
@@ -64,6 +64,23 @@ class Intervals:
     """Largest value of each cell (``inf`` when unbounded; NaN where the solver failed)."""
     complete: bool
     """Whether every suppressed cell's program was solved."""
+
+    def rounded(self, integer: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """The bounds as the attacker states them: rounded inwards to whole numbers for a
+        count (the solver's 1e-6 noise absorbed), as found for a magnitude."""
+        if not integer:
+            return self.lower, self.upper
+        return np.ceil(self.lower - _NOISE), np.floor(self.upper + _NOISE)
+
+    def determined(self, values: np.ndarray, integer: bool = True) -> np.ndarray:
+        """The cells whose value the bounds fix: one whole number left for a count, an
+        interval within 1e-9 of the value for a magnitude."""
+        lo, hi = self.rounded(integer)
+        if integer:
+            out: np.ndarray = hi - lo < 0.5
+        else:
+            out = hi - lo <= 1e-9 * np.maximum(1.0, np.abs(values))
+        return out
 
 
 @dataclass(frozen=True)

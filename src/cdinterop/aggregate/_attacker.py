@@ -29,26 +29,30 @@ move). Coefficients are capped at the level (still valid for binary patterns).
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import highspy
 import numpy as np
 
+from cdinterop.aggregate._highs import (
+    INFEASIBLE,
+    OPTIMAL,
+    UNBOUNDED,
+    build_lp,
+    columns,
+    new_highs,
+)
 from cdinterop.aggregate._relations import LinearRelations
 
 __all__ = [
     "TOLERANCE",
     "Attacker",
     "ProtectionLevels",
+    "ProtectionLike",
     "Violation",
-    "build_lp",
-    "new_highs",
     "protection_failures",
     "slack",
-    "solver_name",
 ]
 
 TOLERANCE = 1e-6
@@ -59,75 +63,12 @@ EPS = 1e-9
 _CERTIFICATES, _FEW, _GAIN = 1, 3, 1.0
 """Certificate programs per direction: at most 4, while at least 3 cells are left and the
 last one witnessed at least a fifth of the cells it was given."""
-OPTIMAL = highspy.HighsModelStatus.kOptimal
-UNBOUNDED = (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible)
-INFEASIBLE = highspy.HighsModelStatus.kInfeasible
 
 
-class _QuietHighs(highspy.Highs):
-    """A HiGHS instance that never writes to the console (not even the banner that the
-    default constructor prints while enabling callbacks)."""
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-
-    def enableCallbacks(self) -> None:
-        self.setOptionValue("output_flag", False)
-        super().enableCallbacks()  # type: ignore[no-untyped-call]
-
-
-def new_highs() -> Any:
-    """A silent HiGHS instance (``output_flag`` off before anything can log)."""
-    h = _QuietHighs()
-    h.setOptionValue("output_flag", False)
-    return h
-
-
-@functools.cache
-def solver_name() -> str:
-    """The solver and its interface, e.g. ``HiGHS 1.16.0 (highspy)``."""
-    return f"HiGHS {new_highs().version()} (highspy)"
-
-
-def build_lp(
-    cost: np.ndarray,
-    lower: np.ndarray,
-    upper: np.ndarray,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
-    start: np.ndarray,
-    index: np.ndarray,
-    value: np.ndarray,
-) -> Any:
-    """A HiGHS LP: columns with costs and bounds, rows with bounds, the matrix by columns
-    (``start``, ``index``, ``value``)."""
-    lp = highspy.HighsLp()
-    lp.num_col_ = cost.size
-    lp.num_row_ = row_lower.size
-    lp.col_cost_ = cost
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    lp.row_lower_ = row_lower
-    lp.row_upper_ = row_upper
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = start.astype(np.int32)
-    lp.a_matrix_.index_ = index.astype(np.int32)
-    lp.a_matrix_.value_ = value.astype(np.float64)
-    lp.a_matrix_.num_col_ = cost.size
-    lp.a_matrix_.num_row_ = row_lower.size
-    return lp
-
-
-def columns(lin: LinearRelations, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The relation matrix by columns: (start, row index, value) over ``n`` cells."""
-    order = np.lexsort((lin.row_of_entry, lin.index))
-    start = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(lin.index, minlength=n), out=start[1:])
-    return start, lin.row_of_entry[order], lin.value[order]
-
-
-class ProtectionLevels(Protocol):
-    """What the attacker needs of a protection problem (`_csp.ProtectionProblem`)."""
+class ProtectionLike(Protocol):
+    """The least a protection problem gives (arrays over the cells): what the hypercube
+    search reads (`_hypercube.hypercube_pattern`, which also takes ``spl`` and ``ub`` when
+    present)."""
 
     @property
     def values(self) -> np.ndarray:
@@ -139,19 +80,25 @@ class ProtectionLevels(Protocol):
 
     @property
     def upl(self) -> np.ndarray:
-        """Upper protection levels."""
+        """Upper protection levels (distance above the true value the attacker cannot
+        exclude); ≤ 0: no upward requirement."""
 
     @property
     def lpl(self) -> np.ndarray:
-        """Lower protection levels."""
+        """Lower protection levels; ≤ 0: no downward requirement."""
+
+    @property
+    def lb(self) -> np.ndarray:
+        """A-priori lower bounds (1 for a written count, 0 for a magnitude)."""
+
+
+class ProtectionLevels(ProtectionLike, Protocol):
+    """What the attacker needs of a protection problem (`_csp.ProtectionProblem`): the
+    sliding levels and the a-priori upper bounds too."""
 
     @property
     def spl(self) -> np.ndarray:
         """Sliding protection levels."""
-
-    @property
-    def lb(self) -> np.ndarray:
-        """A-priori lower bounds."""
 
     @property
     def ub(self) -> np.ndarray:
@@ -379,67 +326,98 @@ class Attacker:
         under the current pattern, each with its cut (``cuts=False``: without, faster);
         ``first``: stop at the first."""
         need = self.need if targets is None else self.need & targets
-        out: list[Violation] = []
         free = self.y > EPS
-        for i in np.nonzero(need & ~free)[0].tolist():  # published: nothing moves
+        out = self._published_violations(need & ~free, first)
+        need = need & free
+        if (first and out) or not need.any():
+            return out
+        seen = _Seen(self)
+        self._witness(need, seen)
+        for i in np.nonzero(need)[0].tolist():
+            out.extend(self._cell_violations(i, seen, cuts))
+            if first and out:
+                return out
+        return out
+
+    def _published_violations(self, published: np.ndarray, first: bool) -> list[Violation]:
+        """Every level of the published sensitive cells fails: nothing moves them."""
+        out: list[Violation] = []
+        for i in np.nonzero(published)[0].tolist():
             for kind, lv in (("upper", self.upl), ("lower", self.lpl), ("sliding", self.spl)):
                 if lv[i] > 0:
                     out.append(Violation(i, kind, float(lv[i]), 0.0, np.array([i]), lv[i : i + 1]))
             if first:
-                return out
-        need = need & free
-        if not need.any():
-            return out
+                break
+        return out
+
+    def _witness(self, need: np.ndarray, seen: _Seen) -> None:
+        """Widen ``seen`` by certificate programs that move many ``need`` cells at once
+        by their level, in each direction, so that few cells need programs of their own."""
         a, tol = self.a, self.tol
-        hi, lo = a.copy(), a.copy()  # the true values are a feasible point
         for up, lv in ((True, self.upl), (False, self.lpl)):
             level = np.maximum(lv, self.spl)
             want = need & (level > 0)
-            for _ in range(_CERTIFICATES):
+            for attempt in range(_CERTIFICATES):
                 # the cells not witnessed yet, until few are left or none is gained
-                reached = (hi - a) if up else (a - lo)
+                reached = (seen.hi - a) if up else (a - seen.lo)
                 left = want & (reached < level - tol)
                 if np.count_nonzero(left) < _FEW or (
-                    _ and np.count_nonzero(left) > _GAIN * np.count_nonzero(want)
+                    attempt and np.count_nonzero(left) > _GAIN * np.count_nonzero(want)
                 ):
                     break
                 want = left
                 x = self._certificate(up, want, level)
                 if x is None:
                     break
-                np.maximum(hi, x, out=hi)
-                np.minimum(lo, x, out=lo)
-        solved: dict[tuple[int, bool], _Extreme] = {}
+                seen.include(x)
 
-        def extreme(i: int, maximise: bool) -> _Extreme:
-            key = (i, maximise)
-            if key not in solved:
-                got = solved[key] = self.extreme(i, maximise)
-                if got.x is not None:
-                    np.maximum(hi, got.x, out=hi)
-                    np.minimum(lo, got.x, out=lo)
-            return solved[key]
-
-        for i in np.nonzero(need)[0].tolist():
-            for kind, lv, maximise in (("upper", self.upl, True), ("lower", self.lpl, False)):
-                if lv[i] <= 0 or (hi[i] - a[i] if maximise else a[i] - lo[i]) >= lv[i] - tol[i]:
-                    continue
-                got = extreme(i, maximise)
-                move = got.value - a[i] if maximise else a[i] - got.value
-                if move < lv[i] - tol[i]:
-                    coef = self.cut(got.dual) if cuts and got.dual is not None else None
-                    out.append(_violation(i, kind, float(lv[i]), move, coef))
-            if self.spl[i] > 0 and hi[i] - lo[i] < self.spl[i] - tol[i]:
-                top, bottom = extreme(i, True), extreme(i, False)
-                width = top.value - bottom.value
-                if width < self.spl[i] - tol[i]:
-                    coef = None
-                    if cuts and top.dual is not None and bottom.dual is not None:
-                        coef = self.cut(top.dual) + self.cut(bottom.dual)
-                    out.append(_violation(i, "sliding", float(self.spl[i]), width, coef))
-            if first and out:
-                return out
+    def _cell_violations(self, i: int, seen: _Seen, cuts: bool) -> list[Violation]:
+        """The failing levels of sensitive cell ``i``, solving only the programs that the
+        points seen so far do not settle."""
+        a, tol = self.a, self.tol
+        out = []
+        for kind, lv, maximise in (("upper", self.upl, True), ("lower", self.lpl, False)):
+            reached = seen.hi[i] - a[i] if maximise else a[i] - seen.lo[i]
+            if lv[i] <= 0 or reached >= lv[i] - tol[i]:
+                continue
+            got = seen.extreme(i, maximise)
+            move = got.value - a[i] if maximise else a[i] - got.value
+            if move < lv[i] - tol[i]:
+                coef = self.cut(got.dual) if cuts and got.dual is not None else None
+                out.append(_violation(i, kind, float(lv[i]), move, coef))
+        if self.spl[i] > 0 and seen.hi[i] - seen.lo[i] < self.spl[i] - tol[i]:
+            top, bottom = seen.extreme(i, True), seen.extreme(i, False)
+            width = top.value - bottom.value
+            if width < self.spl[i] - tol[i]:
+                coef = None
+                if cuts and top.dual is not None and bottom.dual is not None:
+                    coef = self.cut(top.dual) + self.cut(bottom.dual)
+                out.append(_violation(i, "sliding", float(self.spl[i]), width, coef))
         return out
+
+
+class _Seen:
+    """The range of every cell over the feasible points seen in one attack (the true
+    values first), and the programs solved, each once."""
+
+    def __init__(self, attacker: Attacker) -> None:
+        self.attacker = attacker
+        self.hi, self.lo = attacker.a.copy(), attacker.a.copy()
+        self.solved: dict[tuple[int, bool], _Extreme] = {}
+
+    def include(self, x: np.ndarray) -> None:
+        """Widen the ranges to the feasible point ``x``."""
+        np.maximum(self.hi, x, out=self.hi)
+        np.minimum(self.lo, x, out=self.lo)
+
+    def extreme(self, i: int, maximise: bool) -> _Extreme:
+        """`Attacker.extreme`, solved once per cell and direction."""
+        key = (i, maximise)
+        if key not in self.solved:
+            got = self.solved[key] = self.attacker.extreme(i, maximise)
+            if got.x is not None:
+                self.include(got.x)
+        return self.solved[key]
 
 
 def _violation(

@@ -161,8 +161,8 @@ def audit(dataset: CitizenDataset) -> AuditReport:
         lb = np.where(suppressed, 1.0, values)
         found = attack_intervals(lin, values, suppressed, lb, np.full_like(values, np.inf))
         complete = complete and found.complete
-        lo, hi = np.ceil(found.lower - 1e-6), np.floor(found.upper + 1e-6)
-        exact += int((suppressed & (hi - lo < 0.5)).sum())
+        lo, hi = found.rounded()
+        exact += int((suppressed & found.determined(values)).sum())
         narrow += int((suppressed & (hi - lo < sliding - 1e-6)).sum())
         rows = table.select(list(keys)).to_pylist()
         for i in np.nonzero(suppressed)[0].tolist():

@@ -50,27 +50,23 @@ from typing import Any
 import highspy
 import numpy as np
 
-from cdinterop.aggregate._attacker import (
-    OPTIMAL,
-    TOLERANCE,
-    Violation,
-    build_lp,
-    new_highs,
-    solver_name,
-)
+from cdinterop.aggregate._attacker import TOLERANCE, Violation
 from cdinterop.aggregate._csp_heuristic import (
-    Attack,
-    Budget,
     OutOfTime,
-    Pattern,
-    ProtectionProblem,
     cap_levels,
-    cost,
     protect_heuristic,
     prune,
     publish_determined_cells,
     publish_lone_cells,
     repair,
+)
+from cdinterop.aggregate._highs import OPTIMAL, build_lp, new_highs, solver_name
+from cdinterop.aggregate._protection import (
+    Attack,
+    Budget,
+    Pattern,
+    ProtectionProblem,
+    cost,
     sensitive_cells,
 )
 from cdinterop.aggregate._relations import LinearRelations

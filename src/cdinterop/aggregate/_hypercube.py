@@ -55,13 +55,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import highspy
 import numpy as np
 import pyarrow as pa
 
+from cdinterop.aggregate._attacker import ProtectionLike
 from cdinterop.aggregate._disclosure import _codes, _group_ids
+from cdinterop.aggregate._highs import build_lp, new_highs
 
 __all__ = [
     "MAX_CORNERS",
@@ -80,36 +82,6 @@ _CACHE_BYTES = 256 << 20
 
 ORDERS = ("fewest", "table", "value", "value_desc")
 """Orders in which the sensitive cells are protected (see `hypercube_pattern`)."""
-
-
-class ProtectionLike(Protocol):
-    """What `hypercube_pattern` reads of a protection problem (arrays over the cells)."""
-
-    @property
-    def values(self) -> np.ndarray:
-        """True values of the cells."""
-        ...
-
-    @property
-    def sensitive(self) -> np.ndarray:
-        """Boolean mask of the cells to protect."""
-        ...
-
-    @property
-    def upl(self) -> np.ndarray:
-        """Upper protection levels (distance above the true value the attacker cannot
-        exclude); ≤ 0: no upward requirement."""
-        ...
-
-    @property
-    def lpl(self) -> np.ndarray:
-        """Lower protection levels; ≤ 0: no downward requirement."""
-        ...
-
-    @property
-    def lb(self) -> np.ndarray:
-        """A-priori lower bounds (1 for a written count, 0 for a magnitude)."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -515,8 +487,7 @@ def _combination(
     index[start[1:] - 1] = cells.size  # the row "weights sum to 1"
     value[start[1:] - 1] = 1.0
     if state.solver is None:
-        state.solver = _QuietHighs()  # type: ignore[no-untyped-call]
-        state.solver.setOptionValue("output_flag", False)
+        state.solver = new_highs()
         state.solver.setOptionValue("primal_feasibility_tolerance", _FEASIBLE)
     weights = _solve_lp(
         state.solver,
@@ -554,14 +525,6 @@ def _ratio(room: np.ndarray, level: float) -> np.ndarray:
     return out
 
 
-class _QuietHighs(highspy.Highs):
-    """HiGHS without console output (not even the banner of the default constructor)."""
-
-    def enableCallbacks(self) -> Any:
-        self.setOptionValue("output_flag", False)
-        return super().enableCallbacks()  # type: ignore[no-untyped-call]
-
-
 def _solve_lp(
     h: Any,
     *,
@@ -575,20 +538,7 @@ def _solve_lp(
     """Minimise ``cost · w`` over ``w ≥ 0`` with ranged rows (column-wise matrix); the
     optimal ``w`` or ``None`` when infeasible or unsolved."""
     n = cost.size
-    lp = highspy.HighsLp()
-    lp.num_col_ = n
-    lp.num_row_ = row_lower.size
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.zeros(n)
-    lp.col_upper_ = np.ones(n)
-    lp.row_lower_ = row_lower
-    lp.row_upper_ = row_upper
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = start.astype(np.int32)
-    lp.a_matrix_.index_ = index
-    lp.a_matrix_.value_ = value
-    lp.a_matrix_.num_col_ = n
-    lp.a_matrix_.num_row_ = row_lower.size
+    lp = build_lp(cost, np.zeros(n), np.ones(n), row_lower, row_upper, start, index, value)
     h.clearModel()
     h.passModel(lp)
     h.run()

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from cdinterop.aggregate._csp import Pattern
+from cdinterop.aggregate._protection import Pattern
 from cdinterop.model import DisclosureAudit, DisclosureRule
 
 __all__ = ["PATTERN_CACHE_ENV", "load_pattern", "pattern_folder", "store_pattern"]

@@ -42,22 +42,17 @@ import pyarrow.ipc
 
 from cdinterop._version import __version__
 from cdinterop.aggregate._attack import Intervals, attack_intervals
-from cdinterop.aggregate._attacker import solver_name
-from cdinterop.aggregate._csp import (
-    Pattern,
-    ProtectionProblem,
-    cap_levels,
-    protect_heuristic,
-    protect_optimal,
-)
+from cdinterop.aggregate._csp import cap_levels, protect_heuristic, protect_optimal
 from cdinterop.aggregate._disclosure import (
     additive_relations,
     primary_suppression,
     protect,
 )
 from cdinterop.aggregate._dominance import DominanceStatus, dominance_status, magnitudes
+from cdinterop.aggregate._highs import solver_name
 from cdinterop.aggregate._hypercube import cube_codes, hypercube_pattern
 from cdinterop.aggregate._pattern_store import load_pattern, store_pattern
+from cdinterop.aggregate._protection import Pattern, ProtectionProblem
 from cdinterop.aggregate._relations import LinearRelations, linear_relations
 from cdinterop.aggregate._spec import (
     AggregationSpec,
@@ -348,13 +343,9 @@ def _audit(
     for i, problem in enumerate(problems):
         found: Intervals = attack_intervals(lin, problem.values, suppressed, problem.lb, problem.ub)
         complete = complete and found.complete
-        if i == 0:  # counts: whole numbers, the bounds rounded inwards
-            lo, hi = np.ceil(found.lower - 1e-6), np.floor(found.upper + 1e-6)
-            determined = hi - lo < 0.5
-        else:
-            lo, hi = found.lower, found.upper
-            determined = hi - lo <= 1e-9 * np.maximum(1.0, np.abs(problem.values))
-        exact += int((suppressed & determined).sum())
+        counts = i == 0  # whole numbers: the bounds rounded inwards
+        lo, hi = found.rounded(counts)
+        exact += int((suppressed & found.determined(problem.values, counts)).sum())
         s = problem.sensitive & suppressed
         x = problem.values
         inside += int((s & ((hi < x + problem.upl - 1e-6) | (lo > x - problem.lpl + 1e-6))).sum())
