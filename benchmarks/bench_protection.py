@@ -41,8 +41,6 @@ sys.path.insert(0, str(HERE))
 from cdinterop.aggregate import AggregationSpec, aggregate  # noqa: E402
 from cdinterop.aggregate._attack import unprotected  # noqa: E402
 from cdinterop.aggregate._csp import (  # noqa: E402
-    Pattern,
-    ProtectionProblem,
     cap_levels,
     protect_heuristic,
     protect_optimal,
@@ -53,6 +51,7 @@ from cdinterop.aggregate._disclosure import (  # noqa: E402
     primary_suppression,
     protect,
 )
+from cdinterop.aggregate._protection import Pattern, ProtectionProblem  # noqa: E402
 from cdinterop.aggregate._relations import LinearRelations, linear_relations  # noqa: E402
 from cdinterop.model import CitizenDataset  # noqa: E402
 

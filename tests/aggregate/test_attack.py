@@ -282,3 +282,39 @@ def test_the_solver_writes_nothing_to_the_console() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("HiGHS ") and out.stdout.strip().endswith("(highspy)")
     assert out.stdout.count("\n") == 1 and out.stderr == ""
+
+
+class _Scripted:
+    """A stand-in for a HiGHS model whose runs end in the statuses given, in order."""
+
+    def __init__(self, *statuses: object) -> None:
+        self.statuses = list(statuses)
+        self.status: object = None
+        self.cleared = 0
+
+    def run(self) -> None:
+        self.status = self.statuses.pop(0)
+
+    def getModelStatus(self) -> object:
+        return self.status
+
+    def clearSolver(self) -> None:
+        self.cleared += 1
+
+
+def test_a_warm_solve_that_says_infeasible_is_solved_again_from_scratch() -> None:
+    """A warm start can end in a wrong "infeasible" (seen on the benchmark table with a
+    20 s limit): the true values are feasible, so only a cold solve may say so."""
+    import highspy
+
+    from cdinterop.aggregate._highs import solve_twice
+
+    status = highspy.HighsModelStatus
+    model = _Scripted(status.kInfeasible, status.kOptimal)
+    assert solve_twice(model) == (status.kOptimal, 2) and model.cleared == 1
+    model = _Scripted(status.kUnboundedOrInfeasible, status.kUnbounded)
+    assert solve_twice(model) == (status.kUnbounded, 2)
+    model = _Scripted(status.kOptimal)
+    assert solve_twice(model) == (status.kOptimal, 1) and model.cleared == 0
+    model = _Scripted(status.kInfeasible, status.kInfeasible)
+    assert solve_twice(model) == (status.kInfeasible, 2)

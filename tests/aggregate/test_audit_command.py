@@ -159,3 +159,19 @@ def test_an_output_without_suppression_passes(tmp_path: Path) -> None:
     result = runner.invoke(app, ["audit", str(litter)])
     assert result.exit_code == 0
     assert "0 suppressed cells" in " ".join(result.stdout.split())
+
+
+def test_published_values_that_contradict_the_totals_are_reported(
+    protected: Path, tmp_path: Path
+) -> None:
+    """A grand total changed after publication: no values of the suppressed cells fit, so
+    the audit says the output is inconsistent (exit 1), not that cdinterop has a bug."""
+    data = json.loads((protected / "dataset.json").read_text(encoding="utf-8"))
+    totals = data["disclosure"]["totals"]
+    (grand,) = [r for r in data["observations"] if all(r[d] == c for d, c in totals.items())]
+    grand["SAMPLE_SIZE"] = 1
+    (tmp_path / "dataset.json").write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["audit", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "contradict the totals" in " ".join(result.output.split())
+    assert "internal error" not in result.output

@@ -34,7 +34,14 @@ from cdinterop.aggregate._attacker import (
     Violation,
     protection_failures,
 )
-from cdinterop.aggregate._highs import INFEASIBLE, OPTIMAL, UNBOUNDED, build_lp, new_highs
+from cdinterop.aggregate._highs import (
+    INFEASIBLE,
+    OPTIMAL,
+    UNBOUNDED,
+    build_lp,
+    new_highs,
+    solve_twice,
+)
 from cdinterop.aggregate._relations import LinearRelations, components
 
 __all__ = [
@@ -183,21 +190,17 @@ class _BlockModel:
             self.h.changeColCost(self.target, 0.0)
         self.target = col
         self.h.changeColCost(col, -1.0 if maximise else 1.0)
-        for attempt in range(2):
-            self.h.run()
-            status = self.h.getModelStatus()
-            if status == OPTIMAL:
-                x = np.asarray(self.h.getSolution().col_value)
-                return _Solved(True, float(x[col]), x)
-            if status in UNBOUNDED:
-                return _Solved(True, math.inf if maximise else -math.inf, None)
-            if status == INFEASIBLE:
-                raise ValueError(
-                    "the published values contradict the relations or the a-priori bounds "
-                    f"(block of {self.n} suppressed cells)"
-                )
-            if attempt == 0:
-                self.h.clearSolver()
+        status, _ = solve_twice(self.h)
+        if status == OPTIMAL:
+            x = np.asarray(self.h.getSolution().col_value)
+            return _Solved(True, float(x[col]), x)
+        if status in UNBOUNDED:
+            return _Solved(True, math.inf if maximise else -math.inf, None)
+        if status == INFEASIBLE:
+            raise ValueError(
+                "the published values contradict the relations or the a-priori bounds "
+                f"(block of {self.n} suppressed cells)"
+            )
         return _Solved(False, math.nan, None)
 
 

@@ -42,6 +42,7 @@ from cdinterop.aggregate._highs import (
     build_lp,
     columns,
     new_highs,
+    solve_twice,
 )
 from cdinterop.aggregate._relations import LinearRelations
 
@@ -261,29 +262,27 @@ class Attacker:
 
     def extreme(self, cell: int, maximise: bool) -> _Extreme:
         """The largest (or smallest) value of ``cell`` under the pattern, with the point
-        and the reduced costs; once more from scratch if the warm solve fails."""
+        and the reduced costs; once more from scratch if the warm solve fails or finds the
+        program infeasible (the true values are a feasible point, so only a cold solve
+        that agrees makes the input contradictory)."""
         h = self.model
         if self.target >= 0 and self.target != cell:
             h.changeColCost(self.target, 0.0)
         self.target = cell
         h.changeColCost(cell, -1.0 if maximise else 1.0)
-        for attempt in range(2):
-            h.run()
-            self.solves += 1
-            status = h.getModelStatus()
-            if status == OPTIMAL:
-                sol = h.getSolution()
-                x = np.asarray(sol.col_value)
-                return _Extreme(float(x[cell]), x, np.asarray(sol.col_dual))
-            if status in UNBOUNDED:
-                return _Extreme(math.inf if maximise else -math.inf, None, None)
-            if status == INFEASIBLE:
-                raise ValueError(
-                    "the values contradict the relations or the a-priori bounds: no "
-                    "assignment of the suppressed cells satisfies them"
-                )
-            if attempt == 0:
-                h.clearSolver()
+        status, runs = solve_twice(h)
+        self.solves += runs
+        if status == OPTIMAL:
+            sol = h.getSolution()
+            x = np.asarray(sol.col_value)
+            return _Extreme(float(x[cell]), x, np.asarray(sol.col_dual))
+        if status in UNBOUNDED:
+            return _Extreme(math.inf if maximise else -math.inf, None, None)
+        if status == INFEASIBLE:
+            raise ValueError(
+                "the values contradict the relations or the a-priori bounds: no "
+                "assignment of the suppressed cells satisfies them"
+            )
         raise RuntimeError(
             f"HiGHS could not solve the attack on cell {cell}: {h.modelStatusToString(status)}"
         )

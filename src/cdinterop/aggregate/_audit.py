@@ -159,7 +159,15 @@ def audit(dataset: CitizenDataset) -> AuditReport:
     complete = True
     for component, values, suppressed in components:
         lb = np.where(suppressed, 1.0, values)
-        found = attack_intervals(lin, values, suppressed, lb, np.full_like(values, np.inf))
+        try:
+            found = attack_intervals(lin, values, suppressed, lb, np.full_like(values, np.inf))
+        except ValueError:
+            problems.append(
+                f"the published {component} values contradict the totals: no values of the "
+                "suppressed cells (each at least 1) make every total the sum of its children"
+            )
+            complete = False
+            continue
         complete = complete and found.complete
         lo, hi = found.rounded()
         exact += int((suppressed & found.determined(values)).sum())

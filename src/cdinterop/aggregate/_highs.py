@@ -18,6 +18,7 @@ __all__ = [
     "build_lp",
     "columns",
     "new_highs",
+    "solve_twice",
     "solver_name",
 ]
 
@@ -86,3 +87,16 @@ def columns(lin: LinearRelations, n: int) -> tuple[np.ndarray, np.ndarray, np.nd
     start = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(lin.index, minlength=n), out=start[1:])
     return start, lin.row_of_entry[order], lin.value[order]
+
+
+def solve_twice(h: Any) -> tuple[Any, int]:
+    """Run ``h`` (warm, from its last basis); when that ends in anything but an optimum or
+    a proven unbounded ray, once more from scratch, since a warm start can end in a wrong
+    "infeasible". The final model status and the number of runs."""
+    h.run()
+    status = h.getModelStatus()
+    if status in (OPTIMAL, UNBOUNDED[0]):
+        return status, 1
+    h.clearSolver()
+    h.run()
+    return h.getModelStatus(), 2
