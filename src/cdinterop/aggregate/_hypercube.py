@@ -352,6 +352,24 @@ class _Need:
     width: float
 
 
+def _best(mask: np.ndarray, cost: np.ndarray, gain: np.ndarray) -> int | None:
+    """The cheapest candidate of ``mask`` (then the smallest value added), or None."""
+    hit = np.nonzero(mask)[0]
+    if hit.size == 0:
+        return None
+    return int(hit[np.lexsort((gain[hit], cost[hit]))[0]])
+
+
+def _prices(
+    cands: _Cands, state: _State, p: int, taken: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each candidate's cost and value added: of its cells not in ``taken``."""
+    new = ~taken[cands.idx]
+    cost = (state.weights[cands.idx] * new).sum(axis=1)
+    gain = (state.values[p][cands.idx] * new).sum(axis=1)
+    return cost, gain
+
+
 def _choose(
     cands: _Cands,
     state: _State,
@@ -375,48 +393,60 @@ def _choose(
             return [], False
         cost = gain = np.zeros(usable.size)
     else:
-        new = ~state.supp[cands.idx]
-        cost = (state.weights[cands.idx] * new).sum(axis=1)
-        gain = (state.values[p][cands.idx] * new).sum(axis=1)
+        cost, gain = _prices(cands, state, p, state.supp)
         usable = np.ones(cost.size, dtype=bool)
     up_ok = usable & (_at_least(up_t, need.up) if need.up > 0 else True)
     down_ok = usable & (_at_least(down_t, need.down) if need.down > 0 else True)
     both = up_ok & down_ok & _at_least(up_t + down_t, need.width)
-
-    def best(mask: np.ndarray, c: np.ndarray, g: np.ndarray) -> int | None:
-        hit = np.nonzero(mask)[0]
-        if hit.size == 0:
-            return None
-        return int(hit[np.lexsort((g[hit], c[hit]))[0]])
-
-    single = best(both, cost, gain)
     options: list[tuple[float, list[int]]] = []
+    single = _best(both, cost, gain)
     if single is not None:
         options.append((float(cost[single]), [single]))
     if need.up > 0 and need.down > 0:
-        wide = need.width > need.up + need.down
-        up_need = max(need.up, need.width - need.down) if wide else need.up
-        first = best(usable & _at_least(up_t, up_need), cost, gain)
-        if first is not None:
-            taken = state.supp.copy()
-            taken[cands.idx[first]] = True
-            new2 = ~taken[cands.idx]
-            cost2 = (state.weights[cands.idx] * new2).sum(axis=1)
-            gain2 = (state.values[p][cands.idx] * new2).sum(axis=1)
-            second = best(down_ok, cost2, gain2)
-            if second is not None:
-                options.append((float(cost[first] + cost2[second]), [first, second]))
+        options.extend(
+            _pair(
+                cands, state, p, need, usable & _at_least(up_t, _up_need(need)), down_ok, cost, gain
+            )
+        )
     if options:
         options.sort(key=lambda o: (o[0], len(o[1])))
         return options[0][1], True
     # no complete protection: keep the directions that can be covered
-    partial: list[int] = []
-    for mask in (up_ok if need.up > 0 else None, down_ok if need.down > 0 else None):
-        if mask is not None:
-            pick = best(mask, cost, gain)
-            if pick is not None:
-                partial.append(pick)
-    return partial, False
+    masks = (up_ok if need.up > 0 else None, down_ok if need.down > 0 else None)
+    picks = (_best(mask, cost, gain) for mask in masks if mask is not None)
+    return [pick for pick in picks if pick is not None], False
+
+
+def _up_need(need: _Need) -> float:
+    """What the upward cube of a pair must give: the upper level, or more when the
+    sliding level asks for more than both levels together."""
+    if need.width > need.up + need.down:
+        return max(need.up, need.width - need.down)
+    return need.up
+
+
+def _pair(
+    cands: _Cands,
+    state: _State,
+    p: int,
+    need: _Need,
+    up_ok: np.ndarray,
+    down_ok: np.ndarray,
+    cost: np.ndarray,
+    gain: np.ndarray,
+) -> list[tuple[float, list[int]]]:
+    """One cube per direction: the cheapest upward one, then the cheapest downward one
+    given the cells the first adds (none when either is missing)."""
+    first = _best(up_ok, cost, gain)
+    if first is None:
+        return []
+    taken = state.supp.copy()
+    taken[cands.idx[first]] = True
+    cost2, gain2 = _prices(cands, state, p, taken)
+    second = _best(down_ok, cost2, gain2)
+    if second is None:
+        return []
+    return [(float(cost[first] + cost2[second]), [first, second])]
 
 
 def _combine(
@@ -612,11 +642,34 @@ def hypercube_pattern(
         raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
     codes = np.asarray(codes, dtype=np.int64)
     table = np.asarray(table, dtype=np.int64)
-    n, m = codes.shape
+    n = codes.shape[0]
     if table.shape != (n,) or start.shape != (n,) or weights.shape != (n,):
         raise ValueError("codes, table, start and weights must describe the same cells")
-    lookup = _Lookup(codes, table)
-    pools = [np.unique(codes[:, d]) for d in range(m)]
+    state, fixed = _initial_state(problems, start, weights)
+    cands_of = _CandidateCache(codes, table, state)
+    tasks = _ordered(problems, order, cands_of)
+    certificates, unprotected = _greedy(tasks, problems, state, fixed, cands_of, combine)
+    deadline = None if time_limit is None else began + time_limit
+    pruned = (
+        _prune(state, fixed, problems, certificates, cands_of, combine, deadline) if prune else 0
+    )
+    return HypercubeResult(
+        pattern=state.supp[:n].copy(),
+        unprotected=unprotected,
+        cubes=sum(len(c.cubes) for c in certificates.values()),
+        combined=sum(c.combined for c in certificates.values()),
+        limited=len(cands_of.limited),
+        pruned=pruned,
+        seconds=time.perf_counter() - began,
+    )
+
+
+def _initial_state(
+    problems: Sequence[ProtectionLike], start: np.ndarray, weights: np.ndarray
+) -> tuple[_State, np.ndarray]:
+    """The search's state, from ``start`` and every sensitive cell suppressed, and the
+    cells no pruning may publish (those same cells)."""
+    n = start.size
     supp = np.append(start.astype(bool), True)
     for problem in problems:
         supp[:n] |= np.asarray(problem.sensitive, dtype=bool)
@@ -629,35 +682,64 @@ def hypercube_pattern(
         ub = getattr(problem, "ub", None)
         head = np.full(n, np.inf) if ub is None else np.asarray(ub, dtype=np.float64) - values
         state.head.append(np.append(head, np.inf))
+    return state, fixed
 
+
+class _CandidateCache:
+    """The candidate cubes of each sensitive cell, computed when first asked for and kept
+    within `_CACHE_BYTES` (the oldest are dropped, and computed again when needed)."""
+
+    def __init__(self, codes: np.ndarray, table: np.ndarray, state: _State) -> None:
+        self.codes, self.table, self.state = codes, table, state
+        self.lookup = _Lookup(codes, table)
+        self.pools = [np.unique(codes[:, d]) for d in range(codes.shape[1])]
+        self.cache: dict[int, _Cands] = {}
+        self.bytes = 0
+        self.limited: set[int] = set()
+        """Cells whose candidates were cut to `MAX_CORNERS`."""
+
+    def __call__(self, i: int) -> _Cands:
+        if i not in self.cache:
+            found = _candidates(i, self.codes, self.table, self.lookup, self.pools, self.state)
+            if found.limited:
+                self.limited.add(i)
+            while self.cache and self.bytes + found.idx.nbytes > _CACHE_BYTES:
+                oldest = next(iter(self.cache))
+                self.bytes -= self.cache.pop(oldest).idx.nbytes
+            self.cache[i] = found
+            self.bytes += found.idx.nbytes
+        return self.cache[i]
+
+
+def _ordered(
+    problems: Sequence[ProtectionLike], order: str, cands_of: _CandidateCache
+) -> list[tuple[int, int]]:
+    """The (problem, sensitive cell) tasks in the order asked for."""
     tasks = [
         (p, int(i))
         for p, problem in enumerate(problems)
         for i in np.nonzero(np.asarray(problem.sensitive, dtype=bool))[0]
     ]
-    cache: dict[int, _Cands] = {}
-    cached = [0]  # bytes held by the cache
-    limited: set[int] = set()
-
-    def cands_of(i: int) -> _Cands:
-        if i not in cache:
-            found = _candidates(i, codes, table, lookup, pools, state)
-            if found.limited:
-                limited.add(i)
-            while cache and cached[0] + found.idx.nbytes > _CACHE_BYTES:
-                oldest = next(iter(cache))  # recomputed when needed again
-                cached[0] -= cache.pop(oldest).idx.nbytes
-            cache[i] = found
-            cached[0] += found.idx.nbytes
-        return cache[i]
-
     if order == "fewest":
         count = {t: int(cands_of(t[1]).idx.shape[0]) for t in tasks}
         tasks.sort(key=lambda t: (count[t], t[0], t[1]))
     elif order in ("value", "value_desc"):
         sign = 1.0 if order == "value" else -1.0
         tasks.sort(key=lambda t: (sign * float(problems[t[0]].values[t[1]]), t[0], t[1]))
+    return tasks
 
+
+def _greedy(
+    tasks: list[tuple[int, int]],
+    problems: Sequence[ProtectionLike],
+    state: _State,
+    fixed: np.ndarray,
+    cands_of: _CandidateCache,
+    combine: bool,
+) -> tuple[dict[tuple[int, int], _Certificate], np.ndarray]:
+    """Each task in turn gets its cheapest certificate, whose cubes are suppressed; the
+    certificates, and the cells left unprotected (their covered directions are fixed)."""
+    n = state.n
     unprotected = np.zeros(n, dtype=bool)
     certificates: dict[tuple[int, int], _Certificate] = {}
     for task in tasks:
@@ -675,19 +757,7 @@ def hypercube_pattern(
             unprotected[i] = True
             for c in picks:  # a direction that is covered stays covered
                 fixed[cands.idx[c]] = True
-    deadline = None if time_limit is None else began + time_limit
-    pruned = (
-        _prune(state, fixed, problems, certificates, cands_of, combine, deadline) if prune else 0
-    )
-    return HypercubeResult(
-        pattern=state.supp[:n].copy(),
-        unprotected=unprotected,
-        cubes=sum(len(c.cubes) for c in certificates.values()),
-        combined=sum(c.combined for c in certificates.values()),
-        limited=len(limited),
-        pruned=pruned,
-        seconds=time.perf_counter() - began,
-    )
+    return certificates, unprotected
 
 
 def _prune(
