@@ -427,14 +427,17 @@ def true_cells(
     dims: Sequence[str],
     totals: Mapping[str, str],
     sums: Mapping[str, str] | None = None,
+    records: str | None = None,
 ) -> dict[Key, dict[str, float]]:
     """The true cells of a table with totals, straight from the unit records.
 
     ``frame`` has one row per unit record (one contributor) and one column per dimension
     in ``dims`` holding its code; ``totals`` maps each totalled dimension to its total code;
-    ``sums`` maps an output name to a numeric column summed per cell. Every grouping
-    (subset of the totalled dimensions) is computed with a pandas ``groupby``. Returns key
-    (codes in ``dims`` order, as text) → ``{"count": records, **sums}``."""
+    ``sums`` maps an output name to a numeric column summed per cell; ``records`` names a
+    column identifying the contributor of each row when several rows share one (wide
+    records made long: the count is then of distinct non-null ids). Every grouping (subset
+    of the totalled dimensions) is computed with a pandas ``groupby``. Returns key (codes
+    in ``dims`` order, as text) → ``{"count": contributors, **sums}``."""
     sums = dict(sums or {})
     frame = frame.astype({d: str for d in dims})
     totalled = [d for d in dims if d in totals]
@@ -442,7 +445,9 @@ def true_cells(
     for size in range(len(totalled) + 1):
         for summed_over in itertools.combinations(totalled, size):
             by = [d for d in dims if d not in summed_over]
-            agg: dict[str, tuple[str, str]] = {"count": (dims[0], "size")}
+            agg: dict[str, tuple[str, str]] = {
+                "count": (records, "nunique") if records else (dims[0], "size")
+            }
             agg.update({name: (col, "sum") for name, col in sums.items()})
             if by:
                 grouped = frame.groupby(by, dropna=False, observed=True).agg(**agg).reset_index()

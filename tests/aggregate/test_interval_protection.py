@@ -102,7 +102,7 @@ def _truth(
 ) -> dict[tuple[str, ...], dict[str, float]]:
     totalled = spec.totals or tuple(d for d, r in spec.dimensions.items() if r.source)
     totals = {d: spec.dimensions[d].total for d in totalled}
-    return oracle.true_cells(_truth_frame(units, spec), dims, totals, sums)
+    return oracle.true_cells(_truth_frame(units, spec), dims, totals, sums, spec.contributors)
 
 
 def _quantities(spec: AggregationSpec) -> list[tuple[oracle.Quantity, str]]:
@@ -110,7 +110,8 @@ def _quantities(spec: AggregationSpec) -> list[tuple[oracle.Quantity, str]]:
     contributor count (``x >= 1``), and the measure when it is another additive quantity
     (a sum: ``x >= 0``; a count when no contributor count is published)."""
     out = []
-    if spec.contributor_count is not None:
+    if spec.contributor_count is not None and spec.contributors is None:
+        # distinct contributors (counted by a column) do not add up: not attacked
         out.append((oracle.Quantity(spec.contributor_count, lower=1), "count"))
     measure = spec.measure
     if measure is not None and measure.type == "count" and not out and not spec.weight:
@@ -230,6 +231,7 @@ def _litter_with_suppression(agg: dict[str, Any]) -> None:
         {"id": "CONF_STATUS", "codelist": "CL_CONF_STATUS", "usage": "mandatory"},
     ]
     agg["contributor_count"] = "CLEANUPS"
+    agg["contributors"] = "CARD_NO"  # a card is one contributor, not one per litter type
     agg["disclosure"] = {
         **agg["disclosure"],
         "method": "cell_suppression",
@@ -283,10 +285,32 @@ def test_litter_example_as_shipped_balances(tmp_path: Path) -> None:
 
 
 def test_litter_example_with_suppression_is_protected(litter_protected: Run) -> None:
+    """The item sums are attacked; the cards per cell (CLEANUPS) are distinct cards, which
+    do not add up over the litter types (a card has a row for each), so they are not; each
+    published one must be the true number of distinct cards, not of rows."""
     assert litter_protected.published.disclosure.get("method") == "cell_suppression"
     judged = _assert_protected(litter_protected)
-    assert [column for column, _ in judged] == ["CLEANUPS", "OBS_VALUE"]
+    assert [column for column, _ in judged] == ["OBS_VALUE"]
     assert all(v.attacked > 0 and v.balanced > 0 for _, v in judged)
+    pub, truth = litter_protected.published, litter_protected.truth
+    shown = [(pub.key(i), r["CLEANUPS"]) for i, r in enumerate(pub.rows) if r.get("CLEANUPS")]
+    assert shown and all(n == truth[key]["count"] for key, n in shown)
+    lt = pub.dims.index("LITTER_TYPE")
+    over_types = {k[:lt] + k[lt + 1 :]: n for k, n in shown if k[lt] == "_T"}
+    assert over_types  # cells of all litter types together are published
+    for key, n in shown:  # every card has every type: no type has more cards than all
+        assert key[lt] == "_T" or n <= over_types.get(key[:lt] + key[lt + 1 :], n)
+
+
+def test_unpivot_with_cell_suppression_needs_a_contributor_column() -> None:
+    """Without it each card would count once per litter type in every total over the
+    types: a beach of three cards would pass a threshold of five."""
+    spec = _spec(CARDS_SPEC, _litter_with_suppression)
+    assert spec.aggregation is not None
+    agg = spec.aggregation.model_dump(by_alias=True, exclude_unset=True)
+    del agg["contributors"]
+    with pytest.raises(ValueError, match="cell suppression with unpivot needs the column"):
+        AggregationSpec.model_validate(agg)
 
 
 # ------------------------------------------------------------------------ random tables

@@ -420,7 +420,9 @@ class AggregateOutput(Model):
 
 class Unpivot(Model):
     """Wide unit records to long ones before grouping: each of several value columns (one
-    per category, as on a beach data card) becomes a row with the category's code."""
+    per category, as on a beach data card) becomes a row with the category's code. With cell
+    suppression, ``contributors`` must name the column that identifies a record, so that a
+    total over the categories counts each record once."""
 
     columns: dict[str, SdmxId] = Field(min_length=1)
     """Value column → the code its values get (e.g. ``{BOTTLE: BOTTLE, BAG: BAG}``)."""
@@ -528,6 +530,7 @@ class AggregationSpec(Model):
             *self._attribute_problems(),
             *self._contributor_count_problems(),
             *self._dominance_problems(),
+            *self._unpivot_problems(),
             *self._status_problems(self._attributes_by_id(), self._observation_level()),
             *self._mandatory_problems(),
             *self._fitness_problems(),
@@ -796,6 +799,27 @@ class AggregationSpec(Model):
                 "disclosure.dominance",
                 "dominance rules apply to magnitudes (sum, mean, ratio, a weighted count); "
                 "proportions and unweighted counts are covered by the threshold rule",
+            )
+        ]
+
+    def _unpivot_problems(self) -> list[Problem]:
+        """Cell suppression over unpivoted records without a contributor column: each unit
+        record becomes one row per category, so counting rows would count a record once
+        per category in every total over the categories, and a cell of three records
+        would pass a threshold of five."""
+        if (
+            self.unpivot is None
+            or self.contributors is not None
+            or self.disclosure.method is DisclosureMethodName.NONE
+        ):
+            return []
+        return [
+            Problem(
+                "contributors",
+                "cell suppression with unpivot needs the column that identifies a unit "
+                "record (e.g. a card or submission id) in contributors: each record becomes "
+                "one row per category, and counting rows would count it once per category "
+                "in every total over the categories",
             )
         ]
 
