@@ -318,3 +318,30 @@ def test_a_warm_solve_that_says_infeasible_is_solved_again_from_scratch() -> Non
     assert solve_twice(model) == (status.kOptimal, 1) and model.cleared == 0
     model = _Scripted(status.kInfeasible, status.kInfeasible)
     assert solve_twice(model) == (status.kInfeasible, 2)
+
+
+@FAST
+@given(tables(), st.integers(2, 10), st.sampled_from([0.0, 0.5, 1.0]), st.data())
+def test_the_runs_audit_gives_the_verdicts_of_an_independent_attacker(
+    t: Table, k: int, sliding: float, data: st.DataObject
+) -> None:
+    """The run's audit skips the programs of cells whose verdicts the feasible points seen
+    already settle: its counts must be those of the scipy attacker's full intervals."""
+    from cdinterop.aggregate._suppression import _audit
+
+    n = t.values.size
+    p = threshold_problem(t, k, sliding=sliding)
+    suppressed = p.sensitive | np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    lin = t.linear()
+    got = _audit(lin, [p], suppressed)
+    lo, hi = oracle_intervals(t, suppressed, p.lb, p.ub, p.values)
+    lo, hi = np.ceil(lo - 1e-6), np.floor(hi + 1e-6)
+    a = p.values
+    s = p.sensitive & suppressed
+    with np.errstate(invalid="ignore"):
+        inside = s & ((hi < a + p.upl - 1e-6) | (lo > a - p.lpl + 1e-6))
+        narrow = s & (hi - lo < p.spl - 1e-6)
+    assert got.complete and got.cells == int(suppressed.sum())
+    assert got.exact == int((suppressed & (hi - lo < 0.5)).sum())
+    assert got.inside_protection == int(inside.sum())
+    assert got.narrower_than_sliding == int(narrow.sum())

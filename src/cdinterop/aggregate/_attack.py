@@ -21,7 +21,7 @@ agree with `protection_failures` on `attack_intervals`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +48,7 @@ __all__ = [
     "TOLERANCE",
     "Intervals",
     "ProtectionLevels",
+    "Settled",
     "Violation",
     "attack_intervals",
     "find_violations",
@@ -212,17 +213,30 @@ def _check_sizes(lin: LinearRelations, n: int) -> None:
         raise ValueError(f"relations over {lin.n_cells} cells, values of {n}")
 
 
+Settled = Callable[[int, float, float], bool]
+"""Whether a cell's verdict is settled by the range ``[low, high]`` of the feasible points
+seen so far (the cell's global index, ``low``, ``high``)."""
+
+
 def attack_intervals(
     lin: LinearRelations,
     values: np.ndarray,
     suppressed: np.ndarray,
     lb: np.ndarray,
     ub: np.ndarray,
+    *,
+    settled: Settled | None = None,
 ) -> Intervals:
     """The smallest and largest value of every suppressed cell, subject to every relation
     with the published cells fixed to ``values`` and ``lb <= x <= ub`` for the suppressed
     cells (``ub`` may be ``inf``; ``values`` of suppressed cells are not read). Published
-    cells get their value as both ends."""
+    cells get their value as both ends.
+
+    ``settled`` (only for the true ``values``, which are then a feasible point): a cell
+    whose range over the feasible points seen so far (the true values, and the optimum of
+    every program solved in its block) already settles what the caller asks is not
+    solved, and gets that range, a part of its interval. The run's audit needs verdicts,
+    not intervals, and most cells of a large pattern are settled by a few programs."""
     values = np.asarray(values, dtype=np.float64)
     suppressed = np.asarray(suppressed, dtype=bool)
     _check_sizes(lin, values.size)
@@ -237,9 +251,12 @@ def attack_intervals(
         model = _BlockModel(block, blo, bhi)
         lo = np.full(cells.size, np.nan)
         hi = np.full(cells.size, np.nan)
-        seen_lo = np.full(cells.size, np.inf)
-        seen_hi = np.full(cells.size, -np.inf)
+        seen_lo = np.full(cells.size, np.inf) if settled is None else values[cells].copy()
+        seen_hi = np.full(cells.size, -np.inf) if settled is None else values[cells].copy()
         for k in range(cells.size):
+            if settled is not None and settled(int(cells[k]), seen_lo[k], seen_hi[k]):
+                lo[k], hi[k] = seen_lo[k], seen_hi[k]
+                continue
             for maximise in (False, True):
                 if not maximise and seen_lo[k] <= blo[k] + EPS:
                     lo[k] = blo[k]

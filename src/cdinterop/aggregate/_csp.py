@@ -375,7 +375,7 @@ def protect_optimal(
     best = cost(problems, incumbent)
     bound = min(search.bound, best)
     if np.all(problems[0].weights == np.round(problems[0].weights)):
-        bound = float(np.ceil(bound - TOLERANCE * max(1.0, bound)))  # integer costs
+        bound = max(0.0, float(np.ceil(bound - TOLERANCE * max(1.0, bound))))  # integer costs
     gap = (best - bound) / best if best > 0 else 0.0
     if gap <= _FINAL_GAP:
         status = "optimal"

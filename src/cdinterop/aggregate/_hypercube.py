@@ -619,6 +619,7 @@ def hypercube_pattern(
     prune: bool = True,
     combine: bool = True,
     time_limit: float | None = None,
+    work_limit: int | None = None,
 ) -> HypercubeResult:
     """A suppression pattern that protects every sensitive cell of ``problems`` by
     hypercubes, where such cubes exist.
@@ -634,8 +635,9 @@ def hypercube_pattern(
     constrained; the default), ``table`` (table order), ``value`` (smallest value first)
     or ``value_desc``. ``prune``: publish again the added cells no certificate needs.
     ``combine``: certify by combinations of cubes where no single cube does.
-    ``time_limit``: seconds after which the pruning pass stops (the greedy pass always
-    completes, so every sensitive cell is either certified or reported).
+    ``time_limit``: seconds after which the pruning pass stops; ``work_limit``: cells the
+    pruning pass may try (a count, so the result does not depend on the machine). The
+    greedy pass always completes, so every sensitive cell is either certified or reported.
     """
     began = time.perf_counter()
     if order not in ORDERS:
@@ -651,7 +653,9 @@ def hypercube_pattern(
     certificates, unprotected = _greedy(tasks, problems, state, fixed, cands_of, combine)
     deadline = None if time_limit is None else began + time_limit
     pruned = (
-        _prune(state, fixed, problems, certificates, cands_of, combine, deadline) if prune else 0
+        _prune(state, fixed, problems, certificates, cands_of, combine, deadline, work_limit)
+        if prune
+        else 0
     )
     return HypercubeResult(
         pattern=state.supp[:n].copy(),
@@ -768,6 +772,7 @@ def _prune(
     cands_of: Callable[[int], _Cands],
     combine: bool,
     deadline: float | None,
+    work_limit: int | None = None,
 ) -> int:
     """Publish again the added cells whose every certified cell has another certificate
     inside the pattern without them; most costly first (ties: largest value first).
@@ -782,8 +787,10 @@ def _prune(
     added = added[np.lexsort((-room[added], -state.weights[added]))]
     pruned = 0
     failures: dict[tuple[int, int], int] = {}
-    for cell in added.tolist():
+    for tried, cell in enumerate(added.tolist()):
         if deadline is not None and time.perf_counter() > deadline:
+            break
+        if work_limit is not None and tried >= work_limit:
             break
         state.supp[cell] = False
         found = _recertify(state, problems, users.get(cell, set()), cands_of, combine, failures)
