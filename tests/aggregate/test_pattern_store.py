@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -116,3 +117,36 @@ def test_without_the_variable_nothing_is_written(
     _published(units, spec)
     forget_patterns()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("tamper", ["secondary cells dropped", "a primary cell dropped", "audit"])
+def test_a_copy_that_does_not_hold_is_searched_again(
+    store: Path, monkeypatch: pytest.MonkeyPatch, tamper: str
+) -> None:
+    """The cache is trusted for time, never for protection: a copy changed so that it no
+    longer protects (or says another audit) is attacked, refused and searched again."""
+    units, spec = _table()
+    fresh = _published(units, spec)
+    (kept,) = store.glob("*.json")
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    secondary = set(data["suppressed"]) - set(data["primary"])
+    assert secondary
+    if tamper == "secondary cells dropped":
+        data["suppressed"] = [i for i in data["suppressed"] if i not in secondary]
+    elif tamper == "a primary cell dropped":
+        cell = data["primary"].pop()
+        data["suppressed"].remove(cell)
+    else:
+        data["audit"]["cells"] += 1
+    kept.write_text(json.dumps(data), encoding="utf-8")
+    forget_patterns()
+    searched: list[int] = []
+    search = _suppression._suppress
+
+    def counted(*args: Any) -> Any:
+        searched.append(1)
+        return search(*args)
+
+    monkeypatch.setattr(_suppression, "_suppress", counted)
+    assert _published(units, spec) == fresh
+    assert searched == [1]

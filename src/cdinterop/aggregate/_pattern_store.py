@@ -12,7 +12,9 @@ written.
 
 The cache is a convenience, never a source of truth: a file that cannot be read, or whose
 content does not fit the table (another length, a damaged file, two writers at once), is
-ignored and the pattern searched again; a folder that cannot be written is left alone.
+ignored and the pattern searched again; a folder that cannot be written is left alone. A
+pattern read back is attacked again before it is used (`_suppression`), so a file changed
+by hand cannot make a run publish a cell it would protect.
 Files are written to a temporary name and renamed, so readers never see half a file.
 """
 

@@ -121,18 +121,33 @@ def suppress(
     digest = _digest(cells, keys, spec, contributors)
     found = _MEMO.get(digest)
     if found is None:
-        kept = load_pattern(digest, cells.num_rows)
-        if kept is not None:
-            found = Suppression(**kept)
-        else:
-            found = _suppress(cells, keys, spec, contributors)
-            store_pattern(digest, cells.num_rows, _fields(found))
+        found = _found(digest, cells, keys, spec, contributors)
         for shared in (found.primary, found.suppressed):
             shared.setflags(write=False)  # given to every caller of the same table
         _MEMO[digest] = found
         while len(_MEMO) > _MEMO_SIZE:
             _MEMO.popitem(last=False)
     _MEMO.move_to_end(digest)
+    return found
+
+
+def _found(
+    digest: str,
+    cells: pa.Table,
+    keys: tuple[str, ...],
+    spec: AggregationSpec,
+    contributors: np.ndarray,
+) -> Suppression:
+    """The pattern kept in ``$CDINTEROP_PATTERN_CACHE`` if it holds, else searched (and
+    kept there); the simple method and primary suppression take no time to repeat, and
+    are not kept."""
+    d = spec.disclosure
+    if not d.secondary or d.secondary_method is SecondaryMethod.SIMPLE:
+        return _suppress(cells, keys, spec, contributors)
+    found = _kept(digest, cells, keys, spec, contributors)
+    if found is None:
+        found = _suppress(cells, keys, spec, contributors)
+        store_pattern(digest, cells.num_rows, _fields(found))
     return found
 
 
@@ -173,28 +188,18 @@ def _suppress(
 ) -> Suppression:
     """`suppress` without the memo."""
     d = spec.disclosure
-    assert d.threshold is not None
-    primary = primary_suppression(contributors, d.threshold)
-    rules = [DisclosureRule(rule="threshold", k=d.threshold, cells=int(primary.sum()))]
-    dominance = dominance_status(cells, spec) if d.dominance is not None else None
-    sensitive = primary
-    if dominance is not None:
-        sensitive = primary | dominance.sensitive
-        rules.extend(_dominance_rules(spec, dominance))
+    primary, sensitive, rules, dominance = _sensitive(cells, spec, contributors)
     if not d.secondary:
-        return Suppression(sensitive, sensitive.copy(), rules=tuple(rules))
+        return Suppression(sensitive, sensitive.copy(), rules=rules)
     totals = {k: spec.dimensions[k].total for k in spec.total_dimensions}
     relations = additive_relations(cells, keys, totals)
     if d.secondary_method is SecondaryMethod.SIMPLE:
         simple, complete = protect(
             relations, sensitive, contributors, secondary=True, audit=d.audit
         )
-        return Suppression(sensitive, simple, complete, tuple(rules))
+        return Suppression(sensitive, simple, complete, rules)
     lin = linear_relations(relations)
-    problems = protection_problems(cells, spec, contributors, primary)
-    if dominance is not None:
-        problems.extend(_magnitude_problems(cells, spec, dominance))
-    problems, capped = cap_levels(lin, problems)
+    problems, capped = _interval_problems(cells, spec, contributors, primary, dominance, lin)
     optimal = d.secondary_method is SecondaryMethod.OPTIMAL
     # the heuristic gets a third of the budget when the optimisation follows
     share = _HEURISTIC_SHARE if optimal else 1.0
@@ -207,12 +212,72 @@ def _suppress(
         sensitive,
         pattern.suppressed,
         audit.complete if audit else True,
-        tuple(rules),
+        rules,
         pattern,
         capped,
         audit,
         loss,
     )
+
+
+def _sensitive(
+    cells: pa.Table, spec: AggregationSpec, contributors: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, tuple[DisclosureRule, ...], DominanceStatus | None]:
+    """The threshold rule's cells, every sensitive cell (dominance rules too), the rules
+    with their counts, and the dominance status (none without dominance rules)."""
+    d = spec.disclosure
+    assert d.threshold is not None
+    primary = primary_suppression(contributors, d.threshold)
+    rules = [DisclosureRule(rule="threshold", k=d.threshold, cells=int(primary.sum()))]
+    dominance = dominance_status(cells, spec) if d.dominance is not None else None
+    sensitive = primary
+    if dominance is not None:
+        sensitive = primary | dominance.sensitive
+        rules.extend(_dominance_rules(spec, dominance))
+    return primary, sensitive, tuple(rules), dominance
+
+
+def _interval_problems(
+    cells: pa.Table,
+    spec: AggregationSpec,
+    contributors: np.ndarray,
+    primary: np.ndarray,
+    dominance: DominanceStatus | None,
+    lin: LinearRelations,
+) -> tuple[list[ProtectionProblem], int]:
+    """The protection problems (counts, then each magnitude), their levels capped to what
+    the table allows, and how many were capped."""
+    problems = protection_problems(cells, spec, contributors, primary)
+    if dominance is not None:
+        problems.extend(_magnitude_problems(cells, spec, dominance))
+    return cap_levels(lin, problems)
+
+
+def _kept(
+    digest: str,
+    cells: pa.Table,
+    keys: tuple[str, ...],
+    spec: AggregationSpec,
+    contributors: np.ndarray,
+) -> Suppression | None:
+    """The pattern kept under ``digest`` in ``$CDINTEROP_PATTERN_CACHE``, if the attack
+    finds it as protected as a search would: the cache saves time, it is never trusted for
+    protection (a file changed by hand or by another program is searched again)."""
+    kept = load_pattern(digest, cells.num_rows)
+    if kept is None:
+        return None
+    primary, sensitive, rules, dominance = _sensitive(cells, spec, contributors)
+    suppressed = kept["suppressed"]
+    if not np.array_equal(kept["primary"], sensitive) or (sensitive & ~suppressed).any():
+        return None
+    totals = {k: spec.dimensions[k].total for k in spec.total_dimensions}
+    lin = linear_relations(additive_relations(cells, keys, totals))
+    problems, _ = _interval_problems(cells, spec, contributors, primary, dominance, lin)
+    audit = _audit(lin, problems, suppressed)
+    protected = audit.complete and audit.exact == audit.inside_protection == 0
+    if not protected or audit.narrower_than_sliding or kept["audit"] not in (None, audit):
+        return None
+    return Suppression(**{**kept, "rules": rules})
 
 
 def _heuristic(
