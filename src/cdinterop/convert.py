@@ -48,7 +48,14 @@ from pydantic import (
 from cdinterop._files import write_json
 from cdinterop._publish import RUN_OUTPUTS, publish, reserving
 from cdinterop._version import __version__
-from cdinterop.aggregate import AggregationReport, AggregationResult, AggregationSpec, Calibration
+from cdinterop.aggregate import (
+    AggregationReport,
+    AggregationResult,
+    AggregationSpec,
+    Calibration,
+    DisclosureMethodName,
+    SecondaryMethod,
+)
 from cdinterop.errors import CdinteropError, WriteError
 from cdinterop.ingest import (
     IngestError,
@@ -464,6 +471,18 @@ class _RowsRead:
             self._say(f"ingesting {self._names}: {rows:,} rows read")
 
 
+def _protecting(spec: IngestSpec) -> str:
+    """What the aggregation line adds when secondary suppression searches a pattern (it
+    may take up to the spec's time limit, and more on large tables)."""
+    agg = spec.aggregation
+    d = agg.disclosure if agg is not None else None
+    if d is None or d.method is not DisclosureMethodName.CELL_SUPPRESSION or not d.secondary:
+        return ""
+    if d.secondary_method is SecondaryMethod.SIMPLE:
+        return ""
+    return f", protecting small cells ({d.secondary_method.value}, time limit {d.time_limit:g} s)"
+
+
 def _names(files: Sequence[Path]) -> str:
     """The names of the submission files, the first three and an ellipsis."""
     return f"{', '.join(f.name for f in files[:3])}{' …' if len(files) > 3 else ''}"
@@ -739,7 +758,7 @@ def convert(
     conformed_counts: ConformCounts | None = None
     calibration: Calibration | None = None
     if sink is not None:
-        say(f"aggregating {result.summary.accepted:,} unit records")
+        say(f"aggregating {result.summary.accepted:,} unit records{_protecting(spec)}")
         aggregated = sink.finish(dataset)
         dataset = aggregated.dataset
         report = aggregated.report
