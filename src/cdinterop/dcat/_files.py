@@ -24,7 +24,9 @@ untrusted and never touch the network or other local files:
   before parsing (Oxigraph would not fetch them either, but the refusal names the cause).
   ``@base`` only resolves relative IRIs and fetches nothing.
 * **Turtle and N-Triples** never fetch (``@base``/``@prefix`` only name things). Syntax
-  errors are reported with Oxigraph's line and column.
+  errors are reported with Oxigraph's line and column. Files in these syntaxes are never
+  held whole: the checks read them chunk by chunk and the parser reads the file
+  (`_file_stream`), so a 400 MB catalogue costs its graph and no copy of its bytes.
 * **Encoding.** Turtle, N-Triples and JSON-LD must be UTF-8; other bytes give a
   [`ReadError`][cdinterop.errors.ReadError] naming the line and column. RDF/XML may declare its
   encoding.
@@ -37,6 +39,7 @@ untrusted and never touch the network or other local files:
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -49,6 +52,7 @@ from cdinterop import limits
 from cdinterop._files import atomic_write
 from cdinterop._safe_xml import PROLOG_BYTES, check_prolog, parse_bytes
 from cdinterop.dcat._catalog_stream import STREAMED_FORMATS, write_catalog
+from cdinterop.dcat._file_stream import STREAMED, BoundedReader, check_text_file
 from cdinterop.dcat._graph import (
     DEFAULT_BASE_IRI,
     catalog_from_graph,
@@ -342,9 +346,7 @@ def parse_graph(
     _check_size(len(data), max_bytes, source)
     if not data.strip():
         raise ReadError(source, f"the input is empty (no {fmt} content)")
-    in_force = max_triples == DEFAULT_MAX_TRIPLES
-    limit = limits.current().triples if in_force else max_triples
-    try:
+    with _parsing(fmt, source, max_triples) as limit:
         if fmt == "xml":
             _check_xml(data, source)
         else:
@@ -352,7 +354,17 @@ def parse_graph(
         if fmt == "json-ld":
             limits.check_json_nesting(data, source)
             _check_jsonld(json.loads(data), source)
-        graph = parse_into_graph(data, fmt, base=base, limit=limit)
+        return parse_into_graph(data, fmt, base=base, limit=limit)
+
+
+@contextlib.contextmanager
+def _parsing(fmt: str, source: str, max_triples: int) -> Iterator[int]:
+    """Give the triple limit in force, and turn what parsing raises into a
+    [`ReadError`][cdinterop.errors.ReadError] naming ``source`` (or a ``LimitExceeded``)."""
+    in_force = max_triples == DEFAULT_MAX_TRIPLES
+    limit = limits.current().triples if in_force else max_triples
+    try:
+        yield limit
     except ReadError:
         raise
     except TooManyTriples:
@@ -369,7 +381,6 @@ def parse_graph(
         raise ReadError(source, f"not valid {fmt}: nested too deeply") from None
     except Exception as exc:  # Oxigraph's SyntaxError, JSON errors of the checks
         raise ReadError(source, _syntax_message(fmt, exc)) from exc
-    return graph
 
 
 def _sniff(data: bytes, fmt: str, source: str) -> None:
@@ -409,6 +420,8 @@ def read_graph(
     name = str(file)
     fmt = format or _format_of(file)
     most = limits.current().bytes if max_bytes == DEFAULT_MAX_BYTES else max_bytes
+    if fmt in STREAMED:
+        return _read_streamed(file, fmt, max_bytes, max_triples, most)
     try:
         _check_size(file.stat().st_size, max_bytes, name)
         with file.open("rb") as handle:
@@ -426,6 +439,19 @@ def read_graph(
         max_triples=max_triples,
         base=file.resolve().as_uri(),
     )
+
+
+def _read_streamed(file: Path, fmt: str, max_bytes: int, max_triples: int, most: int) -> Graph:
+    """`read_graph` of a Turtle or N-Triples file, never held whole (`_file_stream`)."""
+    name = str(file)
+    try:
+        _check_size(file.stat().st_size, max_bytes, name)
+        check_text_file(file, fmt, name, most)
+        with file.open("rb") as handle, _parsing(fmt, name, max_triples) as limit:
+            stream = io.BufferedReader(BoundedReader(handle, name, most))
+            return parse_into_graph(stream, fmt, base=file.resolve().as_uri(), limit=limit)
+    except OSError as exc:
+        raise ReadError(name, exc.strerror or str(exc)) from None
 
 
 @contextlib.contextmanager

@@ -45,8 +45,9 @@ def serialise(triples: TripleBuffer, fmt: str, output: IO[bytes]) -> None:
         raise WriteError(f"the description holds a term that is not valid RDF: {exc}") from None
 
 
-def parse_into_graph(data: bytes, fmt: str, *, base: str | None, limit: int) -> Graph:
-    """The triples of ``data`` (format ``fmt``) in an ``rdflib.Graph`` with the document's
+def parse_into_graph(data: bytes | IO[bytes], fmt: str, *, base: str | None, limit: int) -> Graph:
+    """The triples of ``data`` (bytes, or a binary file the parser reads as it goes;
+    format ``fmt``) in an ``rdflib.Graph`` with the document's
     prefixes; raises `TooManyTriples` past ``limit`` triples and Oxigraph's ``SyntaxError``
     for invalid input.
 
