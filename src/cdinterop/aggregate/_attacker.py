@@ -94,7 +94,7 @@ class ProtectionLike(Protocol):
 
 
 class ProtectionLevels(ProtectionLike, Protocol):
-    """What the attacker needs of a protection problem (`_csp.ProtectionProblem`): the
+    """What the attacker needs of a protection problem (`_protection.ProtectionProblem`): the
     sliding levels and the a-priori upper bounds too."""
 
     @property

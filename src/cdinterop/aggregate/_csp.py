@@ -31,7 +31,7 @@ a relaxation of the problem), rounded up for integer costs; the gap is
 as ``optimal`` whatever stopped the loop. The incumbent starts from ``start``, repaired if
 the attacker finds it unprotected, so the result is always protected.
 
-**Time**: ``time_limit`` is turned into a counted budget (`_csp_heuristic.Budget`: linear
+**Time**: ``time_limit`` is turned into a counted budget (`_protection.Budget`: linear
 programs solved, branch-and-bound nodes, simplex iterations of the master), so the same
 input gives the same pattern on every run; the wall clock only stops a step after three
 times the limit (``Pattern.reproducible`` is then false). The master's root node is not

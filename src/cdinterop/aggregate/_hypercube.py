@@ -628,7 +628,7 @@ def hypercube_pattern(
     (`cube_codes`); ``table``: each cell's independent table; ``problems``: the
     quantities to protect (objects with ``values``, ``sensitive``, ``upl``, ``lpl``,
     ``lb`` and optionally ``spl`` and ``ub`` arrays over the cells, e.g. `CubeProblem` or
-    `_csp_heuristic.ProtectionProblem`); ``start``:
+    `_protection.ProtectionProblem`); ``start``:
     cells suppressed already; ``weights``: the cost of suppressing each cell.
 
     ``order`` of the sensitive cells: ``fewest`` (fewest valid cubes first, the most
