@@ -97,3 +97,15 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> N
     path.write_bytes(b"<a> <b> <c> .\n" * 100)
     with pytest.raises(ReadError, match="the limit is"):
         dcat.read_graph(path, max_bytes=100)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
+@pytest.mark.parametrize("tail", [b"\xe2\x82", b"\xc3", b"\xf0\x9f\x98"])
+def test_a_character_cut_by_the_end_of_the_file_is_located(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, tail: bytes
+) -> None:
+    data = '<a> <b> "é €" .\n# end'.encode() + tail
+    path = tmp_path / "cut.ttl"
+    path.write_bytes(data)
+    monkeypatch.setattr(_file_stream, "_CHUNK", chunk)
+    assert _file_message(path, "turtle") == _whole_message(data, "turtle")
