@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -165,3 +166,25 @@ def area_sex_counts(
         }
     )
     return unit_records(pa.table({"area": area, "sex": sex})), spec
+
+
+def key_relations(
+    keys: Sequence[tuple[str, ...]], totalled: Sequence[int], total: str = "_T"
+) -> list[tuple[int, list[int]]]:
+    """(total cell, child cells) of every additive relation, from the cells' keys alone: a
+    cell with ``total`` at a totalled position adds up the cells equal to it elsewhere
+    that have another code there (the tests' own relations, not the library's)."""
+    index = {k: i for i, k in enumerate(keys)}
+    out = []
+    for key, i in index.items():
+        for j in totalled:
+            if key[j] != total:
+                continue
+            children = [
+                c
+                for k, c in index.items()
+                if k[j] != total and all(k[m] == key[m] for m in range(len(key)) if m != j)
+            ]
+            if children:
+                out.append((i, children))
+    return out

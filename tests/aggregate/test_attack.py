@@ -28,6 +28,8 @@ from cdinterop.aggregate._disclosure import additive_relations
 from cdinterop.aggregate._protection import ProtectionProblem
 from cdinterop.aggregate._relations import LinearRelations, components, linear_relations
 
+from .helpers import key_relations
+
 linprog = pytest.importorskip("scipy.optimize").linprog
 
 TOTAL = "_T"
@@ -43,20 +45,7 @@ class Table:
 
     def relations(self) -> list[tuple[int, list[int]]]:
         """(total cell, its children) of every relation, from the keys alone."""
-        index = {k: i for i, k in enumerate(self.keys)}
-        out = []
-        for key, i in index.items():
-            for j in range(len(self.dims)):
-                if key[j] != TOTAL:
-                    continue
-                children = [
-                    c
-                    for k, c in index.items()
-                    if k[j] != TOTAL and all(k[m] == key[m] for m in range(len(key)) if m != j)
-                ]
-                if children:
-                    out.append((i, children))
-        return out
+        return key_relations(self.keys, range(len(self.dims)), TOTAL)
 
     def linear(self) -> LinearRelations:
         """The library's relations of these cells."""

@@ -34,28 +34,10 @@ from cdinterop.aggregate._hypercube import (
 )
 from cdinterop.model import ValueType
 
-from .helpers import rows, target_structure, unit_records
+from .helpers import key_relations, rows, target_structure, unit_records
 
 TOTAL = "_T"
 Key = tuple[str, ...]
-
-
-def _relations(keys: Sequence[Key], totalled: Sequence[int]) -> list[tuple[int, list[int]]]:
-    """(total cell, child cells) of every additive relation, from the key strings."""
-    index = {k: i for i, k in enumerate(keys)}
-    out = []
-    for key, i in index.items():
-        for j in totalled:
-            if key[j] != TOTAL:
-                continue
-            children = [
-                c
-                for k, c in index.items()
-                if k[j] != TOTAL and all(k[m] == key[m] for m in range(len(key)) if m != j)
-            ]
-            if children:
-                out.append((i, children))
-    return out
 
 
 def _attack(
@@ -115,7 +97,7 @@ def _check(
     result: HypercubeResult,
 ) -> int:
     """Assert every claimed cell protected against the attacker; returns how many."""
-    relations = _relations(keys, totalled)
+    relations = key_relations(keys, totalled)
     claimed = 0
     for problem in problems:
         assert np.all(result.pattern[problem.sensitive])
@@ -226,7 +208,7 @@ def test_a_cell_that_cannot_be_protected_is_reported() -> None:
     result = _run(keys, ["R"], ["R"], [problem])
     assert result.unprotected.tolist() == [False, False, True]
     assert result.unprotectable == 1
-    low, _ = _attack(_relations(keys, [0]), x, problem.lb, result.pattern, [2])[2]
+    low, _ = _attack(key_relations(keys, [0]), x, problem.lb, result.pattern, [2])[2]
     assert low > x[2] - problem.lpl[2]  # the attacker agrees: not protected downwards
 
 

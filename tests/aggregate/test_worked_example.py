@@ -40,24 +40,18 @@ def _intervals(published: dict[tuple[str, str], int | None]) -> dict[tuple[str, 
     assert all("_T" not in c for c in unknown)
     index = {c: i for i, c in enumerate(unknown)}
     rows_, rhs = [], []
-    for area in ("A", "B", "C"):  # area total = F + M
+    areas, sexes = ("A", "B", "C"), ("F", "M")
+    # each area total = F + M, each sex total = A + B + C
+    relations = [((a, "_T"), [(a, s) for s in sexes]) for a in areas]
+    relations += [(("_T", s), [(a, s) for a in areas]) for s in sexes]
+    for total, children in relations:
         row = [0.0] * len(unknown)
-        known = float(published[(area, "_T")] or 0)
-        for s in ("F", "M"):
-            if (area, s) in index:
-                row[index[(area, s)]] = 1.0
+        known = float(published[total] or 0)
+        for child in children:
+            if child in index:
+                row[index[child]] = 1.0
             else:
-                known -= float(published[(area, s)] or 0)
-        rows_.append(row)
-        rhs.append(known)
-    for s in ("F", "M"):  # sex total = A + B + C
-        row = [0.0] * len(unknown)
-        known = float(published[("_T", s)] or 0)
-        for area in ("A", "B", "C"):
-            if (area, s) in index:
-                row[index[(area, s)]] = 1.0
-            else:
-                known -= float(published[(area, s)] or 0)
+                known -= float(published[child] or 0)
         rows_.append(row)
         rhs.append(known)
     out = {}

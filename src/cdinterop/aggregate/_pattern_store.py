@@ -85,6 +85,8 @@ def store_pattern(digest: str, size: int, found: dict[str, Any]) -> None:
         "audit": found["audit"].model_dump(mode="json") if found["audit"] is not None else None,
         "information_loss": float(found["information_loss"]),
     }
+    # not `_files.atomic_write`: a cache write is no output of the run (no crash point of
+    # the publishing, no check of the target), and its errors are dropped
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{digest}.", suffix=".tmp", dir=folder)
