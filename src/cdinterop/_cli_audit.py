@@ -94,6 +94,8 @@ def _print(report: AuditReport, show: int) -> None:
     )
     for problem in report.problems:
         out.print(f"[bold red]✗[/] {escape(problem)}")
+    for note in report.notes:
+        out.print(f"  [dim]note:[/] {escape(note)}", soft_wrap=True)
     if report.recorded is not None:
         r = report.recorded
         out.print(

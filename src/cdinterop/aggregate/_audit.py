@@ -82,6 +82,9 @@ class AuditReport:
     """Time the audit took."""
     problems: list[str] = field(default_factory=list)
     """Why the audit could not attack some part of the data set."""
+    notes: list[str] = field(default_factory=list)
+    """Why there is less to attack than the record's method suggests (nothing published
+    adds up, or no relation of the source table holds in a conformed one); not failures."""
 
     @property
     def ok(self) -> bool:
@@ -106,6 +109,7 @@ class AuditReport:
                 self.recorded.model_dump(mode="json", exclude_none=True) if self.recorded else None
             ),
             "problems": self.problems,
+            "notes": self.notes,
             "cells": [
                 {
                     "key": c.key,
@@ -137,20 +141,12 @@ def audit(dataset: CitizenDataset) -> AuditReport:
     if record is None or record.method is not DisclosureMethod.CELL_SUPPRESSION:
         return AuditReport(dataset.id, _verdict(0, 0, 0, True))
     table = dataset.observations.to_arrow()
-    keys = tuple(c for c in (*_dimension_ids(dataset),) if c in table.column_names)
-    totals = dict(record.totals) or _recorded_totals(dataset)
+    keys = tuple(c for c in dataset.structure.key_ids if c in table.column_names)
+    conformed = _conformed(dataset)
+    totals = dict(record.totals) or ({} if conformed else _recorded_totals(dataset))
     components = _additive_components(dataset, table)
-    problems: list[str] = []
-    if not totals:
-        problems.append("the record names no totalled dimension: there are no relations")
-    missing = sorted(set(totals) - set(keys))
-    if missing:
-        problems.append(
-            f"the record names totalled dimensions the data set lacks: {', '.join(missing)}"
-        )
-        totals = {d: code for d, code in totals.items() if d in keys}
-    if not components:
-        problems.append("no published component adds up (no contributor count, no count)")
+    problems, notes = _unattackable(dataset, table, totals, keys, components, conformed)
+    totals = {d: code for d, code in totals.items() if d in keys}
     relations = additive_relations(table, keys, totals)
     lin = linear_relations(relations)
     sliding = _sliding(dataset)
@@ -183,7 +179,62 @@ def audit(dataset: CitizenDataset) -> AuditReport:
         record.audit,
         round(time.perf_counter() - started, 3),
         problems,
+        notes,
     )
+
+
+def _conformed(dataset: CitizenDataset) -> bool:
+    """Whether a conversion (conformance to another structure) follows the aggregation:
+    then the record's relations are already the conformed table's (an empty ``totals`` means
+    none of the source's holds, not an output older than the record)."""
+    activities = dataset.provenance.activities
+    kinds = [a.type for a in activities]
+    if ActivityType.AGGREGATION not in kinds:
+        return False
+    after = activities[kinds.index(ActivityType.AGGREGATION) + 1 :]
+    return any(
+        a.type is ActivityType.CONVERSION and "target_structure" in (a.parameters or {})
+        for a in after
+    )
+
+
+def _unattackable(
+    dataset: CitizenDataset,
+    table: pa.Table,
+    totals: dict[str, str],
+    keys: tuple[str, ...],
+    components: list[tuple[str, np.ndarray, np.ndarray]],
+    conformed: bool,
+) -> tuple[list[str], list[str]]:
+    """What keeps the audit from attacking: problems (the record and the data disagree)
+    and notes (there is nothing to attack, rightly)."""
+    record = dataset.disclosure
+    assert record is not None
+    problems: list[str] = []
+    notes: list[str] = []
+    if not totals:
+        if conformed:
+            notes.append(
+                "no relation of the source table holds in this conformed table (its totalled "
+                "dimensions were not carried whole): no total links the suppressed cells"
+            )
+        else:
+            problems.append("the record names no totalled dimension: there are no relations")
+    missing = sorted(set(totals) - set(keys))
+    if missing:
+        problems.append(
+            f"the record names totalled dimensions the data set lacks: {', '.join(missing)}"
+        )
+    if record.contributor_count and record.contributor_count not in table.column_names:
+        problems.append(
+            f"the record names a contributor count the data set lacks: {record.contributor_count}"
+        )
+    elif not components:
+        notes.append(
+            "nothing published adds up (no contributor count, and the measure is not a count): "
+            "no linear relation links the suppressed cells to the published values"
+        )
+    return problems, notes
 
 
 def _verdict(cells: int, exact: int, narrow: int, complete: bool) -> DisclosureAudit:
@@ -195,14 +246,6 @@ def _verdict(cells: int, exact: int, narrow: int, complete: bool) -> DisclosureA
         narrower_than_sliding=narrow,
         complete=complete,
     )
-
-
-def _dimension_ids(dataset: CitizenDataset) -> list[str]:
-    structure = dataset.structure
-    ids = [d.id for d in structure.dimensions]
-    if structure.time_dimension is not None:
-        ids.append(structure.time_dimension.id)
-    return ids
 
 
 def _recorded_totals(dataset: CitizenDataset) -> dict[str, str]:

@@ -27,7 +27,9 @@ What is checked, and reported all at once as a
 * then the target model's own checks of the conformed observations (types, duplicate keys,
   mandatory values, periods), with the source row of each problem.
 
-The conformed data set keeps the source's metadata, participation, consent, quality and disclosure;
+The conformed data set keeps the source's metadata, participation, consent, quality and disclosure
+(its record's relations and contributor count carried onto the target's dimensions and codes
+where they still hold, see ``_disclosure.py``);
 takes the target's structure; and ends its provenance with a ``conversion`` activity (mapping id and
 version, rows in and out, rows dropped per reason) run by the cdinterop software agent.
 [`conform_with_report()`][cdinterop.conformance.conform_with_report] also returns the
@@ -49,6 +51,7 @@ import pyarrow.compute as pc
 from pydantic import ValidationError
 
 from cdinterop._version import __version__
+from cdinterop.conformance._disclosure import conformed_disclosure
 from cdinterop.errors import InvalidDatasetError, Issue, issues_from_pydantic
 from cdinterop.mapping import (
     ConformanceSpec,
@@ -659,6 +662,16 @@ def conform_with_report(
         "observations": Observations(_observation_table(structure, result)),
         "provenance": provenance,
     }
+    if dataset.disclosure is not None:
+        changes["disclosure"] = conformed_disclosure(
+            dataset.disclosure,
+            dataset.observations.table,
+            list(dataset.structure.key_ids),
+            spec.components,
+            structure,
+            result.table,
+            result.source_rows,
+        )
     try:
         conformed = dataset.replace(**changes)
     except InvalidDatasetError as exc:
