@@ -188,3 +188,25 @@ def key_relations(
             if children:
                 out.append((i, children))
     return out
+
+
+Intervals = dict[tuple[str, ...], tuple[float, float]]
+
+
+def audit_and_oracle(
+    report: Any, pub: Any, column: str, lower: float
+) -> tuple[Intervals, Intervals]:
+    """The intervals of ``column``'s suppressed cells found by an `AuditReport` and by the
+    independent scipy attacker (`lp_oracle`, a-priori bound ``lower``) on the published
+    output ``pub``, both by cell key (every dimension, as text)."""
+    from . import lp_oracle as oracle
+
+    found = oracle.attack(pub, oracle.Quantity(column, lower=lower))
+    assert not found.unbalanced
+    theirs = {pub.key(i): (iv.lo, iv.hi) for i, iv in found.intervals.items()}
+    ours = {
+        tuple(c.key[d] for d in pub.dims): (c.lower, c.upper)
+        for c in report.intervals
+        if c.component == column
+    }
+    return ours, theirs

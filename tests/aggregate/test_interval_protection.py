@@ -25,13 +25,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cdinterop.aggregate import AggregationSpec, aggregate
+from cdinterop.aggregate import AggregationSpec, aggregate, audit_output
 from cdinterop.ingest import IngestSpec, ingest
 from cdinterop.mapping import load_spec
 from cdinterop.model import CitizenDataset, ValueType
 from cdinterop.model import _jsonio as jsonio
 
-from .helpers import EXAMPLES, ROOT, target_structure, unit_records
+from .helpers import EXAMPLES, ROOT, audit_and_oracle, target_structure, unit_records
 from .test_disclosure import tables
 
 pytest.importorskip("scipy.optimize", reason="the independent attacker solves with scipy")
@@ -57,6 +57,8 @@ class Run:
     published: oracle.Published
     truth: dict[tuple[str, ...], dict[str, float]]
     spec: AggregationSpec
+    folder: Path | None = None
+    """The output folder (none for tables aggregated in memory)."""
 
 
 def _levels(run: Run) -> oracle.Levels | None:
@@ -185,7 +187,7 @@ def _example(submission: Path, spec: IngestSpec, out: Path, key: bytes | None) -
     agg = spec.aggregation
     assert agg is not None and agg.measure is not None
     sums = {"OBS_VALUE": agg.measure.column} if agg.measure.type == "sum" else {}
-    return Run(published, _truth(units, agg, published.dims, sums), agg)
+    return Run(published, _truth(units, agg, published.dims, sums), agg, out)
 
 
 def _spec(
@@ -311,6 +313,18 @@ def test_unpivot_with_cell_suppression_needs_a_contributor_column() -> None:
     del agg["contributors"]
     with pytest.raises(ValueError, match="cell suppression with unpivot needs the column"):
         AggregationSpec.model_validate(agg)
+
+
+def test_the_audit_command_attacks_the_item_sums(litter_protected: Run) -> None:
+    """`cdinterop audit` on the litter output attacks the published item sums (OBS_VALUE,
+    at least 0: no published sum is negative) as the oracle does, cell for cell, and
+    leaves the distinct-card counts alone (they do not add up)."""
+    assert litter_protected.folder is not None
+    report = audit_output(litter_protected.folder)
+    ours, theirs = audit_and_oracle(report, litter_protected.published, "OBS_VALUE", 0)
+    assert theirs and ours == theirs
+    assert {c.component for c in report.intervals} == {"OBS_VALUE"}
+    assert report.ok and not report.notes, (report.problems, report.notes)
 
 
 # ------------------------------------------------------------------------ random tables

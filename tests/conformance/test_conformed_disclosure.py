@@ -28,6 +28,7 @@ from cdinterop.model import CitizenDataset, Codelist, DataStructure
 
 pytest.importorskip("scipy.optimize", reason="the independent attacker solves with scipy")
 from tests.aggregate import lp_oracle as oracle
+from tests.aggregate.helpers import audit_and_oracle
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ROOT / "examples" / "public-services-satisfaction" / "submissions-kobo.csv"
@@ -174,14 +175,7 @@ def test_the_audit_of_the_conformed_table_equals_the_oracles(
     assert report.ok and not report.problems, report.problems
     pub = oracle.read_published(path)
     assert set(pub.totals) == {"REF_AREA", "GENDER", "DISABILITY_STATUS", "SERVICE"}
-    found = oracle.attack(pub, oracle.Quantity("OBS_COUNT", lower=1))
-    assert not found.unbalanced
-    theirs = {pub.key(i): (iv.lo, iv.hi) for i, iv in found.intervals.items()}
-    ours = {
-        tuple(c.key[d] for d in pub.dims): (c.lower, c.upper)
-        for c in report.intervals
-        if c.component == "OBS_COUNT"
-    }
+    ours, theirs = audit_and_oracle(report, pub, "OBS_COUNT", 1)
     assert len(theirs) > 100 and ours == theirs
     result = runner.invoke(app, ["audit", str(tmp_path)])
     assert result.exit_code == 0, result.output

@@ -4,11 +4,15 @@
 observations with the suppressed values blank, and its ``disclosure`` record) and, like an
 attacker, computes by linear programming the smallest and largest value every suppressed
 cell can take given every published value, every additive relation of the table (each
-total is the sum of its children along one totalled dimension) and that each written cell
-holds at least one record. It reports the cells whose value is exactly determined and the
-sensitive cells whose interval is narrower than the sliding protection level. Whether an
-interval lies inside a cell's protection range needs the true values: that check runs at
-the end of each aggregation, which has them, and its result is in the record.
+total is the sum of its children along one totalled dimension), that each written cell
+holds at least one record and that a sum is not negative (when no published one is). The
+quantities attacked are the contributor count the record names and the measure when it adds
+up (an unweighted count, or a sum); a data set conformed to another structure carries the
+relations that still hold in its table (`cdinterop.conformance`). It reports the cells
+whose value is exactly determined and the sensitive cells whose interval is narrower than
+the sliding protection level. Whether an interval lies inside a cell's protection range
+needs the true values: that check runs at the end of each aggregation, which has them, and
+its result is in the record.
 
 The relations come from the record (``totals``, ``nested``); outputs written before the
 record carried them fall back to the ``totals`` parameter of the aggregation activity and
@@ -43,7 +47,8 @@ __all__ = ["AuditReport", "CellInterval", "audit", "audit_output"]
 
 _ATTACKER = "minimum and maximum of each suppressed cell by linear programming (HiGHS)"
 _A_PRIORI = (
-    "every published value and additive relation; counts are at least 1 in every written cell"
+    "every published value and additive relation; counts are at least 1 in every written cell; "
+    "sums are not negative when no published one is"
 )
 
 
@@ -153,14 +158,16 @@ def audit(dataset: CitizenDataset) -> AuditReport:
     intervals: list[CellInterval] = []
     exact = narrow = 0
     complete = True
-    for component, values, suppressed in components:
-        lb = np.where(suppressed, 1.0, values)
+    for quantity in components:
+        component, values, suppressed = quantity.name, quantity.values, quantity.suppressed
+        lb = np.where(suppressed, quantity.lower, values)
         try:
             found = attack_intervals(lin, values, suppressed, lb, np.full_like(values, np.inf))
         except ValueError:
             problems.append(
                 f"the published {component} values contradict the totals: no values of the "
-                "suppressed cells (each at least 1) make every total the sum of its children"
+                "suppressed cells (each within its a-priori bound) make every total the sum "
+                "of its children"
             )
             complete = False
             continue
@@ -174,7 +181,7 @@ def audit(dataset: CitizenDataset) -> AuditReport:
             intervals.append(CellInterval(key, component, float(lo[i]), float(hi[i])))
     return AuditReport(
         dataset.id,
-        _verdict(int(sum(c[2].sum() for c in components)), exact, narrow, complete),
+        _verdict(int(sum(q.suppressed.sum() for q in components)), exact, narrow, complete),
         intervals,
         record.audit,
         round(time.perf_counter() - started, 3),
@@ -203,7 +210,7 @@ def _unattackable(
     table: pa.Table,
     totals: dict[str, str],
     keys: tuple[str, ...],
-    components: list[tuple[str, np.ndarray, np.ndarray]],
+    components: list[_Quantity],
     conformed: bool,
 ) -> tuple[list[str], list[str]]:
     """What keeps the audit from attacking: problems (the record and the data disagree)
@@ -231,7 +238,8 @@ def _unattackable(
         )
     elif not components:
         notes.append(
-            "nothing published adds up (no contributor count, and the measure is not a count): "
+            "nothing published adds up (no contributor count, and the measure is neither a count "
+            "nor a sum): "
             "no linear relation links the suppressed cells to the published values"
         )
     return problems, notes
@@ -266,37 +274,57 @@ def _sliding(dataset: CitizenDataset) -> float:
     return float(math.ceil(record.protection.sliding * record.threshold))
 
 
-def _additive_components(
-    dataset: CitizenDataset, table: pa.Table
-) -> list[tuple[str, np.ndarray, np.ndarray]]:
+@dataclass(frozen=True)
+class _Quantity:
+    """A published component that adds up along the relations, as the attack sees it."""
+
+    name: str
+    values: np.ndarray
+    """The published values (0 where suppressed)."""
+    suppressed: np.ndarray
+    lower: float
+    """The a-priori lower bound of a suppressed cell: 1 for counts (every written cell has
+    a record), 0 for sums when no published one is negative, else unbounded."""
+
+
+def _additive_components(dataset: CitizenDataset, table: pa.Table) -> list[_Quantity]:
     """The published components that add up along the relations: the contributor count
-    the record names and, for an unweighted count, the measure. Per component its values
-    (0 where suppressed) and the suppressed cells."""
+    the record names and the measure when it is an unweighted count or a sum."""
     record = dataset.disclosure
     assert record is not None
-    names: list[str] = []
+    names: dict[str, str] = {}
     if record.contributor_count and record.contributor_count in table.column_names:
-        names.append(record.contributor_count)
+        names[record.contributor_count] = "count"
     measure = dataset.structure.measures[0].id if dataset.structure.measures else None
-    if measure and _counts(dataset) and measure in table.column_names and measure not in names:
-        names.append(measure)
+    kind = _additive_measure(dataset)
+    if measure and kind and measure in table.column_names and measure not in names:
+        names[measure] = kind
     if not names:
         return []
     blank = _suppressed(dataset, table)
     out = []
-    for name in names:
+    for name, kind in names.items():
         column = pc.cast(table.column(name), pa.float64())
         values = np.asarray(pc.fill_null(column, 0.0).to_numpy(zero_copy_only=False))
-        out.append((name, values, blank))
+        lower = 1.0 if kind == "count" else 0.0 if (values >= 0).all() else -np.inf
+        out.append(_Quantity(name, values, blank, lower))
     return out
 
 
-def _counts(dataset: CitizenDataset) -> bool:
+def _additive_measure(dataset: CitizenDataset) -> str | None:
+    """``count`` or ``sum`` when the published measure adds up (an unweighted count, or a
+    sum, of one indicator); ``None`` for proportions, means, ratios, weighted estimates
+    and tables of several kinds of indicator."""
     for activity in dataset.provenance.activities:
         if activity.type is ActivityType.AGGREGATION:
             parameters = activity.parameters or {}
-            return parameters.get("measure") == "count" and "weight" not in parameters
-    return False
+            measure = parameters.get("measure")
+            if measure == "count" and "weight" not in parameters:
+                return "count"
+            if measure == "sum":
+                return "sum"
+            return None
+    return None
 
 
 def _suppressed(dataset: CitizenDataset, table: pa.Table) -> np.ndarray:
