@@ -159,6 +159,28 @@ def test_added_fields_finds_each_subclass_where_it_is(
     assert str(found) == (f"provenance.agents[0]: {__name__}.OrcidAgent adds orcid to Agent")
 
 
+def test_a_shared_part_is_found_at_each_place_it_is(
+    base: CitizenDataset, nested: CitizenDataset
+) -> None:
+    """The search skips a part it has seen clean (one structure shared by many data sets),
+    but a shared part that adds fields is reported at every place it sits."""
+    catalog = Catalog(
+        id="HUB",
+        title={"en": "Hub"},
+        description={"en": "Citizen data"},
+        publisher=base.provenance.agents[0],
+        datasets=tuple(
+            ds.replace(id=f"DF_{n}") for n, ds in enumerate((base, nested, base, nested))
+        ),
+    )
+    assert [f.location for f in added_fields(catalog)] == [
+        "datasets[1].provenance.agents[0]",
+        "datasets[3].provenance.agents[0]",
+    ]
+    clean = catalog.replace(datasets=(base.replace(id="DF_A"), base.replace(id="DF_B")))
+    assert added_fields(clean) == ()
+
+
 def test_added_fields_of_a_subclass_without_fields_and_of_extra_values(
     base: CitizenDataset,
 ) -> None:

@@ -18,13 +18,15 @@ data sets) where the platform forks and no other thread runs; otherwise they are
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -120,11 +122,18 @@ def _in_workers(
 ) -> list[_Part]:
     forks = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     context = multiprocessing.get_context("fork" if forks else "spawn")
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        futures = [
-            pool.submit(_describe_run, tuple(run), base_iri, fmt, str(directory)) for run in runs
-        ]
-        return [future.result() for future in futures]
+    if forks:  # the parent's objects out of the children's collections (no copy on write)
+        gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+            futures = [
+                pool.submit(_describe_run, tuple(run), base_iri, fmt, str(directory))
+                for run in runs
+            ]
+            return [future.result() for future in futures]
+    finally:
+        if forks:
+            gc.unfreeze()
 
 
 def _catalog_triples(catalog: Catalog, base_iri: str, parts: list[_Part]) -> TripleBuffer:
@@ -151,20 +160,40 @@ def _buffer(mint: Minter) -> TripleBuffer:
 def _describe_run(
     datasets: Sequence[CitizenDataset], base_iri: str, fmt: str, directory: str
 ) -> _Part:
-    """Describe a run of data sets into a part file (a worker's task)."""
+    """Describe a run of data sets into a part file (a worker's task), with the cyclic
+    garbage collector off: the descriptions make millions of short-lived tuples and dicts
+    and no reference cycles, and each collection would walk every object the process
+    holds (in a forked worker, touching the parent's pages too)."""
+    with _collector_off():
+        return _describe(datasets, base_iri, fmt, directory)
+
+
+@contextmanager
+def _collector_off() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _describe(datasets: Sequence[CitizenDataset], base_iri: str, fmt: str, directory: str) -> _Part:
     mint = Minter(base_iri)
     shared = TripleBuffer()
     areas: list[tuple[str, ...]] = []
     descriptor, path = _part_file(directory)
     with os.fdopen(descriptor, "wb") as out:
-        chunk = _Routed(shared, mint)
+        blocks: dict[int, tuple[TextTriple, ...]] = {}
+        chunk = _Routed(shared, mint, blocks)
         for n, ds in enumerate(datasets, start=1):
             chunk.owner(ds.id)
             d = add_dataset(chunk, ds, mint)
             areas.append(tuple(str(a) for a in chunk.objects(d, DCTERMS.spatial)))
             if n % CHUNK == 0 or n == len(datasets):
                 out.write(_without_prefixes(chunk, fmt))
-                chunk = _Routed(shared, mint)
+                chunk = _Routed(shared, mint, blocks)
     return _Part(path, tuple(shared.texts()), tuple(areas))
 
 
@@ -172,11 +201,15 @@ class _Routed(TripleBuffer):
     """The triples about the nodes of the data sets being described; the triples about
     shared nodes go to ``shared`` (the run's, kept back for the document's head)."""
 
-    def __init__(self, shared: TripleBuffer, mint: Minter) -> None:
+    def __init__(
+        self, shared: TripleBuffer, mint: Minter, blocks: dict[int, tuple[TextTriple, ...]]
+    ) -> None:
         super().__init__()
         bind_prefixes(self)
         mint.bind(self)  # type: ignore[arg-type]
         self._shared = shared
+        self._blocks = blocks
+        """The cached blocks already in ``shared``, by id."""
         self._base = mint.base
         self._mine: _Owned | None = None
         self._owned: dict[str, bool] = {}
@@ -187,10 +220,38 @@ class _Routed(TripleBuffer):
         self._owned = {}
 
     def _add(self, subject: str, predicate: str, value: str) -> None:
+        # TripleBuffer._add inlined: this runs once per triple of the catalogue
         owned = self._owned.get(subject)
         if owned is None:
             owned = self._owned[subject] = self._mine is not None and self._mine(subject)
-        TripleBuffer._add(self if owned else self._shared, subject, predicate, value)
+        buffer = self if owned else self._shared
+        by_predicate = buffer._index.get(subject)
+        if by_predicate is None:
+            by_predicate = buffer._index[subject] = {}
+        values = by_predicate.get(predicate)
+        if values is None:
+            values = by_predicate[predicate] = {}
+        if value not in values:
+            values[value] = None
+            buffer._count += 1
+
+    def add_texts(self, triples: Iterable[TextTriple]) -> None:
+        """Add triples given as texts; a block made once and cached by the writers (a
+        concept, a scheme: the same tuple for every data set) is added once per run when
+        all its triples are about shared nodes."""
+        if type(triples) is not tuple:
+            super().add_texts(triples)
+            return
+        block = self._blocks.get(id(triples))
+        if block is triples:
+            return
+        add = self._add
+        shared = True
+        for subject, predicate, value in triples:
+            add(subject, predicate, value)
+            shared = shared and not self._owned[subject]
+        if shared:
+            self._blocks[id(triples)] = triples  # held: its id stays its own
 
     def __contains__(self, pattern: tuple[Node, Node, Node | None]) -> bool:
         return super().__contains__(pattern) or pattern in self._shared

@@ -280,31 +280,56 @@ def _fields_with_models(base: type[BaseModel]) -> tuple[str, ...]:
     )
 
 
-def _location(base: str, part: str) -> str:
-    if base == "(root)":
-        return part
-    return f"{base}{part}" if part.startswith("[") else f"{base}.{part}"
+_Path = tuple[Any, str] | None
+"""Where a value sits: ``(parent path, part)``, the root ``None`` (built into text only for
+the fields a subclass adds)."""
 
 
-def _collect(value: Any, location: str, found: list[AddedFields]) -> None:
+def _location(path: _Path) -> str:
+    parts: list[str] = []
+    while path is not None:
+        path, part = path
+        parts.append(part)
+    text = "(root)"
+    for part in reversed(parts):
+        if text == "(root)":
+            text = part
+        else:
+            text = f"{text}{part}" if part.startswith("[") else f"{text}.{part}"
+    return text
+
+
+def _collect(value: Any, path: _Path, found: list[AddedFields], clean: set[int]) -> bool:
+    """Append to ``found`` the fields subclasses add in ``value``; whether it has none.
+    ``clean`` holds the ids of the models already searched and found clean, so that a part
+    several data sets share (one structure, one agent) is searched once."""
     if isinstance(value, BaseModel):
+        if id(value) in clean:
+            return True
         cls = type(value)
         base = _cdinterop_base(cls)
         if base is None:  # a model of the tool's own, held in a field a subclass added
-            return
+            return True
         names = _declared_beyond(cls, base) + tuple(value.__pydantic_extra__ or ())
+        ok = not names
         if names:
-            found.append(AddedFields(location, cls, base, names))
+            found.append(AddedFields(_location(path), cls, base, names))
+        fields = value.__dict__
         for name in _fields_with_models(base):
-            _collect(value.__dict__.get(name), _location(location, name), found)
-    elif isinstance(value, tuple | list):
+            ok = _collect(fields.get(name), (path, name), found, clean) and ok
+        if ok:
+            clean.add(id(value))
+        return ok
+    ok = True
+    if isinstance(value, tuple | list):
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                _collect(item, f"{location}[{i}]", found)
+                ok = _collect(item, (path, f"[{i}]"), found, clean) and ok
     elif isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(item, str):
-                _collect(item, _location(location, str(key)), found)
+                ok = _collect(item, (path, str(key)), found, clean) and ok
+    return ok
 
 
 def added_fields(model: BaseModel) -> tuple[AddedFields, ...]:
@@ -316,7 +341,7 @@ def added_fields(model: BaseModel) -> tuple[AddedFields, ...]:
     adds is the tool's own business. The observation table is not a model and has no
     fields to add."""
     found: list[AddedFields] = []
-    _collect(model, "(root)", found)
+    _collect(model, None, found, set())
     return tuple(found)
 
 
