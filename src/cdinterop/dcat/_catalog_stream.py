@@ -24,10 +24,10 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 from typing import IO
@@ -185,31 +185,39 @@ def _describe(datasets: Sequence[CitizenDataset], base_iri: str, fmt: str, direc
     areas: list[tuple[str, ...]] = []
     descriptor, path = _part_file(directory)
     with os.fdopen(descriptor, "wb") as out:
-        blocks: dict[int, tuple[TextTriple, ...]] = {}
-        chunk = _Routed(shared, mint, blocks)
+        run = _RunMemo()
+        chunk = _Routed(shared, mint, run)
         for n, ds in enumerate(datasets, start=1):
             chunk.owner(ds.id)
             d = add_dataset(chunk, ds, mint)
             areas.append(tuple(str(a) for a in chunk.objects(d, DCTERMS.spatial)))
             if n % CHUNK == 0 or n == len(datasets):
                 out.write(_without_prefixes(chunk, fmt))
-                chunk = _Routed(shared, mint, blocks)
+                chunk = _Routed(shared, mint, run)
     return _Part(path, tuple(shared.texts()), tuple(areas))
+
+
+@dataclass
+class _RunMemo:
+    """What a run has put in its shared buffer already, kept across its chunks."""
+
+    blocks: dict[int, tuple[TextTriple, ...]] = field(default_factory=dict)
+    """The cached blocks (the writers' lru-cached tuples), by id."""
+    described: set[Hashable] = field(default_factory=set)
+    """The keys of the shared nodes described (`TripleBuffer.once`)."""
 
 
 class _Routed(TripleBuffer):
     """The triples about the nodes of the data sets being described; the triples about
     shared nodes go to ``shared`` (the run's, kept back for the document's head)."""
 
-    def __init__(
-        self, shared: TripleBuffer, mint: Minter, blocks: dict[int, tuple[TextTriple, ...]]
-    ) -> None:
+    def __init__(self, shared: TripleBuffer, mint: Minter, run: _RunMemo) -> None:
         super().__init__()
         bind_prefixes(self)
         mint.bind(self)  # type: ignore[arg-type]
         self._shared = shared
-        self._blocks = blocks
-        """The cached blocks already in ``shared``, by id."""
+        self._blocks = run.blocks
+        self._described = run.described  # the shared nodes' keys, for the whole run
         self._base = mint.base
         self._mine: _Owned | None = None
         self._owned: dict[str, bool] = {}

@@ -17,7 +17,7 @@ parses at millions of triples a second and writes as Turtle, RDF/XML or JSON-LD
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from json.encoder import encode_basestring
 from typing import Any, cast
 
@@ -71,6 +71,16 @@ class TripleBuffer:
         self._index: dict[str, dict[str, dict[str, None]]] = {}
         self._count = 0
         self._prefixes: dict[str, str] = {}
+        self._described: set[Hashable] = set()
+
+    def once(self, key: Hashable) -> bool:
+        """Whether ``key`` is asked for the first time: the writers describe a node that
+        data sets share (a licence, a concept of an EU authority table) under its key once
+        per buffer, not once per data set (the triples would be the same)."""
+        if key in self._described:
+            return False
+        self._described.add(key)
+        return True
 
     def add(self, triple: _Triple) -> TripleBuffer:
         """Add ``(subject, predicate, object)`` unless the buffer holds it already."""

@@ -180,6 +180,8 @@ def _concept_texts(iri: URIRef, label: str, cls: URIRef | None) -> tuple[TextTri
 
 def _in_eu_scheme(g: TripleBuffer, iri: URIRef, namespace: str) -> None:
     """Mark ``iri`` as a concept of the EU authority table ``namespace`` (MDR shapes)."""
+    if not g.once(("eu", iri)):
+        return
     g.add((iri, RDF.type, SKOS.Concept))
     g.add((iri, SKOS.inScheme, URIRef(namespace.rstrip("/"))))
     if (iri, SKOS.prefLabel, None) not in g:
@@ -201,7 +203,8 @@ def _scheme_texts(scheme: URIRef) -> tuple[TextTriple, ...]:
 
 
 def _in_scheme(g: TripleBuffer, iri: URIRef, scheme: URIRef) -> None:
-    g.add((iri, SKOS.inScheme, _scheme(g, scheme)))
+    if g.once(("in", iri, scheme)):
+        g.add((iri, SKOS.inScheme, _scheme(g, scheme)))
 
 
 def _cdi(g: TripleBuffer, scheme_name: str, member: StrEnum) -> URIRef:
@@ -234,8 +237,10 @@ def _json(model: Any) -> Rendered:
 def _licence(g: TripleBuffer, subject: URIRef, licence: str) -> None:
     lic = SPDX_LICENCE[licence]
     g.add((subject, DCTERMS.license, lic))
+    if not g.once(("licence", lic)):
+        return
     g.add((lic, RDF.type, DCTERMS.LicenseDocument))
-    g.add((lic, DCTERMS.identifier, Literal(licence)))
+    g.add((lic, DCTERMS.identifier, plain(licence)))
     for kind in licence_types(licence):
         g.add((lic, DCTERMS.type, _concept(g, ADMS_LICENCE_TYPE[kind], kind)))
         _in_scheme(g, ADMS_LICENCE_TYPE[kind], ADMS_LICENCE_TYPE["1.0"])
@@ -244,14 +249,16 @@ def _licence(g: TripleBuffer, subject: URIRef, licence: str) -> None:
 def _language(g: TripleBuffer, subject: URIRef, tag: str) -> None:
     iri = language_iri(tag)
     g.add((subject, DCTERMS.language, iri))
-    g.add((iri, RDF.type, DCTERMS.LinguisticSystem))
-    _in_eu_scheme(g, iri, str(LANGUAGE))
+    if g.once(("language", iri)):
+        g.add((iri, RDF.type, DCTERMS.LinguisticSystem))
+        _in_eu_scheme(g, iri, str(LANGUAGE))
 
 
 def _page(g: TripleBuffer, subject: URIRef, prop: URIRef, url: object) -> None:
     page = URIRef(str(url))
     g.add((subject, prop, page))
-    g.add((page, RDF.type, FOAF.Document))
+    if g.once(("page", page)):
+        g.add((page, RDF.type, FOAF.Document))
 
 
 def _checksum(g: TripleBuffer, subject: URIRef, node: URIRef, checksum: Checksum) -> None:
@@ -259,7 +266,8 @@ def _checksum(g: TripleBuffer, subject: URIRef, node: URIRef, checksum: Checksum
     g.add((node, RDF.type, SPDX.Checksum))
     algo = SPDX_ALGORITHM[f"checksumAlgorithm_{checksum.algorithm.value}"]
     g.add((node, SPDX.algorithm, algo))
-    g.add((algo, RDF.type, SPDX.ChecksumAlgorithm))
+    if g.once(("algorithm", algo)):
+        g.add((algo, RDF.type, SPDX.ChecksumAlgorithm))
     g.add((node, SPDX.checksumValue, Literal(checksum.value, datatype=XSD.hexBinary)))
 
 
@@ -338,8 +346,9 @@ class _DatasetWriter:
             _licence(g, d, ds.licence)
         rights = ACCESS_RIGHT[ACCESS_RIGHTS[ds.access_rights]]
         g.add((d, DCTERMS.accessRights, rights))
-        g.add((rights, RDF.type, DCTERMS.RightsStatement))
-        _in_eu_scheme(g, rights, str(ACCESS_RIGHT))
+        if g.once(("rights", rights)):
+            g.add((rights, RDF.type, DCTERMS.RightsStatement))
+            _in_eu_scheme(g, rights, str(ACCESS_RIGHT))
         if ds.contact_point is not None:
             self.contact(ds.contact_point)
         if ds.landing_page is not None:
@@ -348,16 +357,17 @@ class _DatasetWriter:
         if ds.frequency is not None:
             freq = FREQUENCY[FREQUENCIES[ds.frequency]]
             g.add((d, DCTERMS.accrualPeriodicity, freq))
-            g.add((freq, RDF.type, DCTERMS.Frequency))
-            _in_eu_scheme(g, freq, str(FREQUENCY))
-            g.add((d, CDI.sdmxFrequency, Literal(ds.frequency.value)))
+            if g.once(("frequency", freq)):
+                g.add((freq, RDF.type, DCTERMS.Frequency))
+                _in_eu_scheme(g, freq, str(FREQUENCY))
+            g.add((d, CDI.sdmxFrequency, plain(ds.frequency.value)))
         if ds.issued is not None:
             g.add((d, DCTERMS.issued, Literal(ds.issued, datatype=XSD.date)))
         if ds.modified is not None:
             g.add((d, DCTERMS.modified, Literal(ds.modified, datatype=XSD.date)))
-        g.add((d, DCAT_VERSION, Literal(ds.version)))
+        g.add((d, DCAT_VERSION, plain(ds.version)))
         if ds.citation is not None:
-            g.add((d, DCTERMS.bibliographicCitation, Literal(ds.citation)))
+            g.add((d, DCTERMS.bibliographicCitation, plain(ds.citation)))
         for distribution in ds.distributions:
             self.distribution(distribution)
         self.provenance()
@@ -382,20 +392,22 @@ class _DatasetWriter:
         for theme in self.ds.themes:
             iri = theme_iri(theme)
             g.add((self.d, DCAT.theme, iri))
+            label = theme.label or {"en": f"{theme.scheme.value.replace('_', ' ')} {theme.code}"}
+            if not g.once(("theme", iri, tuple(sorted(label.items())))):
+                continue
             g.add((iri, RDF.type, SKOS.Concept))
             g.add((iri, SKOS.notation, plain(theme.code)))
             if theme.scheme is ThemeScheme.EU_DATA_THEME:
                 _in_eu_scheme(g, iri, str(DATA_THEME))
             else:
                 _in_scheme(g, iri, URIRef(str(SDG).rstrip("/")))
-            label = theme.label or {"en": f"{theme.scheme.value.replace('_', ' ')} {theme.code}"}
             _text(g, iri, SKOS.prefLabel, label)
 
     def contact(self, cp: ContactPoint) -> None:
         g, node = self.g, self.node("contact")
         g.add((self.d, DCAT.contactPoint, node))
         g.add((node, RDF.type, VCARD.Kind))
-        g.add((node, VCARD.fn, Literal(cp.name)))
+        g.add((node, VCARD.fn, plain(cp.name)))
         if cp.email is not None:
             g.add((node, VCARD.hasEmail, URIRef(f"mailto:{cp.email}")))
         if cp.url is not None:
@@ -415,12 +427,13 @@ class _DatasetWriter:
         for code in ds.spatial_coverage:
             loc = self.mint.area(code)
             g.add((d, DCTERMS.spatial, loc))
-            g.add((loc, RDF.type, DCTERMS.Location))
-            if str(loc).startswith(str(COUNTRY)):
-                _in_eu_scheme(g, loc, str(COUNTRY))
-            else:
-                g.add((loc, DCTERMS.identifier, plain(code)))
-                g.add((loc, SKOS.notation, plain(code)))
+            if g.once(("location", loc, code)):
+                g.add((loc, RDF.type, DCTERMS.Location))
+                if str(loc).startswith(str(COUNTRY)):
+                    _in_eu_scheme(g, loc, str(COUNTRY))
+                else:
+                    g.add((loc, DCTERMS.identifier, plain(code)))
+                    g.add((loc, SKOS.notation, plain(code)))
             extent = ds.area_extents.get(code)
             if extent is not None:
                 self.extent(loc, code, extent)
@@ -467,12 +480,14 @@ class _DatasetWriter:
         if dist.format is not None:
             fmt = FILE_TYPE[dist.format]
             g.add((node, DCTERMS.format, fmt))
-            g.add((fmt, RDF.type, DCTERMS.MediaTypeOrExtent))
-            _in_eu_scheme(g, fmt, str(FILE_TYPE))
+            if g.once(("format", fmt)):
+                g.add((fmt, RDF.type, DCTERMS.MediaTypeOrExtent))
+                _in_eu_scheme(g, fmt, str(FILE_TYPE))
         if dist.media_type is not None:
             media = IANA_MEDIA_TYPE[dist.media_type]
             g.add((node, DCAT.mediaType, media))
-            g.add((media, RDF.type, DCTERMS.MediaType))
+            if g.once(("media", media)):
+                g.add((media, RDF.type, DCTERMS.MediaType))
         if dist.byte_size is not None:
             size = Literal(dist.byte_size, datatype=XSD.nonNegativeInteger)
             g.add((node, DCAT.byteSize, size))
@@ -483,7 +498,8 @@ class _DatasetWriter:
         for standard in dist.conforms_to:
             iri = URIRef(str(standard))
             g.add((node, DCTERMS.conformsTo, iri))
-            g.add((iri, RDF.type, DCTERMS.Standard))
+            if g.once(("standard", iri)):
+                g.add((iri, RDF.type, DCTERMS.Standard))
         if dist.availability is not None:
             avail = PLANNED_AVAILABILITY[dist.availability.value.upper()]
             g.add((node, DCATAP.availability, avail))
@@ -582,11 +598,11 @@ class _DatasetWriter:
         g.add((node, DQV.isMeasurementOf, metric))
         g.add((node, DQV.computedOn, d))
         g.add((node, DQV.value, Literal(measurement.value)))
-        g.add((metric, SKOS.notation, Literal(measurement.metric)))
+        g.add((metric, SKOS.notation, plain(measurement.metric)))
         if measurement.component is not None:
-            g.add((node, CDI.component, Literal(measurement.component)))
+            g.add((node, CDI.component, plain(measurement.component)))
         if measurement.qualifier is not None:
-            g.add((node, CDI.qualifier, Literal(measurement.qualifier)))
+            g.add((node, CDI.qualifier, plain(measurement.qualifier)))
         if dimension is not None:
             g.add((metric, DQV.inDimension, _cdi(g, "qualityDimensions", dimension)))
 
