@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "limits": 0,
     "_extras": 0,
     "_lazy": 0,
+    "_collector": 0,
     "_files": 0,
     "_formulas": 0,
     "_publish": 0,

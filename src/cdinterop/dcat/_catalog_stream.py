@@ -24,9 +24,8 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -36,6 +35,7 @@ from urllib.parse import quote
 from rdflib import URIRef
 from rdflib.term import Node
 
+from cdinterop._collector import collector_paused
 from cdinterop.dcat._iris import KINDS, Minter
 from cdinterop.dcat._oxigraph import serialise
 from cdinterop.dcat._triples import TextTriple, TripleBuffer
@@ -160,23 +160,10 @@ def _buffer(mint: Minter) -> TripleBuffer:
 def _describe_run(
     datasets: Sequence[CitizenDataset], base_iri: str, fmt: str, directory: str
 ) -> _Part:
-    """Describe a run of data sets into a part file (a worker's task), with the cyclic
-    garbage collector off: the descriptions make millions of short-lived tuples and dicts
-    and no reference cycles, and each collection would walk every object the process
-    holds (in a forked worker, touching the parent's pages too)."""
-    with _collector_off():
+    """Describe a run of data sets into a part file (a worker's task), the cyclic garbage
+    collector paused (`cdinterop._collector`)."""
+    with collector_paused():
         return _describe(datasets, base_iri, fmt, directory)
-
-
-@contextmanager
-def _collector_off() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _describe(datasets: Sequence[CitizenDataset], base_iri: str, fmt: str, directory: str) -> _Part:

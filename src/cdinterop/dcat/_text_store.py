@@ -28,6 +28,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.store import Store
 from rdflib.term import Node
 
+from cdinterop._collector import collector_paused
 from cdinterop.dcat._triples import literal_of_text
 
 __all__ = ["TextStore", "TooManyTriples", "parse_to_store"]
@@ -41,9 +42,10 @@ def parse_to_store(quads: Iterator[Any], limit: int) -> TextStore:
     """A store of the triples Oxigraph's parser ``quads`` gives, at most ``limit`` (raises
     `TooManyTriples` past it)."""
     store = TextStore()
-    store.extend_texts(
-        (str(q.subject), str(q.predicate), str(q.object)) for q in islice(quads, limit)
-    )
+    with collector_paused():
+        store.extend_texts(
+            (str(q.subject), str(q.predicate), str(q.object)) for q in islice(quads, limit)
+        )
     if next(quads, None) is not None:
         raise TooManyTriples
     return store

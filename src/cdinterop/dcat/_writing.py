@@ -17,7 +17,6 @@ vocabularies themselves.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
@@ -28,7 +27,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from cdinterop.dcat._iris import Minter, language_iri, theme_iri
-from cdinterop.dcat._triples import Rendered, TextTriple, TripleBuffer, plain, tagged
+from cdinterop.dcat._triples import Rendered, TextTriple, TripleBuffer, plain, tagged, typed
 from cdinterop.dcat._vocab import (
     ACCESS_RIGHT,
     ACCESS_RIGHTS,
@@ -271,14 +270,14 @@ def _checksum(g: TripleBuffer, subject: URIRef, node: URIRef, checksum: Checksum
     g.add((node, SPDX.checksumValue, Literal(checksum.value, datatype=XSD.hexBinary)))
 
 
-def _wkt_box(box: tuple[float, float, float, float]) -> Literal:
+def _wkt_box(box: tuple[float, float, float, float]) -> Rendered:
     w, s, e, n = box
     polygon = f"POLYGON(({w} {s},{e} {s},{e} {n},{w} {n},{w} {s}))"
-    return Literal(polygon, datatype=GSP.wktLiteral)
+    return typed(polygon, GSP.wktLiteral)
 
 
-def _wkt_point(lon: float, lat: float) -> Literal:
-    return Literal(f"POINT({lon} {lat})", datatype=GSP.wktLiteral)
+def _wkt_point(lon: float, lat: float) -> Rendered:
+    return typed(f"POINT({lon} {lat})", GSP.wktLiteral)
 
 
 def _agent(g: TripleBuffer, node: URIRef, agent: Agent) -> None:
@@ -362,9 +361,9 @@ class _DatasetWriter:
                 _in_eu_scheme(g, freq, str(FREQUENCY))
             g.add((d, CDI.sdmxFrequency, plain(ds.frequency.value)))
         if ds.issued is not None:
-            g.add((d, DCTERMS.issued, Literal(ds.issued, datatype=XSD.date)))
+            g.add((d, DCTERMS.issued, typed(ds.issued.isoformat(), XSD.date)))
         if ds.modified is not None:
-            g.add((d, DCTERMS.modified, Literal(ds.modified, datatype=XSD.date)))
+            g.add((d, DCTERMS.modified, typed(ds.modified.isoformat(), XSD.date)))
         g.add((d, DCAT_VERSION, plain(ds.version)))
         if ds.citation is not None:
             g.add((d, DCTERMS.bibliographicCitation, plain(ds.citation)))
@@ -378,7 +377,7 @@ class _DatasetWriter:
             # the observations as an RDF Data Cube (cdinterop.datacube mints the same IRI)
             g.add((d, DCTERMS.relation, self.mint.node("cube", ds.id)))
         core = ds.model_dump(mode="json", include=set(CORE_FIELDS))
-        core[TRIPLE_COUNTS] = dict(sorted(Counter(str(p) for p in g.predicates(d, None)).items()))
+        core[TRIPLE_COUNTS] = dict(sorted(g.predicate_counts(d).items()))
         g.add((d, CDI.coreJson, plain(json.dumps(core, ensure_ascii=False, sort_keys=True))))
         g.add((d, CDI.structureJson, _json(ds.structure)))
         g.add((d, CDI.provenanceJson, _json(ds.provenance)))
@@ -421,9 +420,9 @@ class _DatasetWriter:
             g.add((period, RDF.type, DCTERMS.PeriodOfTime))
             start, end = ds.temporal_coverage.start, ds.temporal_coverage.end
             if start is not None:
-                g.add((period, DCAT.startDate, Literal(start, datatype=XSD.date)))
+                g.add((period, DCAT.startDate, typed(start.isoformat(), XSD.date)))
             if end is not None:
-                g.add((period, DCAT.endDate, Literal(end, datatype=XSD.date)))
+                g.add((period, DCAT.endDate, typed(end.isoformat(), XSD.date)))
         for code in ds.spatial_coverage:
             loc = self.mint.area(code)
             g.add((d, DCTERMS.spatial, loc))
@@ -435,7 +434,7 @@ class _DatasetWriter:
                     g.add((loc, DCTERMS.identifier, plain(code)))
                     g.add((loc, SKOS.notation, plain(code)))
             extent = ds.area_extents.get(code)
-            if extent is not None:
+            if extent is not None and g.once(("extent", loc, extent.model_dump_json())):
                 self.extent(loc, code, extent)
         for key, extent in ds.area_extents.items():
             if key in ds.spatial_coverage:
@@ -539,9 +538,11 @@ class _DatasetWriter:
             g.add((node, DCTERMS.type, _cdi(g, "activityTypes", activity.type)))
             g.add((node, RDFS.label, plain(activity.label)))
             if activity.started_at is not None:
-                g.add((node, PROV.startedAtTime, Literal(activity.started_at)))
+                started = activity.started_at.isoformat()
+                g.add((node, PROV.startedAtTime, typed(started, XSD.dateTime)))
             if activity.ended_at is not None:
-                g.add((node, PROV.endedAtTime, Literal(activity.ended_at)))
+                ended = activity.ended_at.isoformat()
+                g.add((node, PROV.endedAtTime, typed(ended, XSD.dateTime)))
             for ref in activity.agents:
                 g.add((node, PROV.wasAssociatedWith, agents[ref]))
             for ref in activity.used:
@@ -578,7 +579,7 @@ class _DatasetWriter:
             g.add((verdict, OA.hasTarget, d))
             g.add((verdict, OA.hasBody, body))
             g.add((verdict, OA.motivatedBy, DQV.qualityAssessment))
-            g.add((verdict, DCTERMS.date, Literal(assessment.date, datatype=XSD.date)))
+            g.add((verdict, DCTERMS.date, typed(assessment.date.isoformat(), XSD.date)))
         for i, measurement in enumerate(ds.quality.measurements):
             self.measurement(self.node("measurement", str(i)), measurement)
 
