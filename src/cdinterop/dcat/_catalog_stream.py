@@ -41,6 +41,7 @@ from cdinterop.dcat._oxigraph import serialise
 from cdinterop.dcat._triples import TextTriple, TripleBuffer
 from cdinterop.dcat._vocab import DCTERMS
 from cdinterop.dcat._writing import (
+    JSON_PREDICATES,
     add_catalog_head,
     add_catalog_tail,
     add_dataset,
@@ -179,7 +180,9 @@ def _describe(datasets: Sequence[CitizenDataset], base_iri: str, fmt: str, direc
             d = add_dataset(chunk, ds, mint)
             areas.append(tuple(str(a) for a in chunk.objects(d, DCTERMS.spatial)))
             if n % CHUNK == 0 or n == len(datasets):
+                long_literals = chunk.take(JSON_PREDICATES)
                 out.write(_without_prefixes(chunk, fmt))
+                out.write(_statements(long_literals))
                 chunk = _Routed(shared, mint, run)
     return _Part(path, tuple(shared.texts()), tuple(areas))
 
@@ -250,6 +253,14 @@ class _Routed(TripleBuffer):
 
     def __contains__(self, pattern: tuple[Node, Node, Node | None]) -> bool:
         return super().__contains__(pattern) or pattern in self._shared
+
+
+def _statements(triples: list[TextTriple]) -> bytes:
+    """The triples as N-Triples statements, which are Turtle statements too: the model's
+    JSON literals (tens of kilobytes a data set) go to the part file as they are instead of
+    through Oxigraph's parser and writer, which would only copy them (their subject and
+    predicate IRIs are checked there with the subject's other triples)."""
+    return "".join(f"{s} {p} {o} .\n" for s, p, o in triples).encode("utf-8")
 
 
 def _part_file(directory: str) -> tuple[int, str]:

@@ -144,6 +144,25 @@ class TripleBuffer:
         for text in list(self._index.get(_text(subject), {}).get(_text(predicate), {})):
             yield _node(text)
 
+    def take(self, predicates: frozenset[str]) -> list[TextTriple]:
+        """Remove and give the triples whose predicate is one of ``predicates`` (N-Triples
+        texts, ``<iri>``) and whose object is a literal that is valid UTF-8, for subjects
+        that keep other triples here."""
+        taken: list[TextTriple] = []
+        for subject, by_predicate in self._index.items():
+            for predicate in predicates.intersection(by_predicate):
+                if len(by_predicate) == 1:
+                    break  # the subject's last triples stay: the parser checks its IRI
+                values = by_predicate[predicate]
+                kept = {v: None for v in values if v[0] != '"' or not _utf8(v)}
+                taken.extend((subject, predicate, v) for v in values if v not in kept)
+                self._count -= len(values) - len(kept)
+                if kept:
+                    by_predicate[predicate] = kept
+                else:
+                    del by_predicate[predicate]
+        return taken
+
     def predicate_counts(self, subject: Node) -> dict[str, int]:
         """The IRI of each predicate of the triples about ``subject``, with their number
         (what `predicates()` gives, counted, without making rdflib terms)."""
@@ -212,6 +231,15 @@ class TripleBuffer:
 def ntriples(triples: TripleBuffer) -> bytes:
     """The buffer's triples as an N-Triples document (UTF-8), grouped by subject."""
     return "".join(triples.blocks()).encode("utf-8", "surrogatepass")
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` encodes as UTF-8 (no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _text(node: Term) -> str:
