@@ -150,7 +150,7 @@ class TripleBuffer:
         that keep other triples here."""
         taken: list[TextTriple] = []
         for subject, by_predicate in self._index.items():
-            for predicate in predicates.intersection(by_predicate):
+            for predicate in [p for p in by_predicate if p in predicates]:  # in their order
                 if len(by_predicate) == 1:
                     break  # the subject's last triples stay: the parser checks its IRI
                 values = by_predicate[predicate]

@@ -241,7 +241,7 @@ def _json(model: Any) -> Rendered:
 def _licence(g: TripleBuffer, subject: URIRef, licence: str) -> None:
     lic = SPDX_LICENCE[licence]
     g.add((subject, DCTERMS.license, lic))
-    if not g.once(("licence", lic)):
+    if not g.once(("licence", lic, licence)):
         return
     g.add((lic, RDF.type, DCTERMS.LicenseDocument))
     g.add((lic, DCTERMS.identifier, plain(licence)))
