@@ -43,12 +43,18 @@ def parse_to_store(quads: Iterator[Any], limit: int) -> TextStore:
     `TooManyTriples` past it)."""
     store = TextStore()
     with collector_paused():
-        store.extend_texts(
-            (str(q.subject), str(q.predicate), str(q.object)) for q in islice(quads, limit)
-        )
+        store.extend_texts(_texts(q) for q in islice(quads, limit))
     if next(quads, None) is not None:
         raise TooManyTriples
     return store
+
+
+def _texts(quad: Any) -> tuple[str, str, str]:
+    """The N-Triples texts of a default-graph quad's terms: one text of the whole quad, cut
+    at its first two spaces (a subject or predicate text has none: an IRI or a blank node
+    label), which is a tenth faster than asking each term for its text."""
+    subject, predicate, value = str(quad).split(" ", 2)
+    return subject, predicate, value
 
 
 class TextStore(Store):
