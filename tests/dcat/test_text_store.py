@@ -7,7 +7,7 @@ import pyoxigraph as ox
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cdinterop.dcat._text_store import _texts
+from cdinterop.dcat._text_store import parse_to_store
 
 _IRI = st.from_regex(r"https://example\.org/[a-z0-9_.~-]{0,12}(#[A-Za-z0-9]{0,6})?", fullmatch=True)
 _NODE = _IRI.map(ox.NamedNode) | st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True).map(
@@ -32,4 +32,5 @@ def test_the_texts_cut_from_a_quad_are_its_terms_texts(
     document = ox.serialize([quad], format=ox.RdfFormat.N_QUADS)
     (parsed,) = ox.parse(document, format=ox.RdfFormat.N_QUADS, without_named_graphs=True)
     expected = (str(parsed.subject), str(parsed.predicate), str(parsed.object))
-    assert _texts(parsed) == expected
+    store = parse_to_store(iter([parsed]), limit=1)
+    assert list(store._matches((None, None, None))) == [expected]
