@@ -122,3 +122,20 @@ def test_the_same_catalogue_gives_the_same_bytes_in_any_process(tmp_path: Path) 
         subprocess.run([sys.executable, "-c", _WRITE, str(target)], check=True, cwd=ROOT, env=env)
         files.append(target.read_bytes())
     assert files[0] == files[1] and len(files[0]) > 10_000
+
+
+def test_a_callers_frozen_objects_stay_frozen(catalog: Catalog, tmp_path: Path) -> None:
+    """The writer freezes the parent's objects before it forks its workers and thaws them
+    after, unless the caller (a pre-fork server, say) had frozen some itself."""
+    import gc
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        dcat.write(catalog, tmp_path / "catalogue.ttl", workers=2)
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+    dcat.write(catalog, tmp_path / "again.ttl", workers=2)
+    assert gc.get_freeze_count() == 0

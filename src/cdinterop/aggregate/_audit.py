@@ -5,7 +5,7 @@ observations with the suppressed values blank, and its ``disclosure`` record) an
 attacker, computes by linear programming the smallest and largest value every suppressed
 cell can take given every published value, every additive relation of the table (each
 total is the sum of its children along one totalled dimension), that each written cell
-holds at least one record and that a sum is not negative (when no published one is). The
+holds at least one record and that a sum is at least its declared minimum, if any. The
 quantities attacked are the contributor count the record names and the measure when it adds
 up (an unweighted count, or a sum); a data set conformed to another structure carries the
 relations that still hold in its table (`cdinterop.conformance`). It reports the cells
@@ -31,9 +31,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cdinterop.aggregate._attack import attack_intervals
+from cdinterop.aggregate._attack import Intervals, attack_intervals
 from cdinterop.aggregate._disclosure import additive_relations
-from cdinterop.aggregate._relations import linear_relations
+from cdinterop.aggregate._relations import LinearRelations, linear_relations
 from cdinterop.errors import ReadError
 from cdinterop.model import (
     ActivityType,
@@ -41,14 +41,14 @@ from cdinterop.model import (
     DisclosureAudit,
     DisclosureMethod,
 )
-from cdinterop.model._internal import load
+from cdinterop.model._internal import load, recorded_totals
 
 __all__ = ["AuditReport", "CellInterval", "audit", "audit_output"]
 
 _ATTACKER = "minimum and maximum of each suppressed cell by linear programming (HiGHS)"
 _A_PRIORI = (
     "every published value and additive relation; counts are at least 1 in every written cell; "
-    "sums are not negative when no published one is"
+    "sums are at least the measure's declared minimum (min_value), if any"
 )
 
 
@@ -148,7 +148,7 @@ def audit(dataset: CitizenDataset) -> AuditReport:
     table = dataset.observations.to_arrow()
     keys = tuple(c for c in dataset.structure.key_ids if c in table.column_names)
     conformed = _conformed(dataset)
-    totals = dict(record.totals) or ({} if conformed else _recorded_totals(dataset))
+    totals = dict(record.totals) or ({} if conformed else recorded_totals(dataset.provenance))
     components = _additive_components(dataset, table)
     problems, notes = _unattackable(dataset, table, totals, keys, components, conformed)
     totals = {d: code for d, code in totals.items() if d in keys}
@@ -160,16 +160,21 @@ def audit(dataset: CitizenDataset) -> AuditReport:
     complete = True
     for quantity in components:
         component, values, suppressed = quantity.name, quantity.values, quantity.suppressed
-        lb = np.where(suppressed, quantity.lower, values)
-        try:
-            found = attack_intervals(lin, values, suppressed, lb, np.full_like(values, np.inf))
-        except ValueError:
-            problems.append(
-                f"the published {component} values contradict the totals: no values of the "
-                "suppressed cells (each within its a-priori bound) make every total the sum "
-                "of its children"
-            )
-            complete = False
+        found = _attack(lin, quantity)
+        if found is None:
+            if quantity.kind == "count":
+                problems.append(
+                    f"the published {component} values contradict the totals: no values of "
+                    "the suppressed cells (each at least 1) make every total the sum of its "
+                    "children"
+                )
+                complete = False
+            else:
+                notes.append(
+                    f"the published {component} sums do not add up exactly (rounded to the "
+                    "decimals published): their relations are not attacked; the record's own "
+                    "audit, with the true values, is below"
+                )
             continue
         complete = complete and found.complete
         lo, hi = found.rounded()
@@ -188,6 +193,17 @@ def audit(dataset: CitizenDataset) -> AuditReport:
         problems,
         notes,
     )
+
+
+def _attack(lin: LinearRelations, quantity: _Quantity) -> Intervals | None:
+    """The intervals of the quantity's suppressed cells, or ``None`` when no values within
+    their a-priori bounds fit the relations."""
+    values, suppressed = quantity.values, quantity.suppressed
+    lb = np.where(suppressed, quantity.lower, values)
+    try:
+        return attack_intervals(lin, values, suppressed, lb, np.full_like(values, np.inf))
+    except ValueError:
+        return None
 
 
 def _conformed(dataset: CitizenDataset) -> bool:
@@ -256,16 +272,6 @@ def _verdict(cells: int, exact: int, narrow: int, complete: bool) -> DisclosureA
     )
 
 
-def _recorded_totals(dataset: CitizenDataset) -> dict[str, str]:
-    """Totalled dimensions from the aggregation activity (outputs of older versions)."""
-    for activity in dataset.provenance.activities:
-        if activity.type is ActivityType.AGGREGATION:
-            names = str((activity.parameters or {}).get("totals", "none"))
-            if names != "none":
-                return {name: "_T" for name in names.split(",")}
-    return {}
-
-
 def _sliding(dataset: CitizenDataset) -> float:
     record = dataset.disclosure
     assert record is not None
@@ -279,12 +285,14 @@ class _Quantity:
     """A published component that adds up along the relations, as the attack sees it."""
 
     name: str
+    kind: str
+    """``count`` or ``sum``."""
     values: np.ndarray
     """The published values (0 where suppressed)."""
     suppressed: np.ndarray
     lower: float
     """The a-priori lower bound of a suppressed cell: 1 for counts (every written cell has
-    a record), 0 for sums when no published one is negative, else unbounded."""
+    a record); for sums the measure's ``min_value`` facet, else unbounded."""
 
 
 def _additive_components(dataset: CitizenDataset, table: pa.Table) -> list[_Quantity]:
@@ -306,15 +314,25 @@ def _additive_components(dataset: CitizenDataset, table: pa.Table) -> list[_Quan
     for name, kind in names.items():
         column = pc.cast(table.column(name), pa.float64())
         values = np.asarray(pc.fill_null(column, 0.0).to_numpy(zero_copy_only=False))
-        lower = 1.0 if kind == "count" else 0.0 if (values >= 0).all() else -np.inf
-        out.append(_Quantity(name, values, blank, lower))
+        lower = 1.0 if kind == "count" else _declared_minimum(dataset, name)
+        out.append(_Quantity(name, kind, values, blank, lower))
     return out
+
+
+def _declared_minimum(dataset: CitizenDataset, component: str) -> float:
+    """The smallest value the structure allows ``component`` (its ``min_value`` facet), or
+    unbounded: published values alone cannot tell that a suppressed sum is not negative."""
+    for measure in dataset.structure.measures:
+        facets = measure.facets
+        if measure.id == component and facets is not None and facets.min_value is not None:
+            return float(facets.min_value)
+    return -np.inf
 
 
 def _additive_measure(dataset: CitizenDataset) -> str | None:
     """``count`` or ``sum`` when the published measure adds up (an unweighted count, or a
-    sum, of one indicator); ``None`` for proportions, means, ratios, weighted estimates
-    and tables of several kinds of indicator."""
+    sum, weighted or not, of one kind of indicator); ``None`` for proportions, means, ratios,
+    weighted counts and tables of several kinds of indicator."""
     for activity in dataset.provenance.activities:
         if activity.type is ActivityType.AGGREGATION:
             parameters = activity.parameters or {}

@@ -82,7 +82,7 @@ from cdinterop.model import (
     ValueType,
     parse_period,
 )
-from cdinterop.model._internal import check_value
+from cdinterop.model._internal import check_value, recorded_totals
 from cdinterop.sdmx import read_structure
 from cdinterop.sdmx._internal import fetch, is_remote
 
@@ -671,6 +671,7 @@ def conform_with_report(
             structure,
             result.table,
             result.source_rows,
+            recorded_totals(dataset.provenance),
         )
     try:
         conformed = dataset.replace(**changes)

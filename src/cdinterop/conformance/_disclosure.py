@@ -49,21 +49,29 @@ def conformed_disclosure(
     structure: DataStructure,
     output: pa.Table,
     source_rows: pa.Array,
+    fallback_totals: Mapping[str, str] | None = None,
 ) -> DisclosureControl:
     """``record`` (the source table's) with its relations and contributor count carried
     onto the conformed table ``output``, whose row ``i`` came from ``source`` row
-    ``source_rows[i]`` (see the module documentation)."""
+    ``source_rows[i]`` (see the module documentation). ``fallback_totals`` are the
+    relations of a record written before records carried them (from the aggregation
+    activity)."""
+    fallback_totals = fallback_totals or {}
     targets = _target_dimensions(rules, structure)
     kept = _kept_mask(source.num_rows, source_rows)
+    keys = [k for k in structure.key_ids if k in output.column_names]
     totals: dict[str, str] = {}
     renamed: dict[str, str] = {}
-    for dimension, total in record.totals.items():
+    for dimension, total in (record.totals or fallback_totals).items():
         target = targets.get(dimension)
         if target is None or target not in output.column_names:
             continue
         code = _total_code(source, output, source_rows, dimension, target, total)
         others = [d for d in source_dimensions if d != dimension and d in source.column_names]
-        if code is not None and _whole(source, kept, others):
+        same_groups = _same_groups(
+            source.select(others).take(source_rows), output.select(keys).drop_columns([target])
+        )
+        if code is not None and same_groups and _whole(source, kept, others):
             totals[target] = code
             renamed[dimension] = target
     nested = {
@@ -117,6 +125,28 @@ def _total_code(
         return None
     mapped = dict(zip(sources, codes, strict=True))
     return mapped.get(total)
+
+
+def _same_groups(before: pa.Table, after: pa.Table) -> bool:
+    """Whether the kept rows fall into the same groups by the other source dimensions
+    (``before``) as by the other target key columns (``after``): else a target column taken
+    from a non-key source column (an attribute) splits or merges the cells of a relation."""
+    pairs = pa.table({"before": _row_keys(before), "after": _row_keys(after)})
+    distinct = pairs.group_by(["before", "after"]).aggregate([]).num_rows
+    by_before = int(pc.count_distinct(pairs.column("before")).as_py())
+    by_after = int(pc.count_distinct(pairs.column("after")).as_py())
+    return bool(distinct == by_before == by_after)
+
+
+def _row_keys(table: pa.Table) -> pa.Array:
+    """One text per row that is equal for rows with equal values (nulls included)."""
+    if not table.num_columns:
+        return pa.array([""] * table.num_rows, pa.string())
+    columns = [
+        pc.fill_null(pc.cast(table.column(name), pa.string()), "\x00null")
+        for name in table.column_names
+    ]
+    return pc.binary_join_element_wise(*columns, "\x1f")
 
 
 def _whole(source: pa.Table, kept: pa.Array, others: list[str]) -> bool:

@@ -123,7 +123,10 @@ def _in_workers(
 ) -> list[_Part]:
     forks = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     context = multiprocessing.get_context("fork" if forks else "spawn")
-    if forks:  # the parent's objects out of the children's collections (no copy on write)
+    # the parent's objects out of the children's collections (no copy on write); a freeze
+    # of the caller's own (a pre-fork server's) is left as it was
+    thaw = forks and gc.get_freeze_count() == 0
+    if forks:
         gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
@@ -133,7 +136,7 @@ def _in_workers(
             ]
             return [future.result() for future in futures]
     finally:
-        if forks:
+        if thaw:
             gc.unfreeze()
 
 

@@ -439,7 +439,7 @@ class _DatasetWriter:
                     g.add((loc, DCTERMS.identifier, plain(code)))
                     g.add((loc, SKOS.notation, plain(code)))
             extent = ds.area_extents.get(code)
-            if extent is not None and g.once(("extent", loc, extent.model_dump_json())):
+            if extent is not None:
                 self.extent(loc, code, extent)
         for key, extent in ds.area_extents.items():
             if key in ds.spatial_coverage:

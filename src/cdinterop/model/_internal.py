@@ -36,7 +36,12 @@ from cdinterop.model._jsonio import (
 )
 from cdinterop.model._lexical import as_text, free_text_ids, scalar_text
 from cdinterop.model._observations import Observations
-from cdinterop.model._provenance import CDINTEROP_AGENT_ID, cdinterop_agents, free_id
+from cdinterop.model._provenance import (
+    CDINTEROP_AGENT_ID,
+    cdinterop_agents,
+    free_id,
+    recorded_totals,
+)
 from cdinterop.model._structure import DataStructure
 
 __all__ = [
@@ -65,6 +70,7 @@ __all__ = [
     "free_text_ids",
     "load",
     "loads",
+    "recorded_totals",
     "save",
     "scalar_text",
     "series_attribute_groups",

@@ -381,6 +381,18 @@ class Provenance(Model):
         )
 
 
+def recorded_totals(provenance: Provenance) -> dict[str, str]:
+    """The totalled dimensions the aggregation activity names (its ``totals`` parameter),
+    each with the total code ``_T``: the relations of an output written before its
+    disclosure record carried them (empty when there is no such activity)."""
+    for activity in provenance.activities:
+        if activity.type is ActivityType.AGGREGATION:
+            names = str((activity.parameters or {}).get("totals", "none"))
+            if names != "none":
+                return {name: "_T" for name in names.split(",")}
+    return {}
+
+
 def cdinterop_agents(provenance: Provenance) -> tuple[Agent, ...]:
     """The cdinterop software agent (this version), unless ``provenance`` has it already:
     what a step that cdinterop performs adds to the agents."""
