@@ -139,3 +139,13 @@ def test_a_callers_frozen_objects_stay_frozen(catalog: Catalog, tmp_path: Path) 
         gc.unfreeze()
     dcat.write(catalog, tmp_path / "again.ttl", workers=2)
     assert gc.get_freeze_count() == 0
+
+
+def test_spawned_workers_are_sent_their_runs(
+    catalog: Catalog, expected: Graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the writer cannot fork (another thread runs), its workers are spawned and
+    each run's data sets are sent to them: the same graph."""
+    monkeypatch.setattr(_catalog_stream.threading, "active_count", lambda: 2)
+    path = dcat.write(catalog, tmp_path / "catalogue.ttl", workers=2)
+    assert isomorphic(Graph().parse(path, format="turtle"), expected)

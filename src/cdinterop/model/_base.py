@@ -280,23 +280,54 @@ def _fields_with_models(base: type[BaseModel]) -> tuple[str, ...]:
     )
 
 
-_Path = tuple[Any, str] | None
+_Path = tuple[Any, str | int] | None
 """Where a value sits: ``(parent path, part)``, the root ``None`` (built into text only for
 the fields a subclass adds)."""
 
 
 def _location(path: _Path) -> str:
-    parts: list[str] = []
+    parts: list[str | int] = []
     while path is not None:
         path, part = path
         parts.append(part)
     text = "(root)"
     for part in reversed(parts):
-        if text == "(root)":
+        if isinstance(part, int):
+            text = f"[{part}]" if text == "(root)" else f"{text}[{part}]"
+        elif text == "(root)":
             text = part
         else:
             text = f"{text}{part}" if part.startswith("[") else f"{text}.{part}"
     return text
+
+
+_CONTAINERS = (tuple, list, dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the search needs of a model class: its cdinterop base, the fields the class
+    declares beyond it, and the base's fields that may hold models."""
+
+    base: type[BaseModel]
+    declared: tuple[str, ...]
+    fields: tuple[str, ...]
+
+
+_PLANS: dict[type, _Plan | None] = {}
+
+
+def _plan(cls: type[BaseModel]) -> _Plan | None:
+    plan = _PLANS.get(cls, _PLANS)
+    if plan is _PLANS:
+        base = _cdinterop_base(cls)
+        plan = (
+            None
+            if base is None
+            else _Plan(base, _declared_beyond(cls, base), _fields_with_models(base))
+        )
+        _PLANS[cls] = plan
+    return plan  # type: ignore[return-value]
 
 
 def _collect(value: Any, path: _Path, found: list[AddedFields], clean: set[int]) -> bool:
@@ -307,27 +338,31 @@ def _collect(value: Any, path: _Path, found: list[AddedFields], clean: set[int])
         if id(value) in clean:
             return True
         cls = type(value)
-        base = _cdinterop_base(cls)
-        if base is None:  # a model of the tool's own, held in a field a subclass added
+        plan = _plan(cls)
+        if plan is None:  # a model of the tool's own, held in a field a subclass added
             return True
-        names = _declared_beyond(cls, base) + tuple(value.__pydantic_extra__ or ())
+        extra = value.__pydantic_extra__
+        names = plan.declared + tuple(extra) if extra else plan.declared
         ok = not names
         if names:
-            found.append(AddedFields(_location(path), cls, base, names))
+            found.append(AddedFields(_location(path), cls, plan.base, names))
         fields = value.__dict__
-        for name in _fields_with_models(base):
-            ok = _collect(fields.get(name), (path, name), found, clean) and ok
+        for name in plan.fields:
+            item = fields.get(name)
+            if item is None or (type(item) in _CONTAINERS and not item):
+                continue  # nothing to search (most optional parts and annotations)
+            ok = _collect(item, (path, name), found, clean) and ok
         if ok:
             clean.add(id(value))
         return ok
     ok = True
     if isinstance(value, tuple | list):
         for i, item in enumerate(value):
-            if not isinstance(item, str):
-                ok = _collect(item, (path, f"[{i}]"), found, clean) and ok
+            if item is not None and not isinstance(item, str):
+                ok = _collect(item, (path, i), found, clean) and ok
     elif isinstance(value, dict):
         for key, item in value.items():
-            if not isinstance(item, str):
+            if item is not None and not isinstance(item, str):
                 ok = _collect(item, (path, str(key)), found, clean) and ok
     return ok
 
