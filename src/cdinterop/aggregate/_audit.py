@@ -255,8 +255,7 @@ def _unattackable(
     elif not components:
         notes.append(
             "nothing published adds up (no contributor count, and the measure is neither a count "
-            "nor a sum): "
-            "no linear relation links the suppressed cells to the published values"
+            "nor a sum): no linear relation links the suppressed cells to the published values"
         )
     return problems, notes
 

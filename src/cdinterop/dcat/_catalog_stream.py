@@ -237,20 +237,10 @@ class _Routed(TripleBuffer):
         self._owned = {}
 
     def _add(self, subject: str, predicate: str, value: str) -> None:
-        # TripleBuffer._add inlined: this runs once per triple of the catalogue
         owned = self._owned.get(subject)
         if owned is None:
             owned = self._owned[subject] = self._mine is not None and self._mine(subject)
-        buffer = self if owned else self._shared
-        by_predicate = buffer._index.get(subject)
-        if by_predicate is None:
-            by_predicate = buffer._index[subject] = {}
-        values = by_predicate.get(predicate)
-        if values is None:
-            values = by_predicate[predicate] = {}
-        if value not in values:
-            values[value] = None
-            buffer._count += 1
+        TripleBuffer._add(self if owned else self._shared, subject, predicate, value)
 
     def add_texts(self, triples: Iterable[TextTriple]) -> None:
         """Add triples given as texts; a block made once and cached by the writers (a

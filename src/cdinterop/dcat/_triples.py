@@ -203,17 +203,9 @@ class TripleBuffer:
                 for value in values:
                     yield s, p, _node(value)
 
-    def lines(self) -> Iterator[str]:
-        """The N-Triples line of each triple (with its newline), grouped by subject."""
-        for subject, by_predicate in self._index.items():
-            for predicate, values in by_predicate.items():
-                head = f"{subject} {predicate} "
-                for value in values:
-                    yield f"{head}{value} .\n"
-
     def blocks(self) -> Iterator[str]:
-        """The N-Triples lines of each (subject, predicate) as one string: what `lines()`
-        gives, joined a pair at a time (a document of millions of triples is made faster)."""
+        """The N-Triples lines of the triples, grouped by subject, those of each (subject,
+        predicate) pair joined into one string (fewer strings to join for a document)."""
         for subject, by_predicate in self._index.items():
             for predicate, values in by_predicate.items():
                 head = f"{subject} {predicate} "

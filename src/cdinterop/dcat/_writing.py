@@ -99,12 +99,12 @@ DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")
 """``dcat:version`` (DCAT 3; not in rdflib's DCAT 2 namespace)."""
 
 PARTS = ("participation", "consent", "quality", "disclosure")
+"""Optional parts of a data set carried as one ``cdi:<part>Json`` literal each."""
 JSON_PREDICATES = frozenset(
     f"<{CDI[f'{name}Json']}>" for name in ("core", "structure", "provenance", *PARTS)
 )
 """The ``cdi:`` properties whose objects are the model's JSON (N-Triples texts): the long
 literals of a description."""
-"""Optional parts of a data set carried as one ``cdi:<part>Json`` literal each."""
 CORE_FIELDS = (
     "agency",
     "keywords",

@@ -318,16 +318,15 @@ _PLANS: dict[type, _Plan | None] = {}
 
 
 def _plan(cls: type[BaseModel]) -> _Plan | None:
-    plan = _PLANS.get(cls, _PLANS)
-    if plan is _PLANS:
+    """The class's `_Plan` (``None`` for a model that is not cdinterop's), made once."""
+    if cls not in _PLANS:
         base = _cdinterop_base(cls)
-        plan = (
+        _PLANS[cls] = (
             None
             if base is None
             else _Plan(base, _declared_beyond(cls, base), _fields_with_models(base))
         )
-        _PLANS[cls] = plan
-    return plan  # type: ignore[return-value]
+    return _PLANS[cls]
 
 
 def _collect(value: Any, path: _Path, found: list[AddedFields], clean: set[int]) -> bool:
